@@ -1,0 +1,135 @@
+// Package encryption: AES-256-GCM over fixed-size chunks, each with its own nonce (prefix + index)
+// and the package id, chunk index and a final-chunk flag in the associated data, so chunks cannot be
+// reordered, dropped or moved between packages. The content key is what the exam centre releases at
+// the start time; it is typed by a person, so it is written in groups of base32 with a checksum.
+import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { StationError } from '../../src-shared/errors.ts';
+
+export const KEY_BYTES = 32;
+const TAG_BYTES = 16;
+const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'; // Crockford base32: no I, L, O, U.
+
+export function sha256Hex(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function generateContentKey(): Buffer {
+  return randomBytes(KEY_BYTES);
+}
+
+/** 32 key bytes + 1 checksum byte as 53 base32 characters in groups of four: a typo is caught before any decryption. */
+export function formatContentKey(key: Buffer): string {
+  const withCheck = Buffer.concat([key, createHash('sha256').update(key).digest().subarray(0, 1)]);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of withCheck) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+    value &= (1 << bits) - 1;
+  }
+  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
+  return out.match(/.{1,4}/g)!.join('-');
+}
+
+export function parseContentKey(typed: string): Buffer {
+  const clean = typed
+    .toUpperCase()
+    .replace(/[\s-]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (clean.length !== 53 || [...clean].some((c) => !ALPHABET.includes(c))) throw new StationError('KEY_MALFORMED', 'expected 53 base32 characters');
+  let bits = 0;
+  let value = 0;
+  const bytes: number[] = [];
+  for (const c of clean) {
+    value = (value << 5) | ALPHABET.indexOf(c);
+    bits += 5;
+    if (bits >= 8) {
+      bytes.push((value >>> (bits - 8)) & 0xff);
+      bits -= 8;
+    }
+    value &= (1 << bits) - 1;
+  }
+  const all = Buffer.from(bytes.slice(0, KEY_BYTES + 1));
+  const key = all.subarray(0, KEY_BYTES);
+  if (createHash('sha256').update(key).digest()[0] !== all[KEY_BYTES]) throw new StationError('KEY_MALFORMED', 'checksum does not match');
+  return Buffer.from(key);
+}
+
+function derive(key: Buffer, packageId: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', key, Buffer.from(packageId, 'utf8'), Buffer.from(`exam-station/${purpose}`, 'utf8'), 32));
+}
+
+export function keyCheckValue(key: Buffer, packageId: string): Buffer {
+  return createHmac('sha256', derive(key, packageId, 'key-check')).update('key-check').digest().subarray(0, 16);
+}
+
+function nonce(prefix: Buffer, index: number): Buffer {
+  const n = Buffer.alloc(12);
+  prefix.copy(n, 0, 0, 8);
+  n.writeUInt32BE(index, 8);
+  return n;
+}
+
+function aad(packageId: string, index: number, final: boolean): Buffer {
+  return Buffer.from(`${packageId}:${index}:${final ? 1 : 0}`, 'utf8');
+}
+
+export function chunkCount(plainSize: number, chunkSize: number): number {
+  return Math.max(1, Math.ceil(plainSize / chunkSize));
+}
+
+export function encryptContent(plain: Buffer, key: Buffer, packageId: string, noncePrefix: Buffer, chunkSize: number): Buffer {
+  const contentKey = derive(key, packageId, 'content');
+  const count = chunkCount(plain.length, chunkSize);
+  const frames: Buffer[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const cipher = createCipheriv('aes-256-gcm', contentKey, nonce(noncePrefix, i));
+    cipher.setAAD(aad(packageId, i, i === count - 1));
+    frames.push(cipher.update(plain.subarray(i * chunkSize, (i + 1) * chunkSize)), cipher.final(), cipher.getAuthTag());
+  }
+  return Buffer.concat(frames);
+}
+
+export interface CipherParams {
+  packageId: string;
+  noncePrefix: Buffer;
+  chunkSize: number;
+  chunkCount: number;
+  plainSize: number;
+  keyCheck: Buffer;
+}
+
+/** Decrypt and authenticate every chunk. A wrong key and altered content are told apart by the key check. */
+export function decryptContent(ciphertext: Buffer, key: Buffer, params: CipherParams): Buffer {
+  const check = keyCheckValue(key, params.packageId);
+  if (check.length !== params.keyCheck.length || !timingSafeEqual(check, params.keyCheck)) throw new StationError('KEY_WRONG');
+  const expectedCount = chunkCount(params.plainSize, params.chunkSize);
+  if (expectedCount !== params.chunkCount || ciphertext.length !== params.plainSize + params.chunkCount * TAG_BYTES) {
+    throw new StationError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
+  }
+  const contentKey = derive(key, params.packageId, 'content');
+  const out = Buffer.alloc(params.plainSize);
+  let at = 0;
+  for (let i = 0; i < params.chunkCount; i += 1) {
+    const plainLength = Math.min(params.chunkSize, params.plainSize - i * params.chunkSize);
+    const body = ciphertext.subarray(at, at + plainLength);
+    const tag = ciphertext.subarray(at + plainLength, at + plainLength + TAG_BYTES);
+    at += plainLength + TAG_BYTES;
+    const decipher = createDecipheriv('aes-256-gcm', contentKey, nonce(params.noncePrefix, i));
+    decipher.setAAD(aad(params.packageId, i, i === params.chunkCount - 1));
+    decipher.setAuthTag(tag);
+    try {
+      decipher.update(body).copy(out, i * params.chunkSize);
+      decipher.final();
+    } catch (error) {
+      throw new StationError('PACKAGE_CONTENT_ALTERED', `chunk ${i} failed authentication`, { cause: error });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+// Ed25519 signing keys for exam packages. The exam centre keeps private keys in a key folder
+// (one PEM per key, readable only by its owner) and publishes the public half in a trust list that
+// every station ships. Rotation makes a new active key and retires the old one: a retired key still
+// verifies packages it signed before it was retired; a revoked key verifies nothing.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, renameSync, existsSync, chmodSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const TrustedKey = z.object({
+  keyId: z.string().min(1).max(64),
+  /** SubjectPublicKeyInfo DER, base64. */
+  publicKey: z.string().min(1),
+  status: z.enum(['active', 'retired', 'revoked']),
+  createdAt: z.iso.datetime({ offset: true }),
+  retiredAt: z.iso.datetime({ offset: true }).optional(),
+  revokedAt: z.iso.datetime({ offset: true }).optional(),
+  note: z.string().max(500).optional(),
+});
+export type TrustedKey = z.infer<typeof TrustedKey>;
+
+export const TrustList = z.object({ formatVersion: z.literal(1), keys: z.array(TrustedKey) });
+export type TrustList = z.infer<typeof TrustList>;
+
+export const TRUST_FILE = 'trusted-keys.json';
+
+export function readTrustList(path: string): TrustList {
+  return TrustList.parse(JSON.parse(readFileSync(path, 'utf8')));
+}
+
+function writeFileAtomic(path: string, text: string, mode = 0o644): void {
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, text, { mode });
+  renameSync(temp, path);
+}
+
+export type SignerCheck = { ok: true; key: TrustedKey } | { ok: false; why: string };
+
+/** May this key vouch for a package created at `createdAt`? */
+export function checkSigner(trust: TrustList, keyId: string, createdAt: string): SignerCheck {
+  const key = trust.keys.find((k) => k.keyId === keyId);
+  if (!key) return { ok: false, why: `key ${keyId} is not trusted by this station` };
+  if (key.status === 'revoked') return { ok: false, why: `key ${keyId} was revoked` };
+  if (key.status === 'retired' && key.retiredAt && Date.parse(createdAt) > Date.parse(key.retiredAt)) {
+    return { ok: false, why: `key ${keyId} was retired before the package was made` };
+  }
+  return { ok: true, key };
+}
+
+export function publicKeyOf(key: TrustedKey): KeyObject {
+  return createPublicKey({ key: Buffer.from(key.publicKey, 'base64'), format: 'der', type: 'spki' });
+}
+
+export function verifySignature(key: TrustedKey, data: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    return verify(null, data, publicKeyOf(key), signature);
+  } catch {
+    // A malformed signature or key is a failed verification, reported by the caller as such.
+    return false;
+  }
+}
+
+export interface SigningKey {
+  keyId: string;
+  privateKey: KeyObject;
+}
+
+export function signBytes(key: SigningKey, data: Uint8Array): Buffer {
+  return sign(null, data, key.privateKey);
+}
+
+/** The signing key folder of the exam centre: `<keyId>.pem` files and the trust list. */
+export class SigningKeyStore {
+  readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  get trustPath(): string {
+    return join(this.dir, TRUST_FILE);
+  }
+
+  trust(): TrustList {
+    return existsSync(this.trustPath) ? readTrustList(this.trustPath) : { formatVersion: 1, keys: [] };
+  }
+
+  /** Make a new active key. Earlier active keys are retired (rotation); they keep verifying older packages. */
+  generate(keyId = `exam-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 8)}`, note?: string): TrustedKey {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    const trust = this.trust();
+    if (trust.keys.some((k) => k.keyId === keyId)) throw new Error(`a key named ${keyId} already exists`);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pemPath = join(this.dir, `${keyId}.pem`);
+    writeFileSync(pemPath, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
+    chmodSync(pemPath, 0o600);
+    const now = new Date().toISOString();
+    const keys = trust.keys.map((k) => (k.status === 'active' ? { ...k, status: 'retired' as const, retiredAt: now } : k));
+    const entry: TrustedKey = {
+      keyId,
+      publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'),
+      status: 'active',
+      createdAt: now,
+      ...(note ? { note } : {}),
+    };
+    writeFileAtomic(this.trustPath, `${JSON.stringify({ formatVersion: 1, keys: [...keys, entry] }, null, 2)}\n`);
+    return entry;
+  }
+
+  revoke(keyId: string): TrustedKey {
+    const trust = this.trust();
+    const key = trust.keys.find((k) => k.keyId === keyId);
+    if (!key) throw new Error(`no key named ${keyId}`);
+    const revoked: TrustedKey = { ...key, status: 'revoked', revokedAt: new Date().toISOString() };
+    writeFileAtomic(this.trustPath, `${JSON.stringify({ formatVersion: 1, keys: trust.keys.map((k) => (k.keyId === keyId ? revoked : k)) }, null, 2)}\n`);
+    return revoked;
+  }
+
+  /** The key to sign with: the named one, or the one active key. */
+  signingKey(keyId?: string): SigningKey {
+    const trust = this.trust();
+    const entry = keyId ? trust.keys.find((k) => k.keyId === keyId) : trust.keys.find((k) => k.status === 'active');
+    if (!entry) throw new Error(keyId ? `no key named ${keyId} in ${this.dir}` : `no active signing key in ${this.dir}; run: npm run keys -- generate --dir ${this.dir}`);
+    if (entry.status !== 'active') throw new Error(`key ${entry.keyId} is ${entry.status}; sign with the active key`);
+    return { keyId: entry.keyId, privateKey: createPrivateKey(readFileSync(join(this.dir, `${entry.keyId}.pem`))) };
+  }
+}

@@ -1,0 +1,136 @@
+// Speaking recordings: stored as they are recorded, in segments of about a second, each checked against
+// its SHA-256 and durable before it is acknowledged. A crash keeps everything up to the last
+// acknowledged segment; starting the same take again resumes it. Closing hashes the whole recording.
+import { createHash, randomUUID } from 'node:crypto';
+import { StationError } from '../../../src-shared/errors.ts';
+import type { ExamContent } from '../../../src-shared/content/schema.ts';
+import { findItem } from '../../../src-shared/content/schema.ts';
+import type { StationDatabase } from '../database.ts';
+import type { RecordingsTable } from '../tables.ts';
+import { openAttemptRow } from './attempts.ts';
+import { appendEvent } from './outbox.ts';
+import { partTimer } from './timers.ts';
+
+export interface StartedRecording {
+  recordingId: string;
+  take: number;
+  segmentCount: number;
+}
+
+function recording(db: StationDatabase, recordingId: string): RecordingsTable {
+  const row = db.get(db.q.selectFrom('recordings').selectAll().where('recording_id', '=', recordingId));
+  if (!row) throw new StationError('NOT_FOUND', `recording ${recordingId}`);
+  return row;
+}
+
+export function startRecording(db: StationDatabase, deviceId: string, content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
+  openAttemptRow(db, attemptId);
+  const found = findItem(content, itemId);
+  if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${itemId} is not a speaking item of this test`);
+  const timer = partTimer(db, attemptId, found.part, now.getTime());
+  if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
+  if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+  const takes = db.all(db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).where('item_id', '=', itemId).orderBy('take'));
+  const unfinished = takes.find((t) => t.closed_at === null);
+  if (unfinished) return { recordingId: unfinished.recording_id, take: unfinished.take, segmentCount: unfinished.segment_count };
+  if (takes.length >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${takes.length} of ${found.item.recordingsAllowed} used`);
+  const recordingId = randomUUID();
+  const take = takes.length + 1;
+  db.run(
+    db.q.insertInto('recordings').values({
+      recording_id: recordingId,
+      attempt_id: attemptId,
+      item_id: itemId,
+      take,
+      mime_type: mimeType,
+      started_at: now.toISOString(),
+      closed_at: null,
+      segment_count: 0,
+      total_bytes: 0,
+      duration_ms: 0,
+      sha256: null,
+    }),
+  );
+  appendEvent(db, deviceId, 'recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
+  return { recordingId, take, segmentCount: 0 };
+}
+
+export interface Segment {
+  recordingId: string;
+  index: number;
+  data: Uint8Array;
+  sha256: string;
+  durationMs: number;
+}
+
+export interface SegmentAck {
+  recordingId: string;
+  index: number;
+  segmentCount: number;
+  durationMs: number;
+  duplicate: boolean;
+}
+
+export function segmentHash(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Append the next segment. A resend of a stored segment is acknowledged again; a gap is refused. */
+export function appendSegment(db: StationDatabase, deviceId: string, segment: Segment, now: Date): SegmentAck {
+  const row = recording(db, segment.recordingId);
+  const ack = (duplicate: boolean, r: { segment_count: number; duration_ms: number }): SegmentAck => ({
+    recordingId: segment.recordingId,
+    index: segment.index,
+    segmentCount: r.segment_count,
+    durationMs: r.duration_ms,
+    duplicate,
+  });
+  if (segment.index < row.segment_count) {
+    const stored = db.get(db.q.selectFrom('recording_segments').select('sha256').where('recording_id', '=', segment.recordingId).where('idx', '=', segment.index));
+    if (stored?.sha256 === segment.sha256) return ack(true, row);
+    throw new StationError('SEGMENT_OUT_OF_ORDER', `segment ${segment.index} is already stored with other content`);
+  }
+  if (row.closed_at !== null) throw new StationError('RECORDING_CLOSED', segment.recordingId);
+  if (segment.index > row.segment_count) throw new StationError('SEGMENT_OUT_OF_ORDER', `expected segment ${row.segment_count}, got ${segment.index}`);
+  openAttemptRow(db, row.attempt_id);
+  const data = Buffer.from(segment.data.buffer, segment.data.byteOffset, segment.data.byteLength);
+  db.run(
+    db.q.insertInto('recording_segments').values({
+      recording_id: segment.recordingId,
+      idx: segment.index,
+      data,
+      sha256: segment.sha256,
+      duration_ms: segment.durationMs,
+      received_at: now.toISOString(),
+    }),
+  );
+  const updated = { segment_count: row.segment_count + 1, total_bytes: row.total_bytes + data.length, duration_ms: row.duration_ms + segment.durationMs };
+  db.run(db.q.updateTable('recordings').set(updated).where('recording_id', '=', segment.recordingId));
+  appendEvent(db, deviceId, 'recording.segment', segment.recordingId, { recordingId: segment.recordingId, index: segment.index, sha256: segment.sha256, bytes: data.length, durationMs: segment.durationMs }, now);
+  return ack(false, updated);
+}
+
+export interface ClosedRecording {
+  recordingId: string;
+  segmentCount: number;
+  durationMs: number;
+  sha256: string;
+  bytes: number;
+}
+
+/** The whole recording: its segments in order, as one file. */
+export function recordingBytes(db: StationDatabase, recordingId: string): Buffer {
+  const segments = db.all(db.q.selectFrom('recording_segments').select(['data', 'idx']).where('recording_id', '=', recordingId).orderBy('idx'));
+  return Buffer.concat(segments.map((s) => s.data));
+}
+
+export function closeRecording(db: StationDatabase, deviceId: string, recordingId: string, now: Date): ClosedRecording {
+  const row = recording(db, recordingId);
+  if (row.closed_at !== null && row.sha256 !== null) {
+    return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
+  }
+  const sha256 = segmentHash(recordingBytes(db, recordingId));
+  db.run(db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256 }).where('recording_id', '=', recordingId));
+  appendEvent(db, deviceId, 'recording.closed', recordingId, { recordingId, attemptId: row.attempt_id, itemId: row.item_id, take: row.take, sha256, bytes: row.total_bytes, durationMs: row.duration_ms, segmentCount: row.segment_count, mimeType: row.mime_type }, now);
+  return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256, bytes: row.total_bytes };
+}

@@ -1,0 +1,136 @@
+// The station's tables as kysely sees them. Kept beside the migrations: a migration that changes a
+// table changes its type here.
+import type { Generated } from 'kysely';
+
+export interface MetaTable { key: string; value: string }
+
+export interface PackagesTable {
+  package_id: string;
+  exam_id: string;
+  exam_version: number;
+  title: string;
+  venue: string;
+  valid_from: string;
+  valid_until: string;
+  signing_key_id: string;
+  manifest_json: string;
+  signature: Buffer;
+  ciphertext: Buffer;
+  file_sha256: string;
+  imported_at: string;
+}
+
+export interface PackageKeysTable { package_id: string; content_key: string; released_at: string }
+
+export interface SessionsTable {
+  session_id: string;
+  exam_id: string;
+  venue_code: string;
+  venue_name: string;
+  room: string | null;
+  starts_at: string;
+  ends_at: string | null;
+}
+
+export type Attendance = 'expected' | 'present' | 'absent' | 'removed';
+
+export interface CandidatesTable {
+  candidate_id: string;
+  session_id: string;
+  given_name: string;
+  family_name: string;
+  personal_code: string;
+  birth_date: string | null;
+  level: string | null;
+  accommodation: string | null;
+  accommodation_doc_no: string | null;
+  accommodation_doc_date: string | null;
+  attendance: Generated<Attendance>;
+  checked_in_at: string | null;
+}
+
+export type AttemptStatus = 'open' | 'submitted' | 'voided';
+
+export interface AttemptsTable {
+  attempt_id: string;
+  candidate_id: string;
+  package_id: string;
+  status: AttemptStatus;
+  opened_at: string;
+  current_part_id: string | null;
+  current_item_id: string | null;
+}
+
+export interface ResponsesTable { attempt_id: string; item_id: string; revision: number; value_json: string; saved_at: string }
+export interface ResponseRevisionsTable extends ResponsesTable { client_save_id: string; seq: number }
+
+export interface RecordingsTable {
+  recording_id: string;
+  attempt_id: string;
+  item_id: string;
+  take: number;
+  mime_type: string;
+  started_at: string;
+  closed_at: string | null;
+  segment_count: number;
+  total_bytes: number;
+  duration_ms: number;
+  sha256: string | null;
+}
+
+export interface RecordingSegmentsTable {
+  recording_id: string;
+  idx: number;
+  data: Buffer;
+  sha256: string;
+  duration_ms: number;
+  received_at: string;
+}
+
+export interface TimerEventsTable {
+  event_id: Generated<number>;
+  attempt_id: string;
+  part_id: string;
+  kind: 'start' | 'pause' | 'resume' | 'extend' | 'credit' | 'end';
+  at: number;
+  amount_ms: number | null;
+  reason: string | null;
+}
+
+export interface IncidentsTable {
+  incident_id: string;
+  session_id: string;
+  attempt_id: string | null;
+  kind: string;
+  note: string;
+  at: string;
+  recorded_by: string;
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  device_id: string;
+  kind: string;
+  entity_id: string;
+  payload_json: string;
+  created_at: string;
+}
+
+export interface StimulusPlaysTable { attempt_id: string; stimulus_id: string; play: number; granted_at: string }
+
+export interface StationTables {
+  meta: MetaTable;
+  packages: PackagesTable;
+  package_keys: PackageKeysTable;
+  sessions: SessionsTable;
+  candidates: CandidatesTable;
+  attempts: AttemptsTable;
+  responses: ResponsesTable;
+  response_revisions: ResponseRevisionsTable;
+  recordings: RecordingsTable;
+  recording_segments: RecordingSegmentsTable;
+  timer_events: TimerEventsTable;
+  incidents: IncidentsTable;
+  outbox: OutboxTable;
+  stimulus_plays: StimulusPlaysTable;
+}

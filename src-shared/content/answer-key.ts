@@ -1,0 +1,95 @@
+// Answer keys: written by authors beside the content, split off by the package builder into a separate
+// file for the central API. They never travel to a venue. The objective scoring rule lives here too.
+import { z } from 'zod';
+import type { ExamContent, Item } from './schema.ts';
+import { listItems } from './schema.ts';
+import type { ResponseValue } from './responses.ts';
+
+const ref = z.string().min(1).max(64);
+const accepted = z.array(z.string().min(1).max(2000)).min(1);
+
+export const ItemKey = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('single-choice'), optionId: ref }),
+  z.object({ type: z.literal('multiple-choice'), optionIds: z.array(ref).min(1), scoring: z.enum(['all-or-nothing', 'per-option']).default('all-or-nothing') }),
+  z.object({ type: z.literal('true-false-not-given'), choice: z.enum(['true', 'false', 'not-given']) }),
+  z.object({ type: z.literal('gap-fill'), gaps: z.record(ref, accepted) }),
+  z.object({ type: z.literal('matching'), pairs: z.record(ref, ref) }),
+  z.object({ type: z.literal('ordering'), order: z.array(ref).min(2) }),
+  z.object({ type: z.literal('short-text'), accepted }),
+  z.object({ type: z.literal('extended-writing'), rubric: z.string().max(20_000).default('') }),
+  z.object({ type: z.literal('speaking'), rubric: z.string().max(20_000).default('') }),
+]);
+export type ItemKey = z.infer<typeof ItemKey>;
+
+export const ANSWER_KEY_FORMAT_VERSION = 1;
+
+export const AnswerKey = z.object({
+  formatVersion: z.literal(ANSWER_KEY_FORMAT_VERSION),
+  examId: z.string().min(1),
+  examVersion: z.number().int().min(1),
+  /** The package this key belongs to: the central API refuses to pair it with another. */
+  packageId: z.string().uuid(),
+  items: z.record(z.string(), ItemKey),
+});
+export type AnswerKey = z.infer<typeof AnswerKey>;
+
+/** Why a key does not fit its content, or undefined when every item has a key of its own type. */
+export function answerKeyMismatch(content: ExamContent, items: Record<string, ItemKey>): string | undefined {
+  for (const { item } of listItems(content)) {
+    const key = items[item.id];
+    if (!key) return `item ${item.id} has no answer key`;
+    if (key.type !== item.type) return `item ${item.id} is ${item.type}, its key is ${key.type}`;
+  }
+  const known = new Set(listItems(content).map((e) => e.item.id));
+  const stray = Object.keys(items).find((itemId) => !known.has(itemId));
+  return stray ? `answer key for unknown item ${stray}` : undefined;
+}
+
+export type ItemScore = { kind: 'scored'; points: number; max: number } | { kind: 'rater'; max: number };
+
+const normaliseText = (s: string): string => s.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('lv');
+
+/** Score one objective item; writing and speaking go to a rater. A missing answer scores 0. */
+export function scoreItem(item: Item, key: ItemKey, value: ResponseValue | undefined): ItemScore {
+  const max = item.points;
+  if (key.type === 'extended-writing' || key.type === 'speaking') return { kind: 'rater', max };
+  const scored = (fraction: number): ItemScore => ({ kind: 'scored', points: Math.round(max * fraction * 100) / 100, max });
+  if (!value || value.type !== key.type) return scored(0);
+  switch (key.type) {
+    case 'single-choice':
+      return scored(value.type === 'single-choice' && value.optionId === key.optionId ? 1 : 0);
+    case 'true-false-not-given':
+      return scored(value.type === 'true-false-not-given' && value.choice === key.choice ? 1 : 0);
+    case 'multiple-choice': {
+      if (value.type !== 'multiple-choice') return scored(0);
+      const chosen = new Set(value.optionIds);
+      const right = key.optionIds.filter((o) => chosen.has(o)).length;
+      const wrong = value.optionIds.filter((o) => !key.optionIds.includes(o)).length;
+      if (key.scoring === 'all-or-nothing') return scored(right === key.optionIds.length && wrong === 0 ? 1 : 0);
+      return scored(Math.max(0, right - wrong) / key.optionIds.length);
+    }
+    case 'gap-fill': {
+      if (value.type !== 'gap-fill') return scored(0);
+      const gaps = Object.entries(key.gaps);
+      const right = gaps.filter(([gapId, ok]) => {
+        const given = value.gaps[gapId];
+        return given !== undefined && ok.some((a) => normaliseText(a) === normaliseText(given));
+      }).length;
+      return scored(right / gaps.length);
+    }
+    case 'matching': {
+      if (value.type !== 'matching') return scored(0);
+      const pairs = Object.entries(key.pairs);
+      return scored(pairs.filter(([l, r]) => value.pairs[l] === r).length / pairs.length);
+    }
+    case 'ordering':
+      return scored(value.type === 'ordering' && value.order.join('|') === key.order.join('|') ? 1 : 0);
+    case 'short-text':
+      return scored(value.type === 'short-text' && key.accepted.some((a) => normaliseText(a) === normaliseText(value.text)) ? 1 : 0);
+  }
+}
+
+/** MK 157: the test is passed when each part reaches the threshold share of its maximum (60 % by default). */
+export function languageTestPassed(parts: { points: number; max: number }[], threshold = 0.6): boolean {
+  return parts.length > 0 && parts.every((p) => p.max > 0 && p.points >= p.max * threshold - 1e-9);
+}

@@ -1,0 +1,209 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StationError } from '../../src-shared/errors.ts';
+import { decodeArchive } from '../../src-main/package/archive.ts';
+import { buildPackage, SourceError } from '../../src-main/package/builder.ts';
+import { decodeContainer, encodeContainer } from '../../src-main/package/container.ts';
+import { decryptContent, formatContentKey, generateContentKey, parseContentKey } from '../../src-main/package/crypto.ts';
+import { signBytes } from '../../src-main/package/keys.ts';
+import { openPackage, verifyPackage } from '../../src-main/package/reader.ts';
+import { buildMiniPackage, makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
+
+const now = new Date('2026-11-23T09:00:00Z');
+
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StationError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('exam packages', () => {
+  const keys = makeKeys();
+  const built = buildMiniPackage(keys);
+  const verify = (file: Buffer, venue = 'RIX01', at = now, trust = keys.trust) => verifyPackage(file, { trust, venue, now: at });
+
+  it('round-trips: a signed, encrypted package opens with its key and gives back content and media', () => {
+    const container = verify(built.file);
+    expect(container.manifest.examId).toBe('mini-a2');
+    expect(container.manifest.cipher.chunkCount).toBeGreaterThan(1);
+    const opened = openPackage(container.manifest, container.ciphertext, built.contentKey);
+    expect(opened.content.parts).toHaveLength(4);
+    expect([...opened.media.keys()]).toEqual(['media/l1.opus']);
+  });
+
+  it('carries no answer keys: they are in the separate answer key for the central API', () => {
+    const container = verify(built.file);
+    const opened = openPackage(container.manifest, container.ciphertext, built.contentKey);
+    const json = JSON.stringify(opened.content);
+    expect(json).not.toMatch(/"answer"|"rubric"|trīssimt piecdesmit|Saturs, gramatika/);
+    expect(built.answerKey.packageId).toBe(container.manifest.packageId);
+    expect(built.answerKey.items['r1-q1']).toEqual({ type: 'gap-fill', gaps: { g1: ['liepaja'], g2: ['350', 'trīssimt piecdesmit'] } });
+    expect(built.answerKey.items['w1-q1']).toEqual({ type: 'extended-writing', rubric: 'Saturs, gramatika, vārdu krājums.' });
+    expect(Object.keys(built.answerKey.items)).toHaveLength(9);
+  });
+
+  it('keeps content unreadable without the key: the plaintext does not appear in the file', () => {
+    expect(built.file.includes(Buffer.from('Izīrē divistabu'))).toBe(false);
+  });
+
+  it('refuses a manifest that is not JSON, and a file that is not a package', () => {
+    const { manifestBytes, signature, ciphertext } = decodeContainer(built.file);
+    const broken = Buffer.from(manifestBytes);
+    broken[0] = 0x5b; // '['
+    expect(refusal(() => verify(encodeContainer(Buffer.from('{"packageFormat":1,'), signature, ciphertext)))).toBe('PACKAGE_MALFORMED');
+    expect(refusal(() => verify(Buffer.from('PK\u0003\u0004 not a package at all')))).toBe('PACKAGE_MALFORMED');
+    expect(refusal(() => verify(Buffer.alloc(0)))).toBe('PACKAGE_MALFORMED');
+    expect(refusal(() => verify(encodeContainer(Buffer.from('{"packageFormat":1}'), signature, ciphertext)))).toBe('PACKAGE_MALFORMED');
+  });
+
+  it('refuses a package whose manifest was changed after signing', () => {
+    const { manifest, signature, ciphertext } = decodeContainer(built.file);
+    const forged = Buffer.from(JSON.stringify({ ...manifest, venue: 'any', validUntil: '2200-01-01T00:00:00.000Z' }));
+    expect(refusal(() => verify(encodeContainer(forged, signature, ciphertext)))).toBe('PACKAGE_SIGNATURE_INVALID');
+    const flipped = Buffer.from(signature);
+    flipped[10] = (flipped[10] ?? 0) ^ 1;
+    expect(refusal(() => verify(encodeContainer(decodeContainer(built.file).manifestBytes, flipped, ciphertext)))).toBe('PACKAGE_SIGNATURE_INVALID');
+  });
+
+  it('refuses a package signed by a key the station does not trust, or trusts no longer', () => {
+    const stranger = makeKeys('test-key');
+    expect(refusal(() => verify(buildMiniPackage(stranger).file))).toBe('PACKAGE_SIGNATURE_INVALID');
+    expect(refusal(() => verify(buildMiniPackage(makeKeys('other-key')).file))).toBe('PACKAGE_SIGNER_UNKNOWN');
+    const revoked = { formatVersion: 1 as const, keys: keys.trust.keys.map((k) => ({ ...k, status: 'revoked' as const })) };
+    expect(refusal(() => verify(built.file, 'RIX01', now, revoked))).toBe('PACKAGE_SIGNER_UNKNOWN');
+    const retiredBefore = { formatVersion: 1 as const, keys: keys.trust.keys.map((k) => ({ ...k, status: 'retired' as const, retiredAt: '2001-01-01T00:00:00.000Z' })) };
+    expect(refusal(() => verify(built.file, 'RIX01', now, retiredBefore))).toBe('PACKAGE_SIGNER_UNKNOWN');
+    const retiredAfter = { formatVersion: 1 as const, keys: keys.trust.keys.map((k) => ({ ...k, status: 'retired' as const, retiredAt: '2199-01-01T00:00:00.000Z' })) };
+    expect(verify(built.file, 'RIX01', now, retiredAfter).manifest.packageId).toBe(built.manifest.packageId);
+  });
+
+  it('refuses a truncated or altered ciphertext before storing it', () => {
+    expect(refusal(() => verify(built.file.subarray(0, built.file.length - 100)))).toBe('PACKAGE_CONTENT_ALTERED');
+    const altered = Buffer.from(built.file);
+    altered[altered.length - 50] = (altered[altered.length - 50] ?? 0) ^ 0xff;
+    expect(refusal(() => verify(altered))).toBe('PACKAGE_CONTENT_ALTERED');
+  });
+
+  it('detects a reordered or altered chunk at decryption even if the hashes were bypassed', () => {
+    const { manifest, ciphertext } = decodeContainer(built.file);
+    const params = {
+      packageId: manifest.packageId,
+      noncePrefix: Buffer.from(manifest.cipher.noncePrefix, 'base64'),
+      chunkSize: manifest.cipher.chunkSize,
+      chunkCount: manifest.cipher.chunkCount,
+      plainSize: manifest.content.size,
+      keyCheck: Buffer.from(manifest.cipher.keyCheck, 'base64'),
+    };
+    const frame = manifest.cipher.chunkSize + 16;
+    const swapped = Buffer.concat([ciphertext.subarray(frame, 2 * frame), ciphertext.subarray(0, frame), ciphertext.subarray(2 * frame)]);
+    expect(refusal(() => decryptContent(swapped, parseContentKey(built.contentKey), params))).toBe('PACKAGE_CONTENT_ALTERED');
+    expect(refusal(() => decryptContent(ciphertext.subarray(0, ciphertext.length - 1), parseContentKey(built.contentKey), params))).toBe('PACKAGE_CONTENT_ALTERED');
+  });
+
+  it('tells a wrong key from a mistyped key', () => {
+    const { manifest, ciphertext } = verify(built.file);
+    expect(refusal(() => openPackage(manifest, ciphertext, formatContentKey(generateContentKey())))).toBe('KEY_WRONG');
+    const typo = built.contentKey.replace(/^(.)/, (c) => (c === 'A' ? 'B' : 'A'));
+    expect(refusal(() => openPackage(manifest, ciphertext, typo))).toBe('KEY_MALFORMED');
+    expect(refusal(() => openPackage(manifest, ciphertext, 'hello'))).toBe('KEY_MALFORMED');
+  });
+
+  it('accepts a key typed in lower case, without dashes, with O for 0', () => {
+    const key = generateContentKey();
+    const typed = formatContentKey(key).toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o');
+    expect(parseContentKey(typed).equals(key)).toBe(true);
+  });
+
+  it('refuses a package for another venue and outside its validity window', () => {
+    const forVenue = buildMiniPackage(keys, { venue: 'DGP02', validFrom: new Date('2026-11-20T00:00:00Z'), validUntil: new Date('2026-11-24T00:00:00Z') });
+    expect(refusal(() => verify(forVenue.file, 'RIX01'))).toBe('PACKAGE_WRONG_VENUE');
+    expect(verify(forVenue.file, 'DGP02').manifest.venue).toBe('DGP02');
+    expect(refusal(() => verify(forVenue.file, 'DGP02', new Date('2026-11-19T23:59:59Z')))).toBe('PACKAGE_NOT_YET_VALID');
+    expect(refusal(() => verify(forVenue.file, 'DGP02', new Date('2026-11-24T00:00:01Z')))).toBe('PACKAGE_EXPIRED');
+  });
+
+  it('refuses a package made for a newer package format with a clear message', () => {
+    const { manifest, ciphertext } = decodeContainer(built.file);
+    const newer = Buffer.from(JSON.stringify({ ...manifest, packageFormat: 2 }));
+    expect(refusal(() => verify(encodeContainer(newer, signBytes(keys.signingKey, newer), ciphertext)))).toBe('PACKAGE_FORMAT_TOO_NEW');
+    const newerLayout = Buffer.from(built.file);
+    newerLayout.write('2', 7, 'latin1');
+    expect(refusal(() => verify(newerLayout))).toBe('PACKAGE_FORMAT_TOO_NEW');
+  });
+
+  it('refuses a source whose answers are missing or of the wrong shape', () => {
+    const source = miniExamSource() as { parts: { tasks: { items: Record<string, unknown>[] }[] }[] };
+    delete source.parts[0]!.tasks[0]!.items[0]!.answer;
+    const dir = writeSource(tempDir(), source);
+    expect(() => buildPackage({ sourceDir: dir, signingKey: keys.signingKey, validFrom: now, validUntil: new Date('2100-01-01') })).toThrow(SourceError);
+    const missingMedia = writeSource(tempDir(), miniExamSource(), {});
+    expect(() => buildPackage({ sourceDir: missingMedia, signingKey: keys.signingKey, validFrom: now, validUntil: new Date('2100-01-01') })).toThrow(/media\/l1.opus/);
+  });
+
+  it('keeps the archive strict: trailing bytes and duplicates are refused', () => {
+    const { manifest, ciphertext } = verify(built.file);
+    const plain = decryptContent(ciphertext, parseContentKey(built.contentKey), {
+      packageId: manifest.packageId,
+      noncePrefix: Buffer.from(manifest.cipher.noncePrefix, 'base64'),
+      chunkSize: manifest.cipher.chunkSize,
+      chunkCount: manifest.cipher.chunkCount,
+      plainSize: manifest.content.size,
+      keyCheck: Buffer.from(manifest.cipher.keyCheck, 'base64'),
+    });
+    expect(decodeArchive(plain).size).toBe(2);
+    expect(refusal(() => decodeArchive(Buffer.concat([plain, Buffer.from([0])])))).toBe('PACKAGE_MALFORMED');
+  });
+});
+
+describe('the package tool (npm run pack / pack:inspect / pack:verify / keys)', () => {
+  const cli = join(import.meta.dirname, '../../src-main/package/cli.ts');
+  const run = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+
+  it('generates and rotates keys, packs a source folder, inspects and verifies it', () => {
+    const dir = tempDir();
+    const keysDir = join(dir, 'keys');
+    run('keys', 'generate', '--dir', keysDir, '--id', 'centre-2026a');
+    const source = writeSource(join(dir, 'source'));
+    const out = join(dir, 'out', 'mini.exampkg');
+    const packed = JSON.parse(run('pack', source, out, '--keys', keysDir, '--venue', 'RIX01')) as { packageId: string; central: string };
+    expect(existsSync(out)).toBe(true);
+    const answerKey = JSON.parse(readFileSync(join(packed.central, 'answer-key.json'), 'utf8')) as { packageId: string };
+    expect(answerKey.packageId).toBe(packed.packageId);
+    const contentKey = readFileSync(join(packed.central, 'content-key.txt'), 'utf8').trim();
+
+    const inspected = JSON.parse(run('inspect', out)) as { manifest: { signingKeyId: string; venue: string } };
+    expect(inspected.manifest).toMatchObject({ signingKeyId: 'centre-2026a', venue: 'RIX01' });
+    const verified = JSON.parse(run('verify', out, '--trust', join(keysDir, 'trusted-keys.json'), '--key', contentKey)) as { ok: boolean; content: { parts: string[] } };
+    expect(verified).toMatchObject({ ok: true, content: { parts: ['listening', 'reading', 'writing', 'speaking'] } });
+
+    // Rotation: the new key signs, the old one still verifies what it signed before.
+    run('keys', 'rotate', '--dir', keysDir, '--id', 'centre-2026b');
+    const listed = JSON.parse(run('keys', 'list', '--dir', keysDir)) as { keyId: string; status: string }[];
+    expect(listed.map((k) => [k.keyId, k.status])).toEqual([['centre-2026a', 'retired'], ['centre-2026b', 'active']]);
+    expect(JSON.parse(run('verify', out, '--trust', join(keysDir, 'trusted-keys.json'))).ok).toBe(true);
+    const out2 = join(dir, 'out', 'mini2.exampkg');
+    expect(JSON.parse(run('pack', source, out2, '--keys', keysDir)).signedBy).toBe('centre-2026b');
+
+    // Revocation: the revoked key's packages are refused, with the reason in both languages.
+    run('keys', 'revoke', 'centre-2026a', '--dir', keysDir);
+    const refused = spawnSync(process.execPath, [cli, 'verify', out, '--trust', join(keysDir, 'trusted-keys.json')], { encoding: 'utf8' });
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/PACKAGE_SIGNER_UNKNOWN/);
+    expect(refused.stderr).toMatch(/atsaukta/);
+  });
+
+  it('says plainly what is wrong with a bad source folder', () => {
+    const dir = tempDir();
+    const keysDir = join(dir, 'keys');
+    run('keys', 'generate', '--dir', keysDir);
+    const result = spawnSync(process.execPath, [cli, 'pack', join(dir, 'nowhere'), join(dir, 'x.exampkg'), '--keys', keysDir], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/content\.json does not exist/);
+  });
+});

@@ -1,0 +1,163 @@
+// Test fixtures: temporary folders, signing keys with their trust list, a small exam with every item
+// type, built into a real package, and a station service on a real SQLite file.
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildPackage, type BuildOptions, type BuiltPackage } from '../../src-main/package/builder.ts';
+import type { SigningKey, TrustList } from '../../src-main/package/keys.ts';
+import { StationService, type StationOptions } from '../../src-main/station/service.ts';
+
+export function tempDir(prefix = 'exam-station-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface TestKeys {
+  signingKey: SigningKey;
+  trust: TrustList;
+}
+
+export function makeKeys(keyId = 'test-key'): TestKeys {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  return {
+    signingKey: { keyId, privateKey },
+    trust: {
+      formatVersion: 1,
+      keys: [{ keyId, publicKey: publicKey.export({ format: 'der', type: 'spki' }).toString('base64'), status: 'active', createdAt: new Date(0).toISOString() }],
+    },
+  };
+}
+
+/** A small state language test that uses every item type; answers on each objective item. */
+export function miniExamSource(): Record<string, unknown> {
+  return {
+    formatVersion: 2,
+    examId: 'mini-a2',
+    title: 'Mazais A2 tests',
+    language: 'lv',
+    kind: 'state-language',
+    level: { level: 'A', degree: 2 },
+    parts: [
+      {
+        id: 'listening',
+        kind: 'listening',
+        title: 'Klausīšanās',
+        timeLimitSeconds: 600,
+        tasks: [
+          {
+            id: 'l1',
+            title: 'Paziņojums stacijā',
+            stimuli: [{ type: 'audio', id: 'l1-audio', media: 'media/l1.opus', playLimit: 2, durationSeconds: 20 }],
+            items: [
+              { id: 'l1-q1', type: 'single-choice', prompt: 'Uz kurieni brauc vilciens?', points: 1, options: [{ id: 'a', text: 'Uz Rīgu' }, { id: 'b', text: 'Uz Cēsīm' }], answer: 'b' },
+              { id: 'l1-q2', type: 'true-false-not-given', statement: 'Vilciens kavējas.', points: 1, answer: 'true' },
+              { id: 'l1-q3', type: 'multiple-choice', prompt: 'Ko drīkst ņemt līdzi?', points: 2, options: [{ id: 'a', text: 'Velosipēdu' }, { id: 'b', text: 'Suni' }, { id: 'c', text: 'Ugunskuru' }], answer: ['a', 'b'] },
+            ],
+          },
+        ],
+      },
+      {
+        id: 'reading',
+        kind: 'reading',
+        title: 'Lasīšana',
+        timeLimitSeconds: 900,
+        tasks: [
+          {
+            id: 'r1',
+            title: 'Sludinājums',
+            stimuli: [{ type: 'text', id: 'r1-text', text: 'Izīrē divistabu dzīvokli Liepājā, netālu no jūras. Īre 350 eiro mēnesī.' }],
+            items: [
+              { id: 'r1-q1', type: 'gap-fill', points: 2, text: 'Dzīvoklis ir {{g1}}. Īre ir {{g2}} eiro.', gaps: [{ id: 'g1', options: [{ id: 'liepaja', text: 'Liepājā' }, { id: 'riga', text: 'Rīgā' }] }, { id: 'g2' }], answer: { g1: ['liepaja'], g2: ['350', 'trīssimt piecdesmit'] } },
+              { id: 'r1-q2', type: 'matching', points: 2, left: [{ id: 'l1', text: 'Istabas' }, { id: 'l2', text: 'Pilsēta' }], right: [{ id: 'x', text: 'Divas' }, { id: 'y', text: 'Liepāja' }], answer: { l1: 'x', l2: 'y' } },
+              { id: 'r1-q3', type: 'ordering', points: 1, elements: [{ id: 'e1', text: 'Zvanīt' }, { id: 'e2', text: 'Apskatīt' }, { id: 'e3', text: 'Parakstīt līgumu' }], answer: ['e1', 'e2', 'e3'] },
+              { id: 'r1-q4', type: 'short-text', prompt: 'Cik maksā īre?', points: 1, maxLength: 50, answer: ['350 eiro', '350'] },
+            ],
+          },
+        ],
+      },
+      {
+        id: 'writing',
+        kind: 'writing',
+        title: 'Rakstīšana',
+        timeLimitSeconds: 1200,
+        tasks: [{ id: 'w1', title: 'Vēstule', items: [{ id: 'w1-q1', type: 'extended-writing', prompt: 'Uzrakstiet vēstuli draugam.', points: 5, minWords: 10, maxWords: 80, rubric: 'Saturs, gramatika, vārdu krājums.' }] }],
+      },
+      {
+        id: 'speaking',
+        kind: 'speaking',
+        title: 'Runāšana',
+        timeLimitSeconds: 600,
+        tasks: [{ id: 's1', title: 'Par sevi', items: [{ id: 's1-q1', type: 'speaking', prompt: 'Pastāstiet par savu ģimeni.', points: 5, preparationSeconds: 10, responseSeconds: 30, recordingsAllowed: 2 }] }],
+      },
+    ],
+  };
+}
+
+export function writeSource(dir: string, source: Record<string, unknown> = miniExamSource(), media: Record<string, Buffer> = { 'l1.opus': randomBytes(3000) }): string {
+  mkdirSync(join(dir, 'media'), { recursive: true });
+  writeFileSync(join(dir, 'content.json'), JSON.stringify(source, null, 2));
+  for (const [name, bytes] of Object.entries(media)) writeFileSync(join(dir, 'media', name), bytes);
+  return dir;
+}
+
+export function buildMiniPackage(keys: TestKeys, overrides: Partial<BuildOptions> = {}): BuiltPackage {
+  const sourceDir = writeSource(tempDir('exam-source-'));
+  return buildPackage({
+    sourceDir,
+    signingKey: keys.signingKey,
+    validFrom: new Date('2020-01-01T00:00:00Z'),
+    validUntil: new Date('2100-01-01T00:00:00Z'),
+    chunkSize: 1024,
+    ...overrides,
+  });
+}
+
+export const DEMO_SESSION = {
+  session_id: 'S-2026-11-23-RIGA-1',
+  exam_id: 'mini-a2',
+  venue_code: 'RIX01',
+  venue_name: 'Rīgas eksāmenu centrs',
+  room: '101',
+  starts_at: '2026-11-23T09:00:00+02:00',
+  ends_at: null,
+};
+
+export const DEMO_CANDIDATE = {
+  candidate_id: 'C-0001',
+  session_id: DEMO_SESSION.session_id,
+  given_name: 'Anna',
+  family_name: 'Bērziņa',
+  personal_code: '150785-12340',
+  birth_date: '1985-07-15',
+  level: 'A2',
+  accommodation: null,
+  accommodation_doc_no: null,
+  accommodation_doc_date: null,
+};
+
+export interface TestStation {
+  service: StationService;
+  dbPath: string;
+  dir: string;
+  keys: TestKeys;
+  built: BuiltPackage;
+  reopen(extra?: Partial<StationOptions>): StationService;
+}
+
+/** A station with the mini exam imported and unlocked and one candidate on its roster. */
+export async function openTestStation(extra: Partial<StationOptions> = {}): Promise<TestStation> {
+  const dir = tempDir();
+  const keys = makeKeys();
+  const built = buildMiniPackage(keys);
+  const dbPath = join(dir, 'station.db');
+  const options = (more: Partial<StationOptions> = {}): StationOptions => ({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, ...extra, ...more });
+  const service = new StationService(options());
+  service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
+  const packagePath = join(dir, 'mini.exampkg');
+  writeFileSync(packagePath, built.file);
+  await service.importPackage({ path: packagePath });
+  await service.unlockPackage({ packageId: built.manifest.packageId, key: built.contentKey });
+  return { service, dbPath, dir, keys, built, reopen: (more) => new StationService(options(more)) };
+}
+
+export const saveId = (): string => randomUUID();

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
 import { StationError } from '../../src-shared/errors.ts';
-import { migrate } from './migrations/index.ts';
+import { LATEST_SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations/index.ts';
 import type { StationTables } from './tables.ts';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -61,14 +61,18 @@ export function openStationDatabase(path: string, options: OpenOptions = {}): St
     throw storageError(error);
   }
   try {
-    const mode = sqlite.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new StationError('STORAGE_IO', `journal_mode is ${String(mode)}, expected wal`);
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('foreign_keys = ON');
+    // Read-only checks first: a database we must refuse is left exactly as it was (switching to WAL
+    // would already rewrite its header).
+    const found = schemaVersionOf(sqlite);
+    if (found > LATEST_SCHEMA_VERSION) throw new StationError('DB_TOO_NEW', `database schema ${found}, this app knows up to ${LATEST_SCHEMA_VERSION}`);
     if (options.quickCheck !== false) {
       const check = sqlite.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new StationError('DB_CORRUPT', `quick_check: ${String(check)}`);
     }
+    const mode = sqlite.pragma('journal_mode = WAL', { simple: true });
+    if (mode !== 'wal') throw new StationError('STORAGE_IO', `journal_mode is ${String(mode)}, expected wal`);
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
     const schemaVersion = migrate(sqlite);
     const statements = new Map<string, Database.Statement>();
     const prepare = (query: Compilable): { statement: Database.Statement; parameters: readonly unknown[] } => {

@@ -139,6 +139,9 @@ export class StationService implements StationApi {
         this.setMeta('clean_stop', '1');
         this.setMeta('alive_at', String(this.now().getTime()));
       });
+    } catch (error) {
+      // Without the mark the next start treats this stop as a crash and credits the gap: safe side.
+      console.error('station: could not mark a clean stop:', (error as Error).message);
     } finally {
       this.db.close();
     }

@@ -1,0 +1,264 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { StationError } from '../../src-shared/errors.ts';
+import { buildMiniPackage, openTestStation, saveId } from '../support/fixtures.ts';
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof StationError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+async function startedAttempt() {
+  const station = await openTestStation();
+  const { service, built } = station;
+  const attempt = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+  for (const partId of ['listening', 'reading', 'writing', 'speaking']) await service.recordTimerEvent({ attemptId: attempt.attemptId, partId, kind: 'start' });
+  return { ...station, attemptId: attempt.attemptId };
+}
+
+describe('station service: packages', () => {
+  it('imports a package once: a second import of the same file is recognised and changes nothing', async () => {
+    const { service, built, dir } = await openTestStation();
+    const path = join(dir, 'again.exampkg');
+    writeFileSync(path, built.file);
+    const before = await service.getStatus();
+    const again = await service.importPackage({ path });
+    expect(again.alreadyImported).toBe(true);
+    expect(await service.listPackages()).toHaveLength(1);
+    expect((await service.getStatus()).lastSeq).toBe(before.lastSeq);
+  });
+
+  it('refuses another package under the same id and keeps the stored one', async () => {
+    const { service, built, keys, dir } = await openTestStation();
+    const impostor = buildMiniPackage(keys, { packageId: built.manifest.packageId });
+    const path = join(dir, 'impostor.exampkg');
+    writeFileSync(path, impostor.file);
+    expect(await refusal(service.importPackage({ path }))).toBe('PACKAGE_CONFLICT');
+    expect((await service.getExamContent({ packageId: built.manifest.packageId })).examId).toBe('mini-a2');
+  });
+
+  it('stores nothing from a tampered package and says why', async () => {
+    const { service, built, dir } = await openTestStation();
+    const other = buildMiniPackage((await openTestStation()).keys);
+    const path = join(dir, 'foreign.exampkg');
+    writeFileSync(path, other.file);
+    expect(await refusal(service.importPackage({ path }))).toBe('PACKAGE_SIGNATURE_INVALID');
+    expect(await refusal(service.importPackage({ path: join(dir, 'missing.exampkg') }))).toBe('FILE_UNREADABLE');
+    expect((await service.listPackages()).map((p) => p.packageId)).toEqual([built.manifest.packageId]);
+  });
+
+  it('keeps a package locked until the key is given; a wrong key leaves it locked', async () => {
+    const station = await openTestStation();
+    const fresh = buildMiniPackage(station.keys);
+    const path = join(station.dir, 'fresh.exampkg');
+    writeFileSync(path, fresh.file);
+    const { summary } = await station.service.importPackage({ path });
+    expect(summary.unlocked).toBe(false);
+    expect(await refusal(station.service.getExamContent({ packageId: summary.packageId }))).toBe('PACKAGE_LOCKED');
+    expect(await refusal(station.service.unlockPackage({ packageId: summary.packageId, key: station.built.contentKey }))).toBe('KEY_WRONG');
+    expect((await station.service.listPackages()).find((p) => p.packageId === summary.packageId)?.unlocked).toBe(false);
+    expect((await station.service.unlockPackage({ packageId: summary.packageId, key: fresh.contentKey })).unlocked).toBe(true);
+  });
+
+  it('reopens an unlocked package after a restart without asking for the key again', async () => {
+    const station = await openTestStation();
+    station.service.close();
+    const reopened = station.reopen();
+    const media = await reopened.getMedia({ packageId: station.built.manifest.packageId, path: 'media/l1.opus' });
+    expect(media.mimeType).toMatch(/audio\/ogg/);
+    expect(media.data.byteLength).toBe(3000);
+    reopened.close();
+  });
+});
+
+describe('station service: answers', () => {
+  it('acknowledges a save only with its revision and seq, and keeps every revision', async () => {
+    const { service, attemptId } = await startedAttempt();
+    const first = await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text: 'Sveiks, Jāni!' }, clientSaveId: saveId() });
+    const second = await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text: 'Sveiks, Jāni! Kā tev iet?' }, clientSaveId: saveId() });
+    expect([first.revision, second.revision]).toEqual([1, 2]);
+    expect(second.seq).toBeGreaterThan(first.seq);
+    const history = service.db.sqlite.prepare('SELECT revision, value_json FROM response_revisions WHERE item_id = ? ORDER BY revision').all('w1-q1') as { revision: number; value_json: string }[];
+    expect(history.map((h) => JSON.parse(h.value_json).text)).toEqual(['Sveiks, Jāni!', 'Sveiks, Jāni! Kā tev iet?']);
+    const view = await service.getAttempt({ attemptId });
+    expect(view.responses).toEqual([{ itemId: 'w1-q1', revision: 2, value: { type: 'extended-writing', text: 'Sveiks, Jāni! Kā tev iet?' }, savedAt: second.savedAt }]);
+  });
+
+  it('gives a retried save (a second click, a resend after a dropped reply) the same acknowledgement', async () => {
+    const { service, attemptId } = await startedAttempt();
+    const id = saveId();
+    const save = { attemptId, itemId: 'l1-q1', value: { type: 'single-choice' as const, optionId: 'b' }, clientSaveId: id };
+    const first = await service.saveResponse(save);
+    const again = await service.saveResponse(save);
+    expect(again).toEqual(first);
+    expect(service.db.sqlite.prepare('SELECT COUNT(*) AS n FROM response_revisions').get()).toEqual({ n: 1 });
+  });
+
+  it('keeps the text exactly as typed, diacritics and all', async () => {
+    const { service, attemptId } = await startedAttempt();
+    const text = 'Ģimenē ir četri cilvēki: māte, tēvs, brālis un es.\n\tŠodien līst 🌧️ — “labi”.';
+    await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text }, clientSaveId: saveId() });
+    const view = await service.getAttempt({ attemptId });
+    expect(view.responses[0]?.value).toEqual({ type: 'extended-writing', text });
+  });
+
+  it('refuses an answer to an unknown item, of the wrong shape, or in a part that has not started or has ended', async () => {
+    const station = await openTestStation();
+    const { service, built } = station;
+    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const save = (itemId: string, value: Parameters<typeof service.saveResponse>[0]['value']) => service.saveResponse({ attemptId, itemId, value, clientSaveId: saveId() });
+    expect(await refusal(save('l1-q1', { type: 'single-choice', optionId: 'a' }))).toBe('PART_NOT_STARTED');
+    await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
+    expect(await refusal(save('nope', { type: 'single-choice', optionId: 'a' }))).toBe('ITEM_UNKNOWN');
+    expect(await refusal(save('l1-q1', { type: 'short-text', text: 'a' }))).toBe('RESPONSE_SHAPE');
+    expect(await refusal(save('l1-q1', { type: 'single-choice', optionId: 'x' }))).toBe('RESPONSE_SHAPE');
+    await save('l1-q1', { type: 'single-choice', optionId: 'a' });
+    await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'end' });
+    expect(await refusal(save('l1-q1', { type: 'single-choice', optionId: 'b' }))).toBe('ATTEMPT_CLOSED');
+    expect((await service.getAttempt({ attemptId })).responses[0]?.value).toEqual({ type: 'single-choice', optionId: 'a' });
+  });
+
+  it('refuses saves after the time is up, beyond a short grace for saves in flight', async () => {
+    let clock = new Date('2026-11-23T09:00:00Z').getTime();
+    const station = await openTestStation({ now: () => new Date(clock) });
+    const { service, built } = station;
+    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
+    clock += 600_000 + 2000;
+    await service.saveResponse({ attemptId, itemId: 'l1-q1', value: { type: 'single-choice', optionId: 'a' }, clientSaveId: saveId() });
+    clock += 10_000;
+    expect(await refusal(service.saveResponse({ attemptId, itemId: 'l1-q1', value: { type: 'single-choice', optionId: 'b' }, clientSaveId: saveId() }))).toBe('TIME_UP');
+  });
+
+  it('writes each change and its outbox event together: seq has no gaps and every event names this device', async () => {
+    const { service, attemptId } = await startedAttempt();
+    for (let i = 0; i < 20; i += 1) await service.saveResponse({ attemptId, itemId: 'r1-q4', value: { type: 'short-text', text: `${i}` }, clientSaveId: saveId() });
+    await refusal(service.saveResponse({ attemptId, itemId: 'r1-q4', value: { type: 'short-text', text: 'x'.repeat(51) }, clientSaveId: saveId() }));
+    const events = await service.readOutbox({ afterSeq: 0, limit: 1000 });
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    const { deviceId } = await service.getStatus();
+    expect(new Set(events.map((e) => e.deviceId))).toEqual(new Set([deviceId]));
+    expect(events.filter((e) => e.kind === 'response.saved')).toHaveLength(20);
+    expect((await service.readOutbox({ afterSeq: 10, limit: 5 })).map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
+  });
+
+  it('resumes the same attempt for the same candidate and package, with its position', async () => {
+    const { service, built, attemptId } = await startedAttempt();
+    await service.setPosition({ attemptId, partId: 'reading', itemId: 'r1-q2' });
+    const again = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    expect(again.attemptId).toBe(attemptId);
+    expect(again.position).toEqual({ partId: 'reading', itemId: 'r1-q2' });
+  });
+});
+
+describe('station service: speaking audio', () => {
+  it('stores segments as they arrive, each checked against its hash, and closes with the hash of the whole', async () => {
+    const { service, attemptId } = await startedAttempt();
+    const { recordingId, take, segmentCount } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
+    expect([take, segmentCount]).toEqual([1, 0]);
+    const segments = Array.from({ length: 5 }, () => randomBytes(8192));
+    for (const [index, data] of segments.entries()) {
+      const ack = await service.appendAudioSegment({ recordingId, index, data, sha256: sha(data), durationMs: 1000 });
+      expect(ack).toMatchObject({ index, segmentCount: index + 1, duplicate: false });
+    }
+    const closed = await service.closeRecording({ recordingId });
+    expect(closed).toMatchObject({ segmentCount: 5, durationMs: 5000, bytes: 5 * 8192, sha256: sha(Buffer.concat(segments)) });
+    expect(service.recordingFile(recordingId).equals(Buffer.concat(segments))).toBe(true);
+  });
+
+  it('refuses a damaged segment and a gap, acknowledges a resent one, and refuses segments after close', async () => {
+    const { service, attemptId } = await startedAttempt();
+    const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+    const a = randomBytes(100);
+    const b = randomBytes(100);
+    expect(await refusal(service.appendAudioSegment({ recordingId, index: 0, data: a, sha256: sha(b), durationMs: 1000 }))).toBe('SEGMENT_HASH_MISMATCH');
+    await service.appendAudioSegment({ recordingId, index: 0, data: a, sha256: sha(a), durationMs: 1000 });
+    expect((await service.appendAudioSegment({ recordingId, index: 0, data: a, sha256: sha(a), durationMs: 1000 })).duplicate).toBe(true);
+    expect(await refusal(service.appendAudioSegment({ recordingId, index: 0, data: b, sha256: sha(b), durationMs: 1000 }))).toBe('SEGMENT_OUT_OF_ORDER');
+    expect(await refusal(service.appendAudioSegment({ recordingId, index: 2, data: b, sha256: sha(b), durationMs: 1000 }))).toBe('SEGMENT_OUT_OF_ORDER');
+    await service.closeRecording({ recordingId });
+    expect(await refusal(service.appendAudioSegment({ recordingId, index: 1, data: b, sha256: sha(b), durationMs: 1000 }))).toBe('RECORDING_CLOSED');
+  });
+
+  it('resumes an unfinished take after a restart, and allows only as many takes as the task allows', async () => {
+    const station = await startedAttempt();
+    const { attemptId } = station;
+    const first = await station.service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+    const data = randomBytes(500);
+    await station.service.appendAudioSegment({ recordingId: first.recordingId, index: 0, data, sha256: sha(data), durationMs: 1000 });
+    station.service.close();
+    const service = station.reopen();
+    const resumed = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+    expect(resumed).toEqual({ recordingId: first.recordingId, take: 1, segmentCount: 1 });
+    await service.closeRecording({ recordingId: resumed.recordingId });
+    const second = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+    expect(second.take).toBe(2);
+    await service.closeRecording({ recordingId: second.recordingId });
+    expect(await refusal(service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' }))).toBe('RECORDING_LIMIT');
+    expect(await refusal(service.startRecording({ attemptId, itemId: 'w1-q1', mimeType: 'audio/webm' }))).toBe('ITEM_UNKNOWN');
+    service.close();
+  });
+});
+
+describe('station service: listening plays and timers', () => {
+  it('grants a restricted audio only as many times as the content says, across restarts', async () => {
+    const station = await startedAttempt();
+    const { attemptId } = station;
+    expect(await station.service.grantAudioPlay({ attemptId, stimulusId: 'l1-audio' })).toEqual({ stimulusId: 'l1-audio', play: 1, playLimit: 2, remaining: 1 });
+    station.service.close();
+    const service = station.reopen();
+    expect((await service.grantAudioPlay({ attemptId, stimulusId: 'l1-audio' })).remaining).toBe(0);
+    expect(await refusal(service.grantAudioPlay({ attemptId, stimulusId: 'l1-audio' }))).toBe('PLAY_LIMIT');
+    service.close();
+  });
+
+  it('derives remaining time from events; pause, extra time and end are checked transitions', async () => {
+    let clock = Date.parse('2026-11-23T09:00:00Z');
+    const { service, built } = await openTestStation({ now: () => new Date(clock) });
+    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const partId = 'listening';
+    expect(await refusal(service.recordTimerEvent({ attemptId, partId, kind: 'pause' }))).toBe('TIMER_TRANSITION');
+    await service.recordTimerEvent({ attemptId, partId, kind: 'start' });
+    clock += 60_000;
+    expect((await service.recordTimerEvent({ attemptId, partId, kind: 'pause', reason: 'fire alarm' })).remainingMs).toBe(540_000);
+    clock += 300_000;
+    expect((await service.getTimer({ attemptId, partId })).remainingMs).toBe(540_000);
+    await service.recordTimerEvent({ attemptId, partId, kind: 'resume' });
+    expect((await service.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 120_000 })).remainingMs).toBe(660_000);
+    await service.recordTimerEvent({ attemptId, partId, kind: 'end' });
+    expect(await refusal(service.recordTimerEvent({ attemptId, partId, kind: 'resume' }))).toBe('TIMER_TRANSITION');
+    expect((await service.getAttempt({ attemptId })).parts.find((p) => p.partId === partId)).toMatchObject({ submitted: true, timer: { status: 'ended' } });
+  });
+
+  it('credits running parts with the time the station was down after a crash, and records it as an event', async () => {
+    let clock = Date.parse('2026-11-23T09:00:00Z');
+    const station = await openTestStation({ now: () => new Date(clock) });
+    const { attemptId } = await station.service.openAttempt({ candidateId: 'C-0001', packageId: station.built.manifest.packageId });
+    await station.service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
+    clock += 60_000;
+    // A crash: the process dies without close(); the last sign of life was the start.
+    station.service.db.close();
+    clock += 45_000;
+    const service = station.reopen();
+    const timer = await service.getTimer({ attemptId, partId: 'listening' });
+    expect(timer.creditedMs).toBe(105_000);
+    expect(timer.remainingMs).toBe(600_000);
+    const credit = (await service.readOutbox({ afterSeq: 0, limit: 100 })).find((e) => e.kind === 'timer.event' && (e.payload as { kind: string }).kind === 'credit');
+    expect((credit?.payload as { reason: string }).reason).toMatch(/station restart: 105 s lost/);
+    // A clean stop credits nothing.
+    service.close();
+    clock += 30_000;
+    const again = station.reopen();
+    expect((await again.getTimer({ attemptId, partId: 'listening' })).creditedMs).toBe(105_000);
+    again.close();
+  });
+});

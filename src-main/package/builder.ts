@@ -1,6 +1,7 @@
 // Building a package from a readable source folder: `content.json` (the exam, with an `answer` on each
 // objective item and an optional `rubric` on writing and speaking items) and `media/`. The answers
 // are split off into a separate answer key for the central API; the venue package carries none.
+// A multiple-choice item may add `scoring: "per-option"`; a dropdown gap's answer is its option id.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,8 +62,12 @@ function splitAnswers(source: Json): { content: Json; keys: Record<string, unkno
                     ...task,
                     items: task.items.map((item: unknown) => {
                       if (!isObject(item)) return item;
-                      const { answer, rubric, ...venueItem } = item;
-                      keys[String(item.id)] = toItemKey(String(item.type), answer, rubric);
+                      const { answer, rubric, scoring, ...venueItem } = item;
+                      const objective = !['extended-writing', 'speaking'].includes(String(item.type));
+                      if (objective && rubric !== undefined) throw new SourceError(`item ${String(item.id)}: a rubric belongs to writing and speaking items; this item is scored by its answer`);
+                      if (!objective && answer !== undefined) throw new SourceError(`item ${String(item.id)}: ${String(item.type)} is scored by a rater; give a rubric, not an answer`);
+                      if (scoring !== undefined && item.type !== 'multiple-choice') throw new SourceError(`item ${String(item.id)}: scoring applies only to multiple-choice items`);
+                      keys[String(item.id)] = toItemKey(String(item.type), answer, rubric, scoring);
                       return venueItem;
                     }),
                   },
@@ -73,12 +78,12 @@ function splitAnswers(source: Json): { content: Json; keys: Record<string, unkno
   return { content, keys };
 }
 
-function toItemKey(type: string, answer: unknown, rubric: unknown): unknown {
+function toItemKey(type: string, answer: unknown, rubric: unknown, scoring: unknown): unknown {
   switch (type) {
     case 'single-choice':
       return { type, optionId: answer };
     case 'multiple-choice':
-      return { type, optionIds: answer };
+      return scoring === undefined ? { type, optionIds: answer } : { type, optionIds: answer, scoring };
     case 'true-false-not-given':
       return { type, choice: answer };
     case 'gap-fill':

@@ -2,7 +2,7 @@
 // cut), a refusal to touch a file that is not a healthy SQLite database, and the schema migrations.
 // kysely builds the typed queries; better-sqlite3 runs them synchronously inside one transaction.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
 import { StationError } from '../../src-shared/errors.ts';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations/index.ts';
@@ -19,6 +19,13 @@ export interface StationDatabase {
   run(query: Compilable): Database.RunResult;
   all<T>(query: Compilable<T>): T[];
   get<T>(query: Compilable<T>): T | undefined;
+  /**
+   * A kysely query compiled and prepared once, run many times with named parameters: for hot paths,
+   * where compiling the query on every call would cost more than the write itself.
+   */
+  prepared<P extends object, R = unknown>(build: (params: P) => Compilable<R>): PreparedQuery<P, R>;
+  /** Run `fn` in one IMMEDIATE transaction (joins the current one when nested). */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }
 
@@ -47,6 +54,73 @@ function checkHeader(path: string): void {
   }
 }
 
+export interface PreparedQuery<P, R> {
+  run(params: P): Database.RunResult;
+  get(params: P): R | undefined;
+  all(params: P): R[];
+}
+
+const PARAM = '\u0000param:';
+
+/**
+ * Compile `build` against stand-in parameters and remember which named parameter goes where. The
+ * stand-in has no own keys, so an insert must list its columns (`values({ a: p.a })`, not `values(p)`).
+ */
+function prepareNamed<P extends object, R>(sqlite: Database.Database, build: (params: P) => Compilable<R>): PreparedQuery<P, R> {
+  const standIn = new Proxy({}, { get: (_target, key) => `${PARAM}${String(key)}` }) as P;
+  const compiled = build(standIn).compile();
+  const slots = compiled.parameters.map((value): { name: string } | { constant: unknown } =>
+    typeof value === 'string' && value.startsWith(PARAM) ? { name: value.slice(PARAM.length) } : { constant: value },
+  );
+  const statement = sqlite.prepare(compiled.sql);
+  const args = (params: P): unknown[] => slots.map((slot) => ('name' in slot ? (params as Record<string, unknown>)[slot.name] : slot.constant));
+  return {
+    run: (params) => statement.run(...args(params)),
+    get: (params) => statement.get(...args(params)) as R | undefined,
+    all: (params) => statement.all(...args(params)) as R[],
+  };
+}
+
+/**
+ * One writer per database: the service keeps some committed state in memory, so a second process
+ * writing the same file would go unseen. A lock file beside the database names the owning process;
+ * a lock left by a process that no longer runs (a crash, a power cut) is taken over.
+ */
+const heldHere = new Set<string>();
+
+function acquireWriterLock(path: string): () => void {
+  const lockPath = `${path}.lock`;
+  if (heldHere.has(lockPath)) throw new StationError('DB_LOCKED', `${path} is already open in this process`);
+  const release = (): void => {
+    heldHere.delete(lockPath);
+    rmSync(lockPath, { force: true });
+  };
+  for (let tries = 0; tries < 2; tries += 1) {
+    try {
+      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
+      heldHere.add(lockPath);
+      return release;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StationError('STORAGE_IO', `${lockPath}: ${(error as Error).message}`);
+      const owner = Number(readFileSync(lockPath, 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processRuns(owner)) {
+        throw new StationError('DB_LOCKED', `${path} is in use by process ${owner}`);
+      }
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new StationError('DB_LOCKED', `could not take ${lockPath}`);
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export interface OpenOptions {
   /** Verify every page on open (PRAGMA quick_check). On by default; a large database pays seconds for it. */
   quickCheck?: boolean;
@@ -54,10 +128,12 @@ export interface OpenOptions {
 
 export function openStationDatabase(path: string, options: OpenOptions = {}): StationDatabase {
   checkHeader(path);
+  const releaseLock = acquireWriterLock(path);
   let sqlite: Database.Database;
   try {
     sqlite = new Database(path, { fileMustExist: existsSync(path), timeout: 5000 });
   } catch (error) {
+    releaseLock();
     throw storageError(error);
   }
   try {
@@ -85,6 +161,10 @@ export function openStationDatabase(path: string, options: OpenOptions = {}): St
       return { statement, parameters: compiled.parameters };
     };
     const q = new Kysely<StationTables>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // Prepared once: better-sqlite3's own transaction() wrapper prepares BEGIN/COMMIT on every call.
+    const begin = sqlite.prepare('BEGIN IMMEDIATE');
+    const commit = sqlite.prepare('COMMIT');
+    const rollback = sqlite.prepare('ROLLBACK');
     return {
       path,
       sqlite,
@@ -102,12 +182,29 @@ export function openStationDatabase(path: string, options: OpenOptions = {}): St
         const { statement, parameters } = prepare(query);
         return statement.get(...parameters) as T | undefined;
       },
+      prepared: (build) => prepareNamed(sqlite, build),
+      transaction<T>(fn: () => T): T {
+        if (sqlite.inTransaction) return fn();
+        begin.run();
+        try {
+          const result = fn();
+          commit.run();
+          return result;
+        } catch (error) {
+          // A failed COMMIT (disk full) may already have rolled back; only roll back what is still open.
+          if (sqlite.inTransaction) rollback.run();
+          throw error;
+        }
+      },
       close() {
-        if (sqlite.open) sqlite.close();
+        if (!sqlite.open) return;
+        sqlite.close();
+        releaseLock();
       },
     };
   } catch (error) {
     sqlite.close();
+    releaseLock();
     throw storageError(error);
   }
 }

@@ -9,13 +9,13 @@ import { findStimulus, type ExamContent, type Part } from '../../src-shared/cont
 import type { StationApi, StationInput, StationOutput } from '../../src-shared/station-api.ts';
 import type { TrustList } from '../package/keys.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase } from './database.ts';
-import { attemptRow, attemptView, openAttempt, openAttemptRow, setPosition } from './store/attempts.ts';
-import { saveResponse } from './store/answers.ts';
-import { appendSegment, closeRecording, recordingBytes, segmentHash, startRecording } from './store/audio.ts';
-import { appendEvent, lastSeq, readOutbox } from './store/outbox.ts';
+import { Answers } from './store/answers.ts';
+import { Attempts } from './store/attempts.ts';
+import { Recordings, segmentHash } from './store/audio.ts';
+import { Outbox } from './store/outbox.ts';
 import { PackageStore } from './store/packages.ts';
 import { listCandidates, loadRoster, type RosterInput } from './store/roster.ts';
-import { partTimer, recordTimerEvent } from './store/timers.ts';
+import { Timers } from './store/timers.ts';
 
 export type StationRole = 'hub' | 'seat' | 'solo';
 
@@ -43,12 +43,27 @@ const MEDIA_TYPES: Record<string, string> = {
   '.webp': 'image/webp',
 };
 
+function readDeviceId(db: StationDatabase): string {
+  return db.transaction(() => {
+    const known = db.get(db.q.selectFrom('meta').select('value').where('key', '=', 'device_id'));
+    if (known) return known.value;
+    const id = randomUUID();
+    db.run(db.q.insertInto('meta').values({ key: 'device_id', value: id }));
+    return id;
+  });
+}
+
 export class StationService implements StationApi {
   readonly db: StationDatabase;
   readonly deviceId: string;
   private readonly options: StationOptions;
-  private readonly packages: PackageStore;
   private readonly now: () => Date;
+  private readonly packages: PackageStore;
+  private readonly outbox: Outbox;
+  private readonly timers: Timers;
+  private readonly attempts: Attempts;
+  private readonly answers: Answers;
+  private readonly recordings: Recordings;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: StationOptions) {
@@ -56,14 +71,13 @@ export class StationService implements StationApi {
     this.now = options.now ?? (() => new Date());
     this.db = openStationDatabase(options.dbPath, options.open);
     try {
+      this.deviceId = readDeviceId(this.db);
       this.packages = new PackageStore(this.db);
-      this.deviceId = this.tx(() => {
-        const known = this.meta('device_id');
-        if (known) return known;
-        const id = randomUUID();
-        this.setMeta('device_id', id);
-        return id;
-      });
+      this.outbox = new Outbox(this.db, this.deviceId);
+      this.timers = new Timers(this.db, this.outbox);
+      this.attempts = new Attempts(this.db, this.outbox, this.timers);
+      this.answers = new Answers(this.db, this.outbox, this.attempts, this.timers);
+      this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers);
       this.recoverFromUncleanStop();
       const beat = options.heartbeatMs ?? 2000;
       if (beat > 0) {
@@ -78,11 +92,17 @@ export class StationService implements StationApi {
 
   // ---- infrastructure -------------------------------------------------------------------------
 
-  /** Run `fn` in one IMMEDIATE transaction; SQLite failures become errors a person can act on. */
+  /**
+   * Run `fn` in one IMMEDIATE transaction; SQLite failures become errors a person can act on. What the
+   * stores keep in memory is dropped when a transaction fails, so memory never holds uncommitted state.
+   */
   private tx<T>(fn: () => T): T {
     try {
-      return this.db.sqlite.transaction(fn).immediate();
+      return this.db.transaction(fn);
     } catch (error) {
+      this.timers.forget();
+      this.attempts.forget();
+      this.answers.forget();
       throw storageError(error);
     }
   }
@@ -115,17 +135,17 @@ export class StationService implements StationApi {
       if (clean || aliveAt === 0) return;
       const lostMs = now.getTime() - aliveAt;
       if (lostMs <= 0) return;
-      const open = this.db.all(this.db.q.selectFrom('attempts').select(['attempt_id', 'package_id']).where('status', '=', 'open'));
-      for (const attempt of open) {
+      for (const attempt of this.attempts.openIds()) {
         let content: ExamContent;
         try {
-          content = this.packages.open(attempt.package_id).content;
+          content = this.packages.open(attempt.packageId).content;
         } catch {
           continue; // a locked package has no running timers
         }
         for (const part of content.parts) {
-          if (partTimer(this.db, attempt.attempt_id, part, aliveAt).status !== 'running') continue;
-          recordTimerEvent(this.db, this.deviceId, { attemptId: attempt.attempt_id, part, kind: 'credit', amountMs: lostMs, reason: `station restart: ${Math.round(lostMs / 1000)} s lost while the station was down` }, now);
+          if (this.timers.state(attempt.attemptId, part, aliveAt).status !== 'running') continue;
+          const reason = `station restart: ${Math.round(lostMs / 1000)} s lost while the station was down`;
+          this.timers.record({ attemptId: attempt.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
         }
       }
     });
@@ -152,7 +172,7 @@ export class StationService implements StationApi {
   }
 
   private contentOfAttempt(attemptId: string): ExamContent {
-    return this.content(attemptRow(this.db, attemptId).package_id);
+    return this.content(this.attempts.facts(attemptId).packageId);
   }
 
   private part(content: ExamContent, partId: string): Part {
@@ -172,13 +192,21 @@ export class StationService implements StationApi {
 
   /** The whole recording as one file, for upload and for checks. */
   recordingFile(recordingId: string): Buffer {
-    return recordingBytes(this.db, recordingId);
+    return this.recordings.bytes(recordingId);
+  }
+
+  importPackageBytes(file: Buffer): StationOutput<'importPackage'> {
+    try {
+      return this.packages.import(file, { trust: this.options.trust, venue: this.options.venueCode, now: this.now() });
+    } catch (error) {
+      throw storageError(error);
+    }
   }
 
   // ---- the station API ------------------------------------------------------------------------
 
   async getStatus(): Promise<StationOutput<'getStatus'>> {
-    return { deviceId: this.deviceId, role: this.options.role, appVersion: this.options.appVersion ?? '0.0.0', schemaVersion: this.db.schemaVersion, lastSeq: lastSeq(this.db) };
+    return { deviceId: this.deviceId, role: this.options.role, appVersion: this.options.appVersion ?? '0.0.0', schemaVersion: this.db.schemaVersion, lastSeq: this.outbox.lastSeq() };
   }
 
   async importPackage(input: StationInput<'importPackage'>): Promise<StationOutput<'importPackage'>> {
@@ -189,14 +217,6 @@ export class StationService implements StationApi {
       throw new StationError('FILE_UNREADABLE', `${input.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
     }
     return this.importPackageBytes(file);
-  }
-
-  importPackageBytes(file: Buffer): StationOutput<'importPackage'> {
-    try {
-      return this.packages.import(file, { trust: this.options.trust, venue: this.options.venueCode, now: this.now() });
-    } catch (error) {
-      throw storageError(error);
-    }
   }
 
   async listPackages(): Promise<StationOutput<'listPackages'>> {
@@ -228,37 +248,44 @@ export class StationService implements StationApi {
   async openAttempt(input: StationInput<'openAttempt'>): Promise<StationOutput<'openAttempt'>> {
     const content = this.content(input.packageId);
     const now = this.now();
-    const attemptId = this.tx(() => openAttempt(this.db, this.deviceId, input.candidateId, input.packageId, now));
-    return attemptView(this.db, content, attemptId, now);
+    const attemptId = this.tx(() => this.attempts.open(input.candidateId, input.packageId, now));
+    return this.attempts.view(content, attemptId, now);
   }
 
   async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
-    return attemptView(this.db, this.contentOfAttempt(input.attemptId), input.attemptId, this.now());
+    return this.attempts.view(this.contentOfAttempt(input.attemptId), input.attemptId, this.now());
   }
 
   async setPosition(input: StationInput<'setPosition'>): Promise<StationOutput<'setPosition'>> {
-    this.tx(() => setPosition(this.db, input.attemptId, input.partId, input.itemId));
+    this.tx(() => this.attempts.setPosition(input.attemptId, input.partId, input.itemId));
     return { ok: true };
   }
 
   async saveResponse(input: StationInput<'saveResponse'>): Promise<StationOutput<'saveResponse'>> {
     const content = this.contentOfAttempt(input.attemptId);
-    return this.tx(() => saveResponse(this.db, this.deviceId, content, input, this.now()));
+    try {
+      return this.tx(() => this.answers.save(content, input, this.now()));
+    } catch (error) {
+      // A retried save (second click, resend after a lost reply) gets the acknowledgement it already had.
+      const earlier = this.answers.earlierAck(input);
+      if (earlier) return earlier;
+      throw error;
+    }
   }
 
   async startRecording(input: StationInput<'startRecording'>): Promise<StationOutput<'startRecording'>> {
     const content = this.contentOfAttempt(input.attemptId);
-    return this.tx(() => startRecording(this.db, this.deviceId, content, input.attemptId, input.itemId, input.mimeType, this.now()));
+    return this.tx(() => this.recordings.start(content, input.attemptId, input.itemId, input.mimeType, this.now()));
   }
 
   async appendAudioSegment(input: StationInput<'appendAudioSegment'>): Promise<StationOutput<'appendAudioSegment'>> {
     // Hash outside the transaction: a damaged segment is refused before the database is touched.
     if (segmentHash(input.data) !== input.sha256) throw new StationError('SEGMENT_HASH_MISMATCH', `segment ${input.index}`);
-    return this.tx(() => appendSegment(this.db, this.deviceId, input, this.now()));
+    return this.tx(() => this.recordings.append(input, this.now()));
   }
 
   async closeRecording(input: StationInput<'closeRecording'>): Promise<StationOutput<'closeRecording'>> {
-    return this.tx(() => closeRecording(this.db, this.deviceId, input.recordingId, this.now()));
+    return this.tx(() => this.recordings.close(input.recordingId, this.now()));
   }
 
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {
@@ -268,14 +295,14 @@ export class StationService implements StationApi {
     const playLimit = found.stimulus.playLimit;
     const now = this.now();
     return this.tx(() => {
-      openAttemptRow(this.db, input.attemptId);
-      const timer = partTimer(this.db, input.attemptId, found.part, now.getTime());
+      this.attempts.requireOpen(input.attemptId);
+      const timer = this.timers.state(input.attemptId, found.part, now.getTime());
       if (timer.status !== 'running') throw new StationError(timer.status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
       const used = this.db.all(this.db.q.selectFrom('stimulus_plays').select('play').where('attempt_id', '=', input.attemptId).where('stimulus_id', '=', input.stimulusId)).length;
       if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
       const play = used + 1;
       this.db.run(this.db.q.insertInto('stimulus_plays').values({ attempt_id: input.attemptId, stimulus_id: input.stimulusId, play, granted_at: now.toISOString() }));
-      appendEvent(this.db, this.deviceId, 'audio.play', input.attemptId, { attemptId: input.attemptId, stimulusId: input.stimulusId, play }, now);
+      this.outbox.append('audio.play', input.attemptId, { attemptId: input.attemptId, stimulusId: input.stimulusId, play }, now);
       return { stimulusId: input.stimulusId, play, playLimit, remaining: playLimit - play };
     });
   }
@@ -283,18 +310,17 @@ export class StationService implements StationApi {
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.tx(() => {
-      openAttemptRow(this.db, input.attemptId);
-      return recordTimerEvent(this.db, this.deviceId, { attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
+      this.attempts.requireOpen(input.attemptId);
+      return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
     });
   }
 
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
-    return partTimer(this.db, input.attemptId, part, this.now().getTime());
+    return this.timers.state(input.attemptId, part, this.now().getTime());
   }
 
   async readOutbox(input: StationInput<'readOutbox'>): Promise<StationOutput<'readOutbox'>> {
-    return readOutbox(this.db, input.afterSeq, input.limit ?? 500);
+    return this.outbox.read(input.afterSeq, input.limit ?? 500);
   }
-
 }

@@ -61,8 +61,15 @@ export interface AttemptsTable {
   current_item_id: string | null;
 }
 
-export interface ResponsesTable { attempt_id: string; item_id: string; revision: number; value_json: string; saved_at: string }
-export interface ResponseRevisionsTable extends ResponsesTable { client_save_id: string; seq: number }
+export interface ResponseRevisionsTable {
+  attempt_id: string;
+  item_id: string;
+  revision: number;
+  value_json: string;
+  saved_at: string;
+  client_save_id: string;
+  seq: number;
+}
 
 export interface RecordingsTable {
   recording_id: string;
@@ -125,7 +132,6 @@ export interface StationTables {
   sessions: SessionsTable;
   candidates: CandidatesTable;
   attempts: AttemptsTable;
-  responses: ResponsesTable;
   response_revisions: ResponseRevisionsTable;
   recordings: RecordingsTable;
   recording_segments: RecordingSegmentsTable;

@@ -33,12 +33,47 @@ export const AnswerKey = z.object({
 });
 export type AnswerKey = z.infer<typeof AnswerKey>;
 
-/** Why a key does not fit its content, or undefined when every item has a key of its own type. */
+/** Why a key cannot score its item: it names an option, gap or element the item does not have. */
+function keyReferenceMismatch(item: Item, key: ItemKey): string | undefined {
+  const missing = (ids: string[], known: string[], what: string): string | undefined => {
+    const bad = ids.find((id) => !known.includes(id));
+    return bad === undefined ? undefined : `item ${item.id}: the answer names ${what} ${bad}, which the item does not have`;
+  };
+  if (item.type === 'single-choice' && key.type === 'single-choice') return missing([key.optionId], item.options.map((o) => o.id), 'option');
+  if (item.type === 'multiple-choice' && key.type === 'multiple-choice') return missing(key.optionIds, item.options.map((o) => o.id), 'option');
+  if (item.type === 'matching' && key.type === 'matching') {
+    return missing(Object.keys(key.pairs), item.left.map((o) => o.id), 'left entry') ?? missing(Object.values(key.pairs), item.right.map((o) => o.id), 'right entry');
+  }
+  if (item.type === 'ordering' && key.type === 'ordering') {
+    const known = item.elements.map((e) => e.id);
+    if (key.order.length !== known.length || new Set(key.order).size !== known.length) return `item ${item.id}: the answer must order every element once`;
+    return missing(key.order, known, 'element');
+  }
+  if (item.type === 'gap-fill' && key.type === 'gap-fill') {
+    const gapIds = item.gaps.map((g) => g.id);
+    const unkeyed = gapIds.find((g) => !(g in key.gaps));
+    if (unkeyed) return `item ${item.id}: gap ${unkeyed} has no answer`;
+    for (const [gapId, accepted] of Object.entries(key.gaps)) {
+      const gap = item.gaps.find((g) => g.id === gapId);
+      if (!gap) return `item ${item.id}: the answer names gap ${gapId}, which the item does not have`;
+      // A dropdown gap stores the chosen option's id, so its answer must be an option id, not the word.
+      if (gap.options) {
+        const wrong = missing(accepted, gap.options.map((o) => o.id), `for dropdown gap ${gapId} the option`);
+        if (wrong) return wrong;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Why a key does not fit its content, or undefined when every item has a usable key of its own type. */
 export function answerKeyMismatch(content: ExamContent, items: Record<string, ItemKey>): string | undefined {
   for (const { item } of listItems(content)) {
     const key = items[item.id];
     if (!key) return `item ${item.id} has no answer key`;
     if (key.type !== item.type) return `item ${item.id} is ${item.type}, its key is ${key.type}`;
+    const reference = keyReferenceMismatch(item, key);
+    if (reference) return reference;
   }
   const known = new Set(listItems(content).map((e) => e.item.id));
   const stray = Object.keys(items).find((itemId) => !known.has(itemId));

@@ -15,7 +15,7 @@ const mediaPath = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^media\/[A-Za-z0-9._-]+$/, 'media path must look like media/NAME.ext');
+  .regex(/^media\/[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)+$/, 'media path must look like media/NAME.ext');
 const text = z.string().min(1).max(20_000);
 
 export const LanguageLevel = z.object({
@@ -147,6 +147,8 @@ export const ExamContent = z
         task.items.forEach((item, i) => {
           note(`item:${item.id}`, ['parts', p, 'tasks', t, 'items', i, 'id']);
           const path = ['parts', p, 'tasks', t, 'items', i];
+          const choices = item.type === 'matching' ? [...item.left, ...item.right] : 'options' in item ? item.options : item.type === 'ordering' ? item.elements : [];
+          if (new Set(choices.map((o) => o.id)).size !== choices.length) ctx.addIssue({ code: 'custom', message: 'an option identifier is repeated', path });
           if (item.type === 'extended-writing' && item.minWords > item.maxWords) {
             ctx.addIssue({ code: 'custom', message: 'minWords is above maxWords', path });
           }
@@ -174,8 +176,16 @@ export function listItems(content: ExamContent): { part: Part; task: Task; item:
   return content.parts.flatMap((part) => part.tasks.flatMap((task) => task.items.map((item) => ({ part, task, item }))));
 }
 
+const itemIndexes = new WeakMap<ExamContent, Map<string, { part: Part; task: Task; item: Item }>>();
+
+/** Where an item sits. Indexed once per content object: this is on the path of every saved answer. */
 export function findItem(content: ExamContent, itemId: string): { part: Part; task: Task; item: Item } | undefined {
-  return listItems(content).find((entry) => entry.item.id === itemId);
+  let index = itemIndexes.get(content);
+  if (!index) {
+    index = new Map(listItems(content).map((entry) => [entry.item.id, entry]));
+    itemIndexes.set(content, index);
+  }
+  return index.get(itemId);
 }
 
 export function findStimulus(content: ExamContent, stimulusId: string): { part: Part; task: Task; stimulus: Stimulus } | undefined {

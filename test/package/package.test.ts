@@ -146,6 +146,28 @@ describe('exam packages', () => {
     expect(() => buildPackage({ sourceDir: missingMedia, signingKey: keys.signingKey, validFrom: now, validUntil: new Date('2100-01-01') })).toThrow(/media\/l1.opus/);
   });
 
+  it('refuses answers that name options, gaps or elements the item does not have', () => {
+    const build = (change: (items: Record<string, unknown>[][]) => void) => {
+      const source = miniExamSource() as { parts: { tasks: { items: Record<string, unknown>[] }[] }[] };
+      change(source.parts.map((p) => p.tasks[0]!.items));
+      return () => buildPackage({ sourceDir: writeSource(tempDir(), source), signingKey: keys.signingKey, validFrom: now, validUntil: new Date('2100-01-01') });
+    };
+    expect(build((items) => (items[0]![0]!.answer = 'z'))).toThrow(/option z/);
+    expect(build((items) => (items[1]![0]!.answer = { g1: ['Liepājā'], g2: ['350'] }))).toThrow(/dropdown gap g1/);
+    expect(build((items) => (items[1]![1]!.answer = { l1: 'x', l9: 'y' }))).toThrow(/left entry l9/);
+    expect(build((items) => (items[1]![2]!.answer = ['e1', 'e2']))).toThrow(/every element once/);
+    expect(build((items) => (items[2]![0]!.answer = 'anything'))).toThrow(/rubric, not an answer/);
+    expect(build((items) => (items[0]![0]!.rubric = 'x'))).toThrow(/rubric belongs/);
+    expect(build((items) => (items[0]![0]!.options = [{ id: 'a', text: 'A' }, { id: 'a', text: 'B' }]))).toThrow(/repeated/);
+  });
+
+  it('passes per-option scoring of a multiple-choice item through to the answer key', () => {
+    const source = miniExamSource() as { parts: { tasks: { items: Record<string, unknown>[] }[] }[] };
+    source.parts[0]!.tasks[0]!.items[2]!.scoring = 'per-option';
+    const pkg = buildPackage({ sourceDir: writeSource(tempDir(), source), signingKey: keys.signingKey, validFrom: now, validUntil: new Date('2100-01-01') });
+    expect(pkg.answerKey.items['l1-q3']).toEqual({ type: 'multiple-choice', optionIds: ['a', 'b'], scoring: 'per-option' });
+  });
+
   it('keeps the archive strict: trailing bytes and duplicates are refused', () => {
     const { manifest, ciphertext } = verify(built.file);
     const plain = decryptContent(ciphertext, parseContentKey(built.contentKey), {

@@ -70,6 +70,22 @@ describe('the station database file', () => {
     expect(readFileSync(path).subarray(0, 100).equals(before.subarray(0, 100))).toBe(true);
   });
 
+  it('refuses a second writer while the first one runs, and takes over a lock left by a dead process', async () => {
+    const path = join(tempDir(), 'station.db');
+    const first = openStationDatabase(path);
+    const error = openError(path);
+    expect(error.code).toBe('DB_LOCKED');
+    first.close();
+    // A lock left behind by a process that was killed: its pid no longer runs.
+    const { spawnSync } = await import('node:child_process');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    writeFileSync(`${path}.lock`, dead);
+    const second = openStationDatabase(path);
+    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
+    second.close();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
   it('upgrades an older database in place and keeps its rows', () => {
     const path = join(tempDir(), 'station.db');
     const raw = new Database(path);

@@ -72,17 +72,10 @@ export const migration0001: Migration = {
       ) STRICT;
       CREATE UNIQUE INDEX attempts_one_open ON attempts(candidate_id, package_id) WHERE status = 'open';
 
-      CREATE TABLE responses (
-        attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
-        item_id TEXT NOT NULL,
-        revision INTEGER NOT NULL,
-        value_json TEXT NOT NULL,
-        saved_at TEXT NOT NULL,
-        PRIMARY KEY (attempt_id, item_id)
-      ) STRICT;
-
+      -- Every save of an answer is a revision; the current answer is the highest revision. One table
+      -- (no separate "current" copy) keeps a save to the fewest page writes per durable commit.
       CREATE TABLE response_revisions (
-        attempt_id TEXT NOT NULL,
+        attempt_id TEXT NOT NULL REFERENCES attempts(attempt_id),
         item_id TEXT NOT NULL,
         revision INTEGER NOT NULL,
         value_json TEXT NOT NULL,
@@ -90,7 +83,7 @@ export const migration0001: Migration = {
         client_save_id TEXT NOT NULL UNIQUE,
         seq INTEGER NOT NULL,
         PRIMARY KEY (attempt_id, item_id, revision)
-      ) STRICT;
+      ) STRICT, WITHOUT ROWID;
 
       CREATE TABLE recordings (
         recording_id TEXT PRIMARY KEY,

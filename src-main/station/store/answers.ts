@@ -5,10 +5,11 @@ import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
 import { responseMismatch, type ResponseValue } from '../../../src-shared/content/responses.ts';
-import type { StationDatabase } from '../database.ts';
-import { openAttemptRow } from './attempts.ts';
-import { appendEvent } from './outbox.ts';
-import { partTimer } from './timers.ts';
+import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { ResponseRevisionsTable } from '../tables.ts';
+import type { Attempts } from './attempts.ts';
+import type { Outbox } from './outbox.ts';
+import type { Timers } from './timers.ts';
 
 /** In-flight saves that reach the station this long after the deadline are still accepted. */
 export const DEADLINE_GRACE_MS = 5000;
@@ -27,33 +28,72 @@ export interface SaveAck {
   seq: number;
 }
 
-export function saveResponse(db: StationDatabase, deviceId: string, content: ExamContent, save: SaveResponse, now: Date): SaveAck {
-  const earlier = db.get(
-    db.q.selectFrom('response_revisions').select(['item_id', 'revision', 'saved_at', 'seq', 'attempt_id']).where('client_save_id', '=', save.clientSaveId),
-  );
-  if (earlier) {
-    if (earlier.attempt_id !== save.attemptId || earlier.item_id !== save.itemId) throw new StationError('VALIDATION_FAILED', 'clientSaveId was used for another answer');
-    return { itemId: earlier.item_id, revision: earlier.revision, savedAt: earlier.saved_at, seq: earlier.seq };
-  }
-  openAttemptRow(db, save.attemptId);
-  const found = findItem(content, save.itemId);
-  if (!found) throw new StationError('ITEM_UNKNOWN', save.itemId);
-  const mismatch = responseMismatch(found.item, save.value);
-  if (mismatch) throw new StationError('RESPONSE_SHAPE', mismatch);
-  const timer = partTimer(db, save.attemptId, found.part, now.getTime());
-  if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
-  if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
-  if (timer.status === 'expired' && timer.elapsedMs - (timer.limitMs + timer.addedMs) > DEADLINE_GRACE_MS) throw new StationError('TIME_UP', found.part.id);
+export class Answers {
+  private readonly outbox: Outbox;
+  private readonly attempts: Attempts;
+  private readonly timers: Timers;
+  /** The latest revision of each answer seen; the station is its only writer. */
+  private readonly revisions = new Map<string, number>();
+  private readonly latest: PreparedQuery<{ attemptId: string; itemId: string }, { revision: number | null }>;
+  private readonly insert: PreparedQuery<ResponseRevisionsTable, unknown>;
+  private readonly earlier: PreparedQuery<{ clientSaveId: string }, SaveAck & { attemptId: string }>;
 
-  const current = db.get(db.q.selectFrom('responses').select('revision').where('attempt_id', '=', save.attemptId).where('item_id', '=', save.itemId));
-  const revision = (current?.revision ?? 0) + 1;
-  const savedAt = now.toISOString();
-  const valueJson = JSON.stringify(save.value);
-  const seq = appendEvent(db, deviceId, 'response.saved', save.attemptId, { attemptId: save.attemptId, itemId: save.itemId, revision, value: save.value, savedAt }, now);
-  db.run(
-    db.q.insertInto('response_revisions').values({ attempt_id: save.attemptId, item_id: save.itemId, revision, value_json: valueJson, saved_at: savedAt, client_save_id: save.clientSaveId, seq }),
-  );
-  const row = { attempt_id: save.attemptId, item_id: save.itemId, revision, value_json: valueJson, saved_at: savedAt };
-  db.run(db.q.insertInto('responses').values(row).onConflict((oc) => oc.columns(['attempt_id', 'item_id']).doUpdateSet({ revision, value_json: valueJson, saved_at: savedAt })));
-  return { itemId: save.itemId, revision, savedAt, seq };
+  constructor(db: StationDatabase, outbox: Outbox, attempts: Attempts, timers: Timers) {
+    this.outbox = outbox;
+    this.attempts = attempts;
+    this.timers = timers;
+    this.latest = db.prepared<{ attemptId: string; itemId: string }, { revision: number | null }>((p) =>
+      db.q.selectFrom('response_revisions').select((eb) => eb.fn.max('revision').as('revision')).where('attempt_id', '=', p.attemptId).where('item_id', '=', p.itemId),
+    );
+    this.insert = db.prepared<ResponseRevisionsTable>((p) =>
+      db.q.insertInto('response_revisions').values({
+        attempt_id: p.attempt_id,
+        item_id: p.item_id,
+        revision: p.revision,
+        value_json: p.value_json,
+        saved_at: p.saved_at,
+        client_save_id: p.client_save_id,
+        seq: p.seq,
+      }),
+    );
+    this.earlier = db.prepared<{ clientSaveId: string }, SaveAck & { attemptId: string }>((p) =>
+      db.q
+        .selectFrom('response_revisions')
+        .select(['attempt_id as attemptId', 'item_id as itemId', 'revision', 'saved_at as savedAt', 'seq'])
+        .where('client_save_id', '=', p.clientSaveId),
+    );
+  }
+
+  forget(): void {
+    this.revisions.clear();
+  }
+
+  /** The acknowledgement already given for this clientSaveId, if any. */
+  earlierAck(save: SaveResponse): SaveAck | undefined {
+    const found = this.earlier.get({ clientSaveId: save.clientSaveId });
+    if (!found) return undefined;
+    if (found.attemptId !== save.attemptId || found.itemId !== save.itemId) throw new StationError('VALIDATION_FAILED', 'clientSaveId was used for another answer');
+    return { itemId: found.itemId, revision: found.revision, savedAt: found.savedAt, seq: found.seq };
+  }
+
+  /** Runs inside the caller's transaction. A repeated clientSaveId fails on its unique index. */
+  save(content: ExamContent, save: SaveResponse, now: Date): SaveAck {
+    this.attempts.requireOpen(save.attemptId);
+    const found = findItem(content, save.itemId);
+    if (!found) throw new StationError('ITEM_UNKNOWN', save.itemId);
+    const mismatch = responseMismatch(found.item, save.value);
+    if (mismatch) throw new StationError('RESPONSE_SHAPE', mismatch);
+    const timer = this.timers.state(save.attemptId, found.part, now.getTime());
+    if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
+    if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+    if (timer.status === 'expired' && timer.elapsedMs - (timer.limitMs + timer.addedMs) > DEADLINE_GRACE_MS) throw new StationError('TIME_UP', found.part.id);
+
+    const key = `${save.attemptId}\u0000${save.itemId}`;
+    const revision = (this.revisions.get(key) ?? this.latest.get({ attemptId: save.attemptId, itemId: save.itemId })?.revision ?? 0) + 1;
+    const savedAt = now.toISOString();
+    const seq = this.outbox.append('response.saved', save.attemptId, { attemptId: save.attemptId, itemId: save.itemId, revision, value: save.value, savedAt }, now);
+    this.insert.run({ attempt_id: save.attemptId, item_id: save.itemId, revision, value_json: JSON.stringify(save.value), saved_at: savedAt, client_save_id: save.clientSaveId, seq });
+    this.revisions.set(key, revision);
+    return { itemId: save.itemId, revision, savedAt, seq };
+  }
 }

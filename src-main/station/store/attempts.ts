@@ -4,67 +4,114 @@ import { randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import type { AttemptView } from '../../../src-shared/station-api.ts';
-import type { StationDatabase } from '../database.ts';
-import type { AttemptsTable } from '../tables.ts';
-import { appendEvent } from './outbox.ts';
-import { partTimer } from './timers.ts';
+import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { AttemptStatus } from '../tables.ts';
+import type { Outbox } from './outbox.ts';
+import type { Timers } from './timers.ts';
 
-export function attemptRow(db: StationDatabase, attemptId: string): AttemptsTable {
-  const row = db.get(db.q.selectFrom('attempts').selectAll().where('attempt_id', '=', attemptId));
-  if (!row) throw new StationError('NOT_FOUND', `attempt ${attemptId}`);
-  return row;
+interface AttemptFacts {
+  packageId: string;
+  status: AttemptStatus;
 }
 
-export function openAttemptRow(db: StationDatabase, attemptId: string): AttemptsTable {
-  const row = attemptRow(db, attemptId);
-  if (row.status !== 'open') throw new StationError('ATTEMPT_CLOSED', `attempt ${attemptId} is ${row.status}`);
-  return row;
-}
+export class Attempts {
+  private readonly db: StationDatabase;
+  private readonly outbox: Outbox;
+  private readonly timers: Timers;
+  /** Package and status of each attempt seen; the station is their only writer. */
+  private readonly memory = new Map<string, AttemptFacts>();
+  private readonly select: PreparedQuery<{ attemptId: string }, AttemptFacts>;
 
-export function openAttempt(db: StationDatabase, deviceId: string, candidateId: string, packageId: string, now: Date): string {
-  const candidate = db.get(db.q.selectFrom('candidates').select(['candidate_id', 'attendance']).where('candidate_id', '=', candidateId));
-  if (!candidate) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
-  if (candidate.attendance === 'removed') throw new StationError('ATTEMPT_CLOSED', `candidate ${candidateId} was removed from the session`);
-  const existing = db.get(
-    db.q.selectFrom('attempts').select('attempt_id').where('candidate_id', '=', candidateId).where('package_id', '=', packageId).where('status', '=', 'open'),
-  );
-  if (existing) return existing.attempt_id;
-  const attemptId = randomUUID();
-  const openedAt = now.toISOString();
-  db.run(db.q.insertInto('attempts').values({ attempt_id: attemptId, candidate_id: candidateId, package_id: packageId, status: 'open', opened_at: openedAt, current_part_id: null, current_item_id: null }));
-  appendEvent(db, deviceId, 'attempt.opened', attemptId, { attemptId, candidateId, packageId, openedAt }, now);
-  return attemptId;
-}
+  constructor(db: StationDatabase, outbox: Outbox, timers: Timers) {
+    this.db = db;
+    this.outbox = outbox;
+    this.timers = timers;
+    this.select = db.prepared<{ attemptId: string }, AttemptFacts>((p) =>
+      db.q.selectFrom('attempts').select(['package_id as packageId', 'status']).where('attempt_id', '=', p.attemptId),
+    );
+  }
 
-export function setPosition(db: StationDatabase, attemptId: string, partId: string, itemId: string | null): void {
-  openAttemptRow(db, attemptId);
-  db.run(db.q.updateTable('attempts').set({ current_part_id: partId, current_item_id: itemId }).where('attempt_id', '=', attemptId));
-}
+  forget(): void {
+    this.memory.clear();
+  }
 
-export function attemptView(db: StationDatabase, content: ExamContent, attemptId: string, now: Date): AttemptView {
-  const row = attemptRow(db, attemptId);
-  const responses = db.all(db.q.selectFrom('responses').selectAll().where('attempt_id', '=', attemptId).orderBy('item_id'));
-  const recordings = db.all(db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).orderBy('item_id').orderBy('take'));
-  return {
-    attemptId: row.attempt_id,
-    candidateId: row.candidate_id,
-    packageId: row.package_id,
-    status: row.status,
-    openedAt: row.opened_at,
-    position: { partId: row.current_part_id, itemId: row.current_item_id },
-    responses: responses.map((r) => ({ itemId: r.item_id, revision: r.revision, value: JSON.parse(r.value_json) as AttemptView['responses'][number]['value'], savedAt: r.saved_at })),
-    parts: content.parts.map((part) => {
-      const timer = partTimer(db, attemptId, part, now.getTime());
-      return { partId: part.id, timer, submitted: timer.status === 'ended' };
-    }),
-    recordings: recordings.map((r) => ({
-      recordingId: r.recording_id,
-      itemId: r.item_id,
-      take: r.take,
-      segmentCount: r.segment_count,
-      durationMs: r.duration_ms,
-      closed: r.closed_at !== null,
-      sha256: r.sha256,
-    })),
-  };
+  facts(attemptId: string): AttemptFacts {
+    let facts = this.memory.get(attemptId);
+    if (!facts) {
+      facts = this.select.get({ attemptId });
+      if (!facts) throw new StationError('NOT_FOUND', `attempt ${attemptId}`);
+      this.memory.set(attemptId, facts);
+    }
+    return facts;
+  }
+
+  requireOpen(attemptId: string): AttemptFacts {
+    const facts = this.facts(attemptId);
+    if (facts.status !== 'open') throw new StationError('ATTEMPT_CLOSED', `attempt ${attemptId} is ${facts.status}`);
+    return facts;
+  }
+
+  open(candidateId: string, packageId: string, now: Date): string {
+    const candidate = this.db.get(this.db.q.selectFrom('candidates').select(['candidate_id', 'attendance']).where('candidate_id', '=', candidateId));
+    if (!candidate) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
+    if (candidate.attendance === 'removed') throw new StationError('ATTEMPT_CLOSED', `candidate ${candidateId} was removed from the session`);
+    const existing = this.db.get(
+      this.db.q.selectFrom('attempts').select('attempt_id').where('candidate_id', '=', candidateId).where('package_id', '=', packageId).where('status', '=', 'open'),
+    );
+    if (existing) return existing.attempt_id;
+    const attemptId = randomUUID();
+    const openedAt = now.toISOString();
+    this.db.run(
+      this.db.q.insertInto('attempts').values({ attempt_id: attemptId, candidate_id: candidateId, package_id: packageId, status: 'open', opened_at: openedAt, current_part_id: null, current_item_id: null }),
+    );
+    this.outbox.append('attempt.opened', attemptId, { attemptId, candidateId, packageId, openedAt }, now);
+    return attemptId;
+  }
+
+  openIds(): { attemptId: string; packageId: string }[] {
+    return this.db.all(this.db.q.selectFrom('attempts').select(['attempt_id as attemptId', 'package_id as packageId']).where('status', '=', 'open'));
+  }
+
+  setPosition(attemptId: string, partId: string, itemId: string | null): void {
+    this.requireOpen(attemptId);
+    this.db.run(this.db.q.updateTable('attempts').set({ current_part_id: partId, current_item_id: itemId }).where('attempt_id', '=', attemptId));
+  }
+
+  view(content: ExamContent, attemptId: string, now: Date): AttemptView {
+    const row = this.db.get(this.db.q.selectFrom('attempts').selectAll().where('attempt_id', '=', attemptId));
+    if (!row) throw new StationError('NOT_FOUND', `attempt ${attemptId}`);
+    const responses = this.db.all(
+      this.db.q
+        .selectFrom('response_revisions as r')
+        .select(['r.item_id', 'r.revision', 'r.value_json', 'r.saved_at'])
+        .where('r.attempt_id', '=', attemptId)
+        .where('r.revision', '=', (eb) =>
+          eb.selectFrom('response_revisions as latest').select((e) => e.fn.max('latest.revision').as('m')).whereRef('latest.attempt_id', '=', 'r.attempt_id').whereRef('latest.item_id', '=', 'r.item_id'),
+        )
+        .orderBy('r.item_id'),
+    );
+    const recordings = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).orderBy('item_id').orderBy('take'));
+    return {
+      attemptId: row.attempt_id,
+      candidateId: row.candidate_id,
+      packageId: row.package_id,
+      status: row.status,
+      openedAt: row.opened_at,
+      position: { partId: row.current_part_id, itemId: row.current_item_id },
+      responses: responses.map((r) => ({ itemId: r.item_id, revision: r.revision, value: JSON.parse(r.value_json) as AttemptView['responses'][number]['value'], savedAt: r.saved_at })),
+      parts: content.parts.map((part) => {
+        const timer = this.timers.state(attemptId, part, now.getTime());
+        return { partId: part.id, timer, submitted: timer.status === 'ended' };
+      }),
+      recordings: recordings.map((r) => ({
+        recordingId: r.recording_id,
+        itemId: r.item_id,
+        take: r.take,
+        segmentCount: r.segment_count,
+        durationMs: r.duration_ms,
+        closed: r.closed_at !== null,
+        sha256: r.sha256,
+      })),
+    };
+  }
 }

@@ -5,54 +5,16 @@ import { createHash, randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
-import type { StationDatabase } from '../database.ts';
-import type { RecordingsTable } from '../tables.ts';
-import { openAttemptRow } from './attempts.ts';
-import { appendEvent } from './outbox.ts';
-import { partTimer } from './timers.ts';
+import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { RecordingSegmentsTable, RecordingsTable } from '../tables.ts';
+import type { Attempts } from './attempts.ts';
+import type { Outbox } from './outbox.ts';
+import type { Timers } from './timers.ts';
 
 export interface StartedRecording {
   recordingId: string;
   take: number;
   segmentCount: number;
-}
-
-function recording(db: StationDatabase, recordingId: string): RecordingsTable {
-  const row = db.get(db.q.selectFrom('recordings').selectAll().where('recording_id', '=', recordingId));
-  if (!row) throw new StationError('NOT_FOUND', `recording ${recordingId}`);
-  return row;
-}
-
-export function startRecording(db: StationDatabase, deviceId: string, content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
-  openAttemptRow(db, attemptId);
-  const found = findItem(content, itemId);
-  if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${itemId} is not a speaking item of this test`);
-  const timer = partTimer(db, attemptId, found.part, now.getTime());
-  if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
-  if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
-  const takes = db.all(db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).where('item_id', '=', itemId).orderBy('take'));
-  const unfinished = takes.find((t) => t.closed_at === null);
-  if (unfinished) return { recordingId: unfinished.recording_id, take: unfinished.take, segmentCount: unfinished.segment_count };
-  if (takes.length >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${takes.length} of ${found.item.recordingsAllowed} used`);
-  const recordingId = randomUUID();
-  const take = takes.length + 1;
-  db.run(
-    db.q.insertInto('recordings').values({
-      recording_id: recordingId,
-      attempt_id: attemptId,
-      item_id: itemId,
-      take,
-      mime_type: mimeType,
-      started_at: now.toISOString(),
-      closed_at: null,
-      segment_count: 0,
-      total_bytes: 0,
-      duration_ms: 0,
-      sha256: null,
-    }),
-  );
-  appendEvent(db, deviceId, 'recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
-  return { recordingId, take, segmentCount: 0 };
 }
 
 export interface Segment {
@@ -71,45 +33,6 @@ export interface SegmentAck {
   duplicate: boolean;
 }
 
-export function segmentHash(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
-/** Append the next segment. A resend of a stored segment is acknowledged again; a gap is refused. */
-export function appendSegment(db: StationDatabase, deviceId: string, segment: Segment, now: Date): SegmentAck {
-  const row = recording(db, segment.recordingId);
-  const ack = (duplicate: boolean, r: { segment_count: number; duration_ms: number }): SegmentAck => ({
-    recordingId: segment.recordingId,
-    index: segment.index,
-    segmentCount: r.segment_count,
-    durationMs: r.duration_ms,
-    duplicate,
-  });
-  if (segment.index < row.segment_count) {
-    const stored = db.get(db.q.selectFrom('recording_segments').select('sha256').where('recording_id', '=', segment.recordingId).where('idx', '=', segment.index));
-    if (stored?.sha256 === segment.sha256) return ack(true, row);
-    throw new StationError('SEGMENT_OUT_OF_ORDER', `segment ${segment.index} is already stored with other content`);
-  }
-  if (row.closed_at !== null) throw new StationError('RECORDING_CLOSED', segment.recordingId);
-  if (segment.index > row.segment_count) throw new StationError('SEGMENT_OUT_OF_ORDER', `expected segment ${row.segment_count}, got ${segment.index}`);
-  openAttemptRow(db, row.attempt_id);
-  const data = Buffer.from(segment.data.buffer, segment.data.byteOffset, segment.data.byteLength);
-  db.run(
-    db.q.insertInto('recording_segments').values({
-      recording_id: segment.recordingId,
-      idx: segment.index,
-      data,
-      sha256: segment.sha256,
-      duration_ms: segment.durationMs,
-      received_at: now.toISOString(),
-    }),
-  );
-  const updated = { segment_count: row.segment_count + 1, total_bytes: row.total_bytes + data.length, duration_ms: row.duration_ms + segment.durationMs };
-  db.run(db.q.updateTable('recordings').set(updated).where('recording_id', '=', segment.recordingId));
-  appendEvent(db, deviceId, 'recording.segment', segment.recordingId, { recordingId: segment.recordingId, index: segment.index, sha256: segment.sha256, bytes: data.length, durationMs: segment.durationMs }, now);
-  return ack(false, updated);
-}
-
 export interface ClosedRecording {
   recordingId: string;
   segmentCount: number;
@@ -118,19 +41,116 @@ export interface ClosedRecording {
   bytes: number;
 }
 
-/** The whole recording: its segments in order, as one file. */
-export function recordingBytes(db: StationDatabase, recordingId: string): Buffer {
-  const segments = db.all(db.q.selectFrom('recording_segments').select(['data', 'idx']).where('recording_id', '=', recordingId).orderBy('idx'));
-  return Buffer.concat(segments.map((s) => s.data));
+export function segmentHash(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
-export function closeRecording(db: StationDatabase, deviceId: string, recordingId: string, now: Date): ClosedRecording {
-  const row = recording(db, recordingId);
-  if (row.closed_at !== null && row.sha256 !== null) {
-    return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
+type Progress = Pick<RecordingsTable, 'segment_count' | 'total_bytes' | 'duration_ms'>;
+
+export class Recordings {
+  private readonly db: StationDatabase;
+  private readonly outbox: Outbox;
+  private readonly attempts: Attempts;
+  private readonly timers: Timers;
+  private readonly select: PreparedQuery<{ recordingId: string }, RecordingsTable>;
+  private readonly storedHash: PreparedQuery<{ recordingId: string; index: number }, { sha256: string }>;
+  private readonly insertSegment: PreparedQuery<RecordingSegmentsTable, unknown>;
+  private readonly progress: PreparedQuery<Progress & { recordingId: string }, unknown>;
+
+  constructor(db: StationDatabase, outbox: Outbox, attempts: Attempts, timers: Timers) {
+    this.db = db;
+    this.outbox = outbox;
+    this.attempts = attempts;
+    this.timers = timers;
+    this.select = db.prepared<{ recordingId: string }, RecordingsTable>((p) => db.q.selectFrom('recordings').selectAll().where('recording_id', '=', p.recordingId));
+    this.storedHash = db.prepared<{ recordingId: string; index: number }, { sha256: string }>((p) =>
+      db.q.selectFrom('recording_segments').select('sha256').where('recording_id', '=', p.recordingId).where('idx', '=', p.index),
+    );
+    this.insertSegment = db.prepared<RecordingSegmentsTable>((p) =>
+      db.q.insertInto('recording_segments').values({ recording_id: p.recording_id, idx: p.idx, data: p.data, sha256: p.sha256, duration_ms: p.duration_ms, received_at: p.received_at }),
+    );
+    this.progress = db.prepared<Progress & { recordingId: string }>((p) =>
+      db.q.updateTable('recordings').set({ segment_count: p.segment_count, total_bytes: p.total_bytes, duration_ms: p.duration_ms }).where('recording_id', '=', p.recordingId),
+    );
   }
-  const sha256 = segmentHash(recordingBytes(db, recordingId));
-  db.run(db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256 }).where('recording_id', '=', recordingId));
-  appendEvent(db, deviceId, 'recording.closed', recordingId, { recordingId, attemptId: row.attempt_id, itemId: row.item_id, take: row.take, sha256, bytes: row.total_bytes, durationMs: row.duration_ms, segmentCount: row.segment_count, mimeType: row.mime_type }, now);
-  return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256, bytes: row.total_bytes };
+
+  private recording(recordingId: string): RecordingsTable {
+    const row = this.select.get({ recordingId });
+    if (!row) throw new StationError('NOT_FOUND', `recording ${recordingId}`);
+    return row;
+  }
+
+  /** A new take, or the unfinished one when a crash interrupted it. */
+  start(content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
+    this.attempts.requireOpen(attemptId);
+    const found = findItem(content, itemId);
+    if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${itemId} is not a speaking item of this test`);
+    const timer = this.timers.state(attemptId, found.part, now.getTime());
+    if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
+    if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+    const takes = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).where('item_id', '=', itemId).orderBy('take'));
+    const unfinished = takes.find((t) => t.closed_at === null);
+    if (unfinished) return { recordingId: unfinished.recording_id, take: unfinished.take, segmentCount: unfinished.segment_count };
+    if (takes.length >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${takes.length} of ${found.item.recordingsAllowed} used`);
+    const recordingId = randomUUID();
+    const take = takes.length + 1;
+    this.db.run(
+      this.db.q.insertInto('recordings').values({
+        recording_id: recordingId,
+        attempt_id: attemptId,
+        item_id: itemId,
+        take,
+        mime_type: mimeType,
+        started_at: now.toISOString(),
+        closed_at: null,
+        segment_count: 0,
+        total_bytes: 0,
+        duration_ms: 0,
+        sha256: null,
+      }),
+    );
+    this.outbox.append('recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
+    return { recordingId, take, segmentCount: 0 };
+  }
+
+  /** Append the next segment. A resend of a stored segment is acknowledged again; a gap is refused. */
+  append(segment: Segment, now: Date): SegmentAck {
+    const row = this.recording(segment.recordingId);
+    const ack = (duplicate: boolean, r: Progress): SegmentAck => ({ recordingId: segment.recordingId, index: segment.index, segmentCount: r.segment_count, durationMs: r.duration_ms, duplicate });
+    if (segment.index < row.segment_count) {
+      if (this.storedHash.get({ recordingId: segment.recordingId, index: segment.index })?.sha256 === segment.sha256) return ack(true, row);
+      throw new StationError('SEGMENT_OUT_OF_ORDER', `segment ${segment.index} is already stored with other content`);
+    }
+    if (row.closed_at !== null) throw new StationError('RECORDING_CLOSED', segment.recordingId);
+    if (segment.index > row.segment_count) throw new StationError('SEGMENT_OUT_OF_ORDER', `expected segment ${row.segment_count}, got ${segment.index}`);
+    this.attempts.requireOpen(row.attempt_id);
+    const data = Buffer.from(segment.data.buffer, segment.data.byteOffset, segment.data.byteLength);
+    this.insertSegment.run({ recording_id: segment.recordingId, idx: segment.index, data, sha256: segment.sha256, duration_ms: segment.durationMs, received_at: now.toISOString() });
+    const updated = { segment_count: row.segment_count + 1, total_bytes: row.total_bytes + data.length, duration_ms: row.duration_ms + segment.durationMs };
+    this.progress.run({ ...updated, recordingId: segment.recordingId });
+    this.outbox.append('recording.segment', segment.recordingId, { recordingId: segment.recordingId, index: segment.index, sha256: segment.sha256, bytes: data.length, durationMs: segment.durationMs }, now);
+    return ack(false, updated);
+  }
+
+  /** The whole recording: its segments in order, as one file. */
+  bytes(recordingId: string): Buffer {
+    const segments = this.db.all(this.db.q.selectFrom('recording_segments').select(['data', 'idx']).where('recording_id', '=', recordingId).orderBy('idx'));
+    return Buffer.concat(segments.map((s) => s.data));
+  }
+
+  close(recordingId: string, now: Date): ClosedRecording {
+    const row = this.recording(recordingId);
+    if (row.closed_at !== null && row.sha256 !== null) {
+      return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
+    }
+    const sha256 = segmentHash(this.bytes(recordingId));
+    this.db.run(this.db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256 }).where('recording_id', '=', recordingId));
+    this.outbox.append(
+      'recording.closed',
+      recordingId,
+      { recordingId, attemptId: row.attempt_id, itemId: row.item_id, take: row.take, sha256, bytes: row.total_bytes, durationMs: row.duration_ms, segmentCount: row.segment_count, mimeType: row.mime_type },
+      now,
+    );
+    return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256, bytes: row.total_bytes };
+  }
 }

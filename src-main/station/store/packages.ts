@@ -53,7 +53,7 @@ export class PackageStore {
       file_sha256: fileSha256,
       imported_at: options.now.toISOString(),
     };
-    this.db.sqlite.transaction(() => this.db.run(this.db.q.insertInto('packages').values(row))).immediate();
+    this.db.transaction(() => this.db.run(this.db.q.insertInto('packages').values(row)));
     return { summary: summary(row, false), alreadyImported: false };
   }
 
@@ -85,16 +85,14 @@ export class PackageStore {
     const { manifest, ciphertext } = this.manifestAndCiphertext(packageId);
     checkUsable(manifest, venue, now);
     const opened = openPackage(manifest, ciphertext, typedKey);
-    this.db.sqlite
-      .transaction(() =>
-        this.db.run(
-          this.db.q
-            .insertInto('package_keys')
-            .values({ package_id: packageId, content_key: typedKey, released_at: now.toISOString() })
-            .onConflict((oc) => oc.column('package_id').doNothing()),
-        ),
-      )
-      .immediate();
+    this.db.transaction(() =>
+      this.db.run(
+        this.db.q
+          .insertInto('package_keys')
+          .values({ package_id: packageId, content_key: typedKey, released_at: now.toISOString() })
+          .onConflict((oc) => oc.column('package_id').doNothing()),
+      ),
+    );
     this.opened.set(packageId, opened);
     return this.summary(packageId);
   }

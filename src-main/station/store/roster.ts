@@ -18,7 +18,7 @@ export function loadRoster(db: StationDatabase, roster: RosterInput): void {
     const check = validatePersonalCode(candidate.personal_code);
     if (!check.valid) throw new StationError('VALIDATION_FAILED', `candidate ${candidate.candidate_id}: personal code is not valid (${check.reason})`);
   }
-  db.sqlite.transaction(() => {
+  db.transaction(() => {
     for (const session of roster.sessions) {
       db.run(db.q.insertInto('sessions').values(session).onConflict((oc) => oc.column('session_id').doUpdateSet(session)));
     }
@@ -27,7 +27,7 @@ export function loadRoster(db: StationDatabase, roster: RosterInput): void {
       const row = { ...candidate, personal_code: normalised.valid ? normalised.normalised : candidate.personal_code };
       db.run(db.q.insertInto('candidates').values(row).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
     }
-  }).immediate();
+  });
 }
 
 export function toCandidateView(row: Selectable<CandidatesTable>): CandidateView {

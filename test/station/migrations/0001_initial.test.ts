@@ -9,7 +9,7 @@ describe('migration 0001: initial schema', () => {
     const db = new Database(join(tempDir(), 's.db'));
     expect(migrate(db, 1)).toBe(1);
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    expect(tables).toEqual(['attempts', 'candidates', 'incidents', 'meta', 'outbox', 'package_keys', 'packages', 'recording_segments', 'recordings', 'response_revisions', 'responses', 'sessions', 'timer_events']);
+    expect(tables).toEqual(['attempts', 'candidates', 'incidents', 'meta', 'outbox', 'package_keys', 'packages', 'recording_segments', 'recordings', 'response_revisions', 'sessions', 'timer_events']);
     db.close();
   });
 

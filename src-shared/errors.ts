@@ -119,6 +119,22 @@ export const ERROR_CATALOGUE = {
     lv: 'Failu nevarēja nolasīt. Pārbaudiet, vai fails eksistē un USB zibatmiņa ir pievienota.',
     en: 'The file could not be read. Check that the file exists and the USB drive is connected.',
   },
+  STAFF_PIN_WRONG: {
+    lv: 'PIN kods nav pareizs. Mēģiniet vēlreiz.',
+    en: 'The PIN is not correct. Try again.',
+  },
+  STAFF_LOCKED_OUT: {
+    lv: 'Pārāk daudz nepareizu PIN ievadījumu. Pagaidiet minūti un mēģiniet vēlreiz.',
+    en: 'Too many wrong PIN entries. Wait a minute and try again.',
+  },
+  STAFF_REQUIRED: {
+    lv: 'Šo darbību drīkst veikt tikai pārbaudījuma vadītājs. Pasauciet pārbaudījuma vadītāju.',
+    en: 'Only the invigilator may do this. Call the invigilator.',
+  },
+  ATTEMPT_UNFINISHED: {
+    lv: 'Ne visas daļas ir pabeigtas. Pabeidziet visas daļas pirms iesniegšanas.',
+    en: 'Not every part is finished. Finish every part before submitting.',
+  },
   DISK_FULL: {
     lv: 'Stacijas disks ir pilns. Pēdējā izmaiņa NAV saglabāta, iepriekšējās ir drošībā. Pasauciet pārbaudījuma vadītāju vai IT.',
     en: 'The station disk is full. The last change was NOT saved; earlier ones are safe. Call the invigilator or IT.',

@@ -76,19 +76,28 @@ export type OutboxEvent = z.infer<typeof OutboxEvent>;
 
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 const none = z.object({}).strict();
+/** The token from staffSignIn: methods that carry it are for the invigilator, never the candidate. */
+const staffToken = z.string().min(16).max(200);
+
+/** Timer actions a candidate takes for themself; every other one is the invigilator's. */
+export const CANDIDATE_TIMER_KINDS = ['start', 'end'] as const;
 
 export const stationApi = {
   getStatus: method(
     none,
     z.object({ deviceId: z.string(), role: z.enum(['hub', 'seat', 'solo']), appVersion: z.string(), schemaVersion: z.number().int(), lastSeq: z.number().int() }),
   ),
-  importPackage: method(z.object({ path: z.string().min(1).max(4096) }).strict(), z.object({ summary: PackageSummary, alreadyImported: z.boolean() })),
+  staffSignIn: method(z.object({ pin: z.string().min(1).max(64) }).strict(), z.object({ staffToken, expiresAt: z.string() })),
+  importPackage: method(z.object({ staffToken, path: z.string().min(1).max(4096) }).strict(), z.object({ summary: PackageSummary, alreadyImported: z.boolean() })),
   listPackages: method(none, z.array(PackageSummary)),
-  unlockPackage: method(z.object({ packageId: uuid, key: z.string().min(1).max(200) }).strict(), PackageSummary),
+  unlockPackage: method(z.object({ staffToken, packageId: uuid, key: z.string().min(1).max(200) }).strict(), PackageSummary),
   getExamContent: method(z.object({ packageId: uuid }).strict(), ExamContent),
   getMedia: method(z.object({ packageId: uuid, path: z.string().min(1).max(200) }).strict(), z.object({ mimeType: z.string(), data: bytes })),
-  listCandidates: method(z.object({ sessionId: ref.optional() }).strict(), z.array(CandidateView)),
-  openAttempt: method(z.object({ candidateId: ref, packageId: uuid }).strict(), AttemptView),
+  listCandidates: method(z.object({ staffToken, sessionId: ref.optional() }).strict(), z.array(CandidateView)),
+  openAttempt: method(z.object({ staffToken, candidateId: ref, packageId: uuid }).strict(), AttemptView),
+  /** The candidate's own identity, for the confirmation screen (masked personal code). */
+  getCandidate: method(z.object({ attemptId: uuid }).strict(), CandidateView),
+  finishAttempt: method(z.object({ attemptId: uuid }).strict(), AttemptView),
   getAttempt: method(z.object({ attemptId: uuid }).strict(), AttemptView),
   setPosition: method(z.object({ attemptId: uuid, partId: ref, itemId: ref.nullable() }).strict(), z.object({ ok: z.literal(true) })),
   saveResponse: method(
@@ -128,6 +137,7 @@ export const stationApi = {
         kind: z.enum(TIMER_EVENT_KINDS),
         amountMs: z.number().int().min(0).max(6 * 3600 * 1000).optional(),
         reason: z.string().max(500).optional(),
+        staffToken: staffToken.optional(),
       })
       .strict(),
     TimerStateSchema,

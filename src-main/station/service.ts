@@ -16,6 +16,8 @@ import { Outbox } from './store/outbox.ts';
 import { PackageStore } from './store/packages.ts';
 import { listCandidates, loadRoster, type RosterInput } from './store/roster.ts';
 import { Timers } from './store/timers.ts';
+import { StaffDesk } from './staff.ts';
+import { CANDIDATE_TIMER_KINDS } from '../../src-shared/station-api.ts';
 
 export type StationRole = 'hub' | 'seat' | 'solo';
 
@@ -29,6 +31,8 @@ export interface StationOptions {
   /** How often the station notes it is alive, so the time it was down can be credited after a crash. */
   heartbeatMs?: number;
   open?: OpenOptions;
+  /** Sets the staff PIN when the station has none yet (first set-up, the demo). */
+  initialStaffPin?: string;
 }
 
 const MEDIA_TYPES: Record<string, string> = {
@@ -64,6 +68,7 @@ export class StationService implements StationApi {
   private readonly attempts: Attempts;
   private readonly answers: Answers;
   private readonly recordings: Recordings;
+  private readonly staff: StaffDesk;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: StationOptions) {
@@ -78,6 +83,8 @@ export class StationService implements StationApi {
       this.attempts = new Attempts(this.db, this.outbox, this.timers);
       this.answers = new Answers(this.db, this.outbox, this.attempts, this.timers);
       this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers);
+      this.staff = new StaffDesk(this.db);
+      if (options.initialStaffPin && !this.staff.hasPin()) this.staff.setPin(options.initialStaffPin);
       this.recoverFromUncleanStop();
       const beat = options.heartbeatMs ?? 2000;
       if (beat > 0) {
@@ -209,7 +216,16 @@ export class StationService implements StationApi {
     return { deviceId: this.deviceId, role: this.options.role, appVersion: this.options.appVersion ?? '0.0.0', schemaVersion: this.db.schemaVersion, lastSeq: this.outbox.lastSeq() };
   }
 
+  async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
+    return this.staff.signIn(input.pin, this.now().getTime());
+  }
+
+  private requireStaff(staffToken: string | undefined): void {
+    this.staff.require(staffToken, this.now().getTime());
+  }
+
   async importPackage(input: StationInput<'importPackage'>): Promise<StationOutput<'importPackage'>> {
+    this.requireStaff(input.staffToken);
     let file: Buffer;
     try {
       file = readFileSync(input.path);
@@ -224,6 +240,7 @@ export class StationService implements StationApi {
   }
 
   async unlockPackage(input: StationInput<'unlockPackage'>): Promise<StationOutput<'unlockPackage'>> {
+    this.requireStaff(input.staffToken);
     try {
       return this.packages.unlock(input.packageId, input.key, this.options.venueCode, this.now());
     } catch (error) {
@@ -242,14 +259,27 @@ export class StationService implements StationApi {
   }
 
   async listCandidates(input: StationInput<'listCandidates'>): Promise<StationOutput<'listCandidates'>> {
+    this.requireStaff(input.staffToken);
     return listCandidates(this.db, input.sessionId);
   }
 
   async openAttempt(input: StationInput<'openAttempt'>): Promise<StationOutput<'openAttempt'>> {
+    this.requireStaff(input.staffToken);
     const content = this.content(input.packageId);
     const now = this.now();
     const attemptId = this.tx(() => this.attempts.open(input.candidateId, input.packageId, now));
     return this.attempts.view(content, attemptId, now);
+  }
+
+  async getCandidate(input: StationInput<'getCandidate'>): Promise<StationOutput<'getCandidate'>> {
+    return this.attempts.candidate(input.attemptId);
+  }
+
+  async finishAttempt(input: StationInput<'finishAttempt'>): Promise<StationOutput<'finishAttempt'>> {
+    const content = this.contentOfAttempt(input.attemptId);
+    const now = this.now();
+    this.tx(() => this.attempts.finish(content, input.attemptId, now));
+    return this.attempts.view(content, input.attemptId, now);
   }
 
   async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
@@ -309,6 +339,7 @@ export class StationService implements StationApi {
 
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
+    if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) this.requireStaff(input.staffToken);
     return this.tx(() => {
       this.attempts.requireOpen(input.attemptId);
       return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());

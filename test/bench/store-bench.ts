@@ -22,11 +22,11 @@ const percentile = (samples: number[], p: number): number => {
 const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 const station = await openTestStation();
-const { service, built } = station;
-const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+const { service, built, staffToken } = station;
+const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
 for (const partId of ['writing', 'speaking']) {
   await service.recordTimerEvent({ attemptId, partId, kind: 'start' });
-  await service.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });
+  await service.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000, staffToken });
 }
 
 const floorDb = new Database(join(tempDir('exam-station-floor-'), 'floor.db'));

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openStationDatabase } from '../../src-main/station/database.ts';
 import { StationService } from '../../src-main/station/service.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, buildMiniPackage, makeKeys, tempDir } from '../support/fixtures.ts';
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, tempDir } from '../support/fixtures.ts';
 
 const { values } = parseArgs({ options: { kills: { type: 'string', default: '200' }, seed: { type: 'string' } } });
 const kills = Number(values.kills);
@@ -23,14 +23,15 @@ const dir = tempDir('exam-station-crash-');
 const dbPath = join(dir, 'station.db');
 const keys = makeKeys();
 const built = buildMiniPackage(keys);
-const setup = new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0 });
+const setup = new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, initialStaffPin: TEST_STAFF_PIN });
+const { staffToken } = await setup.staffSignIn({ pin: TEST_STAFF_PIN });
 setup.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
 setup.importPackageBytes(built.file);
-await setup.unlockPackage({ packageId: built.manifest.packageId, key: built.contentKey });
-const { attemptId } = await setup.openAttempt({ candidateId: DEMO_CANDIDATE.candidate_id, packageId: built.manifest.packageId });
+await setup.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
+const { attemptId } = await setup.openAttempt({ staffToken, candidateId: DEMO_CANDIDATE.candidate_id, packageId: built.manifest.packageId });
 for (const partId of ['reading', 'writing', 'speaking']) {
   await setup.recordTimerEvent({ attemptId, partId, kind: 'start' });
-  await setup.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });
+  await setup.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000, staffToken });
 }
 setup.close();
 

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StationError } from '../../src-shared/errors.ts';
 import { StationService } from '../../src-main/station/service.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir } from '../support/fixtures.ts';
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir } from '../support/fixtures.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -21,8 +21,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 
 describe('a full disk: a clear error, nothing acknowledged is lost, work resumes when space returns', () => {
   it('while saving answers (SQLite page limit injected)', async () => {
-    const { service, built } = await openTestStation();
-    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const { service, built, staffToken } = await openTestStation();
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
     await service.recordTimerEvent({ attemptId, partId: 'writing', kind: 'start' });
     const pages = service.db.sqlite.pragma('page_count', { simple: true }) as number;
     service.db.sqlite.pragma(`max_page_count = ${pages + 8}`);
@@ -52,8 +52,8 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
   });
 
   it('while appending audio (SQLite page limit injected)', async () => {
-    const { service, built } = await openTestStation();
-    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const { service, built, staffToken } = await openTestStation();
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
     await service.recordTimerEvent({ attemptId, partId: 'speaking', kind: 'start' });
     const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
     const pages = service.db.sqlite.pragma('page_count', { simple: true }) as number;
@@ -87,12 +87,13 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
       const keys = makeKeys();
       const built = buildMiniPackage(keys);
       const dbPath = join(mountPoint, 'station.db');
-      const open = () => new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0 });
+      const open = () => new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, initialStaffPin: TEST_STAFF_PIN });
       let service = open();
+      const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
       service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
       service.importPackageBytes(built.file);
-      await service.unlockPackage({ packageId: built.manifest.packageId, key: built.contentKey });
-      const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+      await service.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
+      const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
       await service.recordTimerEvent({ attemptId, partId: 'speaking', kind: 'start' });
       const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
       // Something else on the machine takes most of the space.

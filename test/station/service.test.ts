@@ -19,40 +19,40 @@ const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function startedAttempt() {
   const station = await openTestStation();
-  const { service, built } = station;
-  const attempt = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+  const { service, built, staffToken } = station;
+  const attempt = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
   for (const partId of ['listening', 'reading', 'writing', 'speaking']) await service.recordTimerEvent({ attemptId: attempt.attemptId, partId, kind: 'start' });
   return { ...station, attemptId: attempt.attemptId };
 }
 
 describe('station service: packages', () => {
   it('imports a package once: a second import of the same file is recognised and changes nothing', async () => {
-    const { service, built, dir } = await openTestStation();
+    const { service, built, dir, staffToken } = await openTestStation();
     const path = join(dir, 'again.exampkg');
     writeFileSync(path, built.file);
     const before = await service.getStatus();
-    const again = await service.importPackage({ path });
+    const again = await service.importPackage({ staffToken, path });
     expect(again.alreadyImported).toBe(true);
     expect(await service.listPackages()).toHaveLength(1);
     expect((await service.getStatus()).lastSeq).toBe(before.lastSeq);
   });
 
   it('refuses another package under the same id and keeps the stored one', async () => {
-    const { service, built, keys, dir } = await openTestStation();
+    const { service, built, keys, dir, staffToken } = await openTestStation();
     const impostor = buildMiniPackage(keys, { packageId: built.manifest.packageId });
     const path = join(dir, 'impostor.exampkg');
     writeFileSync(path, impostor.file);
-    expect(await refusal(service.importPackage({ path }))).toBe('PACKAGE_CONFLICT');
+    expect(await refusal(service.importPackage({ staffToken, path }))).toBe('PACKAGE_CONFLICT');
     expect((await service.getExamContent({ packageId: built.manifest.packageId })).examId).toBe('mini-a2');
   });
 
   it('stores nothing from a tampered package and says why', async () => {
-    const { service, built, dir } = await openTestStation();
+    const { service, built, dir, staffToken } = await openTestStation();
     const other = buildMiniPackage((await openTestStation()).keys);
     const path = join(dir, 'foreign.exampkg');
     writeFileSync(path, other.file);
-    expect(await refusal(service.importPackage({ path }))).toBe('PACKAGE_SIGNATURE_INVALID');
-    expect(await refusal(service.importPackage({ path: join(dir, 'missing.exampkg') }))).toBe('FILE_UNREADABLE');
+    expect(await refusal(service.importPackage({ staffToken, path }))).toBe('PACKAGE_SIGNATURE_INVALID');
+    expect(await refusal(service.importPackage({ staffToken, path: join(dir, 'missing.exampkg') }))).toBe('FILE_UNREADABLE');
     expect((await service.listPackages()).map((p) => p.packageId)).toEqual([built.manifest.packageId]);
   });
 
@@ -61,12 +61,12 @@ describe('station service: packages', () => {
     const fresh = buildMiniPackage(station.keys);
     const path = join(station.dir, 'fresh.exampkg');
     writeFileSync(path, fresh.file);
-    const { summary } = await station.service.importPackage({ path });
+    const { summary } = await station.service.importPackage({ staffToken: station.staffToken, path });
     expect(summary.unlocked).toBe(false);
     expect(await refusal(station.service.getExamContent({ packageId: summary.packageId }))).toBe('PACKAGE_LOCKED');
-    expect(await refusal(station.service.unlockPackage({ packageId: summary.packageId, key: station.built.contentKey }))).toBe('KEY_WRONG');
+    expect(await refusal(station.service.unlockPackage({ staffToken: station.staffToken, packageId: summary.packageId, key: station.built.contentKey }))).toBe('KEY_WRONG');
     expect((await station.service.listPackages()).find((p) => p.packageId === summary.packageId)?.unlocked).toBe(false);
-    expect((await station.service.unlockPackage({ packageId: summary.packageId, key: fresh.contentKey })).unlocked).toBe(true);
+    expect((await station.service.unlockPackage({ staffToken: station.staffToken, packageId: summary.packageId, key: fresh.contentKey })).unlocked).toBe(true);
   });
 
   it('reopens an unlocked package after a restart without asking for the key again', async () => {
@@ -113,8 +113,8 @@ describe('station service: answers', () => {
 
   it('refuses an answer to an unknown item, of the wrong shape, or in a part that has not started or has ended', async () => {
     const station = await openTestStation();
-    const { service, built } = station;
-    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const { service, built, staffToken } = station;
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
     const save = (itemId: string, value: Parameters<typeof service.saveResponse>[0]['value']) => service.saveResponse({ attemptId, itemId, value, clientSaveId: saveId() });
     expect(await refusal(save('l1-q1', { type: 'single-choice', optionId: 'a' }))).toBe('PART_NOT_STARTED');
     await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
@@ -130,8 +130,8 @@ describe('station service: answers', () => {
   it('refuses saves after the time is up, beyond a short grace for saves in flight', async () => {
     let clock = new Date('2026-11-23T09:00:00Z').getTime();
     const station = await openTestStation({ now: () => new Date(clock) });
-    const { service, built } = station;
-    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const { service, built, staffToken } = station;
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
     await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
     clock += 600_000 + 2000;
     await service.saveResponse({ attemptId, itemId: 'l1-q1', value: { type: 'single-choice', optionId: 'a' }, clientSaveId: saveId() });
@@ -152,9 +152,9 @@ describe('station service: answers', () => {
   });
 
   it('resumes the same attempt for the same candidate and package, with its position', async () => {
-    const { service, built, attemptId } = await startedAttempt();
+    const { service, built, attemptId, staffToken } = await startedAttempt();
     await service.setPosition({ attemptId, partId: 'reading', itemId: 'r1-q2' });
-    const again = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const again = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
     expect(again.attemptId).toBe(attemptId);
     expect(again.position).toEqual({ partId: 'reading', itemId: 'r1-q2' });
   });
@@ -223,26 +223,26 @@ describe('station service: listening plays and timers', () => {
 
   it('derives remaining time from events; pause, extra time and end are checked transitions', async () => {
     let clock = Date.parse('2026-11-23T09:00:00Z');
-    const { service, built } = await openTestStation({ now: () => new Date(clock) });
-    const { attemptId } = await service.openAttempt({ candidateId: 'C-0001', packageId: built.manifest.packageId });
+    const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock) });
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
     const partId = 'listening';
-    expect(await refusal(service.recordTimerEvent({ attemptId, partId, kind: 'pause' }))).toBe('TIMER_TRANSITION');
+    expect(await refusal(service.recordTimerEvent({ attemptId, partId, kind: 'pause', staffToken }))).toBe('TIMER_TRANSITION');
     await service.recordTimerEvent({ attemptId, partId, kind: 'start' });
     clock += 60_000;
-    expect((await service.recordTimerEvent({ attemptId, partId, kind: 'pause', reason: 'fire alarm' })).remainingMs).toBe(540_000);
+    expect((await service.recordTimerEvent({ attemptId, partId, kind: 'pause', staffToken, reason: 'fire alarm' })).remainingMs).toBe(540_000);
     clock += 300_000;
     expect((await service.getTimer({ attemptId, partId })).remainingMs).toBe(540_000);
-    await service.recordTimerEvent({ attemptId, partId, kind: 'resume' });
-    expect((await service.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 120_000 })).remainingMs).toBe(660_000);
+    await service.recordTimerEvent({ attemptId, partId, kind: 'resume', staffToken });
+    expect((await service.recordTimerEvent({ attemptId, partId, kind: 'extend', staffToken, amountMs: 120_000 })).remainingMs).toBe(660_000);
     await service.recordTimerEvent({ attemptId, partId, kind: 'end' });
-    expect(await refusal(service.recordTimerEvent({ attemptId, partId, kind: 'resume' }))).toBe('TIMER_TRANSITION');
+    expect(await refusal(service.recordTimerEvent({ attemptId, partId, kind: 'resume', staffToken }))).toBe('TIMER_TRANSITION');
     expect((await service.getAttempt({ attemptId })).parts.find((p) => p.partId === partId)).toMatchObject({ submitted: true, timer: { status: 'ended' } });
   });
 
   it('credits running parts with the time the station was down after a crash, and records it as an event', async () => {
     let clock = Date.parse('2026-11-23T09:00:00Z');
     const station = await openTestStation({ now: () => new Date(clock) });
-    const { attemptId } = await station.service.openAttempt({ candidateId: 'C-0001', packageId: station.built.manifest.packageId });
+    const { attemptId } = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
     await station.service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
     clock += 60_000;
     // A crash: the process dies without close(); the last sign of life was the start.

@@ -135,8 +135,11 @@ export const DEMO_CANDIDATE = {
   accommodation_doc_date: null,
 };
 
+export const TEST_STAFF_PIN = '24681357';
+
 export interface TestStation {
   service: StationService;
+  staffToken: string;
   dbPath: string;
   dir: string;
   keys: TestKeys;
@@ -150,14 +153,24 @@ export async function openTestStation(extra: Partial<StationOptions> = {}): Prom
   const keys = makeKeys();
   const built = buildMiniPackage(keys);
   const dbPath = join(dir, 'station.db');
-  const options = (more: Partial<StationOptions> = {}): StationOptions => ({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, ...extra, ...more });
+  const options = (more: Partial<StationOptions> = {}): StationOptions => ({
+    dbPath,
+    role: 'solo',
+    venueCode: 'RIX01',
+    trust: keys.trust,
+    heartbeatMs: 0,
+    initialStaffPin: TEST_STAFF_PIN,
+    ...extra,
+    ...more,
+  });
   const service = new StationService(options());
+  const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
   service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
   const packagePath = join(dir, 'mini.exampkg');
   writeFileSync(packagePath, built.file);
-  await service.importPackage({ path: packagePath });
-  await service.unlockPackage({ packageId: built.manifest.packageId, key: built.contentKey });
-  return { service, dbPath, dir, keys, built, reopen: (more) => new StationService(options(more)) };
+  await service.importPackage({ staffToken, path: packagePath });
+  await service.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
+  return { service, staffToken, dbPath, dir, keys, built, reopen: (more) => new StationService(options(more)) };
 }
 
 export const saveId = (): string => randomUUID();

@@ -3,7 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
-import type { AttemptView } from '../../../src-shared/station-api.ts';
+import type { AttemptView, CandidateView } from '../../../src-shared/station-api.ts';
+import { toCandidateView } from './roster.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 import type { AttemptStatus } from '../tables.ts';
 import type { Outbox } from './outbox.ts';
@@ -70,6 +71,27 @@ export class Attempts {
 
   openIds(): { attemptId: string; packageId: string }[] {
     return this.db.all(this.db.q.selectFrom('attempts').select(['attempt_id as attemptId', 'package_id as packageId']).where('status', '=', 'open'));
+  }
+
+  /** The candidate of an attempt, as they see themself: the personal code masked. */
+  candidate(attemptId: string): CandidateView {
+    const row = this.db.get(
+      this.db.q.selectFrom('attempts').innerJoin('candidates', 'candidates.candidate_id', 'attempts.candidate_id').selectAll('candidates').where('attempts.attempt_id', '=', attemptId),
+    );
+    if (!row) throw new StationError('NOT_FOUND', `attempt ${attemptId}`);
+    return toCandidateView(row);
+  }
+
+  /** Submit the whole test: every part must have ended. A second call changes nothing. */
+  finish(content: ExamContent, attemptId: string, now: Date): void {
+    const facts = this.facts(attemptId);
+    if (facts.status === 'submitted') return;
+    this.requireOpen(attemptId);
+    const unfinished = content.parts.filter((part) => this.timers.state(attemptId, part, now.getTime()).status !== 'ended');
+    if (unfinished.length > 0) throw new StationError('ATTEMPT_UNFINISHED', unfinished.map((p) => p.id).join(', '));
+    this.db.run(this.db.q.updateTable('attempts').set({ status: 'submitted' }).where('attempt_id', '=', attemptId));
+    this.outbox.append('attempt.submitted', attemptId, { attemptId, submittedAt: now.toISOString() }, now);
+    this.memory.set(attemptId, { ...facts, status: 'submitted' });
   }
 
   setPosition(attemptId: string, partId: string, itemId: string | null): void {

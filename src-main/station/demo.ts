@@ -1,0 +1,92 @@
+// The embedded default: a solo venue with the sample tests and a small demo roster. On first start the
+// demo makes its own signing key in the data folder (no private key is ever committed), builds the
+// sample packages from assets/samples, imports them and keeps their content keys for the demo
+// invigilator to type in.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildPackage } from '../package/builder.ts';
+import { readTrustList, SigningKeyStore, TRUST_FILE, type TrustList } from '../package/keys.ts';
+import type { StationService } from './service.ts';
+import type { RosterInput } from './store/roster.ts';
+
+export const DEMO_VENUE = 'DEMO01';
+/** The assets folder: named by the Electron main process, else found above this module (source or bundle). */
+function findAssets(): string {
+  if (process.env.EXAM_STATION_ASSETS) return process.env.EXAM_STATION_ASSETS;
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'assets', 'samples'))) return join(dir, 'assets');
+  }
+  throw new Error('the assets folder with the sample tests was not found; set EXAM_STATION_ASSETS');
+}
+
+export const ASSETS_DIR = findAssets();
+
+export interface DemoPackage {
+  examId: string;
+  packageId: string;
+  title: string;
+  contentKey: string;
+}
+
+/** The keys a station trusts: the shipped trust list plus, for the demo, the data folder's own key. */
+export function demoTrust(dataDir: string): TrustList {
+  const shipped = join(ASSETS_DIR, 'keys', TRUST_FILE);
+  const base: TrustList = existsSync(shipped) ? readTrustList(shipped) : { formatVersion: 1, keys: [] };
+  const store = new SigningKeyStore(join(dataDir, 'demo-signing-keys'));
+  if (store.trust().keys.length === 0) store.generate('demo-venue-key', 'made by the embedded demo; not trusted by real stations');
+  return { formatVersion: 1, keys: [...base.keys, ...store.trust().keys] };
+}
+
+const ROSTER_SESSION = (examId: string, index: number) => ({
+  session_id: `DEMO-${examId}`,
+  exam_id: examId,
+  venue_code: DEMO_VENUE,
+  venue_name: 'Demonstrācijas eksāmenu vieta',
+  room: `${101 + index}`,
+  starts_at: new Date().toISOString().slice(0, 10) + 'T09:00:00+02:00',
+  ends_at: null,
+});
+
+const DEMO_PEOPLE = [
+  { given_name: 'Anna', family_name: 'Bērziņa', personal_code: '150785-12340', birth_date: '1985-07-15' },
+  { given_name: 'Jānis', family_name: 'Kalniņš', personal_code: '161175-19997', birth_date: '1975-11-16' },
+  { given_name: 'Olga', family_name: 'Ivanova', personal_code: '32845019376', birth_date: null },
+];
+
+/** Seed an empty demo station; a second call finds the packages in place and changes nothing. */
+export function seedDemo(service: StationService, dataDir: string): DemoPackage[] {
+  const keysFile = join(dataDir, 'demo-package-keys.json');
+  if (existsSync(keysFile)) return JSON.parse(readFileSync(keysFile, 'utf8')) as DemoPackage[];
+  mkdirSync(dataDir, { recursive: true });
+  const store = new SigningKeyStore(join(dataDir, 'demo-signing-keys'));
+  const packages: DemoPackage[] = [];
+  const sessions: RosterInput['sessions'] = [];
+  const candidates: RosterInput['candidates'] = [];
+  for (const [index, sample] of ['a2', 'b1'].entries()) {
+    const built = buildPackage({
+      sourceDir: join(ASSETS_DIR, 'samples', sample),
+      signingKey: store.signingKey(),
+      venue: DEMO_VENUE,
+      validFrom: new Date(Date.now() - 24 * 3600 * 1000),
+      validUntil: new Date(Date.now() + 365 * 24 * 3600 * 1000),
+    });
+    service.importPackageBytes(built.file);
+    packages.push({ examId: built.manifest.examId, packageId: built.manifest.packageId, title: built.manifest.title, contentKey: built.contentKey });
+    const session = ROSTER_SESSION(built.manifest.examId, index);
+    sessions.push(session);
+    DEMO_PEOPLE.forEach((person, p) =>
+      candidates.push({
+        ...person,
+        candidate_id: `DEMO-${sample.toUpperCase()}-${p + 1}`,
+        session_id: session.session_id,
+        level: sample === 'a2' ? 'A2' : 'B1',
+        accommodation: p === 2 ? 'extra-time-25' : null,
+        accommodation_doc_no: p === 2 ? 'ĀA-2026/117' : null,
+        accommodation_doc_date: p === 2 ? '2026-10-01' : null,
+      }),
+    );
+  }
+  service.loadRoster({ sessions, candidates });
+  writeFileSync(keysFile, `${JSON.stringify(packages, null, 2)}\n`, { mode: 0o600 });
+  return packages;
+}

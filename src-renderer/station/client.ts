@@ -1,0 +1,69 @@
+// The renderer's one typed client for the station API. The UI programs against `StationApi`; the
+// transport underneath is Electron IPC (window.station from the preload) or HTTP (the browser runner).
+// A test can hand the UI a third implementation.
+import { StationError } from '../../src-shared/errors.ts';
+import { STATION_METHODS, type StationApi } from '../../src-shared/station-api.ts';
+import type { StationBridge, StationReplyBody } from '../../src-shared/station-bridge.ts';
+import { fromWire, toWire } from '../../src-shared/wire.ts';
+
+export type StationTransport = (method: string, input: unknown) => Promise<StationReplyBody>;
+
+/** Thrown when the station cannot be reached at all (as opposed to the station refusing). */
+export class StationUnreachable extends Error {
+  override name = 'StationUnreachable';
+}
+
+export function createStationClient(transport: StationTransport): StationApi {
+  const client: Record<string, (input: unknown) => Promise<unknown>> = {};
+  for (const method of STATION_METHODS) {
+    client[method] = async (input: unknown) => {
+      const reply = await transport(method, input);
+      if (!reply.ok) throw StationError.fromBody(reply.error);
+      return reply.value;
+    };
+  }
+  return client as unknown as StationApi;
+}
+
+export function httpTransport(baseUrl = '', timeoutMs = 10_000): StationTransport {
+  return async (method, input) => {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}/api/${encodeURIComponent(method)}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: toWire(input ?? {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new StationUnreachable(`station did not answer ${method}: ${(error as Error).message}`);
+    }
+    const text = await response.text();
+    try {
+      return fromWire(text) as StationReplyBody;
+    } catch {
+      throw new StationUnreachable(`station sent an unreadable reply to ${method} (HTTP ${response.status})`);
+    }
+  };
+}
+
+export function ipcTransport(bridge: StationBridge): StationTransport {
+  return async (method, input) => {
+    try {
+      return await bridge.call(method, input);
+    } catch (error) {
+      throw new StationUnreachable(`station did not answer ${method}: ${(error as Error).message}`);
+    }
+  };
+}
+
+declare global {
+  interface Window {
+    station?: StationBridge;
+  }
+}
+
+/** IPC inside Electron, HTTP to the page's own origin in the browser runner. */
+export function defaultStationClient(): StationApi {
+  return createStationClient(window.station ? ipcTransport(window.station) : httpTransport(''));
+}

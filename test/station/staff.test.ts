@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { StationError } from '../../src-shared/errors.ts';
+import { createStationHandler } from '../../src-main/station/dispatch.ts';
+import { TEST_STAFF_PIN, openTestStation, saveId } from '../support/fixtures.ts';
+
+async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof StationError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('the invigilator desk and the candidate surface', () => {
+  it('opens staff methods only with a token from the right PIN, and locks out after five wrong PINs', async () => {
+    let clock = Date.parse('2026-11-23T09:00:00Z');
+    const { service, built } = await openTestStation({ now: () => new Date(clock) });
+    expect(await refusal(service.listCandidates({ staffToken: 'x'.repeat(32) }))).toBe('STAFF_REQUIRED');
+    expect(await refusal(service.openAttempt({ staffToken: 'x'.repeat(32), candidateId: 'C-0001', packageId: built.manifest.packageId }))).toBe('STAFF_REQUIRED');
+    for (let i = 0; i < 5; i += 1) expect(await refusal(service.staffSignIn({ pin: '000000' }))).toBe('STAFF_PIN_WRONG');
+    expect(await refusal(service.staffSignIn({ pin: TEST_STAFF_PIN }))).toBe('STAFF_LOCKED_OUT');
+    clock += 61_000;
+    const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+    expect((await service.listCandidates({ staffToken })).map((c) => c.maskedPersonalCode)).toEqual(['15****-***40']);
+  });
+
+  it('lets the candidate start and end their own part, but not pause it or add time', async () => {
+    const { service, built, staffToken } = await openTestStation();
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
+    await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
+    expect(await refusal(service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'extend', amountMs: 60_000 }))).toBe('STAFF_REQUIRED');
+    expect(await refusal(service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'pause' }))).toBe('STAFF_REQUIRED');
+    expect((await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'pause', staffToken })).status).toBe('paused');
+  });
+
+  it('shows the candidate their own identity with the personal code masked', async () => {
+    const { service, built, staffToken } = await openTestStation();
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
+    expect(await service.getCandidate({ attemptId })).toMatchObject({ givenName: 'Anna', familyName: 'Bērziņa', maskedPersonalCode: '15****-***40', level: 'A2' });
+  });
+
+  it('submits the test only when every part has ended, then refuses further answers', async () => {
+    const { service, built, staffToken } = await openTestStation();
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
+    await service.recordTimerEvent({ attemptId, partId: 'listening', kind: 'start' });
+    expect(await refusal(service.finishAttempt({ attemptId }))).toBe('ATTEMPT_UNFINISHED');
+    for (const partId of ['listening', 'reading', 'writing', 'speaking']) {
+      if (partId !== 'listening') await service.recordTimerEvent({ attemptId, partId, kind: 'start' });
+      await service.recordTimerEvent({ attemptId, partId, kind: 'end' });
+    }
+    expect((await service.finishAttempt({ attemptId })).status).toBe('submitted');
+    expect((await service.finishAttempt({ attemptId })).status).toBe('submitted');
+    expect(await refusal(service.saveResponse({ attemptId, itemId: 'l1-q1', value: { type: 'single-choice', optionId: 'a' }, clientSaveId: saveId() }))).toBe('ATTEMPT_CLOSED');
+  });
+});
+
+describe('the API boundary (what IPC and HTTP hand to the service)', () => {
+  it('validates every input with the contract and answers with a bilingual error body', async () => {
+    const { service } = await openTestStation();
+    const call = createStationHandler(service);
+    expect(await call('dropTables', {})).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', detail: 'unknown method dropTables' } });
+    const bad = await call('saveResponse', { attemptId: 'not-a-uuid', itemId: 'x', value: { type: 'nope' }, clientSaveId: saveId() });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED', message: { lv: expect.stringMatching(/nav derīgs/), en: expect.stringMatching(/not valid/) } } });
+    expect(await call('getStatus', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    expect(await call('toString', {})).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
+    const status = await call('getStatus', {});
+    expect(status).toMatchObject({ ok: true, value: { role: 'solo', schemaVersion: 2 } });
+  });
+});

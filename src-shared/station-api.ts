@@ -79,6 +79,8 @@ const none = z.object({}).strict();
 /** The token from staffSignIn: methods that carry it are for the invigilator, never the candidate. */
 const staffToken = z.string().min(16).max(200);
 
+export const SEAT_HEARTBEAT_MS = 2000;
+
 /** Timer actions a candidate takes for themself; every other one is the invigilator's. */
 export const CANDIDATE_TIMER_KINDS = ['start', 'end'] as const;
 
@@ -141,6 +143,14 @@ export const stationApi = {
       })
       .strict(),
     TimerStateSchema,
+  ),
+  /**
+   * The candidate screen's sign of life, every SEAT_HEARTBEAT_MS. A gap (a reload, a frozen seat) is
+   * credited to running parts by the station and recorded as a timer event. Returns the timers.
+   */
+  seatHeartbeat: method(
+    z.object({ attemptId: uuid }).strict(),
+    z.object({ parts: z.array(z.object({ partId: ref, timer: TimerStateSchema })), creditedMs: z.number().int().min(0), serverTime: z.number() }),
   ),
   getTimer: method(z.object({ attemptId: uuid, partId: ref }).strict(), TimerStateSchema),
   readOutbox: method(

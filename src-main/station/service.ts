@@ -17,7 +17,10 @@ import { PackageStore } from './store/packages.ts';
 import { listCandidates, loadRoster, type RosterInput } from './store/roster.ts';
 import { Timers } from './store/timers.ts';
 import { StaffDesk } from './staff.ts';
-import { CANDIDATE_TIMER_KINDS } from '../../src-shared/station-api.ts';
+import { CANDIDATE_TIMER_KINDS, SEAT_HEARTBEAT_MS } from '../../src-shared/station-api.ts';
+
+/** A seat silent for longer than this was interrupted; the silence beyond one beat is credited. */
+const SEAT_GAP_MS = 3 * SEAT_HEARTBEAT_MS;
 
 export type StationRole = 'hub' | 'seat' | 'solo';
 
@@ -70,6 +73,7 @@ export class StationService implements StationApi {
   private readonly recordings: Recordings;
   private readonly staff: StaffDesk;
   private heartbeat: NodeJS.Timeout | undefined;
+  private readonly seatBeats = new Map<string, number>();
 
   constructor(options: StationOptions) {
     this.options = options;
@@ -344,6 +348,27 @@ export class StationService implements StationApi {
       this.attempts.requireOpen(input.attemptId);
       return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
     });
+  }
+
+  async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
+    const content = this.contentOfAttempt(input.attemptId);
+    const now = this.now();
+    const previous = this.seatBeats.get(input.attemptId);
+    this.seatBeats.set(input.attemptId, now.getTime());
+    let creditedMs = 0;
+    if (previous !== undefined && now.getTime() - previous > SEAT_GAP_MS && this.attempts.facts(input.attemptId).status === 'open') {
+      const lostMs = now.getTime() - previous - SEAT_HEARTBEAT_MS;
+      this.tx(() => {
+        for (const part of content.parts) {
+          if (this.timers.state(input.attemptId, part, previous).status !== 'running') continue;
+          const reason = `seat interrupted: ${Math.round(lostMs / 1000)} s without the candidate screen`;
+          this.timers.record({ attemptId: input.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
+          creditedMs = lostMs;
+        }
+      });
+    }
+    const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
+    return { parts, creditedMs, serverTime: now.getTime() };
   }
 
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {

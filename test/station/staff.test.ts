@@ -56,6 +56,24 @@ describe('the invigilator desk and the candidate surface', () => {
   });
 });
 
+describe('seat heartbeats', () => {
+  it('credits a running part with the time a seat was silent (a reload), and nothing for steady beats', async () => {
+    let clock = Date.parse('2026-11-23T09:00:00Z');
+    const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock) });
+    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
+    await service.recordTimerEvent({ attemptId, partId: 'reading', kind: 'start' });
+    for (let i = 0; i < 5; i += 1) {
+      expect((await service.seatHeartbeat({ attemptId })).creditedMs).toBe(0);
+      clock += 2000;
+    }
+    clock += 20_000;
+    const beat = await service.seatHeartbeat({ attemptId });
+    expect(beat.creditedMs).toBe(20_000);
+    expect(beat.parts.find((p) => p.partId === 'reading')!.timer).toMatchObject({ status: 'running', creditedMs: 20_000 });
+    expect(beat.parts.find((p) => p.partId === 'listening')!.timer).toMatchObject({ status: 'not-started', creditedMs: 0 });
+  });
+});
+
 describe('the API boundary (what IPC and HTTP hand to the service)', () => {
   it('validates every input with the contract and answers with a bilingual error body', async () => {
     const { service } = await openTestStation();

@@ -58,6 +58,7 @@ export const AttemptView = z.object({
       segmentCount: z.number().int(),
       durationMs: z.number().int(),
       closed: z.boolean(),
+      interrupted: z.boolean(),
       sha256: sha256Hex.nullable(),
     }),
   ),
@@ -108,8 +109,8 @@ export const stationApi = {
   ),
   startRecording: method(
     z.object({ attemptId: uuid, itemId: ref, mimeType: z.string().min(1).max(100) }).strict(),
-    /** A take left unfinished by a crash is resumed: segmentCount says where to continue. */
-    z.object({ recordingId: uuid, take: z.number().int().min(1), segmentCount: z.number().int().min(0) }),
+    /** A take left unfinished by a crash or reload is closed with its audio and named in interruptedTake. */
+    z.object({ recordingId: uuid, take: z.number().int().min(1), segmentCount: z.number().int().min(0), interruptedTake: z.number().int().min(1).optional() }),
   ),
   appendAudioSegment: method(
     z

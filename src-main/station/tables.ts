@@ -83,6 +83,7 @@ export interface RecordingsTable {
   total_bytes: number;
   duration_ms: number;
   sha256: string | null;
+  interrupted: Generated<number>;
 }
 
 export interface RecordingSegmentsTable {

@@ -13,9 +13,10 @@ const out = (line: unknown): void => {
 };
 const sha = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
-const { recordingId, segmentCount } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
-let nextSegment = segmentCount;
-out({ t: 'ready', nextSegment });
+// Each restart closes the take the kill cut off and records a new one.
+const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
+let nextSegment = 0;
+out({ t: 'ready' });
 
 for (let i = 0; ; i += 1) {
   if (i % 3 === 2) {

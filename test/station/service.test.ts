@@ -189,7 +189,7 @@ describe('station service: speaking audio', () => {
     expect(await refusal(service.appendAudioSegment({ recordingId, index: 1, data: b, sha256: sha(b), durationMs: 1000 }))).toBe('RECORDING_CLOSED');
   });
 
-  it('resumes an unfinished take after a restart, and allows only as many takes as the task allows', async () => {
+  it('after a restart closes the cut-off take with its audio and starts a new one that does not use up the allowance', async () => {
     const station = await startedAttempt();
     const { attemptId } = station;
     const first = await station.service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
@@ -197,12 +197,15 @@ describe('station service: speaking audio', () => {
     await station.service.appendAudioSegment({ recordingId: first.recordingId, index: 0, data, sha256: sha(data), durationMs: 1000 });
     station.service.close();
     const service = station.reopen();
-    const resumed = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
-    expect(resumed).toEqual({ recordingId: first.recordingId, take: 1, segmentCount: 1 });
-    await service.closeRecording({ recordingId: resumed.recordingId });
     const second = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
-    expect(second.take).toBe(2);
+    expect(second).toMatchObject({ take: 2, segmentCount: 0, interruptedTake: 1 });
+    const view = await service.getAttempt({ attemptId });
+    expect(view.recordings[0]).toMatchObject({ recordingId: first.recordingId, closed: true, interrupted: true, segmentCount: 1, sha256: sha(data) });
     await service.closeRecording({ recordingId: second.recordingId });
+    // The task allows two recordings: the interrupted one does not count, so one more is allowed.
+    const third = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+    expect(third.take).toBe(3);
+    await service.closeRecording({ recordingId: third.recordingId });
     expect(await refusal(service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' }))).toBe('RECORDING_LIMIT');
     expect(await refusal(service.startRecording({ attemptId, itemId: 'w1-q1', mimeType: 'audio/webm' }))).toBe('ITEM_UNKNOWN');
     service.close();

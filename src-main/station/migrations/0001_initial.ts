@@ -97,6 +97,8 @@ export const migration0001: Migration = {
         total_bytes INTEGER NOT NULL DEFAULT 0,
         duration_ms INTEGER NOT NULL DEFAULT 0,
         sha256 TEXT,
+        -- closed by the station because a crash or reload cut it off; it does not use up the allowance
+        interrupted INTEGER NOT NULL DEFAULT 0 CHECK (interrupted IN (0, 1)),
         UNIQUE (attempt_id, item_id, take)
       ) STRICT;
 

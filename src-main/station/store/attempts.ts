@@ -132,6 +132,7 @@ export class Attempts {
         segmentCount: r.segment_count,
         durationMs: r.duration_ms,
         closed: r.closed_at !== null,
+        interrupted: r.interrupted === 1,
         sha256: r.sha256,
       })),
     };

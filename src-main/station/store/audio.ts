@@ -15,6 +15,8 @@ export interface StartedRecording {
   recordingId: string;
   take: number;
   segmentCount: number;
+  /** The take that a crash or reload cut off, now closed with what it had. */
+  interruptedTake?: number;
 }
 
 export interface Segment {
@@ -80,7 +82,11 @@ export class Recordings {
     return row;
   }
 
-  /** A new take, or the unfinished one when a crash interrupted it. */
+  /**
+   * A new take. A take left unfinished by a crash or a reload is closed as interrupted, with its audio
+   * up to the last acknowledged segment, and does not count against the takes the task allows: the
+   * recorder restarts its container, so appending to the old take would not give a playable file.
+   */
   start(content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
     this.attempts.requireOpen(attemptId);
     const found = findItem(content, itemId);
@@ -89,9 +95,14 @@ export class Recordings {
     if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
     if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
     const takes = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).where('item_id', '=', itemId).orderBy('take'));
-    const unfinished = takes.find((t) => t.closed_at === null);
-    if (unfinished) return { recordingId: unfinished.recording_id, take: unfinished.take, segmentCount: unfinished.segment_count };
-    if (takes.length >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${takes.length} of ${found.item.recordingsAllowed} used`);
+    let interruptedTake: number | undefined;
+    for (const unfinished of takes.filter((t) => t.closed_at === null)) {
+      this.close(unfinished.recording_id, now, true);
+      unfinished.interrupted = 1;
+      interruptedTake = unfinished.take;
+    }
+    const used = takes.filter((t) => t.interrupted === 0).length;
+    if (used >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${used} of ${found.item.recordingsAllowed} used`);
     const recordingId = randomUUID();
     const take = takes.length + 1;
     this.db.run(
@@ -110,7 +121,7 @@ export class Recordings {
       }),
     );
     this.outbox.append('recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
-    return { recordingId, take, segmentCount: 0 };
+    return interruptedTake === undefined ? { recordingId, take, segmentCount: 0 } : { recordingId, take, segmentCount: 0, interruptedTake };
   }
 
   /** Append the next segment. A resend of a stored segment is acknowledged again; a gap is refused. */
@@ -138,17 +149,28 @@ export class Recordings {
     return Buffer.concat(segments.map((s) => s.data));
   }
 
-  close(recordingId: string, now: Date): ClosedRecording {
+  close(recordingId: string, now: Date, interrupted = false): ClosedRecording {
     const row = this.recording(recordingId);
     if (row.closed_at !== null && row.sha256 !== null) {
       return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
     }
     const sha256 = segmentHash(this.bytes(recordingId));
-    this.db.run(this.db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256 }).where('recording_id', '=', recordingId));
+    this.db.run(this.db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256, interrupted: interrupted ? 1 : 0 }).where('recording_id', '=', recordingId));
     this.outbox.append(
       'recording.closed',
       recordingId,
-      { recordingId, attemptId: row.attempt_id, itemId: row.item_id, take: row.take, sha256, bytes: row.total_bytes, durationMs: row.duration_ms, segmentCount: row.segment_count, mimeType: row.mime_type },
+      {
+        recordingId,
+        attemptId: row.attempt_id,
+        itemId: row.item_id,
+        take: row.take,
+        sha256,
+        bytes: row.total_bytes,
+        durationMs: row.duration_ms,
+        segmentCount: row.segment_count,
+        mimeType: row.mime_type,
+        interrupted,
+      },
       now,
     );
     return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256, bytes: row.total_bytes };

@@ -1,20 +1,27 @@
 // npm start: the Electron app where Electron is installed; otherwise say so plainly and start the
 // browser runner on the same station, with the same embedded default (a demo venue with sample tests).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
+/**
+ * The Electron binary if it was downloaded. Read from the electron package's files rather than by
+ * require('electron'): since Electron 45 that require tries to download a missing binary, which on a
+ * machine without access to the download host only hangs and fails.
+ */
 function electronBinary(): string | undefined {
   try {
-    // The electron package exports the path of its binary, and throws when the binary was never downloaded.
-    const path = createRequire(import.meta.url)('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : undefined;
+    const packageDir = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+    const pathFile = join(packageDir, 'path.txt');
+    if (!existsSync(pathFile)) return undefined;
+    const binary = join(packageDir, 'dist', readFileSync(pathFile, 'utf8').trim());
+    return existsSync(binary) ? binary : undefined;
   } catch {
-    return undefined;
+    return undefined; // the electron package itself is not installed (npm ci --omit=dev)
   }
 }
 
@@ -34,7 +41,8 @@ if (electron) {
 } else {
   if (!forceBrowser) {
     console.log('Electron is not installed on this machine (its binary was never downloaded), so the desktop app cannot open.');
-    console.log('Elektron šajā datorā nav instalēts, tāpēc darbvirsmas lietotni nevar atvērt.');
+    console.log('Electron šajā datorā nav instalēts, tāpēc darbvirsmas lietotni nevar atvērt.');
+    console.log('To install it where its download host is reachable: npx install-electron');
     console.log('Starting the browser runner instead: the same station and screens, in your browser.\n');
   }
   const child = spawn(process.execPath, [resolve(root, 'src-main/runner/main.ts'), ...process.argv.slice(2).filter((a) => !a.startsWith('--browser') && a !== '--rebuild')], { stdio: 'inherit' });

@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './support/fixtures.ts';
+
+describe('npm start where Electron is not installed', () => {
+  it('says so plainly, in Latvian and English, and starts the browser runner on the embedded demo', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../src-main/launch.ts'), '--port', '0'], {
+      env: { ...process.env, EXAM_STATION_DATA: dataDir },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let output = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ready line in: ${output}`)), 90_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          const ready = /\{"event":"ready","url":"([^"]+)"/.exec(output);
+          if (ready?.[1] && /Package key for .*B1/.test(output)) {
+            clearTimeout(timer);
+            resolve(ready[1]);
+          }
+        });
+        child.on('exit', (code) => reject(new Error(`launcher exited with ${code}: ${output}`)));
+      });
+      expect(output).toMatch(/Electron is not installed on this machine/);
+      expect(output).toMatch(/Electron šajā datorā nav instalēts/);
+      expect(output).toMatch(/Demo staff PIN: 246810/);
+      const status = (await (await fetch(`${url}api/getStatus`, { method: 'POST', body: '{}' })).json()) as { ok: boolean; value: { role: string } };
+      expect(status).toMatchObject({ ok: true, value: { role: 'solo' } });
+      const packages = (await (await fetch(`${url}api/listPackages`, { method: 'POST', body: '{}' })).json()) as { value: { examId: string }[] };
+      expect(packages.value.map((p) => p.examId).sort()).toEqual(['vvpp-a2-sample', 'vvpp-b1-sample']);
+      const page = await (await fetch(url)).text();
+      expect(page).toMatch(/<div id="root">/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 120_000);
+});

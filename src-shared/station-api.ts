@@ -155,7 +155,7 @@ export const stationApi = {
   ),
   getTimer: method(z.object({ attemptId: uuid, partId: ref }).strict(), TimerStateSchema),
   readOutbox: method(
-    z.object({ afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
     z.array(OutboxEvent),
   ),
 } as const;

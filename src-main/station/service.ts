@@ -376,7 +376,9 @@ export class StationService implements StationApi {
     return this.timers.state(input.attemptId, part, this.now().getTime());
   }
 
+  /** Every candidate's answers are in the outbox: staff only. */
   async readOutbox(input: StationInput<'readOutbox'>): Promise<StationOutput<'readOutbox'>> {
+    this.requireStaff(input.staffToken);
     return this.outbox.read(input.afterSeq, input.limit ?? 500);
   }
 }

@@ -47,7 +47,7 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
     service.db.sqlite.pragma('max_page_count = 1073741823');
     const after = await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text: 'atkal strādā' }, clientSaveId: saveId() });
     expect(after.revision).toBe(acknowledged.length + 1);
-    const seqs = (await service.readOutbox({ afterSeq: 0, limit: 10_000 })).map((e) => e.seq);
+    const seqs = (await service.readOutbox({ staffToken, afterSeq: 0, limit: 10_000 })).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 

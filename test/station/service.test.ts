@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { StationError } from '../../src-shared/errors.ts';
-import { buildMiniPackage, openTestStation, saveId } from '../support/fixtures.ts';
+import { TEST_STAFF_PIN, buildMiniPackage, openTestStation, saveId } from '../support/fixtures.ts';
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
@@ -140,15 +140,15 @@ describe('station service: answers', () => {
   });
 
   it('writes each change and its outbox event together: seq has no gaps and every event names this device', async () => {
-    const { service, attemptId } = await startedAttempt();
+    const { service, attemptId, staffToken } = await startedAttempt();
     for (let i = 0; i < 20; i += 1) await service.saveResponse({ attemptId, itemId: 'r1-q4', value: { type: 'short-text', text: `${i}` }, clientSaveId: saveId() });
     await refusal(service.saveResponse({ attemptId, itemId: 'r1-q4', value: { type: 'short-text', text: 'x'.repeat(51) }, clientSaveId: saveId() }));
-    const events = await service.readOutbox({ afterSeq: 0, limit: 1000 });
+    const events = await service.readOutbox({ staffToken, afterSeq: 0, limit: 1000 });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const { deviceId } = await service.getStatus();
     expect(new Set(events.map((e) => e.deviceId))).toEqual(new Set([deviceId]));
     expect(events.filter((e) => e.kind === 'response.saved')).toHaveLength(20);
-    expect((await service.readOutbox({ afterSeq: 10, limit: 5 })).map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
+    expect((await service.readOutbox({ staffToken, afterSeq: 10, limit: 5 })).map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
   });
 
   it('resumes the same attempt for the same candidate and package, with its position', async () => {
@@ -255,7 +255,8 @@ describe('station service: listening plays and timers', () => {
     const timer = await service.getTimer({ attemptId, partId: 'listening' });
     expect(timer.creditedMs).toBe(105_000);
     expect(timer.remainingMs).toBe(600_000);
-    const credit = (await service.readOutbox({ afterSeq: 0, limit: 100 })).find((e) => e.kind === 'timer.event' && (e.payload as { kind: string }).kind === 'credit');
+    const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+    const credit = (await service.readOutbox({ staffToken, afterSeq: 0, limit: 100 })).find((e) => e.kind === 'timer.event' && (e.payload as { kind: string }).kind === 'credit');
     expect((credit?.payload as { reason: string }).reason).toMatch(/station restart: 105 s lost/);
     // A clean stop credits nothing.
     service.close();

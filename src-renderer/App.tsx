@@ -1,16 +1,70 @@
-// Placeholder shell until the candidate flow lands: shows that the UI reaches the station.
-import { useEffect, useState } from 'react';
-import type { StationApi, StationOutput } from '../src-shared/station-api.ts';
+// The candidate's seat: one StationApi in context, the seat's stores around it, and the screen the
+// attempt is on. Which screen is decided from the station's record of the attempt, so a reload or a
+// station restart lands on the same place.
+import { useEffect, useMemo } from 'react';
+import type { StationApi } from '../src-shared/station-api.ts';
+import { StationContext } from './station/context.tsx';
+import { createExam, ExamContext, useAttempt } from './store/exam.ts';
+import { useSettings, useText } from './store/settings.ts';
+import { Frame } from './ui/frame.tsx';
+import { StaffStart } from './screens/StaffStart.tsx';
+import { EquipmentScreen, IdentityScreen, InstructionsScreen } from './screens/Preflight.tsx';
+import { EndScreen, PartIntro, PartScreen } from './screens/PartScreens.tsx';
+
+function Screens() {
+  const t = useText();
+  const screen = useAttempt((s) => s.screen);
+  switch (screen) {
+    case 'loading':
+      return (
+        <Frame title={t('loading')}>
+          <p className="card" aria-busy="true">
+            {t('loading')}
+          </p>
+        </Frame>
+      );
+    case 'staff':
+      return <StaffStart />;
+    case 'identity':
+      return <IdentityScreen />;
+    case 'instructions':
+      return <InstructionsScreen />;
+    case 'equipment':
+      return <EquipmentScreen />;
+    case 'part-intro':
+      return <PartIntro />;
+    case 'part':
+      return <PartScreen />;
+    case 'end':
+      return <EndScreen />;
+  }
+}
+
+/** Display settings belong on the document so the whole page (dialogs included) follows them. */
+function useDocumentSettings(): void {
+  const lang = useSettings((s) => s.lang);
+  const textSize = useSettings((s) => s.textSize);
+  const highContrast = useSettings((s) => s.highContrast);
+  useEffect(() => {
+    const root = document.documentElement;
+    root.lang = lang;
+    root.dataset.textSize = textSize;
+    root.dataset.contrast = highContrast ? 'high' : 'normal';
+  }, [lang, textSize, highContrast]);
+}
 
 export function App({ station }: { station: StationApi }) {
-  const [status, setStatus] = useState<StationOutput<'getStatus'> | string>('…');
+  const exam = useMemo(() => createExam(station), [station]);
+  useDocumentSettings();
   useEffect(() => {
-    station.getStatus({}).then(setStatus, (error: Error) => setStatus(error.message));
-  }, [station]);
+    void exam.boot();
+    return () => exam.dispose();
+  }, [exam]);
   return (
-    <main>
-      <h1>Exam Station</h1>
-      <p data-testid="station-status">{typeof status === 'string' ? status : `${status.role} · schema ${status.schemaVersion}`}</p>
-    </main>
+    <StationContext.Provider value={station}>
+      <ExamContext.Provider value={exam}>
+        <Screens />
+      </ExamContext.Provider>
+    </StationContext.Provider>
   );
 }

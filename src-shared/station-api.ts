@@ -50,6 +50,8 @@ export const AttemptView = z.object({
   position: z.object({ partId: ref.nullable(), itemId: ref.nullable() }),
   responses: z.array(SavedResponse),
   parts: z.array(z.object({ partId: ref, timer: TimerStateSchema, submitted: z.boolean() })),
+  /** Plays of restricted listening audio granted so far, by stimulus id. */
+  audioPlays: z.record(ref, z.number().int().min(0)),
   recordings: z.array(
     z.object({
       recordingId: uuid,

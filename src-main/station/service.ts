@@ -144,8 +144,7 @@ export class StationService implements StationApi {
       this.setMeta('clean_stop', '0');
       this.setMeta('alive_at', String(now.getTime()));
       if (clean || aliveAt === 0) return;
-      const lostMs = now.getTime() - aliveAt;
-      if (lostMs <= 0) return;
+      if (now.getTime() <= aliveAt) return;
       for (const attempt of this.attempts.openIds()) {
         let content: ExamContent;
         try {
@@ -154,9 +153,14 @@ export class StationService implements StationApi {
           continue; // a locked package has no running timers
         }
         for (const part of content.parts) {
-          if (this.timers.state(attempt.attemptId, part, aliveAt).status !== 'running') continue;
-          const reason = `station restart: ${Math.round(lostMs / 1000)} s lost while the station was down`;
-          this.timers.record({ attemptId: attempt.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
+          // A part running now was running since its last start or resume; the time from the later of
+          // that and the last sign of life is time the candidate could not work.
+          if (this.timers.state(attempt.attemptId, part, now.getTime()).status !== 'running') continue;
+          const runningSince = Math.max(...this.timers.events(attempt.attemptId, part.id).filter((e) => e.kind === 'start' || e.kind === 'resume').map((e) => e.at));
+          const partLostMs = now.getTime() - Math.max(aliveAt, runningSince);
+          if (partLostMs <= 0) continue;
+          const reason = `station restart: ${Math.round(partLostMs / 1000)} s lost while the station was down`;
+          this.timers.record({ attemptId: attempt.attemptId, part, kind: 'credit', amountMs: partLostMs, reason }, now);
         }
       }
     });

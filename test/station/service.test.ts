@@ -219,6 +219,7 @@ describe('station service: listening plays and timers', () => {
     expect(await station.service.grantAudioPlay({ attemptId, stimulusId: 'l1-audio' })).toEqual({ stimulusId: 'l1-audio', play: 1, playLimit: 2, remaining: 1 });
     station.service.close();
     const service = station.reopen();
+    expect((await service.getAttempt({ attemptId })).audioPlays).toEqual({ 'l1-audio': 1 });
     expect((await service.grantAudioPlay({ attemptId, stimulusId: 'l1-audio' })).remaining).toBe(0);
     expect(await refusal(service.grantAudioPlay({ attemptId, stimulusId: 'l1-audio' }))).toBe('PLAY_LIMIT');
     service.close();
@@ -258,11 +259,21 @@ describe('station service: listening plays and timers', () => {
     const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
     const credit = (await service.readOutbox({ staffToken, afterSeq: 0, limit: 100 })).find((e) => e.kind === 'timer.event' && (e.payload as { kind: string }).kind === 'credit');
     expect((credit?.payload as { reason: string }).reason).toMatch(/station restart: 105 s lost/);
+    // A part started after the last sign of life is credited from its start.
+    service.db.sqlite.prepare("UPDATE meta SET value = ? WHERE key = 'alive_at'").run(String(clock));
+    clock += 1000;
+    await service.recordTimerEvent({ attemptId, partId: 'reading', kind: 'start' });
+    clock += 4000;
+    service.db.close();
+    clock += 10_000;
+    const crashedAgain = station.reopen();
+    expect((await crashedAgain.getTimer({ attemptId, partId: 'reading' })).creditedMs).toBe(14_000);
+    expect((await crashedAgain.getTimer({ attemptId, partId: 'listening' })).creditedMs).toBe(105_000 + 15_000);
+    crashedAgain.close();
     // A clean stop credits nothing.
-    service.close();
     clock += 30_000;
     const again = station.reopen();
-    expect((await again.getTimer({ attemptId, partId: 'listening' })).creditedMs).toBe(105_000);
+    expect((await again.getTimer({ attemptId, partId: 'listening' })).creditedMs).toBe(120_000);
     again.close();
   });
 });

@@ -113,6 +113,9 @@ export class Attempts {
         .orderBy('r.item_id'),
     );
     const recordings = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).orderBy('item_id').orderBy('take'));
+    const plays = this.db.all(
+      this.db.q.selectFrom('stimulus_plays').select(['stimulus_id', (eb) => eb.fn.countAll<number>().as('plays')]).where('attempt_id', '=', attemptId).groupBy('stimulus_id'),
+    );
     return {
       attemptId: row.attempt_id,
       candidateId: row.candidate_id,
@@ -125,6 +128,7 @@ export class Attempts {
         const timer = this.timers.state(attemptId, part, now.getTime());
         return { partId: part.id, timer, submitted: timer.status === 'ended' };
       }),
+      audioPlays: Object.fromEntries(plays.map((p) => [p.stimulus_id, Number(p.plays)])),
       recordings: recordings.map((r) => ({
         recordingId: r.recording_id,
         itemId: r.item_id,

@@ -1,0 +1,354 @@
+// One item of any type from the content format, with its answer control. Every edit goes to the
+// answers store, which sends it to the station; the value shown is the store's (station's) value.
+import { useId, useState, type ClipboardEvent, type DragEvent } from 'react';
+import type { Item } from '../../src-shared/content/schema.ts';
+import { countWords, type ResponseValue } from '../../src-shared/content/responses.ts';
+import { useAnswers, useAttempt, useExam } from '../store/exam.ts';
+import { useText } from '../store/settings.ts';
+import { SpeakingItem } from './SpeakingItem.tsx';
+
+type ValueOf<T extends ResponseValue['type']> = Extract<ResponseValue, { type: T }>;
+
+function useValue<T extends ResponseValue['type']>(item: Item, type: T): [ValueOf<T> | undefined, (v: ValueOf<T>) => void] {
+  const exam = useExam();
+  const value = useAnswers((s) => s.values[item.id]);
+  const typed = value?.type === type ? (value as ValueOf<T>) : undefined;
+  return [typed, (v) => exam.answers.edit(item.id, v)];
+}
+
+/** Pasting follows the package's policy; a blocked paste is explained, not silently dropped. */
+function usePastePolicy(): { onPaste: (e: ClipboardEvent) => void; onDrop: (e: DragEvent) => void; blocked: boolean } {
+  const policy = useAttempt((s) => s.content?.pastePolicy ?? 'block');
+  const [blocked, setBlocked] = useState(false);
+  if (policy === 'allow') return { onPaste: () => undefined, onDrop: () => undefined, blocked: false };
+  return {
+    onPaste: (e) => {
+      e.preventDefault();
+      setBlocked(true);
+    },
+    onDrop: (e) => {
+      e.preventDefault();
+      setBlocked(true);
+    },
+    blocked,
+  };
+}
+
+function PasteNotice({ shown }: { shown: boolean }) {
+  const t = useText();
+  return shown ? (
+    <p className="warn" role="alert">
+      ⚠ {t('pasteBlocked')}
+    </p>
+  ) : null;
+}
+
+function SingleChoice({ item }: { item: Extract<Item, { type: 'single-choice' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'single-choice');
+  const name = useId();
+  return (
+    <fieldset className="options">
+      <legend className="sr-only">{t('chooseOne')}</legend>
+      <p className="hint">{t('chooseOne')}</p>
+      {item.options.map((o, i) => (
+        <label key={o.id} className="choice choice-card">
+          <input type="radio" name={name} checked={value?.optionId === o.id} onChange={() => set({ type: 'single-choice', optionId: o.id })} />
+          <span className="option-letter" aria-hidden="true">
+            {String.fromCharCode(65 + i)}
+          </span>
+          <span lang="lv">{o.text}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function MultipleChoice({ item }: { item: Extract<Item, { type: 'multiple-choice' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'multiple-choice');
+  const chosen = value?.optionIds ?? [];
+  const max = item.maxSelect;
+  const [tooMany, setTooMany] = useState(false);
+  const hint = max !== undefined && max === item.minSelect ? t('chooseN', { n: max }) : t('chooseN', { n: `${item.minSelect}–${max ?? item.options.length}` });
+  return (
+    <fieldset className="options">
+      <legend className="sr-only">{hint}</legend>
+      <p className="hint">{hint}</p>
+      {item.options.map((o, i) => {
+        const on = chosen.includes(o.id);
+        return (
+          <label key={o.id} className="choice choice-card">
+            <input
+              type="checkbox"
+              checked={on}
+              onChange={() => {
+                if (!on && max !== undefined && chosen.length >= max) {
+                  setTooMany(true);
+                  return;
+                }
+                setTooMany(false);
+                const next = on ? chosen.filter((x) => x !== o.id) : [...chosen, o.id];
+                set({ type: 'multiple-choice', optionIds: item.options.map((x) => x.id).filter((x) => next.includes(x)) });
+              }}
+            />
+            <span className="option-letter" aria-hidden="true">
+              {String.fromCharCode(65 + i)}
+            </span>
+            <span lang="lv">{o.text}</span>
+          </label>
+        );
+      })}
+      {tooMany && max !== undefined && (
+        <p className="warn" role="alert">
+          ⚠ {t('tooMany', { n: max })}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
+function TrueFalse({ item }: { item: Extract<Item, { type: 'true-false-not-given' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'true-false-not-given');
+  const name = useId();
+  const choices = [
+    ['true', t('tfTrue')],
+    ['false', t('tfFalse')],
+    ['not-given', t('tfNotGiven')],
+  ] as const;
+  return (
+    <fieldset className="options">
+      <legend>
+        <span className="muted">{t('statement')}: </span>
+        <span lang="lv" className="statement">
+          {item.statement}
+        </span>
+      </legend>
+      {choices.map(([choice, label]) => (
+        <label key={choice} className="choice choice-card">
+          <input type="radio" name={name} checked={value?.choice === choice} onChange={() => set({ type: 'true-false-not-given', choice })} />
+          <span>{label}</span>
+        </label>
+      ))}
+    </fieldset>
+  );
+}
+
+function GapFill({ item }: { item: Extract<Item, { type: 'gap-fill' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'gap-fill');
+  const paste = usePastePolicy();
+  const gaps = value?.gaps ?? {};
+  const parts = item.text.split(/(\{\{[^}]+\}\})/g);
+  const update = (gapId: string, text: string) => set({ type: 'gap-fill', gaps: { ...gaps, [gapId]: text } });
+  return (
+    <div>
+      <p className="exam-text gap-text" lang="lv">
+        {parts.map((part, i) => {
+          const match = /^\{\{([^}]+)\}\}$/.exec(part);
+          if (!match) return <span key={i}>{part}</span>;
+          const gapId = match[1] as string;
+          const gap = item.gaps.find((g) => g.id === gapId);
+          const n = item.gaps.findIndex((g) => g.id === gapId) + 1;
+          if (!gap) return null;
+          return gap.options ? (
+            <select key={i} className="input gap" aria-label={t('gap', { n })} value={gaps[gapId] ?? ''} onChange={(e) => update(gapId, e.target.value)}>
+              <option value="">{t('chooseHere')}</option>
+              {gap.options.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.text}
+                </option>
+              ))}
+            </select>
+          ) : (
+            <input
+              key={i}
+              className="input gap"
+              aria-label={t('gap', { n })}
+              value={gaps[gapId] ?? ''}
+              maxLength={gap.maxLength}
+              spellCheck={false}
+              autoComplete="off"
+              autoCorrect="off"
+              autoCapitalize="off"
+              size={Math.min(24, Math.max(10, gap.maxLength / 2))}
+              onChange={(e) => update(gapId, e.target.value)}
+              onPaste={paste.onPaste}
+              onDrop={paste.onDrop}
+            />
+          );
+        })}
+      </p>
+      <PasteNotice shown={paste.blocked} />
+    </div>
+  );
+}
+
+function Matching({ item }: { item: Extract<Item, { type: 'matching' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'matching');
+  const pairs = value?.pairs ?? {};
+  return (
+    <div className="matching">
+      {item.right.some((r) => r.text !== r.id) && (
+        <ul className="match-right">
+          {item.right.map((r) => (
+            <li key={r.id} lang="lv">
+              <strong>{r.id}</strong> — {r.text}
+            </li>
+          ))}
+        </ul>
+      )}
+      {item.left.map((l) => (
+        <div key={l.id} className="match-row">
+          <label htmlFor={`${item.id}-${l.id}`} lang="lv">
+            {l.text}
+          </label>
+          <select
+            id={`${item.id}-${l.id}`}
+            className="input"
+            aria-label={t('match', { left: l.text })}
+            value={pairs[l.id] ?? ''}
+            onChange={(e) => set({ type: 'matching', pairs: { ...pairs, [l.id]: e.target.value === '' ? null : e.target.value } })}
+          >
+            <option value="">{t('chooseHere')}</option>
+            {item.right.map((r) => (
+              <option key={r.id} value={r.id}>
+                {r.text === r.id ? r.id : `${r.id} — ${r.text}`}
+              </option>
+            ))}
+          </select>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function Ordering({ item }: { item: Extract<Item, { type: 'ordering' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'ordering');
+  const order = value && value.order.length === item.elements.length ? value.order : item.elements.map((e) => e.id);
+  const move = (index: number, by: -1 | 1) => {
+    const next = [...order];
+    const [moved] = next.splice(index, 1);
+    if (moved === undefined) return;
+    next.splice(index + by, 0, moved);
+    set({ type: 'ordering', order: next });
+  };
+  return (
+    <div>
+      <p className="hint">{t('orderHelp')}</p>
+      <ol className="ordering">
+        {order.map((id, i) => {
+          const element = item.elements.find((e) => e.id === id);
+          if (!element) return null;
+          return (
+            <li key={id} className="order-row">
+              <span className="order-n" aria-hidden="true">
+                {i + 1}.
+              </span>
+              <span lang="lv" className="order-text">
+                {element.text}
+              </span>
+              <button type="button" className="btn btn-small" disabled={i === 0} aria-label={t('moveUp', { x: element.text })} onClick={() => move(i, -1)}>
+                ↑
+              </button>
+              <button type="button" className="btn btn-small" disabled={i === order.length - 1} aria-label={t('moveDown', { x: element.text })} onClick={() => move(i, 1)}>
+                ↓
+              </button>
+            </li>
+          );
+        })}
+      </ol>
+    </div>
+  );
+}
+
+function ShortText({ item }: { item: Extract<Item, { type: 'short-text' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'short-text');
+  const paste = usePastePolicy();
+  const id = useId();
+  const text = value?.text ?? '';
+  return (
+    <div className="stack-sm">
+      <label htmlFor={id}>{t('yourAnswer')}</label>
+      <input
+        id={id}
+        className="input input-wide"
+        value={text}
+        maxLength={item.maxLength}
+        spellCheck={false}
+        autoComplete="off"
+        autoCorrect="off"
+        autoCapitalize="off"
+        lang="lv"
+        onChange={(e) => set({ type: 'short-text', text: e.target.value })}
+        onPaste={paste.onPaste}
+        onDrop={paste.onDrop}
+      />
+      <p className="muted small">{t('charsLeft', { n: item.maxLength - text.length })}</p>
+      <PasteNotice shown={paste.blocked} />
+    </div>
+  );
+}
+
+export function ExtendedWriting({ item }: { item: Extract<Item, { type: 'extended-writing' }> }) {
+  const t = useText();
+  const [value, set] = useValue(item, 'extended-writing');
+  const paste = usePastePolicy();
+  const id = useId();
+  const text = value?.text ?? '';
+  const words = countWords(text);
+  const state = words < item.minWords ? 'few' : words > item.maxWords ? 'many' : 'ok';
+  return (
+    <div className="stack-sm">
+      <label htmlFor={id}>{t('yourAnswer')}</label>
+      <textarea
+        id={id}
+        className="input writing"
+        value={text}
+        rows={12}
+        spellCheck={false}
+        autoComplete="off"
+        autoCorrect="off"
+        autoCapitalize="off"
+        lang="lv"
+        aria-describedby={`${id}-count`}
+        onChange={(e) => set({ type: 'extended-writing', text: e.target.value })}
+        onPaste={paste.onPaste}
+        onDrop={paste.onDrop}
+      />
+      <p id={`${id}-count`} className={`word-count word-${state}`} data-testid="word-count" aria-live="polite">
+        <strong>{t('words', { n: words })}</strong> ({t('wordsRange', { min: item.minWords, max: item.maxWords })}) —{' '}
+        <span>
+          {state === 'ok' ? '✓ ' : '⚠ '}
+          {t(state === 'few' ? 'wordsTooFew' : state === 'many' ? 'wordsTooMany' : 'wordsOk')}
+        </span>
+      </p>
+      <PasteNotice shown={paste.blocked} />
+    </div>
+  );
+}
+
+export function ItemView({ item }: { item: Item }) {
+  return (
+    <div className={`item item-${item.type}`} data-item-id={item.id}>
+      {item.prompt && (
+        <p className="prompt" lang="lv">
+          {item.prompt}
+        </p>
+      )}
+      {item.type === 'single-choice' && <SingleChoice item={item} />}
+      {item.type === 'multiple-choice' && <MultipleChoice item={item} />}
+      {item.type === 'true-false-not-given' && <TrueFalse item={item} />}
+      {item.type === 'gap-fill' && <GapFill item={item} />}
+      {item.type === 'matching' && <Matching item={item} />}
+      {item.type === 'ordering' && <Ordering item={item} />}
+      {item.type === 'short-text' && <ShortText item={item} />}
+      {item.type === 'extended-writing' && <ExtendedWriting item={item} />}
+      {item.type === 'speaking' && <SpeakingItem item={item} />}
+    </div>
+  );
+}

@@ -1,0 +1,217 @@
+// A speaking task: preparation countdown, then a recording that starts and stops by itself, with a live
+// level meter and the audio sent to the station about every second. Another take only when the task
+// allows it; a silent or very short answer is pointed out before the candidate leaves the task.
+import { useEffect, useRef, useState } from 'react';
+import type { Item } from '../../src-shared/content/schema.ts';
+import { errorText, useAudio, useAttempt, useExam } from '../store/exam.ts';
+import { useText } from '../store/settings.ts';
+import { meterFor, openMicrophone, SpeakingTake, stopStream, VOICE_LEVEL, type LevelMeter, type TakeProgress } from '../audio/recorder.ts';
+import { LevelBar } from './LevelBar.tsx';
+
+type Phase = 'idle' | 'preparing' | 'recording' | 'finishing';
+
+const SILENT_VOICE_MS = 1500;
+
+export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' }> }) {
+  const t = useText();
+  const exam = useExam();
+  const attemptId = useAttempt((s) => s.attemptId);
+  const takes = useAudio((s) => s.takes[item.id]) ?? [];
+  const warning = useAudio((s) => s.warnings[item.id]);
+  const [phase, setPhase] = useState<Phase>('idle');
+  const [secondsLeft, setSecondsLeft] = useState(0);
+  const [level, setLevel] = useState(0);
+  const [progress, setProgress] = useState<TakeProgress | null>(null);
+  const live = useRef<{ stream: MediaStream | null; meter: LevelMeter | null; take: SpeakingTake | null; timer: ReturnType<typeof setInterval> | null; voicedMs: number; startedAt: number }>({
+    stream: null,
+    meter: null,
+    take: null,
+    timer: null,
+    voicedMs: 0,
+    startedAt: 0,
+  });
+
+  const complete = takes.filter((x) => x.closed && !x.interrupted);
+  const cutOff = takes.some((x) => !x.closed || x.interrupted) && phase === 'idle';
+  const takesLeft = item.recordingsAllowed - complete.length;
+
+  useEffect(
+    () => () => {
+      // Leaving the screen mid-take (only a reload or the part's end can do that) keeps what was sent.
+      const l = live.current;
+      if (l.timer) clearInterval(l.timer);
+      l.meter?.close();
+      void l.take?.stop().finally(() => stopStream(l.stream));
+      if (!l.take) stopStream(l.stream);
+      exam.audio.getState().setBusy(null);
+    },
+    [exam],
+  );
+
+  const countdown = (seconds: number, each: () => void, done: () => void) => {
+    const l = live.current;
+    if (l.timer) clearInterval(l.timer);
+    const end = performance.now() + seconds * 1000;
+    setSecondsLeft(seconds);
+    l.timer = setInterval(() => {
+      each();
+      const left = Math.max(0, Math.ceil((end - performance.now()) / 1000));
+      setSecondsLeft(left);
+      if (left <= 0) {
+        if (l.timer) clearInterval(l.timer);
+        l.timer = null;
+        done();
+      }
+    }, 100);
+  };
+
+  const fail = (error: unknown) => {
+    console.error('speaking task failed', error);
+    const l = live.current;
+    if (l.timer) clearInterval(l.timer);
+    l.meter?.close();
+    stopStream(l.stream);
+    live.current = { stream: null, meter: null, take: null, timer: null, voicedMs: 0, startedAt: 0 };
+    exam.audio.getState().setBusy(null);
+    exam.attempt.setState({ error: errorText(error) });
+    setPhase('idle');
+  };
+
+  const finish = async () => {
+    const l = live.current;
+    if (!l.take || !attemptId) return;
+    if (l.timer) clearInterval(l.timer);
+    l.timer = null;
+    setPhase('finishing');
+    const take = l.take;
+    const recordedMs = performance.now() - l.startedAt;
+    await take.stop();
+    l.meter?.close();
+    stopStream(l.stream);
+    setLevel(0);
+    const ids = [...complete.map((x) => x.recordingId), take.recordingId];
+    exam.answers.edit(item.id, { type: 'speaking', recordingIds: ids });
+    try {
+      const view = await exam.station.getAttempt({ attemptId });
+      exam.audio.getState().loadTakes(view.recordings);
+    } catch (error) {
+      console.error('could not refresh takes', error);
+    }
+    const short = recordedMs < Math.min(10_000, item.responseSeconds * 400);
+    exam.audio.getState().setWarning(item.id, l.voicedMs < SILENT_VOICE_MS ? 'silent' : short ? 'short' : null);
+    live.current = { stream: null, meter: null, take: null, timer: null, voicedMs: 0, startedAt: 0 };
+    exam.audio.getState().setBusy(null);
+    setPhase('idle');
+  };
+
+  const record = async () => {
+    const l = live.current;
+    if (!attemptId || !l.stream) return;
+    try {
+      l.take = await SpeakingTake.begin(exam.station, l.stream, attemptId, item.id, setProgress);
+    } catch (error) {
+      return fail(error);
+    }
+    l.startedAt = performance.now();
+    l.voicedMs = 0;
+    setPhase('recording');
+    let last = performance.now();
+    countdown(
+      item.responseSeconds,
+      () => {
+        const v = l.meter?.read() ?? 0;
+        const now = performance.now();
+        if (v > VOICE_LEVEL) l.voicedMs += now - last;
+        last = now;
+        setLevel(v);
+      },
+      () => void finish(),
+    );
+  };
+
+  const prepare = async () => {
+    exam.audio.getState().setBusy(item.id);
+    exam.audio.getState().setWarning(item.id, null);
+    setProgress(null);
+    try {
+      live.current.stream = await openMicrophone();
+      live.current.meter = meterFor(live.current.stream);
+    } catch (error) {
+      console.error('microphone not available', error);
+      exam.updatePreflight({ micOk: false });
+      exam.audio.getState().setBusy(null);
+      exam.attempt.setState({ error: { lv: t('micMissing'), en: t('micMissing') } });
+      return;
+    }
+    setPhase('preparing');
+    countdown(item.preparationSeconds, () => setLevel(live.current.meter?.read() ?? 0), () => void record());
+  };
+
+  const lastComplete = complete[complete.length - 1];
+  return (
+    <div className="speaking" data-phase={phase}>
+      <p className="muted">
+        {t('prepTime', { s: item.preparationSeconds })} · {t('responseTime', { s: item.responseSeconds })}
+      </p>
+      {cutOff && complete.length === 0 && (
+        <p className="warn" role="alert" data-testid="interrupted">
+          ⚠ {t('interrupted')}
+        </p>
+      )}
+      {phase === 'idle' && complete.length === 0 && (
+        <div className="actions actions-left">
+          <button type="button" className="btn btn-primary" onClick={() => void prepare()} data-testid="start-preparation">
+            {t('startPreparation')}
+          </button>
+        </div>
+      )}
+      {phase === 'preparing' && (
+        <div className="speaking-stage" role="status">
+          <p className="big-count" aria-live="polite">
+            {t('preparing', { s: secondsLeft })}
+          </p>
+          <button type="button" className="btn" onClick={() => void (live.current.timer && (clearInterval(live.current.timer), record()))}>
+            {t('startNow')}
+          </button>
+        </div>
+      )}
+      {phase === 'recording' && (
+        <div className="speaking-stage recording" data-testid="recording">
+          <p className="big-count rec" aria-live="polite">
+            {t('recording', { s: secondsLeft })}
+          </p>
+          <LevelBar level={level} label={t('micLevel')} />
+          <p className="muted small">{t('savedSecondsOf', { n: Math.round((progress?.ackedMs ?? 0) / 1000) })}</p>
+          <button type="button" className="btn" onClick={() => void finish()}>
+            {t('stopRecording')}
+          </button>
+        </div>
+      )}
+      {phase === 'finishing' && (
+        <p role="status" className="speaking-stage">
+          {t('finishingRecording')} {progress?.failing ? `⚠ ${t('stationLost')}` : ''}
+        </p>
+      )}
+      {phase === 'idle' && lastComplete && (
+        <div className="stack-sm" data-testid="recorded">
+          <p className="ok">✓ {t('recorded', { s: Math.round(lastComplete.durationMs / 1000) })}</p>
+          {warning && (
+            <p className="warn" role="alert">
+              ⚠ {t(warning === 'silent' ? 'silentWarning' : 'shortWarning')}
+            </p>
+          )}
+          {takesLeft > 0 ? (
+            <div className="actions actions-left">
+              <span className="muted">{t('takesLeft', { n: takesLeft })}</span>
+              <button type="button" className="btn" onClick={() => void prepare()}>
+                {t('recordAgain')}
+              </button>
+            </div>
+          ) : (
+            <p className="muted">{t('noRerecord')}</p>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

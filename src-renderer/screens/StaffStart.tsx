@@ -1,0 +1,123 @@
+// The invigilator's minimal step on a solo station before the candidate sits down: sign in with the
+// staff PIN, choose the candidate from the roster and the test, type the package key, start.
+import { useState, type FormEvent } from 'react';
+import type { PackageSummary } from '../../src-shared/package/manifest.ts';
+import type { CandidateView } from '../../src-shared/station-api.ts';
+import { errorText, useExam } from '../store/exam.ts';
+import { useText } from '../store/settings.ts';
+import { Frame } from '../ui/frame.tsx';
+
+export function StaffStart() {
+  const t = useText();
+  const exam = useExam();
+  const [pin, setPin] = useState('');
+  const [token, setToken] = useState<string | null>(null);
+  const [candidates, setCandidates] = useState<CandidateView[]>([]);
+  const [packages, setPackages] = useState<PackageSummary[]>([]);
+  const [candidateId, setCandidateId] = useState('');
+  const [packageId, setPackageId] = useState('');
+  const [key, setKey] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  const run = async (work: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    exam.attempt.setState({ error: null });
+    try {
+      await work();
+    } catch (error) {
+      console.error('invigilator step failed', error);
+      exam.attempt.setState({ error: errorText(error) });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const signIn = (e: FormEvent) => {
+    e.preventDefault();
+    void run(async () => {
+      const { staffToken } = await exam.station.staffSignIn({ pin });
+      const [roster, list] = await Promise.all([exam.station.listCandidates({ staffToken }), exam.station.listPackages({})]);
+      setToken(staffToken);
+      setCandidates(roster.filter((c) => c.attendance !== 'removed'));
+      setPackages(list);
+      setPin('');
+    });
+  };
+
+  const chosenPackage = packages.find((p) => p.packageId === packageId);
+  const chooseCandidate = (c: CandidateView) => {
+    setCandidateId(c.candidateId);
+    // The demo roster names sessions after their test; preselect it, the invigilator confirms.
+    const match = packages.find((p) => c.sessionId.includes(p.examId));
+    if (match) setPackageId(match.packageId);
+  };
+
+  const start = (e: FormEvent) => {
+    e.preventDefault();
+    if (!token || !candidateId || !chosenPackage) return;
+    void run(async () => {
+      if (!chosenPackage.unlocked) await exam.station.unlockPackage({ staffToken: token, packageId: chosenPackage.packageId, key: key.trim() });
+      const view = await exam.station.openAttempt({ staffToken: token, candidateId, packageId: chosenPackage.packageId });
+      await exam.adopt(view);
+    });
+  };
+
+  return (
+    <Frame title={t('staffTitle')}>
+      <section className="card staff">
+        <h1>{t('staffTitle')}</h1>
+        <p className="lead">{t('staffIntro')}</p>
+        {!token ? (
+          <form onSubmit={signIn} className="stack">
+            <label htmlFor="staff-pin">{t('staffPin')}</label>
+            <input id="staff-pin" className="input input-pin" type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} autoFocus />
+            <button type="submit" className="btn btn-primary" disabled={busy || pin === ''}>
+              {t('signIn')}
+            </button>
+          </form>
+        ) : (
+          <form onSubmit={start} className="stack">
+            <fieldset className="roster">
+              <legend>{t('chooseCandidate')}</legend>
+              {candidates.map((c) => (
+                <label key={c.candidateId} className="choice choice-card">
+                  <input type="radio" name="candidate" value={c.candidateId} checked={candidateId === c.candidateId} onChange={() => chooseCandidate(c)} />
+                  <span>
+                    <strong>
+                      {c.givenName} {c.familyName}
+                    </strong>{' '}
+                    <span className="mono">{c.maskedPersonalCode}</span>
+                    <span className="muted">
+                      {' '}
+                      · {t('level')} {c.level ?? '—'} · {t('room')} {c.sessionId}
+                    </span>
+                  </span>
+                </label>
+              ))}
+            </fieldset>
+            <label htmlFor="package">{t('choosePackage')}</label>
+            <select id="package" className="input" value={packageId} onChange={(e) => setPackageId(e.target.value)}>
+              <option value="">{t('chooseHere')}</option>
+              {packages.map((p) => (
+                <option key={p.packageId} value={p.packageId}>
+                  {p.title}
+                </option>
+              ))}
+            </select>
+            {chosenPackage?.unlocked ? (
+              <p className="muted">{t('packageUnlocked')}</p>
+            ) : (
+              <>
+                <label htmlFor="package-key">{t('packageKey')}</label>
+                <input id="package-key" className="input input-wide mono" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} />
+              </>
+            )}
+            <button type="submit" className="btn btn-primary" disabled={busy || !candidateId || !chosenPackage || (!chosenPackage.unlocked && key.trim() === '')}>
+              {t('startForCandidate')}
+            </button>
+          </form>
+        )}
+      </section>
+    </Frame>
+  );
+}

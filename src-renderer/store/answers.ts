@@ -1,0 +1,214 @@
+// The candidate's answers and whether the station has acknowledged them. An edit is sent at once when
+// nothing is in flight for its item; edits made while a save is in flight are folded into one follow-up
+// (at most one save in flight per item, the latest value wins). An edit the station has not
+// acknowledged stays in memory and is retried with the same clientSaveId until it is acknowledged.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ResponseValue } from '../../src-shared/content/responses.ts';
+import type { Item } from '../../src-shared/content/schema.ts';
+import { countWords } from '../../src-shared/content/responses.ts';
+import { StationError, type BilingualText, type ErrorCode } from '../../src-shared/errors.ts';
+import type { AttemptView, StationApi } from '../../src-shared/station-api.ts';
+
+/** An edit unacknowledged for this long turns the indicator to "not saved, call the invigilator". */
+export const UNACKED_ALARM_MS = 2000;
+const CHECK_EVERY_MS = 250;
+const RETRY_MS = [250, 500, 1000, 2000];
+
+export type SaveIndicator = 'saved' | 'saving' | 'not-saved';
+
+export interface AnswersState {
+  values: Record<string, ResponseValue>;
+  /** Items whose latest edit is not yet acknowledged. */
+  unsaved: Record<string, true>;
+  indicator: SaveIndicator;
+  /** A refusal by the station (e.g. time is up), in both languages. */
+  refusal: BilingualText | null;
+  /** Acknowledgements received; observers (the UI benchmark) watch it change. */
+  acks: number;
+}
+
+/** Station refusals that a retry cannot fix. */
+const FINAL_REFUSALS: ErrorCode[] = ['ATTEMPT_CLOSED', 'TIME_UP', 'PART_NOT_STARTED', 'RESPONSE_SHAPE', 'ITEM_UNKNOWN', 'VALIDATION_FAILED', 'NOT_FOUND'];
+
+interface Edit {
+  value: ResponseValue;
+  /** When the oldest unacknowledged edit folded into this one was made. */
+  since: number;
+  clientSaveId?: string;
+}
+
+interface ItemSaves {
+  pending: Edit | null;
+  inFlight: Edit | null;
+  failures: number;
+  retry: ReturnType<typeof setTimeout> | null;
+  refused: boolean;
+}
+
+export interface AnswerSaver {
+  store: StoreApi<AnswersState>;
+  load(attempt: AttemptView): void;
+  edit(itemId: string, value: ResponseValue): void;
+  /** Resolves once every edit of these items is acknowledged (or refused for good). */
+  whenSaved(itemIds: string[]): Promise<void>;
+  /** Station reachability from other calls (heartbeats), shown by the same indicator. */
+  setStationReachable(reachable: boolean): void;
+  dispose(): void;
+}
+
+export function createAnswerSaver(station: StationApi, attemptId: () => string | null, now: () => number = Date.now): AnswerSaver {
+  const store = createStore<AnswersState>()(() => ({ values: {}, unsaved: {}, indicator: 'saved', refusal: null, acks: 0 }));
+  const saves = new Map<string, ItemSaves>();
+  const waiters: { itemIds: string[]; resolve: () => void }[] = [];
+  let stationReachable = true;
+  let ticker: ReturnType<typeof setInterval> | null = null;
+
+  const entry = (itemId: string): ItemSaves => {
+    let found = saves.get(itemId);
+    if (!found) {
+      found = { pending: null, inFlight: null, failures: 0, retry: null, refused: false };
+      saves.set(itemId, found);
+    }
+    return found;
+  };
+
+  const settled = (itemId: string): boolean => {
+    const s = saves.get(itemId);
+    return !s || (s.pending === null && s.inFlight === null);
+  };
+
+  const recompute = (): void => {
+    const t = now();
+    let busy = false;
+    let alarm = !stationReachable;
+    const unsaved: Record<string, true> = {};
+    for (const [itemId, s] of saves) {
+      if (s.refused) alarm = true;
+      const oldest = Math.min(s.pending?.since ?? Infinity, s.inFlight?.since ?? Infinity);
+      if (oldest === Infinity) continue;
+      busy = true;
+      unsaved[itemId] = true;
+      if (s.failures > 0 || t - oldest > UNACKED_ALARM_MS) alarm = true;
+    }
+    const indicator: SaveIndicator = alarm ? 'not-saved' : busy ? 'saving' : 'saved';
+    // Only a real change is published: every subscriber re-renders on a new object.
+    const before = store.getState();
+    const sameUnsaved = Object.keys(before.unsaved).length === Object.keys(unsaved).length && Object.keys(unsaved).every((k) => before.unsaved[k]);
+    if (before.indicator !== indicator || !sameUnsaved) store.setState(sameUnsaved ? { indicator } : { indicator, unsaved });
+    if (busy && ticker === null) ticker = setInterval(recompute, CHECK_EVERY_MS);
+    if (!busy && ticker !== null) {
+      clearInterval(ticker);
+      ticker = null;
+    }
+    for (const waiter of [...waiters]) {
+      if (waiter.itemIds.every(settled)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  };
+
+  const pump = (itemId: string): void => {
+    const s = entry(itemId);
+    const id = attemptId();
+    if (s.inFlight || !s.pending || s.retry || !id) return;
+    const sent: Edit = { ...s.pending, clientSaveId: s.pending.clientSaveId ?? crypto.randomUUID() };
+    s.pending = null;
+    s.inFlight = sent;
+    station.saveResponse({ attemptId: id, itemId, value: sent.value, clientSaveId: sent.clientSaveId as string }).then(
+      () => {
+        s.inFlight = null;
+        s.failures = 0;
+        s.refused = false;
+        store.setState((st) => ({ acks: st.acks + 1, refusal: [...saves.values()].some((x) => x.refused) ? st.refusal : null }));
+        pump(itemId);
+        recompute();
+      },
+      (error: unknown) => {
+        s.inFlight = null;
+        if (error instanceof StationError && FINAL_REFUSALS.includes(error.code)) {
+          // Retrying cannot help; the edit stays on screen and the candidate is told what happened.
+          s.refused = true;
+          console.error('answer refused by the station', itemId, error.code, error.detail);
+          store.setState({ refusal: error.text });
+          pump(itemId);
+          recompute();
+          return;
+        }
+        // Unreachable or a storage fault: keep the edit and retry. A newer edit replaces the value
+        // (with a new clientSaveId); otherwise the same clientSaveId is re-sent so no revision doubles.
+        if (!s.pending) s.pending = sent;
+        else s.pending.since = Math.min(s.pending.since, sent.since);
+        s.failures += 1;
+        const delay = RETRY_MS[Math.min(s.failures - 1, RETRY_MS.length - 1)] ?? 2000;
+        s.retry = setTimeout(() => {
+          s.retry = null;
+          pump(itemId);
+        }, delay);
+        recompute();
+      },
+    );
+  };
+
+  return {
+    store,
+    load(attempt) {
+      const values: Record<string, ResponseValue> = {};
+      for (const r of attempt.responses) values[r.itemId] = r.value;
+      // Unacknowledged edits in memory are newer than what the station holds.
+      for (const [itemId, s] of saves) {
+        const mine = s.pending?.value ?? s.inFlight?.value;
+        if (mine) values[itemId] = mine;
+      }
+      store.setState({ values });
+    },
+    edit(itemId, value) {
+      const s = entry(itemId);
+      s.pending = { value, since: s.pending?.since ?? now() };
+      s.refused = false;
+      store.setState((st) => ({ values: { ...st.values, [itemId]: value } }));
+      pump(itemId);
+      recompute();
+    },
+    whenSaved(itemIds) {
+      return new Promise<void>((resolve) => {
+        waiters.push({ itemIds, resolve });
+        recompute();
+      });
+    },
+    setStationReachable(reachable) {
+      if (stationReachable === reachable) return;
+      stationReachable = reachable;
+      recompute();
+    },
+    dispose() {
+      if (ticker) clearInterval(ticker);
+      for (const s of saves.values()) if (s.retry) clearTimeout(s.retry);
+    },
+  };
+}
+
+/** Whether an answer counts as given, for the overview and the end screen. */
+export function isAnswered(item: Item, value: ResponseValue | undefined): boolean {
+  if (!value || value.type !== item.type) return false;
+  switch (value.type) {
+    case 'single-choice':
+      return value.optionId !== null;
+    case 'multiple-choice':
+      return value.optionIds.length > 0;
+    case 'true-false-not-given':
+      return value.choice !== null;
+    case 'gap-fill':
+      return item.type === 'gap-fill' && item.gaps.every((g) => (value.gaps[g.id] ?? '').trim() !== '');
+    case 'matching':
+      return item.type === 'matching' && item.left.every((l) => value.pairs[l.id]);
+    case 'ordering':
+      return value.order.length > 0;
+    case 'short-text':
+      return value.text.trim() !== '';
+    case 'extended-writing':
+      return countWords(value.text) > 0;
+    case 'speaking':
+      return value.recordingIds.length > 0;
+  }
+}

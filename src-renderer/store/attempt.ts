@@ -1,0 +1,85 @@
+// The candidate's attempt: which test, who, which screen, which part and item, flags for review, and
+// the steps before the first part. The attempt itself (answers, timers, position) lives in the station;
+// this store keeps only what the screen needs plus the few things that are the screen's own (flags,
+// the pre-test steps done), which survive a reload in localStorage.
+import { createStore } from 'zustand/vanilla';
+import type { ExamContent } from '../../src-shared/content/schema.ts';
+import type { BilingualText } from '../../src-shared/errors.ts';
+import type { AttemptView, CandidateView } from '../../src-shared/station-api.ts';
+import type { TextKey } from '../text.ts';
+
+export type Screen = 'loading' | 'staff' | 'identity' | 'instructions' | 'equipment' | 'part-intro' | 'part' | 'end';
+
+export interface Preflight {
+  identity: boolean;
+  instructions: boolean;
+  equipment: boolean;
+  /** null until checked; false keeps the speaking part closed until the invigilator helps. */
+  micOk: boolean | null;
+}
+
+export interface AttemptStoreState {
+  attemptId: string | null;
+  content: ExamContent | null;
+  candidate: CandidateView | null;
+  view: AttemptView | null;
+  screen: Screen;
+  partId: string | null;
+  itemId: string | null;
+  flags: Record<string, true>;
+  preflight: Preflight;
+  /** A one-off message for the candidate (time up, time credited). */
+  notice: TextKey | null;
+  /** An error the candidate met, in both languages. */
+  error: BilingualText | null;
+}
+
+const ATTEMPT_KEY = 'exam-station.attempt';
+const storage = (): Storage | undefined => globalThis.localStorage;
+
+export const seatMemory = {
+  attemptId(): string | null {
+    return storage()?.getItem(ATTEMPT_KEY) ?? null;
+  },
+  setAttemptId(id: string | null): void {
+    if (id) storage()?.setItem(ATTEMPT_KEY, id);
+    else storage()?.removeItem(ATTEMPT_KEY);
+  },
+  flags(attemptId: string): Record<string, true> {
+    try {
+      return JSON.parse(storage()?.getItem(`exam-station.flags.${attemptId}`) ?? '{}') as Record<string, true>;
+    } catch {
+      return {};
+    }
+  },
+  setFlags(attemptId: string, flags: Record<string, true>): void {
+    storage()?.setItem(`exam-station.flags.${attemptId}`, JSON.stringify(flags));
+  },
+  preflight(attemptId: string): Preflight {
+    const none: Preflight = { identity: false, instructions: false, equipment: false, micOk: null };
+    try {
+      return { ...none, ...(JSON.parse(storage()?.getItem(`exam-station.preflight.${attemptId}`) ?? '{}') as Partial<Preflight>) };
+    } catch {
+      return none;
+    }
+  },
+  setPreflight(attemptId: string, preflight: Preflight): void {
+    storage()?.setItem(`exam-station.preflight.${attemptId}`, JSON.stringify(preflight));
+  },
+};
+
+export function createAttemptStore() {
+  return createStore<AttemptStoreState>()(() => ({
+    attemptId: null,
+    content: null,
+    candidate: null,
+    view: null,
+    screen: 'loading',
+    partId: null,
+    itemId: null,
+    flags: {},
+    preflight: { identity: false, instructions: false, equipment: false, micOk: null },
+    notice: null,
+    error: null,
+  }));
+}

@@ -1,0 +1,263 @@
+// One candidate seat's state and the actions that move it: the four domain stores (attempt, answers,
+// audio, timer) around one StationApi, handed to the screens through React context. Every action goes
+// through the station; the stores only mirror what it acknowledged plus the screen's own choices.
+import { createContext, useContext } from 'react';
+import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import { listItems, type Part } from '../../src-shared/content/schema.ts';
+import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import { SEAT_HEARTBEAT_MS, type AttemptView, type StationApi } from '../../src-shared/station-api.ts';
+import { createAnswerSaver, type AnswerSaver, type AnswersState } from './answers.ts';
+import { createAttemptStore, seatMemory, type AttemptStoreState, type Preflight } from './attempt.ts';
+import { createAudioStore, type AudioStoreState } from './audio.ts';
+import { createTimerStore, type TimerStoreState } from './timer.ts';
+
+const UNREACHABLE: BilingualText = {
+  lv: 'Nav savienojuma ar staciju. Pasauciet pārbaudījuma vadītāju.',
+  en: 'No connection to the station. Call the invigilator.',
+};
+
+/** What a person is told about a failed call: the station's own words, or "no connection". */
+export function errorText(error: unknown): BilingualText {
+  if (error instanceof StationError) return error.text;
+  return UNREACHABLE;
+}
+
+export interface Exam {
+  station: StationApi;
+  attempt: StoreApi<AttemptStoreState>;
+  answers: AnswerSaver;
+  audio: StoreApi<AudioStoreState>;
+  timer: StoreApi<TimerStoreState>;
+  /** Load the seat's attempt (from localStorage) or show the invigilator step. */
+  boot(): Promise<void>;
+  /** The invigilator opened an attempt for the candidate on this seat. */
+  adopt(attempt: AttemptView): Promise<void>;
+  /** Reload the attempt from the station and choose the screen it belongs on. */
+  resume(attemptId: string): Promise<void>;
+  updatePreflight(change: Partial<Preflight>): void;
+  startPart(partId: string): Promise<void>;
+  goToItem(itemId: string): void;
+  toggleFlag(itemId: string): void;
+  /** End the part (after every edit is acknowledged) and move on. */
+  submitPart(partId: string, reason?: 'time-up'): Promise<void>;
+  clearSeat(): void;
+  dispose(): void;
+}
+
+export function createExam(station: StationApi): Exam {
+  const attempt = createAttemptStore();
+  const currentId = (): string | null => attempt.getState().attemptId;
+  const answers = createAnswerSaver(station, currentId);
+  const audio = createAudioStore();
+  const timer = createTimerStore();
+  let heartbeat: ReturnType<typeof setInterval> | null = null;
+
+  const fail = (error: unknown): void => {
+    console.error('station call failed', error);
+    attempt.setState({ error: errorText(error) });
+  };
+
+  const beat = async (): Promise<void> => {
+    const id = currentId();
+    if (!id) return;
+    try {
+      const reply = await station.seatHeartbeat({ attemptId: id });
+      timer.getState().setParts(reply.parts, reply.serverTime);
+      if (reply.creditedMs > 0) {
+        timer.getState().noteCredit(reply.creditedMs);
+        attempt.setState({ notice: 'timeAdded' });
+      }
+      answers.setStationReachable(true);
+    } catch (error) {
+      if (error instanceof StationError) console.error('heartbeat refused', error.code, error.detail);
+      answers.setStationReachable(false);
+    }
+  };
+
+  const startHeartbeat = (): void => {
+    if (heartbeat) return;
+    void beat();
+    heartbeat = setInterval(() => void beat(), SEAT_HEARTBEAT_MS);
+  };
+  const stopHeartbeat = (): void => {
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+  };
+
+  const applyView = (view: AttemptView): void => {
+    attempt.setState({ view });
+    answers.load(view);
+    audio.getState().loadTakes(view.recordings);
+    timer.getState().setParts(view.parts.map((p) => ({ partId: p.partId, timer: p.timer })));
+  };
+
+  const partEnded = (view: AttemptView, part: Part): boolean => view.parts.find((p) => p.partId === part.id)?.submitted ?? false;
+
+  const placeScreen = async (): Promise<void> => {
+    const { view, content, preflight } = attempt.getState();
+    if (!view || !content) return;
+    if (view.status !== 'open') {
+      stopHeartbeat();
+      attempt.setState({ screen: 'end', partId: null });
+      return;
+    }
+    const next = content.parts.find((p) => !partEnded(view, p));
+    if (!next) {
+      const finished = await station.finishAttempt({ attemptId: view.attemptId });
+      applyView(finished);
+      stopHeartbeat();
+      attempt.setState({ screen: 'end', partId: null });
+      return;
+    }
+    const status = view.parts.find((p) => p.partId === next.id)?.timer.status;
+    if (status && status !== 'not-started') {
+      const items = next.tasks.flatMap((t) => t.items);
+      const at = items.find((i) => i.id === view.position.itemId) ?? items[0];
+      attempt.setState({ screen: 'part', partId: next.id, itemId: at?.id ?? null });
+      return;
+    }
+    // Once a part has begun the steps before the test are behind the candidate, even on another seat.
+    const begun = view.parts.some((p) => p.timer.status !== 'not-started');
+    const screen = begun ? 'part-intro' : !preflight.identity ? 'identity' : !preflight.instructions ? 'instructions' : !preflight.equipment ? 'equipment' : 'part-intro';
+    attempt.setState({ screen, partId: next.id, itemId: null });
+  };
+
+  const exam: Exam = {
+    station,
+    attempt,
+    answers,
+    audio,
+    timer,
+    async boot() {
+      const id = seatMemory.attemptId();
+      if (!id) {
+        attempt.setState({ screen: 'staff' });
+        return;
+      }
+      try {
+        await exam.resume(id);
+      } catch (error) {
+        if (error instanceof StationError && error.code === 'NOT_FOUND') {
+          // The attempt is not on this station (a new data folder): the invigilator starts again.
+          seatMemory.setAttemptId(null);
+          attempt.setState({ screen: 'staff' });
+          return;
+        }
+        fail(error);
+        // Try again shortly: the station may be restarting.
+        setTimeout(() => void exam.boot(), 1500);
+      }
+    },
+    async adopt(view) {
+      seatMemory.setAttemptId(view.attemptId);
+      await exam.resume(view.attemptId);
+    },
+    async resume(attemptId) {
+      const [view, candidate] = await Promise.all([station.getAttempt({ attemptId }), station.getCandidate({ attemptId })]);
+      const content = await station.getExamContent({ packageId: view.packageId });
+      attempt.setState({
+        attemptId,
+        content,
+        candidate,
+        flags: seatMemory.flags(attemptId),
+        preflight: seatMemory.preflight(attemptId),
+        error: null,
+      });
+      applyView(view);
+      await placeScreen();
+      if (attempt.getState().screen !== 'end') startHeartbeat();
+    },
+    updatePreflight(change) {
+      const id = currentId();
+      if (!id) return;
+      const preflight = { ...attempt.getState().preflight, ...change };
+      seatMemory.setPreflight(id, preflight);
+      attempt.setState({ preflight });
+      void placeScreen();
+    },
+    async startPart(partId) {
+      const id = currentId();
+      if (!id) return;
+      try {
+        const state = await station.recordTimerEvent({ attemptId: id, partId, kind: 'start' });
+        timer.getState().setPart(partId, state);
+      } catch (error) {
+        // A second click (or a reload between start and screen) finds the part already running.
+        if (!(error instanceof StationError && error.code === 'TIMER_TRANSITION')) return fail(error);
+      }
+      const view = await station.getAttempt({ attemptId: id });
+      applyView(view);
+      const first = attempt.getState().content?.parts.find((p) => p.id === partId)?.tasks[0]?.items[0];
+      attempt.setState({ screen: 'part', partId, itemId: first?.id ?? null, error: null });
+      if (first) exam.goToItem(first.id);
+    },
+    goToItem(itemId) {
+      const { partId, attemptId } = attempt.getState();
+      attempt.setState({ itemId });
+      if (partId && attemptId) {
+        station.setPosition({ attemptId, partId, itemId }).catch((error: unknown) => console.error('position not stored', error));
+      }
+    },
+    toggleFlag(itemId) {
+      const id = currentId();
+      if (!id) return;
+      const flags = { ...attempt.getState().flags };
+      if (flags[itemId]) delete flags[itemId];
+      else flags[itemId] = true;
+      seatMemory.setFlags(id, flags);
+      attempt.setState({ flags });
+    },
+    async submitPart(partId, reason) {
+      const id = currentId();
+      const content = attempt.getState().content;
+      if (!id || !content) return;
+      const part = content.parts.find((p) => p.id === partId);
+      if (!part) return;
+      await answers.whenSaved(listItems(content).filter((e) => e.part.id === partId).map((e) => e.item.id));
+      try {
+        const state = await station.recordTimerEvent({ attemptId: id, partId, kind: 'end' });
+        timer.getState().setPart(partId, state);
+      } catch (error) {
+        if (!(error instanceof StationError && error.code === 'TIMER_TRANSITION')) {
+          fail(error);
+          throw error;
+        }
+      }
+      applyView(await station.getAttempt({ attemptId: id }));
+      attempt.setState({ notice: reason === 'time-up' ? 'timeUp' : null, error: null });
+      await placeScreen();
+    },
+    clearSeat() {
+      stopHeartbeat();
+      seatMemory.setAttemptId(null);
+      attempt.setState({ attemptId: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null });
+    },
+    dispose() {
+      stopHeartbeat();
+      answers.dispose();
+    },
+  };
+  return exam;
+}
+
+export const ExamContext = createContext<Exam | null>(null);
+
+export function useExam(): Exam {
+  const exam = useContext(ExamContext);
+  if (!exam) throw new Error('useExam outside <ExamContext>');
+  return exam;
+}
+
+export function useAttempt<T>(select: (s: AttemptStoreState) => T): T {
+  return useStore(useExam().attempt, select);
+}
+export function useAnswers<T>(select: (s: AnswersState) => T): T {
+  return useStore(useExam().answers.store, select);
+}
+export function useAudio<T>(select: (s: AudioStoreState) => T): T {
+  return useStore(useExam().audio, select);
+}
+export function useTimers<T>(select: (s: TimerStoreState) => T): T {
+  return useStore(useExam().timer, select);
+}

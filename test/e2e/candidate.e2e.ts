@@ -1,0 +1,402 @@
+// The candidate's whole A2 sample test in Debian's Chromium against the real browser runner and station:
+// invigilator step, identity, equipment check with a fake microphone speaking Latvian, all four parts,
+// end screen. On the way it reloads the page and kills the station (while typing and while speaking)
+// and checks the candidate comes back to the same item with the same answers and the right time, that
+// a listening play is refused after reloads, and afterwards that the station's database holds every
+// answer and a decodable Opus recording of about the right length for each speaking task.
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { countWords } from '../../src-shared/content/responses.ts';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { E2E_SPEAKING, freePort, latvianVoiceWav, launchChromium, Runner, run, runBytes, screenshots, shortenedAssets, tempDir } from './support.ts';
+
+type SourceItem = { id: string; type: string; [key: string]: unknown };
+type SourcePart = { id: string; kind: string; title: string; tasks: { id: string; items: SourceItem[] }[] };
+
+const PIN = '246810';
+const WRITING_TEXT =
+  'Labdien, Līga! Es šodien jūtos ļoti slikti, man ir augsta temperatūra un sāp galva. Rīt es nevarēšu atnākt uz darbu. ' +
+  'Es būšu mājās divas dienas un iešu pie ārsta. Žēl! Paldies, Anna';
+const EMAIL_TEXT =
+  'Sveiks, Pēteri! Es tagad dzīvoju jaunā dzīvoklī Rīgā, Imantā. Dzīvoklim ir divas istabas, virtuve un balkons. ' +
+  'Tuvumā ir veikals, skola un liels parks. Man ļoti patīk, ka ir kluss un daudz koku. No balkona var redzēt ezeru. ' +
+  'Vai tu vari atbraukt ciemos sestdien, divdesmitajā novembrī, pulksten sešos vakarā? Es pagatavošu vakariņas. Gaidu tavu atbildi! Anna';
+
+let work: string;
+let runner: Runner;
+let browser: Browser;
+let page: Page;
+let shot: (name: string) => Promise<void>;
+let parts: SourcePart[];
+const started = Date.now();
+/** What the candidate answered, to compare with the database afterwards. */
+const given = new Map<string, unknown>();
+
+async function indicator(): Promise<string | null> {
+  return page.getByTestId('save-indicator').getAttribute('data-state');
+}
+
+async function waitSaved(timeout = 15_000): Promise<void> {
+  await page.locator('[data-testid="save-indicator"][data-state="saved"]').waitFor({ timeout });
+}
+
+async function currentItemId(): Promise<string | null> {
+  return page.locator('.item').getAttribute('data-item-id');
+}
+
+async function remainingMs(): Promise<number> {
+  return Number(await page.getByTestId('part-clock').getAttribute('data-remaining-ms'));
+}
+
+/** Answer the item on screen the way a candidate would, and note the answer. */
+async function answer(item: SourceItem): Promise<void> {
+  const scope = page.locator(`.item[data-item-id="${item.id}"]`);
+  switch (item.type) {
+    case 'single-choice': {
+      const options = item.options as { id: string; text: string }[];
+      const chosen = options[1]!;
+      await scope.locator('label.choice', { hasText: chosen.text }).click();
+      given.set(item.id, { type: 'single-choice', optionId: chosen.id });
+      break;
+    }
+    case 'multiple-choice': {
+      const options = item.options as { id: string; text: string }[];
+      for (const o of [options[0]!, options[2]!]) await scope.locator('label.choice', { hasText: o.text }).click();
+      given.set(item.id, { type: 'multiple-choice', optionIds: [options[0]!.id, options[2]!.id] });
+      break;
+    }
+    case 'true-false-not-given':
+      await scope.locator('label.choice', { hasText: 'Nepareizi' }).click();
+      given.set(item.id, { type: 'true-false-not-given', choice: 'false' });
+      break;
+    case 'gap-fill': {
+      const gaps = item.gaps as { id: string; options?: { id: string }[] }[];
+      const value: Record<string, string> = {};
+      for (const [i, gap] of gaps.entries()) {
+        const control = scope.getByLabel(`Tukšā vieta ${i + 1}`);
+        if (gap.options) {
+          await control.selectOption(gap.options[1]!.id);
+          value[gap.id] = gap.options[1]!.id;
+        } else {
+          const text = ['Liepājā', 'velosipēdu', 'draugiem', 'mums'][i] ?? 'jā';
+          await control.pressSequentially(text);
+          value[gap.id] = text;
+        }
+      }
+      given.set(item.id, { type: 'gap-fill', gaps: value });
+      break;
+    }
+    case 'matching': {
+      const left = item.left as { id: string }[];
+      const right = item.right as { id: string }[];
+      const pairs: Record<string, string> = {};
+      for (const [i, l] of left.entries()) {
+        await scope.locator(`select[id="${item.id}-${l.id}"]`).selectOption(right[i]!.id);
+        pairs[l.id] = right[i]!.id;
+      }
+      given.set(item.id, { type: 'matching', pairs });
+      break;
+    }
+    case 'ordering': {
+      const elements = (item.elements as { id: string }[]).map((e) => e.id);
+      await scope.locator('.order-row').first().getByRole('button', { name: /Pārvietot lejup/ }).click();
+      given.set(item.id, { type: 'ordering', order: [elements[1], elements[0], ...elements.slice(2)] });
+      break;
+    }
+    case 'short-text': {
+      const text = 'Pasi ņemšu līdzi';
+      await scope.locator('input').pressSequentially(text);
+      given.set(item.id, { type: 'short-text', text });
+      break;
+    }
+    default:
+      throw new Error(`no answer for ${item.type}`);
+  }
+}
+
+async function next(): Promise<void> {
+  await page.getByTestId('next').click();
+}
+
+async function submitPart(name: string): Promise<void> {
+  await page.getByTestId('submit-part').click();
+  await shot(`submit-confirm-${name}`);
+  await page.getByRole('button', { name: 'Jā, iesniegt' }).click();
+}
+
+async function startPart(name: string): Promise<void> {
+  await page.getByTestId('start-part').waitFor();
+  await shot(`part-intro-${name}`);
+  await page.getByTestId('start-part').click();
+  await page.locator('.item').waitFor();
+}
+
+/** Record one speaking answer: preparation, automatic start and stop, saved. */
+async function speak(itemId: string, during?: () => Promise<void>): Promise<void> {
+  const scope = page.locator(`.item[data-item-id="${itemId}"]`);
+  await scope.getByTestId('start-preparation').click();
+  await scope.getByTestId('recording').waitFor({ timeout: 15_000 });
+  if (during) await during();
+  await scope.getByTestId('recorded').waitFor({ timeout: 60_000 });
+}
+
+describe('the candidate sits the A2 sample test in Chromium', () => {
+  beforeAll(async () => {
+    work = tempDir('exam-station-e2e-');
+    const assetsDir = shortenedAssets(work);
+    parts = (JSON.parse(readFileSync(join(assetsDir, 'samples', 'a2', 'content.json'), 'utf8')) as { parts: SourcePart[] }).parts;
+    const wav = latvianVoiceWav(work);
+    runner = new Runner({ dataDir: join(work, 'station'), port: await freePort(), assetsDir });
+    await runner.start();
+    browser = await launchChromium(wav);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'lv-LV' });
+    page = await context.newPage();
+    page.on('pageerror', (error) => console.error('page error:', error.message));
+    shot = screenshots(page);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runner?.stop();
+    console.log(`e2e: ${Math.round((Date.now() - started) / 1000)} s`);
+  });
+
+  test('from the invigilator step to the end screen, through reloads and station crashes', async () => {
+    const keys = runner.demoKeys();
+    const a2 = keys.find((k) => k.examId === 'vvpp-a2-sample')!;
+
+    // Invigilator: PIN, candidate, package key, start.
+    await page.goto(runner.url);
+    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').waitFor();
+    await shot('staff-sign-in');
+    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').fill(PIN);
+    await page.getByRole('button', { name: 'Ienākt' }).click();
+    const anna = page.locator('label.choice', { hasText: 'Anna Bērziņa' }).filter({ hasText: 'A2' });
+    await anna.click();
+    await page.getByLabel('Paketes atslēga').fill(a2.contentKey);
+    await shot('staff-roster-and-key');
+    await page.getByRole('button', { name: 'Sākt kandidātam' }).click();
+
+    // Identity, interface language, instructions.
+    await page.getByTestId('candidate-name').waitFor();
+    expect(await page.getByTestId('candidate-name').innerText()).toBe('Anna Bērziņa');
+    expect(await page.locator('.identity').innerText()).toContain('15****-***40');
+    await shot('identity');
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('heading', { name: 'Check your details' }).waitFor();
+    await shot('identity-english');
+    await page.getByText('Latviešu valoda').click();
+    await page.getByRole('button', { name: 'Jā, tie ir mani dati' }).click();
+    await page.getByRole('heading', { name: 'Norādījumi' }).waitFor();
+    await shot('instructions');
+    await page.getByRole('button', { name: 'Turpināt' }).click();
+
+    // Equipment: test sound, three seconds of the fake microphone.
+    await page.getByRole('button', { name: /Atskaņot pārbaudes skaņu/ }).click();
+    await page.getByRole('button', { name: 'Jā', exact: true }).click();
+    await page.getByRole('button', { name: /Ierakstīt 3 sekundes/ }).click();
+    await page.getByTestId('mic-ok').waitFor({ timeout: 15_000 });
+    await shot('equipment-check');
+    await page.getByRole('button', { name: 'Turpināt' }).click();
+
+    // Listening.
+    await startPart('listening');
+    const listening = parts[0]!;
+    const listeningItems = listening.tasks.flatMap((t) => t.items);
+    await page.getByTestId('play').first().click();
+    await page.locator('[data-testid="plays"][data-used="1"]').waitFor();
+    await shot('listening-playing');
+    for (const [i, item] of listeningItems.entries()) {
+      await answer(item);
+      if (i === 1) {
+        await page.getByTestId('flag').click();
+        await page.getByTestId('overview').click();
+        await shot('overview-with-flag');
+        await page.getByRole('button', { name: 'Aizvērt pārskatu' }).click();
+      }
+      if (i < listeningItems.length - 1) await next();
+    }
+    await waitSaved();
+
+    // A reload keeps the item and answers; the station counts plays across reloads.
+    await page.getByTestId(`nav-${listeningItems[0]!.id}`).click();
+    await waitSaved();
+    await page.reload();
+    await page.locator('.item').waitFor();
+    expect(await currentItemId()).toBe(listeningItems[0]!.id);
+    expect(await page.locator(`.item label.choice:has(input:checked)`).innerText()).toContain((listeningItems[0]!.options as { text: string }[])[1]!.text);
+    await page.getByTestId('play').first().click();
+    await page.locator('[data-testid="plays"][data-used="2"]').first().waitFor();
+    await page.reload();
+    await page.locator('.item').waitFor();
+    await page.getByTestId('play').first().click();
+    await page.getByTestId('play-refused').waitFor();
+    expect(await page.getByTestId('play-refused').innerText()).toContain('noteiktu reižu skaitu');
+    await shot('listening-play-refused-after-reload');
+    await page.getByTestId(`nav-${listeningItems[listeningItems.length - 1]!.id}`).click();
+    await submitPart('listening');
+
+    // Reading.
+    await startPart('reading');
+    const readingItems = parts[1]!.tasks.flatMap((t) => t.items);
+    for (const [i, item] of readingItems.entries()) {
+      await answer(item);
+      if (i === 0) {
+        await page.locator('.stimulus-image img').waitFor();
+        await shot('reading-image-and-choice');
+      }
+      if (item.type === 'gap-fill') await shot('reading-gap-fill');
+      if (item.type === 'matching') await shot('reading-matching');
+      if (i < readingItems.length - 1) await next();
+    }
+    await shot('reading-ordering');
+    // Larger text and high contrast, as a candidate with low vision would set them.
+    await page.getByRole('button', { name: /Iestatījumi/ }).click();
+    await page.getByLabel('Ļoti liels').check();
+    await page.getByLabel('Augsts kontrasts').check();
+    await page.getByRole('button', { name: 'Aizvērt' }).click();
+    await shot('reading-large-text-high-contrast');
+    await page.getByRole('button', { name: /Iestatījumi/ }).click();
+    await page.getByLabel('Parasts').check();
+    await page.getByLabel('Augsts kontrasts').uncheck();
+    await page.getByRole('button', { name: 'Aizvērt' }).click();
+    await waitSaved();
+    await submitPart('reading');
+
+    // Writing, with the station killed while the candidate types.
+    await startPart('writing');
+    const writingItems = parts[2]!.tasks.flatMap((t) => t.items);
+    await answer(writingItems[0]!);
+    await shot('writing-gaps');
+    await next();
+    const textarea = page.locator('textarea');
+    await textarea.click();
+    await page.keyboard.type(WRITING_TEXT.slice(0, 60));
+    await waitSaved();
+    const before = await remainingMs();
+    const killedAt = Date.now();
+    await runner.kill();
+    // One keystroke the station cannot acknowledge: within 3 s the candidate is told.
+    await page.keyboard.type(WRITING_TEXT.slice(60, 61));
+    const typedAt = Date.now();
+    await page.locator('[data-testid="save-indicator"][data-state="not-saved"]').waitFor({ timeout: 3000 });
+    expect(Date.now() - typedAt).toBeLessThan(3000);
+    await page.keyboard.type(WRITING_TEXT.slice(61));
+    await shot('writing-not-saved-station-down');
+    await page.waitForTimeout(3000);
+    await runner.start();
+    await waitSaved(20_000);
+    await page.reload();
+    await page.locator('textarea').waitFor();
+    expect(await currentItemId()).toBe(writingItems[1]!.id);
+    expect(await page.locator('textarea').inputValue()).toBe(WRITING_TEXT);
+    const after = await remainingMs();
+    const wall = Date.now() - killedAt;
+    // The time the station was down is credited: the clock lost at most the time it was running.
+    expect(after).toBeGreaterThan(before - wall + 2000);
+    expect(after).toBeLessThanOrEqual(before + 2000);
+    expect(await page.getByTestId('word-count').innerText()).toContain(`Vārdi: ${countWords(WRITING_TEXT)}`);
+    await shot('writing-extended-after-restart');
+    given.set(writingItems[1]!.id, { type: 'extended-writing', text: WRITING_TEXT });
+    await next();
+    await page.locator('textarea').click();
+    await page.keyboard.type(EMAIL_TEXT);
+    given.set(writingItems[2]!.id, { type: 'extended-writing', text: EMAIL_TEXT });
+    await waitSaved();
+    await shot('writing-email');
+    await submitPart('writing');
+
+    // Speaking: the station killed mid-take, the page reloaded mid-take.
+    await startPart('speaking');
+    const speakingItems = parts[3]!.tasks.flatMap((t) => t.items);
+    await speak(speakingItems[0]!.id, async () => {
+      await page.waitForTimeout(2500);
+      await shot('speaking-recording');
+      await runner.kill();
+      await page.waitForTimeout(2000);
+      await runner.start();
+    });
+    await shot('speaking-recorded');
+    await next();
+    const cut = speakingItems[1]!.id;
+    await page.locator(`.item[data-item-id="${cut}"]`).getByTestId('start-preparation').click();
+    await page.getByTestId('recording').waitFor({ timeout: 15_000 });
+    await page.waitForTimeout(3000);
+    await page.reload();
+    await page.getByTestId('interrupted').waitFor();
+    expect(await currentItemId()).toBe(cut);
+    await shot('speaking-interrupted-after-reload');
+    await speak(cut);
+    for (const item of speakingItems.slice(2)) {
+      await next();
+      await speak(item.id);
+    }
+    await waitSaved(20_000);
+    await submitPart('speaking');
+
+    await page.getByTestId('end-title').waitFor({ timeout: 20_000 });
+    await shot('end');
+    expect(await page.getByTestId('end-summary').innerText()).toContain('Runāšana: atbildēti 5 no 5');
+    expect(await page.getByTestId('end-summary').innerText()).not.toMatch(/punkt/i);
+    expect(await indicator()).toBe('saved');
+  });
+
+  test('the station database holds every answer and a decodable recording of each speaking task', async () => {
+    await browser.close();
+    await runner.stop();
+    const db = new Database(join(runner.dataDir, 'station.db'), { readonly: true });
+    try {
+      const attempt = db.prepare("SELECT attempt_id, status FROM attempts WHERE candidate_id = 'DEMO-A2-1'").get() as { attempt_id: string; status: string };
+      expect(attempt.status).toBe('submitted');
+      const latest = db
+        .prepare('SELECT item_id, value_json FROM response_revisions r WHERE attempt_id = ? AND revision = (SELECT max(revision) FROM response_revisions WHERE attempt_id = r.attempt_id AND item_id = r.item_id)')
+        .all(attempt.attempt_id) as { item_id: string; value_json: string }[];
+      const stored = new Map(latest.map((r) => [r.item_id, JSON.parse(r.value_json) as unknown]));
+      const allItems = parts.flatMap((p) => p.tasks.flatMap((t) => t.items));
+      for (const item of allItems) expect(stored.has(item.id), `a response for ${item.id}`).toBe(true);
+      for (const [itemId, value] of given) expect(stored.get(itemId), itemId).toEqual(value);
+
+      const credits = db.prepare("SELECT part_id, amount_ms, reason FROM timer_events WHERE attempt_id = ? AND kind = 'credit'").all(attempt.attempt_id) as { part_id: string; reason: string }[];
+      expect(credits.some((c) => c.part_id === 'a2-w' && c.reason.startsWith('station restart'))).toBe(true);
+      expect(credits.some((c) => c.part_id === 'a2-s')).toBe(true);
+      const plays = db.prepare('SELECT count(*) AS n FROM stimulus_plays WHERE attempt_id = ? AND stimulus_id = ?').get(attempt.attempt_id, 'a2-l1-audio') as { n: number };
+      expect(plays.n).toBe(2);
+
+      const speaking = allItems.filter((i) => i.type === 'speaking');
+      for (const item of speaking) {
+        const takes = db.prepare('SELECT recording_id, take, closed_at, interrupted, duration_ms, segment_count, sha256 FROM recordings WHERE attempt_id = ? AND item_id = ? ORDER BY take').all(attempt.attempt_id, item.id) as {
+          recording_id: string;
+          closed_at: string | null;
+          interrupted: number;
+          duration_ms: number;
+          segment_count: number;
+        }[];
+        const complete = takes.filter((t) => t.closed_at !== null && t.interrupted === 0);
+        expect(complete.length, `a complete take of ${item.id}`).toBe(1);
+        const take = complete[0]!;
+        expect(stored.get(item.id)).toEqual({ type: 'speaking', recordingIds: [take.recording_id] });
+        const segments = db.prepare('SELECT data FROM recording_segments WHERE recording_id = ? ORDER BY idx').all(take.recording_id) as { data: Buffer }[];
+        expect(segments.length).toBe(take.segment_count);
+        expect(take.segment_count).toBeGreaterThanOrEqual(E2E_SPEAKING.responseSeconds - 1);
+        const file = join(work, `${item.id}.webm`);
+        writeFileSync(file, Buffer.concat(segments.map((s) => s.data)));
+        const probe = JSON.parse(run('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name:format=format_name', '-of', 'json', file])) as { streams: { codec_name: string }[] };
+        expect(probe.streams[0]?.codec_name).toBe('opus');
+        // Decode every packet: a damaged file fails here. The decoded length is the recording's length.
+        const decoded = runBytes('ffmpeg', ['-v', 'error', '-i', file, '-f', 's16le', '-ac', '1', '-ar', '8000', '-']).length;
+        const seconds = decoded / 2 / 8000;
+        expect(seconds, `${item.id} length`).toBeGreaterThan(E2E_SPEAKING.responseSeconds - 1.5);
+        expect(seconds, `${item.id} length`).toBeLessThan(E2E_SPEAKING.responseSeconds + 1.5);
+        expect(Math.abs(take.duration_ms / 1000 - seconds)).toBeLessThan(1.5);
+      }
+      // The take cut off by the reload is kept, closed as interrupted, with its audio.
+      const cut = db.prepare('SELECT interrupted, segment_count FROM recordings WHERE attempt_id = ? AND item_id = ? AND interrupted = 1').all(attempt.attempt_id, speaking[1]!.id) as { segment_count: number }[];
+      expect(cut.length).toBe(1);
+      expect(cut[0]!.segment_count).toBeGreaterThanOrEqual(2);
+    } finally {
+      db.close();
+    }
+  });
+});

@@ -1,0 +1,176 @@
+// What the Chromium tests need around the real app: a copy of the samples with shorter speaking times,
+// the browser runner as a child process on a free loopback port (killable and restartable on the same
+// data folder), Debian's Chromium with a fake microphone fed from a Latvian WAV made by espeak-ng,
+// and screenshots of each screen under test-output/screens.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+export const SCREENS_DIR = join(ROOT, 'test-output', 'screens');
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Speaking times used by the e2e run instead of the A2 sample's 10–30 s preparation and 30–45 s answers. */
+export const E2E_SPEAKING = { preparationSeconds: 2, responseSeconds: 6 } as const;
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A copy of assets/ whose A2 sample has short speaking preparation and answer times; everything else
+ * (parts, tasks, items, listening audio, limits) is the A2 sample as shipped.
+ */
+export function shortenedAssets(dir: string): string {
+  const assets = join(dir, 'assets');
+  cpSync(join(ROOT, 'assets'), assets, { recursive: true });
+  const file = join(assets, 'samples', 'a2', 'content.json');
+  const content = JSON.parse(readFileSync(file, 'utf8')) as { parts: { tasks: { items: Record<string, unknown>[] }[] }[] };
+  for (const part of content.parts) {
+    for (const task of part.tasks) {
+      for (const item of task.items) if (item.type === 'speaking') Object.assign(item, E2E_SPEAKING);
+    }
+  }
+  writeFileSync(file, JSON.stringify(content, null, 2));
+  return assets;
+}
+
+/** A Latvian voice at 48 kHz mono 16-bit for Chromium's fake microphone. */
+export function latvianVoiceWav(dir: string): string {
+  const raw = join(dir, 'voice-raw.wav');
+  const wav = join(dir, 'voice.wav');
+  const text =
+    'Labdien! Mani sauc Anna Bērziņa. Es dzīvoju Rīgā kopā ar savu ģimeni. Brīvdienās es eju uz parku, lasu grāmatas un gatavoju ēst. ' +
+    'Mana pilsēta ir skaista, tur ir upe, veci nami un daudz zaļu koku.';
+  run('espeak-ng', ['-v', 'lv', '-s', '140', '-w', raw, text]);
+  run('sox', [raw, '-r', '48000', '-c', '1', '-b', '16', wav]);
+  return wav;
+}
+
+export function run(command: string, args: string[]): string {
+  const result = spawnSync(command, args, { encoding: 'utf8' });
+  if (result.error) throw new Error(`${command} could not run (${result.error.message}); install it: apt-get install -y chromium espeak-ng sox ffmpeg`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Like run, for a command whose output is bytes (decoded audio). */
+export function runBytes(command: string, args: string[]): Buffer {
+  const result = spawnSync(command, args, { maxBuffer: 64 * 1024 * 1024 });
+  if (result.error) throw new Error(`${command} could not run (${result.error.message})`);
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr.toString()}`);
+  return result.stdout;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+/** The browser runner as a child process: started, killed without warning, started again. */
+export class Runner {
+  readonly dataDir: string;
+  readonly port: number;
+  readonly assetsDir: string;
+  private child: ChildProcess | null = null;
+  url = '';
+
+  constructor(options: { dataDir: string; port: number; assetsDir: string }) {
+    this.dataDir = options.dataDir;
+    this.port = options.port;
+    this.assetsDir = options.assetsDir;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, [join(ROOT, 'src-main/runner/main.ts'), '--data', this.dataDir, '--port', String(this.port), '--quiet'], {
+      cwd: ROOT,
+      env: { ...process.env, EXAM_STATION_ASSETS: this.assetsDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const lines = createInterface({ input: child.stdout! });
+    this.url = await new Promise<string>((resolveUrl, reject) => {
+      const timer = setTimeout(() => reject(new Error(`runner did not start in 30 s: ${stderr}`)), 30_000);
+      child.once('exit', (code) => reject(new Error(`runner exited with ${code}: ${stderr}`)));
+      lines.on('line', (line) => {
+        try {
+          const event = JSON.parse(line) as { event?: string; url?: string };
+          if (event.event === 'ready' && event.url) {
+            clearTimeout(timer);
+            resolveUrl(event.url);
+          }
+        } catch {
+          // not the ready line
+        }
+      });
+    });
+  }
+
+  /** SIGKILL: the station gets no chance to mark a clean stop, as in a crash or power cut. */
+  async kill(): Promise<void> {
+    await this.signal('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    await this.signal('SIGTERM');
+  }
+
+  private async signal(signal: NodeJS.Signals): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+    child.kill(signal);
+    await exited;
+    this.child = null;
+  }
+
+  demoKeys(): { examId: string; packageId: string; contentKey: string; title: string }[] {
+    return JSON.parse(readFileSync(join(this.dataDir, 'demo-package-keys.json'), 'utf8')) as { examId: string; packageId: string; contentKey: string; title: string }[];
+  }
+}
+
+/** Debian's Chromium, headless; with a WAV, its fake microphone speaks that file (looped). */
+export async function launchChromium(voiceWav?: string): Promise<Browser> {
+  const microphone = voiceWav ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${voiceWav}`] : [];
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--autoplay-policy=no-user-gesture-required',
+      ...microphone,
+    ],
+  });
+}
+
+/** Screenshots of the viewport (what the candidate sees; sticky bars stay in place), numbered in order. */
+export function screenshots(page: Page): (name: string) => Promise<void> {
+  mkdirSync(SCREENS_DIR, { recursive: true });
+  let n = 0;
+  return async (name) => {
+    n += 1;
+    await page.screenshot({ path: join(SCREENS_DIR, `${String(n).padStart(2, '0')}-${name}.png`) });
+  };
+}

@@ -1,0 +1,207 @@
+// @vitest-environment jsdom
+// The candidate's screens against an in-memory station: saving and its indicator, word counts, the
+// station's play limit, keyboard use, and coming back after a reload.
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { App } from '../../src-renderer/App.tsx';
+import { settingsStore } from '../../src-renderer/store/settings.ts';
+import { ATTEMPT_ID, FakeStation, testContent } from './fake-station.ts';
+
+function seat(station: FakeStation) {
+  localStorage.setItem('exam-station.attempt', ATTEMPT_ID);
+  return render(<App station={station} />);
+}
+
+function indicator(): HTMLElement {
+  return screen.getByTestId('save-indicator');
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  settingsStore.getState().setLang('lv');
+  settingsStore.getState().setTextSize('normal');
+  settingsStore.getState().setHighContrast(false);
+});
+afterEach(() => cleanup());
+
+describe('saving', () => {
+  test('when the station stops acknowledging the indicator says "not saved, call the invigilator" within 3 s, keeps the edit, and returns to saved once acknowledged', async () => {
+    const station = new FakeStation().inPart('p-w', 'w-q1');
+    seat(station);
+    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    fireEvent.change(box, { target: { value: 'Labdien, Līga' } });
+    await waitFor(() => expect(indicator().dataset.state).toBe('saved'));
+
+    station.mode = 'hang';
+    const stoppedAt = Date.now();
+    fireEvent.change(box, { target: { value: 'Labdien, Līga! Rīt nevarēšu atnākt' } });
+    expect(indicator().dataset.state).toBe('saving');
+    await waitFor(() => expect(indicator().dataset.state).toBe('not-saved'), { timeout: 3000 });
+    expect(Date.now() - stoppedAt).toBeLessThan(3000);
+    expect(indicator().textContent).toContain('Nav saglabāts — pasauciet pārbaudījuma vadītāju');
+    expect((box as HTMLTextAreaElement).value).toBe('Labdien, Līga! Rīt nevarēšu atnākt');
+
+    act(() => station.comeBack());
+    await waitFor(() => expect(indicator().dataset.state).toBe('saved'), { timeout: 5000 });
+    const last = station.revisions[station.revisions.length - 1]!;
+    expect(last.value).toEqual({ type: 'extended-writing', text: 'Labdien, Līga! Rīt nevarēšu atnākt' });
+  });
+
+  test('a save the station never answered is re-sent with the same clientSaveId, so it becomes one revision', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q3');
+    seat(station);
+    const input = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    station.mode = 'unreachable';
+    fireEvent.change(input, { target: { value: 'pasi' } });
+    await waitFor(() => expect(station.saveCalls.length).toBeGreaterThanOrEqual(2), { timeout: 3000 });
+    await waitFor(() => expect(indicator().dataset.state).toBe('not-saved'));
+    station.mode = 'up';
+    await waitFor(() => expect(indicator().dataset.state).toBe('saved'), { timeout: 5000 });
+    expect(new Set(station.saveCalls.map((c) => c.clientSaveId)).size).toBe(1);
+    expect(station.revisions).toHaveLength(1);
+  });
+
+  test('edits made while a save is in flight are folded into one follow-up save of the latest value', async () => {
+    const station = new FakeStation().inPart('p-w', 'w-q1');
+    seat(station);
+    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    station.mode = 'hang';
+    fireEvent.change(box, { target: { value: 'a' } });
+    fireEvent.change(box, { target: { value: 'ab' } });
+    fireEvent.change(box, { target: { value: 'abc' } });
+    expect(station.saveCalls).toHaveLength(1);
+    act(() => station.comeBack());
+    await waitFor(() => expect(indicator().dataset.state).toBe('saved'), { timeout: 5000 });
+    expect(station.revisions[station.revisions.length - 1]!.value).toEqual({ type: 'extended-writing', text: 'abc' });
+    expect(station.saveCalls.map((c) => (c.value as { text: string }).text)).not.toContain('ab');
+  });
+});
+
+describe('writing', () => {
+  test('the word count shows the minimum and maximum and says in words whether the text fits', async () => {
+    seat(new FakeStation().inPart('p-w', 'w-q1'));
+    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    const count = () => screen.getByTestId('word-count').textContent ?? '';
+    expect(count()).toContain('Vārdi: 0');
+    expect(count()).toContain('vajag 3–5');
+    expect(count()).toContain('Pārāk maz vārdu');
+    fireEvent.change(box, { target: { value: 'Es šodien jūtos slikti' } });
+    expect(count()).toContain('Vārdi: 4');
+    expect(count()).toContain('Vārdu skaits atbilst');
+    fireEvent.change(box, { target: { value: 'Es šodien jūtos ļoti ļoti slikti' } });
+    expect(count()).toContain('Vārdi: 6');
+    expect(count()).toContain('Pārāk daudz vārdu');
+    expect((box as HTMLTextAreaElement).value).toBe('Es šodien jūtos ļoti ļoti slikti');
+  });
+
+  test('pasting is refused with an explanation when the package blocks it', async () => {
+    seat(new FakeStation(testContent({ pastePolicy: 'block' })).inPart('p-w', 'w-q1'));
+    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    fireEvent.paste(box, { clipboardData: { getData: () => 'iekopēts teksts' } });
+    expect(await screen.findByText(/tekstu ielīmēt nedrīkst/)).toBeTruthy();
+  });
+});
+
+describe('listening', () => {
+  test('a play beyond the limit is refused by the station and the refusal is shown in both languages', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    station.plays.set('a1', 2);
+    seat(station);
+    const play = await screen.findByTestId('play');
+    await waitFor(() => expect((play as HTMLButtonElement).disabled).toBe(false));
+    fireEvent.click(play);
+    const refused = await screen.findByTestId('play-refused');
+    expect(refused.textContent).toContain('tikai noteiktu reižu skaitu');
+    expect(refused.textContent).toContain('may be played only a set number of times');
+    expect(station.plays.get('a1')).toBe(2);
+  });
+});
+
+describe('navigation and accessibility', () => {
+  test('the item list says in words which items are answered, flagged and current', async () => {
+    seat(new FakeStation().inPart('p-l', 'l-q1'));
+    await screen.findByText('Uz kurieni?');
+    fireEvent.click(screen.getByRole('radio', { name: 'Uz Rīgu' }));
+    fireEvent.click(screen.getByTestId('flag'));
+    const nav = screen.getByRole('navigation', { name: 'Jautājumi šajā daļā' });
+    expect(within(nav).getByRole('button', { name: 'Jautājums 1: atbildēts, atzīmēts, pašreizējais' })).toBeTruthy();
+    expect(within(nav).getByRole('button', { name: 'Jautājums 2: nav atbildēts' })).toBeTruthy();
+    fireEvent.click(within(nav).getByRole('button', { name: 'Jautājums 2: nav atbildēts' }));
+    expect(await screen.findByText('Vilciens kavējas.')).toBeTruthy();
+    expect(document.activeElement?.textContent).toContain('Jautājums 2 no 3');
+  });
+
+  test('the submit confirmation takes focus, keeps Tab inside and closes with Escape', async () => {
+    seat(new FakeStation().inPart('p-l', 'l-q3'));
+    fireEvent.click(await screen.findByTestId('submit-part'));
+    const dialog = await screen.findByRole('alertdialog');
+    const stay = within(dialog).getByRole('button', { name: 'Atpakaļ uz daļu' });
+    const submit = within(dialog).getByRole('button', { name: 'Jā, iesniegt' });
+    expect(document.activeElement).toBe(stay);
+    submit.focus();
+    fireEvent.keyDown(submit, { key: 'Tab' });
+    expect(document.activeElement).toBe(stay);
+    expect(within(dialog).getByText(/Neatbildēti jautājumi: 3/)).toBeTruthy();
+    fireEvent.keyDown(stay, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+  });
+
+  test('submitting a part ends its timer on the station and moves to the next part, which cannot go back', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q3');
+    seat(station);
+    fireEvent.click(await screen.findByTestId('submit-part'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, iesniegt' }));
+    expect(await screen.findByTestId('start-part')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Rakstīšana' })).toBeTruthy();
+    expect(station.timers.get('p-l')?.map((e) => e.kind)).toEqual(['start', 'end']);
+  });
+
+  test('larger text and high contrast are set on the page and kept', async () => {
+    seat(new FakeStation().inPart('p-l', 'l-q1'));
+    await screen.findByText('Uz kurieni?');
+    fireEvent.click(screen.getByRole('button', { name: /Iestatījumi/ }));
+    fireEvent.click(screen.getByLabelText('Ļoti liels'));
+    fireEvent.click(screen.getByLabelText('Augsts kontrasts'));
+    fireEvent.click(screen.getByLabelText('English'));
+    await waitFor(() => expect(document.documentElement.dataset.textSize).toBe('larger'));
+    expect(document.documentElement.dataset.contrast).toBe('high');
+    expect(document.documentElement.lang).toBe('en');
+    expect(screen.getByRole('button', { name: 'Next →' })).toBeTruthy();
+    expect(JSON.parse(localStorage.getItem('exam-station.settings') ?? '{}')).toMatchObject({ lang: 'en', textSize: 'larger', highContrast: true });
+  });
+});
+
+describe('time', () => {
+  test('when the station says the time is up, the part ends and the candidate is told so', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    station.timers.set('p-l', [{ kind: 'start', at: Date.now() - 600_000 + 800 }]);
+    seat(station);
+    expect(await screen.findByText('Uz kurieni?')).toBeTruthy();
+    expect(await screen.findByText(/Šīs daļas laiks beidzās/, undefined, { timeout: 4000 })).toBeTruthy();
+    expect(screen.getByTestId('start-part')).toBeTruthy();
+    expect(station.timers.get('p-l')?.map((e) => e.kind)).toEqual(['start', 'end']);
+  });
+});
+
+describe('coming back', () => {
+  test('after a reload the candidate is on the same item with the answers the station holds', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q3');
+    await station.saveResponse({ attemptId: ATTEMPT_ID, itemId: 'l-q3', value: { type: 'short-text', text: 'pasi' }, clientSaveId: crypto.randomUUID() });
+    await station.saveResponse({ attemptId: ATTEMPT_ID, itemId: 'l-q1', value: { type: 'single-choice', optionId: 'b' }, clientSaveId: crypto.randomUUID() });
+    seat(station);
+    const input = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    expect((input as HTMLInputElement).value).toBe('pasi');
+    expect(screen.getByText('Jautājums 3 no 3')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Jautājums 1: atbildēts' })).toBeTruthy();
+  });
+
+  test('without an attempt on the seat the invigilator step asks for the staff PIN and refuses a wrong one in both languages', async () => {
+    render(<App station={new FakeStation()} />);
+    const pin = await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods');
+    fireEvent.change(pin, { target: { value: '1111' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain('PIN kods nav pareizs');
+    expect(alert.textContent).toContain('The PIN is not correct');
+  });
+});

@@ -7,7 +7,7 @@ import { upgradeContent } from '../../src-shared/content/versions.ts';
 import type { PackageManifest } from '../../src-shared/package/manifest.ts';
 import { decodeArchive } from './archive.ts';
 import { decodeContainer, type PackageContainer } from './container.ts';
-import { decryptContent, parseContentKey, sha256Hex } from './crypto.ts';
+import { decryptContent, parseContentKey, sha256Hex, type CipherParams } from './crypto.ts';
 import { checkSigner, verifySignature, type TrustList } from './keys.ts';
 
 export interface VerifyOptions {
@@ -46,17 +46,21 @@ export interface OpenedPackage {
   media: Map<string, Buffer>;
 }
 
-/** Decrypt with a typed key and check everything inside. Nothing here touches storage. */
-export function openPackage(manifest: PackageManifest, ciphertext: Buffer, typedKey: string): OpenedPackage {
-  const key = parseContentKey(typedKey);
-  const plain = decryptContent(ciphertext, key, {
+/** The decryption parameters the signed manifest promises. */
+export function cipherParamsOf(manifest: PackageManifest): CipherParams {
+  return {
     packageId: manifest.packageId,
     noncePrefix: Buffer.from(manifest.cipher.noncePrefix, 'base64'),
     chunkSize: manifest.cipher.chunkSize,
     chunkCount: manifest.cipher.chunkCount,
     plainSize: manifest.content.size,
     keyCheck: Buffer.from(manifest.cipher.keyCheck, 'base64'),
-  });
+  };
+}
+
+/** Decrypt with a typed key and check everything inside. Nothing here touches storage. */
+export function openPackage(manifest: PackageManifest, ciphertext: Buffer, typedKey: string): OpenedPackage {
+  const plain = decryptContent(ciphertext, parseContentKey(typedKey), cipherParamsOf(manifest));
   if (sha256Hex(plain) !== manifest.content.sha256) throw new StationError('PACKAGE_CONTENT_ALTERED', 'decrypted content hash differs from the manifest');
   const entries = decodeArchive(plain);
   const contentBytes = entries.get('content.json');

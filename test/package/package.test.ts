@@ -2,26 +2,16 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StationError } from '../../src-shared/errors.ts';
 import { decodeArchive } from '../../src-main/package/archive.ts';
 import { buildPackage, SourceError } from '../../src-main/package/builder.ts';
 import { decodeContainer, encodeContainer } from '../../src-main/package/container.ts';
 import { decryptContent, formatContentKey, generateContentKey, parseContentKey } from '../../src-main/package/crypto.ts';
 import { signBytes } from '../../src-main/package/keys.ts';
-import { openPackage, verifyPackage } from '../../src-main/package/reader.ts';
+import { cipherParamsOf, openPackage, verifyPackage } from '../../src-main/package/reader.ts';
 import { buildMiniPackage, makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
+import { refusalOf as refusal } from '../support/refusal.ts';
 
 const now = new Date('2026-11-23T09:00:00Z');
-
-function refusal(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof StationError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('exam packages', () => {
   const keys = makeKeys();
@@ -92,14 +82,7 @@ describe('exam packages', () => {
 
   it('detects a reordered or altered chunk at decryption even if the hashes were bypassed', () => {
     const { manifest, ciphertext } = decodeContainer(built.file);
-    const params = {
-      packageId: manifest.packageId,
-      noncePrefix: Buffer.from(manifest.cipher.noncePrefix, 'base64'),
-      chunkSize: manifest.cipher.chunkSize,
-      chunkCount: manifest.cipher.chunkCount,
-      plainSize: manifest.content.size,
-      keyCheck: Buffer.from(manifest.cipher.keyCheck, 'base64'),
-    };
+    const params = cipherParamsOf(manifest);
     const frame = manifest.cipher.chunkSize + 16;
     const swapped = Buffer.concat([ciphertext.subarray(frame, 2 * frame), ciphertext.subarray(0, frame), ciphertext.subarray(2 * frame)]);
     expect(refusal(() => decryptContent(swapped, parseContentKey(built.contentKey), params))).toBe('PACKAGE_CONTENT_ALTERED');
@@ -170,14 +153,7 @@ describe('exam packages', () => {
 
   it('keeps the archive strict: trailing bytes and duplicates are refused', () => {
     const { manifest, ciphertext } = verify(built.file);
-    const plain = decryptContent(ciphertext, parseContentKey(built.contentKey), {
-      packageId: manifest.packageId,
-      noncePrefix: Buffer.from(manifest.cipher.noncePrefix, 'base64'),
-      chunkSize: manifest.cipher.chunkSize,
-      chunkCount: manifest.cipher.chunkCount,
-      plainSize: manifest.content.size,
-      keyCheck: Buffer.from(manifest.cipher.keyCheck, 'base64'),
-    });
+    const plain = decryptContent(ciphertext, parseContentKey(built.contentKey), cipherParamsOf(manifest));
     expect(decodeArchive(plain).size).toBe(2);
     expect(refusal(() => decodeArchive(Buffer.concat([plain, Buffer.from([0])])))).toBe('PACKAGE_MALFORMED');
   });

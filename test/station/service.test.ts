@@ -2,18 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StationError } from '../../src-shared/errors.ts';
+import { refusal } from '../support/refusal.ts';
 import { TEST_STAFF_PIN, buildMiniPackage, openTestStation, saveId } from '../support/fixtures.ts';
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StationError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { StationError } from '../../src-shared/errors.ts';
+import { refusal } from '../support/refusal.ts';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
 import { TEST_STAFF_PIN, openTestStation, saveId } from '../support/fixtures.ts';
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof StationError) return error.code;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('the invigilator desk and the candidate surface', () => {
   it('opens staff methods only with a token from the right PIN, and locks out after five wrong PINs', async () => {

@@ -1,0 +1,22 @@
+// The code of the StationError a call is refused with; any other outcome fails the test.
+import { StationError } from '../../src-shared/errors.ts';
+
+export function refusalOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StationError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal, the call succeeded');
+}
+
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof StationError) return error.code;
+    throw error;
+  }
+  throw new Error('expected a refusal, the call succeeded');
+}

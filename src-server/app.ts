@@ -1,0 +1,185 @@
+// Assembles the HTTP service: validation and serialization of every request and response through
+// zod schemas (which also give the OpenAPI document at /docs), the error mapping to the bilingual
+// error body, health endpoints, and three scopes: public (enroll, tus discovery, receipt keys),
+// device (signed requests of an enrolled hub) and admin (the agency's token).
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  isResponseSerializationError,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { startAuditSealer, verifyAuditChain } from './audit.ts';
+import { ADMIN_ACTOR, requireAdmin } from './auth/admin.ts';
+import { identifyDevice, pruneNonces, verifyDeviceSignature } from './auth/devices.ts';
+import { sha256Hex } from './auth/request-signing.ts';
+import type { ServerContext } from './context.ts';
+import { LATEST_SCHEMA_VERSION, schemaVersion } from './db/migrations/index.ts';
+import { ApiError, ErrorBody, errorResponses } from './errors.ts';
+import { feedRoutes } from './feed.ts';
+import { keyReleaseRoutes } from './key-release.ts';
+import { packageAdminRoutes, packageDownloadRoutes } from './packages.ts';
+import { pushRoutes } from './push.ts';
+import { receiptKeyRoutes, receiptRoutes } from './receipts.ts';
+import { scoringRoutes } from './scoring.ts';
+import { sessionAdminRoutes } from './sessions.ts';
+import { tusDiscoveryRoutes, uploadRoutes } from './uploads/tus.ts';
+import { enrollRoutes, venueAdminRoutes } from './venues.ts';
+
+export const API_VERSION = '1.0.0';
+
+export interface AppOptions {
+  adminTokenSha256: string;
+  /** Write JSON logs (default true); tests turn them off. */
+  logger?: boolean;
+  /** Prune spent nonces this often (ms); 0 disables. */
+  nonceSweepMs?: number;
+  /** Seal pending audit entries into the chain this often (ms). */
+  auditSealMs?: number;
+}
+
+function errorBodyFor(error: FastifyError | ApiError | Error): { status: number; body: ErrorBody; log: boolean } {
+  if (error instanceof ApiError) return { status: error.status, body: error.toBody(), log: error.status >= 500 };
+  if (hasZodFastifySchemaValidationErrors(error)) {
+    const detail = error.validation
+      .slice(0, 5)
+      .map((v) => `${error.validationContext ?? 'request'}${v.instancePath.replaceAll('/', '.')}: ${v.message}`)
+      .join('; ');
+    return { status: 400, body: new ApiError('VALIDATION_FAILED', detail).toBody(), log: false };
+  }
+  if (isResponseSerializationError(error)) return { status: 500, body: new ApiError('INTERNAL', 'response did not match its schema').toBody(), log: true };
+  const code = (error as FastifyError).code;
+  // PostgreSQL data exceptions (class 22: e.g. a \u0000 in JSON text, a date out of range) are bad input.
+  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return { status: 400, body: new ApiError('VALIDATION_FAILED', error.message).toBody(), log: false };
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: new ApiError('PAYLOAD_TOO_LARGE', error.message).toBody(), log: false };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: new ApiError('UNSUPPORTED_MEDIA_TYPE', error.message).toBody(), log: false };
+  const status = (error as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return { status: 400, body: new ApiError('VALIDATION_FAILED', error.message).toBody(), log: false };
+  return { status: 500, body: new ApiError('INTERNAL').toBody(), log: true };
+}
+
+export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger === false ? false : { level: ctx.config.logLevel, redact: ['req.headers.authorization', 'req.headers["x-signature"]'] },
+    bodyLimit: 1024 * 1024,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // JSON bodies are hashed as they arrive: a device's signature covers the exact bytes.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const bytes = body as Buffer;
+    request.bodySha256 = sha256Hex(bytes);
+    request.rawJson = bytes;
+    if (bytes.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(bytes.toString('utf8')));
+    } catch {
+      done(new ApiError('BODY_NOT_JSON'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error, request, reply) => {
+    const { status, body, log } = errorBodyFor(error as Error);
+    if (log) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: body.code, detail: body.detail }, 'request refused');
+    return reply.code(status).type('application/json').send(body);
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(new ApiError('NOT_FOUND', `${request.method} ${request.url.split('?')[0]}`).toBody()));
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'Exam Station central sync API',
+        version: API_VERSION,
+        description:
+          'Publishes rosters, sessions and encrypted packages to enrolled venue hubs, releases keys at the start time, receives results once and audio resumably, scores them and keeps an audit trail. ' +
+          'Device requests are signed with Ed25519 (headers x-device-id, x-timestamp, x-nonce, x-content-sha256, x-signature); admin requests carry `Authorization: Bearer <admin token>`.',
+      },
+      tags: [
+        { name: 'venue', description: 'Called by an enrolled venue hub (signed requests)' },
+        { name: 'admin', description: 'Agency staff (admin token)' },
+        { name: 'scoring', description: 'Results and rater scores (admin token)' },
+        { name: 'public', description: 'No credentials' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  app.get('/health/live', { schema: { tags: ['public'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get(
+    '/health/ready',
+    { schema: { tags: ['public'], summary: 'Readiness: the database answers and its schema is current', response: { 200: z.object({ status: z.literal('ready'), schemaVersion: z.number().int() }), ...errorResponses } } },
+    async () => {
+      let version: number;
+      try {
+        await sql`SELECT 1`.execute(ctx.db);
+        version = await schemaVersion(ctx.db as never);
+      } catch (error) {
+        throw new ApiError('NOT_READY', `database: ${(error as Error).message}`);
+      }
+      if (version !== LATEST_SCHEMA_VERSION) throw new ApiError('NOT_READY', `schema ${version}, expected ${LATEST_SCHEMA_VERSION}`);
+      return { status: 'ready' as const, schemaVersion: version };
+    },
+  );
+
+  await app.register(enrollRoutes(ctx));
+  await app.register(tusDiscoveryRoutes(ctx));
+  await app.register(receiptKeyRoutes(ctx));
+
+  const auth = { db: ctx.db, replayWindowMs: ctx.config.replayWindowMs };
+  await app.register(async (device) => {
+    device.addHook('onRequest', identifyDevice(auth));
+    device.addHook('preValidation', verifyDeviceSignature(auth));
+    await device.register(feedRoutes(ctx));
+    await device.register(packageDownloadRoutes(ctx));
+    await device.register(keyReleaseRoutes(ctx));
+    await device.register(pushRoutes(ctx));
+    await device.register(uploadRoutes(ctx));
+    await device.register(receiptRoutes(ctx));
+  });
+
+  await app.register(async (admin) => {
+    admin.addHook('onRequest', requireAdmin(options.adminTokenSha256));
+    await admin.register(venueAdminRoutes(ctx, ADMIN_ACTOR));
+    await admin.register(sessionAdminRoutes(ctx, ADMIN_ACTOR));
+    await admin.register(packageAdminRoutes(ctx, ADMIN_ACTOR));
+    await admin.register(scoringRoutes(ctx, ADMIN_ACTOR));
+    admin.withTypeProvider<ZodTypeProvider>().get(
+      '/v1/admin/audit/verify',
+      {
+        schema: {
+          tags: ['admin'],
+          summary: 'Verify the audit hash chain; reports the first broken link',
+          response: { 200: z.object({ ok: z.boolean(), rows: z.number().int(), brokenAt: z.number().int().optional(), reason: z.string().optional(), lastHash: z.string().optional() }), ...errorResponses },
+        },
+      },
+      async () => verifyAuditChain(ctx.db),
+    );
+  });
+
+  const sealer = startAuditSealer(ctx.db, options.auditSealMs ?? 200, (error) => app.log.error({ err: error }, 'sealing the audit chain failed'));
+  app.addHook('onClose', () => sealer.stop());
+
+  const sweepMs = options.nonceSweepMs ?? 60_000;
+  if (sweepMs > 0) {
+    const timer = setInterval(() => {
+      pruneNonces(ctx.db, ctx.config.replayWindowMs).catch((error: unknown) => app.log.warn({ err: error }, 'nonce sweep failed'));
+    }, sweepMs);
+    timer.unref();
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
+  return app;
+}

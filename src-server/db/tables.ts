@@ -1,0 +1,259 @@
+// The central database's tables as kysely sees them. One writer per data set: the agency writes
+// venues, sessions, rosters and packages; venues write what arrives through push and uploads.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills in (DEFAULT now()). */
+type DefaultTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | string | null>;
+type Json = ColumnType<unknown, string, string>;
+type NullableJson = ColumnType<unknown, string | null, string | null>;
+/** bigint (int8) columns: database.ts parses them as numbers (every value here is far below 2^53). */
+type BigInt = number;
+
+export interface VenueTable {
+  venue_id: string;
+  code: string;
+  name: string;
+  address: string;
+  /** The venue's feed cursor: bumped, under this row's lock, by every change published to the venue. */
+  feed_version: BigInt;
+  created_at: DefaultTimestamp;
+}
+
+export interface EnrollmentCodeTable {
+  code_sha256: string;
+  venue_id: string;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+  device_id: string | null;
+  created_at: DefaultTimestamp;
+}
+
+export interface DeviceTable {
+  device_id: string;
+  venue_id: string;
+  name: string;
+  /** Ed25519 SubjectPublicKeyInfo, DER, base64. The private half never leaves the hub. */
+  public_key: string;
+  status: 'active' | 'revoked';
+  acked_seq: BigInt;
+  enrolled_at: DefaultTimestamp;
+  revoked_at: NullableTimestamp;
+  revoked_reason: string | null;
+}
+
+export interface RequestNonceTable {
+  device_id: string;
+  nonce: string;
+  seen_at: DefaultTimestamp;
+}
+
+export interface ExamPackageTable {
+  package_id: string;
+  exam_id: string;
+  exam_version: number;
+  title: string;
+  venue_code: string;
+  valid_from: Timestamp;
+  valid_until: Timestamp;
+  manifest: Json;
+  file_sha256: string;
+  file_size: BigInt;
+  blob_key: string;
+  created_at: DefaultTimestamp;
+}
+
+/** What never travels to a venue before the start time (content key) or at all (content, answer key). */
+export interface PackageSecretTable {
+  package_id: string;
+  content_key: string;
+  content: Json;
+  answer_key: NullableJson;
+}
+
+export interface ExamSessionTable {
+  session_id: string;
+  venue_id: string;
+  exam_id: string;
+  package_id: string | null;
+  room: string;
+  starts_at: Timestamp;
+  ends_at: NullableTimestamp;
+  cancelled: boolean;
+  feed_version: BigInt;
+}
+
+export interface CandidateTable {
+  candidate_id: string;
+  session_id: string;
+  venue_id: string;
+  given_name: string;
+  family_name: string;
+  personal_code: string;
+  birth_date: string | null;
+  /** Level and degree, e.g. "A2". */
+  level: string | null;
+  /** The accommodation granted (never a diagnosis) with the doctor's opinion number and date (MK 117 11.3.10). */
+  accommodation: string | null;
+  accommodation_doc_no: string | null;
+  accommodation_doc_date: string | null;
+  removed: boolean;
+  feed_version: BigInt;
+}
+
+export interface KeyReleaseTable {
+  release_id: Generated<number>;
+  session_id: string;
+  device_id: string;
+  released_at: DefaultTimestamp;
+}
+
+export interface OutboxEventTable {
+  device_id: string;
+  seq: BigInt;
+  origin_device_id: string;
+  kind: string;
+  entity_id: string;
+  payload: Json;
+  created_at: string;
+  received_at: DefaultTimestamp;
+}
+
+export interface AttemptTable {
+  attempt_id: string;
+  venue_id: string;
+  device_id: string;
+  candidate_id: string;
+  package_id: string;
+  opened_at: Timestamp;
+}
+
+export interface ResponseTable {
+  attempt_id: string;
+  item_id: string;
+  venue_id: string;
+  revision: number;
+  value: Json;
+  saved_at: Timestamp;
+}
+
+export interface RecordingTable {
+  recording_id: string;
+  venue_id: string;
+  attempt_id: string | null;
+  item_id: string | null;
+  take: number | null;
+  mime_type: string | null;
+  /** From recording.closed (or the upload's declaration when the audio arrives first). */
+  sha256: string | null;
+  bytes: number | null;
+  duration_ms: number | null;
+  segment_count: number | null;
+  closed: boolean;
+  blob_key: string | null;
+  uploaded_at: NullableTimestamp;
+}
+
+export interface AttendanceTable {
+  candidate_id: string;
+  session_id: string;
+  venue_id: string;
+  status: string;
+  marked_at: Timestamp;
+}
+
+export interface IncidentTable {
+  incident_id: string;
+  venue_id: string;
+  session_id: string | null;
+  candidate_id: string | null;
+  kind: string;
+  note: string;
+  at: Timestamp;
+}
+
+export interface UploadTable {
+  upload_id: string;
+  venue_id: string;
+  device_id: string;
+  recording_id: string;
+  length: BigInt;
+  offset: BigInt;
+  sha256: string;
+  mime_type: string;
+  status: 'open' | 'complete';
+  lease_token: string | null;
+  lease_until: NullableTimestamp;
+  created_at: DefaultTimestamp;
+  completed_at: NullableTimestamp;
+}
+
+export interface RaterScoreTable {
+  attempt_id: string;
+  item_id: string;
+  points: number;
+  rater: string;
+  note: string;
+  scored_at: DefaultTimestamp;
+}
+
+export interface AuditLogTable {
+  audit_id: BigInt;
+  at: Timestamp;
+  actor_kind: 'admin' | 'device' | 'system';
+  actor_id: string;
+  action: string;
+  venue_id: string | null;
+  subject: string | null;
+  detail: Json;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditPendingTable {
+  pending_id: Generated<number>;
+  at: DefaultTimestamp;
+  actor_kind: 'admin' | 'device' | 'system';
+  actor_id: string;
+  action: string;
+  venue_id: string | null;
+  subject: string | null;
+  detail: Json;
+}
+
+export interface AuditHeadTable {
+  singleton: boolean;
+  last_id: BigInt;
+  last_hash: string;
+}
+
+export interface SchemaMigrationTable {
+  version: number;
+  name: string;
+  applied_at: DefaultTimestamp;
+}
+
+export interface CentralTables {
+  venue: VenueTable;
+  enrollment_code: EnrollmentCodeTable;
+  device: DeviceTable;
+  request_nonce: RequestNonceTable;
+  exam_package: ExamPackageTable;
+  package_secret: PackageSecretTable;
+  exam_session: ExamSessionTable;
+  candidate: CandidateTable;
+  key_release: KeyReleaseTable;
+  outbox_event: OutboxEventTable;
+  attempt: AttemptTable;
+  response: ResponseTable;
+  recording: RecordingTable;
+  attendance: AttendanceTable;
+  incident: IncidentTable;
+  upload: UploadTable;
+  rater_score: RaterScoreTable;
+  audit_log: AuditLogTable;
+  audit_pending: AuditPendingTable;
+  audit_head: AuditHeadTable;
+  schema_migration: SchemaMigrationTable;
+}

@@ -1,0 +1,72 @@
+// `npm run server`: the central sync API. With DATABASE_URL it uses that PostgreSQL; without it, it
+// runs a PostgreSQL of its own under DATA_DIR (the embedded default) and seeds the demo venue.
+// `npm run server -- verify-audit` checks the audit chain and exits non-zero at a broken link.
+// SIGINT/SIGTERM close the listener, let requests in flight finish and stop the database.
+import { verifyAuditChain } from './audit.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { startManagedPostgres } from './pg-cluster.ts';
+import { startServer } from './server.ts';
+import { join } from 'node:path';
+
+async function verifyAudit(): Promise<number> {
+  const config = loadConfig();
+  const postgres = config.databaseUrl ? undefined : await startManagedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true });
+  const url = config.databaseUrl ?? (await postgres!.createDatabase('exam_central'));
+  const database = openDatabase(url, 2);
+  try {
+    const result = await verifyAuditChain(database.db);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (result.ok) process.stdout.write(`audit chain intact: ${result.rows} rows, last hash ${result.lastHash}\n`);
+    else process.stdout.write(`audit chain BROKEN at row ${result.brokenAt}: ${result.reason}\n`);
+    return result.ok ? 0 : 1;
+  } finally {
+    await database.close();
+    await postgres?.stop();
+  }
+}
+
+async function serve(): Promise<void> {
+  // File work (audio written, fsynced, renamed) runs on libuv's thread pool; its default of 4 threads
+  // lets a few fsyncs hold up every other upload's writes. Set before the pool first starts.
+  process.env.UV_THREADPOOL_SIZE ??= '16';
+  const config = loadConfig();
+  const server = await startServer(config);
+  const say = (line: string): void => void process.stderr.write(`${line}\n`);
+  say(`Exam Station central sync API on ${server.url} (OpenAPI: ${server.url}/docs)`);
+  if (server.postgres) say(`embedded PostgreSQL on 127.0.0.1:${server.postgres.port}, data in ${server.postgres.dir}`);
+  if (server.generatedAdminToken) say(`admin token (shown once; only its hash is kept in ${config.dataDir}/admin-token.sha256): ${server.generatedAdminToken}`);
+  if (server.demo) {
+    say(`demo venue ${server.demo.venueCode}: enrollment code ${server.demo.enrollmentCode}`);
+    for (const s of server.demo.sessions) say(`  session ${s.sessionId}: exam ${s.examId}, package ${s.packageId}`);
+    say(`  package trust list for stations: ${server.demo.trustListFile}`);
+  }
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    say(`${signal}: shutting down`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        say(`shutdown failed: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+const command = process.argv[2] ?? 'serve';
+try {
+  if (command === 'verify-audit') process.exitCode = await verifyAudit();
+  else if (command === 'serve') await serve();
+  else {
+    process.stderr.write(`unknown command ${command}; use: serve | verify-audit\n`);
+    process.exitCode = 2;
+  }
+} catch (error) {
+  process.stderr.write(`${error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error)}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,159 @@
+// Receipts: per candidate, a statement signed by the centre of everything it has received for that
+// candidate (responses with their revisions, recordings with hash, size, duration and whether the
+// audio arrived, attendance, incidents). A venue stores and prints it, and can purge its own copy of
+// personal data once the receipt shows everything arrived. Signed with the centre's Ed25519 receipt
+// key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { canonicalJson, recordAudit } from './audit.ts';
+import type { ServerContext } from './context.ts';
+import type { CentralDb } from './db/database.ts';
+import { ApiError, errorResponses } from './errors.ts';
+
+export interface ReceiptSigner {
+  keyId: string;
+  publicKeySpki: string;
+  sign(data: string): string;
+}
+
+export function loadReceiptSigner(pemFile: string): ReceiptSigner {
+  let privateKey: KeyObject;
+  if (existsSync(pemFile)) {
+    privateKey = createPrivateKey(readFileSync(pemFile));
+  } else {
+    privateKey = generateKeyPairSync('ed25519').privateKey;
+    mkdirSync(dirname(pemFile), { recursive: true });
+    writeFileSync(pemFile, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  }
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return {
+    keyId: createHash('sha256').update(spki).digest('hex').slice(0, 16),
+    publicKeySpki: spki.toString('base64'),
+    sign: (data) => sign(null, Buffer.from(data, 'utf8'), privateKey).toString('base64'),
+  };
+}
+
+export const Receipt = z.object({
+  receiptId: z.string(),
+  issuedAt: z.string(),
+  venueCode: z.string(),
+  candidate: z.object({ candidateId: z.string(), sessionId: z.string(), givenName: z.string(), familyName: z.string() }),
+  attendance: z.object({ status: z.string(), markedAt: z.string() }).nullable(),
+  attempts: z.array(
+    z.object({
+      attemptId: z.string(),
+      packageId: z.string(),
+      openedAt: z.string(),
+      responses: z.array(z.object({ itemId: z.string(), revision: z.number().int(), savedAt: z.string() })),
+      recordings: z.array(
+        z.object({
+          recordingId: z.string(),
+          itemId: z.string().nullable(),
+          take: z.number().int().nullable(),
+          sha256: z.string().nullable(),
+          bytes: z.number().int().nullable(),
+          durationMs: z.number().int().nullable(),
+          audioReceived: z.boolean(),
+        }),
+      ),
+    }),
+  ),
+  incidents: z.array(z.object({ incidentId: z.string(), kind: z.string(), note: z.string(), at: z.string() })),
+});
+export type Receipt = z.infer<typeof Receipt>;
+
+export const SignedReceipt = z
+  .object({ receipt: Receipt, algorithm: z.literal('ed25519'), keyId: z.string(), signature: z.string() })
+  .meta({ id: 'SignedReceipt' });
+export type SignedReceipt = z.infer<typeof SignedReceipt>;
+
+export function verifyReceipt(signed: SignedReceipt, publicKeySpki: string): boolean {
+  const key = createPublicKey({ key: Buffer.from(publicKeySpki, 'base64'), format: 'der', type: 'spki' });
+  return verify(null, Buffer.from(canonicalJson(signed.receipt), 'utf8'), key, Buffer.from(signed.signature, 'base64'));
+}
+
+export async function buildReceipt(db: CentralDb, venueId: string, candidateId: string): Promise<Receipt> {
+  const candidate = await db
+    .selectFrom('candidate as c')
+    .innerJoin('venue as v', 'v.venue_id', 'c.venue_id')
+    .select(['c.candidate_id', 'c.session_id', 'c.given_name', 'c.family_name', 'c.venue_id', 'v.code'])
+    .where('c.candidate_id', '=', candidateId)
+    .executeTakeFirst();
+  if (!candidate || candidate.venue_id !== venueId) throw new ApiError('NOT_FOUND', `candidate ${candidateId}`);
+  const attempts = await db.selectFrom('attempt').selectAll().where('candidate_id', '=', candidateId).where('venue_id', '=', venueId).orderBy('opened_at').execute();
+  const ids = attempts.map((a) => a.attempt_id);
+  const responses = ids.length ? await db.selectFrom('response').select(['attempt_id', 'item_id', 'revision', 'saved_at']).where('attempt_id', 'in', ids).orderBy('item_id').execute() : [];
+  const recordings = ids.length ? await db.selectFrom('recording').selectAll().where('attempt_id', 'in', ids).orderBy('item_id').orderBy('take').execute() : [];
+  const attendance = await db.selectFrom('attendance').selectAll().where('candidate_id', '=', candidateId).where('session_id', '=', candidate.session_id).executeTakeFirst();
+  const incidents = await db.selectFrom('incident').selectAll().where('candidate_id', '=', candidateId).where('venue_id', '=', venueId).orderBy('at').execute();
+  return {
+    receiptId: randomUUID(),
+    issuedAt: new Date().toISOString(),
+    venueCode: candidate.code,
+    candidate: { candidateId, sessionId: candidate.session_id, givenName: candidate.given_name, familyName: candidate.family_name },
+    attendance: attendance ? { status: attendance.status, markedAt: attendance.marked_at.toISOString() } : null,
+    attempts: attempts.map((a) => ({
+      attemptId: a.attempt_id,
+      packageId: a.package_id,
+      openedAt: a.opened_at.toISOString(),
+      responses: responses.filter((r) => r.attempt_id === a.attempt_id).map((r) => ({ itemId: r.item_id, revision: r.revision, savedAt: r.saved_at.toISOString() })),
+      recordings: recordings
+        .filter((r) => r.attempt_id === a.attempt_id)
+        .map((r) => ({
+          recordingId: r.recording_id,
+          itemId: r.item_id,
+          take: r.take,
+          sha256: r.sha256,
+          bytes: r.bytes === null ? null : Number(r.bytes),
+          durationMs: r.duration_ms,
+          audioReceived: r.uploaded_at !== null,
+        })),
+    })),
+    incidents: incidents.map((i) => ({ incidentId: i.incident_id, kind: i.kind, note: i.note, at: i.at.toISOString() })),
+  };
+}
+
+export function signReceipt(signer: ReceiptSigner, receipt: Receipt): SignedReceipt {
+  return { receipt, algorithm: 'ed25519', keyId: signer.keyId, signature: signer.sign(canonicalJson(receipt)) };
+}
+
+export const receiptRoutes =
+  (ctx: ServerContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/receipts/:candidateId',
+      {
+        schema: {
+          tags: ['venue'],
+          summary: 'A signed receipt of everything received for one candidate',
+          params: z.object({ candidateId: z.string().min(1).max(64) }),
+          response: { 200: SignedReceipt, ...errorResponses },
+        },
+      },
+      async (request) => {
+        const device = request.device!;
+        const receipt = await buildReceipt(ctx.db, device.venueId, request.params.candidateId);
+        await recordAudit(ctx.db, [{ actorKind: 'device', actorId: device.deviceId, action: 'receipt.read-personal-data', venueId: device.venueId, subject: request.params.candidateId, detail: { receiptId: receipt.receiptId } }]);
+        return signReceipt(ctx.receipts, receipt);
+      },
+    );
+  };
+
+export const receiptKeyRoutes =
+  (ctx: ServerContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/receipt-keys',
+      {
+        schema: {
+          tags: ['public'],
+          summary: 'The public key that verifies receipts',
+          response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKeySpki: z.string() })) }) },
+        },
+      },
+      async () => ({ keys: [{ keyId: ctx.receipts.keyId, algorithm: 'ed25519' as const, publicKeySpki: ctx.receipts.publicKeySpki }] }),
+    );
+  };

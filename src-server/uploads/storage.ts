@@ -1,0 +1,176 @@
+// Where files live: audio uploads and exam packages. The interface is shaped like object storage
+// (an upload in progress is appended to, then committed under its final key, like a multipart
+// upload; finished objects are read whole or by byte range), so an S3-style store can replace the
+// file system implementation used by the embedded default.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+
+export interface AppendResult {
+  /** Bytes taken from the source and written; may be short if the source ended early or broke. */
+  written: number;
+  /** SHA-256 (hex) of exactly the bytes written. */
+  sha256: string;
+  /** The source broke off (client went away) before it ended. */
+  interrupted: boolean;
+}
+
+export interface BlobStorage {
+  /** Write the source at `offset` (0 starts the upload), at most `maxBytes`; more makes it throw UploadOverflow. */
+  appendUpload(uploadId: string, offset: number, source: Readable, maxBytes: number): Promise<AppendResult>;
+  /** Forget anything written past `length` (an unverified or interrupted chunk). */
+  truncateUpload(uploadId: string, length: number): Promise<void>;
+  /** SHA-256 of the upload's first `length` bytes. */
+  hashUpload(uploadId: string, length: number): Promise<string>;
+  /**
+   * Make the upload a finished object under `key`, durable when `fsync` is set. `exact` says the
+   * upload holds exactly `length` bytes (written in one piece), so nothing needs trimming.
+   */
+  commitUpload(uploadId: string, key: string, length: number, options: { fsync: boolean; exact: boolean }): Promise<void>;
+  deleteUpload(uploadId: string): Promise<void>;
+  putObject(key: string, data: Uint8Array): Promise<void>;
+  /** Size in bytes, or undefined when there is no such object. */
+  statObject(key: string): Promise<number | undefined>;
+  /** Bytes start..end inclusive, or the whole object. */
+  readObject(key: string, range?: { start: number; end: number }): Readable;
+  deleteObject(key: string): Promise<void>;
+}
+
+/** fdatasync a file (its bytes and size) or fsync a folder (its entries). */
+async function syncPath(path: string, kind: 'data' | 'full'): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    if (kind === 'data') await handle.datasync();
+    else await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export class UploadOverflow extends Error {
+  override name = 'UploadOverflow';
+}
+
+const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+export class FileBlobStorage implements BlobStorage {
+  readonly root: string;
+  /** Folders known to exist, so a busy server does not ask the file system again and again. */
+  private readonly folders = new Set<string>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  private async folder(path: string): Promise<void> {
+    const dir = dirname(path);
+    if (this.folders.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    this.folders.add(dir);
+  }
+
+  private uploadPath(uploadId: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(uploadId)) throw new Error(`bad upload id ${uploadId}`);
+    return join(this.root, 'uploads', `${uploadId}.part`);
+  }
+
+  private objectPath(key: string): string {
+    if (!SAFE_KEY.test(key) || key.includes('..')) throw new Error(`bad object key ${key}`);
+    return join(this.root, 'objects', key);
+  }
+
+  async appendUpload(uploadId: string, offset: number, source: Readable, maxBytes: number): Promise<AppendResult> {
+    const hash = createHash('sha256');
+    let written = 0;
+    let interrupted = false;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        if (written + chunk.length > maxBytes) {
+          callback(new UploadOverflow(`more than ${maxBytes} bytes`));
+          return;
+        }
+        written += chunk.length;
+        hash.update(chunk);
+        callback(null, chunk);
+      },
+    });
+    const path = this.uploadPath(uploadId);
+    if (offset === 0) await this.folder(path);
+    const sink = createWriteStream(path, offset === 0 ? { flags: 'w' } : { flags: 'r+', start: offset });
+    try {
+      await pipeline(source, counter, sink);
+    } catch (error) {
+      if (error instanceof UploadOverflow) throw error;
+      // The client went away mid-chunk: what reached the disk is kept and reported.
+      interrupted = true;
+      await new Promise<void>((resolve) => (sink.closed ? resolve() : sink.once('close', () => resolve())));
+    }
+    // bytesWritten, not the count passed on: a broken-off stream may drop what it had not yet written.
+    return { written: interrupted ? sink.bytesWritten : written, sha256: hash.digest('hex'), interrupted };
+  }
+
+  async truncateUpload(uploadId: string, length: number): Promise<void> {
+    try {
+      await truncate(this.uploadPath(uploadId), length);
+    } catch (error) {
+      // Nothing was written yet: there is nothing to trim.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || length > 0) throw error;
+    }
+  }
+
+  async hashUpload(uploadId: string, length: number): Promise<string> {
+    const hash = createHash('sha256');
+    if (length > 0) for await (const chunk of createReadStream(this.uploadPath(uploadId), { start: 0, end: length - 1 })) hash.update(chunk as Buffer);
+    return hash.digest('hex');
+  }
+
+  async commitUpload(uploadId: string, key: string, length: number, options: { fsync: boolean; exact: boolean }): Promise<void> {
+    const from = this.uploadPath(uploadId);
+    const to = this.objectPath(key);
+    if (!options.exact) await truncate(from, length);
+    if (options.fsync) await syncPath(from, 'data');
+    await this.folder(to);
+    await rename(from, to);
+    // The rename is durable only once its folder is: otherwise a power cut could undo it.
+    if (options.fsync) await syncPath(dirname(to), 'full');
+  }
+
+  async deleteUpload(uploadId: string): Promise<void> {
+    await rm(this.uploadPath(uploadId), { force: true });
+  }
+
+  async putObject(key: string, data: Uint8Array): Promise<void> {
+    const path = this.objectPath(key);
+    await this.folder(path);
+    const temp = `${path}.${process.pid}.tmp`;
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  }
+
+  async statObject(key: string): Promise<number | undefined> {
+    try {
+      return (await stat(this.objectPath(key))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  readObject(key: string, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.objectPath(key), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    await rm(this.objectPath(key), { force: true });
+  }
+}

@@ -1,0 +1,411 @@
+// Venue → central audio: resumable uploads with the tus 1.0.0 protocol (core, creation,
+// creation-with-upload, termination). A hub creates an upload for one recording, declaring its length
+// and SHA-256, and may send the bytes in the same request; after a cut it asks for the offset (HEAD)
+// and continues with PATCH. A chunk signed with its own SHA-256 is kept only when it arrives whole
+// and matches; a chunk sent UNSIGNED-PAYLOAD keeps whatever arrived before a cut. When the last byte
+// is in, the whole file's SHA-256 must equal the declared one, or the upload is refused and
+// discarded. One upload per recording id: creating it again returns the same upload.
+// Offsets and a short write lease live in PostgreSQL, so any replica can continue any upload; each
+// step is one statement (nonce, device check and write together), so a chunk costs few round trips.
+import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { sql, type Selectable } from 'kysely';
+import { z } from 'zod';
+import { auditInsert, recordAudit } from '../audit.ts';
+import { checkSpentNonce, spendNonceCte, spentNonceColumns, type AuthenticatedDevice } from '../auth/devices.ts';
+import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../auth/request-signing.ts';
+import type { ServerContext } from '../context.ts';
+import type { UploadTable } from '../db/tables.ts';
+import { ApiError, errorResponses } from '../errors.ts';
+import { UploadOverflow } from './storage.ts';
+
+export const TUS_VERSION = '1.0.0';
+const LEASE_SECONDS = 300;
+const OFFSET_TYPE = 'application/offset+octet-stream';
+
+const UploadMetadata = z.object({
+  recordingId: z.string().uuid(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  mimeType: z.string().min(1).max(100).default('application/octet-stream'),
+});
+
+/** "key base64,key base64" → object; a malformed header is a 400. */
+export function parseUploadMetadata(header: string | undefined): z.infer<typeof UploadMetadata> {
+  const entries: Record<string, string> = {};
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (!key) continue;
+    entries[key] = value === undefined ? '' : Buffer.from(value, 'base64').toString('utf8');
+  }
+  const parsed = UploadMetadata.safeParse(entries);
+  if (!parsed.success) throw new ApiError('VALIDATION_FAILED', `Upload-Metadata: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  return parsed.data;
+}
+
+export function encodeUploadMetadata(meta: Record<string, string>): string {
+  return Object.entries(meta)
+    .map(([k, v]) => `${k} ${Buffer.from(v, 'utf8').toString('base64')}`)
+    .join(',');
+}
+
+function intHeader(request: FastifyRequest, name: string): number {
+  const raw = request.headers[name];
+  if (typeof raw !== 'string' || !/^\d{1,15}$/.test(raw)) throw new ApiError('VALIDATION_FAILED', `${name} must be a non-negative integer`);
+  return Number(raw);
+}
+
+function requireTus(request: FastifyRequest): void {
+  if (request.headers['tus-resumable'] !== TUS_VERSION) throw new ApiError('TUS_VERSION_UNSUPPORTED', `Tus-Resumable must be ${TUS_VERSION}`);
+}
+
+const hasBody = (request: FastifyRequest): boolean => request.headers['content-type'] === OFFSET_TYPE;
+
+const UploadParams = z.object({ uploadId: z.string().uuid() });
+const Created = z.object({ uploadId: z.string(), offset: z.number().int(), complete: z.boolean() });
+
+/** Where a recording's audio is kept. The hash is part of the name, so other bytes never overwrite it. */
+export const objectKeyOfRecording = (venueId: string, recordingId: string, sha256: string): string => `audio/${venueId}/${recordingId}-${sha256}`;
+
+type UploadRow = Selectable<UploadTable>;
+
+interface Declared {
+  uploadId: string;
+  recordingId: string;
+  sha256: string;
+  mimeType: string;
+  length: number;
+}
+
+/**
+ * POST: create the upload, or find the one that exists for the recording. With bytes attached
+ * (creation-with-upload) they are taken first; a whole, verified file is then accepted in one
+ * statement, and anything less becomes an upload to resume with PATCH.
+ */
+async function createUpload(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  requireTus(request);
+  const length = intHeader(request, 'upload-length');
+  if (length < 1 || length > ctx.config.uploadMaxBytes) throw new ApiError('UPLOAD_TOO_LARGE', `Upload-Length must be 1 to ${ctx.config.uploadMaxBytes}`);
+  const meta = parseUploadMetadata(request.headers['upload-metadata'] as string | undefined);
+  const declared: Declared = { uploadId: randomUUID(), recordingId: meta.recordingId, sha256: meta.sha256, mimeType: meta.mimeType, length };
+  if (!hasBody(request)) {
+    if (request.signedContentSha256 !== EMPTY_SHA256) throw new ApiError('AUTH_SIGNATURE_INVALID', 'a creation request without bytes signs the empty body');
+    return openUpload(ctx, request, reply, declared, 0);
+  }
+
+  const { storage } = ctx;
+  let result;
+  try {
+    result = await storage.appendUpload(declared.uploadId, 0, request.raw, length);
+  } catch (error) {
+    await storage.deleteUpload(declared.uploadId);
+    if (error instanceof UploadOverflow) throw new ApiError('UPLOAD_TOO_LARGE', `the body goes past Upload-Length ${length}`);
+    throw error;
+  }
+  const signed = request.signedContentSha256;
+  const verified = signed === UNSIGNED_PAYLOAD || (!result.interrupted && result.sha256 === signed);
+  if (!verified && !result.interrupted) {
+    await storage.deleteUpload(declared.uploadId);
+    throw new ApiError('UPLOAD_CHUNK_CHECKSUM_MISMATCH', 'the body does not match its signed SHA-256');
+  }
+  if (verified && !result.interrupted && result.written === length) return acceptWholeFile(ctx, request, reply, declared, result.sha256);
+  // Cut short, or a first chunk only: keep what is verified, to be resumed with PATCH.
+  const kept = verified ? result.written : 0;
+  if (kept === 0) await storage.deleteUpload(declared.uploadId);
+  return openUpload(ctx, request, reply, declared, kept);
+}
+
+/** Create an open upload holding `kept` bytes (already written under its id), or return the existing one. */
+async function openUpload(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, declared: Declared, kept: number): Promise<FastifyReply> {
+  const device = request.device!;
+  // One statement: spend the nonce, look at the recording, and create the upload unless the
+  // recording belongs to another venue, contradicts the declaration, or already has an upload.
+  const result = await sql<{ device_status: string | null; nonce_fresh: boolean; rec_venue: string | null; rec_sha256: string | null; rec_bytes: number | null; created: string | null }>`
+    WITH ${spendNonceCte(device.deviceId, request.unspentNonce!)},
+    rec AS (SELECT venue_id, sha256, bytes FROM recording WHERE recording_id = ${declared.recordingId}::uuid),
+    created AS (
+      INSERT INTO upload (upload_id, venue_id, device_id, recording_id, length, "offset", sha256, mime_type, status)
+      SELECT ${declared.uploadId}::uuid, ${device.venueId}::uuid, ${device.deviceId}::uuid, ${declared.recordingId}::uuid, ${declared.length}, ${kept},
+        ${declared.sha256}, ${declared.mimeType}, 'open'
+      WHERE EXISTS (SELECT 1 FROM spent)
+        AND NOT EXISTS (SELECT 1 FROM rec WHERE venue_id <> ${device.venueId}::uuid OR (sha256 IS NOT NULL AND (sha256 <> ${declared.sha256} OR bytes <> ${declared.length})))
+      ON CONFLICT (recording_id) DO NOTHING
+      RETURNING upload_id
+    )
+    SELECT ${spentNonceColumns(device.deviceId)}, (SELECT venue_id FROM rec) AS rec_venue, (SELECT sha256 FROM rec) AS rec_sha256, (SELECT bytes FROM rec) AS rec_bytes,
+      (SELECT upload_id FROM created) AS created`.execute(ctx.uploadDb);
+  const row = result.rows[0];
+  if (!row?.created && kept > 0) await ctx.storage.deleteUpload(declared.uploadId);
+  checkSpentNonce(row);
+  checkRecording(declared, device.venueId, row!);
+  reply.code(201);
+  if (!row!.created) return answerExisting(ctx, reply, declared, device.venueId);
+  reply.header('Location', `/v1/uploads/${declared.uploadId}`).header('Upload-Offset', String(kept));
+  return reply.send({ uploadId: declared.uploadId, offset: kept, complete: false });
+}
+
+function checkRecording(declared: Declared, venueId: string, row: { rec_venue: string | null; rec_sha256: string | null; rec_bytes: number | null }): void {
+  if (row.rec_venue && row.rec_venue !== venueId) throw new ApiError('NOT_FOUND', `recording ${declared.recordingId}`);
+  if (row.rec_sha256 && (row.rec_sha256 !== declared.sha256 || Number(row.rec_bytes) !== declared.length)) {
+    throw new ApiError('RECORDING_CONFLICT', `the recording was closed with ${row.rec_bytes} bytes and SHA-256 ${row.rec_sha256}`);
+  }
+}
+
+/** Created before (a retry, or a hub starting over): the same upload, wherever it stands. */
+async function answerExisting(ctx: ServerContext, reply: FastifyReply, declared: Declared, venueId: string): Promise<FastifyReply> {
+  const existing = await ctx.uploadDb.selectFrom('upload').selectAll().where('recording_id', '=', declared.recordingId).executeTakeFirst();
+  if (!existing || existing.venue_id !== venueId) throw new ApiError('NOT_FOUND', `recording ${declared.recordingId}`);
+  if (existing.sha256 !== declared.sha256 || Number(existing.length) !== declared.length) throw new ApiError('RECORDING_CONFLICT', 'an upload of this recording with another length or hash exists');
+  reply.header('Location', `/v1/uploads/${existing.upload_id}`).header('Upload-Offset', String(existing.offset));
+  return reply.send({ uploadId: existing.upload_id, offset: Number(existing.offset), complete: existing.status === 'complete' });
+}
+
+/**
+ * The whole file arrived in the creating request. Its SHA-256 must be the declared one. The file is
+ * put in place first (fsync, rename), then one statement spends the nonce, checks the recording and
+ * records upload, recording and audit entry; if that statement refuses, the file is taken away again
+ * unless an earlier upload of the same recording (the same bytes) owns it.
+ */
+async function acceptWholeFile(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, declared: Declared, received: string): Promise<FastifyReply> {
+  const { storage, uploadDb: db, config } = ctx;
+  const device = request.device!;
+  if (received !== declared.sha256) {
+    await storage.deleteUpload(declared.uploadId);
+    await refuseHash(ctx, device, declared, received);
+  }
+  const key = objectKeyOfRecording(device.venueId, declared.recordingId, declared.sha256);
+  await storage.commitUpload(declared.uploadId, key, declared.length, { fsync: config.audioFsync, exact: true });
+  const result = await sql<{
+    device_status: string | null;
+    nonce_fresh: boolean;
+    rec_venue: string | null;
+    rec_sha256: string | null;
+    rec_bytes: number | null;
+    go: boolean;
+    upload_id: string | null;
+    prior_open: string | null;
+  }>`
+    WITH ${spendNonceCte(device.deviceId, request.unspentNonce!)},
+    rec AS (SELECT venue_id, sha256, bytes FROM recording WHERE recording_id = ${declared.recordingId}::uuid),
+    prior AS (SELECT upload_id, venue_id, sha256, length, status FROM upload WHERE recording_id = ${declared.recordingId}::uuid),
+    ok AS (
+      SELECT EXISTS (SELECT 1 FROM spent)
+        AND NOT EXISTS (SELECT 1 FROM rec WHERE venue_id <> ${device.venueId}::uuid OR (sha256 IS NOT NULL AND (sha256 <> ${declared.sha256} OR bytes <> ${declared.length})))
+        AND NOT EXISTS (SELECT 1 FROM prior WHERE venue_id <> ${device.venueId}::uuid OR sha256 <> ${declared.sha256} OR length <> ${declared.length}) AS go
+    ), done AS (
+      INSERT INTO upload (upload_id, venue_id, device_id, recording_id, length, "offset", sha256, mime_type, status, completed_at)
+      SELECT ${declared.uploadId}::uuid, ${device.venueId}::uuid, ${device.deviceId}::uuid, ${declared.recordingId}::uuid, ${declared.length}, ${declared.length},
+        ${declared.sha256}, ${declared.mimeType}, 'complete', now() FROM ok WHERE ok.go
+      ON CONFLICT (recording_id) DO UPDATE SET "offset" = excluded."offset", status = 'complete', completed_at = now(), lease_token = NULL, lease_until = NULL
+      WHERE upload.status = 'open'
+    ), received AS (
+      INSERT INTO recording (recording_id, venue_id, sha256, bytes, mime_type, closed, blob_key, uploaded_at)
+      SELECT ${declared.recordingId}::uuid, ${device.venueId}::uuid, ${declared.sha256}, ${declared.length}, ${declared.mimeType}, false, ${key}, now() FROM ok WHERE ok.go
+      ON CONFLICT (recording_id) DO UPDATE SET blob_key = excluded.blob_key, uploaded_at = coalesce(recording.uploaded_at, excluded.uploaded_at)
+      WHERE recording.venue_id = ${device.venueId}::uuid
+    ), audited AS (
+      ${auditInsert(
+        { actorKind: 'device', actorId: device.deviceId, action: 'recording.uploaded', venueId: device.venueId, subject: declared.recordingId, detail: { sha256: declared.sha256, bytes: declared.length } },
+        sql`(SELECT go FROM ok)`,
+      )}
+    )
+    SELECT ${spentNonceColumns(device.deviceId)}, (SELECT venue_id FROM rec) AS rec_venue, (SELECT sha256 FROM rec) AS rec_sha256, (SELECT bytes FROM rec) AS rec_bytes,
+      (SELECT go FROM ok) AS go, coalesce((SELECT upload_id FROM prior), ${declared.uploadId}::uuid) AS upload_id,
+      (SELECT upload_id FROM prior WHERE status = 'open') AS prior_open`.execute(db);
+  const row = result.rows[0]!;
+  if (!row.go) {
+    // Refused: take the file away again, unless the recording already has it (same key: same bytes).
+    const owner = await db.selectFrom('recording').select('blob_key').where('recording_id', '=', declared.recordingId).where('venue_id', '=', device.venueId).executeTakeFirst();
+    if (owner?.blob_key !== key) await storage.deleteObject(key);
+    checkSpentNonce(row);
+    checkRecording(declared, device.venueId, row);
+    throw new ApiError('RECORDING_CONFLICT', 'an upload of this recording with another length or hash exists');
+  }
+  // An earlier, unfinished upload of the same recording is finished by this one; its bytes go.
+  if (row.prior_open) await storage.deleteUpload(row.prior_open);
+  reply.code(201).header('Location', `/v1/uploads/${row.upload_id}`).header('Upload-Offset', String(declared.length));
+  return reply.send({ uploadId: row.upload_id!, offset: declared.length, complete: true });
+}
+
+async function refuseHash(ctx: ServerContext, device: AuthenticatedDevice, declared: { recordingId: string; sha256: string; length: number }, received: string): Promise<never> {
+  await recordAudit(ctx.uploadDb, [
+    { actorKind: 'device', actorId: device.deviceId, action: 'recording.upload-refused', venueId: device.venueId, subject: declared.recordingId, detail: { declared: declared.sha256, received, bytes: declared.length } },
+  ]);
+  throw new ApiError('UPLOAD_HASH_MISMATCH', `declared ${declared.sha256}, received ${received}`);
+}
+
+/** PATCH: take the lease at the given offset (with the nonce, in one statement) and append. */
+async function patchUpload(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, uploadId: string): Promise<FastifyReply> {
+  const device = request.device!;
+  requireTus(request);
+  if (!hasBody(request)) throw new ApiError('UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${OFFSET_TYPE}`);
+  const offset = intHeader(request, 'upload-offset');
+  const lease = randomUUID();
+  const result = await sql<{ device_status: string | null; nonce_fresh: boolean; leased: UploadRow | null }>`
+    WITH ${spendNonceCte(device.deviceId, request.unspentNonce!)},
+    leased AS (
+      UPDATE upload SET lease_token = ${lease}, lease_until = now() + make_interval(secs => ${LEASE_SECONDS})
+      WHERE upload_id = ${uploadId}::uuid AND venue_id = ${device.venueId}::uuid AND status = 'open' AND "offset" = ${offset}
+        AND (lease_until IS NULL OR lease_until < now()) AND EXISTS (SELECT 1 FROM spent)
+      RETURNING *
+    )
+    SELECT ${spentNonceColumns(device.deviceId)}, (SELECT row_to_json(leased) FROM leased) AS leased`.execute(ctx.uploadDb);
+  const row = result.rows[0];
+  checkSpentNonce(row);
+  if (!row!.leased) {
+    const current = await ctx.uploadDb.selectFrom('upload').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+    if (!current || current.venue_id !== device.venueId) throw new ApiError('NOT_FOUND', `upload ${uploadId}`);
+    if (Number(current.offset) !== offset || current.status === 'complete') throw new ApiError('UPLOAD_OFFSET_MISMATCH', `the upload is at ${current.offset}`);
+    throw new ApiError('UPLOAD_BUSY');
+  }
+  const newOffset = await appendChunk(ctx, request, device, row!.leased, lease);
+  return reply.code(204).header('Upload-Offset', String(newOffset)).send();
+}
+
+/**
+ * Stream the request body into the upload at its offset, under the lease we hold. Returns the new
+ * offset; at the end of the file, checks the whole SHA-256 and either finishes or refuses the upload.
+ */
+async function appendChunk(ctx: ServerContext, request: FastifyRequest, device: AuthenticatedDevice, upload: UploadRow, lease: string): Promise<number> {
+  const { uploadDb: db, storage, config } = ctx;
+  const offset = Number(upload.offset);
+  const length = Number(upload.length);
+  const release = async (newOffset: number): Promise<void> => {
+    await db.updateTable('upload').set({ offset: newOffset, lease_token: null, lease_until: null }).where('upload_id', '=', upload.upload_id).where('lease_token', '=', lease).execute();
+  };
+  let result;
+  try {
+    result = await storage.appendUpload(upload.upload_id, offset, request.raw, length - offset);
+  } catch (error) {
+    await storage.truncateUpload(upload.upload_id, offset);
+    await release(offset);
+    if (error instanceof UploadOverflow) throw new ApiError('UPLOAD_TOO_LARGE', `the chunk goes past Upload-Length ${length}`);
+    throw error;
+  }
+  const declared = request.signedContentSha256;
+  if (declared !== UNSIGNED_PAYLOAD && (result.interrupted || result.sha256 !== declared)) {
+    // A signed chunk is all or nothing: nothing unverified is kept.
+    await storage.truncateUpload(upload.upload_id, offset);
+    await release(offset);
+    if (result.interrupted) return offset;
+    throw new ApiError('UPLOAD_CHUNK_CHECKSUM_MISMATCH', `the chunk at ${offset} does not match its signed SHA-256`);
+  }
+  const newOffset = offset + result.written;
+  if (newOffset < length) {
+    await release(newOffset);
+    return newOffset;
+  }
+
+  const inOnePiece = offset === 0 && !result.interrupted;
+  const whole = inOnePiece ? result.sha256 : await storage.hashUpload(upload.upload_id, length);
+  if (whole !== upload.sha256) {
+    await db.deleteFrom('upload').where('upload_id', '=', upload.upload_id).where('lease_token', '=', lease).execute();
+    await storage.deleteUpload(upload.upload_id);
+    await refuseHash(ctx, device, { recordingId: upload.recording_id, sha256: upload.sha256, length }, whole);
+  }
+  const key = objectKeyOfRecording(device.venueId, upload.recording_id, upload.sha256);
+  await storage.commitUpload(upload.upload_id, key, length, { fsync: config.audioFsync, exact: inOnePiece });
+  // Finish the upload, mark the recording received and audit it, in one statement.
+  await sql`
+    WITH done AS (
+      UPDATE upload SET "offset" = ${length}, status = 'complete', completed_at = now(), lease_token = NULL, lease_until = NULL
+      WHERE upload_id = ${upload.upload_id}::uuid AND lease_token = ${lease}
+      RETURNING recording_id
+    ), received AS (
+      INSERT INTO recording (recording_id, venue_id, sha256, bytes, mime_type, closed, blob_key, uploaded_at)
+      SELECT recording_id, ${device.venueId}::uuid, ${upload.sha256}, ${length}, ${upload.mime_type}, false, ${key}, now() FROM done
+      ON CONFLICT (recording_id) DO UPDATE SET blob_key = excluded.blob_key, uploaded_at = excluded.uploaded_at WHERE recording.venue_id = ${device.venueId}::uuid
+    ), audited AS (
+      ${auditInsert({ actorKind: 'device', actorId: device.deviceId, action: 'recording.uploaded', venueId: device.venueId, subject: upload.recording_id, detail: { sha256: upload.sha256, bytes: length } }, sql`EXISTS (SELECT 1 FROM done)`)}
+    )
+    SELECT 1`.execute(db);
+  return length;
+}
+
+export const uploadRoutes =
+  (ctx: ServerContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    const { uploadDb: db, storage } = ctx;
+
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('Tus-Resumable', TUS_VERSION);
+    });
+    // Upload bytes are streamed to storage by the handler, never buffered.
+    app.addContentTypeParser(OFFSET_TYPE, (_request, _payload, done) => done(null));
+
+    const findOwn = async (uploadId: string, venueId: string) => {
+      const row = await db.selectFrom('upload').selectAll().where('upload_id', '=', uploadId).executeTakeFirst();
+      // Another venue's upload is reported exactly like a missing one.
+      if (!row || row.venue_id !== venueId) throw new ApiError('NOT_FOUND', `upload ${uploadId}`);
+      return row;
+    };
+
+    app.post(
+      '/v1/uploads',
+      {
+        config: { streamBody: true, authInTransaction: true },
+        schema: {
+          tags: ['venue'],
+          summary: 'tus: create an upload for one recording, optionally with its bytes',
+          description:
+            'Headers: Tus-Resumable 1.0.0, Upload-Length, Upload-Metadata with recordingId, sha256 (hex) and mimeType. With Content-Type application/offset+octet-stream the body is the first chunk (creation-with-upload). Creating it again returns the same upload.',
+          response: { 201: Created, ...errorResponses },
+        },
+      },
+      async (request, reply) => createUpload(ctx, request, reply),
+    );
+
+    app.head(
+      '/v1/uploads/:uploadId',
+      { schema: { tags: ['venue'], summary: 'tus: the current offset of an upload', params: UploadParams } },
+      async (request, reply) => {
+        requireTus(request);
+        const row = await findOwn(request.params.uploadId, request.device!.venueId);
+        reply.header('Upload-Offset', String(row.offset)).header('Upload-Length', String(row.length)).header('Cache-Control', 'no-store');
+        return reply.code(200).send();
+      },
+    );
+
+    app.patch(
+      '/v1/uploads/:uploadId',
+      {
+        config: { streamBody: true, authInTransaction: true },
+        schema: {
+          tags: ['venue'],
+          summary: 'tus: append a chunk at Upload-Offset',
+          description:
+            'Content-Type application/offset+octet-stream. X-Content-SHA256 is the chunk hash (kept only if whole and matching) or UNSIGNED-PAYLOAD (bytes before a cut are kept). The last chunk triggers the whole-file SHA-256 check.',
+          params: UploadParams,
+          response: { 204: z.undefined().describe('chunk stored; Upload-Offset says where the next one starts'), ...errorResponses },
+        },
+      },
+      async (request, reply) => patchUpload(ctx, request, reply, request.params.uploadId),
+    );
+
+    app.delete(
+      '/v1/uploads/:uploadId',
+      { schema: { tags: ['venue'], summary: 'tus: abandon an unfinished upload', params: UploadParams, response: { 204: z.undefined().describe('abandoned'), ...errorResponses } } },
+      async (request, reply) => {
+        requireTus(request);
+        const row = await findOwn(request.params.uploadId, request.device!.venueId);
+        if (row.status === 'complete') throw new ApiError('CONFLICT', 'a finished upload cannot be abandoned');
+        await db.deleteFrom('upload').where('upload_id', '=', row.upload_id).where('status', '=', 'open').execute();
+        await storage.deleteUpload(row.upload_id);
+        return reply.code(204).send();
+      },
+    );
+  };
+
+export const tusDiscoveryRoutes =
+  (ctx: ServerContext): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.options('/v1/uploads', { schema: { tags: ['venue'], summary: 'tus: server capabilities' } }, async (_request, reply) =>
+      reply
+        .code(204)
+        .header('Tus-Resumable', TUS_VERSION)
+        .header('Tus-Version', TUS_VERSION)
+        .header('Tus-Extension', 'creation,creation-with-upload,termination')
+        .header('Tus-Max-Size', String(ctx.config.uploadMaxBytes))
+        .send(),
+    );
+  };

@@ -1,0 +1,147 @@
+// Enrollment, signed requests and revocation: a one-time code binds a hub's own public key to a venue;
+// every request must carry a fresh signature over its exact body; a leaked request cannot be replayed
+// or reused; a revoked hub is refused everywhere; and a hub never sees or touches another venue.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealAudit } from '../../src-server/audit.ts';
+import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { TUS_VERSION } from '../../src-server/uploads/tus.ts';
+import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
+import { HubClient, makeVenue, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
+
+let postgres: ManagedPostgres;
+let test: TestServer;
+let riga: TestVenue;
+let liepaja: TestVenue;
+let packageId: string;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  test = await startTestServer(postgres, 'devices_test');
+  packageId = await test.admin.publishPackage(buildMiniPackage(makeKeys()));
+  riga = await makeVenue(test, 'RIX01', packageId, 'mini-a2');
+  liepaja = await makeVenue(test, 'LPX01', null, 'mini-a2');
+});
+
+afterAll(async () => {
+  await test?.stop();
+  await postgres?.stop();
+});
+
+describe('enrollment', () => {
+  it('binds a one-time code to the hub key; the code cannot be used twice', async () => {
+    const { code } = await test.admin.ok<{ code: string }>('POST', `/v1/admin/venues/${riga.venueId}/enrollment-codes`);
+    const hub = new HubClient(test.url);
+    const enrolled = await hub.enroll(code.toLowerCase().replaceAll('-', ' '));
+    expect(enrolled.status).toBe(201);
+    expect(enrolled.body).toMatchObject({ venueId: riga.venueId, venueCode: 'RIX01' });
+    expect((await hub.call('GET', '/v1/feed')).status).toBe(200);
+
+    const second = await new HubClient(test.url).enroll(code);
+    expect(second.status).toBe(403);
+    expect(second.body).toMatchObject({ code: 'ENROLLMENT_CODE_INVALID', message: { lv: expect.stringContaining('kods'), en: expect.stringContaining('code') } });
+    const stored = await test.server.ctx.db.selectFrom('device').select('public_key').where('device_id', '=', hub.deviceId).executeTakeFirstOrThrow();
+    expect(stored.public_key).toBe(hub.publicKey);
+  });
+
+  it('refuses bad enrollment input with a clear code and enrolls nothing', async () => {
+    const count = async () => (await test.server.ctx.db.selectFrom('device').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
+    const before = Number(await count());
+    const post = (body: unknown) => fetch(`${test.url}/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ code: 'AAAA-BBBB-CCCC-DDDD-EEEE', name: 'x', publicKey: new HubClient(test.url).publicKey })).status).toBe(403);
+    const { code } = await test.admin.ok<{ code: string }>('POST', `/v1/admin/venues/${riga.venueId}/enrollment-codes`);
+    const notAKey = await post({ code, name: 'x', publicKey: Buffer.from('not a key at all, just some bytes here').toString('base64') });
+    expect(notAKey.status).toBe(400);
+    expect(await errorCode(notAKey)).toBe('VALIDATION_FAILED');
+    expect((await post({ code })).status).toBe(400);
+    const huge = await post({ code, name: 'x'.repeat(20_000), publicKey: 'x' });
+    expect(huge.status).toBe(413);
+    expect(Number(await count())).toBe(before);
+    // The code survived the bad attempts.
+    expect((await new HubClient(test.url).enroll(code)).status).toBe(201);
+  });
+});
+
+describe('signed requests', () => {
+  it('refuses unsigned, tampered, replayed, stale and re-targeted requests', async () => {
+    const unsigned = await fetch(`${test.url}/v1/feed`);
+    expect(unsigned.status).toBe(401);
+    expect(await errorCode(unsigned)).toBe('AUTH_REQUIRED');
+
+    const body = JSON.stringify({ deviceId: riga.hub.deviceId, events: [] });
+    const headers = { ...riga.hub.sign('POST', '/v1/push', body), 'content-type': 'application/json' };
+    const tampered = await fetch(`${test.url}/v1/push`, { method: 'POST', headers, body: body.replace('[]', '[{}]') });
+    expect(tampered.status).toBe(401);
+    expect(await errorCode(tampered)).toBe('AUTH_SIGNATURE_INVALID');
+
+    // A request copied from a log line: the same headers again are a replay...
+    const feedHeaders = riga.hub.sign('GET', '/v1/feed', undefined);
+    expect((await fetch(`${test.url}/v1/feed`, { headers: feedHeaders })).status).toBe(200);
+    const replay = await fetch(`${test.url}/v1/feed`, { headers: feedHeaders });
+    expect(replay.status).toBe(401);
+    expect(await errorCode(replay)).toBe('AUTH_REPLAYED');
+    // ...and cannot be pointed at another path.
+    const retarget = await fetch(`${test.url}/v1/receipts/${riga.candidateIds[0]}`, { headers: riga.hub.sign('GET', '/v1/feed', undefined) });
+    expect(retarget.status).toBe(401);
+
+    const stale = await riga.hub.raw('GET', '/v1/feed', { now: Date.now() - 3_600_000 });
+    expect(stale.status).toBe(401);
+    expect(await errorCode(stale)).toBe('AUTH_CLOCK_SKEW');
+
+    const impostor = new HubClient(test.url);
+    impostor.deviceId = riga.hub.deviceId; // claims to be the Riga hub, signs with another key
+    expect((await impostor.call('GET', '/v1/feed')).status).toBe(401);
+  });
+});
+
+describe('venue isolation', () => {
+  it("gives a hub only its own venue's feed", async () => {
+    const feed = await liepaja.hub.call<{ venue: { code: string }; sessions: { sessionId: string }[]; candidates: { candidateId: string }[]; packages: unknown[] }>('GET', '/v1/feed');
+    expect(feed.status).toBe(200);
+    expect(feed.body.venue.code).toBe('LPX01');
+    expect(feed.body.sessions.map((s) => s.sessionId)).toEqual([liepaja.sessionId]);
+    expect(feed.body.candidates.map((c) => c.candidateId).sort()).toEqual([...liepaja.candidateIds].sort());
+    expect(feed.body.packages).toEqual([]);
+  });
+
+  it("answers every read of another venue's data as not found", async () => {
+    expect((await liepaja.hub.raw('GET', `/v1/packages/${packageId}`)).status).toBe(404);
+    expect((await liepaja.hub.call('POST', `/v1/sessions/${riga.sessionId}/key`)).status).toBe(404);
+    expect((await liepaja.hub.call('GET', `/v1/receipts/${riga.candidateIds[0]}`)).status).toBe(404);
+    const rigaUpload = await riga.hub.createUpload(randomUUID(), Buffer.from('audio'));
+    expect((await liepaja.hub.raw('HEAD', rigaUpload.location, { headers: { 'tus-resumable': TUS_VERSION } })).status).toBe(404);
+  });
+});
+
+describe('revocation', () => {
+  it('refuses a revoked hub on every route, and the revocation is audited', async () => {
+    const { code } = await test.admin.ok<{ code: string }>('POST', `/v1/admin/venues/${riga.venueId}/enrollment-codes`);
+    const hub = new HubClient(test.url);
+    await hub.enroll(code);
+    expect((await hub.call('GET', '/v1/feed')).status).toBe(200);
+    await test.admin.ok('POST', `/v1/admin/devices/${hub.deviceId}/revoke`, { reason: 'laptop stolen' });
+    const attempts = [
+      await hub.call('GET', '/v1/feed'),
+      await hub.push([{ deviceId: hub.deviceId, seq: 1, kind: 'note', entityId: 'x', payload: {}, createdAt: new Date().toISOString() }]),
+      await hub.call('POST', `/v1/sessions/${riga.sessionId}/key`),
+      await hub.call('GET', `/v1/receipts/${riga.candidateIds[0]}`),
+      await hub.createUpload(randomUUID(), Buffer.from('x')),
+    ];
+    for (const attempt of attempts) {
+      expect(attempt.status).toBe(403);
+      expect(attempt.body).toMatchObject({ code: 'DEVICE_REVOKED' });
+    }
+    expect((await hub.raw('GET', `/v1/packages/${packageId}`)).status).toBe(403);
+    const devices = await test.admin.ok<{ deviceId: string; status: string }[]>('GET', `/v1/admin/venues/${riga.venueId}/devices`);
+    expect(devices.find((d) => d.deviceId === hub.deviceId)?.status).toBe('revoked');
+    await sealAudit(test.server.ctx.db);
+    const audit = await test.server.ctx.db.selectFrom('audit_log').select(['action', 'detail']).where('subject', '=', hub.deviceId).where('action', '=', 'device.revoked').execute();
+    expect(audit).toEqual([{ action: 'device.revoked', detail: { reason: 'laptop stolen' } }]);
+  });
+
+  it('refuses admin calls without the admin token', async () => {
+    const response = await fetch(`${test.url}/v1/admin/venues`, { headers: { authorization: 'Bearer wrong-token' } });
+    expect(response.status).toBe(401);
+    expect(await errorCode(response)).toBe('ADMIN_AUTH_REQUIRED');
+  });
+});

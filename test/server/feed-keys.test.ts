@@ -1,0 +1,126 @@
+// Central → venue: the feed with its cursor, package download that resumes with HTTP Range, and key
+// release only from the session's start time (less the margin), each release audited.
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BuiltPackage } from '../../src-main/package/builder.ts';
+import { sealAudit } from '../../src-server/audit.ts';
+import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
+import { makeVenue, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
+
+let postgres: ManagedPostgres;
+let test: TestServer;
+let venue: TestVenue;
+let built: BuiltPackage;
+const MARGIN_S = 600;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  test = await startTestServer(postgres, 'feed_keys_test', { env: { KEY_RELEASE_MARGIN_SECONDS: String(MARGIN_S) } });
+  built = buildMiniPackage(makeKeys());
+  await test.admin.publishPackage(built);
+  venue = await makeVenue(test, 'RIX01', built.manifest.packageId, 'mini-a2', { startsAt: new Date(Date.now() + 3600_000).toISOString(), candidates: 3 });
+});
+
+afterAll(async () => {
+  await test?.stop();
+  await postgres?.stop();
+});
+
+type Feed = { cursor: number; sessions: { sessionId: string; startsAt: string; room: string }[]; candidates: { candidateId: string; removed: boolean; accommodation: string | null; personalCode: string }[]; packages: { packageId: string; bytes: number; sha256: string; downloadPath: string }[] };
+
+describe('feed', () => {
+  it('gives sessions, roster and packages, then only what changed after the cursor', async () => {
+    const first = await venue.hub.call<Feed>('GET', '/v1/feed?after=0');
+    expect(first.status).toBe(200);
+    expect(first.body.sessions).toHaveLength(1);
+    expect(first.body.candidates).toHaveLength(3);
+    expect(first.body.candidates[0]?.personalCode).toMatch(/^\d{11}$/);
+    expect(first.body.packages).toEqual([expect.objectContaining({ packageId: built.manifest.packageId, bytes: built.file.length, sha256: createHash('sha256').update(built.file).digest('hex') })]);
+
+    const unchanged = await venue.hub.call<Feed>('GET', `/v1/feed?after=${first.body.cursor}`);
+    expect(unchanged.body).toMatchObject({ cursor: first.body.cursor, sessions: [], candidates: [], packages: [] });
+
+    await test.admin.ok('PUT', `/v1/admin/sessions/${venue.sessionId}/roster`, {
+      candidates: [
+        { candidateId: venue.candidateIds[0], givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340', accommodation: 'papildu laiks 30 min', accommodationDocNo: 'AS-1', accommodationDocDate: '2026-09-01' },
+      ],
+    });
+    const changed = await venue.hub.call<Feed>('GET', `/v1/feed?after=${first.body.cursor}`);
+    expect(changed.body.cursor).toBeGreaterThan(first.body.cursor);
+    expect(changed.body.sessions).toEqual([]);
+    const byId = new Map(changed.body.candidates.map((c) => [c.candidateId, c]));
+    expect(byId.get(venue.candidateIds[0]!)).toMatchObject({ removed: false, accommodation: 'papildu laiks 30 min' });
+    expect(byId.get(venue.candidateIds[1]!)).toMatchObject({ removed: true });
+    await sealAudit(test.server.ctx.db);
+    const audited = await test.server.ctx.db.selectFrom('audit_log').select('action').where('actor_id', '=', venue.hub.deviceId).where('action', '=', 'feed.read-personal-data').execute();
+    expect(audited.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses a roster with an invalid personal code and publishes nothing', async () => {
+    const before = await venue.hub.call<Feed>('GET', '/v1/feed');
+    const response = await test.admin.call('PUT', `/v1/admin/sessions/${venue.sessionId}/roster`, { candidates: [{ candidateId: 'X', givenName: 'A', familyName: 'B', personalCode: '150785-12341' }] });
+    expect(response.status).toBe(400);
+    expect((await venue.hub.call<Feed>('GET', '/v1/feed')).body.cursor).toBe(before.body.cursor);
+  });
+});
+
+describe('package download', () => {
+  it('resumes an interrupted download with Range and ends with the exact file', async () => {
+    const path = `/v1/packages/${built.manifest.packageId}`;
+    const head = await venue.hub.raw('GET', path, { headers: { range: 'bytes=0-999' } });
+    expect(head.status).toBe(206);
+    expect(head.headers.get('content-range')).toBe(`bytes 0-999/${built.file.length}`);
+    const part1 = Buffer.from(await head.arrayBuffer());
+    expect(part1).toHaveLength(1000);
+    const etag = head.headers.get('etag')!;
+    const tail = await venue.hub.raw('GET', path, { headers: { range: 'bytes=1000-', 'if-range': etag } });
+    expect(tail.status).toBe(206);
+    const whole = Buffer.concat([part1, Buffer.from(await tail.arrayBuffer())]);
+    expect(whole.equals(built.file)).toBe(true);
+
+    const full = await venue.hub.raw('GET', path);
+    expect(full.status).toBe(200);
+    expect(full.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await full.arrayBuffer()).equals(built.file)).toBe(true);
+
+    const beyond = await venue.hub.raw('GET', path, { headers: { range: `bytes=${built.file.length + 10}-` } });
+    expect(beyond.status).toBe(416);
+    expect(await errorCode(beyond)).toBe('RANGE_NOT_SATISFIABLE');
+  });
+});
+
+describe('key release', () => {
+  it('refuses the key before the start time less the margin, and audits the refusal', async () => {
+    const early = await venue.hub.call<{ code: string; releasableAt: string }>('POST', `/v1/sessions/${venue.sessionId}/key`);
+    expect(early.status).toBe(403);
+    expect(early.body.code).toBe('KEY_NOT_YET_RELEASED');
+    const startsAt = (await test.server.ctx.db.selectFrom('exam_session').select('starts_at').where('session_id', '=', venue.sessionId).executeTakeFirstOrThrow()).starts_at;
+    expect(Date.parse(early.body.releasableAt)).toBe(startsAt.getTime() - MARGIN_S * 1000);
+    await sealAudit(test.server.ctx.db);
+    const refusals = await test.server.ctx.db.selectFrom('audit_log').select('action').where('action', '=', 'key.release-refused').where('subject', '=', venue.sessionId).execute();
+    expect(refusals).toHaveLength(1);
+  });
+
+  it('releases it from start time less the margin, to the venue hub, audited', async () => {
+    // Move the start inside the margin: 5 minutes from now with a 10-minute margin.
+    const session = await test.server.ctx.db.selectFrom('exam_session').select(['venue_id', 'exam_id', 'package_id']).where('session_id', '=', venue.sessionId).executeTakeFirstOrThrow();
+    await test.admin.ok('PUT', `/v1/admin/sessions/${venue.sessionId}`, { venueId: session.venue_id, examId: session.exam_id, packageId: session.package_id, startsAt: new Date(Date.now() + 300_000).toISOString() });
+    const released = await venue.hub.call<{ contentKey: string; packageId: string }>('POST', `/v1/sessions/${venue.sessionId}/key`);
+    expect(released.status).toBe(200);
+    expect(released.body).toMatchObject({ contentKey: built.contentKey, packageId: built.manifest.packageId });
+    await sealAudit(test.server.ctx.db);
+    const audit = await test.server.ctx.db.selectFrom('audit_log').select(['actor_id', 'action']).where('action', '=', 'key.released').execute();
+    expect(audit).toEqual([{ actor_id: venue.hub.deviceId, action: 'key.released' }]);
+    const releases = await test.server.ctx.db.selectFrom('key_release').selectAll().execute();
+    expect(releases).toHaveLength(1);
+  });
+
+  it('refuses a malformed or unknown session with a clear code', async () => {
+    const long = await venue.hub.call('POST', `/v1/sessions/${'x'.repeat(100)}/key`);
+    expect(long.status).toBe(400);
+    expect(long.body).toMatchObject({ code: 'VALIDATION_FAILED' });
+    const unknown = await venue.hub.call('POST', '/v1/sessions/NO-SUCH-SESSION/key');
+    expect(unknown.status).toBe(404);
+  });
+});

@@ -1,0 +1,65 @@
+// Two replicas of the API on one database (and shared file storage): a hub can push through either,
+// concurrent pushes through both are serialised on the device row, and an upload started on one
+// replica is resumed on the other.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { buildMiniPackage, makeKeys, tempDir } from '../support/fixtures.ts';
+import { makeVenue, outboxEvents, startTestPostgres, startTestServer, type TestServer, type TestVenue } from './support/harness.ts';
+
+let postgres: ManagedPostgres;
+let first: TestServer;
+let second: TestServer;
+let venue: TestVenue;
+let viaSecond: TestVenue['hub'];
+let storage: string;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  storage = tempDir('exam-shared-storage-');
+  first = await startTestServer(postgres, 'replicas_test', { env: { STORAGE_DIR: storage, AUDIO_FSYNC: 'true' } });
+  second = await startTestServer(postgres, 'replicas_test', { env: { STORAGE_DIR: storage, AUDIO_FSYNC: 'true' } });
+  const packageId = await first.admin.publishPackage(buildMiniPackage(makeKeys()));
+  venue = await makeVenue(first, 'RIX01', packageId, 'mini-a2');
+  // The same hub credential, talking to the other replica.
+  viaSecond = venue.hub.atServer(second.url);
+});
+
+afterAll(async () => {
+  await first?.stop();
+  await second?.stop();
+  await postgres?.stop();
+  rmSync(storage, { recursive: true, force: true });
+});
+
+const notes = (from: number, count: number) => outboxEvents(venue.hub.deviceId, from, Array.from({ length: count }, (_, i) => ({ kind: 'note', entityId: `n${from + i}`, payload: { i } })));
+
+describe('two replicas on one database', () => {
+  it('continue one outbox, whichever replica each push reaches', async () => {
+    expect((await venue.hub.push(notes(1, 5))).body).toMatchObject({ ackedSeq: 5 });
+    expect((await viaSecond.push(notes(6, 5))).body).toMatchObject({ ackedSeq: 10 });
+    const gap = await venue.hub.push(notes(12, 1));
+    expect(gap.body).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 11 });
+  });
+
+  it('serialise concurrent pushes of one hub arriving at both replicas', async () => {
+    const batch = notes(11, 30);
+    const results = await Promise.all([venue.hub, viaSecond, venue.hub, viaSecond, venue.hub, viaSecond].map((hub) => hub.push(batch)));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(results.reduce((sum, r) => sum + r.body.accepted, 0)).toBe(30);
+    const stored = await first.server.ctx.db.selectFrom('outbox_event').select('seq').where('device_id', '=', venue.hub.deviceId).execute();
+    expect(stored).toHaveLength(40);
+  });
+
+  it('resume on one replica an upload started on the other', async () => {
+    const audio = randomBytes(120_000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    expect((await venue.hub.patch(created.location, 0, audio.subarray(0, 50_000))).status).toBe(204);
+    expect(await viaSecond.uploadOffset(created.location)).toBe(50_000);
+    const rest = await viaSecond.patch(created.location, 50_000, audio.subarray(50_000));
+    expect(rest.status).toBe(204);
+    const row = await second.server.ctx.db.selectFrom('upload').select(['status', 'sha256']).where('upload_id', '=', created.body.uploadId).executeTakeFirstOrThrow();
+    expect(row).toEqual({ status: 'complete', sha256: createHash('sha256').update(audio).digest('hex') });
+  });
+});

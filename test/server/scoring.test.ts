@@ -1,0 +1,202 @@
+// Scoring and receipts end to end: the A2 sample from assets/samples/a2 is built into a package, its
+// answer key loaded centrally, a hub pushes a known answer set, raters score writing and speaking,
+// and the result shows per-task scores, part totals and the MK 157 pass flag. The signed receipt
+// lists what arrived. A centralized exam reports per-part and total percentages.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPackage, type BuiltPackage } from '../../src-main/package/builder.ts';
+import { decodeContainer } from '../../src-main/package/container.ts';
+import { openPackage } from '../../src-main/package/reader.ts';
+import type { ResponseValue } from '../../src-shared/content/responses.ts';
+import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
+import { scoreAttempt, type AttemptResult } from '../../src-server/scoring.ts';
+import { makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
+import { makeVenue, outboxEvents, startTestPostgres, startTestServer, type TestServer, type TestVenue } from './support/harness.ts';
+
+const A2_SOURCE = join(import.meta.dirname, '../../assets/samples/a2');
+
+let postgres: ManagedPostgres;
+let test: TestServer;
+let venue: TestVenue;
+let built: BuiltPackage;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  test = await startTestServer(postgres, 'scoring_test');
+  built = buildPackage({ sourceDir: A2_SOURCE, signingKey: makeKeys().signingKey, validFrom: new Date('2020-01-01T00:00:00Z'), validUntil: new Date('2100-01-01T00:00:00Z') });
+  await test.admin.publishPackage(built);
+  venue = await makeVenue(test, 'RIX01', built.manifest.packageId, built.manifest.examId, { candidates: 1 });
+});
+
+afterAll(async () => {
+  await test?.stop();
+  await postgres?.stop();
+});
+
+/** A candidate's answers: listening 12/15, reading 10/15, writing gap-fill 4/4 (raters add the rest). */
+const KNOWN_ANSWERS: Record<string, ResponseValue> = {
+  'a2-l1-q1': { type: 'single-choice', optionId: 'b' },
+  'a2-l1-q2': { type: 'single-choice', optionId: 'c' },
+  'a2-l1-q3': { type: 'single-choice', optionId: 'c' },
+  'a2-l1-q4': { type: 'multiple-choice', optionIds: ['a', 'b'] }, // wrong: 0 of 2
+  'a2-l2-q1': { type: 'true-false-not-given', choice: 'true' },
+  'a2-l2-q2': { type: 'true-false-not-given', choice: 'false' },
+  'a2-l2-q3': { type: 'true-false-not-given', choice: 'not-given' },
+  'a2-l2-q4': { type: 'short-text', text: 'Pasi' },
+  'a2-l2-q5': { type: 'short-text', text: '13' }, // wrong: 0 of 1
+  'a2-l3-q1': { type: 'matching', pairs: { mon: 'A', tue: 'B', wed: 'C', thu: 'D' } },
+  'a2-l3-q2': { type: 'single-choice', optionId: 'b' },
+  'a2-r1-q1': { type: 'single-choice', optionId: 'a' },
+  'a2-r1-q2': { type: 'single-choice', optionId: 'b' },
+  'a2-r1-q3': { type: 'single-choice', optionId: 'c' },
+  'a2-r1-q4': { type: 'single-choice', optionId: 'b' },
+  'a2-r1-q5': { type: 'short-text', text: '  Svētdien ' },
+  'a2-r2-q1': { type: 'matching', pairs: { p1: 'C', p2: 'B', p3: 'A', p4: 'D', p5: 'E' } }, // 3 of 5 pairs: 3 points
+  'a2-r3-q1': { type: 'gap-fill', gaps: { g1: 'g1b', g2: 'g2b', g3: 'g3a' } }, // 2 of 3 gaps: 2 points
+  'a2-r3-q2': { type: 'ordering', order: ['e1', 'e2', 'e3', 'e4'] }, // wrong: 0 of 2
+  'a2-w1-q1': { type: 'gap-fill', gaps: { g1: 'liepājā', g2: 'Velosipēdu', g3: 'draugiem', g4: 'mums' } },
+  'a2-w2-q1': { type: 'extended-writing', text: 'Labdien! Es gribu pierakstīties uz kursiem.' },
+  'a2-w3-q1': { type: 'extended-writing', text: 'Mana ģimene ir liela. Mēs dzīvojam Rīgā.' },
+};
+
+const attemptId = randomUUID();
+const recordingId = randomUUID();
+const audio = randomBytes(40_000);
+
+describe('the A2 sample scored centrally', () => {
+  it('has the sample source from assets/samples/a2', () => {
+    expect(existsSync(join(A2_SOURCE, 'content.json'))).toBe(true);
+  });
+
+  it('scores objective items from the pushed answers and waits for raters', async () => {
+    const now = new Date().toISOString();
+    const candidateId = venue.candidateIds[0]!;
+    const events = outboxEvents(venue.hub.deviceId, 1, [
+      { kind: 'attendance.marked', entityId: candidateId, payload: { candidateId, sessionId: venue.sessionId, status: 'present', at: now } },
+      { kind: 'attempt.opened', entityId: attemptId, payload: { attemptId, candidateId, packageId: built.manifest.packageId, openedAt: now } },
+      // An earlier revision of one answer, superseded below.
+      { kind: 'response.saved', entityId: attemptId, payload: { attemptId, itemId: 'a2-l1-q1', revision: 1, value: { type: 'single-choice', optionId: 'a' }, savedAt: now } },
+      ...Object.entries(KNOWN_ANSWERS).map(([itemId, value]) => ({ kind: 'response.saved', entityId: attemptId, payload: { attemptId, itemId, revision: itemId === 'a2-l1-q1' ? 2 : 1, value, savedAt: now } })),
+      { kind: 'recording.started', entityId: recordingId, payload: { recordingId, attemptId, itemId: 'a2-s1-q1', take: 1, mimeType: 'audio/webm' } },
+      {
+        kind: 'recording.closed',
+        entityId: recordingId,
+        payload: { recordingId, attemptId, itemId: 'a2-s1-q1', take: 1, sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length, durationMs: 41_500, segmentCount: 42, mimeType: 'audio/webm' },
+      },
+      { kind: 'incident.recorded', entityId: 'INC-1', payload: { incidentId: 'INC-1', sessionId: venue.sessionId, candidateId, kind: 'technical', note: 'Austiņas nomainītas', at: now } },
+    ]);
+    expect((await venue.hub.push(events)).status).toBe(200);
+    const upload = await venue.hub.createUpload(recordingId, audio);
+    expect((await venue.hub.patch(upload.location, 0, audio)).status).toBe(204);
+
+    const result = await test.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`);
+    expect(result.status).toBe('awaiting-rater');
+    expect(result.passed).toBeNull();
+    const part = (id: string) => result.parts.find((p) => p.partId === id)!;
+    expect(part('a2-l')).toMatchObject({ points: 12, max: 15, percent: 80 });
+    expect(part('a2-l').tasks.map((t) => t.points)).toEqual([3, 4, 5]);
+    expect(part('a2-r')).toMatchObject({ points: 10, max: 15 });
+    expect(part('a2-r').tasks.map((t) => t.points)).toEqual([5, 3, 2]);
+    expect(part('a2-w').tasks.map((t) => t.points)).toEqual([4, 0, 0]);
+    expect(part('a2-w').tasks[1]?.items[0]).toMatchObject({ source: 'rater', points: null, max: 4 });
+  });
+
+  it('takes rater scores for writing and speaking and applies the MK 157 pass rule per part', async () => {
+    const rate = (itemId: string, points: number) => test.admin.ok<AttemptResult>('PUT', `/v1/admin/attempts/${attemptId}/scores/${itemId}`, { points, rater: 'R-17' });
+    await rate('a2-w2-q1', 3);
+    await rate('a2-w3-q1', 5);
+    await rate('a2-s1-q1', 2);
+    await rate('a2-s1-q2', 1);
+    await rate('a2-s2-q1', 2);
+    await rate('a2-s2-q2', 2);
+    let result = await rate('a2-s3-q1', 1);
+    expect(result.status).toBe('complete');
+    expect(result.parts.map((p) => [p.partId, p.points, p.passed])).toEqual([
+      ['a2-l', 12, true],
+      ['a2-r', 10, true],
+      ['a2-w', 12, true],
+      ['a2-s', 8, false], // 8 < 9 = 60 % of 15
+    ]);
+    expect(result.passed).toBe(false);
+    expect(result.total).toEqual({ points: 42, max: 60, percent: 70 });
+
+    result = await rate('a2-s3-q1', 3);
+    expect(result.parts.find((p) => p.partId === 'a2-s')).toMatchObject({ points: 10, passed: true });
+    expect(result.passed).toBe(true);
+    expect(result.level).toBe('A2');
+  });
+
+  it('refuses a rater score above the maximum or for an objective item', async () => {
+    const tooHigh = await test.admin.call('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-w2-q1`, { points: 5, rater: 'R-17' });
+    expect(tooHigh.status).toBe(422);
+    expect(tooHigh.body).toMatchObject({ code: 'SCORE_INVALID' });
+    const objective = await test.admin.call('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-l1-q1`, { points: 1, rater: 'R-17' });
+    expect(objective.status).toBe(422);
+  });
+
+  it('signs a receipt of everything received for the candidate', async () => {
+    const response = await venue.hub.call<SignedReceipt>('GET', `/v1/receipts/${venue.candidateIds[0]}`);
+    expect(response.status).toBe(200);
+    const signed = response.body;
+    const keys = (await (await fetch(`${test.url}/v1/receipt-keys`)).json()) as { keys: { keyId: string; publicKeySpki: string }[] };
+    const key = keys.keys.find((k) => k.keyId === signed.keyId)!;
+    expect(verifyReceipt(signed, key.publicKeySpki)).toBe(true);
+    expect(verifyReceipt({ ...signed, receipt: { ...signed.receipt, incidents: [] } }, key.publicKeySpki)).toBe(false);
+
+    const { receipt } = signed;
+    expect(receipt.attendance?.status).toBe('present');
+    expect(receipt.attempts).toHaveLength(1);
+    expect(receipt.attempts[0]!.responses).toHaveLength(Object.keys(KNOWN_ANSWERS).length);
+    expect(receipt.attempts[0]!.responses.find((r) => r.itemId === 'a2-l1-q1')?.revision).toBe(2);
+    expect(receipt.attempts[0]!.recordings).toEqual([
+      { recordingId, itemId: 'a2-s1-q1', take: 1, sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length, durationMs: 41_500, audioReceived: true },
+    ]);
+    expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId: 'INC-1', kind: 'technical' })]);
+  });
+
+  it('refuses an answer key that does not fit the package', async () => {
+    const broken = { ...built.answerKey, items: { ...built.answerKey.items } };
+    delete broken.items['a2-l1-q1'];
+    const response = await test.admin.call('PUT', `/v1/admin/packages/${built.manifest.packageId}/answer-key`, broken);
+    expect(response.status).toBe(422);
+    expect(response.body).toMatchObject({ code: 'ANSWER_KEY_MISMATCH' });
+  });
+});
+
+describe('centralized exam results', () => {
+  it('reports per-part and total percentages and no pass flag', () => {
+    const { level: _level, ...source } = miniExamSource();
+    const dir = writeSource(tempDir('central-source-'), { ...source, kind: 'centralized', subject: 'Latviešu valoda', examId: 'ce-latv' });
+    const pkg = buildPackage({ sourceDir: dir, signingKey: makeKeys().signingKey, validFrom: new Date(0), validUntil: new Date('2100-01-01T00:00:00Z') });
+    const container = decodeContainer(pkg.file);
+    const { content } = openPackage(container.manifest, container.ciphertext, pkg.contentKey);
+    const result = scoreAttempt({
+      attemptId: randomUUID(),
+      candidateId: 'P-1',
+      content,
+      answerKey: pkg.answerKey,
+      responses: new Map<string, ResponseValue>([
+        ['l1-q1', { type: 'single-choice', optionId: 'b' }],
+        ['l1-q2', { type: 'true-false-not-given', choice: 'true' }],
+        ['r1-q4', { type: 'short-text', text: '350' }],
+      ]),
+      raterScores: new Map([
+        ['w1-q1', 2.5],
+        ['s1-q1', 5],
+      ]),
+      passShares: { listening: 0.6, reading: 0.6, writing: 0.6, speaking: 0.6 },
+    });
+    expect(result.examKind).toBe('centralized');
+    expect(result.parts.map((p) => [p.partId, p.points, p.max, p.percent, p.passed])).toEqual([
+      ['listening', 2, 4, 50, null],
+      ['reading', 1, 6, 16.67, null],
+      ['writing', 2.5, 5, 50, null],
+      ['speaking', 5, 5, 100, null],
+    ]);
+    expect(result.total).toEqual({ points: 10.5, max: 20, percent: 52.5 });
+    expect(result.passed).toBeNull();
+  });
+});

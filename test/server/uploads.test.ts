@@ -1,0 +1,234 @@
+// Audio uploads with tus against the real server: a cut upload resumes from the server's offset, the
+// whole file's SHA-256 is checked at the end and a mismatch is refused, a damaged signed chunk is not
+// kept, creating an upload again for the same recording is idempotent, and bad input changes nothing.
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UNSIGNED_PAYLOAD } from '../../src-server/auth/request-signing.ts';
+import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
+import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
+import { makeVenue, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
+
+let postgres: ManagedPostgres;
+let test: TestServer;
+let venue: TestVenue;
+let other: TestVenue;
+
+beforeAll(async () => {
+  postgres = await startTestPostgres();
+  test = await startTestServer(postgres, 'uploads_test', { env: { UPLOAD_MAX_BYTES: String(8 * 1024 * 1024) } });
+  const packageId = await test.admin.publishPackage(buildMiniPackage(makeKeys()));
+  venue = await makeVenue(test, 'RIX01', packageId, 'mini-a2');
+  other = await makeVenue(test, 'LPX01', packageId, 'mini-a2');
+});
+
+afterAll(async () => {
+  await test?.stop();
+  await postgres?.stop();
+});
+
+const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+const recordingRow = (recordingId: string) => test.server.ctx.db.selectFrom('recording').selectAll().where('recording_id', '=', recordingId).executeTakeFirst();
+const storedObject = async (recordingId: string): Promise<Buffer> => {
+  const row = await recordingRow(recordingId);
+  return readFileSync(join(test.dataDir, 'storage', 'objects', row!.blob_key!));
+};
+
+/** Send `sent` bytes of a request that announced `body.length`, then cut the connection. */
+function cutRequest(method: string, path: string, extraHeaders: Record<string, string>, body: Buffer, sent: number, contentSha256: string): Promise<void> {
+  const url = new URL(path, test.url);
+  const headers = { ...venue.hub.sign(method, path, undefined, { contentSha256 }), 'tus-resumable': TUS_VERSION, 'content-type': 'application/offset+octet-stream', 'content-length': String(body.length), ...extraHeaders };
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method, headers });
+    req.on('error', () => resolve());
+    req.write(body.subarray(0, sent), () => {
+      // Give the server time to write what it got, then pull the plug.
+      setTimeout(() => {
+        req.destroy();
+        resolve();
+      }, 300);
+    });
+  });
+}
+
+const cutPatch = (location: string, offset: number, chunk: Buffer, sent: number, contentSha256: string): Promise<void> =>
+  cutRequest('PATCH', location, { 'upload-offset': String(offset) }, chunk, sent, contentSha256);
+
+async function waitForOffset(location: string, predicate: (offset: number) => boolean): Promise<number> {
+  for (let i = 0; i < 50; i += 1) {
+    const offset = await venue.hub.uploadOffset(location);
+    if (predicate(offset)) return offset;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('offset never settled');
+}
+
+describe('tus uploads', () => {
+  it('answers OPTIONS with the protocol version and extensions', async () => {
+    const response = await fetch(`${test.url}/v1/uploads`, { method: 'OPTIONS' });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('tus-version')).toBe(TUS_VERSION);
+    expect(response.headers.get('tus-extension')).toContain('creation');
+  });
+
+  it('resumes a cut upload from the offset the server reports and checks the whole file at the end', async () => {
+    const audio = randomBytes(600_000);
+    const recordingId = randomUUID();
+    const created = await venue.hub.createUpload(recordingId, audio);
+    expect(created.status).toBe(201);
+    expect(created.location).toMatch(/^\/v1\/uploads\//);
+
+    await cutPatch(created.location, 0, audio, 250_000, UNSIGNED_PAYLOAD);
+    const offset = await waitForOffset(created.location, (o) => o > 0);
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(250_000);
+    expect((await recordingRow(recordingId))?.uploaded_at ?? null).toBeNull();
+
+    const rest = await venue.hub.patch(created.location, offset, audio.subarray(offset));
+    expect(rest.status).toBe(204);
+    expect(Number(rest.headers.get('upload-offset'))).toBe(audio.length);
+    const row = await recordingRow(recordingId);
+    expect(row).toMatchObject({ sha256: sha256(audio), bytes: audio.length });
+    expect(row?.uploaded_at).toBeInstanceOf(Date);
+    expect(sha256(await storedObject(recordingId))).toBe(sha256(audio));
+  });
+
+  it('keeps nothing of a signed chunk that was cut, and continues from the last whole chunk', async () => {
+    const audio = randomBytes(300_000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    expect((await venue.hub.patch(created.location, 0, audio.subarray(0, 100_000))).status).toBe(204);
+    const second = audio.subarray(100_000, 200_000);
+    await cutPatch(created.location, 100_000, second, 50_000, sha256(second));
+    expect(await waitForOffset(created.location, (o) => o === 100_000)).toBe(100_000);
+    // Until the server has noticed the cut, the upload is still leased to the broken request (423).
+    let resumed = await venue.hub.patch(created.location, 100_000, audio.subarray(100_000));
+    for (let i = 0; i < 50 && resumed.status === 423; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+      resumed = await venue.hub.patch(created.location, 100_000, audio.subarray(100_000));
+    }
+    expect(resumed.status).toBe(204);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(audio.length);
+  });
+
+  it('takes a whole recording in the creating request (creation-with-upload)', async () => {
+    const audio = randomBytes(200_000);
+    const recordingId = randomUUID();
+    const created = await venue.hub.createUpload(recordingId, audio, sha256(audio), { withBody: true });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({ uploadId: expect.any(String), offset: audio.length, complete: true });
+    expect(created.headers.get('upload-offset')).toBe(String(audio.length));
+    expect(sha256(await storedObject(recordingId))).toBe(sha256(audio));
+    expect((await recordingRow(recordingId))?.uploaded_at).toBeInstanceOf(Date);
+  });
+
+  it('keeps what arrived of a cut creation-with-upload; creating again finds it and PATCH finishes it', async () => {
+    const audio = randomBytes(400_000);
+    const recordingId = randomUUID();
+    const metadata = encodeUploadMetadata({ recordingId, sha256: sha256(audio), mimeType: 'audio/webm' });
+    await cutRequest('POST', '/v1/uploads', { 'upload-length': String(audio.length), 'upload-metadata': metadata }, audio, 150_000, UNSIGNED_PAYLOAD);
+    // The hub never got an answer; once the server has noticed the cut, creating again finds the upload.
+    for (let i = 0; i < 50 && !(await test.server.ctx.db.selectFrom('upload').select('upload_id').where('recording_id', '=', recordingId).executeTakeFirst()); i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const again = await venue.hub.createUpload(recordingId, audio);
+    expect(again.status).toBe(201);
+    const offset = again.body.offset;
+    expect(offset).toBeGreaterThan(0);
+    expect(offset).toBeLessThanOrEqual(150_000);
+    expect((await venue.hub.patch(again.location, offset, audio.subarray(offset))).status).toBe(204);
+    expect(sha256(await storedObject(recordingId))).toBe(sha256(audio));
+  });
+
+  it('refuses a file whose SHA-256 is not the declared one, and discards it', async () => {
+    const audio = randomBytes(50_000);
+    const recordingId = randomUUID();
+    const created = await venue.hub.createUpload(recordingId, audio, sha256(randomBytes(10)));
+    const response = await venue.hub.patch(created.location, 0, audio);
+    expect(response.status).toBe(422);
+    expect(await errorCode(response)).toBe('UPLOAD_HASH_MISMATCH');
+    expect(await recordingRow(recordingId)).toBeUndefined();
+    const head = await venue.hub.raw('HEAD', created.location, { headers: { 'tus-resumable': TUS_VERSION } });
+    expect(head.status).toBe(404);
+    // The hub may start again with the right declaration.
+    const again = await venue.hub.createUpload(recordingId, audio);
+    expect((await venue.hub.patch(again.location, 0, audio)).status).toBe(204);
+    // The same refusal when the whole file comes with the creating request.
+    const other = randomUUID();
+    const whole = await venue.hub.createUpload(other, audio, sha256(randomBytes(10)), { withBody: true });
+    expect(whole.status).toBe(422);
+    expect(whole.body).toMatchObject({ code: 'UPLOAD_HASH_MISMATCH' });
+    expect(await recordingRow(other)).toBeUndefined();
+  });
+
+  it('refuses a chunk that does not match its signed hash (460) and keeps the offset', async () => {
+    const audio = randomBytes(20_000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    const damaged = await venue.hub.raw('PATCH', created.location, {
+      body: audio,
+      contentSha256: sha256(randomBytes(5)),
+      headers: { 'tus-resumable': TUS_VERSION, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+    });
+    expect(damaged.status).toBe(460);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+  });
+
+  it('is idempotent by recording id: creating the upload again returns the same one, finished or not', async () => {
+    const audio = randomBytes(10_000);
+    const recordingId = randomUUID();
+    const first = await venue.hub.createUpload(recordingId, audio);
+    const second = await venue.hub.createUpload(recordingId, audio);
+    expect(second.location).toBe(first.location);
+    expect((await venue.hub.patch(first.location, 0, audio)).status).toBe(204);
+    const third = await venue.hub.createUpload(recordingId, audio);
+    expect(third.status).toBe(201);
+    expect(third.body).toMatchObject({ offset: audio.length, complete: true });
+    const conflicting = await venue.hub.createUpload(recordingId, randomBytes(10_000));
+    expect(conflicting.status).toBe(409);
+    expect(conflicting.body).toMatchObject({ code: 'RECORDING_CONFLICT' });
+    // Other bytes sent whole for the same recording are refused too, and the stored file is untouched.
+    const otherBytes = randomBytes(10_000);
+    const overwrite = await venue.hub.createUpload(recordingId, otherBytes, sha256(otherBytes), { withBody: true });
+    expect(overwrite.status).toBe(409);
+    expect(sha256(await storedObject(recordingId))).toBe(sha256(audio));
+    // The same bytes again are simply acknowledged.
+    const same = await venue.hub.createUpload(recordingId, audio, sha256(audio), { withBody: true });
+    expect(same.status).toBe(201);
+    expect(same.body).toMatchObject({ offset: audio.length, complete: true });
+  });
+
+  it('refuses bad uploads with a clear code and changes nothing', async () => {
+    const audio = randomBytes(1000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    const wrongOffset = await venue.hub.patch(created.location, 10, audio.subarray(10));
+    expect(wrongOffset.status).toBe(409);
+    expect(await errorCode(wrongOffset)).toBe('UPLOAD_OFFSET_MISMATCH');
+    const tooLong = await venue.hub.patch(created.location, 0, Buffer.concat([audio, randomBytes(10)]));
+    expect(tooLong.status).toBe(413);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+    const wrongType = await venue.hub.raw('PATCH', created.location, { body: audio, headers: { 'tus-resumable': TUS_VERSION, 'upload-offset': '0', 'content-type': 'application/octet-stream' } });
+    expect(wrongType.status).toBe(415);
+    const noVersion = await venue.hub.raw('PATCH', created.location, { body: audio, headers: { 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
+    expect(noVersion.status).toBe(412);
+    const oversized = await venue.hub.raw('POST', '/v1/uploads', { headers: { 'tus-resumable': TUS_VERSION, 'upload-length': String(9 * 1024 * 1024), 'upload-metadata': `recordingId ${Buffer.from(randomUUID()).toString('base64')},sha256 ${Buffer.from('0'.repeat(64)).toString('base64')}` } });
+    expect(oversized.status).toBe(413);
+    const badMetadata = await venue.hub.raw('POST', '/v1/uploads', { headers: { 'tus-resumable': TUS_VERSION, 'upload-length': '10', 'upload-metadata': 'recordingId bm90LWEtdXVpZA==' } });
+    expect(badMetadata.status).toBe(400);
+    expect(await errorCode(badMetadata)).toBe('VALIDATION_FAILED');
+    const unsignedOutsideUpload = await venue.hub.raw('POST', '/v1/push', { body: '{}', contentSha256: UNSIGNED_PAYLOAD, headers: { 'content-type': 'application/json' } });
+    expect(unsignedOutsideUpload.status).toBe(401);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+  });
+
+  it("hides one venue's uploads from another venue's hub", async () => {
+    const audio = randomBytes(1000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    const head = await other.hub.raw('HEAD', created.location, { headers: { 'tus-resumable': TUS_VERSION } });
+    expect(head.status).toBe(404);
+    const patch = await other.hub.patch(created.location, 0, audio);
+    expect(patch.status).toBe(404);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+  });
+});

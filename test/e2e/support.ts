@@ -4,7 +4,6 @@
 // and screenshots of each screen under test-output/screens.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -66,17 +65,8 @@ export function runBytes(command: string, args: string[]): Buffer {
   return result.stdout;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolvePort(port));
-    });
-  });
-}
+/** A port free on loopback right now (one helper for the whole project). */
+export { freePort } from '../../src-server/pg-cluster.ts';
 
 /** The browser runner as a child process: started, killed without warning, started again. */
 export class Runner {

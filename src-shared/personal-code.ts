@@ -16,8 +16,11 @@ export function oldFormatCheckDigit(firstTenDigits: string): number {
   return k === 10 ? 0 : k;
 }
 
+/** Dashes a keyboard, a word processor or a PDF may put where the hyphen belongs. */
+const DASHES = /[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]/g;
+
 export function validatePersonalCode(input: string): PersonalCodeResult {
-  let code = input.replace(/\s+/g, '');
+  let code = input.replace(/\s+/g, '').replace(DASHES, '-');
   if (code.length === 12 && code[6] === '-') code = code.slice(0, 6) + code.slice(7);
   if (code.length !== 11) return { valid: false, reason: 'length' };
   if (!/^\d{11}$/.test(code)) return { valid: false, reason: 'characters' };

@@ -11,6 +11,7 @@ const text = (max: number) =>
     .string()
     .max(max)
     .refine((s) => s.trim().length > 0, 'must not be empty')
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
     .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
 
 export const CANDIDATE_LEVELS = ['A1', 'A2', 'B1', 'B2', 'C1', 'C2'] as const;

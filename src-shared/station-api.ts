@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { ExamContent } from './content/schema.ts';
 import { ResponseValue } from './content/responses.ts';
 import { PackageSummary } from './package/manifest.ts';
-import { TIMER_EVENT_KINDS } from './timer.ts';
 
 const uuid = z.string().uuid();
 const ref = z.string().min(1).max(64);
@@ -49,7 +48,8 @@ export const AttemptView = z.object({
   openedAt: z.string(),
   position: z.object({ partId: ref.nullable(), itemId: ref.nullable() }),
   responses: z.array(SavedResponse),
-  parts: z.array(z.object({ partId: ref, timer: TimerStateSchema, submitted: z.boolean() })),
+  /** Each part with its timer and, for the end screen, how many of its items have an answer. */
+  parts: z.array(z.object({ partId: ref, title: z.string(), timer: TimerStateSchema, submitted: z.boolean(), items: z.number().int(), answered: z.number().int() })),
   /** Plays of restricted listening audio granted so far, by stimulus id. */
   audioPlays: z.record(ref, z.number().int().min(0)),
   recordings: z.array(
@@ -61,6 +61,8 @@ export const AttemptView = z.object({
       durationMs: z.number().int(),
       closed: z.boolean(),
       interrupted: z.boolean(),
+      /** Why the station closed it (null: the candidate finished it); see rules/takes.ts. */
+      interruption: z.enum(['station-restart', 'seat-restart', 'submitted']).nullable(),
       sha256: sha256Hex.nullable(),
     }),
   ),
@@ -77,46 +79,97 @@ export const OutboxEvent = z.object({
 });
 export type OutboxEvent = z.infer<typeof OutboxEvent>;
 
-const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
+/**
+ * Who may call a method. A transport serves the surfaces of the screen it carries: a candidate's seat
+ * screen reaches only `candidate` (and `public`), the invigilator's screen `staff`, a solo station both.
+ */
+export type Surface = 'public' | 'staff' | 'candidate';
+
+const method = <S extends Surface, I extends z.ZodType, O extends z.ZodType>(surface: S, input: I, output: O) => ({ surface, input, output });
 const none = z.object({}).strict();
 /** The token from staffSignIn: methods that carry it are for the invigilator, never the candidate. */
 const staffToken = z.string().min(16).max(200);
+/**
+ * The secret the station hands to the one screen an attempt was opened for (openAttempt). Every
+ * candidate method carries it with the attempt id: knowing an attempt id is not enough to act as
+ * the candidate. Opening the attempt again (another seat) hands out a new one and ends the old.
+ */
+export const CandidateToken = z.string().regex(/^[A-Za-z0-9_-]{32,64}$/, 'a candidate token');
+const seat = { attemptId: uuid, candidateToken: CandidateToken };
+/** What a candidate screen holds: its attempt and the token that lets it act for the candidate. */
+export interface SeatCredentials {
+  attemptId: string;
+  candidateToken: string;
+}
 
 export const SEAT_HEARTBEAT_MS = 2000;
 
-/** Timer actions a candidate takes for themself; every other one is the invigilator's. */
+/** Timer actions a candidate takes for themself; every other one is the invigilator's (staffTimerEvent). */
 export const CANDIDATE_TIMER_KINDS = ['start', 'end'] as const;
+export const STAFF_TIMER_KINDS = ['pause', 'resume', 'extend', 'credit', 'end'] as const;
+
+const StationRole = z.enum(['hub', 'seat', 'solo']);
+export type StationRole = z.infer<typeof StationRole>;
 
 export const stationApi = {
   getStatus: method(
+    'public',
     none,
-    z.object({ deviceId: z.string(), role: z.enum(['hub', 'seat', 'solo']), appVersion: z.string(), schemaVersion: z.number().int(), lastSeq: z.number().int() }),
+    z.object({ deviceId: z.string(), role: StationRole, appVersion: z.string(), schemaVersion: z.number().int(), lastSeq: z.number().int() }),
   ),
-  staffSignIn: method(z.object({ pin: z.string().min(1).max(64) }).strict(), z.object({ staffToken, expiresAt: z.string() })),
-  importPackage: method(z.object({ staffToken, path: z.string().min(1).max(4096) }).strict(), z.object({ summary: PackageSummary, alreadyImported: z.boolean() })),
-  listPackages: method(none, z.array(PackageSummary)),
-  unlockPackage: method(z.object({ staffToken, packageId: uuid, key: z.string().min(1).max(200) }).strict(), PackageSummary),
-  getExamContent: method(z.object({ packageId: uuid }).strict(), ExamContent),
-  getMedia: method(z.object({ packageId: uuid, path: z.string().min(1).max(200) }).strict(), z.object({ mimeType: z.string(), data: bytes })),
-  listCandidates: method(z.object({ staffToken, sessionId: ref.optional() }).strict(), z.array(CandidateView)),
-  openAttempt: method(z.object({ staffToken, candidateId: ref, packageId: uuid }).strict(), AttemptView),
+  staffSignIn: method('staff', z.object({ pin: z.string().min(1).max(64) }).strict(), z.object({ staffToken, expiresAt: z.string() })),
+  importPackage: method('staff', z.object({ staffToken, path: z.string().min(1).max(4096) }).strict(), z.object({ summary: PackageSummary, alreadyImported: z.boolean() })),
+  listPackages: method('staff', z.object({ staffToken }).strict(), z.array(PackageSummary)),
+  unlockPackage: method('staff', z.object({ staffToken, packageId: uuid, key: z.string().min(1).max(200) }).strict(), PackageSummary),
+  listCandidates: method('staff', z.object({ staffToken, sessionId: ref.optional() }).strict(), z.array(CandidateView)),
+  /** Opens (or resumes) the candidate's attempt for the calling screen and hands it the candidate token. */
+  openAttempt: method('staff', z.object({ staffToken, candidateId: ref, packageId: uuid }).strict(), AttemptView.extend({ candidateToken: CandidateToken })),
+  /** The invigilator's timer actions: pause, resume, extra time, credited time, ending a part. */
+  staffTimerEvent: method(
+    'staff',
+    z
+      .object({
+        staffToken,
+        attemptId: uuid,
+        partId: ref,
+        kind: z.enum(STAFF_TIMER_KINDS),
+        amountMs: z.number().int().min(0).max(6 * 3600 * 1000).optional(),
+        reason: z.string().max(500).optional(),
+      })
+      .strict(),
+    TimerStateSchema,
+  ),
+  /** Every candidate's answers are in the outbox: staff only. */
+  readOutbox: method(
+    'staff',
+    z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
+    z.array(OutboxEvent),
+  ),
   /** The candidate's own identity, for the confirmation screen (masked personal code). */
-  getCandidate: method(z.object({ attemptId: uuid }).strict(), CandidateView),
-  finishAttempt: method(z.object({ attemptId: uuid }).strict(), AttemptView),
-  getAttempt: method(z.object({ attemptId: uuid }).strict(), AttemptView),
-  setPosition: method(z.object({ attemptId: uuid, partId: ref, itemId: ref.nullable() }).strict(), z.object({ ok: z.literal(true) })),
+  getCandidate: method('candidate', z.object(seat).strict(), CandidateView),
+  /** The content of the attempt's package, only while the attempt is open. */
+  getExamContent: method('candidate', z.object(seat).strict(), ExamContent),
+  /** A media file of the attempt's package. Listening audio only once per granted play. */
+  getMedia: method('candidate', z.object({ ...seat, path: z.string().min(1).max(200) }).strict(), z.object({ mimeType: z.string(), data: bytes })),
+  finishAttempt: method('candidate', z.object(seat).strict(), AttemptView),
+  getAttempt: method('candidate', z.object(seat).strict(), AttemptView),
+  setPosition: method('candidate', z.object({ ...seat, partId: ref, itemId: ref.nullable() }).strict(), z.object({ ok: z.literal(true) })),
   saveResponse: method(
-    z.object({ attemptId: uuid, itemId: ref, value: ResponseValue, clientSaveId: uuid }).strict(),
+    'candidate',
+    z.object({ ...seat, itemId: ref, value: ResponseValue, clientSaveId: uuid }).strict(),
     z.object({ itemId: ref, revision: z.number().int().min(1), savedAt: z.string(), seq: z.number().int() }),
   ),
   startRecording: method(
-    z.object({ attemptId: uuid, itemId: ref, mimeType: z.string().min(1).max(100) }).strict(),
+    'candidate',
+    z.object({ ...seat, itemId: ref, mimeType: z.string().min(1).max(100) }).strict(),
     /** A take left unfinished by a crash or reload is closed with its audio and named in interruptedTake. */
     z.object({ recordingId: uuid, take: z.number().int().min(1), segmentCount: z.number().int().min(0), interruptedTake: z.number().int().min(1).optional() }),
   ),
   appendAudioSegment: method(
+    'candidate',
     z
       .object({
+        ...seat,
         recordingId: uuid,
         index: z.number().int().min(0),
         data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= 1024 * 1024, 'segment must be 1 byte to 1 MiB'),
@@ -127,39 +180,28 @@ export const stationApi = {
     z.object({ recordingId: uuid, index: z.number().int(), segmentCount: z.number().int(), durationMs: z.number().int(), duplicate: z.boolean() }),
   ),
   closeRecording: method(
-    z.object({ recordingId: uuid }).strict(),
+    'candidate',
+    z.object({ ...seat, recordingId: uuid }).strict(),
     z.object({ recordingId: uuid, segmentCount: z.number().int(), durationMs: z.number().int(), sha256: sha256Hex, bytes: z.number().int() }),
   ),
   grantAudioPlay: method(
-    z.object({ attemptId: uuid, stimulusId: ref }).strict(),
+    'candidate',
+    z.object({ ...seat, stimulusId: ref }).strict(),
     z.object({ stimulusId: ref, play: z.number().int().min(1), playLimit: z.number().int().min(1), remaining: z.number().int().min(0) }),
   ),
-  recordTimerEvent: method(
-    z
-      .object({
-        attemptId: uuid,
-        partId: ref,
-        kind: z.enum(TIMER_EVENT_KINDS),
-        amountMs: z.number().int().min(0).max(6 * 3600 * 1000).optional(),
-        reason: z.string().max(500).optional(),
-        staffToken: staffToken.optional(),
-      })
-      .strict(),
-    TimerStateSchema,
-  ),
+  /** The candidate starts a part when they enter it and ends it when they submit it. */
+  recordTimerEvent: method('candidate', z.object({ ...seat, partId: ref, kind: z.enum(CANDIDATE_TIMER_KINDS) }).strict(), TimerStateSchema),
   /**
-   * The candidate screen's sign of life, every SEAT_HEARTBEAT_MS. A gap (a reload, a frozen seat) is
-   * credited to running parts by the station and recorded as a timer event. Returns the timers.
+   * The candidate screen's sign of life, every SEAT_HEARTBEAT_MS (any other call from the screen counts
+   * too). A silence (a reload, a frozen seat) is credited to running parts by the station and recorded
+   * as a timer event. Returns the timers.
    */
   seatHeartbeat: method(
-    z.object({ attemptId: uuid }).strict(),
+    'candidate',
+    z.object(seat).strict(),
     z.object({ parts: z.array(z.object({ partId: ref, timer: TimerStateSchema })), creditedMs: z.number().int().min(0), serverTime: z.number() }),
   ),
-  getTimer: method(z.object({ attemptId: uuid, partId: ref }).strict(), TimerStateSchema),
-  readOutbox: method(
-    z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
-    z.array(OutboxEvent),
-  ),
+  getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),
 } as const;
 
 export type StationMethod = keyof typeof stationApi;
@@ -168,5 +210,20 @@ export type StationOutput<M extends StationMethod> = z.output<(typeof stationApi
 
 /** The typed interface the renderer programs against; every transport implements it. */
 export type StationApi = { [M in StationMethod]: (input: StationInput<M>) => Promise<StationOutput<M>> };
+
+/** Who is calling, as the transport knows it: the screen (client) and the surfaces it may reach. */
+export interface Caller {
+  /** Stable per screen: an Electron window, or a browser tab's station cookie. */
+  clientId: string;
+  surfaces: readonly Surface[];
+}
+
+/** A caller inside the station's own process (tools, tests): every surface, one client. */
+export const IN_PROCESS_CALLER: Caller = { clientId: 'in-process', surfaces: ['public', 'staff', 'candidate'] };
+
+/** The station's side of the contract: each method also learns who calls (the transport says). */
+export type StationHost = { [M in StationMethod]: (input: StationInput<M>, caller?: Caller) => Promise<StationOutput<M>> };
+
+export const surfaceOf = (method: StationMethod): Surface => stationApi[method].surface;
 
 export const STATION_METHODS = Object.keys(stationApi) as StationMethod[];

@@ -7,7 +7,7 @@ import { StationError } from '../../src-shared/errors.ts';
 import { IPC } from '../../src-shared/ipc-channels.ts';
 import { bootStation, type BootedStation } from '../station/boot.ts';
 import { createStationHandler } from '../station/dispatch.ts';
-import type { StationRole } from '../station/service.ts';
+import type { StationRole, Surface } from '../../src-shared/station-api.ts';
 
 const role = (process.env.EXAM_STATION_ROLE ?? 'solo') as StationRole;
 process.env.EXAM_STATION_ASSETS ??= join(app.getAppPath(), 'assets');
@@ -50,7 +50,9 @@ app.whenReady().then(
       return;
     }
     const handler = createStationHandler(station.service);
-    ipcMain.handle(IPC.stationCall, (_event, method: unknown, input: unknown) => handler(String(method), input));
+    // A seat's kiosk window reaches only the candidate's surface; a hub's window only the staff's.
+    const surfaces: Surface[] = role === 'seat' ? ['public', 'candidate'] : role === 'hub' ? ['public', 'staff'] : ['public', 'staff', 'candidate'];
+    ipcMain.handle(IPC.stationCall, (event, method: unknown, input: unknown) => handler(String(method), input, { clientId: `ipc:${event.sender.id}`, surfaces }));
     createWindow();
   },
   (error: unknown) => {

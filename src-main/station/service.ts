@@ -1,28 +1,42 @@
 // The station service: the one implementation of the station API, plain Node (no electron). Every
 // method that changes something runs in one IMMEDIATE transaction that also appends its outbox event,
 // and returns only after the commit, so its reply is the acknowledgement the UI may show as "saved".
+// Staff methods need a staff token from a screen that is not a candidate's; candidate methods need
+// the candidate token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
-import type { StationApi, StationInput, StationOutput } from '../../src-shared/station-api.ts';
+import {
+  CANDIDATE_TIMER_KINDS,
+  SEAT_HEARTBEAT_MS,
+  type Caller,
+  type StationHost,
+  type StationInput,
+  type StationOutput,
+  type StationRole,
+} from '../../src-shared/station-api.ts';
 import type { TrustList } from '../package/keys.ts';
+import { readPackageFile } from '../package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase } from './database.ts';
+import { CandidateScreens } from './screens.ts';
 import { Answers } from './store/answers.ts';
 import { Attempts } from './store/attempts.ts';
 import { Recordings, segmentHash } from './store/audio.ts';
 import { Outbox } from './store/outbox.ts';
 import { PackageStore } from './store/packages.ts';
+import { Plays } from './store/plays.ts';
 import { listCandidates, loadRoster, type RosterInput } from './store/roster.ts';
 import { Timers } from './store/timers.ts';
 import { StaffDesk } from './staff.ts';
-import { CANDIDATE_TIMER_KINDS, SEAT_HEARTBEAT_MS } from '../../src-shared/station-api.ts';
+
+export type { StationRole };
 
 /** A seat silent for longer than this was interrupted; the silence beyond one beat is credited. */
 const SEAT_GAP_MS = 3 * SEAT_HEARTBEAT_MS;
 
-export type StationRole = 'hub' | 'seat' | 'solo';
+/** The largest package file a station imports (the central API accepts up to 1 GiB). */
+export const DEFAULT_MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
 
 export interface StationOptions {
   dbPath: string;
@@ -36,6 +50,7 @@ export interface StationOptions {
   open?: OpenOptions;
   /** Sets the staff PIN when the station has none yet (first set-up, the demo). */
   initialStaffPin?: string;
+  maxPackageBytes?: number;
 }
 
 const MEDIA_TYPES: Record<string, string> = {
@@ -50,6 +65,8 @@ const MEDIA_TYPES: Record<string, string> = {
   '.webp': 'image/webp',
 };
 
+type Seat = { attemptId: string; candidateToken: string };
+
 function readDeviceId(db: StationDatabase): string {
   return db.transaction(() => {
     const known = db.get(db.q.selectFrom('meta').select('value').where('key', '=', 'device_id'));
@@ -60,7 +77,7 @@ function readDeviceId(db: StationDatabase): string {
   });
 }
 
-export class StationService implements StationApi {
+export class StationService implements StationHost {
   readonly db: StationDatabase;
   readonly deviceId: string;
   private readonly options: StationOptions;
@@ -71,9 +88,10 @@ export class StationService implements StationApi {
   private readonly attempts: Attempts;
   private readonly answers: Answers;
   private readonly recordings: Recordings;
+  private readonly plays: Plays;
   private readonly staff: StaffDesk;
+  private readonly screens = new CandidateScreens();
   private heartbeat: NodeJS.Timeout | undefined;
-  private readonly seatBeats = new Map<string, number>();
 
   constructor(options: StationOptions) {
     this.options = options;
@@ -86,10 +104,11 @@ export class StationService implements StationApi {
       this.timers = new Timers(this.db, this.outbox);
       this.attempts = new Attempts(this.db, this.outbox, this.timers);
       this.answers = new Answers(this.db, this.outbox, this.attempts, this.timers);
-      this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers);
+      this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers, this.now());
+      this.plays = new Plays(this.db, this.outbox);
       this.staff = new StaffDesk(this.db);
       if (options.initialStaffPin && !this.staff.hasPin()) this.staff.setPin(options.initialStaffPin);
-      this.recoverFromUncleanStop();
+      this.recoverAtStart();
       const beat = options.heartbeatMs ?? 2000;
       if (beat > 0) {
         this.heartbeat = setInterval(() => this.beat(), beat);
@@ -135,22 +154,32 @@ export class StationService implements StationApi {
     }
   }
 
-  /** After a crash or power cut, credit running parts with the time the station was down. */
-  private recoverFromUncleanStop(): void {
+  /**
+   * At every start: takes of submitted attempts left open are closed with their audio; after a crash
+   * or power cut, running parts are credited with the time the station was down. A take of an open
+   * attempt stays open: a screen that kept recording through the restart goes on appending to it.
+   */
+  private recoverAtStart(): void {
     this.tx(() => {
       const clean = this.meta('clean_stop') === '1';
       const aliveAt = Number(this.meta('alive_at') ?? 0);
       const now = this.now();
       this.setMeta('clean_stop', '0');
       this.setMeta('alive_at', String(now.getTime()));
-      if (clean || aliveAt === 0) return;
-      if (now.getTime() <= aliveAt) return;
+      const open = new Set(this.attempts.openIds().map((a) => a.attemptId));
+      for (const take of this.db.all(this.db.q.selectFrom('recordings').select(['recording_id', 'attempt_id']).where('closed_at', 'is', null))) {
+        if (!open.has(take.attempt_id)) this.recordings.close(take.recording_id, now, 'submitted');
+      }
+      if (clean || aliveAt === 0 || now.getTime() <= aliveAt) return;
       for (const attempt of this.attempts.openIds()) {
         let content: ExamContent;
         try {
           content = this.packages.open(attempt.packageId).content;
-        } catch {
-          continue; // a locked package has no running timers
+        } catch (error) {
+          // A locked package has no running timers. Anything else (a damaged package row) is a fault
+          // that must not be hidden: the start fails with it.
+          if (error instanceof StationError && error.code === 'PACKAGE_LOCKED') continue;
+          throw error;
         }
         for (const part of content.parts) {
           // A part running now was running since its last start or resume; the time from the later of
@@ -196,6 +225,45 @@ export class StationService implements StationApi {
     return part;
   }
 
+  private view(content: ExamContent, attemptId: string, now: Date): StationOutput<'getAttempt'> {
+    return this.attempts.view(content, attemptId, now, this.plays.counts(attemptId));
+  }
+
+  /**
+   * A candidate call: the screen must hold the attempt's token. The call is a sign of life; if the
+   * screen had been silent for longer than a few heartbeats while the attempt was open, running parts
+   * are credited with the silence. Returns the time credited (ms).
+   */
+  private seat(input: Seat, caller: Caller | undefined): number {
+    const facts = this.attempts.requireToken(input.attemptId, input.candidateToken);
+    this.screens.bind(caller, input.attemptId);
+    const now = this.now();
+    const previous = this.screens.signOfLife(input.attemptId, now.getTime());
+    if (previous === undefined || facts.status !== 'open' || now.getTime() - previous <= SEAT_GAP_MS) return 0;
+    const content = this.content(facts.packageId);
+    let creditedMs = 0;
+    this.tx(() => {
+      for (const part of content.parts) {
+        // Only the time the part's clock ran during the silence was lost (not a pause), less one beat.
+        const before = this.timers.state(input.attemptId, part, previous);
+        const after = this.timers.state(input.attemptId, part, now.getTime());
+        if (after.status === 'ended' || after.status === 'not-started') continue;
+        const lostMs = after.elapsedMs - before.elapsedMs - SEAT_HEARTBEAT_MS;
+        if (lostMs <= 0) continue;
+        const reason = `seat interrupted: ${Math.round(lostMs / 1000)} s without the candidate screen`;
+        this.timers.record({ attemptId: input.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
+        creditedMs = Math.max(creditedMs, lostMs);
+      }
+    });
+    return creditedMs;
+  }
+
+  /** A staff call: never from a candidate's screen, and with a valid staff token. */
+  private requireStaff(staffToken: string | undefined, caller: Caller | undefined): void {
+    this.screens.refuseStaffOnCandidateScreen(caller, (id) => this.attempts.isOpen(id));
+    this.staff.require(staffToken, this.now().getTime());
+  }
+
   /** Sessions and candidates from the central API (or the demo seed). Not a renderer method. */
   loadRoster(roster: RosterInput): void {
     try {
@@ -224,31 +292,23 @@ export class StationService implements StationApi {
     return { deviceId: this.deviceId, role: this.options.role, appVersion: this.options.appVersion ?? '0.0.0', schemaVersion: this.db.schemaVersion, lastSeq: this.outbox.lastSeq() };
   }
 
-  async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
-    return this.staff.signIn(input.pin, this.now().getTime());
+  async staffSignIn(input: StationInput<'staffSignIn'>, caller?: Caller): Promise<StationOutput<'staffSignIn'>> {
+    this.screens.refuseStaffOnCandidateScreen(caller, (id) => this.attempts.isOpen(id));
+    return this.staff.signIn(input.pin, this.now().getTime(), caller?.clientId ?? 'in-process');
   }
 
-  private requireStaff(staffToken: string | undefined): void {
-    this.staff.require(staffToken, this.now().getTime());
+  async importPackage(input: StationInput<'importPackage'>, caller?: Caller): Promise<StationOutput<'importPackage'>> {
+    this.requireStaff(input.staffToken, caller);
+    return this.importPackageBytes(readPackageFile(input.path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES));
   }
 
-  async importPackage(input: StationInput<'importPackage'>): Promise<StationOutput<'importPackage'>> {
-    this.requireStaff(input.staffToken);
-    let file: Buffer;
-    try {
-      file = readFileSync(input.path);
-    } catch (error) {
-      throw new StationError('FILE_UNREADABLE', `${input.path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    return this.importPackageBytes(file);
-  }
-
-  async listPackages(): Promise<StationOutput<'listPackages'>> {
+  async listPackages(input: StationInput<'listPackages'>, caller?: Caller): Promise<StationOutput<'listPackages'>> {
+    this.requireStaff(input.staffToken, caller);
     return this.packages.list();
   }
 
-  async unlockPackage(input: StationInput<'unlockPackage'>): Promise<StationOutput<'unlockPackage'>> {
-    this.requireStaff(input.staffToken);
+  async unlockPackage(input: StationInput<'unlockPackage'>, caller?: Caller): Promise<StationOutput<'unlockPackage'>> {
+    this.requireStaff(input.staffToken, caller);
     try {
       return this.packages.unlock(input.packageId, input.key, this.options.venueCode, this.now());
     } catch (error) {
@@ -256,50 +316,83 @@ export class StationService implements StationApi {
     }
   }
 
-  async getExamContent(input: StationInput<'getExamContent'>): Promise<StationOutput<'getExamContent'>> {
-    return this.content(input.packageId);
-  }
-
-  async getMedia(input: StationInput<'getMedia'>): Promise<StationOutput<'getMedia'>> {
-    const media = this.packages.open(input.packageId).media.get(input.path);
-    if (!media) throw new StationError('NOT_FOUND', input.path);
-    return { mimeType: MEDIA_TYPES[extname(input.path).toLowerCase()] ?? 'application/octet-stream', data: new Uint8Array(media) };
-  }
-
-  async listCandidates(input: StationInput<'listCandidates'>): Promise<StationOutput<'listCandidates'>> {
-    this.requireStaff(input.staffToken);
+  async listCandidates(input: StationInput<'listCandidates'>, caller?: Caller): Promise<StationOutput<'listCandidates'>> {
+    this.requireStaff(input.staffToken, caller);
     return listCandidates(this.db, input.sessionId);
   }
 
-  async openAttempt(input: StationInput<'openAttempt'>): Promise<StationOutput<'openAttempt'>> {
-    this.requireStaff(input.staffToken);
+  async openAttempt(input: StationInput<'openAttempt'>, caller?: Caller): Promise<StationOutput<'openAttempt'>> {
+    this.requireStaff(input.staffToken, caller);
     const content = this.content(input.packageId);
     const now = this.now();
-    const attemptId = this.tx(() => this.attempts.open(input.candidateId, input.packageId, now));
-    return this.attempts.view(content, attemptId, now);
+    const { attemptId, candidateToken } = this.tx(() => {
+      const id = this.attempts.open(input.candidateId, input.packageId, now);
+      return { attemptId: id, candidateToken: this.attempts.issueToken(id) };
+    });
+    this.screens.bind(caller, attemptId);
+    this.screens.forgetAttempt(attemptId);
+    return { ...this.view(content, attemptId, now), candidateToken };
   }
 
-  async getCandidate(input: StationInput<'getCandidate'>): Promise<StationOutput<'getCandidate'>> {
+  async staffTimerEvent(input: StationInput<'staffTimerEvent'>, caller?: Caller): Promise<StationOutput<'staffTimerEvent'>> {
+    this.requireStaff(input.staffToken, caller);
+    const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
+    return this.tx(() => {
+      this.attempts.requireOpen(input.attemptId);
+      return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
+    });
+  }
+
+  async readOutbox(input: StationInput<'readOutbox'>, caller?: Caller): Promise<StationOutput<'readOutbox'>> {
+    this.requireStaff(input.staffToken, caller);
+    return this.outbox.read(input.afterSeq, input.limit ?? 500);
+  }
+
+  async getCandidate(input: StationInput<'getCandidate'>, caller?: Caller): Promise<StationOutput<'getCandidate'>> {
+    this.seat(input, caller);
     return this.attempts.candidate(input.attemptId);
   }
 
-  async finishAttempt(input: StationInput<'finishAttempt'>): Promise<StationOutput<'finishAttempt'>> {
+  async getExamContent(input: StationInput<'getExamContent'>, caller?: Caller): Promise<StationOutput<'getExamContent'>> {
+    this.seat(input, caller);
+    return this.content(this.attempts.requireOpen(input.attemptId).packageId);
+  }
+
+  async getMedia(input: StationInput<'getMedia'>, caller?: Caller): Promise<StationOutput<'getMedia'>> {
+    this.seat(input, caller);
+    const { packageId } = this.attempts.requireOpen(input.attemptId);
+    const opened = this.packages.open(packageId);
+    const media = opened.media.get(input.path);
+    if (!media) throw new StationError('NOT_FOUND', input.path);
+    this.tx(() => this.plays.release(opened.content, input.attemptId, input.path, this.now()));
+    return { mimeType: MEDIA_TYPES[extname(input.path).toLowerCase()] ?? 'application/octet-stream', data: new Uint8Array(media) };
+  }
+
+  async finishAttempt(input: StationInput<'finishAttempt'>, caller?: Caller): Promise<StationOutput<'finishAttempt'>> {
+    this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
-    this.tx(() => this.attempts.finish(content, input.attemptId, now));
-    return this.attempts.view(content, input.attemptId, now);
+    this.tx(() => {
+      // A take still open (the recorder cut off by the end) is closed with its audio before submission.
+      if (this.attempts.isOpen(input.attemptId)) this.recordings.closeOpenTakes('submitted', now, input.attemptId);
+      this.attempts.finish(content, input.attemptId, now);
+    });
+    return this.view(content, input.attemptId, now);
   }
 
-  async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
-    return this.attempts.view(this.contentOfAttempt(input.attemptId), input.attemptId, this.now());
+  async getAttempt(input: StationInput<'getAttempt'>, caller?: Caller): Promise<StationOutput<'getAttempt'>> {
+    this.seat(input, caller);
+    return this.view(this.contentOfAttempt(input.attemptId), input.attemptId, this.now());
   }
 
-  async setPosition(input: StationInput<'setPosition'>): Promise<StationOutput<'setPosition'>> {
+  async setPosition(input: StationInput<'setPosition'>, caller?: Caller): Promise<StationOutput<'setPosition'>> {
+    this.seat(input, caller);
     this.tx(() => this.attempts.setPosition(input.attemptId, input.partId, input.itemId));
     return { ok: true };
   }
 
-  async saveResponse(input: StationInput<'saveResponse'>): Promise<StationOutput<'saveResponse'>> {
+  async saveResponse(input: StationInput<'saveResponse'>, caller?: Caller): Promise<StationOutput<'saveResponse'>> {
+    this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     try {
       return this.tx(() => this.answers.save(content, input, this.now()));
@@ -311,22 +404,26 @@ export class StationService implements StationApi {
     }
   }
 
-  async startRecording(input: StationInput<'startRecording'>): Promise<StationOutput<'startRecording'>> {
+  async startRecording(input: StationInput<'startRecording'>, caller?: Caller): Promise<StationOutput<'startRecording'>> {
+    this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     return this.tx(() => this.recordings.start(content, input.attemptId, input.itemId, input.mimeType, this.now()));
   }
 
-  async appendAudioSegment(input: StationInput<'appendAudioSegment'>): Promise<StationOutput<'appendAudioSegment'>> {
+  async appendAudioSegment(input: StationInput<'appendAudioSegment'>, caller?: Caller): Promise<StationOutput<'appendAudioSegment'>> {
+    this.seat(input, caller);
     // Hash outside the transaction: a damaged segment is refused before the database is touched.
     if (segmentHash(input.data) !== input.sha256) throw new StationError('SEGMENT_HASH_MISMATCH', `segment ${input.index}`);
     return this.tx(() => this.recordings.append(input, this.now()));
   }
 
-  async closeRecording(input: StationInput<'closeRecording'>): Promise<StationOutput<'closeRecording'>> {
-    return this.tx(() => this.recordings.close(input.recordingId, this.now()));
+  async closeRecording(input: StationInput<'closeRecording'>, caller?: Caller): Promise<StationOutput<'closeRecording'>> {
+    this.seat(input, caller);
+    return this.tx(() => this.recordings.close(input.recordingId, this.now(), null, input.attemptId));
   }
 
-  async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {
+  async grantAudioPlay(input: StationInput<'grantAudioPlay'>, caller?: Caller): Promise<StationOutput<'grantAudioPlay'>> {
+    this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     const found = findStimulus(content, input.stimulusId);
     if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
@@ -336,53 +433,31 @@ export class StationService implements StationApi {
       this.attempts.requireOpen(input.attemptId);
       const timer = this.timers.state(input.attemptId, found.part, now.getTime());
       if (timer.status !== 'running') throw new StationError(timer.status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
-      const used = this.db.all(this.db.q.selectFrom('stimulus_plays').select('play').where('attempt_id', '=', input.attemptId).where('stimulus_id', '=', input.stimulusId)).length;
-      if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
-      const play = used + 1;
-      this.db.run(this.db.q.insertInto('stimulus_plays').values({ attempt_id: input.attemptId, stimulus_id: input.stimulusId, play, granted_at: now.toISOString() }));
-      this.outbox.append('audio.play', input.attemptId, { attemptId: input.attemptId, stimulusId: input.stimulusId, play }, now);
-      return { stimulusId: input.stimulusId, play, playLimit, remaining: playLimit - play };
+      return this.plays.grant(input.attemptId, input.stimulusId, playLimit, now);
     });
   }
 
-  async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
+  async recordTimerEvent(input: StationInput<'recordTimerEvent'>, caller?: Caller): Promise<StationOutput<'recordTimerEvent'>> {
+    this.seat(input, caller);
+    if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
-    if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) this.requireStaff(input.staffToken);
     return this.tx(() => {
       this.attempts.requireOpen(input.attemptId);
-      return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
+      return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind }, this.now());
     });
   }
 
-  async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
+  async seatHeartbeat(input: StationInput<'seatHeartbeat'>, caller?: Caller): Promise<StationOutput<'seatHeartbeat'>> {
+    const creditedMs = this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
-    const previous = this.seatBeats.get(input.attemptId);
-    this.seatBeats.set(input.attemptId, now.getTime());
-    let creditedMs = 0;
-    if (previous !== undefined && now.getTime() - previous > SEAT_GAP_MS && this.attempts.facts(input.attemptId).status === 'open') {
-      const lostMs = now.getTime() - previous - SEAT_HEARTBEAT_MS;
-      this.tx(() => {
-        for (const part of content.parts) {
-          if (this.timers.state(input.attemptId, part, previous).status !== 'running') continue;
-          const reason = `seat interrupted: ${Math.round(lostMs / 1000)} s without the candidate screen`;
-          this.timers.record({ attemptId: input.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
-          creditedMs = lostMs;
-        }
-      });
-    }
     const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
     return { parts, creditedMs, serverTime: now.getTime() };
   }
 
-  async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
+  async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
+    this.seat(input, caller);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.timers.state(input.attemptId, part, this.now().getTime());
-  }
-
-  /** Every candidate's answers are in the outbox: staff only. */
-  async readOutbox(input: StationInput<'readOutbox'>): Promise<StationOutput<'readOutbox'>> {
-    this.requireStaff(input.staffToken);
-    return this.outbox.read(input.afterSeq, input.limit ?? 500);
   }
 }

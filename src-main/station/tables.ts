@@ -1,6 +1,7 @@
 // The station's tables as kysely sees them. Kept beside the migrations: a migration that changes a
 // table changes its type here.
 import type { Generated } from 'kysely';
+import type { TakeInterruption } from '../../src-shared/rules/takes.ts';
 
 export interface MetaTable { key: string; value: string }
 
@@ -59,6 +60,8 @@ export interface AttemptsTable {
   opened_at: string;
   current_part_id: string | null;
   current_item_id: string | null;
+  /** SHA-256 (hex) of the candidate token of the screen the attempt is open on; null before schema 3. */
+  candidate_token_sha256: string | null;
 }
 
 export interface ResponseRevisionsTable {
@@ -84,7 +87,10 @@ export interface RecordingsTable {
   duration_ms: number;
   sha256: string | null;
   interrupted: Generated<number>;
+  /** Why the station closed a take the candidate did not finish (schema 3). */
+  interruption: TakeInterruption | null;
 }
+
 
 export interface RecordingSegmentsTable {
   recording_id: string;
@@ -124,7 +130,14 @@ export interface OutboxTable {
   created_at: string;
 }
 
-export interface StimulusPlaysTable { attempt_id: string; stimulus_id: string; play: number; granted_at: string }
+export interface StimulusPlaysTable {
+  attempt_id: string;
+  stimulus_id: string;
+  play: number;
+  granted_at: string;
+  /** When the play's audio left the station (schema 3): each grant lets it out once. */
+  fetched_at: string | null;
+}
 
 export interface StationTables {
   meta: MetaTable;

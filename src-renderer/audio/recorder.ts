@@ -3,7 +3,7 @@
 // bytes) and is sent in order. A segment the station did not acknowledge is kept and sent again (the
 // station acknowledges a resend of a stored segment as a duplicate), so a station restart in the
 // middle of a take loses nothing that the browser still holds.
-import type { StationApi, StationOutput } from '../../src-shared/station-api.ts';
+import type { SeatCredentials, StationApi, StationOutput } from '../../src-shared/station-api.ts';
 
 export const SEGMENT_MS = 1000;
 const RETRY_MS = 500;
@@ -92,6 +92,7 @@ export class SpeakingTake {
   readonly interruptedTake: number | undefined;
   private readonly station: StationApi;
   private readonly recorder: MediaRecorder;
+  private readonly seat: SeatCredentials;
   private readonly queue: { index: number; data: Uint8Array<ArrayBuffer>; durationMs: number }[] = [];
   private nextIndex = 0;
   private lastChunkAt = 0;
@@ -102,8 +103,9 @@ export class SpeakingTake {
   private drained: (() => void) | null = null;
   private closed = false;
 
-  private constructor(station: StationApi, stream: MediaStream, started: StationOutput<'startRecording'>, mimeType: string, onProgress: (p: TakeProgress) => void) {
+  private constructor(station: StationApi, seat: SeatCredentials, stream: MediaStream, started: StationOutput<'startRecording'>, mimeType: string, onProgress: (p: TakeProgress) => void) {
     this.station = station;
+    this.seat = seat;
     this.recordingId = started.recordingId;
     this.take = started.take;
     this.interruptedTake = started.interruptedTake;
@@ -113,10 +115,10 @@ export class SpeakingTake {
   }
 
   /** Ask the station for a take, then start the recorder with ~1 s chunks. */
-  static async begin(station: StationApi, stream: MediaStream, attemptId: string, itemId: string, onProgress: (p: TakeProgress) => void): Promise<SpeakingTake> {
+  static async begin(station: StationApi, stream: MediaStream, seat: SeatCredentials, itemId: string, onProgress: (p: TakeProgress) => void): Promise<SpeakingTake> {
     const mimeType = preferredMimeType();
-    const started = await station.startRecording({ attemptId, itemId, mimeType: mimeType || 'audio/webm' });
-    const take = new SpeakingTake(station, stream, started, mimeType, onProgress);
+    const started = await station.startRecording({ ...seat, itemId, mimeType: mimeType || 'audio/webm' });
+    const take = new SpeakingTake(station, seat, stream, started, mimeType, onProgress);
     take.lastChunkAt = performance.now();
     take.recorder.start(SEGMENT_MS);
     return take;
@@ -147,7 +149,7 @@ export class SpeakingTake {
         const segment = this.queue[0]!;
         try {
           const sha256 = await sha256Hex(segment.data);
-          const ack = await this.station.appendAudioSegment({ recordingId: this.recordingId, index: segment.index, data: segment.data, sha256, durationMs: segment.durationMs });
+          const ack = await this.station.appendAudioSegment({ ...this.seat, recordingId: this.recordingId, index: segment.index, data: segment.data, sha256, durationMs: segment.durationMs });
           this.queue.shift();
           this.report({ acked: ack.segmentCount, ackedMs: ack.durationMs, waiting: this.queue.length, failing: false });
         } catch (error) {
@@ -184,7 +186,7 @@ export class SpeakingTake {
       });
       while (!this.closed) {
         try {
-          await this.station.closeRecording({ recordingId: this.recordingId });
+          await this.station.closeRecording({ ...this.seat, recordingId: this.recordingId });
           this.closed = true;
         } catch (error) {
           console.error('recording not closed yet; retrying', error);

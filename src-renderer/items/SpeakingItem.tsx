@@ -3,6 +3,7 @@
 // allows it; a silent or very short answer is pointed out before the candidate leaves the task.
 import { useEffect, useRef, useState } from 'react';
 import type { Item } from '../../src-shared/content/schema.ts';
+import { seatOf } from '../store/attempt.ts';
 import { errorText, useAudio, useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { meterFor, openMicrophone, SpeakingTake, stopStream, VOICE_LEVEL, type LevelMeter, type TakeProgress } from '../audio/recorder.ts';
@@ -92,7 +93,9 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     const ids = [...complete.map((x) => x.recordingId), take.recordingId];
     exam.answers.edit(item.id, { type: 'speaking', recordingIds: ids });
     try {
-      const view = await exam.station.getAttempt({ attemptId });
+      const seat = seatOf(exam.attempt.getState());
+      if (!seat) throw new Error('no attempt on this screen');
+      const view = await exam.station.getAttempt(seat);
       exam.audio.getState().loadTakes(view.recordings);
     } catch (error) {
       console.error('could not refresh takes', error);
@@ -106,9 +109,10 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
 
   const record = async () => {
     const l = live.current;
-    if (!attemptId || !l.stream) return;
+    const seat = seatOf(exam.attempt.getState());
+    if (!seat || !l.stream) return;
     try {
-      l.take = await SpeakingTake.begin(exam.station, l.stream, attemptId, item.id, setProgress);
+      l.take = await SpeakingTake.begin(exam.station, l.stream, seat, item.id, setProgress);
     } catch (error) {
       return fail(error);
     }

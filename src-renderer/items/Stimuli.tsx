@@ -4,24 +4,29 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Stimulus } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
+import { seatOf } from '../store/attempt.ts';
 import { errorText, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { Bilingual } from '../ui/frame.tsx';
 
-const mediaUrls = new Map<string, Promise<string>>();
+const imageUrls = new Map<string, Promise<string>>();
 
-/** A blob URL for a package media file, fetched once per page. */
-function useMediaUrl(packageId: string | undefined, path: string, wanted: boolean): string | null {
+const blobUrl = (m: { mimeType: string; data: Uint8Array }): string => URL.createObjectURL(new Blob([m.data as Uint8Array<ArrayBuffer>], { type: m.mimeType }));
+
+/** A blob URL for an image of the attempt's package, fetched once per page. */
+function useImageUrl(path: string): string | null {
   const exam = useExam();
+  const attemptId = useAttempt((s) => s.attemptId);
   const [url, setUrl] = useState<string | null>(null);
   useEffect(() => {
-    if (!packageId || !wanted) return;
-    const key = `${packageId}/${path}`;
-    let promise = mediaUrls.get(key);
+    const seat = seatOf(exam.attempt.getState());
+    if (!seat) return;
+    const key = `${seat.attemptId}/${path}`;
+    let promise = imageUrls.get(key);
     if (!promise) {
-      promise = exam.station.getMedia({ packageId, path }).then((m) => URL.createObjectURL(new Blob([m.data as Uint8Array<ArrayBuffer>], { type: m.mimeType })));
-      promise.catch(() => mediaUrls.delete(key));
-      mediaUrls.set(key, promise);
+      promise = exam.station.getMedia({ ...seat, path }).then(blobUrl);
+      promise.catch(() => imageUrls.delete(key));
+      imageUrls.set(key, promise);
     }
     let live = true;
     promise.then(
@@ -34,28 +39,25 @@ function useMediaUrl(packageId: string | undefined, path: string, wanted: boolea
     return () => {
       live = false;
     };
-  }, [exam, packageId, path, wanted]);
+  }, [exam, attemptId, path]);
   return url;
 }
 
 function ImageStimulus({ stimulus }: { stimulus: Extract<Stimulus, { type: 'image' }> }) {
-  const packageId = useAttempt((s) => s.view?.packageId);
-  const url = useMediaUrl(packageId, stimulus.media, true);
+  const url = useImageUrl(stimulus.media);
   return <figure className="stimulus stimulus-image">{url ? <img src={url} alt={stimulus.alt} lang="lv" /> : <div className="image-placeholder" aria-busy="true" />}</figure>;
 }
 
 export function AudioStimulus({ stimulus }: { stimulus: Extract<Stimulus, { type: 'audio' }> }) {
   const t = useText();
   const exam = useExam();
-  const attemptId = useAttempt((s) => s.attemptId);
-  const packageId = useAttempt((s) => s.view?.packageId);
   const count = useAudio((s) => s.plays[stimulus.id]);
   // What the station counted before this screen loaded (a reload): the limit holds across reloads.
   const stationUsed = useAttempt((s) => s.view?.audioPlays[stimulus.id]);
   const [playing, setPlaying] = useState(false);
   const [position, setPosition] = useState(0);
+  const [url, setUrl] = useState<string | null>(null);
   const audio = useRef<HTMLAudioElement>(null);
-  const url = useMediaUrl(packageId, stimulus.media, true);
   const duration = stimulus.durationSeconds ?? 0;
 
   useEffect(() => {
@@ -63,12 +65,22 @@ export function AudioStimulus({ stimulus }: { stimulus: Extract<Stimulus, { type
     return () => element?.pause();
   }, []);
 
+  // The station lets the recording's bytes out once per granted play: fetch them after the grant,
+  // play them, and let them go when the play ends.
+  const release = () => {
+    if (url) URL.revokeObjectURL(url);
+    setUrl(null);
+  };
+
   const play = async () => {
-    if (!attemptId || playing) return;
+    const seat = seatOf(exam.attempt.getState());
+    if (!seat || playing) return;
     setPlaying(true);
+    let source: string;
     try {
-      const grant = await exam.station.grantAudioPlay({ attemptId, stimulusId: stimulus.id });
+      const grant = await exam.station.grantAudioPlay({ ...seat, stimulusId: stimulus.id });
       exam.audio.getState().notePlay(stimulus.id, { used: grant.play, limit: grant.playLimit, refusal: null });
+      source = blobUrl(await exam.station.getMedia({ ...seat, path: stimulus.media }));
     } catch (error) {
       setPlaying(false);
       if (error instanceof StationError && error.code === 'PLAY_LIMIT') {
@@ -79,8 +91,10 @@ export function AudioStimulus({ stimulus }: { stimulus: Extract<Stimulus, { type
       }
       return;
     }
+    setUrl(source);
     const element = audio.current;
     if (!element) return setPlaying(false);
+    element.src = source;
     element.currentTime = 0;
     try {
       await element.play();
@@ -98,16 +112,16 @@ export function AudioStimulus({ stimulus }: { stimulus: Extract<Stimulus, { type
     <div className="stimulus stimulus-audio" data-testid={`audio-${stimulus.id}`}>
       <audio
         ref={audio}
-        src={url ?? undefined}
-        preload="auto"
+        preload="none"
         onTimeUpdate={(e) => setPosition(e.currentTarget.currentTime)}
         onEnded={() => {
           setPlaying(false);
           setPosition(0);
+          release();
         }}
         onPause={() => setPlaying(false)}
       />
-      <button type="button" className="btn btn-primary" onClick={() => void play()} disabled={playing || !url} data-testid="play">
+      <button type="button" className="btn btn-primary" onClick={() => void play()} disabled={playing} data-testid="play">
         {playing ? t('playing') : t('play')}
       </button>
       <div className="audio-progress" role="progressbar" aria-label={t('audioProgress')} aria-valuemin={0} aria-valuemax={Math.round(total)} aria-valuenow={Math.round(position)}>

@@ -2,7 +2,7 @@
 // with navigation, flags and an overview, the submit confirmation, and the end of time.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { Item, Part, Task } from '../../src-shared/content/schema.ts';
-import { isAnswered } from '../store/answers.ts';
+import { isAnswered } from '../../src-shared/content/responses.ts';
 import { errorText, useAnswers, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { ConfirmDialog, Frame, useRemaining } from '../ui/frame.tsx';
@@ -331,22 +331,19 @@ export function PartScreen() {
 export function EndScreen() {
   const t = useText();
   const exam = useExam();
-  const content = useAttempt((s) => s.content);
-  const values = useAnswers((s) => s.values);
+  const view = useAttempt((s) => s.view);
   const [pin, setPin] = useState('');
   const [asking, setAsking] = useState(false);
-  if (!content) return null;
+  if (!view) return null;
   return (
     <Frame title={t('endTitle')}>
       <section className="card end">
         <h1 data-testid="end-title">✓ {t('endTitle')}</h1>
         <p className="lead">{t('endText')}</p>
         <ul className="facts" data-testid="end-summary">
-          {content.parts.map((part) => {
-            const items = part.tasks.flatMap((task) => task.items);
-            const answered = items.filter((item) => isAnswered(item, values[item.id])).length;
-            return <li key={part.id}>{t('endPart', { part: part.title, a: answered, total: items.length })}</li>;
-          })}
+          {view.parts.map((part) => (
+            <li key={part.partId}>{t('endPart', { part: part.title, a: part.answered, total: part.items })}</li>
+          ))}
         </ul>
         <div className="staff-corner">
           {!asking ? (

@@ -36,7 +36,7 @@ export function StaffStart() {
     e.preventDefault();
     void run(async () => {
       const { staffToken } = await exam.station.staffSignIn({ pin });
-      const [roster, list] = await Promise.all([exam.station.listCandidates({ staffToken }), exam.station.listPackages({})]);
+      const [roster, list] = await Promise.all([exam.station.listCandidates({ staffToken }), exam.station.listPackages({ staffToken })]);
       setToken(staffToken);
       setCandidates(roster.filter((c) => c.attendance !== 'removed'));
       setPackages(list);
@@ -57,8 +57,8 @@ export function StaffStart() {
     if (!token || !candidateId || !chosenPackage) return;
     void run(async () => {
       if (!chosenPackage.unlocked) await exam.station.unlockPackage({ staffToken: token, packageId: chosenPackage.packageId, key: key.trim() });
-      const view = await exam.station.openAttempt({ staffToken: token, candidateId, packageId: chosenPackage.packageId });
-      await exam.adopt(view);
+      const opened = await exam.station.openAttempt({ staffToken: token, candidateId, packageId: chosenPackage.packageId });
+      await exam.adopt(opened);
     });
   };
 

@@ -4,10 +4,8 @@
 // acknowledged stays in memory and is retried with the same clientSaveId until it is acknowledged.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
-import type { Item } from '../../src-shared/content/schema.ts';
-import { countWords } from '../../src-shared/content/responses.ts';
 import { StationError, type BilingualText, type ErrorCode } from '../../src-shared/errors.ts';
-import type { AttemptView, StationApi } from '../../src-shared/station-api.ts';
+import type { AttemptView, SeatCredentials, StationApi } from '../../src-shared/station-api.ts';
 
 /** An edit unacknowledged for this long turns the indicator to "not saved, call the invigilator". */
 export const UNACKED_ALARM_MS = 2000;
@@ -28,7 +26,7 @@ export interface AnswersState {
 }
 
 /** Station refusals that a retry cannot fix. */
-const FINAL_REFUSALS: ErrorCode[] = ['ATTEMPT_CLOSED', 'TIME_UP', 'PART_NOT_STARTED', 'RESPONSE_SHAPE', 'ITEM_UNKNOWN', 'VALIDATION_FAILED', 'NOT_FOUND'];
+const FINAL_REFUSALS: ErrorCode[] = ['ATTEMPT_CLOSED', 'TIME_UP', 'PART_NOT_STARTED', 'RESPONSE_SHAPE', 'ITEM_UNKNOWN', 'VALIDATION_FAILED', 'NOT_FOUND', 'SAVE_ID_REUSED', 'CANDIDATE_TOKEN_WRONG'];
 
 interface Edit {
   value: ResponseValue;
@@ -56,7 +54,7 @@ export interface AnswerSaver {
   dispose(): void;
 }
 
-export function createAnswerSaver(station: StationApi, attemptId: () => string | null, now: () => number = Date.now): AnswerSaver {
+export function createAnswerSaver(station: StationApi, seat: () => SeatCredentials | null, now: () => number = Date.now): AnswerSaver {
   const store = createStore<AnswersState>()(() => ({ values: {}, unsaved: {}, indicator: 'saved', refusal: null, acks: 0 }));
   const saves = new Map<string, ItemSaves>();
   const waiters: { itemIds: string[]; resolve: () => void }[] = [];
@@ -110,12 +108,12 @@ export function createAnswerSaver(station: StationApi, attemptId: () => string |
 
   const pump = (itemId: string): void => {
     const s = entry(itemId);
-    const id = attemptId();
-    if (s.inFlight || !s.pending || s.retry || !id) return;
+    const credentials = seat();
+    if (s.inFlight || !s.pending || s.retry || !credentials) return;
     const sent: Edit = { ...s.pending, clientSaveId: s.pending.clientSaveId ?? crypto.randomUUID() };
     s.pending = null;
     s.inFlight = sent;
-    station.saveResponse({ attemptId: id, itemId, value: sent.value, clientSaveId: sent.clientSaveId as string }).then(
+    station.saveResponse({ ...credentials, itemId, value: sent.value, clientSaveId: sent.clientSaveId as string }).then(
       () => {
         s.inFlight = null;
         s.failures = 0;
@@ -186,29 +184,4 @@ export function createAnswerSaver(station: StationApi, attemptId: () => string |
       for (const s of saves.values()) if (s.retry) clearTimeout(s.retry);
     },
   };
-}
-
-/** Whether an answer counts as given, for the overview and the end screen. */
-export function isAnswered(item: Item, value: ResponseValue | undefined): boolean {
-  if (!value || value.type !== item.type) return false;
-  switch (value.type) {
-    case 'single-choice':
-      return value.optionId !== null;
-    case 'multiple-choice':
-      return value.optionIds.length > 0;
-    case 'true-false-not-given':
-      return value.choice !== null;
-    case 'gap-fill':
-      return item.type === 'gap-fill' && item.gaps.every((g) => (value.gaps[g.id] ?? '').trim() !== '');
-    case 'matching':
-      return item.type === 'matching' && item.left.every((l) => value.pairs[l.id]);
-    case 'ordering':
-      return value.order.length > 0;
-    case 'short-text':
-      return value.text.trim() !== '';
-    case 'extended-writing':
-      return countWords(value.text) > 0;
-    case 'speaking':
-      return value.recordingIds.length > 0;
-  }
 }

@@ -5,7 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ExamContent } from '../../src-shared/content/schema.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
-import type { AttemptView, CandidateView } from '../../src-shared/station-api.ts';
+import type { AttemptView, CandidateView, SeatCredentials } from '../../src-shared/station-api.ts';
 import type { TextKey } from '../text.ts';
 
 export type Screen = 'loading' | 'staff' | 'identity' | 'instructions' | 'equipment' | 'part-intro' | 'part' | 'end';
@@ -20,6 +20,8 @@ export interface Preflight {
 
 export interface AttemptStoreState {
   attemptId: string | null;
+  /** The secret that lets this screen act for the candidate (from openAttempt); kept with the attempt id. */
+  candidateToken: string | null;
   content: ExamContent | null;
   candidate: CandidateView | null;
   view: AttemptView | null;
@@ -34,16 +36,27 @@ export interface AttemptStoreState {
   error: BilingualText | null;
 }
 
-const ATTEMPT_KEY = 'exam-station.attempt';
+const SEAT_KEY = 'exam-station.seat';
 const storage = (): Storage | undefined => globalThis.localStorage;
 
+/** The screen's attempt and token from the store, or null when no attempt is open here. */
+export function seatOf(state: Pick<AttemptStoreState, 'attemptId' | 'candidateToken'>): SeatCredentials | null {
+  return state.attemptId && state.candidateToken ? { attemptId: state.attemptId, candidateToken: state.candidateToken } : null;
+}
+
 export const seatMemory = {
-  attemptId(): string | null {
-    return storage()?.getItem(ATTEMPT_KEY) ?? null;
+  /** The attempt this screen was opened for, kept across reloads. */
+  seat(): SeatCredentials | null {
+    try {
+      const raw = JSON.parse(storage()?.getItem(SEAT_KEY) ?? 'null') as Partial<SeatCredentials> | null;
+      return typeof raw?.attemptId === 'string' && typeof raw.candidateToken === 'string' ? { attemptId: raw.attemptId, candidateToken: raw.candidateToken } : null;
+    } catch {
+      return null; // an unreadable entry is the same as none: the invigilator opens the attempt again
+    }
   },
-  setAttemptId(id: string | null): void {
-    if (id) storage()?.setItem(ATTEMPT_KEY, id);
-    else storage()?.removeItem(ATTEMPT_KEY);
+  setSeat(seat: SeatCredentials | null): void {
+    if (seat) storage()?.setItem(SEAT_KEY, JSON.stringify(seat));
+    else storage()?.removeItem(SEAT_KEY);
   },
   flags(attemptId: string): Record<string, true> {
     try {
@@ -71,6 +84,7 @@ export const seatMemory = {
 export function createAttemptStore() {
   return createStore<AttemptStoreState>()(() => ({
     attemptId: null,
+    candidateToken: null,
     content: null,
     candidate: null,
     view: null,

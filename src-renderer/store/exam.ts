@@ -6,9 +6,9 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { listItems, type Part } from '../../src-shared/content/schema.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
-import { SEAT_HEARTBEAT_MS, type AttemptView, type StationApi } from '../../src-shared/station-api.ts';
+import { SEAT_HEARTBEAT_MS, type AttemptView, type SeatCredentials, type StationApi, type StationOutput } from '../../src-shared/station-api.ts';
 import { createAnswerSaver, type AnswerSaver, type AnswersState } from './answers.ts';
-import { createAttemptStore, seatMemory, type AttemptStoreState, type Preflight } from './attempt.ts';
+import { createAttemptStore, seatMemory, seatOf, type AttemptStoreState, type Preflight } from './attempt.ts';
 import { createAudioStore, type AudioStoreState } from './audio.ts';
 import { createTimerStore, type TimerStoreState } from './timer.ts';
 
@@ -31,10 +31,10 @@ export interface Exam {
   timer: StoreApi<TimerStoreState>;
   /** Load the seat's attempt (from localStorage) or show the invigilator step. */
   boot(): Promise<void>;
-  /** The invigilator opened an attempt for the candidate on this seat. */
-  adopt(attempt: AttemptView): Promise<void>;
+  /** The invigilator opened an attempt for the candidate on this seat (openAttempt's reply). */
+  adopt(opened: StationOutput<'openAttempt'>): Promise<void>;
   /** Reload the attempt from the station and choose the screen it belongs on. */
-  resume(attemptId: string): Promise<void>;
+  resume(seat: SeatCredentials): Promise<void>;
   updatePreflight(change: Partial<Preflight>): void;
   startPart(partId: string): Promise<void>;
   goToItem(itemId: string): void;
@@ -48,7 +48,8 @@ export interface Exam {
 export function createExam(station: StationApi): Exam {
   const attempt = createAttemptStore();
   const currentId = (): string | null => attempt.getState().attemptId;
-  const answers = createAnswerSaver(station, currentId);
+  const currentSeat = (): SeatCredentials | null => seatOf(attempt.getState());
+  const answers = createAnswerSaver(station, currentSeat);
   const audio = createAudioStore();
   const timer = createTimerStore();
   let heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -59,10 +60,10 @@ export function createExam(station: StationApi): Exam {
   };
 
   const beat = async (): Promise<void> => {
-    const id = currentId();
-    if (!id) return;
+    const seat = currentSeat();
+    if (!seat) return;
     try {
-      const reply = await station.seatHeartbeat({ attemptId: id });
+      const reply = await station.seatHeartbeat(seat);
       timer.getState().setParts(reply.parts, reply.serverTime);
       if (reply.creditedMs > 0) {
         timer.getState().noteCredit(reply.creditedMs);
@@ -96,15 +97,18 @@ export function createExam(station: StationApi): Exam {
 
   const placeScreen = async (): Promise<void> => {
     const { view, content, preflight } = attempt.getState();
-    if (!view || !content) return;
+    if (!view) return;
     if (view.status !== 'open') {
       stopHeartbeat();
       attempt.setState({ screen: 'end', partId: null });
       return;
     }
+    if (!content) return;
     const next = content.parts.find((p) => !partEnded(view, p));
     if (!next) {
-      const finished = await station.finishAttempt({ attemptId: view.attemptId });
+      const seat = currentSeat();
+      if (!seat) return;
+      const finished = await station.finishAttempt(seat);
       applyView(finished);
       stopHeartbeat();
       attempt.setState({ screen: 'end', partId: null });
@@ -130,18 +134,19 @@ export function createExam(station: StationApi): Exam {
     audio,
     timer,
     async boot() {
-      const id = seatMemory.attemptId();
-      if (!id) {
+      const seat = seatMemory.seat();
+      if (!seat) {
         attempt.setState({ screen: 'staff' });
         return;
       }
       try {
-        await exam.resume(id);
+        await exam.resume(seat);
       } catch (error) {
-        if (error instanceof StationError && error.code === 'NOT_FOUND') {
-          // The attempt is not on this station (a new data folder): the invigilator starts again.
-          seatMemory.setAttemptId(null);
-          attempt.setState({ screen: 'staff' });
+        if (error instanceof StationError && (error.code === 'NOT_FOUND' || error.code === 'CANDIDATE_TOKEN_WRONG')) {
+          // The attempt is not on this station (a new data folder) or continues on another screen:
+          // the invigilator starts again here.
+          seatMemory.setSeat(null);
+          attempt.setState({ screen: 'staff', error: error.code === 'CANDIDATE_TOKEN_WRONG' ? error.text : null });
           return;
         }
         fail(error);
@@ -149,15 +154,19 @@ export function createExam(station: StationApi): Exam {
         setTimeout(() => void exam.boot(), 1500);
       }
     },
-    async adopt(view) {
-      seatMemory.setAttemptId(view.attemptId);
-      await exam.resume(view.attemptId);
+    async adopt(opened) {
+      const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
+      seatMemory.setSeat(seat);
+      await exam.resume(seat);
     },
-    async resume(attemptId) {
-      const [view, candidate] = await Promise.all([station.getAttempt({ attemptId }), station.getCandidate({ attemptId })]);
-      const content = await station.getExamContent({ packageId: view.packageId });
+    async resume(seat) {
+      const { attemptId } = seat;
+      const [view, candidate] = await Promise.all([station.getAttempt(seat), station.getCandidate(seat)]);
+      // The content is served only while the attempt is open; a submitted one shows its end screen.
+      const content = view.status === 'open' ? await station.getExamContent(seat) : null;
       attempt.setState({
         attemptId,
+        candidateToken: seat.candidateToken,
         content,
         candidate,
         flags: seatMemory.flags(attemptId),
@@ -177,26 +186,32 @@ export function createExam(station: StationApi): Exam {
       void placeScreen();
     },
     async startPart(partId) {
-      const id = currentId();
-      if (!id) return;
+      const seat = currentSeat();
+      if (!seat) return;
       try {
-        const state = await station.recordTimerEvent({ attemptId: id, partId, kind: 'start' });
+        const state = await station.recordTimerEvent({ ...seat, partId, kind: 'start' });
         timer.getState().setPart(partId, state);
       } catch (error) {
         // A second click (or a reload between start and screen) finds the part already running.
         if (!(error instanceof StationError && error.code === 'TIMER_TRANSITION')) return fail(error);
       }
-      const view = await station.getAttempt({ attemptId: id });
+      let view: AttemptView;
+      try {
+        view = await station.getAttempt(seat);
+      } catch (error) {
+        return fail(error);
+      }
       applyView(view);
       const first = attempt.getState().content?.parts.find((p) => p.id === partId)?.tasks[0]?.items[0];
       attempt.setState({ screen: 'part', partId, itemId: first?.id ?? null, error: null });
       if (first) exam.goToItem(first.id);
     },
     goToItem(itemId) {
-      const { partId, attemptId } = attempt.getState();
+      const { partId } = attempt.getState();
+      const seat = currentSeat();
       attempt.setState({ itemId });
-      if (partId && attemptId) {
-        station.setPosition({ attemptId, partId, itemId }).catch((error: unknown) => console.error('position not stored', error));
+      if (partId && seat) {
+        station.setPosition({ ...seat, partId, itemId }).catch((error: unknown) => console.error('position not stored', error));
       }
     },
     toggleFlag(itemId) {
@@ -209,14 +224,14 @@ export function createExam(station: StationApi): Exam {
       attempt.setState({ flags });
     },
     async submitPart(partId, reason) {
-      const id = currentId();
+      const seat = currentSeat();
       const content = attempt.getState().content;
-      if (!id || !content) return;
+      if (!seat || !content) return;
       const part = content.parts.find((p) => p.id === partId);
       if (!part) return;
       await answers.whenSaved(listItems(content).filter((e) => e.part.id === partId).map((e) => e.item.id));
       try {
-        const state = await station.recordTimerEvent({ attemptId: id, partId, kind: 'end' });
+        const state = await station.recordTimerEvent({ ...seat, partId, kind: 'end' });
         timer.getState().setPart(partId, state);
       } catch (error) {
         if (!(error instanceof StationError && error.code === 'TIMER_TRANSITION')) {
@@ -224,14 +239,14 @@ export function createExam(station: StationApi): Exam {
           throw error;
         }
       }
-      applyView(await station.getAttempt({ attemptId: id }));
+      applyView(await station.getAttempt(seat));
       attempt.setState({ notice: reason === 'time-up' ? 'timeUp' : null, error: null });
       await placeScreen();
     },
     clearSeat() {
       stopHeartbeat();
-      seatMemory.setAttemptId(null);
-      attempt.setState({ attemptId: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null });
+      seatMemory.setSeat(null);
+      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null });
     },
     dispose() {
       stopHeartbeat();

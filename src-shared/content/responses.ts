@@ -66,3 +66,28 @@ export function responseMismatch(item: Item, value: ResponseValue): string | und
 export function countWords(text: string): number {
   return text.match(/[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu)?.length ?? 0;
 }
+
+/** Whether an answer counts as given, for the overview, the end screen and the station's summary. */
+export function isAnswered(item: Item, value: ResponseValue | undefined): boolean {
+  if (!value || value.type !== item.type) return false;
+  switch (value.type) {
+    case 'single-choice':
+      return value.optionId !== null;
+    case 'multiple-choice':
+      return value.optionIds.length > 0;
+    case 'true-false-not-given':
+      return value.choice !== null;
+    case 'gap-fill':
+      return item.type === 'gap-fill' && item.gaps.every((g) => (value.gaps[g.id] ?? '').trim() !== '');
+    case 'matching':
+      return item.type === 'matching' && item.left.every((l) => value.pairs[l.id]);
+    case 'ordering':
+      return value.order.length > 0;
+    case 'short-text':
+      return value.text.trim() !== '';
+    case 'extended-writing':
+      return countWords(value.text) > 0;
+    case 'speaking':
+      return value.recordingIds.length > 0;
+  }
+}

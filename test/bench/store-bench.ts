@@ -23,10 +23,11 @@ const round3 = (n: number): number => Math.round(n * 1000) / 1000;
 
 const station = await openTestStation();
 const { service, built, staffToken } = station;
-const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
+const { attemptId, candidateToken } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
+const seat = { attemptId, candidateToken };
 for (const partId of ['writing', 'speaking']) {
-  await service.recordTimerEvent({ attemptId, partId, kind: 'start' });
-  await service.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000, staffToken });
+  await service.recordTimerEvent({ ...seat, partId, kind: 'start' });
+  await service.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });
 }
 
 const floorDb = new Database(join(tempDir('exam-station-floor-'), 'floor.db'));
@@ -42,7 +43,7 @@ const floor: number[] = [];
 
 // Warm-up: prepare statements and fill caches on both sides.
 for (let i = 0; i < 50; i += 1) {
-  await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text: text(i) }, clientSaveId: randomUUID() });
+  await service.saveResponse({ ...seat, itemId: 'w1-q1', value: { type: 'extended-writing', text: text(i) }, clientSaveId: randomUUID() });
   floorTx(JSON.stringify({ type: 'extended-writing', text: text(i) }));
 }
 
@@ -50,7 +51,7 @@ for (let round = 0; round < rounds; round += 1) {
   for (let i = 0; i < perRound; i += 1) {
     const value = { type: 'extended-writing' as const, text: text(i) };
     const t0 = performance.now();
-    await service.saveResponse({ attemptId, itemId: 'w1-q1', value, clientSaveId: randomUUID() });
+    await service.saveResponse({ ...seat, itemId: 'w1-q1', value, clientSaveId: randomUUID() });
     save.push(performance.now() - t0);
   }
   for (let i = 0; i < perRound; i += 1) {
@@ -61,13 +62,13 @@ for (let round = 0; round < rounds; round += 1) {
 }
 
 const segment: number[] = [];
-const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
+const { recordingId } = await service.startRecording({ ...seat, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
 const segments = Math.min(1000, total);
 for (let index = 0; index < segments; index += 1) {
   const data = randomBytes(8192);
   const sha256 = createHash('sha256').update(data).digest('hex');
   const t0 = performance.now();
-  await service.appendAudioSegment({ recordingId, index, data, sha256, durationMs: 1000 });
+  await service.appendAudioSegment({ ...seat, recordingId, index, data, sha256, durationMs: 1000 });
   segment.push(performance.now() - t0);
 }
 service.close();

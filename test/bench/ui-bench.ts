@@ -104,16 +104,17 @@ try {
   const token = (await service.staffSignIn({ pin: '246810' })).staffToken;
   await service.unlockPackage({ staffToken: token, packageId: pkg.packageId, key: pkg.contentKey });
   const attempt = await service.openAttempt({ staffToken: token, candidateId: 'DEMO-A2-1', packageId: pkg.packageId });
+  const seat = { attemptId: attempt.attemptId, candidateToken: attempt.candidateToken };
   for (const partId of ['a2-l', 'a2-r']) {
-    await service.recordTimerEvent({ attemptId: attempt.attemptId, partId, kind: 'start' });
-    await service.recordTimerEvent({ attemptId: attempt.attemptId, partId, kind: 'end' });
+    await service.recordTimerEvent({ ...seat, partId, kind: 'start' });
+    await service.recordTimerEvent({ ...seat, partId, kind: 'end' });
   }
-  await service.recordTimerEvent({ attemptId: attempt.attemptId, partId: 'a2-w', kind: 'start' });
+  await service.recordTimerEvent({ ...seat, partId: 'a2-w', kind: 'start' });
   let text = '';
   for (let i = 0; i < saves + 10; i += 1) {
     text += 'labdien es rakstu vestuli draugam '[i % 34];
     const t0 = performance.now();
-    await service.saveResponse({ attemptId: attempt.attemptId, itemId: WRITING_ITEM, value: { type: 'extended-writing', text }, clientSaveId: randomUUID() });
+    await service.saveResponse({ ...seat, itemId: WRITING_ITEM, value: { type: 'extended-writing', text }, clientSaveId: randomUUID() });
     if (i >= 10) direct.push(performance.now() - t0);
   }
 } finally {

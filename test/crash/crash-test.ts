@@ -28,10 +28,10 @@ const { staffToken } = await setup.staffSignIn({ pin: TEST_STAFF_PIN });
 setup.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
 setup.importPackageBytes(built.file);
 await setup.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
-const { attemptId } = await setup.openAttempt({ staffToken, candidateId: DEMO_CANDIDATE.candidate_id, packageId: built.manifest.packageId });
+const { attemptId, candidateToken } = await setup.openAttempt({ staffToken, candidateId: DEMO_CANDIDATE.candidate_id, packageId: built.manifest.packageId });
 for (const partId of ['reading', 'writing', 'speaking']) {
-  await setup.recordTimerEvent({ attemptId, partId, kind: 'start' });
-  await setup.recordTimerEvent({ attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000, staffToken });
+  await setup.recordTimerEvent({ attemptId, candidateToken, partId, kind: 'start' });
+  await setup.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });
 }
 setup.close();
 
@@ -43,7 +43,7 @@ const problems: string[] = [];
 
 function runOnce(): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, 'crash-worker.ts'), dbPath, attemptId, JSON.stringify(keys.trust)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, 'crash-worker.ts'), dbPath, attemptId, candidateToken, JSON.stringify(keys.trust)], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let buffered = '';
     let stderr = '';

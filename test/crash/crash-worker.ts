@@ -4,8 +4,9 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { StationService } from '../../src-main/station/service.ts';
 import type { TrustList } from '../../src-main/package/keys.ts';
 
-const [dbPath, attemptId, trustJson] = process.argv.slice(2);
-if (!dbPath || !attemptId || !trustJson) throw new Error('usage: crash-worker DB ATTEMPT TRUST_JSON');
+const [dbPath, attemptId, candidateToken, trustJson] = process.argv.slice(2);
+if (!dbPath || !attemptId || !candidateToken || !trustJson) throw new Error('usage: crash-worker DB ATTEMPT CANDIDATE_TOKEN TRUST_JSON');
+const seat = { attemptId, candidateToken };
 
 const service = new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: JSON.parse(trustJson) as TrustList, heartbeatMs: 50 });
 const out = (line: unknown): void => {
@@ -14,7 +15,7 @@ const out = (line: unknown): void => {
 const sha = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
 
 // Each restart closes the take the kill cut off and records a new one.
-const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
+const { recordingId } = await service.startRecording({ ...seat, itemId: 's1-q1', mimeType: 'audio/webm;codecs=opus' });
 let nextSegment = 0;
 out({ t: 'ready' });
 
@@ -22,7 +23,7 @@ for (let i = 0; ; i += 1) {
   if (i % 3 === 2) {
     const data = randomBytes(8192);
     const digest = sha(data);
-    await service.appendAudioSegment({ recordingId, index: nextSegment, data, sha256: digest, durationMs: 1000 });
+    await service.appendAudioSegment({ ...seat, recordingId, index: nextSegment, data, sha256: digest, durationMs: 1000 });
     out({ t: 'seg', recordingId, index: nextSegment, sha256: digest });
     nextSegment += 1;
   } else {
@@ -30,7 +31,7 @@ for (let i = 0; ; i += 1) {
     const itemId = i % 2 === 0 ? 'w1-q1' : 'r1-q4';
     const value = itemId === 'w1-q1' ? { type: 'extended-writing' as const, text } : { type: 'short-text' as const, text: text.slice(0, 50) };
     const clientSaveId = randomUUID();
-    const ack = await service.saveResponse({ attemptId, itemId, value, clientSaveId });
+    const ack = await service.saveResponse({ ...seat, itemId, value, clientSaveId });
     out({ t: 'save', clientSaveId, itemId, revision: ack.revision, seq: ack.seq, valueSha: sha(JSON.stringify(value)) });
   }
 }

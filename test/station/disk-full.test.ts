@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { StationError } from '../../src-shared/errors.ts';
 import { StationService } from '../../src-main/station/service.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir } from '../support/fixtures.ts';
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir, seatOf } from '../support/fixtures.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -22,8 +22,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
 describe('a full disk: a clear error, nothing acknowledged is lost, work resumes when space returns', () => {
   it('while saving answers (SQLite page limit injected)', async () => {
     const { service, built, staffToken } = await openTestStation();
-    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
-    await service.recordTimerEvent({ attemptId, partId: 'writing', kind: 'start' });
+    const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
+    await service.recordTimerEvent({ ...seat, partId: 'writing', kind: 'start' });
     const pages = service.db.sqlite.pragma('page_count', { simple: true }) as number;
     service.db.sqlite.pragma(`max_page_count = ${pages + 8}`);
     const acknowledged: string[] = [];
@@ -31,7 +31,7 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
     for (let i = 0; i < 500 && !failure; i += 1) {
       const text = `${i} ${'Šis ir garš teksts. '.repeat(100)}`;
       try {
-        await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text }, clientSaveId: saveId() });
+        await service.saveResponse({ ...seat, itemId: 'w1-q1', value: { type: 'extended-writing', text }, clientSaveId: saveId() });
         acknowledged.push(text);
       } catch (error) {
         failure = error as StationError;
@@ -41,11 +41,11 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
     expect(failure?.text.lv).toMatch(/disks ir pilns/);
     expect(failure?.text.en).toMatch(/NOT saved/);
     expect(acknowledged.length).toBeGreaterThan(0);
-    const view = await service.getAttempt({ attemptId });
+    const view = await service.getAttempt(seat);
     expect(view.responses[0]).toMatchObject({ revision: acknowledged.length, value: { text: acknowledged.at(-1) } });
 
     service.db.sqlite.pragma('max_page_count = 1073741823');
-    const after = await service.saveResponse({ attemptId, itemId: 'w1-q1', value: { type: 'extended-writing', text: 'atkal strādā' }, clientSaveId: saveId() });
+    const after = await service.saveResponse({ ...seat, itemId: 'w1-q1', value: { type: 'extended-writing', text: 'atkal strādā' }, clientSaveId: saveId() });
     expect(after.revision).toBe(acknowledged.length + 1);
     const seqs = (await service.readOutbox({ staffToken, afterSeq: 0, limit: 10_000 })).map((e) => e.seq);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
@@ -53,23 +53,23 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
 
   it('while appending audio (SQLite page limit injected)', async () => {
     const { service, built, staffToken } = await openTestStation();
-    const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
-    await service.recordTimerEvent({ attemptId, partId: 'speaking', kind: 'start' });
-    const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+    const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
+    await service.recordTimerEvent({ ...seat, partId: 'speaking', kind: 'start' });
+    const { recordingId } = await service.startRecording({ ...seat, itemId: 's1-q1', mimeType: 'audio/webm' });
     const pages = service.db.sqlite.pragma('page_count', { simple: true }) as number;
     service.db.sqlite.pragma(`max_page_count = ${pages + 20}`);
     const stored: Buffer[] = [];
     let code = 'ok';
     while (code === 'ok' && stored.length < 200) {
       const data = randomBytes(8192);
-      code = await codeOf(service.appendAudioSegment({ recordingId, index: stored.length, data, sha256: sha(data), durationMs: 1000 }));
+      code = await codeOf(service.appendAudioSegment({ ...seat, recordingId, index: stored.length, data, sha256: sha(data), durationMs: 1000 }));
       if (code === 'ok') stored.push(data);
     }
     expect(code).toBe('DISK_FULL');
     service.db.sqlite.pragma('max_page_count = 1073741823');
     const last = randomBytes(8192);
-    await service.appendAudioSegment({ recordingId, index: stored.length, data: last, sha256: sha(last), durationMs: 1000 });
-    const closed = await service.closeRecording({ recordingId });
+    await service.appendAudioSegment({ ...seat, recordingId, index: stored.length, data: last, sha256: sha(last), durationMs: 1000 });
+    const closed = await service.closeRecording({ ...seat, recordingId });
     expect(closed.sha256).toBe(sha(Buffer.concat([...stored, last])));
   });
 
@@ -93,9 +93,9 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
       service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
       service.importPackageBytes(built.file);
       await service.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
-      const { attemptId } = await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId });
-      await service.recordTimerEvent({ attemptId, partId: 'speaking', kind: 'start' });
-      const { recordingId } = await service.startRecording({ attemptId, itemId: 's1-q1', mimeType: 'audio/webm' });
+      const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
+      await service.recordTimerEvent({ ...seat, partId: 'speaking', kind: 'start' });
+      const { recordingId } = await service.startRecording({ ...seat, itemId: 's1-q1', mimeType: 'audio/webm' });
       // Something else on the machine takes most of the space.
       const filler = join(mountPoint, 'filler.bin');
       writeFileSync(filler, Buffer.alloc(1024 * 1024));
@@ -103,7 +103,7 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
       let code = 'ok';
       while (code === 'ok' && stored.length < 1000) {
         const data = randomBytes(8192);
-        code = await codeOf(service.appendAudioSegment({ recordingId, index: stored.length, data, sha256: sha(data), durationMs: 1000 }));
+        code = await codeOf(service.appendAudioSegment({ ...seat, recordingId, index: stored.length, data, sha256: sha(data), durationMs: 1000 }));
         if (code === 'ok') stored.push(data);
       }
       expect(['DISK_FULL', 'STORAGE_IO']).toContain(code);
@@ -111,9 +111,9 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
       service.close();
       rmSync(filler);
       service = open();
-      const view = await service.getAttempt({ attemptId });
+      const view = await service.getAttempt(seat);
       expect(view.recordings[0]).toMatchObject({ segmentCount: stored.length, closed: false });
-      const closed = await service.closeRecording({ recordingId });
+      const closed = await service.closeRecording({ ...seat, recordingId });
       expect(closed.sha256).toBe(sha(Buffer.concat(stored)));
       service.close();
     });

@@ -174,3 +174,6 @@ export async function openTestStation(extra: Partial<StationOptions> = {}): Prom
 }
 
 export const saveId = (): string => randomUUID();
+
+/** What a candidate screen holds after the invigilator opened its attempt. */
+export const seatOf = (opened: { attemptId: string; candidateToken: string }): { attemptId: string; candidateToken: string } => ({ attemptId: opened.attemptId, candidateToken: opened.candidateToken });

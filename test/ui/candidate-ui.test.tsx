@@ -5,10 +5,10 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
-import { ATTEMPT_ID, FakeStation, testContent } from './fake-station.ts';
+import { FakeStation, SEAT, testContent } from './fake-station.ts';
 
 function seat(station: FakeStation) {
-  localStorage.setItem('exam-station.attempt', ATTEMPT_ID);
+  localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
   return render(<App station={station} />);
 }
 
@@ -186,8 +186,8 @@ describe('time', () => {
 describe('coming back', () => {
   test('after a reload the candidate is on the same item with the answers the station holds', async () => {
     const station = new FakeStation().inPart('p-l', 'l-q3');
-    await station.saveResponse({ attemptId: ATTEMPT_ID, itemId: 'l-q3', value: { type: 'short-text', text: 'pasi' }, clientSaveId: crypto.randomUUID() });
-    await station.saveResponse({ attemptId: ATTEMPT_ID, itemId: 'l-q1', value: { type: 'single-choice', optionId: 'b' }, clientSaveId: crypto.randomUUID() });
+    await station.saveResponse({ ...SEAT, itemId: 'l-q3', value: { type: 'short-text', text: 'pasi' }, clientSaveId: crypto.randomUUID() });
+    await station.saveResponse({ ...SEAT, itemId: 'l-q1', value: { type: 'single-choice', optionId: 'b' }, clientSaveId: crypto.randomUUID() });
     seat(station);
     const input = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
     expect((input as HTMLInputElement).value).toBe('pasi');

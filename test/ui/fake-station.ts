@@ -2,6 +2,7 @@
 // component tests. It keeps the station's rules that the UI relies on (a save is acknowledged once per
 // clientSaveId, plays are counted and refused beyond the limit, part timers start and end) and can be
 // switched to stop acknowledging, as a station that hangs or has gone away.
+import { isAnswered } from '../../src-shared/content/responses.ts';
 import { ExamContent, listItems } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/station-api.ts';
@@ -9,6 +10,9 @@ import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
 export const ATTEMPT_ID = '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 export const PACKAGE_ID = '0b5e8f5a-1111-4222-8333-944455556666';
+export const CANDIDATE_TOKEN = 'fake-candidate-token-0123456789abcdefghij';
+/** What a screen holds once the invigilator opened the attempt for it. */
+export const SEAT = { attemptId: ATTEMPT_ID, candidateToken: CANDIDATE_TOKEN };
 
 export function testContent(overrides: { pastePolicy?: 'allow' | 'block' } = {}): ExamContent {
   return ExamContent.parse({
@@ -96,6 +100,11 @@ export class FakeStation implements StationApi {
     return { status, limitMs, addedMs: 0, creditedMs: 0, elapsedMs, remainingMs, deadline: status === 'running' ? now + remainingMs : null };
   }
 
+  /** The station's rule: a candidate call must carry the token the screen was given. */
+  private seat(input: { candidateToken: string }): void {
+    if (input.candidateToken !== CANDIDATE_TOKEN) throw new StationError('CANDIDATE_TOKEN_WRONG');
+  }
+
   private view(): AttemptView {
     const latest = new Map<string, (typeof this.revisions)[number]>();
     for (const r of this.revisions) latest.set(r.itemId, r);
@@ -109,7 +118,9 @@ export class FakeStation implements StationApi {
       responses: [...latest.values()].map((r) => ({ itemId: r.itemId, revision: r.revision, value: r.value, savedAt: new Date().toISOString() })),
       parts: this.content.parts.map((p) => {
         const timer = this.timer(p.id);
-        return { partId: p.id, timer, submitted: timer.status === 'ended' };
+        const items = p.tasks.flatMap((t) => t.items);
+        const answered = items.filter((i) => isAnswered(i, latest.get(i.id)?.value)).length;
+        return { partId: p.id, title: p.title, timer, submitted: timer.status === 'ended', items: items.length, answered };
       }),
       audioPlays: Object.fromEntries(this.plays),
       recordings: [],
@@ -132,18 +143,24 @@ export class FakeStation implements StationApi {
   async unlockPackage(): Promise<StationOutput<'unlockPackage'>> {
     return { ...(await this.listPackages())[0]!, unlocked: true };
   }
-  async getExamContent(): Promise<StationOutput<'getExamContent'>> {
+  async getExamContent(input: StationInput<'getExamContent'>): Promise<StationOutput<'getExamContent'>> {
+    this.seat(input);
     await this.gate();
     return this.content;
   }
-  async getMedia(): Promise<StationOutput<'getMedia'>> {
+  async getMedia(input: StationInput<'getMedia'>): Promise<StationOutput<'getMedia'>> {
+    this.seat(input);
     return { mimeType: 'audio/ogg', data: new Uint8Array([1, 2, 3]) };
   }
   async listCandidates(): Promise<StationOutput<'listCandidates'>> {
     return [await this.getCandidate()];
   }
   async openAttempt(): Promise<StationOutput<'openAttempt'>> {
-    return this.view();
+    return { ...this.view(), candidateToken: CANDIDATE_TOKEN };
+  }
+  async staffTimerEvent(input: StationInput<'staffTimerEvent'>): Promise<StationOutput<'staffTimerEvent'>> {
+    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: 'end', at: Date.now() }]);
+    return this.timer(input.partId);
   }
   async getCandidate(): Promise<StationOutput<'getCandidate'>> {
     return { candidateId: 'C-1', sessionId: 'DEMO-ui-test', givenName: 'Anna', familyName: 'Bērziņa', maskedPersonalCode: '15****-***40', level: 'A2', attendance: 'present', accommodation: null };
@@ -151,7 +168,8 @@ export class FakeStation implements StationApi {
   async finishAttempt(): Promise<StationOutput<'finishAttempt'>> {
     return { ...this.view(), status: 'submitted' };
   }
-  async getAttempt(): Promise<StationOutput<'getAttempt'>> {
+  async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
+    this.seat(input);
     await this.gate();
     return this.view();
   }
@@ -162,6 +180,7 @@ export class FakeStation implements StationApi {
   }
   async saveResponse(input: StationInput<'saveResponse'>): Promise<StationOutput<'saveResponse'>> {
     this.saveCalls.push(input);
+    this.seat(input);
     await this.gate();
     const found = listItems(this.content).find((e) => e.item.id === input.itemId);
     if (!found) throw new StationError('ITEM_UNKNOWN', input.itemId);
@@ -183,6 +202,7 @@ export class FakeStation implements StationApi {
     throw new StationError('NOT_FOUND');
   }
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {
+    this.seat(input);
     await this.gate();
     const used = this.plays.get(input.stimulusId) ?? 0;
     if (used >= 2) throw new StationError('PLAY_LIMIT', `${used} of 2 plays used`);
@@ -193,7 +213,6 @@ export class FakeStation implements StationApi {
     await this.gate();
     const status = this.timer(input.partId).status;
     if ((input.kind === 'start' && status !== 'not-started') || (input.kind === 'end' && status === 'ended')) throw new StationError('TIMER_TRANSITION');
-    if (input.kind !== 'start' && input.kind !== 'end') throw new StationError('STAFF_REQUIRED');
     this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: Date.now() }]);
     return this.timer(input.partId);
   }

@@ -1,6 +1,7 @@
 // Candidates' answers: every save is a new revision, kept with its history, written in one durable
 // transaction with its outbox event. The reply to a save is the acknowledgement: it is returned only
 // after the commit. A retried save (same clientSaveId) gets the same acknowledgement, not a new revision.
+import { canonicalJson } from '../../../src-shared/canonical-json.ts';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
@@ -36,7 +37,7 @@ export class Answers {
   private readonly revisions = new Map<string, number>();
   private readonly latest: PreparedQuery<{ attemptId: string; itemId: string }, { revision: number | null }>;
   private readonly insert: PreparedQuery<ResponseRevisionsTable, unknown>;
-  private readonly earlier: PreparedQuery<{ clientSaveId: string }, SaveAck & { attemptId: string }>;
+  private readonly earlier: PreparedQuery<{ clientSaveId: string }, SaveAck & { attemptId: string; valueJson: string }>;
 
   constructor(db: StationDatabase, outbox: Outbox, attempts: Attempts, timers: Timers) {
     this.outbox = outbox;
@@ -56,10 +57,10 @@ export class Answers {
         seq: p.seq,
       }),
     );
-    this.earlier = db.prepared<{ clientSaveId: string }, SaveAck & { attemptId: string }>((p) =>
+    this.earlier = db.prepared<{ clientSaveId: string }, SaveAck & { attemptId: string; valueJson: string }>((p) =>
       db.q
         .selectFrom('response_revisions')
-        .select(['attempt_id as attemptId', 'item_id as itemId', 'revision', 'saved_at as savedAt', 'seq'])
+        .select(['attempt_id as attemptId', 'item_id as itemId', 'revision', 'saved_at as savedAt', 'seq', 'value_json as valueJson'])
         .where('client_save_id', '=', p.clientSaveId),
     );
   }
@@ -68,11 +69,17 @@ export class Answers {
     this.revisions.clear();
   }
 
-  /** The acknowledgement already given for this clientSaveId, if any. */
+  /**
+   * The acknowledgement already given for this clientSaveId, if any. The same id is a repeat only with
+   * the same answer: with another answer, or for another item, it is refused (the earlier one stays).
+   */
   earlierAck(save: SaveResponse): SaveAck | undefined {
     const found = this.earlier.get({ clientSaveId: save.clientSaveId });
     if (!found) return undefined;
-    if (found.attemptId !== save.attemptId || found.itemId !== save.itemId) throw new StationError('VALIDATION_FAILED', 'clientSaveId was used for another answer');
+    if (found.attemptId !== save.attemptId || found.itemId !== save.itemId) throw new StationError('SAVE_ID_REUSED', 'the clientSaveId was used for another answer');
+    if (canonicalJson(JSON.parse(found.valueJson)) !== canonicalJson(save.value)) {
+      throw new StationError('SAVE_ID_REUSED', `revision ${found.revision} of ${found.itemId} was saved with this clientSaveId and another value`);
+    }
     return { itemId: found.itemId, revision: found.revision, savedAt: found.savedAt, seq: found.seq };
   }
 

@@ -2,8 +2,10 @@
 // reload, a restart or a machine swap brings the candidate back to the same place with the same answers.
 import { randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
+import { isAnswered, type ResponseValue } from '../../../src-shared/content/responses.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import type { AttemptView, CandidateView } from '../../../src-shared/station-api.ts';
+import { newCandidateToken, tokenMatches } from '../screens.ts';
 import { toCandidateView } from './roster.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 import type { AttemptStatus } from '../tables.ts';
@@ -13,6 +15,8 @@ import type { Timers } from './timers.ts';
 interface AttemptFacts {
   packageId: string;
   status: AttemptStatus;
+  /** The hash of the candidate token of the screen the attempt is open on. */
+  tokenSha256: string | null;
 }
 
 export class Attempts {
@@ -28,7 +32,7 @@ export class Attempts {
     this.outbox = outbox;
     this.timers = timers;
     this.select = db.prepared<{ attemptId: string }, AttemptFacts>((p) =>
-      db.q.selectFrom('attempts').select(['package_id as packageId', 'status']).where('attempt_id', '=', p.attemptId),
+      db.q.selectFrom('attempts').select(['package_id as packageId', 'status', 'candidate_token_sha256 as tokenSha256']).where('attempt_id', '=', p.attemptId),
     );
   }
 
@@ -44,6 +48,22 @@ export class Attempts {
       this.memory.set(attemptId, facts);
     }
     return facts;
+  }
+
+  /** The attempt, if `token` is the one its screen was given; refuses anyone else. */
+  requireToken(attemptId: string, token: string): AttemptFacts {
+    const facts = this.facts(attemptId);
+    if (!tokenMatches(token, facts.tokenSha256)) throw new StationError('CANDIDATE_TOKEN_WRONG', `attempt ${attemptId}`);
+    return facts;
+  }
+
+  /** A new candidate token for the screen the attempt is (re)opened on; the earlier one stops working. Runs inside the caller's transaction. */
+  issueToken(attemptId: string): string {
+    const facts = this.facts(attemptId);
+    const { token, sha256 } = newCandidateToken();
+    this.db.run(this.db.q.updateTable('attempts').set({ candidate_token_sha256: sha256 }).where('attempt_id', '=', attemptId));
+    this.memory.set(attemptId, { ...facts, tokenSha256: sha256 });
+    return token;
   }
 
   requireOpen(attemptId: string): AttemptFacts {
@@ -63,7 +83,16 @@ export class Attempts {
     const attemptId = randomUUID();
     const openedAt = now.toISOString();
     this.db.run(
-      this.db.q.insertInto('attempts').values({ attempt_id: attemptId, candidate_id: candidateId, package_id: packageId, status: 'open', opened_at: openedAt, current_part_id: null, current_item_id: null }),
+      this.db.q.insertInto('attempts').values({
+        attempt_id: attemptId,
+        candidate_id: candidateId,
+        package_id: packageId,
+        status: 'open',
+        opened_at: openedAt,
+        current_part_id: null,
+        current_item_id: null,
+        candidate_token_sha256: null,
+      }),
     );
     this.outbox.append('attempt.opened', attemptId, { attemptId, candidateId, packageId, openedAt }, now);
     return attemptId;
@@ -71,6 +100,10 @@ export class Attempts {
 
   openIds(): { attemptId: string; packageId: string }[] {
     return this.db.all(this.db.q.selectFrom('attempts').select(['attempt_id as attemptId', 'package_id as packageId']).where('status', '=', 'open'));
+  }
+
+  isOpen(attemptId: string): boolean {
+    return (this.memory.get(attemptId) ?? this.select.get({ attemptId }))?.status === 'open';
   }
 
   /** The candidate of an attempt, as they see themself: the personal code masked. */
@@ -99,7 +132,7 @@ export class Attempts {
     this.db.run(this.db.q.updateTable('attempts').set({ current_part_id: partId, current_item_id: itemId }).where('attempt_id', '=', attemptId));
   }
 
-  view(content: ExamContent, attemptId: string, now: Date): AttemptView {
+  view(content: ExamContent, attemptId: string, now: Date, audioPlays: Record<string, number>): AttemptView {
     const row = this.db.get(this.db.q.selectFrom('attempts').selectAll().where('attempt_id', '=', attemptId));
     if (!row) throw new StationError('NOT_FOUND', `attempt ${attemptId}`);
     const responses = this.db.all(
@@ -113,9 +146,7 @@ export class Attempts {
         .orderBy('r.item_id'),
     );
     const recordings = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).orderBy('item_id').orderBy('take'));
-    const plays = this.db.all(
-      this.db.q.selectFrom('stimulus_plays').select(['stimulus_id', (eb) => eb.fn.countAll<number>().as('plays')]).where('attempt_id', '=', attemptId).groupBy('stimulus_id'),
-    );
+    const latest = new Map(responses.map((r) => [r.item_id, JSON.parse(r.value_json) as ResponseValue]));
     return {
       attemptId: row.attempt_id,
       candidateId: row.candidate_id,
@@ -123,12 +154,13 @@ export class Attempts {
       status: row.status,
       openedAt: row.opened_at,
       position: { partId: row.current_part_id, itemId: row.current_item_id },
-      responses: responses.map((r) => ({ itemId: r.item_id, revision: r.revision, value: JSON.parse(r.value_json) as AttemptView['responses'][number]['value'], savedAt: r.saved_at })),
+      responses: responses.map((r) => ({ itemId: r.item_id, revision: r.revision, value: latest.get(r.item_id)!, savedAt: r.saved_at })),
       parts: content.parts.map((part) => {
         const timer = this.timers.state(attemptId, part, now.getTime());
-        return { partId: part.id, timer, submitted: timer.status === 'ended' };
+        const items = part.tasks.flatMap((t) => t.items);
+        return { partId: part.id, title: part.title, timer, submitted: timer.status === 'ended', items: items.length, answered: items.filter((i) => isAnswered(i, latest.get(i.id))).length };
       }),
-      audioPlays: Object.fromEntries(plays.map((p) => [p.stimulus_id, Number(p.plays)])),
+      audioPlays,
       recordings: recordings.map((r) => ({
         recordingId: r.recording_id,
         itemId: r.item_id,
@@ -137,6 +169,7 @@ export class Attempts {
         durationMs: r.duration_ms,
         closed: r.closed_at !== null,
         interrupted: r.interrupted === 1,
+        interruption: r.interruption,
         sha256: r.sha256,
       })),
     };

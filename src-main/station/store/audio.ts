@@ -1,10 +1,12 @@
 // Speaking recordings: stored as they are recorded, in segments of about a second, each checked against
 // its SHA-256 and durable before it is acknowledged. A crash keeps everything up to the last
-// acknowledged segment; starting the same take again resumes it. Closing hashes the whole recording.
+// acknowledged segment. A take the candidate did not finish is closed by the station with its audio
+// and its reason (interruption); closing hashes the whole recording.
 import { createHash, randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
+import { takesUsed, type TakeInterruption } from '../../../src-shared/rules/takes.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 import type { RecordingSegmentsTable, RecordingsTable } from '../tables.ts';
 import type { Attempts } from './attempts.ts';
@@ -20,6 +22,7 @@ export interface StartedRecording {
 }
 
 export interface Segment {
+  attemptId: string;
   recordingId: string;
   index: number;
   data: Uint8Array;
@@ -59,7 +62,11 @@ export class Recordings {
   private readonly insertSegment: PreparedQuery<RecordingSegmentsTable, unknown>;
   private readonly progress: PreparedQuery<Progress & { recordingId: string }, unknown>;
 
-  constructor(db: StationDatabase, outbox: Outbox, attempts: Attempts, timers: Timers) {
+  /** When this station process started: a take silent since before then was cut off by the restart. */
+  private readonly stationStartedAt: string;
+
+  constructor(db: StationDatabase, outbox: Outbox, attempts: Attempts, timers: Timers, stationStartedAt: Date) {
+    this.stationStartedAt = stationStartedAt.toISOString();
     this.db = db;
     this.outbox = outbox;
     this.attempts = attempts;
@@ -76,16 +83,20 @@ export class Recordings {
     );
   }
 
-  private recording(recordingId: string): RecordingsTable {
+  /** The recording, which must belong to `attemptId` (a screen reaches only its own attempt's takes). */
+  private recording(recordingId: string, attemptId?: string): RecordingsTable {
     const row = this.select.get({ recordingId });
-    if (!row) throw new StationError('NOT_FOUND', `recording ${recordingId}`);
+    if (!row || (attemptId !== undefined && row.attempt_id !== attemptId)) throw new StationError('NOT_FOUND', `recording ${recordingId}`);
     return row;
   }
 
   /**
-   * A new take. A take left unfinished by a crash or a reload is closed as interrupted, with its audio
-   * up to the last acknowledged segment, and does not count against the takes the task allows: the
-   * recorder restarts its container, so appending to the old take would not give a playable file.
+   * A new take. A take left unfinished is closed as interrupted, with its audio up to the last
+   * acknowledged segment: the recorder restarts its container, so appending to the old take would
+   * not give a playable file. A take that had heard nothing since the station (re)started was cut off
+   * by the station; one that went on after was cut off by the seat (a reload). Takes cut off by the
+   * station never count against the takes the task allows, and neither does the first one cut off by
+   * the seat; later ones do, so starting takes and never closing them cannot hand out fresh ones.
    */
   start(content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
     this.attempts.requireOpen(attemptId);
@@ -97,11 +108,12 @@ export class Recordings {
     const takes = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).where('item_id', '=', itemId).orderBy('take'));
     let interruptedTake: number | undefined;
     for (const unfinished of takes.filter((t) => t.closed_at === null)) {
-      this.close(unfinished.recording_id, now, true);
-      unfinished.interrupted = 1;
+      const why = this.lastHeardAt(unfinished) <= this.stationStartedAt ? 'station-restart' : 'seat-restart';
+      this.close(unfinished.recording_id, now, why);
+      unfinished.interruption = why;
       interruptedTake = unfinished.take;
     }
-    const used = takes.filter((t) => t.interrupted === 0).length;
+    const used = takesUsed(takes);
     if (used >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${used} of ${found.item.recordingsAllowed} used`);
     const recordingId = randomUUID();
     const take = takes.length + 1;
@@ -118,15 +130,22 @@ export class Recordings {
         total_bytes: 0,
         duration_ms: 0,
         sha256: null,
+        interruption: null,
       }),
     );
     this.outbox.append('recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
     return interruptedTake === undefined ? { recordingId, take, segmentCount: 0 } : { recordingId, take, segmentCount: 0, interruptedTake };
   }
 
+  /** When the take last heard from its screen: its newest segment, or its start. */
+  private lastHeardAt(take: Pick<RecordingsTable, 'recording_id' | 'started_at'>): string {
+    const newest = this.db.get(this.db.q.selectFrom('recording_segments').select((eb) => eb.fn.max('received_at').as('at')).where('recording_id', '=', take.recording_id));
+    return newest?.at ?? take.started_at;
+  }
+
   /** Append the next segment. A resend of a stored segment is acknowledged again; a gap is refused. */
   append(segment: Segment, now: Date): SegmentAck {
-    const row = this.recording(segment.recordingId);
+    const row = this.recording(segment.recordingId, segment.attemptId);
     const ack = (duplicate: boolean, r: Progress): SegmentAck => ({ recordingId: segment.recordingId, index: segment.index, segmentCount: r.segment_count, durationMs: r.duration_ms, duplicate });
     if (segment.index < row.segment_count) {
       if (this.storedHash.get({ recordingId: segment.recordingId, index: segment.index })?.sha256 === segment.sha256) return ack(true, row);
@@ -149,13 +168,21 @@ export class Recordings {
     return Buffer.concat(segments.map((s) => s.data));
   }
 
-  close(recordingId: string, now: Date, interrupted = false): ClosedRecording {
-    const row = this.recording(recordingId);
+  /**
+   * Close a take: by the candidate (interruption null) or by the station for a reason. Closing a closed
+   * take changes nothing and answers as the first close did. `attemptId` limits it to that attempt.
+   */
+  close(recordingId: string, now: Date, interruption: TakeInterruption | null = null, attemptId?: string): ClosedRecording {
+    const row = this.recording(recordingId, attemptId);
     if (row.closed_at !== null && row.sha256 !== null) {
       return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
     }
+    if (interruption === null) this.attempts.requireOpen(row.attempt_id);
+    const interrupted = interruption !== null;
     const sha256 = segmentHash(this.bytes(recordingId));
-    this.db.run(this.db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256, interrupted: interrupted ? 1 : 0 }).where('recording_id', '=', recordingId));
+    this.db.run(
+      this.db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256, interrupted: interrupted ? 1 : 0, interruption }).where('recording_id', '=', recordingId),
+    );
     this.outbox.append(
       'recording.closed',
       recordingId,
@@ -170,9 +197,19 @@ export class Recordings {
         segmentCount: row.segment_count,
         mimeType: row.mime_type,
         interrupted,
+        interruption,
       },
       now,
     );
     return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256, bytes: row.total_bytes };
+  }
+
+  /** Close every take still open, of one attempt or of all (a restart), for `why`. Runs inside the caller's transaction. */
+  closeOpenTakes(why: TakeInterruption, now: Date, attemptId?: string): number {
+    let query = this.db.q.selectFrom('recordings').select('recording_id').where('closed_at', 'is', null);
+    if (attemptId !== undefined) query = query.where('attempt_id', '=', attemptId);
+    const open = this.db.all(query.orderBy('started_at'));
+    for (const take of open) this.close(take.recording_id, now, why);
+    return open.length;
   }
 }

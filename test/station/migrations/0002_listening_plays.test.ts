@@ -17,7 +17,7 @@ describe('migration 0002: listening plays', () => {
     const db = new Database(':memory:');
     migrate(db);
     db.pragma('foreign_keys = OFF');
-    db.exec("INSERT INTO stimulus_plays VALUES ('a', 's', 1, 'now')");
-    expect(() => db.exec("INSERT INTO stimulus_plays VALUES ('a', 's', 1, 'later')")).toThrow(/UNIQUE|PRIMARY/);
+    db.exec("INSERT INTO stimulus_plays (attempt_id, stimulus_id, play, granted_at) VALUES ('a', 's', 1, 'now')");
+    expect(() => db.exec("INSERT INTO stimulus_plays (attempt_id, stimulus_id, play, granted_at) VALUES ('a', 's', 1, 'later')")).toThrow(/UNIQUE|PRIMARY/);
   });
 });

@@ -1,0 +1,70 @@
+// Plays of restricted listening audio. Each play is granted by the station first (the limit holds
+// across reloads and restarts) and each grant lets the recording's bytes leave the station once: a
+// screen cannot fetch the audio again and again, nor before a play was granted.
+import { StationError } from '../../../src-shared/errors.ts';
+import type { ExamContent } from '../../../src-shared/content/schema.ts';
+import type { StationDatabase } from '../database.ts';
+import type { Outbox } from './outbox.ts';
+
+export interface Grant {
+  stimulusId: string;
+  play: number;
+  playLimit: number;
+  remaining: number;
+}
+
+export class Plays {
+  private readonly db: StationDatabase;
+  private readonly outbox: Outbox;
+
+  constructor(db: StationDatabase, outbox: Outbox) {
+    this.db = db;
+    this.outbox = outbox;
+  }
+
+  /** Grant the next play, or refuse beyond the limit. Runs inside the caller's transaction. */
+  grant(attemptId: string, stimulusId: string, playLimit: number, now: Date): Grant {
+    const used = this.db.all(this.db.q.selectFrom('stimulus_plays').select('play').where('attempt_id', '=', attemptId).where('stimulus_id', '=', stimulusId)).length;
+    if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
+    const play = used + 1;
+    this.db.run(this.db.q.insertInto('stimulus_plays').values({ attempt_id: attemptId, stimulus_id: stimulusId, play, granted_at: now.toISOString(), fetched_at: null }));
+    this.outbox.append('audio.play', attemptId, { attemptId, stimulusId, play }, now);
+    return { stimulusId, play, playLimit, remaining: playLimit - play };
+  }
+
+  /**
+   * Let the audio at `path` out for one granted play of a stimulus that uses it, or refuse.
+   * Runs inside the caller's transaction.
+   */
+  release(content: ExamContent, attemptId: string, path: string, now: Date): void {
+    const stimulusIds = content.parts.flatMap((p) => p.tasks.flatMap((t) => t.stimuli.filter((s) => s.type === 'audio' && s.media === path).map((s) => s.id)));
+    if (stimulusIds.length === 0) return;
+    const unfetched = this.db.get(
+      this.db.q
+        .selectFrom('stimulus_plays')
+        .select(['stimulus_id', 'play'])
+        .where('attempt_id', '=', attemptId)
+        .where('stimulus_id', 'in', stimulusIds)
+        .where('fetched_at', 'is', null)
+        .orderBy('granted_at')
+        .limit(1),
+    );
+    if (!unfetched) throw new StationError('MEDIA_NOT_GRANTED', `${path}: no granted play is waiting for it`);
+    this.db.run(
+      this.db.q
+        .updateTable('stimulus_plays')
+        .set({ fetched_at: now.toISOString() })
+        .where('attempt_id', '=', attemptId)
+        .where('stimulus_id', '=', unfetched.stimulus_id)
+        .where('play', '=', unfetched.play),
+    );
+  }
+
+  /** Plays granted so far, by stimulus id. */
+  counts(attemptId: string): Record<string, number> {
+    const plays = this.db.all(
+      this.db.q.selectFrom('stimulus_plays').select(['stimulus_id', (eb) => eb.fn.countAll<number>().as('plays')]).where('attempt_id', '=', attemptId).groupBy('stimulus_id'),
+    );
+    return Object.fromEntries(plays.map((p) => [p.stimulus_id, Number(p.plays)]));
+  }
+}

@@ -5,14 +5,13 @@ import { z } from 'zod';
 import { validatePersonalCode } from './personal-code.ts';
 
 const isoDate = z.iso.date();
-/** No control characters (a pasted tab or NUL would print and sort wrongly on every list). */
+/** No control characters (a pasted tab or NUL would print and sort wrongly on every list); C0, DEL and C1. */
 const text = (max: number) =>
   z
     .string()
     .max(max)
     .refine((s) => s.trim().length > 0, 'must not be empty')
-    // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
 
 export const CANDIDATE_LEVELS = ['A1', 'A2', 'B1', 'B2', 'C1', 'C2'] as const;
 
@@ -103,4 +102,83 @@ export function checkRosterCandidates(rows: readonly unknown[]): RosterCandidate
   });
   if (problems.length > 0) throw new RosterError(problems);
   return out;
+}
+
+/** A session as a venue receives it (MK 117 11.1 place and 11.2 time). */
+export const RosterSession = z.object({
+  sessionId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only'),
+  examId: z.string().min(1).max(64),
+  venueCode: z.string().min(1).max(64),
+  venueName: text(300),
+  room: z.string().max(100).nullable().default(null),
+  startsAt: z.iso.datetime({ offset: true }),
+  endsAt: z.iso.datetime({ offset: true }).nullable().default(null),
+});
+export type RosterSessionInput = z.input<typeof RosterSession>;
+export type RosterSession = z.output<typeof RosterSession>;
+
+export interface VenueRosterInput {
+  sessions: readonly unknown[];
+  /** Each candidate names its session. */
+  candidates: readonly unknown[];
+}
+
+export interface VenueRoster {
+  sessions: RosterSession[];
+  candidates: (RosterCandidate & { sessionId: string })[];
+}
+
+/**
+ * Check what a venue loads at once: sessions, and candidates each of a session that is in the list or
+ * already known at the venue. The per-session rules of checkRosterCandidates hold within each
+ * session; a candidate id is unique across the whole list. Rows are numbered as sent.
+ */
+export function checkVenueRoster(input: VenueRosterInput, knownSessionIds: ReadonlySet<string> = new Set()): VenueRoster {
+  const problems: RosterProblem[] = [];
+  const sessions: RosterSession[] = [];
+  input.sessions.forEach((raw, row) => {
+    const parsed = RosterSession.safeParse(raw);
+    if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ row, candidateId: undefined, field: `sessions.${issue.path.join('.') || '(row)'}`, message: issue.message });
+    else sessions.push(parsed.data);
+  });
+  const sessionIds = new Set([...knownSessionIds, ...sessions.map((s) => s.sessionId)]);
+  const bySession = new Map<string, { row: number; raw: unknown }[]>();
+  input.candidates.forEach((raw, row) => {
+    const sessionId = typeof raw === 'object' && raw !== null ? (raw as { sessionId?: unknown }).sessionId : undefined;
+    const candidateId = typeof raw === 'object' && raw !== null && typeof (raw as { candidateId?: unknown }).candidateId === 'string' ? (raw as { candidateId: string }).candidateId : undefined;
+    if (typeof sessionId !== 'string' || !sessionIds.has(sessionId)) {
+      problems.push({ row, candidateId, field: 'sessionId', message: typeof sessionId === 'string' ? `session ${sessionId.slice(0, 64)} is not in the roster or at this venue` : 'is missing' });
+      return;
+    }
+    const list = bySession.get(sessionId) ?? [];
+    list.push({ row, raw });
+    bySession.set(sessionId, list);
+  });
+  const candidates: VenueRoster['candidates'] = [];
+  const seenIds = new Map<string, number>();
+  for (const [sessionId, rows] of bySession) {
+    // Within a session the per-session rules hold; row numbers are mapped back to the list as sent.
+    const withoutSession = rows.map((r) => Object.fromEntries(Object.entries(r.raw as Record<string, unknown>).filter(([key]) => key !== 'sessionId')));
+    const outcome = ((): RosterCandidate[] | RosterError => {
+      try {
+        return checkRosterCandidates(withoutSession);
+      } catch (error) {
+        if (error instanceof RosterError) return error;
+        throw error;
+      }
+    })();
+    if (outcome instanceof RosterError) {
+      for (const p of outcome.problems) problems.push({ ...p, row: rows[p.row]!.row, message: p.message.replace(/row (\d+)/g, (_m, n: string) => `row ${rows[Number(n) - 1]!.row + 1}`) });
+      continue;
+    }
+    outcome.forEach((candidate, i) => {
+      const row = rows[i]!.row;
+      const earlier = seenIds.get(candidate.candidateId);
+      if (earlier !== undefined) problems.push({ row, candidateId: candidate.candidateId, field: 'candidateId', message: `is listed twice (also row ${earlier + 1})` });
+      seenIds.set(candidate.candidateId, row);
+      candidates.push({ ...candidate, sessionId });
+    });
+  }
+  if (problems.length > 0) throw new RosterError(problems.sort((a, b) => a.row - b.row));
+  return { sessions, candidates };
 }

@@ -19,28 +19,42 @@ export function encodeArchive(entries: Map<string, Uint8Array>): Buffer {
   return Buffer.concat(parts);
 }
 
-export function decodeArchive(archive: Buffer): Map<string, Buffer> {
+export interface ArchiveEntry {
+  offset: number;
+  size: number;
+}
+
+/**
+ * Where each file of an archive is, read through `read(offset, length)` over its `total` bytes, so a
+ * large archive can be walked without holding it: only the small entry headers are read.
+ */
+export function indexArchive(read: (offset: number, length: number) => Buffer, total: number): Map<string, ArchiveEntry> {
   const fail = (why: string): never => {
     throw new StationError('PACKAGE_MALFORMED', `archive: ${why}`);
   };
-  if (archive.length < 12 || !archive.subarray(0, MAGIC.length).equals(MAGIC)) fail('bad header');
-  const count = archive.readUInt32BE(MAGIC.length);
-  const entries = new Map<string, Buffer>();
+  if (total < 12 || !read(0, MAGIC.length).equals(MAGIC)) fail('bad header');
+  const count = read(MAGIC.length, 4).readUInt32BE(0);
+  const entries = new Map<string, ArchiveEntry>();
   let at = MAGIC.length + 4;
   for (let i = 0; i < count; i += 1) {
-    if (at + 2 > archive.length) fail('truncated');
-    const nameLength = archive.readUInt16BE(at);
+    if (at + 2 > total) fail('truncated');
+    const nameLength = read(at, 2).readUInt16BE(0);
     at += 2;
-    if (at + nameLength + 4 > archive.length) fail('truncated');
-    const name = archive.subarray(at, at + nameLength).toString('utf8');
+    if (at + nameLength + 4 > total) fail('truncated');
+    const name = read(at, nameLength).toString('utf8');
     at += nameLength;
-    const size = archive.readUInt32BE(at);
+    const size = read(at, 4).readUInt32BE(0);
     at += 4;
-    if (at + size > archive.length) fail('truncated');
+    if (at + size > total) fail('truncated');
     if (entries.has(name)) fail(`duplicate entry ${name}`);
-    entries.set(name, archive.subarray(at, at + size));
+    entries.set(name, { offset: at, size });
     at += size;
   }
-  if (at !== archive.length) fail('trailing bytes');
+  if (at !== total) fail('trailing bytes');
   return entries;
+}
+
+export function decodeArchive(archive: Buffer): Map<string, Buffer> {
+  const index = indexArchive((offset, length) => archive.subarray(offset, offset + length), archive.length);
+  return new Map([...index].map(([name, entry]) => [name, archive.subarray(entry.offset, entry.offset + entry.size)]));
 }

@@ -69,7 +69,7 @@ function verify(args: string[]): void {
   const report: Record<string, unknown> = { ok: true, packageId: manifest.packageId, signedBy: manifest.signingKeyId, venue: manifest.venue, validUntil: manifest.validUntil };
   if (values.key) {
     const opened = openPackage(manifest, ciphertext, values.key);
-    report.content = { examId: opened.content.examId, parts: opened.content.parts.map((p) => p.id), media: [...opened.media.keys()] };
+    report.content = { examId: opened.content.examId, parts: opened.content.parts.map((p) => p.id), media: [...opened.mediaPaths] };
   }
   console.log(JSON.stringify(report, null, 2));
 }

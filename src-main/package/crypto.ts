@@ -105,31 +105,50 @@ export interface CipherParams {
   keyCheck: Buffer;
 }
 
-/** Decrypt and authenticate every chunk. A wrong key and altered content are told apart by the key check. */
-export function decryptContent(ciphertext: Buffer, key: Buffer, params: CipherParams): Buffer {
+/** The sizes of the ciphertext frames the manifest promises: each chunk's plaintext plus its tag. */
+export function frameLayout(params: CipherParams): { frameBytes: (index: number) => number; ciphertextSize: number } {
+  const expectedCount = chunkCount(params.plainSize, params.chunkSize);
+  if (expectedCount !== params.chunkCount) throw new StationError('PACKAGE_CONTENT_ALTERED', 'the chunk count does not match the content size');
+  const plainOf = (i: number): number => Math.min(params.chunkSize, params.plainSize - i * params.chunkSize);
+  return { frameBytes: (i) => plainOf(i) + TAG_BYTES, ciphertextSize: params.plainSize + params.chunkCount * TAG_BYTES };
+}
+
+/** Check the typed key against the manifest's key check and derive the content key from it. */
+export function contentKeyFor(key: Buffer, params: CipherParams): Buffer {
   const check = keyCheckValue(key, params.packageId);
   if (check.length !== params.keyCheck.length || !timingSafeEqual(check, params.keyCheck)) throw new StationError('KEY_WRONG');
-  const expectedCount = chunkCount(params.plainSize, params.chunkSize);
-  if (expectedCount !== params.chunkCount || ciphertext.length !== params.plainSize + params.chunkCount * TAG_BYTES) {
-    throw new StationError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
+  return derive(key, params.packageId, 'content');
+}
+
+/** Decrypt and authenticate one frame (chunk `index`); a wrong or moved frame fails its tag. */
+export function decryptFrame(contentKey: Buffer, params: CipherParams, index: number, frame: Buffer): Buffer {
+  const plainLength = frame.length - TAG_BYTES;
+  if (index < 0 || index >= params.chunkCount || plainLength !== Math.min(params.chunkSize, params.plainSize - index * params.chunkSize)) {
+    throw new StationError('PACKAGE_CONTENT_ALTERED', `chunk ${index} has the wrong size`);
   }
-  const contentKey = derive(key, params.packageId, 'content');
+  const decipher = createDecipheriv('aes-256-gcm', contentKey, nonce(params.noncePrefix, index));
+  decipher.setAAD(aad(params.packageId, index, index === params.chunkCount - 1));
+  decipher.setAuthTag(frame.subarray(plainLength));
+  try {
+    const out = decipher.update(frame.subarray(0, plainLength));
+    decipher.final();
+    return out;
+  } catch (error) {
+    throw new StationError('PACKAGE_CONTENT_ALTERED', `chunk ${index} failed authentication`, { cause: error });
+  }
+}
+
+/** Decrypt and authenticate every chunk of a whole ciphertext. A wrong key and altered content are told apart by the key check. */
+export function decryptContent(ciphertext: Buffer, key: Buffer, params: CipherParams): Buffer {
+  const contentKey = contentKeyFor(key, params);
+  const layout = frameLayout(params);
+  if (ciphertext.length !== layout.ciphertextSize) throw new StationError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
   const out = Buffer.alloc(params.plainSize);
   let at = 0;
   for (let i = 0; i < params.chunkCount; i += 1) {
-    const plainLength = Math.min(params.chunkSize, params.plainSize - i * params.chunkSize);
-    const body = ciphertext.subarray(at, at + plainLength);
-    const tag = ciphertext.subarray(at + plainLength, at + plainLength + TAG_BYTES);
-    at += plainLength + TAG_BYTES;
-    const decipher = createDecipheriv('aes-256-gcm', contentKey, nonce(params.noncePrefix, i));
-    decipher.setAAD(aad(params.packageId, i, i === params.chunkCount - 1));
-    decipher.setAuthTag(tag);
-    try {
-      decipher.update(body).copy(out, i * params.chunkSize);
-      decipher.final();
-    } catch (error) {
-      throw new StationError('PACKAGE_CONTENT_ALTERED', `chunk ${i} failed authentication`, { cause: error });
-    }
+    const size = layout.frameBytes(i);
+    decryptFrame(contentKey, params, i, ciphertext.subarray(at, at + size)).copy(out, i * params.chunkSize);
+    at += size;
   }
   return out;
 }

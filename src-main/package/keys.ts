@@ -3,7 +3,8 @@
 // every station ships. Rotation makes a new active key and retires the old one: a retired key still
 // verifies packages it signed before it was retired; a revoked key verifies nothing.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, renameSync, existsSync, chmodSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -28,10 +29,27 @@ export function readTrustList(path: string): TrustList {
   return TrustList.parse(JSON.parse(readFileSync(path, 'utf8')));
 }
 
-function writeFileAtomic(path: string, text: string, mode = 0o644): void {
+/**
+ * Write a file so that a reader (or a start after a crash) sees the old content or the new, never a
+ * part: the bytes go to a temporary file, are flushed to disk, and are renamed into place, and the
+ * folder is flushed so the rename survives a power cut.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o644): void {
   const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, text, { mode });
+  const fd = openSync(temp, 'w', mode);
+  try {
+    writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
 }
 
 export type SignerCheck = { ok: true; key: TrustedKey } | { ok: false; why: string };
@@ -85,15 +103,19 @@ export class SigningKeyStore {
     return existsSync(this.trustPath) ? readTrustList(this.trustPath) : { formatVersion: 1, keys: [] };
   }
 
-  /** Make a new active key. Earlier active keys are retired (rotation); they keep verifying older packages. */
+  /**
+   * Make a new active key. Earlier active keys are retired (rotation); they keep verifying older
+   * packages. The private key is written first and the trust list second: a key file without its
+   * trust entry is what a generation cut off in between leaves, was never used to sign anything
+   * (signingKey needs the entry), and is replaced by the next generation of that name.
+   */
   generate(keyId = `exam-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 8)}`, note?: string): TrustedKey {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(keyId)) throw new Error(`a key id is letters, digits, dot, dash and underscore (got ${keyId})`);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const trust = this.trust();
     if (trust.keys.some((k) => k.keyId === keyId)) throw new Error(`a key named ${keyId} already exists`);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const pemPath = join(this.dir, `${keyId}.pem`);
-    writeFileSync(pemPath, privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600, flag: 'wx' });
-    chmodSync(pemPath, 0o600);
+    writeFileAtomic(join(this.dir, `${keyId}.pem`), privateKey.export({ format: 'pem', type: 'pkcs8' }), 0o600);
     const now = new Date().toISOString();
     const keys = trust.keys.map((k) => (k.status === 'active' ? { ...k, status: 'retired' as const, retiredAt: now } : k));
     const entry: TrustedKey = {

@@ -7,6 +7,7 @@ import { StationError } from '../../src-shared/errors.ts';
 
 export interface PackageFile {
   fd: number;
+  /** Bytes in the file when it was opened. */
   size: number;
   /** Exactly `length` bytes at `offset`; a file that shrank while being read is reported as unreadable. */
   read(offset: number, length: number): Buffer;

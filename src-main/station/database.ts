@@ -2,7 +2,7 @@
 // cut), a refusal to touch a file that is not a healthy SQLite database, and the schema migrations.
 // kysely builds the typed queries; better-sqlite3 runs them synchronously inside one transaction.
 import Database from 'better-sqlite3';
-import { closeSync, existsSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
 import { StationError } from '../../src-shared/errors.ts';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations/index.ts';
@@ -83,42 +83,43 @@ function prepareNamed<P extends object, R>(sqlite: Database.Database, build: (pa
 
 /**
  * One writer per database: the service keeps some committed state in memory, so a second process
- * writing the same file would go unseen. A lock file beside the database names the owning process;
- * a lock left by a process that no longer runs (a crash, a power cut) is taken over.
+ * writing the same file would go unseen. The lock is the operating system's: an exclusive SQLite lock
+ * held on a small file beside the database for as long as the station runs. The system drops it when
+ * the process ends, however it ends (a crash, a power cut, a kill), so a lock can never be left
+ * behind, and a process id reused after a reboot can never be mistaken for a live owner.
  */
-const heldHere = new Set<string>();
-
 function acquireWriterLock(path: string): () => void {
   const lockPath = `${path}.lock`;
-  if (heldHere.has(lockPath)) throw new StationError('DB_LOCKED', `${path} is already open in this process`);
-  const release = (): void => {
-    heldHere.delete(lockPath);
-    rmSync(lockPath, { force: true });
-  };
-  for (let tries = 0; tries < 2; tries += 1) {
+  const take = (): Database.Database => {
+    const lock = new Database(lockPath, { timeout: 0 });
     try {
-      writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      heldHere.add(lockPath);
-      return release;
+      lock.pragma('journal_mode = DELETE');
+      lock.pragma('locking_mode = EXCLUSIVE');
+      // The first write takes the EXCLUSIVE lock; in this locking mode it is kept until close.
+      lock.exec(`BEGIN EXCLUSIVE; CREATE TABLE IF NOT EXISTS owner (pid INTEGER NOT NULL, since TEXT NOT NULL); DELETE FROM owner; INSERT INTO owner VALUES (${process.pid}, '${new Date().toISOString()}'); COMMIT;`);
+      return lock;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new StationError('STORAGE_IO', `${lockPath}: ${(error as Error).message}`);
-      const owner = Number(readFileSync(lockPath, 'utf8'));
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processRuns(owner)) {
-        throw new StationError('DB_LOCKED', `${path} is in use by process ${owner}`);
-      }
-      rmSync(lockPath, { force: true });
+      lock.close();
+      throw error;
+    }
+  };
+  let lock: Database.Database;
+  try {
+    lock = take();
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? '';
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw new StationError('DB_LOCKED', `${path} is open in another Exam Station program`);
+    if (code !== 'SQLITE_NOTADB' && code !== 'SQLITE_CORRUPT') throw new StationError('STORAGE_IO', `${lockPath}: ${(error as Error).message}`);
+    // A lock file of an older version (it held a process id as text) or a damaged one carries no
+    // lock of its own: replace it.
+    rmSync(lockPath, { force: true });
+    try {
+      lock = take();
+    } catch (again) {
+      throw new StationError('DB_LOCKED', `could not take ${lockPath}: ${(again as Error).message}`);
     }
   }
-  throw new StationError('DB_LOCKED', `could not take ${lockPath}`);
-}
-
-function processRuns(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return () => lock.close();
 }
 
 export interface OpenOptions {

@@ -2,10 +2,10 @@
 // demo makes its own signing key in the data folder (no private key is ever committed), builds the
 // sample packages from assets/samples, imports them and keeps their content keys for the demo
 // invigilator to type in.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildPackage } from '../package/builder.ts';
-import { readTrustList, SigningKeyStore, TRUST_FILE, type TrustList } from '../package/keys.ts';
+import { readTrustList, SigningKeyStore, TRUST_FILE, writeFileAtomic, type TrustList } from '../package/keys.ts';
 import type { StationService } from './service.ts';
 import type { RosterInput } from './store/roster.ts';
 
@@ -38,55 +38,69 @@ export function demoTrust(dataDir: string): TrustList {
 }
 
 const ROSTER_SESSION = (examId: string, index: number) => ({
-  session_id: `DEMO-${examId}`,
-  exam_id: examId,
-  venue_code: DEMO_VENUE,
-  venue_name: 'Demonstrācijas eksāmenu vieta',
+  sessionId: `DEMO-${examId}`,
+  examId,
+  venueCode: DEMO_VENUE,
+  venueName: 'Demonstrācijas eksāmenu vieta',
   room: `${101 + index}`,
-  starts_at: new Date().toISOString().slice(0, 10) + 'T09:00:00+02:00',
-  ends_at: null,
+  startsAt: new Date().toISOString().slice(0, 10) + 'T09:00:00+02:00',
+  endsAt: null,
 });
 
 const DEMO_PEOPLE = [
-  { given_name: 'Anna', family_name: 'Bērziņa', personal_code: '150785-12340', birth_date: '1985-07-15' },
-  { given_name: 'Jānis', family_name: 'Kalniņš', personal_code: '161175-19997', birth_date: '1975-11-16' },
-  { given_name: 'Olga', family_name: 'Ivanova', personal_code: '32845019376', birth_date: null },
+  { givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340', birthDate: '1985-07-15' },
+  { givenName: 'Jānis', familyName: 'Kalniņš', personalCode: '161175-19997', birthDate: '1975-11-16' },
+  { givenName: 'Olga', familyName: 'Ivanova', personalCode: '32845019376', birthDate: null },
 ];
 
-/** Seed an empty demo station; a second call finds the packages in place and changes nothing. */
+/**
+ * Seed an empty demo station; a second call finds the packages in place and changes nothing. Each step
+ * can be cut off and done again: a package is built once and its file and key are written before it
+ * is imported (importing the same file again is a no-op), the roster is an upsert, and the list of
+ * keys that says "seeded" is written last.
+ */
 export function seedDemo(service: StationService, dataDir: string): DemoPackage[] {
   const keysFile = join(dataDir, 'demo-package-keys.json');
   if (existsSync(keysFile)) return JSON.parse(readFileSync(keysFile, 'utf8')) as DemoPackage[];
-  mkdirSync(dataDir, { recursive: true });
+  const staged = join(dataDir, 'demo-packages');
+  mkdirSync(staged, { recursive: true });
   const store = new SigningKeyStore(join(dataDir, 'demo-signing-keys'));
   const packages: DemoPackage[] = [];
   const sessions: RosterInput['sessions'] = [];
   const candidates: RosterInput['candidates'] = [];
   for (const [index, sample] of ['a2', 'b1'].entries()) {
-    const built = buildPackage({
-      sourceDir: join(ASSETS_DIR, 'samples', sample),
-      signingKey: store.signingKey(),
-      venue: DEMO_VENUE,
-      validFrom: new Date(Date.now() - 24 * 3600 * 1000),
-      validUntil: new Date(Date.now() + 365 * 24 * 3600 * 1000),
-    });
-    service.importPackageBytes(built.file);
-    packages.push({ examId: built.manifest.examId, packageId: built.manifest.packageId, title: built.manifest.title, contentKey: built.contentKey });
-    const session = ROSTER_SESSION(built.manifest.examId, index);
+    const fileOf = join(staged, `${sample}.exampkg`);
+    const keyOf = join(staged, `${sample}.json`);
+    if (!existsSync(keyOf) || !existsSync(fileOf)) {
+      const built = buildPackage({
+        sourceDir: join(ASSETS_DIR, 'samples', sample),
+        signingKey: store.signingKey(),
+        venue: DEMO_VENUE,
+        validFrom: new Date(Date.now() - 24 * 3600 * 1000),
+        validUntil: new Date(Date.now() + 365 * 24 * 3600 * 1000),
+      });
+      const entry: DemoPackage = { examId: built.manifest.examId, packageId: built.manifest.packageId, title: built.manifest.title, contentKey: built.contentKey };
+      writeFileAtomic(fileOf, built.file);
+      writeFileAtomic(keyOf, `${JSON.stringify(entry, null, 2)}\n`, 0o600);
+    }
+    const entry = JSON.parse(readFileSync(keyOf, 'utf8')) as DemoPackage;
+    service.importPackageBytes(readFileSync(fileOf));
+    packages.push(entry);
+    const session = ROSTER_SESSION(entry.examId, index);
     sessions.push(session);
     DEMO_PEOPLE.forEach((person, p) =>
       candidates.push({
         ...person,
-        candidate_id: `DEMO-${sample.toUpperCase()}-${p + 1}`,
-        session_id: session.session_id,
-        level: sample === 'a2' ? 'A2' : 'B1',
+        candidateId: `DEMO-${sample.toUpperCase()}-${p + 1}`,
+        sessionId: session.sessionId,
+        level: sample === 'a2' ? ('A2' as const) : ('B1' as const),
         accommodation: p === 2 ? 'extra-time-25' : null,
-        accommodation_doc_no: p === 2 ? 'ĀA-2026/117' : null,
-        accommodation_doc_date: p === 2 ? '2026-10-01' : null,
+        accommodationDocNo: p === 2 ? 'ĀA-2026/117' : null,
+        accommodationDocDate: p === 2 ? '2026-10-01' : null,
       }),
     );
   }
   service.loadRoster({ sessions, candidates });
-  writeFileSync(keysFile, `${JSON.stringify(packages, null, 2)}\n`, { mode: 0o600 });
+  writeFileAtomic(keysFile, `${JSON.stringify(packages, null, 2)}\n`, 0o600);
   return packages;
 }

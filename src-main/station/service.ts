@@ -17,14 +17,14 @@ import {
   type StationRole,
 } from '../../src-shared/station-api.ts';
 import type { TrustList } from '../package/keys.ts';
-import { readPackageFile } from '../package/package-file.ts';
+import { openPackageFile } from '../package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase } from './database.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './store/answers.ts';
 import { Attempts } from './store/attempts.ts';
 import { Recordings, segmentHash } from './store/audio.ts';
 import { Outbox } from './store/outbox.ts';
-import { PackageStore } from './store/packages.ts';
+import { bufferSource, PackageStore, type ByteSource } from './store/packages.ts';
 import { Plays } from './store/plays.ts';
 import { listCandidates, loadRoster, type RosterInput } from './store/roster.ts';
 import { Timers } from './store/timers.ts';
@@ -160,6 +160,7 @@ export class StationService implements StationHost {
    * attempt stays open: a screen that kept recording through the restart goes on appending to it.
    */
   private recoverAtStart(): void {
+    this.packages.removeInterruptedImports();
     this.tx(() => {
       const clean = this.meta('clean_stop') === '1';
       const aliveAt = Number(this.meta('alive_at') ?? 0);
@@ -264,10 +265,10 @@ export class StationService implements StationHost {
     this.staff.require(staffToken, this.now().getTime());
   }
 
-  /** Sessions and candidates from the central API (or the demo seed). Not a renderer method. */
-  loadRoster(roster: RosterInput): void {
+  /** Sessions and candidates from the central API (or the demo seed), checked whole. Not a renderer method. */
+  loadRoster(roster: RosterInput): { sessions: number; candidates: number } {
     try {
-      loadRoster(this.db, roster);
+      return loadRoster(this.db, roster);
     } catch (error) {
       throw storageError(error);
     }
@@ -279,8 +280,12 @@ export class StationService implements StationHost {
   }
 
   importPackageBytes(file: Buffer): StationOutput<'importPackage'> {
+    return this.importFrom(bufferSource(file));
+  }
+
+  private importFrom(source: ByteSource): StationOutput<'importPackage'> {
     try {
-      return this.packages.import(file, { trust: this.options.trust, venue: this.options.venueCode, now: this.now() });
+      return this.packages.import(source, { trust: this.options.trust, venue: this.options.venueCode, now: this.now() });
     } catch (error) {
       throw storageError(error);
     }
@@ -299,7 +304,12 @@ export class StationService implements StationHost {
 
   async importPackage(input: StationInput<'importPackage'>, caller?: Caller): Promise<StationOutput<'importPackage'>> {
     this.requireStaff(input.staffToken, caller);
-    return this.importPackageBytes(readPackageFile(input.path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES));
+    const file = openPackageFile(input.path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
+    try {
+      return this.importFrom(file);
+    } finally {
+      file.close();
+    }
   }
 
   async listPackages(input: StationInput<'listPackages'>, caller?: Caller): Promise<StationOutput<'listPackages'>> {
@@ -362,8 +372,9 @@ export class StationService implements StationHost {
     this.seat(input, caller);
     const { packageId } = this.attempts.requireOpen(input.attemptId);
     const opened = this.packages.open(packageId);
-    const media = opened.media.get(input.path);
-    if (!media) throw new StationError('NOT_FOUND', input.path);
+    if (!opened.mediaPaths.has(input.path)) throw new StationError('NOT_FOUND', input.path);
+    // Read before the play is marked as used: a damaged package refuses without spending the play.
+    const media = opened.readMedia(input.path)!;
     this.tx(() => this.plays.release(opened.content, input.attemptId, input.path, this.now()));
     return { mimeType: MEDIA_TYPES[extname(input.path).toLowerCase()] ?? 'application/octet-stream', data: new Uint8Array(media) };
   }

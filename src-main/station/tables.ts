@@ -16,12 +16,26 @@ export interface PackagesTable {
   signing_key_id: string;
   manifest_json: string;
   signature: Buffer;
-  ciphertext: Buffer;
   file_sha256: string;
   imported_at: string;
+  /** 'importing' until every frame is in and checked (schema 4). */
+  state: 'importing' | 'ready';
 }
 
-export interface PackageKeysTable { package_id: string; content_key: string; released_at: string }
+/** One ciphertext chunk with its tag (schema 4). */
+export interface PackageFramesTable {
+  package_id: string;
+  idx: number;
+  frame: Buffer;
+}
+
+export interface PackageKeysTable {
+  package_id: string;
+  content_key: string;
+  released_at: string;
+  /** JSON name → [offset, size] of the decrypted archive, found at the first unlock (schema 4). */
+  archive_index: string | null;
+}
 
 export interface SessionsTable {
   session_id: string;
@@ -142,6 +156,7 @@ export interface StimulusPlaysTable {
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;
+  package_frames: PackageFramesTable;
   package_keys: PackageKeysTable;
   sessions: SessionsTable;
   candidates: CandidatesTable;

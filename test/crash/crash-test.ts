@@ -28,7 +28,7 @@ const { staffToken } = await setup.staffSignIn({ pin: TEST_STAFF_PIN });
 setup.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
 setup.importPackageBytes(built.file);
 await setup.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
-const { attemptId, candidateToken } = await setup.openAttempt({ staffToken, candidateId: DEMO_CANDIDATE.candidate_id, packageId: built.manifest.packageId });
+const { attemptId, candidateToken } = await setup.openAttempt({ staffToken, candidateId: DEMO_CANDIDATE.candidateId, packageId: built.manifest.packageId });
 for (const partId of ['reading', 'writing', 'speaking']) {
   await setup.recordTimerEvent({ attemptId, candidateToken, partId, kind: 'start' });
   await setup.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });

@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeArchive } from '../../src-main/package/archive.ts';
 import { buildPackage, SourceError } from '../../src-main/package/builder.ts';
-import { decodeContainer, encodeContainer } from '../../src-main/package/container.ts';
+import { decodeContainer, decodeHead, encodeContainer } from '../../src-main/package/container.ts';
 import { decryptContent, formatContentKey, generateContentKey, parseContentKey } from '../../src-main/package/crypto.ts';
 import { signBytes } from '../../src-main/package/keys.ts';
 import { cipherParamsOf, openPackage, verifyPackage } from '../../src-main/package/reader.ts';
 import { buildMiniPackage, makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
-import { refusalOf as refusal } from '../support/refusal.ts';
+import { refusalErrorOf as refusalError, refusalOf as refusal } from '../support/refusal.ts';
 
 const now = new Date('2026-11-23T09:00:00Z');
 
@@ -24,7 +24,8 @@ describe('exam packages', () => {
     expect(container.manifest.cipher.chunkCount).toBeGreaterThan(1);
     const opened = openPackage(container.manifest, container.ciphertext, built.contentKey);
     expect(opened.content.parts).toHaveLength(4);
-    expect([...opened.media.keys()]).toEqual(['media/l1.opus']);
+    expect([...opened.mediaPaths]).toEqual(['media/l1.opus']);
+    expect(opened.readMedia('media/l1.opus')?.length).toBe(3000);
   });
 
   it('carries no answer keys: they are in the separate answer key for the central API', () => {
@@ -111,13 +112,36 @@ describe('exam packages', () => {
     expect(refusal(() => verify(forVenue.file, 'DGP02', new Date('2026-11-24T00:00:01Z')))).toBe('PACKAGE_EXPIRED');
   });
 
-  it('refuses a package made for a newer package format with a clear message', () => {
+  it('refuses a package made for a newer package format with a clear message, but only when its signed manifest says so', () => {
     const { manifest, ciphertext } = decodeContainer(built.file);
     const newer = Buffer.from(JSON.stringify({ ...manifest, packageFormat: 2 }));
-    expect(refusal(() => verify(encodeContainer(newer, signBytes(keys.signingKey, newer), ciphertext)))).toBe('PACKAGE_FORMAT_TOO_NEW');
-    const newerLayout = Buffer.from(built.file);
-    newerLayout.write('2', 7, 'latin1');
-    expect(refusal(() => verify(newerLayout))).toBe('PACKAGE_FORMAT_TOO_NEW');
+    const signedNewer = encodeContainer(newer, signBytes(keys.signingKey, newer), ciphertext);
+    expect(refusal(() => verify(signedNewer))).toBe('PACKAGE_FORMAT_TOO_NEW');
+    signedNewer.write('2', 7, 'latin1');
+    expect(refusal(() => verify(signedNewer))).toBe('PACKAGE_FORMAT_TOO_NEW');
+  });
+
+  it('says a file with a damaged format byte is damaged, never that it needs a newer app', () => {
+    // One byte of the layout digit: the signed manifest still says format 1.
+    for (const digit of ['2', '9', '0', 'x', '\u00ff']) {
+      const damaged = Buffer.from(built.file);
+      damaged.write(digit, 7, 'latin1');
+      const error = refusalError(() => verify(damaged));
+      expect(error.code, `layout byte ${JSON.stringify(digit)}`).toBe('PACKAGE_MALFORMED');
+      expect(error.detail).not.toMatch(/NaN/);
+    }
+    // One byte of the format inside the manifest: the signature no longer covers it.
+    const manifestAt = built.file.indexOf('"packageFormat":1');
+    const tampered = Buffer.from(built.file);
+    tampered.write('"packageFormat":2', manifestAt, 'latin1');
+    expect(refusal(() => verify(tampered))).toBe('PACKAGE_SIGNATURE_INVALID');
+    // Every single-byte change of the head is refused as damage, a bad signature or an unknown signer.
+    const { ciphertextOffset } = decodeHead(built.file, built.file.length);
+    for (let at = 0; at < ciphertextOffset; at += 7) {
+      const flipped = Buffer.from(built.file);
+      flipped[at] = flipped[at]! ^ 0x04;
+      expect(['PACKAGE_MALFORMED', 'PACKAGE_SIGNATURE_INVALID', 'PACKAGE_SIGNER_UNKNOWN'], `byte ${at}`).toContain(refusal(() => verify(flipped)));
+    }
   });
 
   it('refuses a source whose answers are missing or of the wrong shape', () => {

@@ -70,20 +70,33 @@ describe('the station database file', () => {
     expect(readFileSync(path).subarray(0, 100).equals(before.subarray(0, 100))).toBe(true);
   });
 
-  it('refuses a second writer while the first one runs, and takes over a lock left by a dead process', async () => {
+  it('refuses a second writer in this process and in another, and the lock goes with a killed owner', async () => {
     const path = join(tempDir(), 'station.db');
     const first = openStationDatabase(path);
-    const error = openError(path);
-    expect(error.code).toBe('DB_LOCKED');
+    expect(openError(path).code).toBe('DB_LOCKED');
     first.close();
-    // A lock left behind by a process that was killed: its pid no longer runs.
-    const { spawnSync } = await import('node:child_process');
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
-    writeFileSync(`${path}.lock`, dead);
+    const { spawn } = await import('node:child_process');
+    const module = new URL('../../src-main/station/database.ts', import.meta.url).pathname;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', `import { openStationDatabase } from '${module}'; openStationDatabase(process.argv[1]); console.log('open'); setInterval(() => {}, 1000);`, path], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => owner.stdout.once('data', () => resolve()));
+    const busy = openError(path);
+    expect(busy.code).toBe('DB_LOCKED');
+    expect(busy.text.en).toMatch(/another Exam Station program/);
+    owner.kill('SIGKILL');
+    await new Promise((resolve) => owner.once('exit', resolve));
     const second = openStationDatabase(path);
-    expect(readFileSync(`${path}.lock`, 'utf8')).toBe(String(process.pid));
     second.close();
-    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+
+  it('is not blocked by a lock file naming a live process that is not Exam Station (a reused pid)', () => {
+    const path = join(tempDir(), 'station.db');
+    // The old lock format: the pid of a process that runs (pid 1 always does) but holds no lock.
+    writeFileSync(`${path}.lock`, '1');
+    const db = openStationDatabase(path);
+    expect(db.schemaVersion).toBe(LATEST_SCHEMA_VERSION);
+    db.close();
+    writeFileSync(`${path}.lock`, String(process.ppid));
+    openStationDatabase(path).close();
   });
 
   it('upgrades an older database in place and keeps its rows', () => {

@@ -113,26 +113,26 @@ export function buildMiniPackage(keys: TestKeys, overrides: Partial<BuildOptions
 }
 
 export const DEMO_SESSION = {
-  session_id: 'S-2026-11-23-RIGA-1',
-  exam_id: 'mini-a2',
-  venue_code: 'RIX01',
-  venue_name: 'Rīgas eksāmenu centrs',
+  sessionId: 'S-2026-11-23-RIX01',
+  examId: 'mini-a2',
+  venueCode: 'RIX01',
+  venueName: 'Rīgas eksāmenu centrs',
   room: '101',
-  starts_at: '2026-11-23T09:00:00+02:00',
-  ends_at: null,
+  startsAt: '2026-11-23T09:00:00+02:00',
+  endsAt: null,
 };
 
 export const DEMO_CANDIDATE = {
-  candidate_id: 'C-0001',
-  session_id: DEMO_SESSION.session_id,
-  given_name: 'Anna',
-  family_name: 'Bērziņa',
-  personal_code: '150785-12340',
-  birth_date: '1985-07-15',
-  level: 'A2',
+  candidateId: 'C-0001',
+  sessionId: DEMO_SESSION.sessionId,
+  givenName: 'Anna',
+  familyName: 'Bērziņa',
+  personalCode: '150785-12340',
+  birthDate: '1985-07-15',
+  level: 'A2' as const,
   accommodation: null,
-  accommodation_doc_no: null,
-  accommodation_doc_date: null,
+  accommodationDocNo: null,
+  accommodationDocDate: null,
 };
 
 export const TEST_STAFF_PIN = '24681357';

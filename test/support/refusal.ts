@@ -2,10 +2,15 @@
 import { StationError } from '../../src-shared/errors.ts';
 
 export function refusalOf(fn: () => unknown): string {
+  return refusalErrorOf(fn).code;
+}
+
+/** The StationError a call is refused with, for its code and detail. */
+export function refusalErrorOf(fn: () => unknown): StationError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof StationError) return error.code;
+    if (error instanceof StationError) return error;
     throw error;
   }
   throw new Error('expected a refusal, the call succeeded');

@@ -1,13 +1,32 @@
-// Exam packages on a station: verified before anything is stored, kept encrypted at rest, opened in
-// memory once the key is released. The released key is kept so a restart mid-exam needs no re-entry.
+// Exam packages on a station: verified before anything is stored, kept encrypted at rest frame by
+// frame, opened once the key is released. An import streams the file: the head is verified first,
+// then the frames are stored in short transactions (an import never holds the database for long while
+// candidates save) under a row marked 'importing', which becomes 'ready' only when every frame is in
+// and the ciphertext matches the signed manifest. The released key is kept so a restart mid-exam needs
+// no re-entry, with the archive index so a restart does not decrypt the whole package again.
+import { createHash } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { PackageManifest, PackageSummary } from '../../../src-shared/package/manifest.ts';
-import { sha256Hex } from '../../package/crypto.ts';
-import { checkUsable, openPackage, verifyPackage, type OpenedPackage, type VerifyOptions } from '../../package/reader.ts';
-import type { StationDatabase } from '../database.ts';
+import { decodeHead, MAX_HEAD_BYTES } from '../../package/container.ts';
+import { frameLayout } from '../../package/crypto.ts';
+import { checkUsable, cipherParamsOf, openFrames, reopenFrames, verifyHead, type ArchiveIndex, type FrameSource, type OpenedPackage, type VerifyOptions } from '../../package/reader.ts';
+import type { PreparedQuery, StationDatabase } from '../database.ts';
 import type { PackagesTable } from '../tables.ts';
 
-function summary(row: Pick<PackagesTable, 'package_id' | 'exam_id' | 'exam_version' | 'title' | 'venue' | 'valid_from' | 'valid_until' | 'imported_at'>, unlocked: boolean): PackageSummary {
+/** Bytes of a package file, read where they are (a file on disk, a buffer). */
+export interface ByteSource {
+  size: number;
+  read(offset: number, length: number): Buffer;
+}
+
+export const bufferSource = (bytes: Buffer): ByteSource => ({ size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) });
+
+/** Frames per import transaction: a few MiB at the default chunk size, a short hold on the writer. */
+const FRAMES_PER_TRANSACTION = 4;
+
+type SummaryRow = Pick<PackagesTable, 'package_id' | 'exam_id' | 'exam_version' | 'title' | 'venue' | 'valid_from' | 'valid_until' | 'imported_at'>;
+
+function summary(row: SummaryRow, unlocked: boolean): PackageSummary {
   return {
     packageId: row.package_id,
     examId: row.exam_id,
@@ -24,17 +43,40 @@ function summary(row: Pick<PackagesTable, 'package_id' | 'exam_id' | 'exam_versi
 export class PackageStore {
   private readonly opened = new Map<string, OpenedPackage>();
   private readonly db: StationDatabase;
+  private readonly frame: PreparedQuery<{ packageId: string; idx: number }, { frame: Buffer }>;
 
   constructor(db: StationDatabase) {
     this.db = db;
+    this.frame = db.prepared<{ packageId: string; idx: number }, { frame: Buffer }>((p) =>
+      db.q.selectFrom('package_frames').select('frame').where('package_id', '=', p.packageId).where('idx', '=', p.idx),
+    );
   }
 
-  import(file: Buffer, options: VerifyOptions): { summary: PackageSummary; alreadyImported: boolean } {
-    const container = verifyPackage(file, options);
-    const { manifest } = container;
-    const fileSha256 = sha256Hex(file);
-    const existing = this.db.get(this.db.q.selectFrom('packages').select(['file_sha256']).where('package_id', '=', manifest.packageId));
-    if (existing) {
+  /** Remove what an import cut off by a crash left behind. */
+  removeInterruptedImports(): number {
+    return this.db.transaction(() => {
+      const stale = this.db.all(this.db.q.selectFrom('packages').select('package_id').where('state', '=', 'importing')).map((r) => r.package_id);
+      for (const id of stale) this.discard(id);
+      return stale.length;
+    });
+  }
+
+  private discard(packageId: string): void {
+    this.db.run(this.db.q.deleteFrom('package_frames').where('package_id', '=', packageId));
+    this.db.run(this.db.q.deleteFrom('packages').where('package_id', '=', packageId));
+  }
+
+  import(source: ByteSource, options: VerifyOptions): { summary: PackageSummary; alreadyImported: boolean } {
+    const head = decodeHead(source.read(0, Math.min(source.size, MAX_HEAD_BYTES)), source.size);
+    const manifest = verifyHead(head, options);
+    const layout = frameLayout(cipherParamsOf(manifest));
+    const ciphertextBytes = source.size - head.ciphertextOffset;
+    if (ciphertextBytes !== manifest.cipher.ciphertextSize || ciphertextBytes !== layout.ciphertextSize) {
+      throw new StationError('PACKAGE_CONTENT_ALTERED', `the ciphertext is ${ciphertextBytes} bytes, the signed manifest says ${manifest.cipher.ciphertextSize}`);
+    }
+    const existing = this.db.get(this.db.q.selectFrom('packages').select(['file_sha256', 'state']).where('package_id', '=', manifest.packageId));
+    if (existing?.state === 'ready') {
+      const fileSha256 = this.hashSource(source);
       if (existing.file_sha256 !== fileSha256) throw new StationError('PACKAGE_CONFLICT', `package ${manifest.packageId} is stored with other content`);
       return { summary: this.summary(manifest.packageId), alreadyImported: true };
     }
@@ -47,14 +89,50 @@ export class PackageStore {
       valid_from: manifest.validFrom,
       valid_until: manifest.validUntil,
       signing_key_id: manifest.signingKeyId,
-      manifest_json: container.manifestBytes.toString('utf8'),
-      signature: Buffer.from(container.signature),
-      ciphertext: Buffer.from(container.ciphertext),
-      file_sha256: fileSha256,
+      manifest_json: head.manifestBytes.toString('utf8'),
+      signature: Buffer.from(head.signature),
+      file_sha256: '',
       imported_at: options.now.toISOString(),
+      state: 'importing',
     };
-    this.db.transaction(() => this.db.run(this.db.q.insertInto('packages').values(row)));
+    this.db.transaction(() => {
+      if (existing) this.discard(manifest.packageId);
+      this.db.run(this.db.q.insertInto('packages').values(row));
+    });
+    try {
+      const fileHash = createHash('sha256').update(source.read(0, head.ciphertextOffset));
+      const cipherHash = createHash('sha256');
+      let at = head.ciphertextOffset;
+      for (let first = 0; first < manifest.cipher.chunkCount; first += FRAMES_PER_TRANSACTION) {
+        const frames: Buffer[] = [];
+        for (let i = first; i < Math.min(first + FRAMES_PER_TRANSACTION, manifest.cipher.chunkCount); i += 1) {
+          const frame = Buffer.from(source.read(at, layout.frameBytes(i)));
+          at += frame.length;
+          fileHash.update(frame);
+          cipherHash.update(frame);
+          frames.push(frame);
+        }
+        this.db.transaction(() => {
+          frames.forEach((frame, k) => this.db.run(this.db.q.insertInto('package_frames').values({ package_id: manifest.packageId, idx: first + k, frame })));
+        });
+      }
+      if (cipherHash.digest('hex') !== manifest.cipher.ciphertextSha256) {
+        throw new StationError('PACKAGE_CONTENT_ALTERED', 'the ciphertext hash differs from the signed manifest');
+      }
+      const fileSha256 = fileHash.digest('hex');
+      this.db.transaction(() => this.db.run(this.db.q.updateTable('packages').set({ state: 'ready', file_sha256: fileSha256 }).where('package_id', '=', manifest.packageId)));
+    } catch (error) {
+      this.db.transaction(() => this.discard(manifest.packageId));
+      throw error;
+    }
     return { summary: summary(row, false), alreadyImported: false };
+  }
+
+  private hashSource(source: ByteSource): string {
+    const hash = createHash('sha256');
+    const step = 4 * 1024 * 1024;
+    for (let at = 0; at < source.size; at += step) hash.update(source.read(at, Math.min(step, source.size - at)));
+    return hash.digest('hex');
   }
 
   list(): PackageSummary[] {
@@ -63,6 +141,7 @@ export class PackageStore {
         .selectFrom('packages')
         .leftJoin('package_keys', 'package_keys.package_id', 'packages.package_id')
         .select(['packages.package_id', 'exam_id', 'exam_version', 'title', 'venue', 'valid_from', 'valid_until', 'imported_at', 'package_keys.released_at'])
+        .where('state', '=', 'ready')
         .orderBy('imported_at'),
     );
     return rows.map((row) => summary(row, row.released_at !== null));
@@ -74,23 +153,31 @@ export class PackageStore {
     return found;
   }
 
-  private manifestAndCiphertext(packageId: string): { manifest: PackageManifest; ciphertext: Buffer } {
-    const row = this.db.get(this.db.q.selectFrom('packages').select(['manifest_json', 'ciphertext']).where('package_id', '=', packageId));
+  private manifest(packageId: string): PackageManifest {
+    const row = this.db.get(this.db.q.selectFrom('packages').select('manifest_json').where('package_id', '=', packageId).where('state', '=', 'ready'));
     if (!row) throw new StationError('PACKAGE_NOT_FOUND', packageId);
-    return { manifest: JSON.parse(row.manifest_json) as PackageManifest, ciphertext: row.ciphertext };
+    return JSON.parse(row.manifest_json) as PackageManifest;
   }
 
-  /** Open the package with the typed key; on success the key is stored so a restart reopens it. */
+  private frames(packageId: string): FrameSource {
+    return (idx) => {
+      const row = this.frame.get({ packageId, idx });
+      if (!row) throw new StationError('PACKAGE_CONTENT_ALTERED', `frame ${idx} of package ${packageId} is missing`);
+      return row.frame;
+    };
+  }
+
+  /** Open the package with the typed key; on success the key and the archive index are stored so a restart reopens it. */
   unlock(packageId: string, typedKey: string, venue: string, now: Date): PackageSummary {
-    const { manifest, ciphertext } = this.manifestAndCiphertext(packageId);
+    const manifest = this.manifest(packageId);
     checkUsable(manifest, venue, now);
-    const opened = openPackage(manifest, ciphertext, typedKey);
+    const { opened, index } = openFrames(manifest, this.frames(packageId), typedKey);
     this.db.transaction(() =>
       this.db.run(
         this.db.q
           .insertInto('package_keys')
-          .values({ package_id: packageId, content_key: typedKey, released_at: now.toISOString() })
-          .onConflict((oc) => oc.column('package_id').doNothing()),
+          .values({ package_id: packageId, content_key: typedKey, released_at: now.toISOString(), archive_index: JSON.stringify(index) })
+          .onConflict((oc) => oc.column('package_id').doUpdateSet({ archive_index: JSON.stringify(index) })),
       ),
     );
     this.opened.set(packageId, opened);
@@ -101,10 +188,18 @@ export class PackageStore {
   open(packageId: string): OpenedPackage {
     const cached = this.opened.get(packageId);
     if (cached) return cached;
-    const key = this.db.get(this.db.q.selectFrom('package_keys').select('content_key').where('package_id', '=', packageId));
-    const { manifest, ciphertext } = this.manifestAndCiphertext(packageId);
+    const manifest = this.manifest(packageId);
+    const key = this.db.get(this.db.q.selectFrom('package_keys').select(['content_key', 'archive_index']).where('package_id', '=', packageId));
     if (!key) throw new StationError('PACKAGE_LOCKED', packageId);
-    const opened = openPackage(manifest, ciphertext, key.content_key);
+    let opened: OpenedPackage;
+    if (key.archive_index) {
+      opened = reopenFrames(manifest, this.frames(packageId), key.content_key, JSON.parse(key.archive_index) as ArchiveIndex);
+    } else {
+      // Unlocked before schema 4: check every frame once and keep the index from now on.
+      const full = openFrames(manifest, this.frames(packageId), key.content_key);
+      this.db.transaction(() => this.db.run(this.db.q.updateTable('package_keys').set({ archive_index: JSON.stringify(full.index) }).where('package_id', '=', packageId)));
+      opened = full.opened;
+    }
     this.opened.set(packageId, opened);
     return opened;
   }

@@ -1,33 +1,50 @@
 // Sessions and candidates as the venue receives them. Only the MK 117 point 11.3 fields a venue needs;
-// no diagnoses, only the accommodation granted with its document number and date.
+// no diagnoses, only the accommodation granted with its document number and date. A roster is checked
+// with the same rules as at the central API (src-shared/roster.ts) and is loaded whole or not at all.
 import { StationError } from '../../../src-shared/errors.ts';
-import { maskPersonalCode, validatePersonalCode } from '../../../src-shared/personal-code.ts';
+import { maskPersonalCode } from '../../../src-shared/personal-code.ts';
+import { checkVenueRoster, describeProblems, RosterError, type RosterCandidateInput, type RosterSessionInput } from '../../../src-shared/roster.ts';
 import type { CandidateView } from '../../../src-shared/station-api.ts';
 import type { StationDatabase } from '../database.ts';
 import type { Selectable } from 'kysely';
-import type { CandidatesTable, SessionsTable } from '../tables.ts';
+import type { CandidatesTable } from '../tables.ts';
 
 export interface RosterInput {
-  sessions: SessionsTable[];
-  candidates: Omit<CandidatesTable, 'attendance' | 'checked_in_at'>[];
+  sessions: RosterSessionInput[];
+  candidates: (RosterCandidateInput & { sessionId: string })[];
 }
 
 /** Insert or update sessions and candidates. Attendance recorded at the venue is never overwritten. */
-export function loadRoster(db: StationDatabase, roster: RosterInput): void {
-  for (const candidate of roster.candidates) {
-    const check = validatePersonalCode(candidate.personal_code);
-    if (!check.valid) throw new StationError('VALIDATION_FAILED', `candidate ${candidate.candidate_id}: personal code is not valid (${check.reason})`);
+export function loadRoster(db: StationDatabase, input: RosterInput): { sessions: number; candidates: number } {
+  const known = new Set(db.all(db.q.selectFrom('sessions').select('session_id')).map((s) => s.session_id));
+  let roster;
+  try {
+    roster = checkVenueRoster(input, known);
+  } catch (error) {
+    if (error instanceof RosterError) throw new StationError('ROSTER_INVALID', describeProblems(error.problems), { cause: error });
+    throw error;
   }
   db.transaction(() => {
-    for (const session of roster.sessions) {
-      db.run(db.q.insertInto('sessions').values(session).onConflict((oc) => oc.column('session_id').doUpdateSet(session)));
+    for (const s of roster.sessions) {
+      const row = { exam_id: s.examId, venue_code: s.venueCode, venue_name: s.venueName, room: s.room, starts_at: s.startsAt, ends_at: s.endsAt };
+      db.run(db.q.insertInto('sessions').values({ session_id: s.sessionId, ...row }).onConflict((oc) => oc.column('session_id').doUpdateSet(row)));
     }
-    for (const candidate of roster.candidates) {
-      const normalised = validatePersonalCode(candidate.personal_code);
-      const row = { ...candidate, personal_code: normalised.valid ? normalised.normalised : candidate.personal_code };
-      db.run(db.q.insertInto('candidates').values(row).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
+    for (const c of roster.candidates) {
+      const row = {
+        session_id: c.sessionId,
+        given_name: c.givenName,
+        family_name: c.familyName,
+        personal_code: c.personalCode,
+        birth_date: c.birthDate,
+        level: c.level,
+        accommodation: c.accommodation,
+        accommodation_doc_no: c.accommodationDocNo,
+        accommodation_doc_date: c.accommodationDocDate,
+      };
+      db.run(db.q.insertInto('candidates').values({ candidate_id: c.candidateId, ...row }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
     }
   });
+  return { sessions: roster.sessions.length, candidates: roster.candidates.length };
 }
 
 export function toCandidateView(row: Selectable<CandidatesTable>): CandidateView {

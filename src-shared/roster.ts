@@ -5,13 +5,13 @@ import { z } from 'zod';
 import { validatePersonalCode } from './personal-code.ts';
 
 const isoDate = z.iso.date();
-/** No control characters (a pasted tab or NUL would print and sort wrongly on every list). */
+/** No control characters (a pasted tab or NUL would print and sort wrongly on every list); C0, DEL and C1. */
 const text = (max: number) =>
   z
     .string()
     .max(max)
     .refine((s) => s.trim().length > 0, 'must not be empty')
-    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
+    .refine((s) => !/\p{Cc}/u.test(s), 'must not contain control characters');
 
 export const CANDIDATE_LEVELS = ['A1', 'A2', 'B1', 'B2', 'C1', 'C2'] as const;
 

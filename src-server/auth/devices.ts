@@ -8,7 +8,7 @@ import { appendAudit } from '../audit.ts';
 import type { CentralDb } from '../db/database.ts';
 import type { CentralTables } from '../db/tables.ts';
 import { ApiError } from '../errors.ts';
-import { EMPTY_SHA256, HEADERS, UNSIGNED_PAYLOAD, publicKeyFromBase64, verifyRequestSignature } from './request-signing.ts';
+import { EMPTY_SHA256, HEADERS, UNSIGNED_PAYLOAD, publicKeyFromBase64, signedHeadersOf, verifyRequestSignature } from './request-signing.ts';
 
 export interface AuthenticatedDevice {
   deviceId: string;
@@ -35,6 +35,8 @@ declare module 'fastify' {
      * transaction (push): the request then costs one commit, not two, and no extra device lookup.
      */
     authInTransaction?: boolean;
+    /** What a 415 tells the client to send instead; application/json when not set. */
+    bodyTypes?: string;
   }
 }
 
@@ -153,7 +155,11 @@ export function identifyDevice(options: DeviceAuthOptions) {
   };
 }
 
-/** preValidation: the signature over method, path, time, nonce and body hash, then the nonce is spent. */
+/**
+ * preValidation: the signature over method, path, time, nonce, body hash and the covered headers,
+ * then the nonce is spent. It runs after the body parsers, so a body of a type the route does not
+ * take has already been refused with 415.
+ */
 export function verifyDeviceSignature(options: DeviceAuthOptions) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const device = request.device;
@@ -169,6 +175,7 @@ export function verifyDeviceSignature(options: DeviceAuthOptions) {
       timestamp: header(request, HEADERS.timestamp)!,
       nonce: header(request, HEADERS.nonce)!,
       contentSha256: declared,
+      headers: signedHeadersOf(request.headers),
     };
     if (!verifyRequestSignature(device.publicKey, parts, header(request, HEADERS.signature)!)) throw new ApiError('AUTH_SIGNATURE_INVALID');
     request.signedContentSha256 = declared;

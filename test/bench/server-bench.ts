@@ -231,19 +231,21 @@ try {
   const apiPush = async (venue: VenueWork, batch: unknown[]): Promise<void> => {
     const started = performance.now();
     const body = JSON.stringify({ deviceId: venue.hub.deviceId, events: batch });
-    const result = await send(`${pushReplica.url}/v1/push`, 'POST', { ...venue.hub.sign('POST', '/v1/push', body), 'content-type': 'application/json' }, body);
+    const result = await send(`${pushReplica.url}/v1/push`, 'POST', venue.hub.sign('POST', '/v1/push', body, { headers: { 'content-type': 'application/json' } }), body);
     pushLatencies.push(performance.now() - started);
     if (result.status !== 200) throw new Error(`push: ${result.status} ${result.text}`);
   };
   const apiUpload = async (venue: VenueWork, rec: Recording): Promise<void> => {
     // tus creation-with-upload: the recording travels in the creating request, signed with its hash.
-    const headers = {
-      ...venue.hub.sign('POST', '/v1/uploads', undefined, { contentSha256: rec.sha256 }),
-      'tus-resumable': TUS_VERSION,
-      'upload-length': String(rec.data.length),
-      'upload-metadata': encodeUploadMetadata({ recordingId: rec.recordingId, sha256: rec.sha256, mimeType: 'audio/webm' }),
-      'content-type': 'application/offset+octet-stream',
-    };
+    const headers = venue.hub.sign('POST', '/v1/uploads', undefined, {
+      contentSha256: rec.sha256,
+      headers: {
+        'tus-resumable': TUS_VERSION,
+        'upload-length': String(rec.data.length),
+        'upload-metadata': encodeUploadMetadata({ recordingId: rec.recordingId, sha256: rec.sha256, mimeType: 'audio/webm' }),
+        'content-type': 'application/offset+octet-stream',
+      },
+    });
     const response = await send(`${uploadReplica.url}/v1/uploads`, 'POST', headers, rec.data);
     if (response.status !== 201 || response.headers['upload-offset'] !== String(rec.data.length)) throw new Error(`upload: ${response.status} ${response.text}`);
   };

@@ -40,7 +40,7 @@ const storedObject = async (recordingId: string): Promise<Buffer> => {
 /** Send `sent` bytes of a request that announced `body.length`, then cut the connection. */
 function cutRequest(method: string, path: string, extraHeaders: Record<string, string>, body: Buffer, sent: number, contentSha256: string): Promise<void> {
   const url = new URL(path, test.url);
-  const headers = { ...venue.hub.sign(method, path, undefined, { contentSha256 }), 'tus-resumable': TUS_VERSION, 'content-type': 'application/offset+octet-stream', 'content-length': String(body.length), ...extraHeaders };
+  const headers = venue.hub.sign(method, path, undefined, { contentSha256, headers: { 'tus-resumable': TUS_VERSION, 'content-type': 'application/offset+octet-stream', 'content-length': String(body.length), ...extraHeaders } });
   return new Promise((resolve) => {
     const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method, headers });
     req.on('error', () => resolve());

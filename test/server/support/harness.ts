@@ -100,13 +100,14 @@ export class HubClient {
     return response;
   }
 
-  sign(method: string, path: string, body: string | Uint8Array | undefined, options: { contentSha256?: string; now?: number } = {}): Record<string, string> {
-    return signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, method, path, body, options);
+  /** The headers to send: `options.headers` with the signing headers added (the covered ones are signed). */
+  sign(method: string, path: string, body: string | Uint8Array | undefined, options: { headers?: Record<string, string>; contentSha256?: string; now?: number } = {}): Record<string, string> {
+    return signRequest({ deviceId: this.deviceId, privateKey: this.privateKey }, { method, path, body, ...options });
   }
 
   async raw(method: string, path: string, init: { body?: string | Uint8Array; headers?: Record<string, string>; contentSha256?: string; now?: number } = {}): Promise<Response> {
-    const signed = this.sign(method, path, init.body, { ...(init.contentSha256 ? { contentSha256: init.contentSha256 } : {}), ...(init.now ? { now: init.now } : {}) });
-    return fetch(`${this.url}${path}`, { method, headers: { ...signed, ...init.headers }, ...(init.body === undefined ? {} : { body: init.body }) });
+    const headers = this.sign(method, path, init.body, { ...(init.headers ? { headers: init.headers } : {}), ...(init.contentSha256 ? { contentSha256: init.contentSha256 } : {}), ...(init.now ? { now: init.now } : {}) });
+    return fetch(`${this.url}${path}`, { method, headers, ...(init.body === undefined ? {} : { body: init.body }) });
   }
 
   async call<T = unknown>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {

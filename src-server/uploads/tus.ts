@@ -23,6 +23,7 @@ import { UploadOverflow } from './storage.ts';
 export const TUS_VERSION = '1.0.0';
 const LEASE_SECONDS = 300;
 const OFFSET_TYPE = 'application/offset+octet-stream';
+const TUS_BODY_TYPES = `${OFFSET_TYPE} or no body`;
 
 const UploadMetadata = z.object({
   recordingId: z.string().uuid(),
@@ -330,7 +331,9 @@ export const uploadRoutes =
     app.addHook('onSend', async (_request, reply) => {
       reply.header('Tus-Resumable', TUS_VERSION);
     });
-    // Upload bytes are streamed to storage by the handler, never buffered.
+    // Upload bytes are streamed to storage by the handler, never buffered. No other body type is
+    // taken here (not even the JSON the enclosing scope parses): anything else is 415.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser(OFFSET_TYPE, (_request, _payload, done) => done(null));
 
     const findOwn = async (uploadId: string, venueId: string) => {
@@ -343,7 +346,7 @@ export const uploadRoutes =
     app.post(
       '/v1/uploads',
       {
-        config: { streamBody: true, authInTransaction: true },
+        config: { streamBody: true, authInTransaction: true, bodyTypes: TUS_BODY_TYPES },
         schema: {
           tags: ['venue'],
           summary: 'tus: create an upload for one recording, optionally with its bytes',
@@ -369,7 +372,7 @@ export const uploadRoutes =
     app.patch(
       '/v1/uploads/:uploadId',
       {
-        config: { streamBody: true, authInTransaction: true },
+        config: { streamBody: true, authInTransaction: true, bodyTypes: TUS_BODY_TYPES },
         schema: {
           tags: ['venue'],
           summary: 'tus: append a chunk at Upload-Offset',

@@ -94,16 +94,20 @@ export async function enrollDevice(db: CentralDb, input: { code: string; name: s
   });
 }
 
+/**
+ * Revoke a device. The first revocation stands: revoking again is refused with when and why it
+ * happened, so the record of the theft or loss is never overwritten by a later click.
+ */
 export async function revokeDevice(db: CentralDb, deviceId: string, reason: string, actor: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('device')
-      .set({ status: 'revoked', revoked_at: new Date(), revoked_reason: reason })
-      .where('device_id', '=', deviceId)
-      .returning('venue_id')
-      .executeTakeFirst();
-    if (!row) throw new ApiError('NOT_FOUND', `device ${deviceId}`);
-    await appendAudit(trx, [{ actorKind: 'admin', actorId: actor, action: 'device.revoked', venueId: row.venue_id, subject: deviceId, detail: { reason } }]);
+    const current = await trx.selectFrom('device').select(['venue_id', 'status', 'revoked_at', 'revoked_reason']).where('device_id', '=', deviceId).forUpdate().executeTakeFirst();
+    if (!current) throw new ApiError('NOT_FOUND', `device ${deviceId}`);
+    if (current.status === 'revoked') {
+      const at = current.revoked_at ? current.revoked_at.toISOString() : 'an unknown time';
+      throw new ApiError('CONFLICT', `device ${deviceId} was already revoked at ${at} (reason: ${current.revoked_reason ?? 'none given'}); the first revocation stands`);
+    }
+    await trx.updateTable('device').set({ status: 'revoked', revoked_at: new Date(), revoked_reason: reason }).where('device_id', '=', deviceId).execute();
+    await appendAudit(trx, [{ actorKind: 'admin', actorId: actor, action: 'device.revoked', venueId: current.venue_id, subject: deviceId, detail: { reason } }]);
   });
 }
 

@@ -192,6 +192,25 @@ describe('revocation', () => {
     expect(audit).toEqual([{ action: 'device.revoked', detail: { reason: 'laptop stolen' } }]);
   });
 
+  it('keeps the first revocation: revoking again is 409 CONFLICT saying when and why, and changes nothing', async () => {
+    const { code } = await test.admin.ok<{ code: string }>('POST', `/v1/admin/venues/${riga.venueId}/enrollment-codes`);
+    const hub = new HubClient(test.url);
+    await hub.enroll(code);
+    await test.admin.ok('POST', `/v1/admin/devices/${hub.deviceId}/revoke`, { reason: 'laptop stolen' });
+    const db = test.server.ctx.db;
+    const first = await db.selectFrom('device').select(['revoked_at', 'revoked_reason']).where('device_id', '=', hub.deviceId).executeTakeFirstOrThrow();
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await test.admin.call('POST', `/v1/admin/devices/${hub.deviceId}/revoke`, { reason: 'found again, revoking to be sure' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'CONFLICT', detail: expect.stringContaining('laptop stolen') });
+    expect((again.body as { detail: string }).detail).toContain(first.revoked_at!.toISOString());
+    expect(await db.selectFrom('device').select(['revoked_at', 'revoked_reason']).where('device_id', '=', hub.deviceId).executeTakeFirstOrThrow()).toEqual(first);
+    await sealAudit(db);
+    const audit = await db.selectFrom('audit_log').select('detail').where('subject', '=', hub.deviceId).where('action', '=', 'device.revoked').execute();
+    expect(audit).toEqual([{ detail: { reason: 'laptop stolen' } }]);
+    expect((await test.admin.call('POST', `/v1/admin/devices/${randomUUID()}/revoke`, { reason: 'x' })).status).toBe(404);
+  });
+
   it('refuses admin calls without the admin token', async () => {
     const response = await fetch(`${test.url}/v1/admin/venues`, { headers: { authorization: 'Bearer wrong-token' } });
     expect(response.status).toBe(401);

@@ -86,7 +86,8 @@ interface Declared {
 async function createUpload(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   requireTus(request);
   const length = intHeader(request, 'upload-length');
-  if (length < 1 || length > ctx.config.uploadMaxBytes) throw new ApiError('UPLOAD_TOO_LARGE', `Upload-Length must be 1 to ${ctx.config.uploadMaxBytes}`);
+  if (length < 1) throw new ApiError('VALIDATION_FAILED', 'Upload-Length must be at least 1: a recording without bytes has nothing to upload');
+  if (length > ctx.config.uploadMaxBytes) throw new ApiError('UPLOAD_TOO_LARGE', `Upload-Length ${length} is more than the ${ctx.config.uploadMaxBytes} bytes allowed`);
   const meta = parseUploadMetadata(request.headers['upload-metadata'] as string | undefined);
   const declared: Declared = { uploadId: randomUUID(), recordingId: meta.recordingId, sha256: meta.sha256, mimeType: meta.mimeType, length };
   if (!hasBody(request)) {
@@ -274,11 +275,14 @@ async function appendChunk(ctx: ServerContext, request: FastifyRequest, device: 
   const release = async (newOffset: number): Promise<void> => {
     await db.updateTable('upload').set({ offset: newOffset, lease_token: null, lease_until: null }).where('upload_id', '=', upload.upload_id).where('lease_token', '=', lease).execute();
   };
+  // Back to the last verified offset. At 0 the part file goes entirely: an upload that holds
+  // nothing has no file (the next chunk at 0 creates it), so refused first chunks leave no trace.
+  const discardTo = (kept: number): Promise<void> => (kept === 0 ? storage.deleteUpload(upload.upload_id) : storage.truncateUpload(upload.upload_id, kept));
   let result;
   try {
     result = await storage.appendUpload(upload.upload_id, offset, request.raw, length - offset);
   } catch (error) {
-    await storage.truncateUpload(upload.upload_id, offset);
+    await discardTo(offset);
     await release(offset);
     if (error instanceof UploadOverflow) throw new ApiError('UPLOAD_TOO_LARGE', `the chunk goes past Upload-Length ${length}`);
     throw error;
@@ -286,13 +290,14 @@ async function appendChunk(ctx: ServerContext, request: FastifyRequest, device: 
   const declared = request.signedContentSha256;
   if (declared !== UNSIGNED_PAYLOAD && (result.interrupted || result.sha256 !== declared)) {
     // A signed chunk is all or nothing: nothing unverified is kept.
-    await storage.truncateUpload(upload.upload_id, offset);
+    await discardTo(offset);
     await release(offset);
     if (result.interrupted) return offset;
     throw new ApiError('UPLOAD_CHUNK_CHECKSUM_MISMATCH', `the chunk at ${offset} does not match its signed SHA-256`);
   }
   const newOffset = offset + result.written;
   if (newOffset < length) {
+    if (newOffset === 0) await discardTo(0);
     await release(newOffset);
     return newOffset;
   }

@@ -51,6 +51,8 @@ const POOL = Number(values.pool);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Math.min(Number(values.warmup), ROUNDS - 1);
 const CANDIDATES = 4;
+/** A distinct personal code per candidate (the roster rules refuse one code on two candidates): the new 32… format has no check digit. */
+const benchPersonalCode = (n: number): string => `32${String(n).padStart(9, '0')}`;
 const ITEMS = ['l1-q1', 'l1-q2', 'l1-q3', 'r1-q1', 'r1-q2', 'r1-q3', 'r1-q4', 'w1-q1'];
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -188,7 +190,7 @@ try {
     await hub.enroll(enrollment, `hub ${code}`);
     const sessionId = `S-${code}`;
     await admin.ok('PUT', `/v1/admin/sessions/${sessionId}`, { venueId: venue.venueId, examId: 'mini-a2', packageId, startsAt: new Date().toISOString() });
-    const candidates = Array.from({ length: CANDIDATES }, (_, i) => ({ candidateId: `${code}-C${i}`, givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340' }));
+    const candidates = Array.from({ length: CANDIDATES }, (_, i) => ({ candidateId: `${code}-C${i}`, givenName: 'Anna', familyName: 'Bērziņa', personalCode: benchPersonalCode(v * CANDIDATES + i) }));
     await admin.ok('PUT', `/v1/admin/sessions/${sessionId}/roster`, { candidates });
 
     // A hub's outbox: each candidate's attempt opened, then answers saved again and again.

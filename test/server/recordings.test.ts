@@ -138,6 +138,9 @@ describe('a recording and its audio', () => {
     const finished = await venue.hub.patch(opened.location, 0, declared);
     expect(finished.status).toBe(409);
     expect(await finished.json()).toMatchObject({ code: 'RECORDING_CONFLICT', detail: expect.stringContaining(sha256(audio)) });
+    await sealAudit(db());
+    const audited = await db().selectFrom('audit_log').select('detail').where('subject', '=', rec.recordingId).where('action', '=', 'recording.upload-refused').execute();
+    expect(audited).toEqual([{ detail: expect.objectContaining({ declared: sha256(declared), conflict: expect.stringContaining(sha256(audio)) }) }]);
     expect(await receiptOf(rec.recordingId)).toMatchObject({ sha256: sha256(audio), audioReceived: false });
     await expectHeldBytesMatch(rec.recordingId, null);
     await expectNoStrayParts();

@@ -4,7 +4,7 @@
 // device (signed requests of an enrolled hub) and admin (the agency's token).
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   isResponseSerializationError,
@@ -45,7 +45,7 @@ export interface AppOptions {
   auditSealMs?: number;
 }
 
-function errorBodyFor(error: FastifyError | ApiError | Error): { status: number; body: ErrorBody; log: boolean } {
+function errorBodyFor(error: FastifyError | ApiError | Error, request: FastifyRequest): { status: number; body: ErrorBody; log: boolean } {
   if (error instanceof ApiError) return { status: error.status, body: error.toBody(), log: error.status >= 500 };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const detail = error.validation
@@ -59,7 +59,11 @@ function errorBodyFor(error: FastifyError | ApiError | Error): { status: number;
   // PostgreSQL data exceptions (class 22: e.g. a \u0000 in JSON text, a date out of range) are bad input.
   if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) return { status: 400, body: new ApiError('VALIDATION_FAILED', error.message).toBody(), log: false };
   if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return { status: 413, body: new ApiError('PAYLOAD_TOO_LARGE', error.message).toBody(), log: false };
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return { status: 415, body: new ApiError('UNSUPPORTED_MEDIA_TYPE', error.message).toBody(), log: false };
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const sent = request.headers['content-type'] ?? '(none)';
+    const detail = `Content-Type ${sent} is not taken here; send ${request.routeOptions.config.bodyTypes ?? 'application/json'}`;
+    return { status: 415, body: new ApiError('UNSUPPORTED_MEDIA_TYPE', detail).toBody(), log: false };
+  }
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return { status: 400, body: new ApiError('VALIDATION_FAILED', error.message).toBody(), log: false };
   return { status: 500, body: new ApiError('INTERNAL').toBody(), log: true };
@@ -75,8 +79,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // JSON bodies are hashed as they arrive: a device's signature covers the exact bytes.
-  app.removeContentTypeParser('application/json');
+  // JSON bodies are hashed as they arrive: a device's signature covers the exact bytes. Fastify's
+  // text/plain parser goes too: a route takes only the types it names (JSON here, its own in the
+  // tus and package routes), and anything else is 415 before the signature is looked at, not a
+  // confusing "bad signature".
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const bytes = body as Buffer;
     request.bodySha256 = sha256Hex(bytes);
@@ -90,7 +97,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   });
 
   app.setErrorHandler((error, request, reply) => {
-    const { status, body, log } = errorBodyFor(error as Error);
+    const { status, body, log } = errorBodyFor(error as Error, request);
     if (log) request.log.error({ err: error }, 'request failed');
     else request.log.info({ code: body.code, detail: body.detail }, 'request refused');
     return reply.code(status).type('application/json').send(body);

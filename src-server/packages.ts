@@ -132,6 +132,7 @@ export const packageAdminRoutes =
       '/v1/admin/packages/:packageId/file',
       {
         bodyLimit: ctx.config.packageMaxBytes,
+        config: { bodyTypes: `application/octet-stream or ${PACKAGE_MIME}` },
         schema: {
           tags: ['admin'],
           summary: 'Upload a built package file (application/octet-stream)',

@@ -3,11 +3,14 @@
 // even through different replicas, take turns): events already acknowledged are skipped, a gap is
 // refused with 409 and the expected seq, and what the events describe (attempts, responses,
 // recordings, attendance, incidents) is materialised for scoring and receipts. This module checks
-// every event's shape at the boundary; apply_push (migration 0002) applies the batch in one call.
+// every event's shape at the boundary; apply_push (migrations 0002, 0003) applies the batch in one
+// call. A close that contradicts audio the centre holds (or an earlier close) refuses the whole push
+// with 409 RECORDING_CONFLICT, and that refusal is audited on its own, outside the rolled-back push.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { ResponseValue } from '../src-shared/content/responses.ts';
+import { recordAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import { ApiError, errorResponses, type ApiErrorCode } from './errors.ts';
 
@@ -98,7 +101,7 @@ export function checkBatch(events: PushedEvent[], maxEvents: number): LatestAnsw
 const JSONB_BINARY_VERSION = Buffer.from([1]);
 
 /** The refusals apply_push raises, by the API error code they become. */
-const PUSH_REFUSALS = new Set(['AUTH_REPLAYED', 'DEVICE_UNKNOWN', 'DEVICE_REVOKED', 'SEQ_GAP', 'EVENT_REJECTED']);
+const PUSH_REFUSALS = new Set(['AUTH_REPLAYED', 'DEVICE_UNKNOWN', 'DEVICE_REVOKED', 'SEQ_GAP', 'EVENT_REJECTED', 'RECORDING_CONFLICT']);
 
 /**
  * Apply a push: shapes are checked here, then one call to apply_push (migration 0002) does the rest
@@ -123,10 +126,16 @@ export async function applyPush(
   } catch (error) {
     const { code, message, detail } = error as { code?: string; message?: string; detail?: string };
     if (code !== 'P0001' || !message || !PUSH_REFUSALS.has(message)) throw error;
-    const extra = JSON.parse(detail ?? '{}') as { detail?: string; expectedSeq?: number; seq?: number };
+    const extra = JSON.parse(detail ?? '{}') as { detail?: string; expectedSeq?: number; seq?: number; info?: { recordingId?: string } & Record<string, unknown> };
     const fields: Record<string, number> = {};
     if (extra.expectedSeq !== undefined) fields.expectedSeq = extra.expectedSeq;
     if (extra.seq !== undefined) fields.seq = extra.seq;
+    if (message === 'RECORDING_CONFLICT' && extra.info) {
+      // The push was rolled back; the attempt to put other content on record is kept all the same.
+      await recordAudit(ctx.db, [
+        { actorKind: 'device', actorId: device.deviceId, action: 'recording.close-refused', venueId: device.venueId, subject: extra.info.recordingId ?? null, detail: { seq: extra.seq, ...extra.info } },
+      ]);
+    }
     throw new ApiError(message as ApiErrorCode, extra.detail, fields);
   }
 }
@@ -142,7 +151,8 @@ export const pushRoutes =
         schema: {
           tags: ['venue'],
           summary: 'Push outbox events (applied once, in order)',
-          description: 'Events from acked_seq+1, with consecutive seq. Already acknowledged events are skipped; a gap is refused with 409 SEQ_GAP and expectedSeq.',
+          description:
+            'Events from acked_seq+1, with consecutive seq. Already acknowledged events are skipped; a gap is refused with 409 SEQ_GAP and expectedSeq. A recording.closed that contradicts audio the centre holds, or an earlier close, refuses the whole push with 409 RECORDING_CONFLICT and its seq.',
           body: PushRequest,
           response: { 200: PushResult, ...errorResponses },
         },

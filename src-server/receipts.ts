@@ -1,16 +1,20 @@
 // Receipts: per candidate, a statement signed by the centre of everything it has received for that
 // candidate (responses with their revisions, recordings with hash, size, duration and whether the
 // audio arrived, attendance, incidents). A venue stores and prints it, and can purge its own copy of
-// personal data once the receipt shows everything arrived. Signed with the centre's Ed25519 receipt
+// personal data once the receipt shows everything arrived, so "audio arrived" is said only of bytes
+// the centre holds now and has hashed, equal to what the station closed. Signed with the centre's Ed25519 receipt
 // key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import { canonicalJson, recordAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
+import type { RecordingTable } from './db/tables.ts';
+import type { BlobStorage } from './uploads/storage.ts';
 import { ApiError, errorResponses } from './errors.ts';
 
 export interface ReceiptSigner {
@@ -75,7 +79,17 @@ export function verifyReceipt(signed: SignedReceipt, publicKeySpki: string): boo
   return verify(null, Buffer.from(canonicalJson(signed.receipt), 'utf8'), key, Buffer.from(signed.signature, 'base64'));
 }
 
-export async function buildReceipt(db: CentralDb, venueId: string, candidateId: string): Promise<Receipt> {
+/**
+ * The audio of a recording counts as received only when the station closed it, the upload verified
+ * the held object's SHA-256 and size, the two agree, and the object is still there with that size.
+ */
+async function audioHeld(storage: BlobStorage, r: Pick<Selectable<RecordingTable>, 'closed' | 'sha256' | 'bytes' | 'blob_key' | 'blob_sha256' | 'blob_bytes'>): Promise<boolean> {
+  if (!r.closed || r.sha256 === null || r.bytes === null || r.blob_key === null || r.blob_sha256 === null || r.blob_bytes === null) return false;
+  if (r.blob_sha256 !== r.sha256 || Number(r.blob_bytes) !== Number(r.bytes)) return false;
+  return (await storage.statObject(r.blob_key)) === Number(r.blob_bytes);
+}
+
+export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId: string, candidateId: string): Promise<Receipt> {
   const candidate = await db
     .selectFrom('candidate as c')
     .innerJoin('venue as v', 'v.venue_id', 'c.venue_id')
@@ -89,6 +103,8 @@ export async function buildReceipt(db: CentralDb, venueId: string, candidateId: 
   const recordings = ids.length ? await db.selectFrom('recording').selectAll().where('attempt_id', 'in', ids).orderBy('item_id').orderBy('take').execute() : [];
   const attendance = await db.selectFrom('attendance').selectAll().where('candidate_id', '=', candidateId).where('session_id', '=', candidate.session_id).executeTakeFirst();
   const incidents = await db.selectFrom('incident').selectAll().where('candidate_id', '=', candidateId).where('venue_id', '=', venueId).orderBy('at').execute();
+  const received = await Promise.all(recordings.map((r) => audioHeld(storage, r)));
+  const receivedById = new Map(recordings.map((r, i) => [r.recording_id, received[i]!]));
   return {
     receiptId: randomUUID(),
     issuedAt: new Date().toISOString(),
@@ -109,7 +125,7 @@ export async function buildReceipt(db: CentralDb, venueId: string, candidateId: 
           sha256: r.sha256,
           bytes: r.bytes === null ? null : Number(r.bytes),
           durationMs: r.duration_ms,
-          audioReceived: r.uploaded_at !== null,
+          audioReceived: receivedById.get(r.recording_id) ?? false,
         })),
     })),
     incidents: incidents.map((i) => ({ incidentId: i.incident_id, kind: i.kind, note: i.note, at: i.at.toISOString() })),
@@ -135,7 +151,7 @@ export const receiptRoutes =
       },
       async (request) => {
         const device = request.device!;
-        const receipt = await buildReceipt(ctx.db, device.venueId, request.params.candidateId);
+        const receipt = await buildReceipt(ctx.db, ctx.storage, device.venueId, request.params.candidateId);
         await recordAudit(ctx.db, [{ actorKind: 'device', actorId: device.deviceId, action: 'receipt.read-personal-data', venueId: device.venueId, subject: request.params.candidateId, detail: { receiptId: receipt.receiptId } }]);
         return signReceipt(ctx.receipts, receipt);
       },

@@ -1,10 +1,11 @@
 // Publishing to venues: the agency defines a venue's exam sessions (place, time, package) and their
 // rosters. Each write bumps the venue's feed version under the venue row's lock and stamps every row
-// it touched with it, which is what the feed's cursor follows. Personal codes are checked here.
+// it touched with it, which is what the feed's cursor follows. Rosters are checked with the shared
+// roster rules (src-shared/roster.ts), the same the station applies when a roster arrives.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
-import { validatePersonalCode } from '../src-shared/personal-code.ts';
+import { checkRosterCandidates, describeProblems, RosterError } from '../src-shared/roster.ts';
 import { appendAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
@@ -12,7 +13,6 @@ import type { CentralTables } from './db/tables.ts';
 import { ApiError, errorResponses } from './errors.ts';
 
 const isoInstant = z.iso.datetime({ offset: true });
-const isoDate = z.iso.date();
 
 export const SessionInput = z.object({
   venueId: z.string().uuid(),
@@ -24,20 +24,6 @@ export const SessionInput = z.object({
   cancelled: z.boolean().default(false),
 });
 export type SessionInput = z.input<typeof SessionInput>;
-
-export const RosterCandidate = z.object({
-  candidateId: z.string().min(1).max(64),
-  givenName: z.string().min(1).max(200),
-  familyName: z.string().min(1).max(200),
-  personalCode: z.string().min(11).max(14),
-  birthDate: isoDate.nullable().default(null),
-  level: z.string().regex(/^[ABC][12]$/).nullable().default(null),
-  /** The accommodation granted, e.g. "extra time 30 min"; never a diagnosis. */
-  accommodation: z.string().max(500).nullable().default(null),
-  accommodationDocNo: z.string().max(100).nullable().default(null),
-  accommodationDocDate: isoDate.nullable().default(null),
-});
-export type RosterCandidate = z.input<typeof RosterCandidate>;
 
 async function nextVersion(trx: Transaction<CentralTables>, venueId: string): Promise<number> {
   const row = await trx.updateTable('venue').set({ feed_version: sql`feed_version + 1` }).where('venue_id', '=', venueId).returning('feed_version').executeTakeFirst();
@@ -83,15 +69,18 @@ export async function publishSession(db: CentralDb, sessionId: string, raw: Sess
 }
 
 /** Replace a session's roster: listed candidates are upserted, missing ones are marked removed. */
-export async function publishRoster(db: CentralDb, sessionId: string, raw: RosterCandidate[], actor: string): Promise<{ version: number; candidates: number; removed: number }> {
-  const candidates = raw.map((c, i) => {
-    const parsed = RosterCandidate.safeParse(c);
-    if (!parsed.success) throw new ApiError('VALIDATION_FAILED', `candidate ${i}: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-    const code = validatePersonalCode(parsed.data.personalCode);
-    if (!code.valid) throw new ApiError('VALIDATION_FAILED', `candidate ${parsed.data.candidateId}: personal code is not valid (${code.reason})`);
-    return { ...parsed.data, personalCode: code.normalised };
-  });
-  if (new Set(candidates.map((c) => c.candidateId)).size !== candidates.length) throw new ApiError('VALIDATION_FAILED', 'a candidate id is listed twice');
+/**
+ * Replace a session's roster: listed candidates are upserted, missing ones are marked removed. A
+ * roster with any problem is refused whole (400, every problem named by row and field).
+ */
+export async function publishRoster(db: CentralDb, sessionId: string, raw: readonly unknown[], actor: string): Promise<{ version: number; candidates: number; removed: number }> {
+  let candidates;
+  try {
+    candidates = checkRosterCandidates(raw);
+  } catch (error) {
+    if (error instanceof RosterError) throw new ApiError('VALIDATION_FAILED', `the roster was not published: ${describeProblems(error.problems)}`);
+    throw error;
+  }
   return db.transaction().execute(async (trx) => {
     const session = await trx.selectFrom('exam_session').select('venue_id').where('session_id', '=', sessionId).executeTakeFirst();
     if (!session) throw new ApiError('NOT_FOUND', `session ${sessionId}`);
@@ -160,7 +149,9 @@ export const sessionAdminRoutes =
           tags: ['admin'],
           summary: "Replace a session's roster",
           params: Params,
-          body: z.object({ candidates: z.array(RosterCandidate).max(5000) }),
+          description: 'Each candidate: candidateId, givenName, familyName, personalCode, and optionally birthDate, level (A1…C2), accommodation, accommodationDocNo, accommodationDocDate. The rows are checked by the shared roster rules, which name every problem by row and field.',
+          // Rows are checked by the shared rules, not by this schema, so a refusal names row and field.
+          body: z.object({ candidates: z.array(z.unknown()).max(5000) }),
           response: { 200: z.object({ version: z.number().int(), candidates: z.number().int(), removed: z.number().int() }), ...errorResponses },
         },
       },

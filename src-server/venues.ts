@@ -88,6 +88,7 @@ export const venueAdminRoutes =
         schema: {
           tags: ['admin'],
           summary: "Revoke a device's credential; it is refused everywhere from now on",
+          description: 'The first revocation stands: revoking a revoked device is 409 CONFLICT, saying when and why it was revoked.',
           params: z.object({ deviceId: z.string().uuid() }),
           body: z.object({ reason: z.string().min(1).max(500) }),
           response: { 200: z.object({ ok: z.literal(true) }), ...errorResponses },

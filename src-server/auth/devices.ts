@@ -8,7 +8,7 @@ import { appendAudit } from '../audit.ts';
 import type { CentralDb } from '../db/database.ts';
 import type { CentralTables } from '../db/tables.ts';
 import { ApiError } from '../errors.ts';
-import { EMPTY_SHA256, HEADERS, UNSIGNED_PAYLOAD, publicKeyFromBase64, verifyRequestSignature } from './request-signing.ts';
+import { EMPTY_SHA256, HEADERS, UNSIGNED_PAYLOAD, publicKeyFromBase64, signedHeadersOf, verifyRequestSignature } from './request-signing.ts';
 
 export interface AuthenticatedDevice {
   deviceId: string;
@@ -35,6 +35,8 @@ declare module 'fastify' {
      * transaction (push): the request then costs one commit, not two, and no extra device lookup.
      */
     authInTransaction?: boolean;
+    /** What a 415 tells the client to send instead; application/json when not set. */
+    bodyTypes?: string;
   }
 }
 
@@ -92,16 +94,20 @@ export async function enrollDevice(db: CentralDb, input: { code: string; name: s
   });
 }
 
+/**
+ * Revoke a device. The first revocation stands: revoking again is refused with when and why it
+ * happened, so the record of the theft or loss is never overwritten by a later click.
+ */
 export async function revokeDevice(db: CentralDb, deviceId: string, reason: string, actor: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    const row = await trx
-      .updateTable('device')
-      .set({ status: 'revoked', revoked_at: new Date(), revoked_reason: reason })
-      .where('device_id', '=', deviceId)
-      .returning('venue_id')
-      .executeTakeFirst();
-    if (!row) throw new ApiError('NOT_FOUND', `device ${deviceId}`);
-    await appendAudit(trx, [{ actorKind: 'admin', actorId: actor, action: 'device.revoked', venueId: row.venue_id, subject: deviceId, detail: { reason } }]);
+    const current = await trx.selectFrom('device').select(['venue_id', 'status', 'revoked_at', 'revoked_reason']).where('device_id', '=', deviceId).forUpdate().executeTakeFirst();
+    if (!current) throw new ApiError('NOT_FOUND', `device ${deviceId}`);
+    if (current.status === 'revoked') {
+      const at = current.revoked_at ? current.revoked_at.toISOString() : 'an unknown time';
+      throw new ApiError('CONFLICT', `device ${deviceId} was already revoked at ${at} (reason: ${current.revoked_reason ?? 'none given'}); the first revocation stands`);
+    }
+    await trx.updateTable('device').set({ status: 'revoked', revoked_at: new Date(), revoked_reason: reason }).where('device_id', '=', deviceId).execute();
+    await appendAudit(trx, [{ actorKind: 'admin', actorId: actor, action: 'device.revoked', venueId: current.venue_id, subject: deviceId, detail: { reason } }]);
   });
 }
 
@@ -153,7 +159,11 @@ export function identifyDevice(options: DeviceAuthOptions) {
   };
 }
 
-/** preValidation: the signature over method, path, time, nonce and body hash, then the nonce is spent. */
+/**
+ * preValidation: the signature over method, path, time, nonce, body hash and the covered headers,
+ * then the nonce is spent. It runs after the body parsers, so a body of a type the route does not
+ * take has already been refused with 415.
+ */
 export function verifyDeviceSignature(options: DeviceAuthOptions) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const device = request.device;
@@ -169,6 +179,7 @@ export function verifyDeviceSignature(options: DeviceAuthOptions) {
       timestamp: header(request, HEADERS.timestamp)!,
       nonce: header(request, HEADERS.nonce)!,
       contentSha256: declared,
+      headers: signedHeadersOf(request.headers),
     };
     if (!verifyRequestSignature(device.publicKey, parts, header(request, HEADERS.signature)!)) throw new ApiError('AUTH_SIGNATURE_INVALID');
     request.signedContentSha256 = declared;

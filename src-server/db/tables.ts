@@ -151,7 +151,11 @@ export interface RecordingTable {
   duration_ms: number | null;
   segment_count: number | null;
   closed: boolean;
+  /** The object holding the audio; its name ends in the hash of its bytes. */
   blob_key: string | null;
+  /** What the upload verified of the object blob_key names (migration 3): only these are held bytes. */
+  blob_sha256: string | null;
+  blob_bytes: number | null;
   uploaded_at: NullableTimestamp;
 }
 

@@ -5,6 +5,9 @@
 // and matches; a chunk sent UNSIGNED-PAYLOAD keeps whatever arrived before a cut. When the last byte
 // is in, the whole file's SHA-256 must equal the declared one, or the upload is refused and
 // discarded. One upload per recording id: creating it again returns the same upload.
+// Finishing an upload (the whole-file POST and the last PATCH go through finishUpload) is decided
+// under the recording's lock, the one apply_push takes for a close: exactly one content is ever held
+// for a recording, it agrees with the station's close, and what lost leaves nothing in storage.
 // Offsets and a short write lease live in PostgreSQL, so any replica can continue any upload; each
 // step is one statement (nonce, device check and write together), so a chunk costs few round trips.
 import { randomUUID } from 'node:crypto';
@@ -12,7 +15,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
-import { auditInsert, recordAudit } from '../audit.ts';
+import { appendAudit, recordAudit } from '../audit.ts';
 import { checkSpentNonce, spendNonceCte, spentNonceColumns, type AuthenticatedDevice } from '../auth/devices.ts';
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../auth/request-signing.ts';
 import type { ServerContext } from '../context.ts';
@@ -23,6 +26,7 @@ import { UploadOverflow } from './storage.ts';
 export const TUS_VERSION = '1.0.0';
 const LEASE_SECONDS = 300;
 const OFFSET_TYPE = 'application/offset+octet-stream';
+const TUS_BODY_TYPES = `${OFFSET_TYPE} or no body`;
 
 const UploadMetadata = z.object({
   recordingId: z.string().uuid(),
@@ -85,7 +89,8 @@ interface Declared {
 async function createUpload(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   requireTus(request);
   const length = intHeader(request, 'upload-length');
-  if (length < 1 || length > ctx.config.uploadMaxBytes) throw new ApiError('UPLOAD_TOO_LARGE', `Upload-Length must be 1 to ${ctx.config.uploadMaxBytes}`);
+  if (length < 1) throw new ApiError('VALIDATION_FAILED', 'Upload-Length must be at least 1: a recording without bytes has nothing to upload');
+  if (length > ctx.config.uploadMaxBytes) throw new ApiError('UPLOAD_TOO_LARGE', `Upload-Length ${length} is more than the ${ctx.config.uploadMaxBytes} bytes allowed`);
   const meta = parseUploadMetadata(request.headers['upload-metadata'] as string | undefined);
   const declared: Declared = { uploadId: randomUUID(), recordingId: meta.recordingId, sha256: meta.sha256, mimeType: meta.mimeType, length };
   if (!hasBody(request)) {
@@ -134,6 +139,8 @@ async function openUpload(ctx: ServerContext, request: FastifyRequest, reply: Fa
     )
     SELECT ${spentNonceColumns(device.deviceId)}, (SELECT venue_id FROM rec) AS rec_venue, (SELECT sha256 FROM rec) AS rec_sha256, (SELECT bytes FROM rec) AS rec_bytes,
       (SELECT upload_id FROM created) AS created`.execute(ctx.uploadDb);
+  // (An open upload acknowledges nothing: its bytes are compared with the recording again, under
+  // the recording's lock, when it finishes.)
   const row = result.rows[0];
   if (!row?.created && kept > 0) await ctx.storage.deleteUpload(declared.uploadId);
   checkSpentNonce(row);
@@ -160,71 +167,134 @@ async function answerExisting(ctx: ServerContext, reply: FastifyReply, declared:
   return reply.send({ uploadId: existing.upload_id, offset: Number(existing.offset), complete: existing.status === 'complete' });
 }
 
-/**
- * The whole file arrived in the creating request. Its SHA-256 must be the declared one. The file is
- * put in place first (fsync, rename), then one statement spends the nonce, checks the recording and
- * records upload, recording and audit entry; if that statement refuses, the file is taken away again
- * unless an earlier upload of the same recording (the same bytes) owns it.
- */
+/** The whole file arrived in the creating request: its SHA-256 must be the declared one, then it is finished. */
 async function acceptWholeFile(ctx: ServerContext, request: FastifyRequest, reply: FastifyReply, declared: Declared, received: string): Promise<FastifyReply> {
-  const { storage, uploadDb: db, config } = ctx;
   const device = request.device!;
   if (received !== declared.sha256) {
-    await storage.deleteUpload(declared.uploadId);
+    await ctx.storage.deleteUpload(declared.uploadId);
     await refuseHash(ctx, device, declared, received);
   }
-  const key = objectKeyOfRecording(device.venueId, declared.recordingId, declared.sha256);
-  await storage.commitUpload(declared.uploadId, key, declared.length, { fsync: config.audioFsync, exact: true });
-  const result = await sql<{
-    device_status: string | null;
-    nonce_fresh: boolean;
-    rec_venue: string | null;
-    rec_sha256: string | null;
-    rec_bytes: number | null;
-    go: boolean;
-    upload_id: string | null;
-    prior_open: string | null;
-  }>`
-    WITH ${spendNonceCte(device.deviceId, request.unspentNonce!)},
-    rec AS (SELECT venue_id, sha256, bytes FROM recording WHERE recording_id = ${declared.recordingId}::uuid),
-    prior AS (SELECT upload_id, venue_id, sha256, length, status FROM upload WHERE recording_id = ${declared.recordingId}::uuid),
-    ok AS (
-      SELECT EXISTS (SELECT 1 FROM spent)
-        AND NOT EXISTS (SELECT 1 FROM rec WHERE venue_id <> ${device.venueId}::uuid OR (sha256 IS NOT NULL AND (sha256 <> ${declared.sha256} OR bytes <> ${declared.length})))
-        AND NOT EXISTS (SELECT 1 FROM prior WHERE venue_id <> ${device.venueId}::uuid OR sha256 <> ${declared.sha256} OR length <> ${declared.length}) AS go
-    ), done AS (
-      INSERT INTO upload (upload_id, venue_id, device_id, recording_id, length, "offset", sha256, mime_type, status, completed_at)
-      SELECT ${declared.uploadId}::uuid, ${device.venueId}::uuid, ${device.deviceId}::uuid, ${declared.recordingId}::uuid, ${declared.length}, ${declared.length},
-        ${declared.sha256}, ${declared.mimeType}, 'complete', now() FROM ok WHERE ok.go
-      ON CONFLICT (recording_id) DO UPDATE SET "offset" = excluded."offset", status = 'complete', completed_at = now(), lease_token = NULL, lease_until = NULL
-      WHERE upload.status = 'open'
-    ), received AS (
-      INSERT INTO recording (recording_id, venue_id, sha256, bytes, mime_type, closed, blob_key, uploaded_at)
-      SELECT ${declared.recordingId}::uuid, ${device.venueId}::uuid, ${declared.sha256}, ${declared.length}, ${declared.mimeType}, false, ${key}, now() FROM ok WHERE ok.go
-      ON CONFLICT (recording_id) DO UPDATE SET blob_key = excluded.blob_key, uploaded_at = coalesce(recording.uploaded_at, excluded.uploaded_at)
-      WHERE recording.venue_id = ${device.venueId}::uuid
-    ), audited AS (
-      ${auditInsert(
-        { actorKind: 'device', actorId: device.deviceId, action: 'recording.uploaded', venueId: device.venueId, subject: declared.recordingId, detail: { sha256: declared.sha256, bytes: declared.length } },
-        sql`(SELECT go FROM ok)`,
-      )}
-    )
-    SELECT ${spentNonceColumns(device.deviceId)}, (SELECT venue_id FROM rec) AS rec_venue, (SELECT sha256 FROM rec) AS rec_sha256, (SELECT bytes FROM rec) AS rec_bytes,
-      (SELECT go FROM ok) AS go, coalesce((SELECT upload_id FROM prior), ${declared.uploadId}::uuid) AS upload_id,
-      (SELECT upload_id FROM prior WHERE status = 'open') AS prior_open`.execute(db);
-  const row = result.rows[0]!;
-  if (!row.go) {
-    // Refused: take the file away again, unless the recording already has it (same key: same bytes).
-    const owner = await db.selectFrom('recording').select('blob_key').where('recording_id', '=', declared.recordingId).where('venue_id', '=', device.venueId).executeTakeFirst();
-    if (owner?.blob_key !== key) await storage.deleteObject(key);
-    checkSpentNonce(row);
-    checkRecording(declared, device.venueId, row);
-    throw new ApiError('RECORDING_CONFLICT', 'an upload of this recording with another length or hash exists');
+  const uploadId = await finishUpload(ctx, device, { partId: declared.uploadId, declared, exact: true, nonce: request.unspentNonce! });
+  reply.code(201).header('Location', `/v1/uploads/${uploadId}`).header('Upload-Offset', String(declared.length));
+  return reply.send({ uploadId, offset: declared.length, complete: true });
+}
+
+interface Finishing {
+  /** The part file holding the verified bytes: a fresh id for a whole-file POST, the upload's own for a PATCH. */
+  partId: string;
+  declared: Omit<Declared, 'uploadId'>;
+  /** The part file holds exactly `length` bytes (written in one piece), so nothing needs trimming. */
+  exact: boolean;
+  /** PATCH: the lease held on the upload row `partId`. */
+  lease?: string;
+  /** Whole-file POST: the request's nonce, spent in the finishing transaction. */
+  nonce?: string;
+}
+
+/** A refusal decided under the lock: the part file (and for a PATCH, its upload) is discarded. */
+class FinishRefused extends ApiError {}
+
+/**
+ * Finish an upload whose whole SHA-256 was verified. In one transaction: take the recording's lock
+ * (lock_recordings, the one apply_push takes), decide against what the centre holds and what the
+ * station closed, move the file into place (its key holds its hash), then record upload, recording
+ * and audit entry and commit. Returns the recording's upload id.
+ * - the same bytes are held already: nothing moves, this part file goes, the answer is the same;
+ * - other bytes are held, the close says otherwise, or an upload with another declaration exists:
+ *   409 RECORDING_CONFLICT, audited, and nothing of this upload is kept;
+ * - otherwise this content wins. If committing fails after the move, the object is taken away again.
+ */
+async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: Finishing): Promise<string> {
+  const { uploadDb: db, storage, config } = ctx;
+  const { recordingId, sha256, length, mimeType } = f.declared;
+  const key = objectKeyOfRecording(device.venueId, recordingId, sha256);
+  const conflict = (why: string) => new FinishRefused('RECORDING_CONFLICT', `${why}; this upload is ${length} bytes with SHA-256 ${sha256}`);
+  let moved = false;
+  let outcome: { uploadId: string; won: boolean; otherPart: string | null };
+  try {
+    outcome = await db.transaction().execute(async (trx) => {
+      if (f.nonce) {
+        const spent = await sql<{ device_status: string | null; nonce_fresh: boolean }>`WITH ${spendNonceCte(device.deviceId, f.nonce)} SELECT ${spentNonceColumns(device.deviceId)}`.execute(trx);
+        checkSpentNonce(spent.rows[0]);
+      }
+      await sql`SELECT lock_recordings(ARRAY[${recordingId}::uuid])`.execute(trx);
+      const rec = await trx.selectFrom('recording').select(['venue_id', 'closed', 'sha256', 'bytes', 'blob_sha256', 'blob_bytes']).where('recording_id', '=', recordingId).executeTakeFirst();
+      // The row lock orders this against a PATCH taking its lease: that lease is either seen here, or
+      // its statement waits and then finds the upload no longer open.
+      const upload = await trx
+        .selectFrom('upload')
+        .select(['upload_id', 'venue_id', 'sha256', 'length', 'status', 'lease_token', sql<boolean>`coalesce(lease_until > now(), false)`.as('leased')])
+        .where('recording_id', '=', recordingId)
+        .forUpdate()
+        .executeTakeFirst();
+      if ((rec && rec.venue_id !== device.venueId) || (upload && upload.venue_id !== device.venueId)) throw new FinishRefused('NOT_FOUND', `recording ${recordingId}`);
+      if (rec?.blob_sha256 != null) {
+        if (rec.blob_sha256 === sha256 && Number(rec.blob_bytes) === length) return { uploadId: upload?.upload_id ?? f.partId, won: false, otherPart: null };
+        throw conflict(`the centre holds other audio for this recording: ${rec.blob_bytes} bytes with SHA-256 ${rec.blob_sha256}`);
+      }
+      if (rec?.closed && (rec.sha256 !== sha256 || Number(rec.bytes) !== length)) throw conflict(`the recording was closed with ${rec.bytes} bytes and SHA-256 ${rec.sha256}`);
+      if (upload && (upload.sha256 !== sha256 || Number(upload.length) !== length)) {
+        throw conflict(`an upload of this recording with ${upload.length} bytes and SHA-256 ${upload.sha256} exists`);
+      }
+
+      let uploadId = f.partId;
+      let otherPart: string | null = null;
+      const completed = { offset: length, status: 'complete' as const, completed_at: new Date(), lease_token: null, lease_until: null };
+      if (f.lease !== undefined) {
+        // The last PATCH: the upload must still be ours.
+        if (!upload || upload.upload_id !== f.partId || upload.status !== 'open' || upload.lease_token !== f.lease) throw new ApiError('UPLOAD_BUSY', 'the upload was taken over by another request');
+        await trx.updateTable('upload').set(completed).where('upload_id', '=', f.partId).execute();
+      } else if (upload) {
+        // A whole-file POST finishes the open upload of the same bytes. Its part file goes, unless a
+        // PATCH holds its lease and is still writing it: that request removes it when it notices.
+        uploadId = upload.upload_id;
+        if (!upload.leased) otherPart = upload.upload_id;
+        await trx.updateTable('upload').set(completed).where('upload_id', '=', upload.upload_id).execute();
+      } else {
+        await trx
+          .insertInto('upload')
+          .values({ upload_id: f.partId, venue_id: device.venueId, device_id: device.deviceId, recording_id: recordingId, sha256, mime_type: mimeType, ...completed, length })
+          .execute();
+      }
+      await storage.commitUpload(f.partId, key, length, { fsync: config.audioFsync, exact: f.exact });
+      moved = true;
+      await trx
+        .insertInto('recording')
+        .values({ recording_id: recordingId, venue_id: device.venueId, sha256, bytes: length, mime_type: mimeType, closed: false, blob_key: key, blob_sha256: sha256, blob_bytes: length, uploaded_at: new Date() })
+        .onConflict((oc) =>
+          oc.column('recording_id').doUpdateSet((eb) => ({
+            // Until the station's close arrives, the recording is described by what was uploaded.
+            sha256: sql<string>`CASE WHEN recording.closed THEN recording.sha256 ELSE excluded.sha256 END`,
+            bytes: sql<number>`CASE WHEN recording.closed THEN recording.bytes ELSE excluded.bytes END`,
+            blob_key: eb.ref('excluded.blob_key'),
+            blob_sha256: eb.ref('excluded.blob_sha256'),
+            blob_bytes: eb.ref('excluded.blob_bytes'),
+            uploaded_at: eb.ref('excluded.uploaded_at'),
+          })),
+        )
+        .execute();
+      await appendAudit(trx, [{ actorKind: 'device', actorId: device.deviceId, action: 'recording.uploaded', venueId: device.venueId, subject: recordingId, detail: { sha256, bytes: length } }]);
+      return { uploadId, won: true, otherPart };
+    });
+  } catch (error) {
+    // Nothing references the object when the commit did not happen (the lock was ours, no audio was held).
+    if (moved) await storage.deleteObject(key);
+    if (f.lease === undefined) {
+      if (!moved) await storage.deleteUpload(f.partId);
+    } else if (error instanceof FinishRefused) {
+      await db.deleteFrom('upload').where('upload_id', '=', f.partId).where('lease_token', '=', f.lease).execute();
+      await storage.deleteUpload(f.partId);
+    }
+    if (error instanceof FinishRefused && error.code === 'RECORDING_CONFLICT') {
+      await recordAudit(db, [
+        { actorKind: 'device', actorId: device.deviceId, action: 'recording.upload-refused', venueId: device.venueId, subject: recordingId, detail: { declared: sha256, bytes: length, conflict: error.detail } },
+      ]);
+    }
+    throw error;
   }
-  // An earlier, unfinished upload of the same recording is finished by this one; its bytes go.
-  if (row.prior_open) await storage.deleteUpload(row.prior_open);
-  reply.code(201).header('Location', `/v1/uploads/${row.upload_id}`).header('Upload-Offset', String(declared.length));
-  return reply.send({ uploadId: row.upload_id!, offset: declared.length, complete: true });
+  if (!outcome.won) await storage.deleteUpload(f.partId);
+  if (outcome.otherPart) await storage.deleteUpload(outcome.otherPart);
+  return outcome.uploadId;
 }
 
 async function refuseHash(ctx: ServerContext, device: AuthenticatedDevice, declared: { recordingId: string; sha256: string; length: number }, received: string): Promise<never> {
@@ -267,17 +337,22 @@ async function patchUpload(ctx: ServerContext, request: FastifyRequest, reply: F
  * offset; at the end of the file, checks the whole SHA-256 and either finishes or refuses the upload.
  */
 async function appendChunk(ctx: ServerContext, request: FastifyRequest, device: AuthenticatedDevice, upload: UploadRow, lease: string): Promise<number> {
-  const { uploadDb: db, storage, config } = ctx;
+  const { uploadDb: db, storage } = ctx;
   const offset = Number(upload.offset);
   const length = Number(upload.length);
-  const release = async (newOffset: number): Promise<void> => {
-    await db.updateTable('upload').set({ offset: newOffset, lease_token: null, lease_until: null }).where('upload_id', '=', upload.upload_id).where('lease_token', '=', lease).execute();
+  /** Give the lease back at `newOffset`; false when it was lost (a whole-file POST finished the upload). */
+  const release = async (newOffset: number): Promise<boolean> => {
+    const result = await db.updateTable('upload').set({ offset: newOffset, lease_token: null, lease_until: null }).where('upload_id', '=', upload.upload_id).where('lease_token', '=', lease).executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   };
+  // Back to the last verified offset. At 0 the part file goes entirely: an upload that holds
+  // nothing has no file (the next chunk at 0 creates it), so refused first chunks leave no trace.
+  const discardTo = (kept: number): Promise<void> => (kept === 0 ? storage.deleteUpload(upload.upload_id) : storage.truncateUpload(upload.upload_id, kept));
   let result;
   try {
     result = await storage.appendUpload(upload.upload_id, offset, request.raw, length - offset);
   } catch (error) {
-    await storage.truncateUpload(upload.upload_id, offset);
+    await discardTo(offset);
     await release(offset);
     if (error instanceof UploadOverflow) throw new ApiError('UPLOAD_TOO_LARGE', `the chunk goes past Upload-Length ${length}`);
     throw error;
@@ -285,14 +360,21 @@ async function appendChunk(ctx: ServerContext, request: FastifyRequest, device: 
   const declared = request.signedContentSha256;
   if (declared !== UNSIGNED_PAYLOAD && (result.interrupted || result.sha256 !== declared)) {
     // A signed chunk is all or nothing: nothing unverified is kept.
-    await storage.truncateUpload(upload.upload_id, offset);
+    await discardTo(offset);
     await release(offset);
     if (result.interrupted) return offset;
     throw new ApiError('UPLOAD_CHUNK_CHECKSUM_MISMATCH', `the chunk at ${offset} does not match its signed SHA-256`);
   }
   const newOffset = offset + result.written;
   if (newOffset < length) {
-    await release(newOffset);
+    if (newOffset === 0) await discardTo(0);
+    if (await release(newOffset)) return newOffset;
+    // The same bytes arrived whole meanwhile and finished the upload: this part file is left to us.
+    const now = await db.selectFrom('upload').select('status').where('upload_id', '=', upload.upload_id).executeTakeFirst();
+    if (now?.status === 'complete') {
+      await storage.deleteUpload(upload.upload_id);
+      return length;
+    }
     return newOffset;
   }
 
@@ -303,22 +385,12 @@ async function appendChunk(ctx: ServerContext, request: FastifyRequest, device: 
     await storage.deleteUpload(upload.upload_id);
     await refuseHash(ctx, device, { recordingId: upload.recording_id, sha256: upload.sha256, length }, whole);
   }
-  const key = objectKeyOfRecording(device.venueId, upload.recording_id, upload.sha256);
-  await storage.commitUpload(upload.upload_id, key, length, { fsync: config.audioFsync, exact: inOnePiece });
-  // Finish the upload, mark the recording received and audit it, in one statement.
-  await sql`
-    WITH done AS (
-      UPDATE upload SET "offset" = ${length}, status = 'complete', completed_at = now(), lease_token = NULL, lease_until = NULL
-      WHERE upload_id = ${upload.upload_id}::uuid AND lease_token = ${lease}
-      RETURNING recording_id
-    ), received AS (
-      INSERT INTO recording (recording_id, venue_id, sha256, bytes, mime_type, closed, blob_key, uploaded_at)
-      SELECT recording_id, ${device.venueId}::uuid, ${upload.sha256}, ${length}, ${upload.mime_type}, false, ${key}, now() FROM done
-      ON CONFLICT (recording_id) DO UPDATE SET blob_key = excluded.blob_key, uploaded_at = excluded.uploaded_at WHERE recording.venue_id = ${device.venueId}::uuid
-    ), audited AS (
-      ${auditInsert({ actorKind: 'device', actorId: device.deviceId, action: 'recording.uploaded', venueId: device.venueId, subject: upload.recording_id, detail: { sha256: upload.sha256, bytes: length } }, sql`EXISTS (SELECT 1 FROM done)`)}
-    )
-    SELECT 1`.execute(db);
+  await finishUpload(ctx, device, {
+    partId: upload.upload_id,
+    declared: { recordingId: upload.recording_id, sha256: upload.sha256, mimeType: upload.mime_type, length },
+    exact: inOnePiece,
+    lease,
+  });
   return length;
 }
 
@@ -330,7 +402,9 @@ export const uploadRoutes =
     app.addHook('onSend', async (_request, reply) => {
       reply.header('Tus-Resumable', TUS_VERSION);
     });
-    // Upload bytes are streamed to storage by the handler, never buffered.
+    // Upload bytes are streamed to storage by the handler, never buffered. No other body type is
+    // taken here (not even the JSON the enclosing scope parses): anything else is 415.
+    app.removeAllContentTypeParsers();
     app.addContentTypeParser(OFFSET_TYPE, (_request, _payload, done) => done(null));
 
     const findOwn = async (uploadId: string, venueId: string) => {
@@ -343,7 +417,7 @@ export const uploadRoutes =
     app.post(
       '/v1/uploads',
       {
-        config: { streamBody: true, authInTransaction: true },
+        config: { streamBody: true, authInTransaction: true, bodyTypes: TUS_BODY_TYPES },
         schema: {
           tags: ['venue'],
           summary: 'tus: create an upload for one recording, optionally with its bytes',
@@ -369,7 +443,7 @@ export const uploadRoutes =
     app.patch(
       '/v1/uploads/:uploadId',
       {
-        config: { streamBody: true, authInTransaction: true },
+        config: { streamBody: true, authInTransaction: true, bodyTypes: TUS_BODY_TYPES },
         schema: {
           tags: ['venue'],
           summary: 'tus: append a chunk at Upload-Offset',

@@ -51,6 +51,8 @@ const POOL = Number(values.pool);
 const ROUNDS = Number(values.rounds);
 const WARMUP = Math.min(Number(values.warmup), ROUNDS - 1);
 const CANDIDATES = 4;
+/** A distinct personal code per candidate (the roster rules refuse one code on two candidates): the new 32… format has no check digit. */
+const benchPersonalCode = (n: number): string => `32${String(n).padStart(9, '0')}`;
 const ITEMS = ['l1-q1', 'l1-q2', 'l1-q3', 'r1-q1', 'r1-q2', 'r1-q3', 'r1-q4', 'w1-q1'];
 
 const say = (line: string): void => void process.stderr.write(`${line}\n`);
@@ -188,7 +190,7 @@ try {
     await hub.enroll(enrollment, `hub ${code}`);
     const sessionId = `S-${code}`;
     await admin.ok('PUT', `/v1/admin/sessions/${sessionId}`, { venueId: venue.venueId, examId: 'mini-a2', packageId, startsAt: new Date().toISOString() });
-    const candidates = Array.from({ length: CANDIDATES }, (_, i) => ({ candidateId: `${code}-C${i}`, givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340' }));
+    const candidates = Array.from({ length: CANDIDATES }, (_, i) => ({ candidateId: `${code}-C${i}`, givenName: 'Anna', familyName: 'Bērziņa', personalCode: benchPersonalCode(v * CANDIDATES + i) }));
     await admin.ok('PUT', `/v1/admin/sessions/${sessionId}/roster`, { candidates });
 
     // A hub's outbox: each candidate's attempt opened, then answers saved again and again.
@@ -231,19 +233,21 @@ try {
   const apiPush = async (venue: VenueWork, batch: unknown[]): Promise<void> => {
     const started = performance.now();
     const body = JSON.stringify({ deviceId: venue.hub.deviceId, events: batch });
-    const result = await send(`${pushReplica.url}/v1/push`, 'POST', { ...venue.hub.sign('POST', '/v1/push', body), 'content-type': 'application/json' }, body);
+    const result = await send(`${pushReplica.url}/v1/push`, 'POST', venue.hub.sign('POST', '/v1/push', body, { headers: { 'content-type': 'application/json' } }), body);
     pushLatencies.push(performance.now() - started);
     if (result.status !== 200) throw new Error(`push: ${result.status} ${result.text}`);
   };
   const apiUpload = async (venue: VenueWork, rec: Recording): Promise<void> => {
     // tus creation-with-upload: the recording travels in the creating request, signed with its hash.
-    const headers = {
-      ...venue.hub.sign('POST', '/v1/uploads', undefined, { contentSha256: rec.sha256 }),
-      'tus-resumable': TUS_VERSION,
-      'upload-length': String(rec.data.length),
-      'upload-metadata': encodeUploadMetadata({ recordingId: rec.recordingId, sha256: rec.sha256, mimeType: 'audio/webm' }),
-      'content-type': 'application/offset+octet-stream',
-    };
+    const headers = venue.hub.sign('POST', '/v1/uploads', undefined, {
+      contentSha256: rec.sha256,
+      headers: {
+        'tus-resumable': TUS_VERSION,
+        'upload-length': String(rec.data.length),
+        'upload-metadata': encodeUploadMetadata({ recordingId: rec.recordingId, sha256: rec.sha256, mimeType: 'audio/webm' }),
+        'content-type': 'application/offset+octet-stream',
+      },
+    });
     const response = await send(`${uploadReplica.url}/v1/uploads`, 'POST', headers, rec.data);
     if (response.status !== 201 || response.headers['upload-offset'] !== String(rec.data.length)) throw new Error(`upload: ${response.status} ${response.text}`);
   };

@@ -1,11 +1,12 @@
 // Enrollment, signed requests and revocation: a one-time code binds a hub's own public key to a venue;
 // every request must carry a fresh signature over its exact body; a leaked request cannot be replayed
 // or reused; a revoked hub is refused everywhere; and a hub never sees or touches another venue.
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealAudit } from '../../src-server/audit.ts';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
-import { TUS_VERSION } from '../../src-server/uploads/tus.ts';
+import { sha256Hex } from '../../src-server/auth/request-signing.ts';
+import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
 import { HubClient, makeVenue, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
 
@@ -69,7 +70,7 @@ describe('signed requests', () => {
     expect(await errorCode(unsigned)).toBe('AUTH_REQUIRED');
 
     const body = JSON.stringify({ deviceId: riga.hub.deviceId, events: [] });
-    const headers = { ...riga.hub.sign('POST', '/v1/push', body), 'content-type': 'application/json' };
+    const headers = riga.hub.sign('POST', '/v1/push', body, { headers: { 'content-type': 'application/json' } });
     const tampered = await fetch(`${test.url}/v1/push`, { method: 'POST', headers, body: body.replace('[]', '[{}]') });
     expect(tampered.status).toBe(401);
     expect(await errorCode(tampered)).toBe('AUTH_SIGNATURE_INVALID');
@@ -91,6 +92,58 @@ describe('signed requests', () => {
     const impostor = new HubClient(test.url);
     impostor.deviceId = riga.hub.deviceId; // claims to be the Riga hub, signs with another key
     expect((await impostor.call('GET', '/v1/feed')).status).toBe(401);
+  });
+  it('refuses a request whose Content-Type or tus headers were changed after signing', async () => {
+    const audio = randomBytes(64);
+    const recordingId = randomUUID();
+    const tus = {
+      'tus-resumable': TUS_VERSION,
+      'upload-length': String(audio.length),
+      'upload-metadata': encodeUploadMetadata({ recordingId, sha256: sha256Hex(audio), mimeType: 'audio/webm' }),
+      'content-type': 'application/offset+octet-stream',
+    };
+    /** Sign `signed`, then send it with `changed` put over it, as a machine in the middle would. */
+    const post = (changed: Record<string, string>) =>
+      fetch(`${test.url}/v1/uploads`, { method: 'POST', headers: { ...riga.hub.sign('POST', '/v1/uploads', audio, { headers: tus }), ...changed }, body: audio });
+    const elsewhere = randomUUID();
+    const changes: Record<string, string>[] = [
+      { 'upload-metadata': encodeUploadMetadata({ recordingId: elsewhere, sha256: sha256Hex(audio), mimeType: 'text/html' }) },
+      { 'upload-length': String(audio.length + 10) },
+    ];
+    for (const changed of changes) {
+      const response = await post(changed);
+      expect(response.status, JSON.stringify(changed)).toBe(401);
+      expect(await errorCode(response)).toBe('AUTH_SIGNATURE_INVALID');
+    }
+    const db = test.server.ctx.db;
+    expect(await db.selectFrom('upload').select('upload_id').where('recording_id', 'in', [recordingId, elsewhere]).execute()).toEqual([]);
+
+    // Upload-Offset of a PATCH: a chunk signed for offset 0 cannot be placed at offset 32.
+    const open = await riga.hub.createUpload(randomUUID(), audio);
+    expect((await riga.hub.patch(open.location, 0, audio.subarray(0, 32))).status).toBe(204);
+    const chunk = audio.subarray(32);
+    const patchHeaders = { 'tus-resumable': TUS_VERSION, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' };
+    const moved = await fetch(`${test.url}${open.location}`, {
+      method: 'PATCH',
+      headers: { ...riga.hub.sign('PATCH', open.location, chunk, { headers: patchHeaders }), 'upload-offset': '32' },
+      body: chunk,
+    });
+    expect(moved.status).toBe(401);
+    expect(await errorCode(moved)).toBe('AUTH_SIGNATURE_INVALID');
+    expect(await riga.hub.uploadOffset(open.location)).toBe(32);
+
+    // Content-Type of a JSON request.
+    const body = JSON.stringify({ deviceId: riga.hub.deviceId, events: [{ deviceId: riga.hub.deviceId, seq: 1_000_000, kind: 'note', entityId: 'x', payload: {}, createdAt: new Date().toISOString() }] });
+    const retyped = await fetch(`${test.url}/v1/push`, {
+      method: 'POST',
+      headers: { ...riga.hub.sign('POST', '/v1/push', body, { headers: { 'content-type': 'application/json' } }), 'content-type': 'application/json; charset=utf-8' },
+      body,
+    });
+    expect(retyped.status).toBe(401);
+    expect(await errorCode(retyped)).toBe('AUTH_SIGNATURE_INVALID');
+
+    // The same requests as signed are taken.
+    expect((await post({})).status).toBe(201);
   });
 });
 
@@ -137,6 +190,25 @@ describe('revocation', () => {
     await sealAudit(test.server.ctx.db);
     const audit = await test.server.ctx.db.selectFrom('audit_log').select(['action', 'detail']).where('subject', '=', hub.deviceId).where('action', '=', 'device.revoked').execute();
     expect(audit).toEqual([{ action: 'device.revoked', detail: { reason: 'laptop stolen' } }]);
+  });
+
+  it('keeps the first revocation: revoking again is 409 CONFLICT saying when and why, and changes nothing', async () => {
+    const { code } = await test.admin.ok<{ code: string }>('POST', `/v1/admin/venues/${riga.venueId}/enrollment-codes`);
+    const hub = new HubClient(test.url);
+    await hub.enroll(code);
+    await test.admin.ok('POST', `/v1/admin/devices/${hub.deviceId}/revoke`, { reason: 'laptop stolen' });
+    const db = test.server.ctx.db;
+    const first = await db.selectFrom('device').select(['revoked_at', 'revoked_reason']).where('device_id', '=', hub.deviceId).executeTakeFirstOrThrow();
+    await new Promise((r) => setTimeout(r, 20));
+    const again = await test.admin.call('POST', `/v1/admin/devices/${hub.deviceId}/revoke`, { reason: 'found again, revoking to be sure' });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({ code: 'CONFLICT', detail: expect.stringContaining('laptop stolen') });
+    expect((again.body as { detail: string }).detail).toContain(first.revoked_at!.toISOString());
+    expect(await db.selectFrom('device').select(['revoked_at', 'revoked_reason']).where('device_id', '=', hub.deviceId).executeTakeFirstOrThrow()).toEqual(first);
+    await sealAudit(db);
+    const audit = await db.selectFrom('audit_log').select('detail').where('subject', '=', hub.deviceId).where('action', '=', 'device.revoked').execute();
+    expect(audit).toEqual([{ detail: { reason: 'laptop stolen' } }]);
+    expect((await test.admin.call('POST', `/v1/admin/devices/${randomUUID()}/revoke`, { reason: 'x' })).status).toBe(404);
   });
 
   it('refuses admin calls without the admin token', async () => {

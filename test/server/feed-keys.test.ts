@@ -65,6 +65,48 @@ describe('feed', () => {
   });
 });
 
+describe('rosters', () => {
+  const sessionId = 'S-ROSTER-RULES';
+  const anna = { candidateId: 'R-1', givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340', level: 'A2' };
+  const janis = { candidateId: 'R-2', givenName: 'Jānis', familyName: 'Kalniņš', personalCode: '161175-19997', level: 'A2' };
+  const stored = () => test.server.ctx.db.selectFrom('candidate').select(['candidate_id', 'personal_code']).where('session_id', '=', sessionId).orderBy('candidate_id').execute();
+  const publish = (candidates: unknown[]) => test.admin.call<{ code: string; detail: string }>('PUT', `/v1/admin/sessions/${sessionId}/roster`, { candidates });
+
+  it('refuses a roster with any problem with every problem named by row and field, and stores none of it', async () => {
+    await test.admin.ok('PUT', `/v1/admin/sessions/${sessionId}`, { venueId: venue.venueId, examId: 'mini-a2', startsAt: new Date(Date.now() + 7200_000).toISOString() });
+    const cursor = (await venue.hub.call<Feed>('GET', '/v1/feed')).body.cursor;
+    const response = await publish([
+      anna,
+      { ...janis, personalCode: '150785\u201312340' }, // Anna's code again, typed with an en dash
+      { ...janis, candidateId: 'R-1' }, // Anna's id again
+      { ...janis, candidateId: 'R-4', personalCode: '030303-10012', level: 'Z9', givenName: '  ' },
+      { ...janis, candidateId: 'R-5', personalCode: '150785-12340'.replace('0785', '0786'), birthDate: '1975-11-16' },
+      { ...janis, candidateId: 'R-6', birthDate: '1975-11-17' },
+    ]);
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    for (const named of ['row 2 (R-2): personalCode: is also given to row 1', 'row 3 (R-1): candidateId: is listed twice', 'row 4 (R-4): givenName', 'row 4 (R-4): level', 'row 5 (R-5): personalCode', 'row 6 (R-6): birthDate']) {
+      expect(response.body.detail).toContain(named);
+    }
+    expect(await stored()).toEqual([]);
+    expect((await venue.hub.call<Feed>('GET', '/v1/feed')).body.cursor).toBe(cursor);
+  });
+
+  it('takes a roster that keeps the shared rules, personal codes typed with an en dash normalised', async () => {
+    const response = await publish([{ ...anna, personalCode: '150785\u201312340' }, janis]);
+    expect(response.status).toBe(200);
+    expect(await stored()).toEqual([
+      { candidate_id: 'R-1', personal_code: '15078512340' },
+      { candidate_id: 'R-2', personal_code: '16117519997' },
+    ]);
+    // One personal code on two candidates of the session is refused, and the stored roster stands.
+    const twice = await publish([anna, { ...janis, personalCode: anna.personalCode }]);
+    expect(twice.status).toBe(400);
+    expect(twice.body.detail).toContain('row 2 (R-2): personalCode: is also given to row 1');
+    expect(await stored()).toHaveLength(2);
+  });
+});
+
 describe('package download', () => {
   it('resumes an interrupted download with Range and ends with the exact file', async () => {
     const path = `/v1/packages/${built.manifest.packageId}`;

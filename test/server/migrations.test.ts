@@ -77,6 +77,60 @@ describe('migrations', () => {
     }
   });
 
+  it('migration 3 keeps what an upload verified apart from what a close claims, and apply_push refuses a close that contradicts held audio', async () => {
+    const db = connect(await postgres.createDatabase('migration_0003'));
+    try {
+      expect(await migrate(db, 2)).toBe(2);
+      const venueId = randomUUID();
+      const deviceId = randomUUID();
+      const attemptId = randomUUID();
+      const [verified, unverified] = [randomUUID(), randomUUID()];
+      const [held, other] = ['a'.repeat(64), 'b'.repeat(64)];
+      await sql`INSERT INTO venue (venue_id, code, name) VALUES (${venueId}::uuid, 'RIX01', 'Rīga')`.execute(db);
+      await sql`INSERT INTO device (device_id, venue_id, name, public_key, status) VALUES (${deviceId}::uuid, ${venueId}::uuid, 'hub', 'key', 'active')`.execute(db);
+      await sql`INSERT INTO exam_session (session_id, venue_id, exam_id, starts_at, feed_version) VALUES ('S1', ${venueId}::uuid, 'mini-a2', now(), 1)`.execute(db);
+      await sql`INSERT INTO candidate (candidate_id, session_id, venue_id, given_name, family_name, personal_code, feed_version) VALUES ('C1', 'S1', ${venueId}::uuid, 'Anna', 'B', '15078512340', 1)`.execute(db);
+      await sql`INSERT INTO attempt (attempt_id, venue_id, device_id, candidate_id, package_id, opened_at) VALUES (${attemptId}::uuid, ${venueId}::uuid, ${deviceId}::uuid, 'C1', ${randomUUID()}::uuid, now())`.execute(db);
+      // As schema 2 left them: one recording whose object is its upload's, one whose key names other
+      // bytes than its upload verified (what the close-after-upload defect could leave behind).
+      for (const [recordingId, keyHash] of [[verified, held], [unverified, other]] as const) {
+        await sql`INSERT INTO upload (upload_id, venue_id, device_id, recording_id, length, "offset", sha256, mime_type, status)
+          VALUES (${randomUUID()}::uuid, ${venueId}::uuid, ${deviceId}::uuid, ${recordingId}::uuid, 10, 10, ${held}, 'audio/webm', 'complete')`.execute(db);
+        await sql`INSERT INTO recording (recording_id, venue_id, attempt_id, sha256, bytes, closed, blob_key, uploaded_at)
+          VALUES (${recordingId}::uuid, ${venueId}::uuid, ${attemptId}::uuid, ${held}, 10, false, ${`audio/${venueId}/${recordingId}-${keyHash}`}, now())`.execute(db);
+      }
+      expect(await migrate(db, 3)).toBe(3);
+      const rows = await sql<{ recording_id: string; blob_sha256: string | null; blob_bytes: string | null }>`SELECT recording_id, blob_sha256, blob_bytes FROM recording ORDER BY recording_id = ${verified}::uuid DESC`.execute(db);
+      expect(rows.rows.map((r) => [r.recording_id, r.blob_sha256, r.blob_bytes === null ? null : Number(r.blob_bytes)])).toEqual([
+        [verified, held, 10],
+        [unverified, null, null],
+      ]);
+      // A verified hash can never name an object whose key says otherwise.
+      await expect(sql`UPDATE recording SET blob_sha256 = ${held}, blob_bytes = 10 WHERE recording_id = ${unverified}::uuid`.execute(db)).rejects.toMatchObject({ code: '23514' });
+
+      const close = (seq: number, sha256: string) => ({
+        deviceId,
+        seq,
+        kind: 'recording.closed',
+        entityId: verified,
+        payload: { recordingId: verified, attemptId, itemId: 's1-q1', take: 1, sha256, bytes: 10, durationMs: 1, segmentCount: 1, mimeType: 'audio/webm' },
+        createdAt: new Date().toISOString(),
+      });
+      const push = (nonce: string, events: unknown[]) => sql`SELECT * FROM apply_push(${deviceId}::uuid, ${venueId}::uuid, ${nonce}, ${JSON.stringify(events)}::jsonb, '[]'::jsonb)`.execute(db);
+      const refused = await push('nonce-0000000000001', [close(1, other)]).catch((error: unknown) => error as { code: string; message: string; detail: string });
+      expect(refused).toMatchObject({ code: 'P0001', message: 'RECORDING_CONFLICT' });
+      expect(JSON.parse((refused as { detail: string }).detail)).toMatchObject({ seq: 1, info: { recordingId: verified, closedSha256: other, heldSha256: held } });
+      // Two closes of one recording that disagree, in one push, are refused too.
+      await expect(push('nonce-0000000000002', [close(1, held), close(2, other)])).rejects.toMatchObject({ message: 'RECORDING_CONFLICT' });
+      await push('nonce-0000000000003', [close(1, held)]);
+      const closed = await sql<{ closed: boolean; sha256: string }>`SELECT closed, sha256 FROM recording WHERE recording_id = ${verified}::uuid`.execute(db);
+      expect(closed.rows).toEqual([{ closed: true, sha256: held }]);
+      await expect(sql`SELECT lock_recordings(ARRAY[${verified}::uuid, ${unverified}::uuid])`.execute(db)).resolves.toBeDefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('refuses, without writing, a database from a newer server version', async () => {
     const db = connect(await postgres.createDatabase('too_new'));
     try {

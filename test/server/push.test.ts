@@ -132,6 +132,21 @@ describe('push', () => {
     expect((await venue.hub.push(good)).status).toBe(200);
   });
 
+  it('refuses a body of another content type with 415, before looking at its signature', async () => {
+    const before = await ackedSeq(venue.hub.deviceId);
+    const body = JSON.stringify({ deviceId: venue.hub.deviceId, events: attemptEvents(venue, before + 1, 1) });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/offset+octet-stream']) {
+      const response = await venue.hub.raw('POST', '/v1/push', { body, headers: { 'content-type': type } });
+      expect(response.status, type).toBe(415);
+      expect(await response.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining('application/json') });
+    }
+    // The tus routes take only their own type (or no body).
+    const upload = await venue.hub.raw('POST', '/v1/uploads', { body: '{}', headers: { 'content-type': 'application/json', 'tus-resumable': '1.0.0', 'upload-length': '2' } });
+    expect(upload.status).toBe(415);
+    expect(await upload.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining('application/offset+octet-stream') });
+    expect(await ackedSeq(venue.hub.deviceId)).toBe(before);
+  });
+
   it('never lets one venue write into another venue\'s attempt', async () => {
     const attemptId = randomUUID();
     expect((await other.hub.push(attemptEvents(other, 1, 1, attemptId))).status).toBe(200);

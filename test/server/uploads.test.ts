@@ -2,7 +2,7 @@
 // whole file's SHA-256 is checked at the end and a mismatch is refused, a damaged signed chunk is not
 // kept, creating an upload again for the same recording is idempotent, and bad input changes nothing.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -40,7 +40,7 @@ const storedObject = async (recordingId: string): Promise<Buffer> => {
 /** Send `sent` bytes of a request that announced `body.length`, then cut the connection. */
 function cutRequest(method: string, path: string, extraHeaders: Record<string, string>, body: Buffer, sent: number, contentSha256: string): Promise<void> {
   const url = new URL(path, test.url);
-  const headers = { ...venue.hub.sign(method, path, undefined, { contentSha256 }), 'tus-resumable': TUS_VERSION, 'content-type': 'application/offset+octet-stream', 'content-length': String(body.length), ...extraHeaders };
+  const headers = venue.hub.sign(method, path, undefined, { contentSha256, headers: { 'tus-resumable': TUS_VERSION, 'content-type': 'application/offset+octet-stream', 'content-length': String(body.length), ...extraHeaders } });
   return new Promise((resolve) => {
     const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method, headers });
     req.on('error', () => resolve());
@@ -220,6 +220,34 @@ describe('tus uploads', () => {
     const unsignedOutsideUpload = await venue.hub.raw('POST', '/v1/push', { body: '{}', contentSha256: UNSIGNED_PAYLOAD, headers: { 'content-type': 'application/json' } });
     expect(unsignedOutsideUpload.status).toBe(401);
     expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+  });
+
+  it('refuses Upload-Length 0 as invalid input that must be at least 1, not as too large', async () => {
+    const recordingId = randomUUID();
+    const headers = { 'tus-resumable': TUS_VERSION, 'upload-length': '0', 'upload-metadata': encodeUploadMetadata({ recordingId, sha256: sha256(Buffer.alloc(0)), mimeType: 'audio/webm' }) };
+    const response = await venue.hub.raw('POST', '/v1/uploads', { headers });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringContaining('at least 1') });
+    expect(await test.server.ctx.db.selectFrom('upload').select('upload_id').where('recording_id', '=', recordingId).execute()).toEqual([]);
+  });
+
+  it('leaves nothing in storage for a refused first chunk, and the upload stays open at 0 to be retried', async () => {
+    const audio = randomBytes(20_000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    const uploadId = created.location.split('/').pop()!;
+    const partFile = join(test.dataDir, 'storage', 'uploads', `${uploadId}.part`);
+    const chunk = (body: Uint8Array, contentSha256: string) =>
+      venue.hub.raw('PATCH', created.location, { body, contentSha256, headers: { 'tus-resumable': TUS_VERSION, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' } });
+    const damaged = await chunk(audio, sha256(randomBytes(5)));
+    expect(damaged.status).toBe(460);
+    expect(existsSync(partFile)).toBe(false);
+    const longer = Buffer.concat([audio, randomBytes(10)]);
+    const tooLong = await chunk(longer, sha256(longer));
+    expect(tooLong.status).toBe(413);
+    expect(existsSync(partFile)).toBe(false);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+    expect((await venue.hub.patch(created.location, 0, audio)).status).toBe(204);
+    expect(existsSync(partFile)).toBe(false);
   });
 
   it("hides one venue's uploads from another venue's hub", async () => {

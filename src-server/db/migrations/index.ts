@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import { migration0001 } from './0001_initial.ts';
 import { migration0002 } from './0002_apply_push.ts';
+import { migration0003 } from './0003_recording_integrity.ts';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,7 @@ export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 const MIGRATION_LOCK = 7_117_157;
 

@@ -71,6 +71,12 @@ export function createExam(station: StationApi): Exam {
       }
       answers.setStationReachable(true);
     } catch (error) {
+      if (error instanceof StationError && error.code === 'CANDIDATE_TOKEN_WRONG') {
+        // The invigilator opened this attempt on another screen: this one goes back to the staff step.
+        exam.clearSeat();
+        attempt.setState({ error: error.text });
+        return;
+      }
       if (error instanceof StationError) console.error('heartbeat refused', error.code, error.detail);
       answers.setStationReachable(false);
     }

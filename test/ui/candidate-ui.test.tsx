@@ -205,3 +205,15 @@ describe('coming back', () => {
     expect(alert.textContent).toContain('The PIN is not correct');
   });
 });
+
+describe('a screen whose attempt moved', () => {
+  test('goes back to the invigilator step and says why when the attempt is opened on another screen', async () => {
+    const station = new FakeStation().inPart('p-w', 'w-q1');
+    seat(station);
+    await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    station.moved();
+    await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods', {}, { timeout: 5000 });
+    expect(document.body.textContent).toContain('Šis ekrāns vairs nav saistīts ar šo pārbaudījumu');
+    expect(localStorage.getItem('exam-station.seat')).toBeNull();
+  });
+});

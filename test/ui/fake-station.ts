@@ -100,9 +100,17 @@ export class FakeStation implements StationApi {
     return { status, limitMs, addedMs: 0, creditedMs: 0, elapsedMs, remainingMs, deadline: status === 'running' ? now + remainingMs : null };
   }
 
+  /** The token the station holds for the attempt; another screen opening it changes it (moved()). */
+  token = CANDIDATE_TOKEN;
+
+  /** The invigilator opened the attempt on another screen: this screen's token stops working. */
+  moved(): void {
+    this.token = 'another-screen-token-0123456789abcdefghijk';
+  }
+
   /** The station's rule: a candidate call must carry the token the screen was given. */
   private seat(input: { candidateToken: string }): void {
-    if (input.candidateToken !== CANDIDATE_TOKEN) throw new StationError('CANDIDATE_TOKEN_WRONG');
+    if (input.candidateToken !== this.token) throw new StationError('CANDIDATE_TOKEN_WRONG');
   }
 
   private view(): AttemptView {
@@ -216,8 +224,9 @@ export class FakeStation implements StationApi {
     this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: Date.now() }]);
     return this.timer(input.partId);
   }
-  async seatHeartbeat(): Promise<StationOutput<'seatHeartbeat'>> {
+  async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
+    this.seat(input);
     return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: Date.now() };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {

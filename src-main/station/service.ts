@@ -133,6 +133,7 @@ export class StationService implements StationHost {
       this.timers.forget();
       this.attempts.forget();
       this.answers.forget();
+      this.outbox.forget();
       throw storageError(error);
     }
   }
@@ -148,6 +149,9 @@ export class StationService implements StationHost {
   private beat(): void {
     try {
       this.tx(() => this.setMeta('alive_at', String(this.now().getTime())));
+      // Between calls is when the WAL is copied into the database: a candidate's save then seldom
+      // carries SQLite's own checkpoint.
+      this.db.checkpointIdle();
     } catch (error) {
       // A failed heartbeat only makes a later fault credit less precise; it must not stop the exam.
       console.error('station heartbeat failed:', (error as Error).message);

@@ -136,7 +136,8 @@ export interface IncidentsTable {
 }
 
 export interface OutboxTable {
-  seq: Generated<number>;
+  /** Handed out by the station, one more than the highest ever (schema 5). */
+  seq: number;
   device_id: string;
   kind: string;
   entity_id: string;

@@ -81,6 +81,6 @@ describe('the API boundary (what IPC and HTTP hand to the service)', () => {
     expect(await call('toString', {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await call('__proto__', {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const status = await call('getStatus', {});
-    expect(status).toMatchObject({ ok: true, value: { role: 'solo', schemaVersion: 4 } });
+    expect(status).toMatchObject({ ok: true, value: { role: 'solo', schemaVersion: 5 } });
   });
 });

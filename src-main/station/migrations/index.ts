@@ -6,6 +6,7 @@ import { migration0001 } from './0001_initial.ts';
 import { migration0002 } from './0002_listening_plays.ts';
 import { migration0003 } from './0003_candidate_screens.ts';
 import { migration0004 } from './0004_package_frames.ts';
+import { migration0005 } from './0005_outbox_seq.ts';
 
 export interface Migration {
   version: number;
@@ -13,7 +14,7 @@ export interface Migration {
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 
 export function schemaVersionOf(db: BetterSqlite3.Database): number {

@@ -1,9 +1,12 @@
 // The outbox: the events that describe every change a station makes, numbered (device_id, seq).
-// Appended only inside the transaction of the change it describes.
+// Appended only inside the transaction of the change it describes. The station is its only writer,
+// so seq is handed out from memory: one more than the highest ever handed out (kept in meta as a
+// floor for when old events are pruned); a failed transaction makes it read the database again.
 import type { OutboxEvent } from '../../../src-shared/station-api.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 
 interface NewEvent {
+  seq: number;
   device_id: string;
   kind: string;
   entity_id: string;
@@ -15,19 +18,28 @@ export class Outbox {
   readonly deviceId: string;
   private readonly db: StationDatabase;
   private readonly insert: PreparedQuery<NewEvent, unknown>;
+  /** The highest seq handed out and committed, or undefined to be read again. */
+  private last: number | undefined;
 
   constructor(db: StationDatabase, deviceId: string) {
     this.db = db;
     this.deviceId = deviceId;
     this.insert = db.prepared<NewEvent>((p) =>
-      db.q.insertInto('outbox').values({ device_id: p.device_id, kind: p.kind, entity_id: p.entity_id, payload_json: p.payload_json, created_at: p.created_at }),
+      db.q.insertInto('outbox').values({ seq: p.seq, device_id: p.device_id, kind: p.kind, entity_id: p.entity_id, payload_json: p.payload_json, created_at: p.created_at }),
     );
   }
 
   /** Append an event; returns its seq. Must run inside the transaction of the change it describes. */
   append(kind: string, entityId: string, payload: unknown, at: Date): number {
-    const result = this.insert.run({ device_id: this.deviceId, kind, entity_id: entityId, payload_json: JSON.stringify(payload), created_at: at.toISOString() });
-    return Number(result.lastInsertRowid);
+    const seq = (this.last ?? this.lastSeq()) + 1;
+    this.insert.run({ seq, device_id: this.deviceId, kind, entity_id: entityId, payload_json: JSON.stringify(payload), created_at: at.toISOString() });
+    this.last = seq;
+    return seq;
+  }
+
+  /** After a failed transaction: what was handed out in it was not committed. */
+  forget(): void {
+    this.last = undefined;
   }
 
   read(afterSeq: number, limit: number): OutboxEvent[] {
@@ -42,8 +54,10 @@ export class Outbox {
     }));
   }
 
+  /** The highest seq ever handed out: the newest event, or the floor kept when events were pruned. */
   lastSeq(): number {
     const row = this.db.get(this.db.q.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('seq')));
-    return Number(row?.seq ?? 0);
+    const floor = this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', 'outbox_seq_floor'));
+    return Math.max(Number(row?.seq ?? 0), Number(floor?.value ?? 0));
   }
 }

@@ -38,4 +38,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { paths: [noElectron, ...noNode], patterns: [{ group: ['**/src-main/**', '**/src-renderer/**', '**/src-server/**'], message: 'src-shared depends on nothing but itself.' }] }],
     },
   },
+  {
+    files: ['src-shared/node/**'],
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [noElectron], patterns: [{ group: ['**/src-main/**', '**/src-renderer/**', '**/src-server/**'], message: 'src-shared/node depends on nothing but src-shared.' }] }],
+    },
+  },
 );

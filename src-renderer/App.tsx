@@ -2,7 +2,7 @@
 // attempt is on. Which screen is decided from the station's record of the attempt, so a reload or a
 // station restart lands on the same place.
 import { useEffect, useMemo } from 'react';
-import type { StationApi } from '../src-shared/station-api.ts';
+import type { StationApi } from '../src-shared/contracts/station-api.ts';
 import { StationContext } from './station/context.tsx';
 import { createExam, ExamContext, useAttempt } from './store/exam.ts';
 import { useSettings, useText } from './store/settings.ts';

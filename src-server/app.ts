@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { startAuditSealer, verifyAuditChain } from './audit.ts';
 import { ADMIN_ACTOR, requireAdmin } from './auth/admin.ts';
 import { identifyDevice, pruneNonces, verifyDeviceSignature } from './auth/devices.ts';
-import { sha256Hex } from './auth/request-signing.ts';
+import { sha256Hex } from '../src-shared/node/request-signing.ts';
 import type { ServerContext } from './context.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion } from './db/migrations/index.ts';
 import { ApiError, ErrorBody, errorResponses } from './errors.ts';

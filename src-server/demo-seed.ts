@@ -5,7 +5,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildPackage } from '../src-main/package/builder.ts';
+import { buildPackage } from '../src-shared/node/package/builder.ts';
 import { ADMIN_ACTOR } from './auth/admin.ts';
 import { createEnrollmentCode } from './auth/devices.ts';
 import type { ServerContext } from './context.ts';

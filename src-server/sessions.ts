@@ -5,7 +5,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
-import { checkRosterCandidates, describeProblems, RosterError } from '../src-shared/roster.ts';
+import { checkRosterCandidates, describeProblems, RosterError } from '../src-shared/rules/roster.ts';
 import { appendAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';

@@ -4,10 +4,10 @@
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { StationError } from '../../src-shared/errors.ts';
-import { IPC } from '../../src-shared/ipc-channels.ts';
+import { IPC } from '../../src-shared/contracts/ipc-channels.ts';
 import { bootStation, type BootedStation } from '../station/boot.ts';
 import { createStationHandler } from '../station/dispatch.ts';
-import type { StationRole, Surface } from '../../src-shared/station-api.ts';
+import type { StationRole, Surface } from '../../src-shared/contracts/station-api.ts';
 
 const role = (process.env.EXAM_STATION_ROLE ?? 'solo') as StationRole;
 process.env.EXAM_STATION_ASSETS ??= join(app.getAppPath(), 'assets');

@@ -14,8 +14,8 @@ import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { StationError, type ErrorCode } from '../../src-shared/errors.ts';
-import type { Surface } from '../../src-shared/station-api.ts';
-import { fromWire, toWire } from '../../src-shared/wire.ts';
+import type { Surface } from '../../src-shared/contracts/station-api.ts';
+import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
 import type { StationHandler, StationReply } from '../station/dispatch.ts';
 
 /** Big enough for a 1 MiB audio segment in base64 with room to spare. */

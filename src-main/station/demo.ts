@@ -4,10 +4,10 @@
 // invigilator to type in.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { buildPackage } from '../package/builder.ts';
-import { readTrustList, SigningKeyStore, TRUST_FILE, writeFileAtomic, type TrustList } from '../package/keys.ts';
+import { buildPackage } from '../../src-shared/node/package/builder.ts';
+import { readTrustList, SigningKeyStore, TRUST_FILE, writeFileAtomic, type TrustList } from '../../src-shared/node/package/keys.ts';
 import type { StationService } from './service.ts';
-import type { RosterInput } from './store/roster.ts';
+import type { RosterInput } from './records/roster.ts';
 
 export const DEMO_VENUE = 'DEMO01';
 /** The assets folder: named by the Electron main process, else found above this module (source or bundle). */

@@ -4,8 +4,8 @@
 // checked against the contract, so the service cannot drift from what the renderer expects.
 import { z } from 'zod';
 import { StationError, type StationErrorBody } from '../../src-shared/errors.ts';
-import { stationApi, type Caller, type StationHost, type StationMethod } from '../../src-shared/station-api.ts';
-import type { StationReplyBody } from '../../src-shared/station-bridge.ts';
+import { stationApi, type Caller, type StationHost, type StationMethod } from '../../src-shared/contracts/station-api.ts';
+import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 
 export type StationReply = StationReplyBody;
 export type StationHandler = (method: string, input: unknown, caller: Caller) => Promise<StationReply>;

@@ -6,7 +6,7 @@
 // a silence longer than a few heartbeats is time the candidate could not work.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { StationError } from '../../src-shared/errors.ts';
-import type { Caller } from '../../src-shared/station-api.ts';
+import type { Caller } from '../../src-shared/contracts/station-api.ts';
 
 export function newCandidateToken(): { token: string; sha256: string } {
   const token = randomBytes(32).toString('base64url');

@@ -15,19 +15,19 @@ import {
   type StationInput,
   type StationOutput,
   type StationRole,
-} from '../../src-shared/station-api.ts';
-import type { TrustList } from '../package/keys.ts';
-import { openPackageFile } from '../package/package-file.ts';
+} from '../../src-shared/contracts/station-api.ts';
+import type { TrustList } from '../../src-shared/node/package/keys.ts';
+import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase } from './database.ts';
 import { CandidateScreens } from './screens.ts';
-import { Answers } from './store/answers.ts';
-import { Attempts } from './store/attempts.ts';
-import { Recordings, segmentHash } from './store/audio.ts';
-import { Outbox } from './store/outbox.ts';
-import { bufferSource, PackageStore, type ByteSource } from './store/packages.ts';
-import { Plays } from './store/plays.ts';
-import { listCandidates, loadRoster, type RosterInput } from './store/roster.ts';
-import { Timers } from './store/timers.ts';
+import { Answers } from './records/answers.ts';
+import { Attempts } from './records/attempts.ts';
+import { Recordings, segmentHash } from './records/audio.ts';
+import { Outbox } from './records/outbox.ts';
+import { bufferSource, PackageStore, type ByteSource } from './records/packages.ts';
+import { Plays } from './records/plays.ts';
+import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
+import { Timers } from './records/timers.ts';
 import { StaffDesk } from './staff.ts';
 
 export type { StationRole };

@@ -3,7 +3,7 @@
 // bytes) and is sent in order. A segment the station did not acknowledge is kept and sent again (the
 // station acknowledges a resend of a stored segment as a duplicate), so a station restart in the
 // middle of a take loses nothing that the browser still holds.
-import type { SeatCredentials, StationApi, StationOutput } from '../../src-shared/station-api.ts';
+import type { SeatCredentials, StationApi, StationOutput } from '../../src-shared/contracts/station-api.ts';
 
 export const SEGMENT_MS = 1000;
 const RETRY_MS = 500;

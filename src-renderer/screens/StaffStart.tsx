@@ -1,8 +1,8 @@
 // The invigilator's minimal step on a solo station before the candidate sits down: sign in with the
 // staff PIN, choose the candidate from the roster and the test, type the package key, start.
 import { useState, type FormEvent } from 'react';
-import type { PackageSummary } from '../../src-shared/package/manifest.ts';
-import type { CandidateView } from '../../src-shared/station-api.ts';
+import type { PackageSummary } from '../../src-shared/contracts/package-manifest.ts';
+import type { CandidateView } from '../../src-shared/contracts/station-api.ts';
 import { errorText, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { Frame } from '../ui/frame.tsx';

@@ -2,9 +2,9 @@
 // transport underneath is Electron IPC (window.station from the preload) or HTTP (the browser runner).
 // A test can hand the UI a third implementation.
 import { StationError } from '../../src-shared/errors.ts';
-import { STATION_METHODS, type StationApi } from '../../src-shared/station-api.ts';
-import type { StationBridge, StationReplyBody } from '../../src-shared/station-bridge.ts';
-import { fromWire, toWire } from '../../src-shared/wire.ts';
+import { STATION_METHODS, type StationApi } from '../../src-shared/contracts/station-api.ts';
+import type { StationBridge, StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
+import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
 
 export type StationTransport = (method: string, input: unknown) => Promise<StationReplyBody>;
 

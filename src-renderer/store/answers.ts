@@ -5,7 +5,7 @@
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
 import { StationError, type BilingualText, type ErrorCode } from '../../src-shared/errors.ts';
-import type { AttemptView, SeatCredentials, StationApi } from '../../src-shared/station-api.ts';
+import type { AttemptView, SeatCredentials, StationApi } from '../../src-shared/contracts/station-api.ts';
 
 /** An edit unacknowledged for this long turns the indicator to "not saved, call the invigilator". */
 export const UNACKED_ALARM_MS = 2000;

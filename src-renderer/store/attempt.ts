@@ -5,7 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ExamContent } from '../../src-shared/content/schema.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
-import type { AttemptView, CandidateView, SeatCredentials } from '../../src-shared/station-api.ts';
+import type { AttemptView, CandidateView, SeatCredentials } from '../../src-shared/contracts/station-api.ts';
 import type { TextKey } from '../text.ts';
 
 export type Screen = 'loading' | 'staff' | 'identity' | 'instructions' | 'equipment' | 'part-intro' | 'part' | 'end';

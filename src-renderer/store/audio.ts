@@ -3,7 +3,7 @@
 // here are the plays granted since the screen loaded; earlier ones come from the attempt view.
 import { createStore } from 'zustand/vanilla';
 import type { BilingualText } from '../../src-shared/errors.ts';
-import type { AttemptView } from '../../src-shared/station-api.ts';
+import type { AttemptView } from '../../src-shared/contracts/station-api.ts';
 
 export interface PlayCount {
   used: number;

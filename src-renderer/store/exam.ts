@@ -6,7 +6,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { listItems, type Part } from '../../src-shared/content/schema.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
-import { SEAT_HEARTBEAT_MS, type AttemptView, type SeatCredentials, type StationApi, type StationOutput } from '../../src-shared/station-api.ts';
+import { SEAT_HEARTBEAT_MS, type AttemptView, type SeatCredentials, type StationApi, type StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { createAnswerSaver, type AnswerSaver, type AnswersState } from './answers.ts';
 import { createAttemptStore, seatMemory, seatOf, type AttemptStoreState, type Preflight } from './attempt.ts';
 import { createAudioStore, type AudioStoreState } from './audio.ts';

@@ -2,7 +2,7 @@
 // the station's deadline counted down on its own clock (corrected by the station's time) and takes a
 // fresh reading with every heartbeat.
 import { createStore } from 'zustand/vanilla';
-import type { StationOutput } from '../../src-shared/station-api.ts';
+import type { StationOutput } from '../../src-shared/contracts/station-api.ts';
 
 export type PartTimer = StationOutput<'getTimer'>;
 

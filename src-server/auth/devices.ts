@@ -8,7 +8,7 @@ import { appendAudit } from '../audit.ts';
 import type { CentralDb } from '../db/database.ts';
 import type { CentralTables } from '../db/tables.ts';
 import { ApiError } from '../errors.ts';
-import { EMPTY_SHA256, HEADERS, UNSIGNED_PAYLOAD, publicKeyFromBase64, signedHeadersOf, verifyRequestSignature } from './request-signing.ts';
+import { EMPTY_SHA256, HEADERS, UNSIGNED_PAYLOAD, publicKeyFromBase64, signedHeadersOf, verifyRequestSignature } from '../../src-shared/node/request-signing.ts';
 
 export interface AuthenticatedDevice {
   deviceId: string;

@@ -17,7 +17,7 @@ import { sql, type Selectable } from 'kysely';
 import { z } from 'zod';
 import { appendAudit, recordAudit } from '../audit.ts';
 import { checkSpentNonce, spendNonceCte, spentNonceColumns, type AuthenticatedDevice } from '../auth/devices.ts';
-import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../auth/request-signing.ts';
+import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../../src-shared/node/request-signing.ts';
 import type { ServerContext } from '../context.ts';
 import type { UploadTable } from '../db/tables.ts';
 import { ApiError, errorResponses } from '../errors.ts';

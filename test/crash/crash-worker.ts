@@ -2,7 +2,7 @@
 // can, printing one line per acknowledgement (after the commit returned) until it is killed.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { StationService } from '../../src-main/station/service.ts';
-import type { TrustList } from '../../src-main/package/keys.ts';
+import type { TrustList } from '../../src-shared/node/package/keys.ts';
 
 const [dbPath, attemptId, candidateToken, trustJson] = process.argv.slice(2);
 if (!dbPath || !attemptId || !candidateToken || !trustJson) throw new Error('usage: crash-worker DB ATTEMPT CANDIDATE_TOKEN TRUST_JSON');

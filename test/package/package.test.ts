@@ -2,12 +2,12 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeArchive } from '../../src-main/package/archive.ts';
-import { buildPackage, SourceError } from '../../src-main/package/builder.ts';
-import { decodeContainer, decodeHead, encodeContainer } from '../../src-main/package/container.ts';
-import { decryptContent, formatContentKey, generateContentKey, parseContentKey } from '../../src-main/package/crypto.ts';
-import { signBytes } from '../../src-main/package/keys.ts';
-import { cipherParamsOf, openPackage, verifyPackage } from '../../src-main/package/reader.ts';
+import { decodeArchive } from '../../src-shared/node/package/archive.ts';
+import { buildPackage, SourceError } from '../../src-shared/node/package/builder.ts';
+import { decodeContainer, decodeHead, encodeContainer } from '../../src-shared/node/package/container.ts';
+import { decryptContent, formatContentKey, generateContentKey, parseContentKey } from '../../src-shared/node/package/crypto.ts';
+import { signBytes } from '../../src-shared/node/package/keys.ts';
+import { cipherParamsOf, openPackage, verifyPackage } from '../../src-shared/node/package/reader.ts';
 import { buildMiniPackage, makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
 import { refusalErrorOf as refusalError, refusalOf as refusal } from '../support/refusal.ts';
 
@@ -184,7 +184,7 @@ describe('exam packages', () => {
 });
 
 describe('the package tool (npm run pack / pack:inspect / pack:verify / keys)', () => {
-  const cli = join(import.meta.dirname, '../../src-main/package/cli.ts');
+  const cli = join(import.meta.dirname, '../../src-server/tools/package-cli.ts');
   const run = (...args: string[]) => execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 
   it('generates and rotates keys, packs a source folder, inspects and verifies it', () => {

@@ -4,9 +4,9 @@ import { scoreItem } from '../../src-shared/content/answer-key.ts';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
 import type { ItemKey } from '../../src-shared/content/answer-key.ts';
 import { listItems, maxPointsOfPart } from '../../src-shared/content/schema.ts';
-import { buildPackage } from '../../src-main/package/builder.ts';
-import { decodeContainer } from '../../src-main/package/container.ts';
-import { openPackage } from '../../src-main/package/reader.ts';
+import { buildPackage } from '../../src-shared/node/package/builder.ts';
+import { decodeContainer } from '../../src-shared/node/package/container.ts';
+import { openPackage } from '../../src-shared/node/package/reader.ts';
 import { makeKeys } from '../support/fixtures.ts';
 
 const samples = join(import.meta.dirname, '../../assets/samples');

@@ -5,7 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sealAudit } from '../../src-server/audit.ts';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
-import { sha256Hex } from '../../src-server/auth/request-signing.ts';
+import { sha256Hex } from '../../src-shared/node/request-signing.ts';
 import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
 import { HubClient, makeVenue, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';

@@ -2,7 +2,7 @@
 // release only from the session's start time (less the margin), each release audited.
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BuiltPackage } from '../../src-main/package/builder.ts';
+import type { BuiltPackage } from '../../src-shared/node/package/builder.ts';
 import { sealAudit } from '../../src-server/audit.ts';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UNSIGNED_PAYLOAD } from '../../src-server/auth/request-signing.ts';
+import { UNSIGNED_PAYLOAD } from '../../src-shared/node/request-signing.ts';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskPersonalCode, oldFormatCheckDigit, validatePersonalCode } from '../../src-shared/personal-code.ts';
+import { maskPersonalCode, oldFormatCheckDigit, validatePersonalCode } from '../../src-shared/rules/personal-code.ts';
 
 describe('personal code', () => {
   it.each([

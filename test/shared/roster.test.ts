@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkRosterCandidates, RosterError } from '../../src-shared/roster.ts';
-import { validatePersonalCode } from '../../src-shared/personal-code.ts';
+import { checkRosterCandidates, RosterError } from '../../src-shared/rules/roster.ts';
+import { validatePersonalCode } from '../../src-shared/rules/personal-code.ts';
 
 const anna = { candidateId: 'C1', givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340' };
 const janis = { candidateId: 'C2', givenName: 'Jānis', familyName: 'Kalniņš', personalCode: '161175-19997' };

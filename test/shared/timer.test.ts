@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deriveTimer } from '../../src-shared/timer.ts';
+import { deriveTimer } from '../../src-shared/rules/timer.ts';
 
 const limit = 10 * 60_000;
 

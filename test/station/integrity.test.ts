@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
-import type { Caller } from '../../src-shared/station-api.ts';
+import type { Caller } from '../../src-shared/contracts/station-api.ts';
 import { buildMiniPackage, openTestStation, saveId, seatOf, TEST_STAFF_PIN, type TestStation } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 

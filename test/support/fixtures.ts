@@ -4,8 +4,8 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildPackage, type BuildOptions, type BuiltPackage } from '../../src-main/package/builder.ts';
-import type { SigningKey, TrustList } from '../../src-main/package/keys.ts';
+import { buildPackage, type BuildOptions, type BuiltPackage } from '../../src-shared/node/package/builder.ts';
+import type { SigningKey, TrustList } from '../../src-shared/node/package/keys.ts';
 import { StationService, type StationOptions } from '../../src-main/station/service.ts';
 
 export function tempDir(prefix = 'exam-station-test-'): string {

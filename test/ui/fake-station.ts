@@ -5,7 +5,7 @@
 import { isAnswered } from '../../src-shared/content/responses.ts';
 import { ExamContent, listItems } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/station-api.ts';
+import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
 export const ATTEMPT_ID = '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { decodeContainer } from '../../../src-main/package/container.ts';
-import { sha256Hex } from '../../../src-main/package/crypto.ts';
+import { decodeContainer } from '../../../src-shared/node/package/container.ts';
+import { sha256Hex } from '../../../src-shared/node/package/crypto.ts';
 import { migrate } from '../../../src-main/station/migrations/index.ts';
 import { StationService } from '../../../src-main/station/service.ts';
 import { buildMiniPackage, makeKeys, tempDir, TEST_STAFF_PIN } from '../../support/fixtures.ts';

@@ -2,9 +2,9 @@
 // no diagnoses, only the accommodation granted with its document number and date. A roster is checked
 // with the same rules as at the central API (src-shared/roster.ts) and is loaded whole or not at all.
 import { StationError } from '../../../src-shared/errors.ts';
-import { maskPersonalCode } from '../../../src-shared/personal-code.ts';
-import { checkVenueRoster, describeProblems, RosterError, type RosterCandidateInput, type RosterSessionInput } from '../../../src-shared/roster.ts';
-import type { CandidateView } from '../../../src-shared/station-api.ts';
+import { maskPersonalCode } from '../../../src-shared/rules/personal-code.ts';
+import { checkVenueRoster, describeProblems, RosterError, type RosterCandidateInput, type RosterSessionInput } from '../../../src-shared/rules/roster.ts';
+import type { CandidateView } from '../../../src-shared/contracts/station-api.ts';
 import type { StationDatabase } from '../database.ts';
 import type { Selectable } from 'kysely';
 import type { CandidatesTable } from '../tables.ts';

@@ -4,11 +4,11 @@
 // whole: opening verifies every frame once and indexes the archive; a media file is decrypted from
 // just the frames it spans, each authenticated again as it is read.
 import { createHash } from 'node:crypto';
-import { StationError } from '../../src-shared/errors.ts';
-import type { ExamContent } from '../../src-shared/content/schema.ts';
-import { referencedMedia } from '../../src-shared/content/schema.ts';
-import { upgradeContent } from '../../src-shared/content/versions.ts';
-import type { PackageManifest } from '../../src-shared/package/manifest.ts';
+import { StationError } from '../../errors.ts';
+import type { ExamContent } from '../../content/schema.ts';
+import { referencedMedia } from '../../content/schema.ts';
+import { upgradeContent } from '../../content/versions.ts';
+import type { PackageManifest } from '../../contracts/package-manifest.ts';
 import { indexArchive, type ArchiveEntry } from './archive.ts';
 import { decodeHead, readManifest, type PackageContainer, type PackageHead } from './container.ts';
 import { contentKeyFor, decryptFrame, frameLayout, parseContentKey, sha256Hex, type CipherParams } from './crypto.ts';

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
 import { isAnswered, type ResponseValue } from '../../../src-shared/content/responses.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
-import type { AttemptView, CandidateView } from '../../../src-shared/station-api.ts';
+import type { AttemptView, CandidateView } from '../../../src-shared/contracts/station-api.ts';
 import { newCandidateToken, tokenMatches } from '../screens.ts';
 import { toCandidateView } from './roster.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';

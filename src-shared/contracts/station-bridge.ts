@@ -1,6 +1,6 @@
 // What the Electron preload exposes to the renderer as `window.station`: one call that carries any
 // station API method. The preload checks itself against this type with `satisfies`.
-import type { StationErrorBody } from './errors.ts';
+import type { StationErrorBody } from '../errors.ts';
 
 export type StationReplyBody = { ok: true; value: unknown } | { ok: false; error: StationErrorBody };
 

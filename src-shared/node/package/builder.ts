@@ -5,10 +5,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANSWER_KEY_FORMAT_VERSION, AnswerKey, ItemKey, answerKeyMismatch } from '../../src-shared/content/answer-key.ts';
-import { CONTENT_FORMAT_VERSION, referencedMedia } from '../../src-shared/content/schema.ts';
-import { upgradeContent } from '../../src-shared/content/versions.ts';
-import { CIPHER_ALGORITHM, PACKAGE_FORMAT_VERSION, type PackageManifest } from '../../src-shared/package/manifest.ts';
+import { ANSWER_KEY_FORMAT_VERSION, AnswerKey, ItemKey, answerKeyMismatch } from '../../content/answer-key.ts';
+import { CONTENT_FORMAT_VERSION, referencedMedia } from '../../content/schema.ts';
+import { upgradeContent } from '../../content/versions.ts';
+import { CIPHER_ALGORITHM, PACKAGE_FORMAT_VERSION, type PackageManifest } from '../../contracts/package-manifest.ts';
 import { encodeArchive } from './archive.ts';
 import { encodeContainer } from './container.ts';
 import { chunkCount, encryptContent, formatContentKey, generateContentKey, keyCheckValue, sha256Hex } from './crypto.ts';

@@ -3,7 +3,7 @@
 // The file is opened without blocking and checked on the open descriptor, so it cannot be swapped
 // between the check and the read.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { StationError } from '../../src-shared/errors.ts';
+import { StationError } from '../../errors.ts';
 
 export interface PackageFile {
   fd: number;

@@ -4,7 +4,7 @@
 // drops the memory whenever a transaction fails, so it never holds what was not committed.
 import { StationError } from '../../../src-shared/errors.ts';
 import type { Part } from '../../../src-shared/content/schema.ts';
-import { deriveTimer, type TimerEvent, type TimerEventKind, type TimerState } from '../../../src-shared/timer.ts';
+import { deriveTimer, type TimerEvent, type TimerEventKind, type TimerState } from '../../../src-shared/rules/timer.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 import type { TimerEventsTable } from '../tables.ts';
 import type { Outbox } from './outbox.ts';

@@ -3,7 +3,7 @@
 // reordered, dropped or moved between packages. The content key is what the exam centre releases at
 // the start time; it is typed by a person, so it is written in groups of base32 with a checksum.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { StationError } from '../../src-shared/errors.ts';
+import { StationError } from '../../errors.ts';
 
 export const KEY_BYTES = 32;
 const TAG_BYTES = 16;

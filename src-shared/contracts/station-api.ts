@@ -2,9 +2,9 @@
 // Electron IPC and the browser runner's HTTP are two transports of this one contract; the station
 // service validates each input with these schemas at the boundary and trusts the types inside.
 import { z } from 'zod';
-import { ExamContent } from './content/schema.ts';
-import { ResponseValue } from './content/responses.ts';
-import { PackageSummary } from './package/manifest.ts';
+import { ExamContent } from '../content/schema.ts';
+import { ResponseValue } from '../content/responses.ts';
+import { PackageSummary } from './package-manifest.ts';
 
 const uuid = z.string().uuid();
 const ref = z.string().min(1).max(64);

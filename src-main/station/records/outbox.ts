@@ -2,7 +2,7 @@
 // Appended only inside the transaction of the change it describes. The station is its only writer,
 // so seq is handed out from memory: one more than the highest ever handed out (kept in meta as a
 // floor for when old events are pruned); a failed transaction makes it read the database again.
-import type { OutboxEvent } from '../../../src-shared/station-api.ts';
+import type { OutboxEvent } from '../../../src-shared/contracts/station-api.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 
 interface NewEvent {

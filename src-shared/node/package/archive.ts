@@ -1,6 +1,6 @@
 // The archive inside a package's ciphertext: a flat list of named files (content.json and media).
 // Layout: "EXARCH1\n", u32 count, then per entry u16 name length, name (UTF-8), u32 size, bytes.
-import { StationError } from '../../src-shared/errors.ts';
+import { StationError } from '../../errors.ts';
 
 const MAGIC = Buffer.from('EXARCH1\n', 'ascii');
 

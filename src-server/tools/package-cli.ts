@@ -9,10 +9,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { StationError } from '../../src-shared/errors.ts';
-import { buildPackage, SourceError } from './builder.ts';
-import { decodeContainer } from './container.ts';
-import { readTrustList, SigningKeyStore, TRUST_FILE } from './keys.ts';
-import { openPackage, verifyPackage } from './reader.ts';
+import { buildPackage, SourceError } from '../../src-shared/node/package/builder.ts';
+import { decodeContainer } from '../../src-shared/node/package/container.ts';
+import { readTrustList, SigningKeyStore, TRUST_FILE } from '../../src-shared/node/package/keys.ts';
+import { openPackage, verifyPackage } from '../../src-shared/node/package/reader.ts';
 
 const DEFAULT_KEYS_DIR = process.env.EXAM_STATION_KEYS ?? resolve('.data/signing-keys');
 

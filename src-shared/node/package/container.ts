@@ -4,8 +4,8 @@
 // check the signature first: only a signed manifest is believed, including what it says about the
 // format. A damaged byte in the magic or the manifest therefore reads as damage, never as "made for
 // a newer version".
-import { StationError } from '../../src-shared/errors.ts';
-import { PACKAGE_FORMAT_VERSION, PACKAGE_MAGIC, PackageManifest } from '../../src-shared/package/manifest.ts';
+import { StationError } from '../../errors.ts';
+import { PACKAGE_FORMAT_VERSION, PACKAGE_MAGIC, PackageManifest } from '../../contracts/package-manifest.ts';
 
 const MAGIC = Buffer.from(PACKAGE_MAGIC, 'ascii');
 const MAGIC_STEM = MAGIC.subarray(0, MAGIC.length - 1);

@@ -6,10 +6,10 @@
 // no re-entry, with the archive index so a restart does not decrypt the whole package again.
 import { createHash } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
-import type { PackageManifest, PackageSummary } from '../../../src-shared/package/manifest.ts';
-import { decodeHead, MAX_HEAD_BYTES } from '../../package/container.ts';
-import { frameLayout } from '../../package/crypto.ts';
-import { checkUsable, cipherParamsOf, openFrames, reopenFrames, verifyHead, type ArchiveIndex, type FrameSource, type OpenedPackage, type VerifyOptions } from '../../package/reader.ts';
+import type { PackageManifest, PackageSummary } from '../../../src-shared/contracts/package-manifest.ts';
+import { decodeHead, MAX_HEAD_BYTES } from '../../../src-shared/node/package/container.ts';
+import { frameLayout } from '../../../src-shared/node/package/crypto.ts';
+import { checkUsable, cipherParamsOf, openFrames, reopenFrames, verifyHead, type ArchiveIndex, type FrameSource, type OpenedPackage, type VerifyOptions } from '../../../src-shared/node/package/reader.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 import type { PackagesTable } from '../tables.ts';
 

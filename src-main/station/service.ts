@@ -26,6 +26,7 @@ import { Recordings, segmentHash } from './records/audio.ts';
 import { Outbox } from './records/outbox.ts';
 import { bufferSource, PackageStore, type ByteSource } from './records/packages.ts';
 import { Plays } from './records/plays.ts';
+import { RoomLog } from './records/room-log.ts';
 import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
 import { Timers } from './records/timers.ts';
 import { StaffDesk } from './staff.ts';
@@ -34,6 +35,9 @@ export type { StationRole };
 
 /** A seat silent for longer than this was interrupted; the silence beyond one beat is credited. */
 const SEAT_GAP_MS = 3 * SEAT_HEARTBEAT_MS;
+
+/** Who a staff action is recorded as, until staff sign in as named people. */
+const STAFF_ACTOR = 'invigilator';
 
 /** The largest package file a station imports (the central API accepts up to 1 GiB). */
 export const DEFAULT_MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
@@ -89,6 +93,7 @@ export class StationService implements StationHost {
   private readonly answers: Answers;
   private readonly recordings: Recordings;
   private readonly plays: Plays;
+  private readonly roomLog: RoomLog;
   private readonly staff: StaffDesk;
   private readonly screens = new CandidateScreens();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -106,6 +111,7 @@ export class StationService implements StationHost {
       this.answers = new Answers(this.db, this.outbox, this.attempts, this.timers);
       this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers, this.now());
       this.plays = new Plays(this.db, this.outbox);
+      this.roomLog = new RoomLog(this.db, this.outbox);
       this.staff = new StaffDesk(this.db);
       if (options.initialStaffPin && !this.staff.hasPin()) this.staff.setPin(options.initialStaffPin);
       this.recoverAtStart();
@@ -341,6 +347,9 @@ export class StationService implements StationHost {
     const now = this.now();
     const { attemptId, candidateToken } = this.tx(() => {
       const id = this.attempts.open(input.candidateId, input.packageId, now);
+      // The invigilator seats the candidate at this screen: they are present.
+      const { attendance } = this.attempts.candidate(id);
+      if (attendance !== 'present') this.roomLog.markAttendance(input.candidateId, 'present', STAFF_ACTOR, now);
       return { attemptId: id, candidateToken: this.attempts.issueToken(id) };
     });
     this.screens.bind(caller, attemptId);
@@ -355,6 +364,19 @@ export class StationService implements StationHost {
       this.attempts.requireOpen(input.attemptId);
       return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
     });
+  }
+
+  async markAttendance(input: StationInput<'markAttendance'>, caller?: Caller): Promise<StationOutput<'markAttendance'>> {
+    this.requireStaff(input.staffToken, caller);
+    this.tx(() => this.roomLog.markAttendance(input.candidateId, input.status, STAFF_ACTOR, this.now()));
+    const candidate = listCandidates(this.db).find((c) => c.candidateId === input.candidateId);
+    if (!candidate) throw new StationError('NOT_FOUND', `candidate ${input.candidateId}`);
+    return candidate;
+  }
+
+  async recordIncident(input: StationInput<'recordIncident'>, caller?: Caller): Promise<StationOutput<'recordIncident'>> {
+    this.requireStaff(input.staffToken, caller);
+    return this.tx(() => this.roomLog.recordIncident(input, STAFF_ACTOR, this.now()));
   }
 
   async readOutbox(input: StationInput<'readOutbox'>, caller?: Caller): Promise<StationOutput<'readOutbox'>> {

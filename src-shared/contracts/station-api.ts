@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ExamContent } from '../content/schema.ts';
 import { ResponseValue } from '../content/responses.ts';
+import { ATTENDANCE, EventEnvelope, INCIDENT_KINDS } from './events.ts';
 import { PackageSummary } from './package-manifest.ts';
 
 const uuid = z.string().uuid();
@@ -69,15 +70,9 @@ export const AttemptView = z.object({
 });
 export type AttemptView = z.infer<typeof AttemptView>;
 
-export const OutboxEvent = z.object({
-  deviceId: z.string(),
-  seq: z.number().int().min(1),
-  kind: z.string(),
-  entityId: z.string(),
-  payload: z.unknown(),
-  createdAt: z.string(),
-});
-export type OutboxEvent = z.infer<typeof OutboxEvent>;
+/** An outbox event as the station pushes it (the event contract's envelope). */
+export const OutboxEvent = EventEnvelope;
+export type OutboxEvent = EventEnvelope;
 
 /**
  * Who may call a method. A transport serves the surfaces of the screen it carries: a candidate's seat
@@ -138,6 +133,16 @@ export const stationApi = {
       })
       .strict(),
     TimerStateSchema,
+  ),
+  /** Check-in: the candidate is present (their ID seen), absent, or removed from the session. */
+  markAttendance: method('staff', z.object({ staffToken, candidateId: ref, status: z.enum(ATTENDANCE) }).strict(), CandidateView),
+  /** An incident of the session, of a candidate or of one attempt, in the invigilators' taxonomy. */
+  recordIncident: method(
+    'staff',
+    z
+      .object({ staffToken, sessionId: ref, candidateId: ref.optional(), attemptId: uuid.optional(), kind: z.enum(INCIDENT_KINDS), note: z.string().max(5000) })
+      .strict(),
+    z.object({ incidentId: uuid, at: z.string() }),
   ),
   /** Every candidate's answers are in the outbox: staff only. */
   readOutbox: method(

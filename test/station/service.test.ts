@@ -146,7 +146,8 @@ describe('station service: answers', () => {
     const events = await service.readOutbox({ staffToken, afterSeq: 0, limit: 1000 });
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const { deviceId } = await service.getStatus();
-    expect(new Set(events.map((e) => e.deviceId))).toEqual(new Set([deviceId]));
+    expect(new Set(events.map((e) => e.origin.deviceId))).toEqual(new Set([deviceId]));
+    expect(events.every((e) => e.origin.seq === e.seq)).toBe(true);
     expect(events.filter((e) => e.kind === 'response.saved')).toHaveLength(20);
     expect((await service.readOutbox({ staffToken, afterSeq: 10, limit: 5 })).map((e) => e.seq)).toEqual([11, 12, 13, 14, 15]);
   });
@@ -312,5 +313,28 @@ describe('station service: durability housekeeping', () => {
     expect(walSize()).toBeGreaterThan(0);
     expect(walSize()).toBeLessThan(3.5 * 1024 * 1024);
     station.service.close();
+  });
+});
+
+describe('station service: attendance and incidents', () => {
+  it('records check-in and incidents as events of the contract, once each', async () => {
+    const station = await openTestStation();
+    const { service, staffToken, built } = station;
+    const before = (await service.getStatus()).lastSeq;
+    expect((await service.markAttendance({ staffToken, candidateId: 'C-0001', status: 'absent' })).attendance).toBe('absent');
+    expect((await service.markAttendance({ staffToken, candidateId: 'C-0001', status: 'absent' })).attendance).toBe('absent');
+    // Opening the attempt seats the candidate: present.
+    const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
+    const { incidentId } = await service.recordIncident({ staffToken, sessionId: 'S-2026-11-23-RIX01', attemptId: seat.attemptId, kind: 'technical-freezing', note: 'Ekrāns sastinga uz 30 s.' });
+    const events = (await service.readOutbox({ staffToken, afterSeq: before, limit: 100 })).filter((e) => e.kind === 'attendance.marked' || e.kind === 'incident.recorded');
+    expect(events.map((e) => [e.kind, (e.payload as { status?: string }).status ?? (e.payload as { kind: string }).kind])).toEqual([
+      ['attendance.marked', 'absent'],
+      ['attendance.marked', 'present'],
+      ['incident.recorded', 'technical-freezing'],
+    ]);
+    expect(events[2]!.payload).toMatchObject({ incidentId, candidateId: 'C-0001', attemptId: seat.attemptId, note: 'Ekrāns sastinga uz 30 s.', recordedBy: 'invigilator' });
+    expect(await refusal(service.markAttendance({ staffToken, candidateId: 'C-9999', status: 'present' }))).toBe('NOT_FOUND');
+    expect(await refusal(service.recordIncident({ staffToken, sessionId: 'S-nope', kind: 'other', note: '' }))).toBe('NOT_FOUND');
+    expect(await refusal(service.recordIncident({ staffToken, sessionId: 'S-2026-11-23-RIX01', candidateId: 'C-9999', kind: 'other', note: '' }))).toBe('NOT_FOUND');
   });
 });

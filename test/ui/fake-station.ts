@@ -235,6 +235,12 @@ export class FakeStation implements StationApi {
   async readOutbox(): Promise<StationOutput<'readOutbox'>> {
     return [];
   }
+  async markAttendance(): Promise<StationOutput<'markAttendance'>> {
+    return this.getCandidate();
+  }
+  async recordIncident(): Promise<StationOutput<'recordIncident'>> {
+    return { incidentId: '7d1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5c', at: new Date().toISOString() };
+  }
 
   /** Put the attempt in a part that has begun, on an item, as after a reload. */
   inPart(partId: string, itemId: string): this {

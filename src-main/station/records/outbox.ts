@@ -2,7 +2,8 @@
 // Appended only inside the transaction of the change it describes. The station is its only writer,
 // so seq is handed out from memory: one more than the highest ever handed out (kept in meta as a
 // floor for when old events are pruned); a failed transaction makes it read the database again.
-import type { OutboxEvent } from '../../../src-shared/contracts/station-api.ts';
+import { EVENT_PAYLOADS, type EventEnvelope, type EventKind, type EventPayload } from '../../../src-shared/contracts/events.ts';
+import { StationError } from '../../../src-shared/errors.ts';
 import type { PreparedQuery, StationDatabase } from '../database.ts';
 
 interface NewEvent {
@@ -29,8 +30,14 @@ export class Outbox {
     );
   }
 
-  /** Append an event; returns its seq. Must run inside the transaction of the change it describes. */
-  append(kind: string, entityId: string, payload: unknown, at: Date): number {
+  /**
+   * Append an event of the contract; returns its seq. Must run inside the transaction of the change it
+   * describes. The payload is checked against the contract: the station never writes an event the
+   * centre would refuse (a refusal here rolls the change back with it).
+   */
+  append<K extends EventKind>(kind: K, entityId: string, payload: EventPayload<K>, at: Date): number {
+    const checked = EVENT_PAYLOADS[kind].safeParse(payload);
+    if (!checked.success) throw new StationError('INTERNAL', `${kind} event outside the contract: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
     const seq = (this.last ?? this.lastSeq()) + 1;
     this.insert.run({ seq, device_id: this.deviceId, kind, entity_id: entityId, payload_json: JSON.stringify(payload), created_at: at.toISOString() });
     this.last = seq;
@@ -42,11 +49,12 @@ export class Outbox {
     this.last = undefined;
   }
 
-  read(afterSeq: number, limit: number): OutboxEvent[] {
+  /** Events after `afterSeq`, in the envelope they are pushed in; a station's own events originate here. */
+  read(afterSeq: number, limit: number): EventEnvelope[] {
     const rows = this.db.all(this.db.q.selectFrom('outbox').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit));
     return rows.map((row) => ({
-      deviceId: row.device_id,
       seq: Number(row.seq),
+      origin: { deviceId: row.device_id, seq: Number(row.seq) },
       kind: row.kind,
       entityId: row.entity_id,
       payload: JSON.parse(row.payload_json) as unknown,

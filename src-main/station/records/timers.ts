@@ -83,7 +83,7 @@ export class Timers {
       reason: change.reason ?? null,
     };
     const result = this.insert.run(row);
-    this.outbox.append('timer.event', change.attemptId, { eventId: Number(result.lastInsertRowid), partId: row.part_id, kind: row.kind, at: row.at, amountMs: row.amount_ms, reason: row.reason }, now);
+    this.outbox.append('timer.event', change.attemptId, { attemptId: change.attemptId, eventId: Number(result.lastInsertRowid), partId: row.part_id, kind: row.kind, at: row.at, amountMs: row.amount_ms, reason: row.reason }, now);
     this.events(change.attemptId, change.part.id).push({ kind: row.kind, at: row.at, amountMs: row.amount_ms });
     return this.state(change.attemptId, change.part, now.getTime());
   }

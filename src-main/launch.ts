@@ -36,7 +36,8 @@ if (!existsSync(resolve(root, 'out/renderer/index.html')) || process.argv.includ
 
 if (electron) {
   // `electron .` runs package.json's main (out/main/main.js) with the project as the app path.
-  const child = spawn(electron, [root], { stdio: 'inherit', env: process.env });
+  // npm start is the embedded demo; a shipped app starts in production from its IT policy file.
+  const child = spawn(electron, [root], { stdio: 'inherit', env: { EXAM_STATION_MODE: 'demo', ...process.env } });
   child.on('exit', (code) => process.exit(code ?? 0));
 } else {
   if (!forceBrowser) {

@@ -5,13 +5,21 @@ import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { StationError } from '../../src-shared/errors.ts';
 import { IPC } from '../../src-shared/contracts/ipc-channels.ts';
-import { bootStation, type BootedStation } from '../station/boot.ts';
+import { ConfigError, loadStationConfig, type StationConfig } from '../host/config.ts';
+import { openStation, type OpenedStation } from '../host/start.ts';
 import { createStationHandler } from '../station/dispatch.ts';
-import type { StationRole, Surface } from '../../src-shared/contracts/station-api.ts';
+import type { Surface } from '../../src-shared/contracts/station-api.ts';
 
-const role = (process.env.EXAM_STATION_ROLE ?? 'solo') as StationRole;
-process.env.EXAM_STATION_ASSETS ??= join(app.getAppPath(), 'assets');
-let station: BootedStation | undefined;
+let station: OpenedStation | undefined;
+let config: StationConfig;
+try {
+  config = loadStationConfig({ env: { EXAM_STATION_DATA: join(app.getPath('userData'), 'station'), EXAM_STATION_ASSETS: join(app.getAppPath(), 'assets'), ...process.env } });
+} catch (error) {
+  dialog.showErrorBox('Exam Station', error instanceof ConfigError ? error.message : String(error));
+  app.exit(1);
+  throw error;
+}
+const role = config.role;
 
 function createWindow(): BrowserWindow {
   const kiosk = role === 'seat';
@@ -42,7 +50,7 @@ function createWindow(): BrowserWindow {
 app.whenReady().then(
   () => {
     try {
-      station = bootStation({ dataDir: join(app.getPath('userData'), 'station'), role, appVersion: app.getVersion() });
+      station = openStation(config, { appVersion: app.getVersion() });
     } catch (error) {
       const text = error instanceof StationError ? `${error.text.lv}\n\n${error.text.en}\n\n${error.code}${error.detail ? `: ${error.detail}` : ''}` : String(error);
       dialog.showErrorBox('Exam Station', text);

@@ -275,6 +275,11 @@ export class StationService implements StationHost {
     this.staff.require(staffToken, this.now().getTime());
   }
 
+  /** Whether staff can sign in at all (a first start needs a PIN set). */
+  hasStaffPin(): boolean {
+    return this.staff.hasPin();
+  }
+
   /** Sessions and candidates from the central API (or the demo seed), checked whole. Not a renderer method. */
   loadRoster(roster: RosterInput): { sessions: number; candidates: number } {
     try {

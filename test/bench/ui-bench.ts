@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { bootStation } from '../../src-main/station/boot.ts';
+import { openDemoStation } from '../support/fixtures.ts';
 import { freePort, launchChromium, Runner, tempDir, ROOT } from '../e2e/support.ts';
 
 const { values } = parseArgs({ options: { saves: { type: 'string', default: '500' } } });
@@ -98,7 +98,7 @@ try {
 
 // ---- the same save called directly on a station service in this process ----
 const direct: number[] = [];
-const { service, demo } = bootStation({ dataDir: join(work, 'direct') });
+const { service, demo } = openDemoStation(join(work, 'direct'));
 try {
   const pkg = demo.find((p) => p.examId === 'vvpp-a2-sample')!;
   const token = (await service.staffSignIn({ pin: '246810' })).staffToken;

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootStation, DEMO_STAFF_PIN } from '../../src-main/station/boot.ts';
-import { tempDir } from '../support/fixtures.ts';
+import { DEMO_STAFF_PIN } from '../../src-main/host/config.ts';
+import { openDemoStation, tempDir } from '../support/fixtures.ts';
 
 const runner = join(import.meta.dirname, '../../src-main/runner/main.ts');
 
@@ -26,7 +26,7 @@ function startAndKill(dataDir: string, ms: number): Promise<void> {
 }
 
 async function expectWholeDemo(dataDir: string): Promise<void> {
-  const { service, demo } = bootStation({ dataDir });
+  const { service, demo } = openDemoStation(dataDir);
   try {
     const { staffToken } = await service.staffSignIn({ pin: DEMO_STAFF_PIN });
     const packages = await service.listPackages({ staffToken });

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { buildPackage, type BuildOptions, type BuiltPackage } from '../../src-shared/node/package/builder.ts';
 import type { SigningKey, TrustList } from '../../src-shared/node/package/keys.ts';
 import { StationService, type StationOptions } from '../../src-main/station/service.ts';
+import { loadStationConfig } from '../../src-main/host/config.ts';
+import { openStation, type OpenedStation } from '../../src-main/host/start.ts';
 
 export function tempDir(prefix = 'exam-station-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
@@ -177,3 +179,8 @@ export const saveId = (): string => randomUUID();
 
 /** What a candidate screen holds after the invigilator opened its attempt. */
 export const seatOf = (opened: { attemptId: string; candidateToken: string }): { attemptId: string; candidateToken: string } => ({ attemptId: opened.attemptId, candidateToken: opened.candidateToken });
+
+/** The station as `npm start` opens it (the embedded demo) on `dataDir`, ignoring this machine's policy file. */
+export function openDemoStation(dataDir: string, env: Record<string, string> = {}): OpenedStation {
+  return openStation(loadStationConfig({ env: { EXAM_STATION_MODE: 'demo', EXAM_STATION_DATA: dataDir, ...env }, machinePolicyFile: join(dataDir, 'no-policy.json') }), { heartbeatMs: 0 });
+}

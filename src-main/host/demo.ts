@@ -1,25 +1,15 @@
 // The embedded default: a solo venue with the sample tests and a small demo roster. On first start the
 // demo makes its own signing key in the data folder (no private key is ever committed), builds the
 // sample packages from assets/samples, imports them and keeps their content keys for the demo
-// invigilator to type in.
+// invigilator to type in. Only a demo start (host/start.ts) ever trusts that key.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { buildPackage } from '../../src-shared/node/package/builder.ts';
-import { readTrustList, SigningKeyStore, TRUST_FILE, writeFileAtomic, type TrustList } from '../../src-shared/node/package/keys.ts';
-import type { StationService } from './service.ts';
-import type { RosterInput } from './records/roster.ts';
-
-export const DEMO_VENUE = 'DEMO01';
-/** The assets folder: named by the Electron main process, else found above this module (source or bundle). */
-function findAssets(): string {
-  if (process.env.EXAM_STATION_ASSETS) return process.env.EXAM_STATION_ASSETS;
-  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    if (existsSync(join(dir, 'assets', 'samples'))) return join(dir, 'assets');
-  }
-  throw new Error('the assets folder with the sample tests was not found; set EXAM_STATION_ASSETS');
-}
-
-export const ASSETS_DIR = findAssets();
+import { SigningKeyStore, writeFileAtomic, type TrustList } from '../../src-shared/node/package/keys.ts';
+import { DEMO_VENUE } from './config.ts';
+import { shippedTrust } from './trust.ts';
+import type { StationService } from '../station/service.ts';
+import type { RosterInput } from '../station/records/roster.ts';
 
 export interface DemoPackage {
   examId: string;
@@ -28,10 +18,9 @@ export interface DemoPackage {
   contentKey: string;
 }
 
-/** The keys a station trusts: the shipped trust list plus, for the demo, the data folder's own key. */
-export function demoTrust(dataDir: string): TrustList {
-  const shipped = join(ASSETS_DIR, 'keys', TRUST_FILE);
-  const base: TrustList = existsSync(shipped) ? readTrustList(shipped) : { formatVersion: 1, keys: [] };
+/** The demo trusts the shipped trust list and, only here, a key the demo made in its own data folder. */
+export function demoTrust(dataDir: string, assetsDir: string): TrustList {
+  const base = shippedTrust(assetsDir);
   const store = new SigningKeyStore(join(dataDir, 'demo-signing-keys'));
   if (store.trust().keys.length === 0) store.generate('demo-venue-key', 'made by the embedded demo; not trusted by real stations');
   return { formatVersion: 1, keys: [...base.keys, ...store.trust().keys] };
@@ -59,7 +48,7 @@ const DEMO_PEOPLE = [
  * is imported (importing the same file again is a no-op), the roster is an upsert, and the list of
  * keys that says "seeded" is written last.
  */
-export function seedDemo(service: StationService, dataDir: string): DemoPackage[] {
+export function seedDemo(service: StationService, dataDir: string, assetsDir: string): DemoPackage[] {
   const keysFile = join(dataDir, 'demo-package-keys.json');
   if (existsSync(keysFile)) return JSON.parse(readFileSync(keysFile, 'utf8')) as DemoPackage[];
   const staged = join(dataDir, 'demo-packages');
@@ -73,7 +62,7 @@ export function seedDemo(service: StationService, dataDir: string): DemoPackage[
     const keyOf = join(staged, `${sample}.json`);
     if (!existsSync(keyOf) || !existsSync(fileOf)) {
       const built = buildPackage({
-        sourceDir: join(ASSETS_DIR, 'samples', sample),
+        sourceDir: join(assetsDir, 'samples', sample),
         signingKey: store.signingKey(),
         venue: DEMO_VENUE,
         validFrom: new Date(Date.now() - 24 * 3600 * 1000),

@@ -1,0 +1,108 @@
+// The station's configuration, read once and checked with one schema, from two sources: the IT policy
+// file (`/etc/exam-station/policy.json`, or the file EXAM_STATION_POLICY names; on Windows later the
+// registry) and environment variables, which win over the file for a development or test run. An
+// invalid setting stops the start with a message naming the setting and where it came from.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_POLICY_FILE = '/etc/exam-station/policy.json';
+export const DEMO_VENUE = 'DEMO01';
+export const DEMO_STAFF_PIN = '246810';
+
+/** The settings, each with the policy key it is read from and the environment variable that overrides it. */
+const SETTINGS = {
+  mode: { env: 'EXAM_STATION_MODE', schema: z.enum(['production', 'demo']) },
+  role: { env: 'EXAM_STATION_ROLE', schema: z.enum(['hub', 'seat', 'solo']) },
+  venueCode: { env: 'EXAM_STATION_VENUE', schema: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'upper-case letters, digits and dashes, 2 to 32') },
+  dataDir: { env: 'EXAM_STATION_DATA', schema: z.string().min(1) },
+  assetsDir: { env: 'EXAM_STATION_ASSETS', schema: z.string().min(1) },
+  initialStaffPin: { env: 'EXAM_STATION_STAFF_PIN', schema: z.string().regex(/^\d{6,12}$/, '6 to 12 digits') },
+  port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535) },
+  maxPackageMiB: { env: 'EXAM_STATION_MAX_PACKAGE_MIB', schema: z.coerce.number().int().min(1).max(16 * 1024) },
+} as const;
+
+type SettingName = keyof typeof SETTINGS;
+
+export interface StationConfig {
+  /** production: trusts only the shipped trust list and imports nothing by itself; demo: the embedded default. */
+  mode: 'production' | 'demo';
+  role: 'hub' | 'seat' | 'solo';
+  venueCode: string;
+  dataDir: string;
+  assetsDir: string;
+  /** Sets the staff PIN when the station has none yet (first set-up; the demo's is DEMO_STAFF_PIN). */
+  initialStaffPin: string | undefined;
+  /** The browser runner's port on 127.0.0.1. */
+  port: number;
+  maxPackageBytes: number;
+  /** The policy file that was read, if any. */
+  policyFile: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The assets folder shipped with the app: found above this module (source tree or bundle). */
+function findAssets(): string | undefined {
+  for (let dir = import.meta.dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'assets', 'keys'))) return join(dir, 'assets');
+  }
+  return undefined;
+}
+
+function readPolicy(path: string): Record<string, unknown> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`the IT policy file ${path} could not be read as JSON: ${(error as Error).message}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`the IT policy file ${path} must hold one JSON object`);
+  const unknown = Object.keys(raw).filter((key) => !Object.hasOwn(SETTINGS, key));
+  if (unknown.length > 0) throw new ConfigError(`the IT policy file ${path} has settings this version does not know: ${unknown.join(', ')} (known: ${Object.keys(SETTINGS).join(', ')})`);
+  return raw as Record<string, unknown>;
+}
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  /** Start the embedded demo unless the settings say otherwise (npm start). */
+  demoByDefault?: boolean;
+  /** Where the machine's policy file is looked for when EXAM_STATION_POLICY names none (tests: a path that does not exist). */
+  machinePolicyFile?: string;
+}
+
+export function loadStationConfig(options: LoadOptions = {}): StationConfig {
+  const env = options.env ?? process.env;
+  const named = env.EXAM_STATION_POLICY;
+  const machine = options.machinePolicyFile ?? DEFAULT_POLICY_FILE;
+  const policyFile = named ? resolve(named) : existsSync(machine) ? machine : undefined;
+  if (named && !existsSync(policyFile!)) throw new ConfigError(`EXAM_STATION_POLICY names ${policyFile}, which does not exist`);
+  const policy = policyFile ? readPolicy(policyFile) : {};
+  const values: Partial<Record<SettingName, unknown>> = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const fromEnv = env[setting.env];
+    const source = fromEnv !== undefined && fromEnv !== '' ? `${setting.env}` : name in policy ? `"${name}" in ${policyFile}` : undefined;
+    if (!source) continue;
+    const parsed = setting.schema.safeParse(fromEnv !== undefined && fromEnv !== '' ? fromEnv : policy[name]);
+    if (!parsed.success) throw new ConfigError(`invalid setting ${source}: ${parsed.error.issues[0]?.message ?? 'not valid'}`);
+    values[name] = parsed.data;
+  }
+  const mode = (values.mode as StationConfig['mode'] | undefined) ?? (options.demoByDefault ? 'demo' : 'production');
+  const venueCode = (values.venueCode as string | undefined) ?? (mode === 'demo' ? DEMO_VENUE : undefined);
+  if (!venueCode) throw new ConfigError(`a production station needs its venue code: set "venueCode" in the IT policy file (${policyFile ?? DEFAULT_POLICY_FILE}) or EXAM_STATION_VENUE`);
+  const assetsDir = (values.assetsDir as string | undefined) ?? findAssets();
+  if (!assetsDir) throw new ConfigError('the assets folder (trust list, sample tests) was not found: set "assetsDir" or EXAM_STATION_ASSETS');
+  return {
+    mode,
+    role: (values.role as StationConfig['role'] | undefined) ?? 'solo',
+    venueCode,
+    dataDir: resolve((values.dataDir as string | undefined) ?? '.data/station'),
+    assetsDir: resolve(assetsDir),
+    initialStaffPin: (values.initialStaffPin as string | undefined) ?? (mode === 'demo' ? DEMO_STAFF_PIN : undefined),
+    port: (values.port as number | undefined) ?? 5170,
+    maxPackageBytes: ((values.maxPackageMiB as number | undefined) ?? 1024) * 1024 * 1024,
+    policyFile,
+  };
+}

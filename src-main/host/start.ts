@@ -1,0 +1,42 @@
+// Starting a station from its configuration: the one place where the Electron app, the browser runner
+// and the tests agree on where the database lives and which keys are trusted. A production start
+// trusts only the shipped trust list and imports nothing by itself; the demo start (npm start) adds
+// the embedded default: a key of its own, the sample tests and a roster.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { StationService } from '../station/service.ts';
+import { ConfigError, DEFAULT_POLICY_FILE, type StationConfig } from './config.ts';
+import { demoTrust, seedDemo, type DemoPackage } from './demo.ts';
+import { shippedTrust } from './trust.ts';
+
+export interface OpenedStation {
+  service: StationService;
+  config: StationConfig;
+  /** The demo's packages and their keys (empty in production). */
+  demo: DemoPackage[];
+}
+
+export function openStation(config: StationConfig, extra: { appVersion?: string; heartbeatMs?: number } = {}): OpenedStation {
+  mkdirSync(config.dataDir, { recursive: true });
+  const trust = config.mode === 'demo' ? demoTrust(config.dataDir, config.assetsDir) : shippedTrust(config.assetsDir);
+  const service = new StationService({
+    dbPath: join(config.dataDir, 'station.db'),
+    role: config.role,
+    venueCode: config.venueCode,
+    trust,
+    appVersion: extra.appVersion ?? '0.1.0',
+    initialStaffPin: config.initialStaffPin,
+    maxPackageBytes: config.maxPackageBytes,
+    ...(extra.heartbeatMs === undefined ? {} : { heartbeatMs: extra.heartbeatMs }),
+  });
+  try {
+    if (!service.hasStaffPin()) {
+      throw new ConfigError(`no staff PIN is set on this station yet: for its first start set "initialStaffPin" in the IT policy file (${config.policyFile ?? DEFAULT_POLICY_FILE}) or EXAM_STATION_STAFF_PIN`);
+    }
+    const demo = config.mode === 'demo' ? seedDemo(service, config.dataDir, config.assetsDir) : [];
+    return { service, config, demo };
+  } catch (error) {
+    service.close();
+    throw error;
+  }
+}

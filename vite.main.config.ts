@@ -1,5 +1,6 @@
-// Build of the Electron main process (ESM) and its preload (CommonJS, as a sandboxed preload must be).
-// Native and Electron modules stay external; the station code is bundled.
+// Build of the Electron main process (ESM), the station's own process (ESM, run as a utility process)
+// and the preload (CommonJS, as a sandboxed preload must be). Native and Electron modules stay
+// external; the station code is bundled.
 import { builtinModules } from 'node:module';
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
@@ -15,12 +16,15 @@ export default defineConfig({
     emptyOutDir: true,
     sourcemap: true,
     rollupOptions: {
-      input: resolve(import.meta.dirname, `src-main/electron/${target}.ts`),
+      input:
+        target === 'preload'
+          ? resolve(import.meta.dirname, 'src-main/electron/preload.ts')
+          : { main: resolve(import.meta.dirname, 'src-main/electron/main.ts'), 'station-process': resolve(import.meta.dirname, 'src-main/host/station-process.ts') },
       external,
       output:
         target === 'preload'
           ? { format: 'cjs', entryFileNames: 'preload.cjs' }
-          : { format: 'es', entryFileNames: 'main.js' },
+          : { format: 'es', entryFileNames: '[name].js' },
     },
   },
 });

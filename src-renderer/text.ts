@@ -140,6 +140,10 @@ const TEXT = {
   leaveAnyway: { lv: 'Tomēr iet tālāk', en: 'Go on anyway' },
   stayHere: { lv: 'Palikt pie uzdevuma', en: 'Stay on the task' },
   leaveWarningTitle: { lv: 'Pārbaudiet savu atbildi', en: 'Check your answer' },
+  stationRestarting: {
+    lv: 'Stacijas programma tiek palaista no jauna. Jūsu atbildes ir drošībā; turpiniet darbu, tās tiks saglabātas.',
+    en: 'The station program is starting again. Your answers are safe; carry on, they will be saved.',
+  },
   interrupted: { lv: 'Ieraksts tika pārtraukts. Saglabātā daļa ir drošībā; ierakstiet atbildi vēlreiz.', en: 'The recording was interrupted. The saved part is safe; record your answer again.' },
   recordingSaved: { lv: 'Saglabātas {n} s', en: '{n} s saved' },
   savedSecondsOf: { lv: 'Saglabāts: {n} s ieraksta', en: 'Stored: {n} s of audio' },

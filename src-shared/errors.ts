@@ -258,6 +258,16 @@ export const ERROR_CATALOGUE = {
     lv: 'Pieprasījums ir pārāk liels. Nekas netika mainīts.',
     en: 'The request is too large. Nothing was changed.',
   },
+  CONFIG_INVALID: {
+    status: 500,
+    lv: 'Stacijas iestatījums nav derīgs, tāpēc stacija netika palaista. Labojiet zemāk norādīto iestatījumu (IT politikas failā vai vides mainīgajā) un palaidiet vēlreiz.',
+    en: 'A station setting is not valid, so the station did not start. Correct the setting named below (in the IT policy file or the environment) and start again.',
+  },
+  STATION_RESTARTING: {
+    status: 503,
+    lv: 'Stacijas programma apstājās un tiek palaista no jauna. Pēdējā izmaiņa tiek sūtīta vēlreiz; viss iepriekš saglabātais ir drošībā.',
+    en: 'The station program stopped and is starting again. The last change is being sent again; everything saved before is safe.',
+  },
   INTERNAL: {
     status: 500,
     lv: 'Stacijā radās neparedzēta kļūda. Pēdējā izmaiņa, iespējams, nav saglabāta. Pasauciet IT.',

@@ -75,9 +75,10 @@ export interface LoadOptions {
 
 export function loadStationConfig(options: LoadOptions = {}): StationConfig {
   const env = options.env ?? process.env;
-  const named = env.EXAM_STATION_POLICY;
+  // EXAM_STATION_POLICY=none: no policy file at all (a test, a developer's run).
+  const named = env.EXAM_STATION_POLICY === 'none' ? undefined : env.EXAM_STATION_POLICY;
   const machine = options.machinePolicyFile ?? DEFAULT_POLICY_FILE;
-  const policyFile = named ? resolve(named) : existsSync(machine) ? machine : undefined;
+  const policyFile = named ? resolve(named) : env.EXAM_STATION_POLICY !== 'none' && existsSync(machine) ? machine : undefined;
   if (named && !existsSync(policyFile!)) throw new ConfigError(`EXAM_STATION_POLICY names ${policyFile}, which does not exist`);
   const policy = policyFile ? readPolicy(policyFile) : {};
   const values: Partial<Record<SettingName, unknown>> = {};

@@ -206,12 +206,16 @@ export class StationService implements StationHost {
     });
   }
 
-  close(): void {
+  /**
+   * Close the database. A deliberate stop is marked clean, so the next start credits nothing; a stop
+   * forced by a fault (the supervisor went away) is not: the next start credits the time it was down.
+   */
+  close(options: { clean?: boolean } = {}): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (!this.db.sqlite.open) return;
     try {
       this.tx(() => {
-        this.setMeta('clean_stop', '1');
+        this.setMeta('clean_stop', options.clean === false ? '0' : '1');
         this.setMeta('alive_at', String(this.now().getTime()));
       });
     } catch (error) {

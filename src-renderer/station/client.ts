@@ -5,6 +5,7 @@ import { StationError } from '../../src-shared/errors.ts';
 import { STATION_METHODS, type StationApi } from '../../src-shared/contracts/station-api.ts';
 import type { StationBridge, StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
+import { noteReply, stationStatus } from './status.ts';
 
 export type StationTransport = (method: string, input: unknown) => Promise<StationReplyBody>;
 
@@ -18,6 +19,7 @@ export function createStationClient(transport: StationTransport): StationApi {
   for (const method of STATION_METHODS) {
     client[method] = async (input: unknown) => {
       const reply = await transport(method, input);
+      noteReply(reply.ok, reply.ok ? undefined : reply.error.code);
       if (!reply.ok) throw StationError.fromBody(reply.error);
       return reply.value;
     };
@@ -65,5 +67,7 @@ declare global {
 
 /** IPC inside Electron, HTTP to the page's own origin in the browser runner. */
 export function defaultStationClient(): StationApi {
+  // In Electron the main process also says when the station process restarts, between calls too.
+  window.station?.onStatus?.((status) => stationStatus.setState({ restarting: status === 'restarting' }));
   return createStationClient(window.station ? ipcTransport(window.station) : httpTransport(''));
 }

@@ -5,6 +5,7 @@ import type { BilingualText } from '../../src-shared/errors.ts';
 import { useAnswers, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { settingsStore, useSettings, useText, type TextSize } from '../store/settings.ts';
 import { formatClock, remainingMs } from '../store/timer.ts';
+import { useStationRestarting } from '../station/status.ts';
 
 /** "Saved", "Saving…" or "Not saved — call the invigilator"; always in view. */
 export function SaveIndicator() {
@@ -140,6 +141,18 @@ export function ErrorBanner() {
   );
 }
 
+/** The station program is starting again after it stopped: nothing is lost, the screen carries on. */
+export function StationRestartingBanner() {
+  const t = useText();
+  if (!useStationRestarting()) return null;
+  return (
+    <div className="banner banner-notice" role="status" data-testid="station-restarting">
+      <span aria-hidden="true">⟳ </span>
+      {t('stationRestarting')}
+    </div>
+  );
+}
+
 export function NoticeBanner() {
   const t = useText();
   const notice = useAttempt((s) => s.notice);
@@ -172,6 +185,7 @@ export function Frame({ title, partId, children }: { title: string; partId?: str
           <SettingsButton />
         </div>
       </header>
+      <StationRestartingBanner />
       <ErrorBanner />
       <NoticeBanner />
       <main className="content" id="main">

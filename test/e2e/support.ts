@@ -75,6 +75,9 @@ export class Runner {
   readonly assetsDir: string;
   private child: ChildProcess | null = null;
   url = '';
+  /** The station process under the runner (it changes when the runner's supervisor restarts it). */
+  stationPid = 0;
+  private stationReady: (() => void)[] = [];
 
   constructor(options: { dataDir: string; port: number; assetsDir: string }) {
     this.dataDir = options.dataDir;
@@ -99,8 +102,13 @@ export class Runner {
       child.once('exit', (code) => reject(new Error(`runner exited with ${code}: ${stderr}`)));
       lines.on('line', (line) => {
         try {
-          const event = JSON.parse(line) as { event?: string; url?: string };
+          const event = JSON.parse(line) as { event?: string; url?: string; pid?: number; stationPid?: number };
+          if (event.event === 'station-ready' && event.pid) {
+            this.stationPid = event.pid;
+            for (const wake of this.stationReady.splice(0)) wake();
+          }
           if (event.event === 'ready' && event.url) {
+            this.stationPid = event.stationPid ?? this.stationPid;
             clearTimeout(timer);
             resolveUrl(event.url);
           }
@@ -114,6 +122,16 @@ export class Runner {
   /** SIGKILL: the station gets no chance to mark a clean stop, as in a crash or power cut. */
   async kill(): Promise<void> {
     await this.signal('SIGKILL');
+  }
+
+  /**
+   * SIGKILL to the station process alone: the runner (and the page it serves) stay, and the runner's
+   * supervisor starts the station again. Resolves once the new station process is ready.
+   */
+  async killStation(): Promise<void> {
+    const restarted = new Promise<void>((resolveReady) => this.stationReady.push(resolveReady));
+    process.kill(this.stationPid, 'SIGKILL');
+    await restarted;
   }
 
   async stop(): Promise<void> {

@@ -7,6 +7,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEMO_STAFF_PIN } from '../../src-main/host/config.ts';
+import { openStationDatabase } from '../../src-main/station/database.ts';
 import { openDemoStation, tempDir } from '../support/fixtures.ts';
 
 const runner = join(import.meta.dirname, '../../src-main/runner/main.ts');
@@ -25,7 +26,21 @@ function startAndKill(dataDir: string, ms: number): Promise<void> {
   });
 }
 
+/** The station process of a killed runner ends on its own; until then its database is locked. */
+async function whenUnlocked(dataDir: string): Promise<void> {
+  for (let tries = 0; ; tries += 1) {
+    try {
+      openStationDatabase(join(dataDir, 'station.db')).close();
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'DB_LOCKED' || tries > 100) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 async function expectWholeDemo(dataDir: string): Promise<void> {
+  await whenUnlocked(dataDir);
   const { service, demo } = openDemoStation(dataDir);
   try {
     const { staffToken } = await service.staffSignIn({ pin: DEMO_STAFF_PIN });

@@ -1,7 +1,7 @@
 // The push protocol against a real PostgreSQL and real HTTP: events apply exactly once and in order,
 // a gap is refused with the expected seq, concurrent pushes from one hub are serialised, and bad
 // input is refused with a clear code while nothing changes. Then the event contract centrally: every
-// kind a station writes is kept, an origin is held once (a duplicate under a
+// kind a station writes is kept and shows in the receipt, an origin is held once (a duplicate under a
 // new seq is acked, not applied; another body under it is refused), an unknown kind is refused, and a
 // venue cannot write timer events, plays, submissions or incidents into another venue's attempt.
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
 import { sealAudit } from '../../src-server/audit.ts';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
 import { makeVenue, outboxEvents, restreamed, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
 
 let postgres: ManagedPostgres;
@@ -199,7 +200,7 @@ describe('the event contract, kept centrally', () => {
     payload: { candidateId: hub.candidateIds[candidate], sessionId: hub.sessionId, status, at: now(), markedBy },
   });
 
-  it('keeps a submission, an interrupted recording, timer events, plays, attendance and incidents', async () => {
+  it('keeps a submission, an interrupted recording, timer events, plays, attendance and incidents, and the receipt shows them', async () => {
     const candidateId = venue.candidateIds[1]!;
     const [first, second, recordingId, incidentId] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const audio = { sha256: 'c'.repeat(64), bytes: 48_000 };
@@ -270,6 +271,26 @@ describe('the event contract, kept centrally', () => {
     expect(stored).toHaveLength(day.length + later.length);
     for (const row of stored) expect(row).toEqual({ seq: row.seq, origin_device_id: venue.hub.deviceId, origin_seq: row.seq });
 
+    const signed = (await venue.hub.call<SignedReceipt>('GET', `/v1/receipts/${candidateId}`)).body;
+    const { keys } = (await (await fetch(`${test.url}/v1/receipt-keys`)).json()) as { keys: { publicKeySpki: string }[] };
+    expect(verifyReceipt(signed, keys[0]!.publicKeySpki)).toBe(true);
+    const { receipt } = signed;
+    expect(receipt.attendance).toMatchObject({ status: 'present', markedBy: 'Ilze Kalniņa' });
+    const byId = new Map(receipt.attempts.map((a) => [a.attemptId, a]));
+    expect(byId.get(first)).toMatchObject({
+      submittedAt,
+      recordings: [{ recordingId, ...audio, interrupted: true, interruption: 'station-restart', audioReceived: false }],
+      plays: [
+        { stimulusId: 'l1-audio', play: 1 },
+        { stimulusId: 'l1-audio', play: 2 },
+      ],
+    });
+    expect(byId.get(first)!.timerEvents.filter((t) => t.kind === 'credit' || t.kind === 'extend')).toEqual([
+      { partId: 'listening', eventId: 4, kind: 'credit', at: Date.UTC(2025, 4, 12, 9, 0, 4), amountMs: 90_000, reason: 'Datora pārstartēšana' },
+      { partId: 'listening', eventId: 5, kind: 'extend', at: Date.UTC(2025, 4, 12, 9, 0, 5), amountMs: 600_000, reason: 'Atbalsta pasākums: papildu laiks' },
+    ]);
+    expect(byId.get(second)).toMatchObject({ submittedAt: '2025-05-12T11:00:00.000Z', recordings: [], timerEvents: [], plays: [] });
+    expect(receipt.incidents).toEqual([{ incidentId, attemptId: first, kind: 'technical-power', note: 'Strāvas pārrāvums 2 min', at: expect.any(String), recordedBy: 'Jānis Ozols' }]);
   });
 
   it('skips an origin it already holds, also under a new seq (a hub re-relaying after a rebuild), and acks over it', async () => {

@@ -164,14 +164,24 @@ describe('the A2 sample scored centrally', () => {
     expect(verifyReceipt({ ...signed, receipt: { ...signed.receipt, incidents: [] } }, key.publicKeySpki)).toBe(false);
 
     const { receipt } = signed;
-    expect(receipt.attendance?.status).toBe('present');
+    expect(receipt.attendance).toMatchObject({ status: 'present', markedBy: 'Ilze Kalniņa' });
     expect(receipt.attempts).toHaveLength(1);
     expect(receipt.attempts[0]!.responses).toHaveLength(Object.keys(KNOWN_ANSWERS).length);
     expect(receipt.attempts[0]!.responses.find((r) => r.itemId === 'a2-l1-q1')?.revision).toBe(2);
     expect(receipt.attempts[0]!.recordings).toEqual([
-      { recordingId, itemId: 'a2-s1-q1', take: 1, sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length, durationMs: 41_500, audioReceived: true },
+      {
+        recordingId,
+        itemId: 'a2-s1-q1',
+        take: 1,
+        sha256: createHash('sha256').update(audio).digest('hex'),
+        bytes: audio.length,
+        durationMs: 41_500,
+        interrupted: false,
+        interruption: null,
+        audioReceived: true,
+      },
     ]);
-    expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId, kind: 'technical-workstation' })]);
+    expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId, attemptId, kind: 'technical-workstation', recordedBy: 'Ilze Kalniņa' })]);
   });
 
   it('refuses an answer key that does not fit the package', async () => {

@@ -2,6 +2,7 @@
 // Every setting has a default that suits the embedded mode; production sets DATABASE_URL and friends.
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { PUSH_MAX_EVENTS } from '../src-shared/contracts/events.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const share = z.coerce.number().gt(0).max(1);
@@ -30,7 +31,8 @@ export const ServerEnv = z.object({
   LANGUAGE_PASS_SHARE_READING: share.optional(),
   LANGUAGE_PASS_SHARE_WRITING: share.optional(),
   LANGUAGE_PASS_SHARE_SPEAKING: share.optional(),
-  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(10_000).default(1000),
+  /** At most the contract's limit: a receiver may take fewer events per push, never more. */
+  PUSH_MAX_EVENTS: z.coerce.number().int().min(1).max(PUSH_MAX_EVENTS).default(PUSH_MAX_EVENTS),
   PUSH_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(8 * 1024 * 1024),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
   PACKAGE_MAX_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024 * 1024),

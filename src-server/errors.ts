@@ -24,6 +24,16 @@ export const API_ERRORS = {
   CONFLICT: { status: 409, lv: 'Ieraksts jau eksistē ar citu saturu. Nekas netika mainīts.', en: 'The record already exists with different content. Nothing was changed.' },
   SEQ_GAP: { status: 409, lv: 'Notikumu secībā ir robs. Nekas netika saglabāts; sūtiet no gaidītā numura.', en: 'There is a gap in the event sequence. Nothing was stored; send from the expected number.' },
   EVENTS_NOT_CONTIGUOUS: { status: 400, lv: 'Notikumu numuriem jābūt pēc kārtas bez izlaidumiem. Nekas netika saglabāts.', en: 'Event numbers must be consecutive. Nothing was stored.' },
+  EVENT_KIND_UNKNOWN: {
+    status: 400,
+    lv: 'Stacija sūta notikuma veidu, ko centrālais serveris nepazīst: stacija ir jaunāka par centrālo serveri. Nekas netika saglabāts; centrālais serveris ir jāatjaunina.',
+    en: 'The station sends a kind of event the central API does not know: the station is newer than the central API. Nothing was stored; the central API must be updated.',
+  },
+  EVENT_CONFLICT: {
+    status: 409,
+    lv: 'Šis notikums centrā jau ir saņemts ar citu saturu. Nekas netika saglabāts; sazinieties ar eksāmenu centru.',
+    en: 'This event was already received by the centre with different content. Nothing was stored; contact the exam centre.',
+  },
   EVENT_REJECTED: { status: 422, lv: 'Notikumu nevar pieņemt (nezināms kandidāts, mēģinājums vai cita vieta). Nekas netika saglabāts; sazinieties ar eksāmenu centru.', en: 'An event cannot be accepted (unknown candidate or attempt, or another venue). Nothing was stored; contact the exam centre.' },
   KEY_NOT_YET_RELEASED: { status: 403, lv: 'Eksāmena atslēgu izsniedz tikai no sesijas sākuma laika. Mēģiniet vēlreiz sākuma laikā.', en: "The exam key is released only from the session's start time. Try again at the start time." },
   KEY_NOT_AVAILABLE: { status: 409, lv: 'Šai sesijai vēl nav pievienota pakete ar atslēgu. Sazinieties ar eksāmenu centru.', en: 'No package with a key is attached to this session yet. Contact the exam centre.' },
@@ -53,19 +63,24 @@ export const ErrorBody = z
     expectedSeq: z.number().int().optional(),
     /** KEY_NOT_YET_RELEASED: when the key becomes available. */
     releasableAt: z.string().optional(),
-    /** EVENT_REJECTED: the seq of the event that was refused. */
+    /** A refused push (VALIDATION_FAILED, EVENT_KIND_UNKNOWN, EVENT_REJECTED, EVENT_CONFLICT, RECORDING_CONFLICT): the seq of the event that was refused. */
     seq: z.number().int().optional(),
+    /** EVENT_CONFLICT: the origin of the refused event (the device that wrote it first, and its seq there). */
+    origin: z.object({ deviceId: z.string(), seq: z.number().int() }).optional(),
   })
   .meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof ErrorBody>;
+
+/** The fields an error body may carry beside code, message and detail. */
+type ErrorExtra = Partial<Omit<ErrorBody, 'code' | 'message' | 'detail'>>;
 
 export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly status: number;
   readonly detail: string | undefined;
-  readonly extra: Record<string, string | number>;
+  readonly extra: ErrorExtra;
 
-  constructor(code: ApiErrorCode, detail?: string, extra: Record<string, string | number> = {}) {
+  constructor(code: ApiErrorCode, detail?: string, extra: ErrorExtra = {}) {
     super(`${code}: ${API_ERRORS[code].en}${detail ? ` (${detail})` : ''}`);
     this.name = 'ApiError';
     this.code = code;

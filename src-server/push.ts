@@ -1,99 +1,64 @@
-// Venue → central: the push protocol. A hub sends its outbox events from acked_seq+1; they are
-// applied in one transaction under a lock on the device row (so concurrent pushes from one device,
-// even through different replicas, take turns): events already acknowledged are skipped, a gap is
-// refused with 409 and the expected seq, and what the events describe (attempts, responses,
-// recordings, attendance, incidents) is materialised for scoring and receipts. This module checks
-// every event's shape at the boundary; apply_push (migrations 0002, 0003) applies the batch in one
-// call. A close that contradicts audio the centre holds (or an earlier close) refuses the whole push
-// with 409 RECORDING_CONFLICT, and that refusal is audited on its own, outside the rolled-back push.
+// Venue → central: the push protocol of the event contract (src-shared/contracts/events.ts). A hub
+// sends its outbox from acked_seq+1 as envelopes ({seq, origin, kind, entityId, payload, createdAt});
+// they are applied in one transaction under a lock on the device row (so concurrent pushes from one
+// device, even through different replicas, take turns): events already acknowledged are skipped, a
+// gap is refused with 409 and the expected seq, an origin (device, seq) the centre already holds is a
+// duplicate (acked, not applied again), and what the events describe (attempts and their submission,
+// responses, recordings, timer events, audio plays, attendance, incidents) is materialised for scoring
+// and receipts. The batch is checked here with the contract's own checkBatch: a kind the contract does
+// not know means the station is newer than this API, and the push is refused whole. apply_push
+// (migrations 0002-0004) applies the batch in one call. A close that contradicts audio the centre
+// holds (409 RECORDING_CONFLICT) and an origin arriving again with another body (409 EVENT_CONFLICT)
+// refuse the whole push, and the refusal is audited on its own, outside the rolled-back push.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { ResponseValue } from '../src-shared/content/responses.ts';
-import { recordAudit } from './audit.ts';
+import { checkBatch, describeBatchProblem, EventEnvelope, PushReply, PushRequest, type BatchProblem, type EventPayload } from '../src-shared/contracts/events.ts';
+import { recordAudit, type AuditEntry } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import { ApiError, errorResponses, type ApiErrorCode } from './errors.ts';
 
-const uuid = z.string().uuid();
-const ref = z.string().min(1).max(64);
-const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
-const instant = z.iso.datetime({ offset: true });
+// The contract's schemas under the OpenAPI names this API has always given them. The envelope is
+// registered as it is (not a copy), so the request body below refers to it by name.
+z.globalRegistry.add(EventEnvelope, { id: 'PushedEvent' });
+export const PushBody = PushRequest.meta({ id: 'PushRequest' });
+export const PushResult = PushReply.meta({ id: 'PushResult' });
 
-export const PushedEvent = z
-  .object({
-    /** The station that wrote the event (a seat relayed by the hub, or the hub itself). */
-    deviceId: z.string().min(1).max(64),
-    seq: z.number().int().min(1),
-    kind: z.string().min(1).max(64),
-    entityId: z.string().min(1).max(128),
-    payload: z.unknown(),
-    createdAt: z.string().min(1).max(40),
-  })
-  .meta({ id: 'PushedEvent' });
-export type PushedEvent = z.infer<typeof PushedEvent>;
-
-export const PushRequest = z.object({ deviceId: uuid, events: z.array(PushedEvent).min(1) }).meta({ id: 'PushRequest' });
-export const PushResult = z
-  .object({ ackedSeq: z.number().int(), accepted: z.number().int(), duplicates: z.number().int() })
-  .meta({ id: 'PushResult' });
-export type PushResult = z.infer<typeof PushResult>;
-
-/** The kinds the central API materialises; other kinds are kept as events only (forward compatible). */
-export const EVENT_PAYLOADS = {
-  'attempt.opened': z.object({ attemptId: uuid, candidateId: ref, packageId: uuid, openedAt: instant }),
-  'response.saved': z.object({ attemptId: uuid, itemId: ref, revision: z.number().int().min(1), value: ResponseValue, savedAt: instant }),
-  'recording.started': z.object({ recordingId: uuid, attemptId: uuid, itemId: ref, take: z.number().int().min(1), mimeType: z.string().min(1).max(100) }),
-  'recording.closed': z.object({
-    recordingId: uuid,
-    attemptId: uuid,
-    itemId: ref,
-    take: z.number().int().min(1),
-    sha256: sha256Hex,
-    bytes: z.number().int().min(0),
-    durationMs: z.number().int().min(0),
-    segmentCount: z.number().int().min(0),
-    mimeType: z.string().min(1).max(100),
-  }),
-  'attendance.marked': z.object({ candidateId: ref, sessionId: ref, status: z.enum(['expected', 'present', 'absent', 'removed']), at: instant }),
-  'incident.recorded': z.object({
-    incidentId: ref,
-    sessionId: ref.nullable(),
-    candidateId: ref.nullable(),
-    kind: z.string().min(1).max(64),
-    note: z.string().max(5000),
-    at: instant,
-  }),
-} as const;
-
-const isKnownKind = (kind: string): kind is keyof typeof EVENT_PAYLOADS => Object.hasOwn(EVENT_PAYLOADS, kind);
-
-type Answer = z.infer<(typeof EVENT_PAYLOADS)['response.saved']>;
+type Answer = EventPayload<'response.saved'>;
 export type LatestAnswer = Answer & { seq: number };
 
+/** A problem of the batch's shape as the API error it becomes; nothing is applied. */
+export function batchRefusal(problem: BatchProblem): ApiError {
+  const detail = describeBatchProblem(problem);
+  switch (problem.problem) {
+    case 'too-many':
+      return new ApiError('PAYLOAD_TOO_LARGE', detail);
+    case 'not-contiguous':
+      return new ApiError('EVENTS_NOT_CONTIGUOUS', detail);
+    case 'unknown-kind':
+      return new ApiError('EVENT_KIND_UNKNOWN', detail, { seq: problem.seq });
+    case 'bad-payload':
+      return new ApiError('VALIDATION_FAILED', detail, { seq: problem.seq });
+    case 'empty':
+      return new ApiError('VALIDATION_FAILED', detail);
+  }
+}
+
 /**
- * Check the shape of the whole batch before touching the database; returns its answers reduced to
- * the latest revision of each item (the rows the response table needs).
+ * Check the whole batch with the contract before touching the database; returns its answers reduced
+ * to the latest revision of each item (the rows the response table needs).
  */
-export function checkBatch(events: PushedEvent[], maxEvents: number): LatestAnswer[] {
-  if (events.length > maxEvents) throw new ApiError('PAYLOAD_TOO_LARGE', `at most ${maxEvents} events per push`);
-  const first = events[0]!.seq;
-  events.forEach((event, i) => {
-    if (event.seq !== first + i) throw new ApiError('EVENTS_NOT_CONTIGUOUS', `event ${i} has seq ${event.seq}, expected ${first + i}`);
-  });
+export function checkPush(events: readonly EventEnvelope[], maxEvents: number): LatestAnswer[] {
+  const problem = checkBatch(events, maxEvents);
+  if (problem) throw batchRefusal(problem);
   const latest = new Map<string, LatestAnswer>();
   for (const event of events) {
-    if (!isKnownKind(event.kind)) continue;
-    const parsed = EVENT_PAYLOADS[event.kind].safeParse(event.payload);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new ApiError('VALIDATION_FAILED', `event seq ${event.seq} (${event.kind}): ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid payload'}`, { seq: event.seq });
-    }
-    if (event.kind === 'response.saved') {
-      const answer = parsed.data as Answer;
-      const key = `${answer.attemptId} ${answer.itemId}`;
-      const held = latest.get(key);
-      if (!held || held.revision < answer.revision) latest.set(key, { ...answer, seq: event.seq });
-    }
+    if (event.kind !== 'response.saved') continue;
+    // checkBatch has parsed it as a response.saved payload.
+    const answer = event.payload as Answer;
+    const key = `${answer.attemptId} ${answer.itemId}`;
+    const held = latest.get(key);
+    if (!held || held.revision < answer.revision) latest.set(key, { ...answer, seq: event.seq });
   }
   return [...latest.values()];
 }
@@ -101,21 +66,40 @@ export function checkBatch(events: PushedEvent[], maxEvents: number): LatestAnsw
 const JSONB_BINARY_VERSION = Buffer.from([1]);
 
 /** The refusals apply_push raises, by the API error code they become. */
-const PUSH_REFUSALS = new Set(['AUTH_REPLAYED', 'DEVICE_UNKNOWN', 'DEVICE_REVOKED', 'SEQ_GAP', 'EVENT_REJECTED', 'RECORDING_CONFLICT']);
+const PUSH_REFUSALS = new Set<ApiErrorCode>(['AUTH_REPLAYED', 'DEVICE_UNKNOWN', 'DEVICE_REVOKED', 'SEQ_GAP', 'EVENT_REJECTED', 'EVENT_CONFLICT', 'RECORDING_CONFLICT']);
+
+interface Refusal {
+  detail?: string;
+  expectedSeq?: number;
+  seq?: number;
+  info?: ({ recordingId?: string; originDeviceId?: string; originSeq?: number } & Record<string, unknown>) | null;
+}
+
+/** The refusal of a rolled-back push that is written to the audit trail all the same, if it is one. */
+function refusalAudit(code: ApiErrorCode, refusal: Refusal, device: { deviceId: string; venueId: string }): AuditEntry | undefined {
+  const info = refusal.info;
+  if (!info) return undefined;
+  const base = { actorKind: 'device' as const, actorId: device.deviceId, venueId: device.venueId, detail: { seq: refusal.seq, ...info } };
+  // An attempt to put other content on record under what the centre already holds.
+  if (code === 'RECORDING_CONFLICT') return { ...base, action: 'recording.close-refused', subject: info.recordingId ?? null };
+  if (code === 'EVENT_CONFLICT') return { ...base, action: 'event.conflict-refused', subject: info.originDeviceId === undefined ? null : `${info.originDeviceId}/${info.originSeq}` };
+  return undefined;
+}
 
 /**
- * Apply a push: shapes are checked here, then one call to apply_push (migration 0002) does the rest
- * in one transaction. A refusal comes back as a PostgreSQL exception and becomes the API error.
+ * Apply a push: the batch is checked here with the contract, then one call to apply_push does the
+ * rest in one transaction. A refusal comes back as a PostgreSQL exception and becomes the API error.
  */
 export async function applyPush(
   ctx: ServerContext,
   device: { deviceId: string; venueId: string },
-  request: { events: PushedEvent[]; rawJson?: Buffer | undefined },
+  request: { events: EventEnvelope[]; rawJson?: Buffer | undefined },
   nonce: string,
-): Promise<PushResult> {
-  const answers = checkBatch(request.events, ctx.config.pushMaxEvents);
+): Promise<PushReply> {
+  const answers = checkPush(request.events, ctx.config.pushMaxEvents);
   // The body went through the schema as parsed; the same bytes go to PostgreSQL in jsonb's binary
-  // form (a version byte, then the text), so the batch is not serialised a second time.
+  // form (a version byte, then the text), so the batch is not serialised a second time. (The
+  // envelope and every payload schema are strict: the bytes say nothing the checks did not see.)
   const batch = request.rawJson ? Buffer.concat([JSONB_BINARY_VERSION, request.rawJson]) : JSON.stringify({ events: request.events });
   try {
     const result = await sql<{ acked_seq: number; accepted: number; duplicates: number }>`
@@ -125,18 +109,19 @@ export async function applyPush(
     return { ackedSeq: Number(row.acked_seq), accepted: row.accepted, duplicates: row.duplicates };
   } catch (error) {
     const { code, message, detail } = error as { code?: string; message?: string; detail?: string };
-    if (code !== 'P0001' || !message || !PUSH_REFUSALS.has(message)) throw error;
-    const extra = JSON.parse(detail ?? '{}') as { detail?: string; expectedSeq?: number; seq?: number; info?: { recordingId?: string } & Record<string, unknown> };
-    const fields: Record<string, number> = {};
-    if (extra.expectedSeq !== undefined) fields.expectedSeq = extra.expectedSeq;
-    if (extra.seq !== undefined) fields.seq = extra.seq;
-    if (message === 'RECORDING_CONFLICT' && extra.info) {
-      // The push was rolled back; the attempt to put other content on record is kept all the same.
-      await recordAudit(ctx.db, [
-        { actorKind: 'device', actorId: device.deviceId, action: 'recording.close-refused', venueId: device.venueId, subject: extra.info.recordingId ?? null, detail: { seq: extra.seq, ...extra.info } },
-      ]);
+    if (code !== 'P0001' || !message || !PUSH_REFUSALS.has(message as ApiErrorCode)) throw error;
+    const refused = message as ApiErrorCode;
+    const refusal = JSON.parse(detail ?? '{}') as Refusal;
+    const fields: ConstructorParameters<typeof ApiError>[2] = {};
+    if (refusal.expectedSeq !== undefined) fields.expectedSeq = refusal.expectedSeq;
+    if (refusal.seq !== undefined) fields.seq = refusal.seq;
+    if (refused === 'EVENT_CONFLICT' && typeof refusal.info?.originDeviceId === 'string' && typeof refusal.info.originSeq === 'number') {
+      fields.origin = { deviceId: refusal.info.originDeviceId, seq: refusal.info.originSeq };
     }
-    throw new ApiError(message as ApiErrorCode, extra.detail, fields);
+    // The push was rolled back; the refusal is kept all the same.
+    const audit = refusalAudit(refused, refusal, device);
+    if (audit) await recordAudit(ctx.db, [audit]);
+    throw new ApiError(refused, refusal.detail, fields);
   }
 }
 
@@ -152,8 +137,11 @@ export const pushRoutes =
           tags: ['venue'],
           summary: 'Push outbox events (applied once, in order)',
           description:
-            'Events from acked_seq+1, with consecutive seq. Already acknowledged events are skipped; a gap is refused with 409 SEQ_GAP and expectedSeq. A recording.closed that contradicts audio the centre holds, or an earlier close, refuses the whole push with 409 RECORDING_CONFLICT and its seq.',
-          body: PushRequest,
+            'Event envelopes of the contract (src-shared/contracts/events.ts) from acked_seq+1, with consecutive seq, each with its origin (the device that wrote it first and its seq there). ' +
+            'Already acknowledged events are skipped, and so is an origin the centre already holds (counted as a duplicate; acked_seq moves over it); a gap is refused with 409 SEQ_GAP and expectedSeq. ' +
+            'A kind the centre does not know is 400 EVENT_KIND_UNKNOWN (the station is newer than this API), a payload outside its kind\'s schema 400 VALIDATION_FAILED, both with the seq. ' +
+            'An origin arriving again with another kind, entity or payload refuses the whole push with 409 EVENT_CONFLICT, its seq and origin; a recording.closed that contradicts audio the centre holds, or an earlier close, with 409 RECORDING_CONFLICT and its seq.',
+          body: PushBody,
           response: { 200: PushResult, ...errorResponses },
         },
       },

@@ -1,15 +1,18 @@
 // Receipts: per candidate, a statement signed by the centre of everything it has received for that
-// candidate (responses with their revisions, recordings with hash, size, duration and whether the
-// audio arrived, attendance, incidents). A venue stores and prints it, and can purge its own copy of
-// personal data once the receipt shows everything arrived, so "audio arrived" is said only of bytes
-// the centre holds now and has hashed, equal to what the station closed. Signed with the centre's Ed25519 receipt
-// key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
+// candidate: attempts with when they were submitted, responses with their revisions, recordings with
+// hash, size, duration, whether the station interrupted them and whether the audio arrived, the
+// parts' timer events (extra and credited time with their reasons), plays of listening audio,
+// attendance with who marked it, and incidents. A venue stores and prints it, and can purge its own
+// copy of personal data once the receipt shows everything arrived, so "audio arrived" is said only
+// of bytes the centre holds now and has hashed, equal to what the station closed. Signed with the
+// centre's Ed25519 receipt key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import { TAKE_INTERRUPTIONS } from '../src-shared/contracts/events.ts';
 import { canonicalJson, recordAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
@@ -45,12 +48,15 @@ export const Receipt = z.object({
   issuedAt: z.string(),
   venueCode: z.string(),
   candidate: z.object({ candidateId: z.string(), sessionId: z.string(), givenName: z.string(), familyName: z.string() }),
-  attendance: z.object({ status: z.string(), markedAt: z.string() }).nullable(),
+  /** markedBy: who marked it at the venue (null on what arrived before the centre kept it). */
+  attendance: z.object({ status: z.string(), markedAt: z.string(), markedBy: z.string().nullable() }).nullable(),
   attempts: z.array(
     z.object({
       attemptId: z.string(),
       packageId: z.string(),
       openedAt: z.string(),
+      /** When the candidate submitted the whole test (attempt.submitted), null if not (yet). */
+      submittedAt: z.string().nullable(),
       responses: z.array(z.object({ itemId: z.string(), revision: z.number().int(), savedAt: z.string() })),
       recordings: z.array(
         z.object({
@@ -60,12 +66,23 @@ export const Receipt = z.object({
           sha256: z.string().nullable(),
           bytes: z.number().int().nullable(),
           durationMs: z.number().int().nullable(),
+          /** Closed by the station, not the candidate, and why; null while the take is not closed. */
+          interrupted: z.boolean().nullable(),
+          interruption: z.enum(TAKE_INTERRUPTIONS).nullable(),
           audioReceived: z.boolean(),
         }),
       ),
+      /** The parts' timer events in the station's order; `at` is the station's clock (ms since the epoch). */
+      timerEvents: z.array(
+        z.object({ partId: z.string(), eventId: z.number().int(), kind: z.string(), at: z.number().int(), amountMs: z.number().int().nullable(), reason: z.string().nullable() }),
+      ),
+      /** Plays of restricted listening audio the station granted. */
+      plays: z.array(z.object({ stimulusId: z.string(), play: z.number().int() })),
     }),
   ),
-  incidents: z.array(z.object({ incidentId: z.string(), kind: z.string(), note: z.string(), at: z.string() })),
+  incidents: z.array(
+    z.object({ incidentId: z.string(), attemptId: z.string().nullable(), kind: z.string(), note: z.string(), at: z.string(), recordedBy: z.string().nullable() }),
+  ),
 });
 export type Receipt = z.infer<typeof Receipt>;
 
@@ -101,8 +118,18 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
   const ids = attempts.map((a) => a.attempt_id);
   const responses = ids.length ? await db.selectFrom('response').select(['attempt_id', 'item_id', 'revision', 'saved_at']).where('attempt_id', 'in', ids).orderBy('item_id').execute() : [];
   const recordings = ids.length ? await db.selectFrom('recording').selectAll().where('attempt_id', 'in', ids).orderBy('item_id').orderBy('take').execute() : [];
+  const timerEvents = ids.length ? await db.selectFrom('timer_event').selectAll().where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('event_id').execute() : [];
+  const plays = ids.length ? await db.selectFrom('audio_play').select(['attempt_id', 'stimulus_id', 'play']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('stimulus_id').orderBy('play').execute() : [];
   const attendance = await db.selectFrom('attendance').selectAll().where('candidate_id', '=', candidateId).where('session_id', '=', candidate.session_id).executeTakeFirst();
-  const incidents = await db.selectFrom('incident').selectAll().where('candidate_id', '=', candidateId).where('venue_id', '=', venueId).orderBy('at').execute();
+  // The candidate's incidents, and those of their attempts (an incident may name only the attempt).
+  const incidents = await db
+    .selectFrom('incident')
+    .selectAll()
+    .where((eb) => eb.or([eb('candidate_id', '=', candidateId), ...(ids.length ? [eb('attempt_id', 'in', ids)] : [])]))
+    .where('venue_id', '=', venueId)
+    .orderBy('at')
+    .orderBy('incident_id')
+    .execute();
   const received = await Promise.all(recordings.map((r) => audioHeld(storage, r)));
   const receivedById = new Map(recordings.map((r, i) => [r.recording_id, received[i]!]));
   return {
@@ -110,11 +137,12 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
     issuedAt: new Date().toISOString(),
     venueCode: candidate.code,
     candidate: { candidateId, sessionId: candidate.session_id, givenName: candidate.given_name, familyName: candidate.family_name },
-    attendance: attendance ? { status: attendance.status, markedAt: attendance.marked_at.toISOString() } : null,
+    attendance: attendance ? { status: attendance.status, markedAt: attendance.marked_at.toISOString(), markedBy: attendance.marked_by } : null,
     attempts: attempts.map((a) => ({
       attemptId: a.attempt_id,
       packageId: a.package_id,
       openedAt: a.opened_at.toISOString(),
+      submittedAt: a.submitted_at?.toISOString() ?? null,
       responses: responses.filter((r) => r.attempt_id === a.attempt_id).map((r) => ({ itemId: r.item_id, revision: r.revision, savedAt: r.saved_at.toISOString() })),
       recordings: recordings
         .filter((r) => r.attempt_id === a.attempt_id)
@@ -125,10 +153,16 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
           sha256: r.sha256,
           bytes: r.bytes === null ? null : Number(r.bytes),
           durationMs: r.duration_ms,
+          interrupted: r.interrupted,
+          interruption: r.interruption as (typeof TAKE_INTERRUPTIONS)[number] | null,
           audioReceived: receivedById.get(r.recording_id) ?? false,
         })),
+      timerEvents: timerEvents
+        .filter((t) => t.attempt_id === a.attempt_id)
+        .map((t) => ({ partId: t.part_id, eventId: Number(t.event_id), kind: t.kind, at: Number(t.at_ms), amountMs: t.amount_ms === null ? null : Number(t.amount_ms), reason: t.reason })),
+      plays: plays.filter((p) => p.attempt_id === a.attempt_id).map((p) => ({ stimulusId: p.stimulus_id, play: p.play })),
     })),
-    incidents: incidents.map((i) => ({ incidentId: i.incident_id, kind: i.kind, note: i.note, at: i.at.toISOString() })),
+    incidents: incidents.map((i) => ({ incidentId: i.incident_id, attemptId: i.attempt_id, kind: i.kind, note: i.note, at: i.at.toISOString(), recordedBy: i.recorded_by })),
   };
 }
 

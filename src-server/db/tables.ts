@@ -112,7 +112,9 @@ export interface KeyReleaseTable {
 export interface OutboxEventTable {
   device_id: string;
   seq: BigInt;
+  /** The device that wrote the event first, and its seq there (migration 4; NULL on older relayed rows). */
   origin_device_id: string;
+  origin_seq: BigInt | null;
   kind: string;
   entity_id: string;
   payload: Json;
@@ -127,6 +129,8 @@ export interface AttemptTable {
   candidate_id: string;
   package_id: string;
   opened_at: Timestamp;
+  /** From attempt.submitted (migration 4): the first submission received. */
+  submitted_at: NullableTimestamp;
 }
 
 export interface ResponseTable {
@@ -151,6 +155,9 @@ export interface RecordingTable {
   duration_ms: number | null;
   segment_count: number | null;
   closed: boolean;
+  /** From recording.closed (migration 4): closed by the station, not the candidate, and why. NULL until closed. */
+  interrupted: boolean | null;
+  interruption: string | null;
   /** The object holding the audio; its name ends in the hash of its bytes. */
   blob_key: string | null;
   /** What the upload verified of the object blob_key names (migration 3): only these are held bytes. */
@@ -165,6 +172,8 @@ export interface AttendanceTable {
   venue_id: string;
   status: string;
   marked_at: Timestamp;
+  /** Who marked it at the venue (migration 4; NULL on older rows). */
+  marked_by: string | null;
 }
 
 export interface IncidentTable {
@@ -172,9 +181,39 @@ export interface IncidentTable {
   venue_id: string;
   session_id: string | null;
   candidate_id: string | null;
+  /** The attempt it concerns, if any (migration 4). */
+  attempt_id: string | null;
   kind: string;
   note: string;
   at: Timestamp;
+  /** Who recorded it at the venue (migration 4; NULL on older rows). */
+  recorded_by: string | null;
+}
+
+/** A part timer's event as the station recorded it (timer.event, migration 4). */
+export interface TimerEventTable {
+  attempt_id: string;
+  /** The station's own number for the event, unique per attempt. */
+  event_id: BigInt;
+  venue_id: string;
+  part_id: string;
+  kind: string;
+  /** The station's clock, ms since the epoch. */
+  at_ms: BigInt;
+  amount_ms: BigInt | null;
+  reason: string | null;
+  origin_device_id: string;
+  origin_seq: BigInt;
+}
+
+/** A play of restricted listening audio granted by the station (audio.play, migration 4). */
+export interface AudioPlayTable {
+  attempt_id: string;
+  stimulus_id: string;
+  play: number;
+  venue_id: string;
+  origin_device_id: string;
+  origin_seq: BigInt;
 }
 
 export interface UploadTable {
@@ -254,6 +293,8 @@ export interface CentralTables {
   recording: RecordingTable;
   attendance: AttendanceTable;
   incident: IncidentTable;
+  timer_event: TimerEventTable;
+  audio_play: AudioPlayTable;
   upload: UploadTable;
   rater_score: RaterScoreTable;
   audit_log: AuditLogTable;

@@ -23,6 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import type { EventEnvelope, EventKind } from '../../src-shared/contracts/events.ts';
 import { freePort, startManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
@@ -178,7 +179,7 @@ try {
   }
   interface VenueWork {
     hub: HubClient;
-    batches: unknown[][];
+    batches: EventEnvelope[][];
     audio: Recording[];
   }
   const venues: VenueWork[] = [];
@@ -195,9 +196,11 @@ try {
 
     // A hub's outbox: each candidate's attempt opened, then answers saved again and again.
     const attempts = candidates.map((c) => ({ attemptId: randomUUID(), candidateId: c.candidateId }));
-    const events: unknown[] = [];
-    const add = (kind: string, entityId: string, payload: unknown): void => {
-      events.push({ deviceId: hub.deviceId, seq: events.length + 1, kind, entityId, payload, createdAt: new Date().toISOString() });
+    // In the contract's envelope: the hub's own events originate at the hub, at their own seq.
+    const events: EventEnvelope[] = [];
+    const add = (kind: EventKind, entityId: string, payload: unknown): void => {
+      const seq = events.length + 1;
+      events.push({ seq, origin: { deviceId: hub.deviceId, seq }, kind, entityId, payload, createdAt: new Date().toISOString() });
     };
     for (const a of attempts) add('attempt.opened', a.attemptId, { attemptId: a.attemptId, candidateId: a.candidateId, packageId, openedAt: new Date().toISOString() });
     for (let i = 0; events.length < PUSHES * BATCH; i += 1) {
@@ -224,13 +227,12 @@ try {
 
   // ---- the raw baselines' table and statement ---------------------------------------------------
   const raw = new pg.Pool({ connectionString: databaseUrl, max: POOL });
-  await raw.query(`CREATE TABLE bench_raw_event (device_id uuid NOT NULL, seq bigint NOT NULL, origin_device_id text NOT NULL, kind text NOT NULL, entity_id text NOT NULL,
+  await raw.query(`CREATE TABLE bench_raw_event (device_id uuid NOT NULL, seq bigint NOT NULL, origin_device_id text NOT NULL, origin_seq bigint NOT NULL, kind text NOT NULL, entity_id text NOT NULL,
     payload jsonb NOT NULL, created_at text NOT NULL, received_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (device_id, seq))`);
-  type Event = { seq: number; deviceId: string; kind: string; entityId: string; payload: unknown; createdAt: string };
 
   // ---- the two sides' operations ---------------------------------------------------------------
   const pushLatencies: number[] = [];
-  const apiPush = async (venue: VenueWork, batch: unknown[]): Promise<void> => {
+  const apiPush = async (venue: VenueWork, batch: EventEnvelope[]): Promise<void> => {
     const started = performance.now();
     const body = JSON.stringify({ deviceId: venue.hub.deviceId, events: batch });
     const result = await send(`${pushReplica.url}/v1/push`, 'POST', venue.hub.sign('POST', '/v1/push', body, { headers: { 'content-type': 'application/json' } }), body);
@@ -251,14 +253,14 @@ try {
     const response = await send(`${uploadReplica.url}/v1/uploads`, 'POST', headers, rec.data);
     if (response.status !== 201 || response.headers['upload-offset'] !== String(rec.data.length)) throw new Error(`upload: ${response.status} ${response.text}`);
   };
-  const rawInsert = async (venue: VenueWork, batch: unknown[]): Promise<void> => {
+  const rawInsert = async (venue: VenueWork, batch: EventEnvelope[]): Promise<void> => {
     const params: unknown[] = [];
-    const rows = (batch as Event[]).map((e) => {
-      params.push(venue.hub.deviceId, e.seq, e.deviceId, e.kind, e.entityId, JSON.stringify(e.payload), e.createdAt);
+    const rows = batch.map((e) => {
+      params.push(venue.hub.deviceId, e.seq, e.origin.deviceId, e.origin.seq, e.kind, e.entityId, JSON.stringify(e.payload), e.createdAt);
       const n = params.length;
-      return `($${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
+      return `($${n - 7}, $${n - 6}, $${n - 5}, $${n - 4}, $${n - 3}, $${n - 2}, $${n - 1}, $${n})`;
     });
-    await raw.query(`INSERT INTO bench_raw_event (device_id, seq, origin_device_id, kind, entity_id, payload, created_at) VALUES ${rows.join(', ')}`, params);
+    await raw.query(`INSERT INTO bench_raw_event (device_id, seq, origin_device_id, origin_seq, kind, entity_id, payload, created_at) VALUES ${rows.join(', ')}`, params);
   };
   const rawPut = async (_venue: VenueWork, rec: Recording): Promise<void> => {
     const response = await send(`http://127.0.0.1:${putPort}/${rec.recordingId}`, 'PUT', { 'content-type': 'application/octet-stream' }, rec.data);
@@ -269,7 +271,7 @@ try {
   const sliceSize = (length: number, slice: number): number => sliceStart(length, slice + 1) - sliceStart(length, slice);
 
   /** One slice of every venue's work at once; pushes and uploads each report when their last one ended. */
-  const runSlice = async (push: (v: VenueWork, b: unknown[]) => Promise<void>, upload: (v: VenueWork, r: Recording) => Promise<void>, slice: number) => {
+  const runSlice = async (push: (v: VenueWork, b: EventEnvelope[]) => Promise<void>, upload: (v: VenueWork, r: Recording) => Promise<void>, slice: number) => {
     // Contiguous slices: each round continues every hub's outbox where the last one stopped.
     const part = <T>(list: T[]): T[] => list.slice(sliceStart(list.length, slice), sliceStart(list.length, slice + 1));
     const start = performance.now();

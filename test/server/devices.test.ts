@@ -8,7 +8,7 @@ import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { sha256Hex } from '../../src-shared/node/request-signing.ts';
 import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
-import { HubClient, makeVenue, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
+import { HubClient, makeVenue, outboxEvents, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
 
 let postgres: ManagedPostgres;
 let test: TestServer;
@@ -28,6 +28,10 @@ afterAll(async () => {
   await test?.stop();
   await postgres?.stop();
 });
+
+/** An event of the contract that names nothing of a venue (kept as an event only). */
+const segmentOf = randomUUID();
+const segment = { kind: 'recording.segment', entityId: segmentOf, payload: { recordingId: segmentOf, index: 0, sha256: 'a'.repeat(64), bytes: 4000, durationMs: 1000 } };
 
 describe('enrollment', () => {
   it('binds a one-time code to the hub key; the code cannot be used twice', async () => {
@@ -133,7 +137,7 @@ describe('signed requests', () => {
     expect(await riga.hub.uploadOffset(open.location)).toBe(32);
 
     // Content-Type of a JSON request.
-    const body = JSON.stringify({ deviceId: riga.hub.deviceId, events: [{ deviceId: riga.hub.deviceId, seq: 1_000_000, kind: 'note', entityId: 'x', payload: {}, createdAt: new Date().toISOString() }] });
+    const body = JSON.stringify({ deviceId: riga.hub.deviceId, events: outboxEvents(riga.hub.deviceId, 1_000_000, [segment]) });
     const retyped = await fetch(`${test.url}/v1/push`, {
       method: 'POST',
       headers: { ...riga.hub.sign('POST', '/v1/push', body, { headers: { 'content-type': 'application/json' } }), 'content-type': 'application/json; charset=utf-8' },
@@ -175,7 +179,7 @@ describe('revocation', () => {
     await test.admin.ok('POST', `/v1/admin/devices/${hub.deviceId}/revoke`, { reason: 'laptop stolen' });
     const attempts = [
       await hub.call('GET', '/v1/feed'),
-      await hub.push([{ deviceId: hub.deviceId, seq: 1, kind: 'note', entityId: 'x', payload: {}, createdAt: new Date().toISOString() }]),
+      await hub.push(outboxEvents(hub.deviceId, 1, [segment])),
       await hub.call('POST', `/v1/sessions/${riga.sessionId}/key`),
       await hub.call('GET', `/v1/receipts/${riga.candidateIds[0]}`),
       await hub.createUpload(randomUUID(), Buffer.from('x')),

@@ -1,6 +1,7 @@
 // The central schema and the PostgreSQL this program manages: migrations apply once (also when two
-// replicas start together), a database from a newer server is refused, and a persistent cluster
-// created on a fresh machine keeps its data across a restart.
+// replicas start together), each version does what it says to the rows before it, a database from a
+// newer server is refused, and a persistent cluster created on a fresh machine keeps its data across
+// a restart.
 import { randomUUID } from 'node:crypto';
 import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,6 +127,74 @@ describe('migrations', () => {
       const closed = await sql<{ closed: boolean; sha256: string }>`SELECT closed, sha256 FROM recording WHERE recording_id = ${verified}::uuid`.execute(db);
       expect(closed.rows).toEqual([{ closed: true, sha256: held }]);
       await expect(sql`SELECT lock_recordings(ARRAY[${verified}::uuid, ${unverified}::uuid])`.execute(db)).resolves.toBeDefined();
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('migration 4 keeps every event\'s origin and what the contract\'s kinds carry, and apply_push holds an origin once', async () => {
+    const db = connect(await postgres.createDatabase('migration_0004'));
+    try {
+      expect(await migrate(db, 3)).toBe(3);
+      const venueId = randomUUID();
+      const deviceId = randomUUID();
+      const attemptId = randomUUID();
+      const recordingId = randomUUID();
+      await sql`INSERT INTO venue (venue_id, code, name) VALUES (${venueId}::uuid, 'RIX01', 'Rīga')`.execute(db);
+      await sql`INSERT INTO device (device_id, venue_id, name, public_key, status, acked_seq) VALUES (${deviceId}::uuid, ${venueId}::uuid, 'hub', 'key', 'active', 2)`.execute(db);
+      await sql`INSERT INTO exam_session (session_id, venue_id, exam_id, starts_at, feed_version) VALUES ('S1', ${venueId}::uuid, 'mini-a2', now(), 1)`.execute(db);
+      await sql`INSERT INTO candidate (candidate_id, session_id, venue_id, given_name, family_name, personal_code, feed_version) VALUES ('C1', 'S1', ${venueId}::uuid, 'Anna', 'B', '15078512340', 1)`.execute(db);
+      await sql`INSERT INTO attempt (attempt_id, venue_id, device_id, candidate_id, package_id, opened_at) VALUES (${attemptId}::uuid, ${venueId}::uuid, ${deviceId}::uuid, 'C1', ${randomUUID()}::uuid, now())`.execute(db);
+      await sql`INSERT INTO recording (recording_id, venue_id, attempt_id, sha256, bytes, closed) VALUES (${recordingId}::uuid, ${venueId}::uuid, ${attemptId}::uuid, ${'a'.repeat(64)}, 10, true)`.execute(db);
+      await sql`INSERT INTO attendance (candidate_id, session_id, venue_id, status, marked_at) VALUES ('C1', 'S1', ${venueId}::uuid, 'present', now())`.execute(db);
+      await sql`INSERT INTO incident (incident_id, venue_id, session_id, candidate_id, kind, note, at) VALUES ('INC-1', ${venueId}::uuid, 'S1', 'C1', 'technical', '', now())`.execute(db);
+      // As schema 3 stored them: the hub's own event (origin = the hub) and one it relayed for a seat.
+      const opened = { attemptId, candidateId: 'C1', packageId: randomUUID(), openedAt: new Date().toISOString() };
+      await sql`INSERT INTO outbox_event (device_id, seq, origin_device_id, kind, entity_id, payload, created_at) VALUES
+        (${deviceId}::uuid, 1, ${deviceId}, 'attempt.opened', ${attemptId}, ${JSON.stringify(opened)}::jsonb, 'then'),
+        (${deviceId}::uuid, 2, 'seat-1', 'note', 'n', '{}'::jsonb, 'then')`.execute(db);
+
+      expect(await migrate(db, 4)).toBe(4);
+      const origins = await sql<{ seq: number; origin_seq: number | null }>`SELECT seq, origin_seq FROM outbox_event ORDER BY seq`.execute(db);
+      expect(origins.rows.map((r) => [Number(r.seq), r.origin_seq === null ? null : Number(r.origin_seq)])).toEqual([
+        [1, 1],
+        [2, null],
+      ]);
+      // What earlier versions did not keep is unknown, not invented.
+      expect((await sql`SELECT submitted_at FROM attempt`.execute(db)).rows).toEqual([{ submitted_at: null }]);
+      expect((await sql`SELECT interrupted, interruption FROM recording`.execute(db)).rows).toEqual([{ interrupted: null, interruption: null }]);
+      expect((await sql`SELECT marked_by FROM attendance`.execute(db)).rows).toEqual([{ marked_by: null }]);
+      expect((await sql`SELECT attempt_id, recorded_by FROM incident`.execute(db)).rows).toEqual([{ attempt_id: null, recorded_by: null }]);
+      // Every new event carries its origin seq, and an origin is stored once.
+      await expect(sql`INSERT INTO outbox_event (device_id, seq, origin_device_id, kind, entity_id, payload, created_at) VALUES (${deviceId}::uuid, 9, 'seat-1', 'k', 'e', '{}', 'now')`.execute(db)).rejects.toMatchObject({ code: '23514' });
+      await expect(sql`INSERT INTO outbox_event (device_id, seq, origin_device_id, origin_seq, kind, entity_id, payload, created_at) VALUES (${deviceId}::uuid, 9, ${deviceId}, 1, 'k', 'e', '{}', 'now')`.execute(db)).rejects.toMatchObject({ code: '23505' });
+      // A timer event or play belongs to an attempt of its own venue.
+      await expect(sql`INSERT INTO timer_event (attempt_id, event_id, venue_id, part_id, kind, at_ms, origin_device_id, origin_seq) VALUES (${attemptId}::uuid, 1, ${randomUUID()}::uuid, 'p', 'start', 0, 'd', 1)`.execute(db)).rejects.toMatchObject({ code: '23503' });
+
+      const envelope = (seq: number, kind: string, payload: unknown, origin = { deviceId, seq }) => ({ seq, origin, kind, entityId: attemptId, payload, createdAt: new Date().toISOString() });
+      const push = (nonce: string, events: unknown[]) =>
+        sql<{ acked_seq: number; accepted: number; duplicates: number }>`SELECT * FROM apply_push(${deviceId}::uuid, ${venueId}::uuid, ${nonce}, ${JSON.stringify(events)}::jsonb, '[]'::jsonb)`.execute(db);
+      const timer = { attemptId, partId: 'l', eventId: 7, kind: 'credit', at: 1_747_040_400_000, amountMs: 60_000, reason: 'fault' };
+      const batch = [
+        // The event stored before the migration, re-relayed under a new seq: held, not applied again.
+        envelope(3, 'attempt.opened', opened, { deviceId, seq: 1 }),
+        envelope(4, 'timer.event', timer),
+        envelope(5, 'audio.play', { attemptId, stimulusId: 'l1-audio', play: 1 }),
+        envelope(6, 'attempt.submitted', { attemptId, submittedAt: '2025-05-12T10:00:00.000Z' }),
+      ];
+      expect((await push('nonce-0000000000001', batch)).rows[0]).toEqual({ acked_seq: 6, accepted: 3, duplicates: 1 });
+      expect((await sql`SELECT event_id, kind, at_ms, amount_ms, reason, origin_seq FROM timer_event`.execute(db)).rows).toEqual([
+        { event_id: 7, kind: 'credit', at_ms: 1_747_040_400_000, amount_ms: 60_000, reason: 'fault', origin_seq: 4 },
+      ]);
+      expect((await sql`SELECT stimulus_id, play FROM audio_play`.execute(db)).rows).toEqual([{ stimulus_id: 'l1-audio', play: 1 }]);
+      expect((await sql<{ submitted_at: Date }>`SELECT submitted_at FROM attempt`.execute(db)).rows[0]!.submitted_at.toISOString()).toBe('2025-05-12T10:00:00.000Z');
+      expect(Number((await sql<{ n: number }>`SELECT count(*) AS n FROM outbox_event`.execute(db)).rows[0]!.n)).toBe(5);
+
+      // The same origin with another body is refused, naming the seq and the origin.
+      const conflict = await push('nonce-0000000000002', [envelope(7, 'timer.event', { ...timer, amountMs: 600_000 }, { deviceId, seq: 4 })]).catch((error: unknown) => error as { message: string; detail: string });
+      expect(conflict).toMatchObject({ message: 'EVENT_CONFLICT' });
+      expect(JSON.parse((conflict as { detail: string }).detail)).toMatchObject({ seq: 7, info: { originDeviceId: deviceId, originSeq: 4, heldSeq: 4 } });
+      await expect(sql`SELECT lock_origins(ARRAY['seat-1', ${deviceId}])`.execute(db)).resolves.toBeDefined();
     } finally {
       await db.destroy();
     }

@@ -59,7 +59,19 @@ async function startRecording(): Promise<Recording> {
 const closeEvent = (rec: Recording, data: Uint8Array) => ({
   kind: 'recording.closed',
   entityId: rec.recordingId,
-  payload: { recordingId: rec.recordingId, attemptId: rec.attemptId, itemId: 's1-q1', take: 1, sha256: sha256(data), bytes: data.length, durationMs: 1000, segmentCount: 1, mimeType: 'audio/webm' },
+  payload: {
+    recordingId: rec.recordingId,
+    attemptId: rec.attemptId,
+    itemId: 's1-q1',
+    take: 1,
+    sha256: sha256(data),
+    bytes: data.length,
+    durationMs: 1000,
+    segmentCount: 1,
+    mimeType: 'audio/webm',
+    interrupted: false,
+    interruption: null,
+  },
 });
 
 async function pushClose(rec: Recording, data: Uint8Array) {

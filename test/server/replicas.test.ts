@@ -33,7 +33,14 @@ afterAll(async () => {
   rmSync(storage, { recursive: true, force: true });
 });
 
-const notes = (from: number, count: number) => outboxEvents(venue.hub.deviceId, from, Array.from({ length: count }, (_, i) => ({ kind: 'note', entityId: `n${from + i}`, payload: { i } })));
+/** Events of the contract that are kept as events only: the segments of one recording. */
+const recordingId = randomUUID();
+const notes = (from: number, count: number) =>
+  outboxEvents(
+    venue.hub.deviceId,
+    from,
+    Array.from({ length: count }, (_, i) => ({ kind: 'recording.segment', entityId: recordingId, payload: { recordingId, index: from + i, sha256: 'a'.repeat(64), bytes: 4000, durationMs: 1000 } })),
+  );
 
 describe('two replicas on one database', () => {
   it('continue one outbox, whichever replica each push reaches', async () => {

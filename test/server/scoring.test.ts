@@ -64,6 +64,7 @@ const KNOWN_ANSWERS: Record<string, ResponseValue> = {
 
 const attemptId = randomUUID();
 const recordingId = randomUUID();
+const incidentId = randomUUID();
 const audio = randomBytes(40_000);
 
 describe('the A2 sample scored centrally', () => {
@@ -75,7 +76,7 @@ describe('the A2 sample scored centrally', () => {
     const now = new Date().toISOString();
     const candidateId = venue.candidateIds[0]!;
     const events = outboxEvents(venue.hub.deviceId, 1, [
-      { kind: 'attendance.marked', entityId: candidateId, payload: { candidateId, sessionId: venue.sessionId, status: 'present', at: now } },
+      { kind: 'attendance.marked', entityId: candidateId, payload: { candidateId, sessionId: venue.sessionId, status: 'present', at: now, markedBy: 'Ilze Kalniņa' } },
       { kind: 'attempt.opened', entityId: attemptId, payload: { attemptId, candidateId, packageId: built.manifest.packageId, openedAt: now } },
       // An earlier revision of one answer, superseded below.
       { kind: 'response.saved', entityId: attemptId, payload: { attemptId, itemId: 'a2-l1-q1', revision: 1, value: { type: 'single-choice', optionId: 'a' }, savedAt: now } },
@@ -84,9 +85,25 @@ describe('the A2 sample scored centrally', () => {
       {
         kind: 'recording.closed',
         entityId: recordingId,
-        payload: { recordingId, attemptId, itemId: 'a2-s1-q1', take: 1, sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length, durationMs: 41_500, segmentCount: 42, mimeType: 'audio/webm' },
+        payload: {
+          recordingId,
+          attemptId,
+          itemId: 'a2-s1-q1',
+          take: 1,
+          sha256: createHash('sha256').update(audio).digest('hex'),
+          bytes: audio.length,
+          durationMs: 41_500,
+          segmentCount: 42,
+          mimeType: 'audio/webm',
+          interrupted: false,
+          interruption: null,
+        },
       },
-      { kind: 'incident.recorded', entityId: 'INC-1', payload: { incidentId: 'INC-1', sessionId: venue.sessionId, candidateId, kind: 'technical', note: 'Austiņas nomainītas', at: now } },
+      {
+        kind: 'incident.recorded',
+        entityId: incidentId,
+        payload: { incidentId, sessionId: venue.sessionId, candidateId, attemptId, kind: 'technical-workstation', note: 'Austiņas nomainītas', at: now, recordedBy: 'Ilze Kalniņa' },
+      },
     ]);
     expect((await venue.hub.push(events)).status).toBe(200);
     const upload = await venue.hub.createUpload(recordingId, audio);
@@ -147,14 +164,24 @@ describe('the A2 sample scored centrally', () => {
     expect(verifyReceipt({ ...signed, receipt: { ...signed.receipt, incidents: [] } }, key.publicKeySpki)).toBe(false);
 
     const { receipt } = signed;
-    expect(receipt.attendance?.status).toBe('present');
+    expect(receipt.attendance).toMatchObject({ status: 'present', markedBy: 'Ilze Kalniņa' });
     expect(receipt.attempts).toHaveLength(1);
     expect(receipt.attempts[0]!.responses).toHaveLength(Object.keys(KNOWN_ANSWERS).length);
     expect(receipt.attempts[0]!.responses.find((r) => r.itemId === 'a2-l1-q1')?.revision).toBe(2);
     expect(receipt.attempts[0]!.recordings).toEqual([
-      { recordingId, itemId: 'a2-s1-q1', take: 1, sha256: createHash('sha256').update(audio).digest('hex'), bytes: audio.length, durationMs: 41_500, audioReceived: true },
+      {
+        recordingId,
+        itemId: 'a2-s1-q1',
+        take: 1,
+        sha256: createHash('sha256').update(audio).digest('hex'),
+        bytes: audio.length,
+        durationMs: 41_500,
+        interrupted: false,
+        interruption: null,
+        audioReceived: true,
+      },
     ]);
-    expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId: 'INC-1', kind: 'technical' })]);
+    expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId, attemptId, kind: 'technical-workstation', recordedBy: 'Ilze Kalniņa' })]);
   });
 
   it('refuses an answer key that does not fit the package', async () => {

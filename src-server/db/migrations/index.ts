@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import { migration0001 } from './0001_initial.ts';
 import { migration0002 } from './0002_apply_push.ts';
 import { migration0003 } from './0003_recording_integrity.ts';
+import { migration0004 } from './0004_event_contract.ts';
 
 export interface Migration {
   version: number;
@@ -12,7 +13,7 @@ export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;
 const MIGRATION_LOCK = 7_117_157;
 

@@ -5,9 +5,11 @@ import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { EventEnvelope, EventOrigin, PushReply } from '../../../src-shared/contracts/events.ts';
 import type { BuiltPackage } from '../../../src-shared/node/package/builder.ts';
 import { signRequest, sha256Hex, UNSIGNED_PAYLOAD } from '../../../src-shared/node/request-signing.ts';
 import { loadConfig } from '../../../src-server/config.ts';
+import type { ErrorBody } from '../../../src-server/errors.ts';
 import { startManagedPostgres, type ManagedPostgres } from '../../../src-server/pg-cluster.ts';
 import { startServer, type RunningServer } from '../../../src-server/server.ts';
 import { encodeUploadMetadata, TUS_VERSION } from '../../../src-server/uploads/tus.ts';
@@ -115,7 +117,8 @@ export class HubClient {
     return asJson<T>(await this.raw(method, path, text === undefined ? {} : { body: text, headers: { 'content-type': 'application/json' } }));
   }
 
-  push(events: unknown[]): Promise<JsonResponse<{ ackedSeq: number; accepted: number; duplicates: number; code?: string; expectedSeq?: number }>> {
+  /** POST /v1/push: the reply, or the error body of a refusal. */
+  push(events: unknown[]): Promise<JsonResponse<PushReply & Partial<ErrorBody>>> {
     return this.call('POST', '/v1/push', { deviceId: this.deviceId, events });
   }
 
@@ -213,9 +216,33 @@ export async function makeVenue(test: TestServer, code: string, packageId: strin
   return { venueId: venue.venueId, code, hub, sessionId, candidateIds: candidates.map((c) => c.candidateId) };
 }
 
-/** Outbox events as a hub sends them: numbered from `firstSeq`, stamped with the hub's device id. */
-export function outboxEvents(deviceId: string, firstSeq: number, specs: { kind: string; entityId: string; payload: unknown }[]): unknown[] {
-  return specs.map((spec, i) => ({ deviceId, seq: firstSeq + i, kind: spec.kind, entityId: spec.entityId, payload: spec.payload, createdAt: new Date().toISOString() }));
+export interface EventSpec {
+  kind: string;
+  entityId: string;
+  payload: unknown;
+  /** Who wrote it first; by default the pushing device itself, at the event's own seq. */
+  origin?: EventOrigin;
+}
+
+/**
+ * Outbox events in the contract's envelope, as a station pushes its own: numbered from `firstSeq`
+ * in the stream of `deviceId`, each originating there at the same seq unless its spec says otherwise
+ * (a relayed event). `kind` is a plain string so that tests can send what the contract refuses.
+ */
+export function outboxEvents(deviceId: string, firstSeq: number, specs: EventSpec[]): EventEnvelope[] {
+  return specs.map((spec, i) => ({
+    seq: firstSeq + i,
+    origin: spec.origin ?? { deviceId, seq: firstSeq + i },
+    kind: spec.kind,
+    entityId: spec.entityId,
+    payload: spec.payload,
+    createdAt: new Date().toISOString(),
+  }));
+}
+
+/** The same events under other stream positions (a hub re-relaying them after it was rebuilt): origins kept. */
+export function restreamed(events: readonly EventEnvelope[], firstSeq: number): EventEnvelope[] {
+  return events.map((event, i) => ({ ...event, seq: firstSeq + i }));
 }
 
 /** The machine-readable code of an error response. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
@@ -27,10 +27,14 @@ export interface BlobStorage {
   /** SHA-256 of the upload's first `length` bytes. */
   hashUpload(uploadId: string, length: number): Promise<string>;
   /**
-   * Make the upload a finished object under `key`, durable when `fsync` is set. `exact` says the
-   * upload holds exactly `length` bytes (written in one piece), so nothing needs trimming.
+   * Ready the upload to become the object under `key`: its first `length` bytes are made final and,
+   * when `fsync` is set, durable, and so is the place `key` goes. `exact` says the upload holds
+   * exactly `length` bytes (written in one piece), so nothing needs trimming. No object changes, so
+   * this needs no lock; only the bytes' own upload may be writing to them.
    */
-  commitUpload(uploadId: string, key: string, length: number, options: { fsync: boolean; exact: boolean }): Promise<void>;
+  prepareCommit(uploadId: string, key: string, length: number, options: { fsync: boolean; exact: boolean }): Promise<void>;
+  /** Make the prepared upload the object under `key` (replacing one there), durable when `fsync` is set. */
+  commitUpload(uploadId: string, key: string, options: { fsync: boolean }): Promise<void>;
   deleteUpload(uploadId: string): Promise<void>;
   putObject(key: string, data: Uint8Array): Promise<void>;
   /** Size in bytes, or undefined when there is no such object. */
@@ -61,6 +65,8 @@ export class FileBlobStorage implements BlobStorage {
   readonly root: string;
   /** Folders known to exist, so a busy server does not ask the file system again and again. */
   private readonly folders = new Set<string>();
+  /** Folders made durable (their entries in every folder up to the root synced), once each. */
+  private readonly durableFolders = new Map<string, Promise<void>>();
 
   constructor(root: string) {
     this.root = root;
@@ -71,6 +77,28 @@ export class FileBlobStorage implements BlobStorage {
     if (this.folders.has(dir)) return;
     await mkdir(dir, { recursive: true });
     this.folders.add(dir);
+  }
+
+  /**
+   * The folder of `path` exists and survives a power cut: a folder just made (by this process or
+   * another) is only as durable as its entry in its parent, so each folder up to the root is synced.
+   */
+  private durableFolder(path: string): Promise<void> {
+    const dir = dirname(path);
+    let ready = this.durableFolders.get(dir);
+    if (!ready) {
+      ready = (async () => {
+        await this.folder(path);
+        const root = resolve(this.root);
+        for (let parent = dirname(resolve(dir)); parent.startsWith(root); parent = dirname(parent)) {
+          await syncPath(parent, 'full');
+          if (parent === root) break;
+        }
+      })();
+      this.durableFolders.set(dir, ready);
+      ready.catch(() => this.durableFolders.delete(dir));
+    }
+    return ready;
   }
 
   private uploadPath(uploadId: string): string {
@@ -128,13 +156,19 @@ export class FileBlobStorage implements BlobStorage {
     return hash.digest('hex');
   }
 
-  async commitUpload(uploadId: string, key: string, length: number, options: { fsync: boolean; exact: boolean }): Promise<void> {
+  async prepareCommit(uploadId: string, key: string, length: number, options: { fsync: boolean; exact: boolean }): Promise<void> {
     const from = this.uploadPath(uploadId);
     const to = this.objectPath(key);
     if (!options.exact) await truncate(from, length);
+    // The bytes and size go to disk now, so the rename that commits them needs only its folder synced.
     if (options.fsync) await syncPath(from, 'data');
-    await this.folder(to);
-    await rename(from, to);
+    if (options.fsync) await this.durableFolder(to);
+    else await this.folder(to);
+  }
+
+  async commitUpload(uploadId: string, key: string, options: { fsync: boolean }): Promise<void> {
+    const to = this.objectPath(key);
+    await rename(this.uploadPath(uploadId), to);
     // The rename is durable only once its folder is: otherwise a power cut could undo it.
     if (options.fsync) await syncPath(dirname(to), 'full');
   }

@@ -14,8 +14,9 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql, type Selectable } from 'kysely';
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
-import { appendAudit, recordAudit } from '../audit.ts';
+import { recordAudit } from '../audit.ts';
 import { checkSpentNonce, spendNonceCte, spentNonceColumns, type AuthenticatedDevice } from '../auth/devices.ts';
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../../src-shared/node/request-signing.ts';
 import type { ServerContext } from '../context.ts';
@@ -195,14 +196,21 @@ interface Finishing {
 class FinishRefused extends ApiError {}
 
 /**
- * Finish an upload whose whole SHA-256 was verified. In one transaction: take the recording's lock
- * (lock_recordings, the one apply_push takes), decide against what the centre holds and what the
- * station closed, move the file into place (its key holds its hash), then record upload, recording
- * and audit entry and commit. Returns the recording's upload id.
+ * Finish an upload whose whole SHA-256 was verified. First, holding nothing: the part file's bytes
+ * are final, so they (and the folder its key goes to) are synced to disk now. Then in one
+ * transaction: take the recording's lock (lock_recordings, the one apply_push takes), decide against
+ * what the centre holds and what the station closed, record upload, recording and audit entry, move
+ * the file into place (its key holds its hash; a rename and its folder's sync are all that is left
+ * to do on disk) and commit. Returns the recording's upload id.
  * - the same bytes are held already: nothing moves, this part file goes, the answer is the same;
  * - other bytes are held, the close says otherwise, or an upload with another declaration exists:
  *   409 RECORDING_CONFLICT, audited, and nothing of this upload is kept;
- * - otherwise this content wins. If committing fails after the move, the object is taken away again.
+ * - otherwise this content wins. If committing fails after the move, the object is taken away
+ *   again, under the lock and only if the recording does not hold it (see discardObject).
+ * The move (and so its folder's sync) stays under the lock: the key is shared by every upload of
+ * the same bytes, and the clean-up of one that lost or failed removes what is under the key, so
+ * a move made before the decision could be removed by another's clean-up just before this upload
+ * commits, or this upload's clean-up could remove the bytes another one committed.
  */
 async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: Finishing): Promise<string> {
   const { uploadDb: db, storage, config } = ctx;
@@ -212,21 +220,36 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
   let moved = false;
   let outcome: { uploadId: string; won: boolean; otherPart: string | null };
   try {
+    // Outside the transaction: no connection and no lock is held while the bytes go to disk. A
+    // PATCH's part file is gone only when another request ended the upload (the check under the
+    // lock would find that too).
+    await storage.prepareCommit(f.partId, key, length, { fsync: config.audioFsync, exact: f.exact }).catch((error: unknown) => {
+      if (f.lease !== undefined && (error as NodeJS.ErrnoException).code === 'ENOENT') throw new ApiError('UPLOAD_BUSY', 'the upload was taken over by another request');
+      throw error;
+    });
     outcome = await db.transaction().execute(async (trx) => {
-      if (f.nonce) {
-        const spent = await sql<{ device_status: string | null; nonce_fresh: boolean }>`WITH ${spendNonceCte(device.deviceId, f.nonce)} SELECT ${spentNonceColumns(device.deviceId)}`.execute(trx);
-        checkSpentNonce(spent.rows[0]);
-      }
-      await sql`SELECT lock_recordings(ARRAY[${recordingId}::uuid])`.execute(trx);
-      const rec = await trx.selectFrom('recording').select(['venue_id', 'closed', 'sha256', 'bytes', 'blob_sha256', 'blob_bytes']).where('recording_id', '=', recordingId).executeTakeFirst();
+      // Held from here to the commit: a few statements, a rename and its folder's sync.
+      // The nonce is spent in the statement that takes the recording's lock (lock_recordings, the one
+      // apply_push takes); what the centre holds is read in the next one, whose snapshot is taken
+      // once the lock is ours.
+      const spent = await sql<{ device_status: string | null; nonce_fresh: boolean }>`
+        ${f.nonce ? sql`WITH ${spendNonceCte(device.deviceId, f.nonce)} SELECT ${spentNonceColumns(device.deviceId)},` : sql`SELECT`} lock_recordings(ARRAY[${recordingId}::uuid])`.execute(trx);
+      if (f.nonce) checkSpentNonce(spent.rows[0]);
       // The row lock orders this against a PATCH taking its lease: that lease is either seen here, or
       // its statement waits and then finds the upload no longer open.
-      const upload = await trx
-        .selectFrom('upload')
-        .select(['upload_id', 'venue_id', 'sha256', 'length', 'status', 'lease_token', sql<boolean>`coalesce(lease_until > now(), false)`.as('leased')])
-        .where('recording_id', '=', recordingId)
-        .forUpdate()
-        .executeTakeFirst();
+      const held = await trx
+        .selectNoFrom((eb) => [
+          jsonObjectFrom(eb.selectFrom('recording').select(['venue_id', 'closed', 'sha256', 'bytes', 'blob_sha256', 'blob_bytes']).where('recording_id', '=', recordingId)).as('rec'),
+          jsonObjectFrom(
+            eb
+              .selectFrom('upload')
+              .select(['upload_id', 'venue_id', 'sha256', 'length', 'status', 'lease_token', sql<boolean>`coalesce(lease_until > now(), false)`.as('leased')])
+              .where('recording_id', '=', recordingId)
+              .forUpdate(),
+          ).as('upload'),
+        ])
+        .executeTakeFirstOrThrow();
+      const { rec, upload } = held;
       if ((rec && rec.venue_id !== device.venueId) || (upload && upload.venue_id !== device.venueId)) throw new FinishRefused('NOT_FOUND', `recording ${recordingId}`);
       if (rec?.blob_sha256 != null) {
         if (rec.blob_sha256 === sha256 && Number(rec.blob_bytes) === length) return { uploadId: upload?.upload_id ?? f.partId, won: false, otherPart: null };
@@ -239,28 +262,32 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
 
       let uploadId = f.partId;
       let otherPart: string | null = null;
-      const completed = { offset: length, status: 'complete' as const, completed_at: new Date(), lease_token: null, lease_until: null };
+      const now = new Date();
+      const completed = { offset: length, status: 'complete' as const, completed_at: now, lease_token: null, lease_until: null };
       if (f.lease !== undefined) {
         // The last PATCH: the upload must still be ours.
         if (!upload || upload.upload_id !== f.partId || upload.status !== 'open' || upload.lease_token !== f.lease) throw new ApiError('UPLOAD_BUSY', 'the upload was taken over by another request');
-        await trx.updateTable('upload').set(completed).where('upload_id', '=', f.partId).execute();
       } else if (upload) {
         // A whole-file POST finishes the open upload of the same bytes. Its part file goes, unless a
         // PATCH holds its lease and is still writing it: that request removes it when it notices.
         uploadId = upload.upload_id;
         if (!upload.leased) otherPart = upload.upload_id;
-        await trx.updateTable('upload').set(completed).where('upload_id', '=', upload.upload_id).execute();
-      } else {
-        await trx
-          .insertInto('upload')
-          .values({ upload_id: f.partId, venue_id: device.venueId, device_id: device.deviceId, recording_id: recordingId, sha256, mime_type: mimeType, ...completed, length })
-          .execute();
       }
-      await storage.commitUpload(f.partId, key, length, { fsync: config.audioFsync, exact: f.exact });
-      moved = true;
-      await trx
+      // This content wins. Upload, recording and audit entry are written in one statement...
+      const written = trx
+        .with('finished', (qc) =>
+          upload
+            ? qc.updateTable('upload').set(completed).where('upload_id', '=', uploadId).returning('upload_id')
+            : qc
+                .insertInto('upload')
+                .values({ upload_id: f.partId, venue_id: device.venueId, device_id: device.deviceId, recording_id: recordingId, sha256, mime_type: mimeType, ...completed, length })
+                .returning('upload_id'),
+        )
+        .with('audited', (qc) =>
+          qc.insertInto('audit_pending').values({ actor_kind: 'device', actor_id: device.deviceId, action: 'recording.uploaded', venue_id: device.venueId, subject: recordingId, detail: JSON.stringify({ sha256, bytes: length }) }),
+        )
         .insertInto('recording')
-        .values({ recording_id: recordingId, venue_id: device.venueId, sha256, bytes: length, mime_type: mimeType, closed: false, blob_key: key, blob_sha256: sha256, blob_bytes: length, uploaded_at: new Date() })
+        .values({ recording_id: recordingId, venue_id: device.venueId, sha256, bytes: length, mime_type: mimeType, closed: false, blob_key: key, blob_sha256: sha256, blob_bytes: length, uploaded_at: now })
         .onConflict((oc) =>
           oc.column('recording_id').doUpdateSet((eb) => ({
             // Until the station's close arrives, the recording is described by what was uploaded.
@@ -273,14 +300,19 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
           })),
         )
         .execute();
-      await appendAudit(trx, [{ actorKind: 'device', actorId: device.deviceId, action: 'recording.uploaded', venueId: device.venueId, subject: recordingId, detail: { sha256, bytes: length } }]);
+      // ...while the file is moved into place: the decision is made, and the two do not depend on
+      // each other. Both end before the commit, so the committed row never names an entry that a
+      // power cut could undo. Whatever fails, both have settled before the transaction ends.
+      moved = true;
+      const settled = await Promise.allSettled([written, storage.commitUpload(f.partId, key, { fsync: config.audioFsync })]);
+      for (const result of settled) if (result.status === 'rejected') throw result.reason;
       return { uploadId, won: true, otherPart };
     });
   } catch (error) {
-    // Nothing references the object when the commit did not happen (the lock was ours, no audio was held).
-    if (moved) await storage.deleteObject(key);
+    if (moved) await discardObject(ctx, recordingId, key);
     if (f.lease === undefined) {
-      if (!moved) await storage.deleteUpload(f.partId);
+      // Gone already when it was moved (nothing to remove then).
+      await storage.deleteUpload(f.partId);
     } else if (error instanceof FinishRefused) {
       await db.deleteFrom('upload').where('upload_id', '=', f.partId).where('lease_token', '=', f.lease).execute();
       await storage.deleteUpload(f.partId);
@@ -295,6 +327,26 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
   if (!outcome.won) await storage.deleteUpload(f.partId);
   if (outcome.otherPart) await storage.deleteUpload(outcome.otherPart);
   return outcome.uploadId;
+}
+
+/**
+ * After a transaction that moved (or tried to move) the file failed, take the object away unless
+ * the recording holds it: a failed COMMIT may have happened after all (its answer lost), and once
+ * the lock was free another upload of the same bytes may have moved them to the same key and
+ * committed. Under the recording's lock, where every
+ * move to the key is made and decided, this cannot go wrong; when the database cannot be asked, the
+ * object stays (unreferenced bytes, never a reference without bytes).
+ */
+async function discardObject(ctx: ServerContext, recordingId: string, key: string): Promise<void> {
+  try {
+    await ctx.uploadDb.transaction().execute(async (trx) => {
+      await sql`SELECT lock_recordings(ARRAY[${recordingId}::uuid])`.execute(trx);
+      const rec = await trx.selectFrom('recording').select('blob_key').where('recording_id', '=', recordingId).executeTakeFirst();
+      if (rec?.blob_key !== key) await ctx.storage.deleteObject(key);
+    });
+  } catch {
+    // Left in place, as said above.
+  }
 }
 
 async function refuseHash(ctx: ServerContext, device: AuthenticatedDevice, declared: { recordingId: string; sha256: string; length: number }, received: string): Promise<never> {

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sealAudit } from '../../src-server/audit.ts';
 import { UNSIGNED_PAYLOAD } from '../../src-shared/node/request-signing.ts';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { encodeUploadMetadata, TUS_VERSION } from '../../src-server/uploads/tus.ts';
@@ -32,6 +33,15 @@ afterAll(async () => {
 
 const sha256 = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const recordingRow = (recordingId: string) => test.server.ctx.db.selectFrom('recording').selectAll().where('recording_id', '=', recordingId).executeTakeFirst();
+/** A finished upload: its row complete with no lease, and one recording.uploaded entry in the audit trail. */
+async function expectFinishedAndAudited(recordingId: string, audio: Uint8Array): Promise<void> {
+  const upload = await test.server.ctx.db.selectFrom('upload').selectAll().where('recording_id', '=', recordingId).executeTakeFirstOrThrow();
+  expect(upload).toMatchObject({ status: 'complete', offset: audio.length, length: audio.length, sha256: sha256(audio), lease_token: null, lease_until: null });
+  expect(upload.completed_at).toBeInstanceOf(Date);
+  await sealAudit(test.server.ctx.db);
+  const audited = await test.server.ctx.db.selectFrom('audit_log').select(['actor_kind', 'actor_id', 'venue_id', 'detail']).where('subject', '=', recordingId).where('action', '=', 'recording.uploaded').execute();
+  expect(audited).toEqual([{ actor_kind: 'device', actor_id: venue.hub.deviceId, venue_id: venue.venueId, detail: { sha256: sha256(audio), bytes: audio.length } }]);
+}
 const storedObject = async (recordingId: string): Promise<Buffer> => {
   const row = await recordingRow(recordingId);
   return readFileSync(join(test.dataDir, 'storage', 'objects', row!.blob_key!));
@@ -94,6 +104,7 @@ describe('tus uploads', () => {
     expect(row).toMatchObject({ sha256: sha256(audio), bytes: audio.length });
     expect(row?.uploaded_at).toBeInstanceOf(Date);
     expect(sha256(await storedObject(recordingId))).toBe(sha256(audio));
+    await expectFinishedAndAudited(recordingId, audio);
   });
 
   it('keeps nothing of a signed chunk that was cut, and continues from the last whole chunk', async () => {
@@ -122,6 +133,7 @@ describe('tus uploads', () => {
     expect(created.headers.get('upload-offset')).toBe(String(audio.length));
     expect(sha256(await storedObject(recordingId))).toBe(sha256(audio));
     expect((await recordingRow(recordingId))?.uploaded_at).toBeInstanceOf(Date);
+    await expectFinishedAndAudited(recordingId, audio);
   });
 
   it('keeps what arrived of a cut creation-with-upload; creating again finds it and PATCH finishes it', async () => {

@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AnswerKey, answerKeyMismatch } from '../src-shared/content/answer-key.ts';
 import type { ExamContent } from '../src-shared/content/schema.ts';
-import { isStationError } from '../src-shared/errors.ts';
+import { PackageError } from '../src-shared/errors.ts';
 import { decodeContainer } from '../src-shared/node/package/container.ts';
 import { openPackage } from '../src-shared/node/package/reader.ts';
 import { appendAudit } from './audit.ts';
@@ -18,7 +18,8 @@ export const PACKAGE_MIME = 'application/vnd.exam-station.package';
 export const packageObjectKey = (packageId: string): string => `packages/${packageId}.exampkg`;
 
 const asPackageError = (error: unknown): never => {
-  if (isStationError(error)) throw new ApiError('PACKAGE_INVALID', `${error.code}: ${error.detail ?? error.text.en}`);
+  // The shared package code says what is wrong with the file; at the centre that is an invalid package.
+  if (error instanceof PackageError) throw new ApiError('PACKAGE_INVALID', `${error.code}: ${error.detail ?? error.text.en}`);
   throw error;
 };
 

@@ -1,6 +1,8 @@
-// Errors a person can meet: one catalogue of codes, each with its HTTP status and a Latvian and an
-// English text that says what happened and what to do next. Both sides of every transport (IPC, HTTP)
-// carry the same shape.
+// Errors a person can meet, for every program (station, central API, tools): one catalogue of codes,
+// each with its HTTP status and a Latvian and an English text that says what happened and what to do
+// next. Every transport (IPC, HTTP, the station process's messages) carries the same body. Each
+// program throws its own subclass of CodedError (StationError at the station, ApiError at the central
+// API); shared code throws PackageError, and each program maps it to what it means there.
 
 export interface BilingualText {
   lv: string;
@@ -255,8 +257,8 @@ export const ERROR_CATALOGUE = {
   },
   PAYLOAD_TOO_LARGE: {
     status: 413,
-    lv: 'Pieprasījums ir pārāk liels. Nekas netika mainīts.',
-    en: 'The request is too large. Nothing was changed.',
+    lv: 'Pieprasījums ir pārāk liels. Nekas netika mainīts; sūtiet mazākās daļās.',
+    en: 'The request is too large. Nothing was changed; send it in smaller parts.',
   },
   CONFIG_INVALID: {
     status: 500,
@@ -268,10 +270,52 @@ export const ERROR_CATALOGUE = {
     lv: 'Stacijas programma apstājās un tiek palaista no jauna. Pēdējā izmaiņa tiek sūtīta vēlreiz; viss iepriekš saglabātais ir drošībā.',
     en: 'The station program stopped and is starting again. The last change is being sent again; everything saved before is safe.',
   },
+  STATION_UNREACHABLE: {
+    status: 503,
+    lv: 'Nav savienojuma ar staciju. Pasauciet pārbaudījuma vadītāju.',
+    en: 'No connection to the station. Call the invigilator.',
+  },
+  // The central API's own (venue devices, uploads, publishing, scoring).
+  AUTH_REQUIRED: { status: 401, lv: 'Pieprasījums nav parakstīts. Reģistrējiet ierīci un mēģiniet vēlreiz.', en: 'The request is not signed. Enrol the device and try again.' },
+  AUTH_SIGNATURE_INVALID: { status: 401, lv: 'Pieprasījuma paraksts nav derīgs. Nekas netika mainīts.', en: 'The request signature is not valid. Nothing was changed.' },
+  AUTH_CLOCK_SKEW: { status: 401, lv: 'Ierīces pulkstenis atšķiras no servera laika. Pārbaudiet datora datumu un laiku.', en: "The device clock differs from the server's time. Check the computer's date and time." },
+  AUTH_REPLAYED: { status: 401, lv: 'Šis pieprasījums jau ir saņemts (atkārtojums). Nekas netika mainīts.', en: 'This request was already received (a replay). Nothing was changed.' },
+  DEVICE_UNKNOWN: { status: 401, lv: 'Ierīce nav reģistrēta centrā. Reģistrējiet to ar jaunu reģistrācijas kodu.', en: 'The device is not enrolled with the centre. Enrol it with a new enrollment code.' },
+  DEVICE_REVOKED: { status: 403, lv: 'Šīs ierīces piekļuve ir atsaukta. Sazinieties ar eksāmenu centru.', en: "This device's access has been revoked. Contact the exam centre." },
+  ADMIN_AUTH_REQUIRED: { status: 401, lv: 'Nepieciešama administratora pilnvara.', en: 'An admin token is required.' },
+  ENROLLMENT_CODE_INVALID: { status: 403, lv: 'Reģistrācijas kods nav derīgs, ir izmantots vai beidzies. Pieprasiet jaunu kodu.', en: 'The enrollment code is not valid, was already used or has expired. Ask for a new code.' },
+  CONFLICT: { status: 409, lv: 'Ieraksts jau eksistē ar citu saturu. Nekas netika mainīts.', en: 'The record already exists with different content. Nothing was changed.' },
+  SEQ_GAP: { status: 409, lv: 'Notikumu secībā ir robs. Nekas netika saglabāts; sūtiet no gaidītā numura.', en: 'There is a gap in the event sequence. Nothing was stored; send from the expected number.' },
+  EVENTS_NOT_CONTIGUOUS: { status: 400, lv: 'Notikumu numuriem jābūt pēc kārtas bez izlaidumiem. Nekas netika saglabāts.', en: 'Event numbers must be consecutive. Nothing was stored.' },
+  EVENT_KIND_UNKNOWN: {
+    status: 400,
+    lv: 'Stacija sūta notikuma veidu, ko centrālais serveris nepazīst: stacija ir jaunāka par centrālo serveri. Nekas netika saglabāts; centrālais serveris ir jāatjaunina.',
+    en: 'The station sends a kind of event the central API does not know: the station is newer than the central API. Nothing was stored; the central API must be updated.',
+  },
+  EVENT_CONFLICT: {
+    status: 409,
+    lv: 'Šis notikums centrā jau ir saņemts ar citu saturu. Nekas netika saglabāts; sazinieties ar eksāmenu centru.',
+    en: 'This event was already received by the centre with different content. Nothing was stored; contact the exam centre.',
+  },
+  EVENT_REJECTED: { status: 422, lv: 'Notikumu nevar pieņemt (nezināms kandidāts, mēģinājums vai cita vieta). Nekas netika saglabāts; sazinieties ar eksāmenu centru.', en: 'An event cannot be accepted (unknown candidate or attempt, or another venue). Nothing was stored; contact the exam centre.' },
+  KEY_NOT_YET_RELEASED: { status: 403, lv: 'Eksāmena atslēgu izsniedz tikai no sesijas sākuma laika. Mēģiniet vēlreiz sākuma laikā.', en: "The exam key is released only from the session's start time. Try again at the start time." },
+  KEY_NOT_AVAILABLE: { status: 409, lv: 'Šai sesijai vēl nav pievienota pakete ar atslēgu. Sazinieties ar eksāmenu centru.', en: 'No package with a key is attached to this session yet. Contact the exam centre.' },
+  RANGE_NOT_SATISFIABLE: { status: 416, lv: 'Pieprasītā faila daļa neeksistē. Sāciet lejupielādi no sākuma.', en: 'The requested part of the file does not exist. Restart the download.' },
+  TUS_VERSION_UNSUPPORTED: { status: 412, lv: 'Neatbalstīta augšupielādes protokola versija. Atjauniniet lietotni.', en: 'Unsupported upload protocol version. Update the app.' },
+  UPLOAD_OFFSET_MISMATCH: { status: 409, lv: 'Augšupielāde turpināta no nepareizas vietas. Vaicājiet pašreizējo vietu un turpiniet no tās.', en: 'The upload continued from the wrong position. Ask for the current offset and continue from there.' },
+  UPLOAD_BUSY: { status: 423, lv: 'Šo failu pašlaik augšupielādē cits pieprasījums. Mēģiniet vēlreiz pēc brīža.', en: 'Another request is uploading this file right now. Try again shortly.' },
+  UPLOAD_TOO_LARGE: { status: 413, lv: 'Fails ir lielāks par atļauto vai par paziņoto garumu. Nekas netika saglabāts.', en: 'The file is larger than allowed or than its declared length. Nothing was stored.' },
+  UPLOAD_CHUNK_CHECKSUM_MISMATCH: { status: 460, lv: 'Faila daļa ceļā tika bojāta. Tā netika saglabāta; sūtiet to vēlreiz.', en: 'A part of the file was damaged in transit. It was not stored; send it again.' },
+  UPLOAD_HASH_MISMATCH: { status: 422, lv: 'Saņemtā faila kontrolsumma neatbilst paziņotajai. Fails netika pieņemts; augšupielādējiet to no jauna.', en: 'The checksum of the received file does not match the declared one. The file was not accepted; upload it again.' },
+  RECORDING_CONFLICT: { status: 409, lv: 'Šim ierakstam centrā jau ir cits saturs. Nekas netika mainīts; sazinieties ar eksāmenu centru.', en: 'The centre already holds different content for this recording. Nothing was changed; contact the exam centre.' },
+  PACKAGE_INVALID: { status: 422, lv: 'Eksāmena pakete ir bojāta vai neatbilst atslēgai. Nekas netika saglabāts.', en: 'The exam package is damaged or does not match its key. Nothing was stored.' },
+  ANSWER_KEY_MISMATCH: { status: 422, lv: 'Atbilžu atslēga neatbilst paketes saturam. Nekas netika saglabāts.', en: "The answer key does not fit the package's content. Nothing was stored." },
+  SCORE_INVALID: { status: 422, lv: 'Vērtējums neatbilst uzdevumam (nav vērtētāja uzdevums vai pārsniedz maksimumu).', en: 'The score does not fit the item (not a rater item, or above its maximum).' },
+  NOT_READY: { status: 503, lv: 'Serviss vēl nav gatavs. Mēģiniet vēlreiz pēc brīža.', en: 'The service is not ready yet. Try again shortly.' },
   INTERNAL: {
     status: 500,
-    lv: 'Stacijā radās neparedzēta kļūda. Pēdējā izmaiņa, iespējams, nav saglabāta. Pasauciet IT.',
-    en: 'An unexpected error occurred in the station. The last change may not have been saved. Call IT.',
+    lv: 'Radās neparedzēta kļūda. Pēdējā izmaiņa, iespējams, nav saglabāta; mēģiniet vēlreiz, un, ja tas atkārtojas, pasauciet IT.',
+    en: 'An unexpected error occurred. The last change may not have been saved; try again, and if it repeats, call IT.',
   },
 } as const satisfies Record<string, CatalogueEntry>;
 
@@ -285,7 +329,8 @@ export interface StationErrorBody {
   detail?: string;
 }
 
-export class StationError extends Error {
+/** An error with a code of the catalogue: its status, its texts, a technical detail. */
+export class CodedError extends Error {
   readonly code: ErrorCode;
   readonly text: BilingualText;
   readonly detail: string | undefined;
@@ -293,7 +338,7 @@ export class StationError extends Error {
   constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
     const { lv, en } = ERROR_CATALOGUE[code];
     super(`${code}: ${en}${detail ? ` (${detail})` : ''}`, options);
-    this.name = 'StationError';
+    this.name = 'CodedError';
     this.code = code;
     this.text = { lv, en };
     this.detail = detail;
@@ -304,16 +349,24 @@ export class StationError extends Error {
   }
 
   toBody(): StationErrorBody {
-    return this.detail === undefined
-      ? { code: this.code, message: this.text }
-      : { code: this.code, message: this.text, detail: this.detail };
+    return this.detail === undefined ? { code: this.code, message: this.text } : { code: this.code, message: this.text, detail: this.detail };
   }
+}
+
+/** The station's errors (and what a client rebuilds from a station's error body). */
+export class StationError extends CodedError {
+  override name = 'StationError';
 
   static fromBody(body: StationErrorBody): StationError {
     return new StationError(Object.hasOwn(ERROR_CATALOGUE, body.code) ? body.code : 'INTERNAL', body.detail);
   }
 }
 
-export function isStationError(value: unknown): value is StationError {
-  return value instanceof StationError;
+/** Thrown by the shared package and content code, wherever it runs; the program says what it means there. */
+export class PackageError extends CodedError {
+  override name = 'PackageError';
+}
+
+export function isCodedError(value: unknown): value is CodedError {
+  return value instanceof CodedError;
 }

@@ -6,7 +6,7 @@
 import { app, BrowserWindow, dialog, ipcMain, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { IPC } from '../../src-shared/contracts/ipc-channels.ts';
 import type { Surface } from '../../src-shared/contracts/station-api.ts';
 import { ConfigError, loadStationConfig, type StationConfig } from '../host/config.ts';
@@ -23,7 +23,7 @@ const STATION_ENTRY = join(import.meta.dirname, 'station-process.js');
 export const SURFACES: Record<StationConfig['role'], Surface[]> = { seat: ['public', 'candidate'], hub: ['public', 'staff'], solo: ['public', 'staff', 'candidate'] };
 
 function fail(title: string, error: unknown): void {
-  const known = error instanceof ConfigError ? new StationError('CONFIG_INVALID', error.message) : error instanceof StationError ? error : undefined;
+  const known = error instanceof ConfigError ? new StationError('CONFIG_INVALID', error.message) : error instanceof CodedError ? error : undefined;
   const text = known ? `${known.text.lv}\n\n${known.text.en}\n\n${known.code}${known.detail ? `: ${known.detail}` : ''}` : String(error);
   dialog.showErrorBox(title, text);
   app.exit(1);

@@ -3,7 +3,7 @@
 // a supervisor (host/supervisor.ts) as an Electron utility process or a Node child process; its
 // configuration comes from the environment and the IT policy file (host/config.ts). It answers calls
 // until told to stop, and ends when its supervisor goes away, so it never outlives it.
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { createStationHandler } from '../station/dispatch.ts';
 import { ConfigError, loadStationConfig } from './config.ts';
 import type { FromStation, ToStation } from './protocol.ts';
@@ -57,7 +57,7 @@ link.onGone(() => {
 /** The station could not open: say why and end; the supervisor shows it and does not retry. */
 function reportFatal(error: unknown): void {
   const body =
-    error instanceof StationError
+    error instanceof CodedError
       ? error.toBody()
       : error instanceof ConfigError
         ? new StationError('CONFIG_INVALID', error.message).toBody()
@@ -111,7 +111,7 @@ function openWhenFree(): OpenedStation {
     try {
       return openStation(config, extra);
     } catch (error) {
-      if (!(error instanceof StationError && error.code === 'DB_LOCKED') || Date.now() > until) throw error;
+      if (!(error instanceof CodedError && error.code === 'DB_LOCKED') || Date.now() > until) throw error;
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   }

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { StationError, type ErrorCode } from '../../src-shared/errors.ts';
+import { CodedError, StationError, type ErrorCode } from '../../src-shared/errors.ts';
 import type { Surface } from '../../src-shared/contracts/station-api.ts';
 import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
 import type { StationHandler, StationReply } from '../station/dispatch.ts';
@@ -87,7 +87,7 @@ export async function createStationHttpServer(options: StationHttpOptions): Prom
   });
 
   app.setErrorHandler((error: Error, _request, reply) => {
-    if (error instanceof StationError) return errorReply(reply, error.code, error.detail);
+    if (error instanceof CodedError) return errorReply(reply, error.code, error.detail);
     const code = (error as { code?: string }).code;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return errorReply(reply, 'PAYLOAD_TOO_LARGE', `at most ${MAX_BODY_BYTES} bytes`);
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_TYPE') return errorReply(reply, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');

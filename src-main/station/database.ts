@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { LATEST_SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations/index.ts';
 import type { StationTables } from './tables.ts';
 
@@ -35,7 +35,7 @@ export interface StationDatabase {
 
 /** Turn a SQLite failure into the error a person can act on. Other errors pass through unchanged. */
 export function storageError(error: unknown): unknown {
-  if (error instanceof StationError) return error;
+  if (error instanceof CodedError) return error;
   const code = (error as { code?: unknown }).code;
   if (typeof code !== 'string' || !code.startsWith('SQLITE_')) return error;
   const detail = `${code}: ${(error as Error).message}`;

@@ -3,7 +3,7 @@
 // schema, runs on the service, and leaves as a result or an error body. In tests every output is also
 // checked against the contract, so the service cannot drift from what the renderer expects.
 import { z } from 'zod';
-import { StationError, type StationErrorBody } from '../../src-shared/errors.ts';
+import { CodedError, StationError, type StationErrorBody } from '../../src-shared/errors.ts';
 import { stationApi, type Caller, type StationHost, type StationMethod } from '../../src-shared/contracts/station-api.ts';
 import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 
@@ -15,7 +15,7 @@ function isMethod(name: string): name is StationMethod {
 }
 
 export function toErrorBody(error: unknown): StationErrorBody {
-  if (error instanceof StationError) return error.toBody();
+  if (error instanceof CodedError) return error.toBody();
   console.error('station: unexpected error', error);
   return new StationError('INTERNAL', (error as Error)?.message ?? String(error)).toBody();
 }

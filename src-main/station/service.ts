@@ -5,7 +5,7 @@
 // the candidate token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
 import {
   CANDIDATE_TIMER_KINDS,
@@ -189,7 +189,7 @@ export class StationService implements StationHost {
         } catch (error) {
           // A locked package has no running timers. Anything else (a damaged package row) is a fault
           // that must not be hidden: the start fails with it.
-          if (error instanceof StationError && error.code === 'PACKAGE_LOCKED') continue;
+          if (error instanceof CodedError && error.code === 'PACKAGE_LOCKED') continue;
           throw error;
         }
         for (const part of content.parts) {

@@ -12,10 +12,7 @@ import { createAttemptStore, seatMemory, seatOf, type AttemptStoreState, type Pr
 import { createAudioStore, type AudioStoreState } from './audio.ts';
 import { createTimerStore, type TimerStoreState } from './timer.ts';
 
-const UNREACHABLE: BilingualText = {
-  lv: 'Nav savienojuma ar staciju. Pasauciet pārbaudījuma vadītāju.',
-  en: 'No connection to the station. Call the invigilator.',
-};
+const UNREACHABLE: BilingualText = new StationError('STATION_UNREACHABLE').text;
 
 /** What a person is told about a failed call: the station's own words, or "no connection". */
 export function errorText(error: unknown): BilingualText {

@@ -8,7 +8,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError } from '../../src-shared/errors.ts';
 import { buildPackage, SourceError } from '../../src-shared/node/package/builder.ts';
 import { decodeContainer } from '../../src-shared/node/package/container.ts';
 import { readTrustList, SigningKeyStore, TRUST_FILE } from '../../src-shared/node/package/keys.ts';
@@ -98,7 +98,7 @@ try {
   else if (command === 'keys') keys(args);
   else usage();
 } catch (error) {
-  if (error instanceof StationError) {
+  if (error instanceof CodedError) {
     console.error(`${error.code}: ${error.text.en}\n${error.text.lv}${error.detail ? `\n(${error.detail})` : ''}`);
   } else if (error instanceof SourceError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
     console.error(`error: ${(error as Error).message}`);

@@ -4,7 +4,7 @@
 // Version 1 (first pilots): `level` was a string such as "A2", part time limits were `timeLimitMinutes`,
 // there was no `kind` (every test was a state language test) and speaking items had `allowRerecord`.
 // Version 2 (current): `kind` with a level object or a subject, `timeLimitSeconds`, `recordingsAllowed`.
-import { StationError } from '../errors.ts';
+import { PackageError } from '../errors.ts';
 import { CONTENT_FORMAT_VERSION, ExamContent } from './schema.ts';
 
 export const OLDEST_SUPPORTED_CONTENT_VERSION = 1;
@@ -16,7 +16,7 @@ const upgrades: Record<number, (content: Json) => Json> = {
   1: (v1) => {
     const levelText = typeof v1.level === 'string' ? v1.level : '';
     const match = /^([ABC])([12])$/.exec(levelText);
-    if (!match) throw new StationError('PACKAGE_MALFORMED', `version 1 content has level "${levelText}", expected A1..C2`);
+    if (!match) throw new PackageError('PACKAGE_MALFORMED', `version 1 content has level "${levelText}", expected A1..C2`);
     const parts = Array.isArray(v1.parts) ? v1.parts : [];
     return {
       ...v1,
@@ -47,29 +47,29 @@ const upgrades: Record<number, (content: Json) => Json> = {
   },
 };
 
-/** Parse content of any supported version into the current format, or throw a StationError that says why not. */
+/** Parse content of any supported version into the current format, or throw a PackageError that says why not. */
 export function upgradeContent(raw: unknown): ExamContent {
   if (!isObject(raw) || typeof raw.formatVersion !== 'number' || !Number.isInteger(raw.formatVersion)) {
-    throw new StationError('PACKAGE_MALFORMED', 'content has no integer formatVersion');
+    throw new PackageError('PACKAGE_MALFORMED', 'content has no integer formatVersion');
   }
   let version = raw.formatVersion;
   if (version > CONTENT_FORMAT_VERSION) {
-    throw new StationError('PACKAGE_FORMAT_TOO_NEW', `content format ${version}, this app reads up to ${CONTENT_FORMAT_VERSION}`);
+    throw new PackageError('PACKAGE_FORMAT_TOO_NEW', `content format ${version}, this app reads up to ${CONTENT_FORMAT_VERSION}`);
   }
   if (version < OLDEST_SUPPORTED_CONTENT_VERSION) {
-    throw new StationError('PACKAGE_FORMAT_TOO_OLD', `content format ${version}, oldest supported is ${OLDEST_SUPPORTED_CONTENT_VERSION}`);
+    throw new PackageError('PACKAGE_FORMAT_TOO_OLD', `content format ${version}, oldest supported is ${OLDEST_SUPPORTED_CONTENT_VERSION}`);
   }
   let content: Json = raw;
   while (version < CONTENT_FORMAT_VERSION) {
     const step = upgrades[version];
-    if (!step) throw new StationError('PACKAGE_FORMAT_TOO_OLD', `no upgrade from content format ${version}`);
+    if (!step) throw new PackageError('PACKAGE_FORMAT_TOO_OLD', `no upgrade from content format ${version}`);
     content = step(content);
     version += 1;
   }
   const parsed = ExamContent.safeParse(content);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new StationError('PACKAGE_MALFORMED', `content: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
+    throw new PackageError('PACKAGE_MALFORMED', `content: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`);
   }
   return parsed.data;
 }

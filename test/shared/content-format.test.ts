@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ExamContent, listItems } from '../../src-shared/content/schema.ts';
 import { upgradeContent } from '../../src-shared/content/versions.ts';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError } from '../../src-shared/errors.ts';
 import { countWords, responseMismatch } from '../../src-shared/content/responses.ts';
 import { miniExamSource } from '../support/fixtures.ts';
 
@@ -13,7 +13,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (error) {
-    return error instanceof StationError ? error.code : `not a StationError: ${String(error)}`;
+    return error instanceof CodedError ? error.code : `not a StationError: ${String(error)}`;
   }
   return undefined;
 }

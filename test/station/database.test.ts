@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { openStationDatabase } from '../../src-main/station/database.ts';
 import { LATEST_SCHEMA_VERSION, migrate } from '../../src-main/station/migrations/index.ts';
 import { StationService } from '../../src-main/station/service.ts';
@@ -12,7 +12,7 @@ function openError(path: string): StationError {
   try {
     openStationDatabase(path).close();
   } catch (error) {
-    if (error instanceof StationError) return error;
+    if (error instanceof CodedError) return error;
     throw error;
   }
   throw new Error('expected the open to be refused');

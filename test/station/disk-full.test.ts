@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { StationService } from '../../src-main/station/service.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir, seatOf } from '../support/fixtures.ts';
 
@@ -14,7 +14,7 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
     await promise;
     return 'ok';
   } catch (error) {
-    if (error instanceof StationError) return error.code;
+    if (error instanceof CodedError) return error.code;
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 // The code of the StationError a call is refused with; any other outcome fails the test.
-import { StationError } from '../../src-shared/errors.ts';
+import { CodedError, StationError } from '../../src-shared/errors.ts';
 
 export function refusalOf(fn: () => unknown): string {
   return refusalErrorOf(fn).code;
@@ -10,7 +10,7 @@ export function refusalErrorOf(fn: () => unknown): StationError {
   try {
     fn();
   } catch (error) {
-    if (error instanceof StationError) return error;
+    if (error instanceof CodedError) return error;
     throw error;
   }
   throw new Error('expected a refusal, the call succeeded');
@@ -20,7 +20,7 @@ export async function refusal(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
   } catch (error) {
-    if (error instanceof StationError) return error.code;
+    if (error instanceof CodedError) return error.code;
     throw error;
   }
   throw new Error('expected a refusal, the call succeeded');

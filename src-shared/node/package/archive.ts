@@ -1,6 +1,6 @@
 // The archive inside a package's ciphertext: a flat list of named files (content.json and media).
 // Layout: "EXARCH1\n", u32 count, then per entry u16 name length, name (UTF-8), u32 size, bytes.
-import { StationError } from '../../errors.ts';
+import { PackageError } from '../../errors.ts';
 
 const MAGIC = Buffer.from('EXARCH1\n', 'ascii');
 
@@ -30,7 +30,7 @@ export interface ArchiveEntry {
  */
 export function indexArchive(read: (offset: number, length: number) => Buffer, total: number): Map<string, ArchiveEntry> {
   const fail = (why: string): never => {
-    throw new StationError('PACKAGE_MALFORMED', `archive: ${why}`);
+    throw new PackageError('PACKAGE_MALFORMED', `archive: ${why}`);
   };
   if (total < 12 || !read(0, MAGIC.length).equals(MAGIC)) fail('bad header');
   const count = read(MAGIC.length, 4).readUInt32BE(0);

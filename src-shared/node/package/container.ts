@@ -4,7 +4,7 @@
 // check the signature first: only a signed manifest is believed, including what it says about the
 // format. A damaged byte in the magic or the manifest therefore reads as damage, never as "made for
 // a newer version".
-import { StationError } from '../../errors.ts';
+import { PackageError } from '../../errors.ts';
 import { PACKAGE_FORMAT_VERSION, PACKAGE_MAGIC, PackageManifest } from '../../contracts/package-manifest.ts';
 
 const MAGIC = Buffer.from(PACKAGE_MAGIC, 'ascii');
@@ -34,7 +34,7 @@ export interface PackageHead {
 }
 
 const malformed = (why: string): never => {
-  throw new StationError('PACKAGE_MALFORMED', why);
+  throw new PackageError('PACKAGE_MALFORMED', why);
 };
 
 export function encodeContainer(manifestBytes: Buffer, signature: Buffer, ciphertext: Buffer): Buffer {
@@ -79,8 +79,8 @@ export function readManifest(head: PackageHead): PackageManifest {
   const raw = head.manifestJson;
   const format = typeof raw === 'object' && raw !== null && 'packageFormat' in raw && typeof raw.packageFormat === 'number' ? raw.packageFormat : undefined;
   if (format === undefined || !Number.isInteger(format) || format < 1) return malformed('manifest has no package format');
-  if (format > PACKAGE_FORMAT_VERSION) throw new StationError('PACKAGE_FORMAT_TOO_NEW', `package format ${format}`);
-  if (format < PACKAGE_FORMAT_VERSION) throw new StationError('PACKAGE_FORMAT_TOO_OLD', `package format ${format}`);
+  if (format > PACKAGE_FORMAT_VERSION) throw new PackageError('PACKAGE_FORMAT_TOO_NEW', `package format ${format}`);
+  if (format < PACKAGE_FORMAT_VERSION) throw new PackageError('PACKAGE_FORMAT_TOO_OLD', `package format ${format}`);
   if (head.layout !== format) malformed(`the file layout (${Number.isNaN(head.layout) ? 'not a digit' : head.layout}) does not match the signed format ${format}: the file is damaged`);
   const parsed = PackageManifest.safeParse(raw);
   if (!parsed.success) {

@@ -3,7 +3,7 @@
 // reordered, dropped or moved between packages. The content key is what the exam centre releases at
 // the start time; it is typed by a person, so it is written in groups of base32 with a checksum.
 import { createCipheriv, createDecipheriv, createHash, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { StationError } from '../../errors.ts';
+import { PackageError } from '../../errors.ts';
 
 export const KEY_BYTES = 32;
 const TAG_BYTES = 16;
@@ -42,7 +42,7 @@ export function parseContentKey(typed: string): Buffer {
     .replace(/[\s-]/g, '')
     .replace(/O/g, '0')
     .replace(/[IL]/g, '1');
-  if (clean.length !== 53 || [...clean].some((c) => !ALPHABET.includes(c))) throw new StationError('KEY_MALFORMED', 'expected 53 base32 characters');
+  if (clean.length !== 53 || [...clean].some((c) => !ALPHABET.includes(c))) throw new PackageError('KEY_MALFORMED', 'expected 53 base32 characters');
   let bits = 0;
   let value = 0;
   const bytes: number[] = [];
@@ -57,7 +57,7 @@ export function parseContentKey(typed: string): Buffer {
   }
   const all = Buffer.from(bytes.slice(0, KEY_BYTES + 1));
   const key = all.subarray(0, KEY_BYTES);
-  if (createHash('sha256').update(key).digest()[0] !== all[KEY_BYTES]) throw new StationError('KEY_MALFORMED', 'checksum does not match');
+  if (createHash('sha256').update(key).digest()[0] !== all[KEY_BYTES]) throw new PackageError('KEY_MALFORMED', 'checksum does not match');
   return Buffer.from(key);
 }
 
@@ -108,7 +108,7 @@ export interface CipherParams {
 /** The sizes of the ciphertext frames the manifest promises: each chunk's plaintext plus its tag. */
 export function frameLayout(params: CipherParams): { frameBytes: (index: number) => number; ciphertextSize: number } {
   const expectedCount = chunkCount(params.plainSize, params.chunkSize);
-  if (expectedCount !== params.chunkCount) throw new StationError('PACKAGE_CONTENT_ALTERED', 'the chunk count does not match the content size');
+  if (expectedCount !== params.chunkCount) throw new PackageError('PACKAGE_CONTENT_ALTERED', 'the chunk count does not match the content size');
   const plainOf = (i: number): number => Math.min(params.chunkSize, params.plainSize - i * params.chunkSize);
   return { frameBytes: (i) => plainOf(i) + TAG_BYTES, ciphertextSize: params.plainSize + params.chunkCount * TAG_BYTES };
 }
@@ -116,7 +116,7 @@ export function frameLayout(params: CipherParams): { frameBytes: (index: number)
 /** Check the typed key against the manifest's key check and derive the content key from it. */
 export function contentKeyFor(key: Buffer, params: CipherParams): Buffer {
   const check = keyCheckValue(key, params.packageId);
-  if (check.length !== params.keyCheck.length || !timingSafeEqual(check, params.keyCheck)) throw new StationError('KEY_WRONG');
+  if (check.length !== params.keyCheck.length || !timingSafeEqual(check, params.keyCheck)) throw new PackageError('KEY_WRONG');
   return derive(key, params.packageId, 'content');
 }
 
@@ -124,7 +124,7 @@ export function contentKeyFor(key: Buffer, params: CipherParams): Buffer {
 export function decryptFrame(contentKey: Buffer, params: CipherParams, index: number, frame: Buffer): Buffer {
   const plainLength = frame.length - TAG_BYTES;
   if (index < 0 || index >= params.chunkCount || plainLength !== Math.min(params.chunkSize, params.plainSize - index * params.chunkSize)) {
-    throw new StationError('PACKAGE_CONTENT_ALTERED', `chunk ${index} has the wrong size`);
+    throw new PackageError('PACKAGE_CONTENT_ALTERED', `chunk ${index} has the wrong size`);
   }
   const decipher = createDecipheriv('aes-256-gcm', contentKey, nonce(params.noncePrefix, index));
   decipher.setAAD(aad(params.packageId, index, index === params.chunkCount - 1));
@@ -134,7 +134,7 @@ export function decryptFrame(contentKey: Buffer, params: CipherParams, index: nu
     decipher.final();
     return out;
   } catch (error) {
-    throw new StationError('PACKAGE_CONTENT_ALTERED', `chunk ${index} failed authentication`, { cause: error });
+    throw new PackageError('PACKAGE_CONTENT_ALTERED', `chunk ${index} failed authentication`, { cause: error });
   }
 }
 
@@ -142,7 +142,7 @@ export function decryptFrame(contentKey: Buffer, params: CipherParams, index: nu
 export function decryptContent(ciphertext: Buffer, key: Buffer, params: CipherParams): Buffer {
   const contentKey = contentKeyFor(key, params);
   const layout = frameLayout(params);
-  if (ciphertext.length !== layout.ciphertextSize) throw new StationError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
+  if (ciphertext.length !== layout.ciphertextSize) throw new PackageError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
   const out = Buffer.alloc(params.plainSize);
   let at = 0;
   for (let i = 0; i < params.chunkCount; i += 1) {

@@ -3,7 +3,7 @@
 // The file is opened without blocking and checked on the open descriptor, so it cannot be swapped
 // between the check and the read.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { StationError } from '../../errors.ts';
+import { PackageError } from '../../errors.ts';
 
 export interface PackageFile {
   fd: number;
@@ -19,12 +19,12 @@ export function openPackageFile(path: string, maxBytes: number): PackageFile {
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (constants.O_NOCTTY ?? 0));
   } catch (error) {
-    throw new StationError('FILE_UNREADABLE', `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new PackageError('FILE_UNREADABLE', `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new StationError('PACKAGE_NOT_A_FILE', `${path} is ${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a pipe' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file'}`);
-    if (stat.size > maxBytes) throw new StationError('PACKAGE_TOO_LARGE', `${path} is ${stat.size} bytes; at most ${maxBytes}`);
+    if (!stat.isFile()) throw new PackageError('PACKAGE_NOT_A_FILE', `${path} is ${stat.isDirectory() ? 'a folder' : stat.isFIFO() ? 'a pipe' : stat.isCharacterDevice() || stat.isBlockDevice() ? 'a device' : 'not a regular file'}`);
+    if (stat.size > maxBytes) throw new PackageError('PACKAGE_TOO_LARGE', `${path} is ${stat.size} bytes; at most ${maxBytes}`);
     const size = stat.size;
     return {
       fd,
@@ -37,9 +37,9 @@ export function openPackageFile(path: string, maxBytes: number): PackageFile {
           try {
             n = readSync(fd, buffer, done, length - done, offset + done);
           } catch (error) {
-            throw new StationError('FILE_UNREADABLE', `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+            throw new PackageError('FILE_UNREADABLE', `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
           }
-          if (n === 0) throw new StationError('FILE_UNREADABLE', `${path} became shorter while it was read`);
+          if (n === 0) throw new PackageError('FILE_UNREADABLE', `${path} became shorter while it was read`);
           done += n;
         }
         return buffer;

@@ -4,7 +4,7 @@
 // whole: opening verifies every frame once and indexes the archive; a media file is decrypted from
 // just the frames it spans, each authenticated again as it is read.
 import { createHash } from 'node:crypto';
-import { StationError } from '../../errors.ts';
+import { PackageError } from '../../errors.ts';
 import type { ExamContent } from '../../content/schema.ts';
 import { referencedMedia } from '../../content/schema.ts';
 import { upgradeContent } from '../../content/versions.ts';
@@ -30,11 +30,11 @@ export function verifyHead(head: PackageHead, options: VerifyOptions): PackageMa
   const raw = head.manifestJson as { signingKeyId?: unknown; createdAt?: unknown } | null;
   const keyId = typeof raw?.signingKeyId === 'string' ? raw.signingKeyId : undefined;
   const createdAt = typeof raw?.createdAt === 'string' ? raw.createdAt : undefined;
-  if (!keyId || !createdAt) throw new StationError('PACKAGE_MALFORMED', 'manifest names no signer or creation time');
+  if (!keyId || !createdAt) throw new PackageError('PACKAGE_MALFORMED', 'manifest names no signer or creation time');
   const signer = checkSigner(options.trust, keyId, createdAt);
-  if (!signer.ok) throw new StationError('PACKAGE_SIGNER_UNKNOWN', signer.why);
+  if (!signer.ok) throw new PackageError('PACKAGE_SIGNER_UNKNOWN', signer.why);
   if (!verifySignature(signer.key, head.manifestBytes, head.signature)) {
-    throw new StationError('PACKAGE_SIGNATURE_INVALID', `signature by ${keyId} does not match the manifest`);
+    throw new PackageError('PACKAGE_SIGNATURE_INVALID', `signature by ${keyId} does not match the manifest`);
   }
   const manifest = readManifest(head);
   checkUsable(manifest, options.venue, options.now);
@@ -47,7 +47,7 @@ export function verifyPackage(file: Buffer, options: VerifyOptions): PackageCont
   const manifest = verifyHead(head, options);
   const ciphertext = file.subarray(head.ciphertextOffset);
   if (ciphertext.length !== manifest.cipher.ciphertextSize || sha256Hex(ciphertext) !== manifest.cipher.ciphertextSha256) {
-    throw new StationError('PACKAGE_CONTENT_ALTERED', `ciphertext is ${ciphertext.length} bytes or its hash differs from the signed manifest`);
+    throw new PackageError('PACKAGE_CONTENT_ALTERED', `ciphertext is ${ciphertext.length} bytes or its hash differs from the signed manifest`);
   }
   return { manifest, manifestBytes: head.manifestBytes, signature: head.signature, ciphertext };
 }
@@ -55,10 +55,10 @@ export function verifyPackage(file: Buffer, options: VerifyOptions): PackageCont
 /** The manifest's venue and validity window, checked at import and again at unlock. */
 export function checkUsable(manifest: PackageManifest, venue: string, now: Date): void {
   if (manifest.venue !== 'any' && manifest.venue !== venue) {
-    throw new StationError('PACKAGE_WRONG_VENUE', `package is for venue ${manifest.venue}, this station is ${venue}`);
+    throw new PackageError('PACKAGE_WRONG_VENUE', `package is for venue ${manifest.venue}, this station is ${venue}`);
   }
-  if (now.getTime() < Date.parse(manifest.validFrom)) throw new StationError('PACKAGE_NOT_YET_VALID', `valid from ${manifest.validFrom}`);
-  if (now.getTime() > Date.parse(manifest.validUntil)) throw new StationError('PACKAGE_EXPIRED', `valid until ${manifest.validUntil}`);
+  if (now.getTime() < Date.parse(manifest.validFrom)) throw new PackageError('PACKAGE_NOT_YET_VALID', `valid from ${manifest.validFrom}`);
+  if (now.getTime() > Date.parse(manifest.validUntil)) throw new PackageError('PACKAGE_EXPIRED', `valid until ${manifest.validUntil}`);
 }
 
 /** The decryption parameters the signed manifest promises. */
@@ -115,18 +115,18 @@ function plaintextReader(frames: FrameSource, contentKey: Buffer, params: Cipher
 
 function contentFrom(manifest: PackageManifest, read: (offset: number, length: number) => Buffer, index: Map<string, ArchiveEntry>): OpenedPackage {
   const entry = index.get('content.json');
-  if (!entry) throw new StationError('PACKAGE_MALFORMED', 'archive has no content.json');
+  if (!entry) throw new PackageError('PACKAGE_MALFORMED', 'archive has no content.json');
   let raw: unknown;
   try {
     raw = JSON.parse(read(entry.offset, entry.size).toString('utf8'));
   } catch {
-    throw new StationError('PACKAGE_MALFORMED', 'content.json is not JSON');
+    throw new PackageError('PACKAGE_MALFORMED', 'content.json is not JSON');
   }
   const content = upgradeContent(raw);
-  if (content.examId !== manifest.examId) throw new StationError('PACKAGE_MALFORMED', `content is exam ${content.examId}, manifest says ${manifest.examId}`);
+  if (content.examId !== manifest.examId) throw new PackageError('PACKAGE_MALFORMED', `content is exam ${content.examId}, manifest says ${manifest.examId}`);
   const mediaPaths = new Set([...index.keys()].filter((name) => name.startsWith('media/')));
   const missing = referencedMedia(content).find((path) => !mediaPaths.has(path));
-  if (missing) throw new StationError('PACKAGE_MALFORMED', `content refers to ${missing}, which the package does not carry`);
+  if (missing) throw new PackageError('PACKAGE_MALFORMED', `content refers to ${missing}, which the package does not carry`);
   return {
     content,
     mediaPaths,
@@ -148,7 +148,7 @@ export function openFrames(manifest: PackageManifest, frames: FrameSource, typed
   frameLayout(params);
   const hash = createHash('sha256');
   for (let i = 0; i < params.chunkCount; i += 1) hash.update(decryptFrame(contentKey, params, i, frames(i)));
-  if (hash.digest('hex') !== manifest.content.sha256) throw new StationError('PACKAGE_CONTENT_ALTERED', 'decrypted content hash differs from the manifest');
+  if (hash.digest('hex') !== manifest.content.sha256) throw new PackageError('PACKAGE_CONTENT_ALTERED', 'decrypted content hash differs from the manifest');
   const read = plaintextReader(frames, contentKey, params);
   const entries = indexArchive(read, params.plainSize);
   const index: ArchiveIndex = Object.fromEntries([...entries].map(([name, e]) => [name, [e.offset, e.size]]));
@@ -166,7 +166,7 @@ export function reopenFrames(manifest: PackageManifest, frames: FrameSource, key
 /** Frames of a whole ciphertext in memory, at the offsets the manifest's layout gives. */
 export function framesOf(manifest: PackageManifest, ciphertext: Buffer): FrameSource {
   const layout = frameLayout(cipherParamsOf(manifest));
-  if (ciphertext.length !== layout.ciphertextSize) throw new StationError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
+  if (ciphertext.length !== layout.ciphertextSize) throw new PackageError('PACKAGE_CONTENT_ALTERED', 'ciphertext length does not match the manifest');
   const offsets: number[] = [0];
   for (let i = 0; i < manifest.cipher.chunkCount; i += 1) offsets.push(offsets[i]! + layout.frameBytes(i));
   return (i) => ciphertext.subarray(offsets[i]!, offsets[i + 1]!);

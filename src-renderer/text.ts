@@ -4,7 +4,7 @@ import type { BilingualText } from '../src-shared/errors.ts';
 
 export type UiLanguage = 'lv' | 'en';
 
-const TEXT = {
+export const TEXT = {
   appName: { lv: 'Valsts valodas prasmes pārbaude', en: 'State language proficiency test' },
   loading: { lv: 'Ielādē…', en: 'Loading…' },
   // staff step
@@ -162,6 +162,10 @@ const TEXT = {
   sizeLarger: { lv: 'Ļoti liels', en: 'Very large' },
   highContrast: { lv: 'Augsts kontrasts', en: 'High contrast' },
   close: { lv: 'Aizvērt', en: 'Close' },
+  playFailed: {
+    lv: 'Ierakstu neizdevās atskaņot. Pasauciet pārbaudījuma vadītāju, pirms spiežat “Atskaņot” vēlreiz.',
+    en: 'The recording did not start playing. Call the invigilator before you press Play again.',
+  },
   errorCallInvigilator: { lv: 'Pasauciet pārbaudījuma vadītāju.', en: 'Call the invigilator.' },
 } as const satisfies Record<string, BilingualText>;
 

@@ -7,6 +7,7 @@ import { StationError } from '../../src-shared/errors.ts';
 import { seatOf } from '../store/attempt.ts';
 import { errorText, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
+import { TEXT } from '../text.ts';
 import { Bilingual } from '../ui/frame.tsx';
 
 const imageUrls = new Map<string, Promise<string>>();
@@ -99,8 +100,11 @@ export function AudioStimulus({ stimulus }: { stimulus: Extract<Stimulus, { type
     try {
       await element.play();
     } catch (error) {
+      // The candidate is told at once; handing the play back is the station's (issue 9).
       console.error('audio did not play', error);
       setPlaying(false);
+      release();
+      exam.attempt.setState({ error: TEXT.playFailed });
     }
   };
 

@@ -21,6 +21,8 @@ import type { StationHandler, StationReply } from '../station/dispatch.ts';
 /** Big enough for a 1 MiB audio segment in base64 with room to spare. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 const CLIENT_COOKIE = 'exam_station_client';
+/** A caller without the station cookie: a script or a test, not a screen (it shares one lockout). */
+const ANONYMOUS = 'http:anonymous';
 const CSP = "default-src 'self'; img-src 'self' blob: data:; media-src 'self' blob:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'";
 
 export interface StationHttpOptions {
@@ -40,7 +42,7 @@ function errorReply(reply: FastifyReply, code: ErrorCode, detail?: string): Fast
 function clientIdOf(request: FastifyRequest): string {
   const cookie = request.headers.cookie ?? '';
   const match = new RegExp(`(?:^|;\\s*)${CLIENT_COOKIE}=([A-Za-z0-9_-]{22,64})`).exec(cookie);
-  return match ? `http:${match[1]}` : 'http:anonymous';
+  return match ? `http:${match[1]}` : ANONYMOUS;
 }
 
 /** The Host values a request may carry: this server's loopback address and port, by name or number. */
@@ -100,7 +102,8 @@ export async function createStationHttpServer(options: StationHttpOptions): Prom
 
   app.post<{ Params: { method: string } }>('/api/:method', async (request, reply) => {
     if (!request.headers['content-type']) return errorReply(reply, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json');
-    const result = await options.handler(request.params.method, request.body ?? {}, { clientId: clientIdOf(request), surfaces: options.surfaces });
+    const clientId = clientIdOf(request);
+    const result = await options.handler(request.params.method, request.body ?? {}, { clientId, surfaces: options.surfaces, screen: clientId !== ANONYMOUS });
     const status = result.ok ? 200 : new StationError(result.error.code).status;
     return reply.code(status).type('application/json; charset=utf-8').header('cache-control', 'no-store').header('x-content-type-options', 'nosniff').send(toWire(result));
   });
@@ -111,7 +114,7 @@ export async function createStationHttpServer(options: StationHttpOptions): Prom
   // The page itself: where a tab gets its station cookie (minted once), with the strict CSP.
   const sendPage = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     if (!built) return reply.code(503).type('text/plain; charset=utf-8').send('The renderer is not built yet: run npm run build.');
-    if (clientIdOf(request) === 'http:anonymous') reply.header('set-cookie', `${CLIENT_COOKIE}=${randomBytes(24).toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`);
+    if (clientIdOf(request) === ANONYMOUS) reply.header('set-cookie', `${CLIENT_COOKIE}=${randomBytes(24).toString('base64url')}; HttpOnly; SameSite=Strict; Path=/`);
     return reply.header('content-security-policy', CSP).header('cache-control', 'no-store').header('x-frame-options', 'DENY').sendFile('index.html');
   };
   if (built) {

@@ -31,7 +31,7 @@ export class CandidateScreens {
 
   /** The screen of `caller` now holds `attemptId`. */
   bind(caller: Caller | undefined, attemptId: string): void {
-    if (!caller) return;
+    if (!caller || caller.screen === false) return;
     // The attempt moved here: the screen that held it before is no longer a candidate screen for it.
     for (const [clientId, held] of this.boundTo) if (held === attemptId && clientId !== caller.clientId) this.boundTo.delete(clientId);
     this.boundTo.set(caller.clientId, attemptId);

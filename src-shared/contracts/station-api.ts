@@ -221,6 +221,11 @@ export interface Caller {
   /** Stable per screen: an Electron window, or a browser tab's station cookie. */
   clientId: string;
   surfaces: readonly Surface[];
+  /**
+   * False for a caller that is not a screen (a script over HTTP without the station cookie): it is
+   * never bound to a candidate's attempt. Windows and tabs are screens.
+   */
+  screen?: boolean;
 }
 
 /** A caller inside the station's own process (tools, tests): every surface, one client. */

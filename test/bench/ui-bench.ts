@@ -37,20 +37,21 @@ const a2 = runner.demoKeys().find((k) => k.examId === 'vvpp-a2-sample');
 if (!a2) throw new Error('the demo A2 package is missing');
 const { staffToken } = await api('staffSignIn', { pin: '246810' });
 await api('unlockPackage', { staffToken, packageId: a2.packageId, key: a2.contentKey });
-const { attemptId } = await api('openAttempt', { staffToken, candidateId: 'DEMO-A2-1', packageId: a2.packageId });
+const { attemptId, candidateToken } = await api('openAttempt', { staffToken, candidateId: 'DEMO-A2-1', packageId: a2.packageId });
+const seatOfPage = { attemptId, candidateToken };
 for (const partId of ['a2-l', 'a2-r']) {
-  await api('recordTimerEvent', { attemptId, partId, kind: 'start' });
-  await api('recordTimerEvent', { attemptId, partId, kind: 'end' });
+  await api('recordTimerEvent', { ...seatOfPage, partId, kind: 'start' });
+  await api('recordTimerEvent', { ...seatOfPage, partId, kind: 'end' });
 }
-await api('recordTimerEvent', { attemptId, partId: 'a2-w', kind: 'start' });
-await api('setPosition', { attemptId, partId: 'a2-w', itemId: WRITING_ITEM });
+await api('recordTimerEvent', { ...seatOfPage, partId: 'a2-w', kind: 'start' });
+await api('setPosition', { ...seatOfPage, partId: 'a2-w', itemId: WRITING_ITEM });
 
 const browser = await launchChromium();
 const acks: number[] = [];
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(runner.url);
-  await page.evaluate(`localStorage.setItem('exam-station.attempt', ${JSON.stringify(attemptId)})`);
+  await page.evaluate(`localStorage.setItem('exam-station.seat', ${JSON.stringify(JSON.stringify(seatOfPage))})`);
   await page.reload();
   await page.locator('textarea').click();
   // In the page: the keydown time, and the moment the indicator shows one more acknowledgement, saved.

@@ -118,6 +118,13 @@ describe('the station over HTTP', () => {
     expect(JSON.parse((await signIn(invigilator, TEST_STAFF_PIN)).body)).toMatchObject({ ok: true });
   });
 
+  it('does not take a caller without the station cookie (a script) for a candidate screen', async () => {
+    const call = async (method: string, input: unknown) => JSON.parse((await send(`/api/${method}`, { method: 'POST', headers: json, body: JSON.stringify(input) })).body) as { ok: boolean; value: Record<string, string> };
+    const { value: signedIn } = await call('staffSignIn', { pin: TEST_STAFF_PIN });
+    expect((await call('openAttempt', { staffToken: signedIn.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId })).ok).toBe(true);
+    expect((await call('listCandidates', { staffToken: signedIn.staffToken })).ok).toBe(true);
+  });
+
   it('serves only POST to the API and names an unknown method as not found', async () => {
     expect((await send('/api/getStatus')).status).toBe(404);
     const unknown = await send('/api/dropTables', { method: 'POST', headers: json, body: '{}' });

@@ -12,6 +12,15 @@ const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
 /** SQLite checkpoints inside a commit only once the WAL holds this many pages (4 KiB each). */
 const WAL_BACKSTOP_PAGES = 4000;
 
+declare const inTransaction: unique symbol;
+/**
+ * Proof that code runs inside a transaction of the station database: only `transaction()` hands one
+ * to its callback. A record method that must run inside its caller's transaction takes it first, so
+ * calling it outside one is a type error, not a comment.
+ */
+export type Tx = { readonly [inTransaction]: true };
+const TX = Object.freeze({}) as Tx;
+
 export interface StationDatabase {
   path: string;
   sqlite: Database.Database;
@@ -27,7 +36,7 @@ export interface StationDatabase {
    */
   prepared<P extends object, R = unknown>(build: (params: P) => Compilable<R>): PreparedQuery<P, R>;
   /** Run `fn` in one IMMEDIATE transaction (joins the current one when nested). */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: (tx: Tx) => T): T;
   /** Copy committed WAL pages into the database without blocking a writer; for idle moments. */
   checkpointIdle(): void;
   close(): void;
@@ -191,11 +200,11 @@ export function openStationDatabase(path: string, options: OpenOptions = {}): St
         return statement.get(...parameters) as T | undefined;
       },
       prepared: (build) => prepareNamed(sqlite, build),
-      transaction<T>(fn: () => T): T {
-        if (sqlite.inTransaction) return fn();
+      transaction<T>(fn: (tx: Tx) => T): T {
+        if (sqlite.inTransaction) return fn(TX);
         begin.run();
         try {
-          const result = fn();
+          const result = fn(TX);
           commit.run();
           return result;
         } catch (error) {

@@ -18,7 +18,7 @@ import {
 } from '../../src-shared/contracts/station-api.ts';
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
-import { openStationDatabase, storageError, type OpenOptions, type StationDatabase } from './database.ts';
+import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './records/answers.ts';
 import { Attempts } from './records/attempts.ts';
@@ -132,7 +132,7 @@ export class StationService implements StationHost {
    * Run `fn` in one IMMEDIATE transaction; SQLite failures become errors a person can act on. What the
    * stores keep in memory is dropped when a transaction fails, so memory never holds uncommitted state.
    */
-  private tx<T>(fn: () => T): T {
+  private tx<T>(fn: (tx: Tx) => T): T {
     try {
       return this.db.transaction(fn);
     } catch (error) {
@@ -148,13 +148,13 @@ export class StationService implements StationHost {
     return this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', key))?.value;
   }
 
-  private setMeta(key: string, value: string): void {
+  private setMeta(_tx: Tx, key: string, value: string): void {
     this.db.run(this.db.q.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })));
   }
 
   private beat(): void {
     try {
-      this.tx(() => this.setMeta('alive_at', String(this.now().getTime())));
+      this.tx((tx) => this.setMeta(tx, 'alive_at', String(this.now().getTime())));
       // Between calls is when the WAL is copied into the database: a candidate's save then seldom
       // carries SQLite's own checkpoint.
       this.db.checkpointIdle();
@@ -171,15 +171,15 @@ export class StationService implements StationHost {
    */
   private recoverAtStart(): void {
     this.packages.removeInterruptedImports();
-    this.tx(() => {
+    this.tx((tx) => {
       const clean = this.meta('clean_stop') === '1';
       const aliveAt = Number(this.meta('alive_at') ?? 0);
       const now = this.now();
-      this.setMeta('clean_stop', '0');
-      this.setMeta('alive_at', String(now.getTime()));
+      this.setMeta(tx, 'clean_stop', '0');
+      this.setMeta(tx, 'alive_at', String(now.getTime()));
       const open = new Set(this.attempts.openIds().map((a) => a.attemptId));
       for (const take of this.db.all(this.db.q.selectFrom('recordings').select(['recording_id', 'attempt_id']).where('closed_at', 'is', null))) {
-        if (!open.has(take.attempt_id)) this.recordings.close(take.recording_id, now, 'submitted');
+        if (!open.has(take.attempt_id)) this.recordings.close(tx, take.recording_id, now, 'submitted');
       }
       if (clean || aliveAt === 0 || now.getTime() <= aliveAt) return;
       for (const attempt of this.attempts.openIds()) {
@@ -200,7 +200,7 @@ export class StationService implements StationHost {
           const partLostMs = now.getTime() - Math.max(aliveAt, runningSince);
           if (partLostMs <= 0) continue;
           const reason = `station restart: ${Math.round(partLostMs / 1000)} s lost while the station was down`;
-          this.timers.record({ attemptId: attempt.attemptId, part, kind: 'credit', amountMs: partLostMs, reason }, now);
+          this.timers.record(tx, { attemptId: attempt.attemptId, part, kind: 'credit', amountMs: partLostMs, reason }, now);
         }
       }
     });
@@ -214,9 +214,9 @@ export class StationService implements StationHost {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (!this.db.sqlite.open) return;
     try {
-      this.tx(() => {
-        this.setMeta('clean_stop', options.clean === false ? '0' : '1');
-        this.setMeta('alive_at', String(this.now().getTime()));
+      this.tx((tx) => {
+        this.setMeta(tx, 'clean_stop', options.clean === false ? '0' : '1');
+        this.setMeta(tx, 'alive_at', String(this.now().getTime()));
       });
     } catch (error) {
       // Without the mark the next start treats this stop as a crash and credits the gap: safe side.
@@ -257,7 +257,7 @@ export class StationService implements StationHost {
     if (previous === undefined || facts.status !== 'open' || now.getTime() - previous <= SEAT_GAP_MS) return 0;
     const content = this.content(facts.packageId);
     let creditedMs = 0;
-    this.tx(() => {
+    this.tx((tx) => {
       for (const part of content.parts) {
         // Only the time the part's clock ran during the silence was lost (not a pause), less one beat.
         const before = this.timers.state(input.attemptId, part, previous);
@@ -266,7 +266,7 @@ export class StationService implements StationHost {
         const lostMs = after.elapsedMs - before.elapsedMs - SEAT_HEARTBEAT_MS;
         if (lostMs <= 0) continue;
         const reason = `seat interrupted: ${Math.round(lostMs / 1000)} s without the candidate screen`;
-        this.timers.record({ attemptId: input.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
+        this.timers.record(tx, { attemptId: input.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
         creditedMs = Math.max(creditedMs, lostMs);
       }
     });
@@ -354,12 +354,12 @@ export class StationService implements StationHost {
     this.requireStaff(input.staffToken, caller);
     const content = this.content(input.packageId);
     const now = this.now();
-    const { attemptId, candidateToken } = this.tx(() => {
-      const id = this.attempts.open(input.candidateId, input.packageId, now);
+    const { attemptId, candidateToken } = this.tx((tx) => {
+      const id = this.attempts.open(tx, input.candidateId, input.packageId, now);
       // The invigilator seats the candidate at this screen: they are present.
       const { attendance } = this.attempts.candidate(id);
-      if (attendance !== 'present') this.roomLog.markAttendance(input.candidateId, 'present', STAFF_ACTOR, now);
-      return { attemptId: id, candidateToken: this.attempts.issueToken(id) };
+      if (attendance !== 'present') this.roomLog.markAttendance(tx, input.candidateId, 'present', STAFF_ACTOR, now);
+      return { attemptId: id, candidateToken: this.attempts.issueToken(tx, id) };
     });
     this.screens.bind(caller, attemptId);
     this.screens.forgetAttempt(attemptId);
@@ -369,15 +369,15 @@ export class StationService implements StationHost {
   async staffTimerEvent(input: StationInput<'staffTimerEvent'>, caller?: Caller): Promise<StationOutput<'staffTimerEvent'>> {
     this.requireStaff(input.staffToken, caller);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
-    return this.tx(() => {
+    return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
-      return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
+      return this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
     });
   }
 
   async markAttendance(input: StationInput<'markAttendance'>, caller?: Caller): Promise<StationOutput<'markAttendance'>> {
     this.requireStaff(input.staffToken, caller);
-    this.tx(() => this.roomLog.markAttendance(input.candidateId, input.status, STAFF_ACTOR, this.now()));
+    this.tx((tx) => this.roomLog.markAttendance(tx, input.candidateId, input.status, STAFF_ACTOR, this.now()));
     const candidate = listCandidates(this.db).find((c) => c.candidateId === input.candidateId);
     if (!candidate) throw new StationError('NOT_FOUND', `candidate ${input.candidateId}`);
     return candidate;
@@ -385,7 +385,7 @@ export class StationService implements StationHost {
 
   async recordIncident(input: StationInput<'recordIncident'>, caller?: Caller): Promise<StationOutput<'recordIncident'>> {
     this.requireStaff(input.staffToken, caller);
-    return this.tx(() => this.roomLog.recordIncident(input, STAFF_ACTOR, this.now()));
+    return this.tx((tx) => this.roomLog.recordIncident(tx, input, STAFF_ACTOR, this.now()));
   }
 
   async readOutbox(input: StationInput<'readOutbox'>, caller?: Caller): Promise<StationOutput<'readOutbox'>> {
@@ -410,7 +410,7 @@ export class StationService implements StationHost {
     if (!opened.mediaPaths.has(input.path)) throw new StationError('NOT_FOUND', input.path);
     // Read before the play is marked as used: a damaged package refuses without spending the play.
     const media = opened.readMedia(input.path)!;
-    this.tx(() => this.plays.release(opened.content, input.attemptId, input.path, this.now()));
+    this.tx((tx) => this.plays.release(tx, opened.content, input.attemptId, input.path, this.now()));
     return { mimeType: MEDIA_TYPES[extname(input.path).toLowerCase()] ?? 'application/octet-stream', data: new Uint8Array(media) };
   }
 
@@ -418,10 +418,10 @@ export class StationService implements StationHost {
     this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
-    this.tx(() => {
+    this.tx((tx) => {
       // A take still open (the recorder cut off by the end) is closed with its audio before submission.
-      if (this.attempts.isOpen(input.attemptId)) this.recordings.closeOpenTakes('submitted', now, input.attemptId);
-      this.attempts.finish(content, input.attemptId, now);
+      if (this.attempts.isOpen(input.attemptId)) this.recordings.closeOpenTakes(tx, 'submitted', now, input.attemptId);
+      this.attempts.finish(tx, content, input.attemptId, now);
     });
     return this.view(content, input.attemptId, now);
   }
@@ -433,7 +433,7 @@ export class StationService implements StationHost {
 
   async setPosition(input: StationInput<'setPosition'>, caller?: Caller): Promise<StationOutput<'setPosition'>> {
     this.seat(input, caller);
-    this.tx(() => this.attempts.setPosition(input.attemptId, input.partId, input.itemId));
+    this.tx((tx) => this.attempts.setPosition(tx, input.attemptId, input.partId, input.itemId));
     return { ok: true };
   }
 
@@ -441,7 +441,7 @@ export class StationService implements StationHost {
     this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
     try {
-      return this.tx(() => this.answers.save(content, input, this.now()));
+      return this.tx((tx) => this.answers.save(tx, content, input, this.now()));
     } catch (error) {
       // A retried save (second click, resend after a lost reply) gets the acknowledgement it already had.
       const earlier = this.answers.earlierAck(input);
@@ -453,19 +453,19 @@ export class StationService implements StationHost {
   async startRecording(input: StationInput<'startRecording'>, caller?: Caller): Promise<StationOutput<'startRecording'>> {
     this.seat(input, caller);
     const content = this.contentOfAttempt(input.attemptId);
-    return this.tx(() => this.recordings.start(content, input.attemptId, input.itemId, input.mimeType, this.now()));
+    return this.tx((tx) => this.recordings.start(tx, content, input.attemptId, input.itemId, input.mimeType, this.now()));
   }
 
   async appendAudioSegment(input: StationInput<'appendAudioSegment'>, caller?: Caller): Promise<StationOutput<'appendAudioSegment'>> {
     this.seat(input, caller);
     // Hash outside the transaction: a damaged segment is refused before the database is touched.
     if (segmentHash(input.data) !== input.sha256) throw new StationError('SEGMENT_HASH_MISMATCH', `segment ${input.index}`);
-    return this.tx(() => this.recordings.append(input, this.now()));
+    return this.tx((tx) => this.recordings.append(tx, input, this.now()));
   }
 
   async closeRecording(input: StationInput<'closeRecording'>, caller?: Caller): Promise<StationOutput<'closeRecording'>> {
     this.seat(input, caller);
-    return this.tx(() => this.recordings.close(input.recordingId, this.now(), null, input.attemptId));
+    return this.tx((tx) => this.recordings.close(tx, input.recordingId, this.now(), null, input.attemptId));
   }
 
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>, caller?: Caller): Promise<StationOutput<'grantAudioPlay'>> {
@@ -475,11 +475,11 @@ export class StationService implements StationHost {
     if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
     const playLimit = found.stimulus.playLimit;
     const now = this.now();
-    return this.tx(() => {
+    return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
       const timer = this.timers.state(input.attemptId, found.part, now.getTime());
       if (timer.status !== 'running') throw new StationError(timer.status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
-      return this.plays.grant(input.attemptId, input.stimulusId, playLimit, now);
+      return this.plays.grant(tx, input.attemptId, input.stimulusId, playLimit, now);
     });
   }
 
@@ -487,9 +487,9 @@ export class StationService implements StationHost {
     this.seat(input, caller);
     if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
-    return this.tx(() => {
+    return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
-      return this.timers.record({ attemptId: input.attemptId, part, kind: input.kind }, this.now());
+      return this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind }, this.now());
     });
   }
 

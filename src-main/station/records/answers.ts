@@ -6,7 +6,7 @@ import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
 import { responseMismatch, type ResponseValue } from '../../../src-shared/content/responses.ts';
-import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 import type { ResponseRevisionsTable } from '../tables.ts';
 import type { Attempts } from './attempts.ts';
 import type { Outbox } from './outbox.ts';
@@ -83,8 +83,8 @@ export class Answers {
     return { itemId: found.itemId, revision: found.revision, savedAt: found.savedAt, seq: found.seq };
   }
 
-  /** Runs inside the caller's transaction. A repeated clientSaveId fails on its unique index. */
-  save(content: ExamContent, save: SaveResponse, now: Date): SaveAck {
+  /** A repeated clientSaveId fails on its unique index (the caller answers it with the earlier ack). */
+  save(tx: Tx, content: ExamContent, save: SaveResponse, now: Date): SaveAck {
     this.attempts.requireOpen(save.attemptId);
     const found = findItem(content, save.itemId);
     if (!found) throw new StationError('ITEM_UNKNOWN', save.itemId);
@@ -98,7 +98,7 @@ export class Answers {
     const key = `${save.attemptId}\u0000${save.itemId}`;
     const revision = (this.revisions.get(key) ?? this.latest.get({ attemptId: save.attemptId, itemId: save.itemId })?.revision ?? 0) + 1;
     const savedAt = now.toISOString();
-    const seq = this.outbox.append('response.saved', save.attemptId, { attemptId: save.attemptId, itemId: save.itemId, revision, value: save.value, savedAt }, now);
+    const seq = this.outbox.append(tx, 'response.saved', save.attemptId, { attemptId: save.attemptId, itemId: save.itemId, revision, value: save.value, savedAt }, now);
     this.insert.run({ attempt_id: save.attemptId, item_id: save.itemId, revision, value_json: JSON.stringify(save.value), saved_at: savedAt, client_save_id: save.clientSaveId, seq });
     this.revisions.set(key, revision);
     return { itemId: save.itemId, revision, savedAt, seq };

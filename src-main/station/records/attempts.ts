@@ -7,7 +7,7 @@ import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import type { AttemptView, CandidateView } from '../../../src-shared/contracts/station-api.ts';
 import { newCandidateToken, tokenMatches } from '../screens.ts';
 import { toCandidateView } from './roster.ts';
-import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 import type { AttemptStatus } from '../tables.ts';
 import type { Outbox } from './outbox.ts';
 import type { Timers } from './timers.ts';
@@ -57,8 +57,8 @@ export class Attempts {
     return facts;
   }
 
-  /** A new candidate token for the screen the attempt is (re)opened on; the earlier one stops working. Runs inside the caller's transaction. */
-  issueToken(attemptId: string): string {
+  /** A new candidate token for the screen the attempt is (re)opened on; the earlier one stops working. */
+  issueToken(_tx: Tx, attemptId: string): string {
     const facts = this.facts(attemptId);
     const { token, sha256 } = newCandidateToken();
     this.db.run(this.db.q.updateTable('attempts').set({ candidate_token_sha256: sha256 }).where('attempt_id', '=', attemptId));
@@ -72,7 +72,7 @@ export class Attempts {
     return facts;
   }
 
-  open(candidateId: string, packageId: string, now: Date): string {
+  open(tx: Tx, candidateId: string, packageId: string, now: Date): string {
     const candidate = this.db.get(this.db.q.selectFrom('candidates').select(['candidate_id', 'attendance']).where('candidate_id', '=', candidateId));
     if (!candidate) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
     if (candidate.attendance === 'removed') throw new StationError('ATTEMPT_CLOSED', `candidate ${candidateId} was removed from the session`);
@@ -94,7 +94,7 @@ export class Attempts {
         candidate_token_sha256: null,
       }),
     );
-    this.outbox.append('attempt.opened', attemptId, { attemptId, candidateId, packageId, openedAt }, now);
+    this.outbox.append(tx, 'attempt.opened', attemptId, { attemptId, candidateId, packageId, openedAt }, now);
     return attemptId;
   }
 
@@ -116,18 +116,18 @@ export class Attempts {
   }
 
   /** Submit the whole test: every part must have ended. A second call changes nothing. */
-  finish(content: ExamContent, attemptId: string, now: Date): void {
+  finish(tx: Tx, content: ExamContent, attemptId: string, now: Date): void {
     const facts = this.facts(attemptId);
     if (facts.status === 'submitted') return;
     this.requireOpen(attemptId);
     const unfinished = content.parts.filter((part) => this.timers.state(attemptId, part, now.getTime()).status !== 'ended');
     if (unfinished.length > 0) throw new StationError('ATTEMPT_UNFINISHED', unfinished.map((p) => p.id).join(', '));
     this.db.run(this.db.q.updateTable('attempts').set({ status: 'submitted' }).where('attempt_id', '=', attemptId));
-    this.outbox.append('attempt.submitted', attemptId, { attemptId, submittedAt: now.toISOString() }, now);
+    this.outbox.append(tx, 'attempt.submitted', attemptId, { attemptId, submittedAt: now.toISOString() }, now);
     this.memory.set(attemptId, { ...facts, status: 'submitted' });
   }
 
-  setPosition(attemptId: string, partId: string, itemId: string | null): void {
+  setPosition(_tx: Tx, attemptId: string, partId: string, itemId: string | null): void {
     this.requireOpen(attemptId);
     this.db.run(this.db.q.updateTable('attempts').set({ current_part_id: partId, current_item_id: itemId }).where('attempt_id', '=', attemptId));
   }

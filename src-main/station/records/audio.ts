@@ -7,7 +7,7 @@ import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
 import { takesUsed, type TakeInterruption } from '../../../src-shared/rules/takes.ts';
-import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 import type { RecordingSegmentsTable, RecordingsTable } from '../tables.ts';
 import type { Attempts } from './attempts.ts';
 import type { Outbox } from './outbox.ts';
@@ -98,7 +98,7 @@ export class Recordings {
    * station never count against the takes the task allows, and neither does the first one cut off by
    * the seat; later ones do, so starting takes and never closing them cannot hand out fresh ones.
    */
-  start(content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
+  start(tx: Tx, content: ExamContent, attemptId: string, itemId: string, mimeType: string, now: Date): StartedRecording {
     this.attempts.requireOpen(attemptId);
     const found = findItem(content, itemId);
     if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${itemId} is not a speaking item of this test`);
@@ -109,7 +109,7 @@ export class Recordings {
     let interruptedTake: number | undefined;
     for (const unfinished of takes.filter((t) => t.closed_at === null)) {
       const why = this.lastHeardAt(unfinished) <= this.stationStartedAt ? 'station-restart' : 'seat-restart';
-      this.close(unfinished.recording_id, now, why);
+      this.close(tx, unfinished.recording_id, now, why);
       unfinished.interruption = why;
       interruptedTake = unfinished.take;
     }
@@ -133,7 +133,7 @@ export class Recordings {
         interruption: null,
       }),
     );
-    this.outbox.append('recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
+    this.outbox.append(tx, 'recording.started', recordingId, { recordingId, attemptId, itemId, take, mimeType }, now);
     return interruptedTake === undefined ? { recordingId, take, segmentCount: 0 } : { recordingId, take, segmentCount: 0, interruptedTake };
   }
 
@@ -144,7 +144,7 @@ export class Recordings {
   }
 
   /** Append the next segment. A resend of a stored segment is acknowledged again; a gap is refused. */
-  append(segment: Segment, now: Date): SegmentAck {
+  append(tx: Tx, segment: Segment, now: Date): SegmentAck {
     const row = this.recording(segment.recordingId, segment.attemptId);
     const ack = (duplicate: boolean, r: Progress): SegmentAck => ({ recordingId: segment.recordingId, index: segment.index, segmentCount: r.segment_count, durationMs: r.duration_ms, duplicate });
     if (segment.index < row.segment_count) {
@@ -158,7 +158,7 @@ export class Recordings {
     this.insertSegment.run({ recording_id: segment.recordingId, idx: segment.index, data, sha256: segment.sha256, duration_ms: segment.durationMs, received_at: now.toISOString() });
     const updated = { segment_count: row.segment_count + 1, total_bytes: row.total_bytes + data.length, duration_ms: row.duration_ms + segment.durationMs };
     this.progress.run({ ...updated, recordingId: segment.recordingId });
-    this.outbox.append('recording.segment', segment.recordingId, { recordingId: segment.recordingId, index: segment.index, sha256: segment.sha256, bytes: data.length, durationMs: segment.durationMs }, now);
+    this.outbox.append(tx, 'recording.segment', segment.recordingId, { recordingId: segment.recordingId, index: segment.index, sha256: segment.sha256, bytes: data.length, durationMs: segment.durationMs }, now);
     return ack(false, updated);
   }
 
@@ -172,7 +172,7 @@ export class Recordings {
    * Close a take: by the candidate (interruption null) or by the station for a reason. Closing a closed
    * take changes nothing and answers as the first close did. `attemptId` limits it to that attempt.
    */
-  close(recordingId: string, now: Date, interruption: TakeInterruption | null = null, attemptId?: string): ClosedRecording {
+  close(tx: Tx, recordingId: string, now: Date, interruption: TakeInterruption | null = null, attemptId?: string): ClosedRecording {
     const row = this.recording(recordingId, attemptId);
     if (row.closed_at !== null && row.sha256 !== null) {
       return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
@@ -184,6 +184,7 @@ export class Recordings {
       this.db.q.updateTable('recordings').set({ closed_at: now.toISOString(), sha256, interrupted: interrupted ? 1 : 0, interruption }).where('recording_id', '=', recordingId),
     );
     this.outbox.append(
+      tx,
       'recording.closed',
       recordingId,
       {
@@ -204,12 +205,12 @@ export class Recordings {
     return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256, bytes: row.total_bytes };
   }
 
-  /** Close every take still open, of one attempt or of all (a restart), for `why`. Runs inside the caller's transaction. */
-  closeOpenTakes(why: TakeInterruption, now: Date, attemptId?: string): number {
+  /** Close every take still open, of one attempt or of all (a restart), for `why`. */
+  closeOpenTakes(tx: Tx, why: TakeInterruption, now: Date, attemptId?: string): number {
     let query = this.db.q.selectFrom('recordings').select('recording_id').where('closed_at', 'is', null);
     if (attemptId !== undefined) query = query.where('attempt_id', '=', attemptId);
     const open = this.db.all(query.orderBy('started_at'));
-    for (const take of open) this.close(take.recording_id, now, why);
+    for (const take of open) this.close(tx, take.recording_id, now, why);
     return open.length;
   }
 }

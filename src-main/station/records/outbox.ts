@@ -4,7 +4,7 @@
 // floor for when old events are pruned); a failed transaction makes it read the database again.
 import { EVENT_PAYLOADS, type EventEnvelope, type EventKind, type EventPayload } from '../../../src-shared/contracts/events.ts';
 import { StationError } from '../../../src-shared/errors.ts';
-import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 
 interface NewEvent {
   seq: number;
@@ -35,7 +35,7 @@ export class Outbox {
    * describes. The payload is checked against the contract: the station never writes an event the
    * centre would refuse (a refusal here rolls the change back with it).
    */
-  append<K extends EventKind>(kind: K, entityId: string, payload: EventPayload<K>, at: Date): number {
+  append<K extends EventKind>(_tx: Tx, kind: K, entityId: string, payload: EventPayload<K>, at: Date): number {
     const checked = EVENT_PAYLOADS[kind].safeParse(payload);
     if (!checked.success) throw new StationError('INTERNAL', `${kind} event outside the contract: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
     const seq = (this.last ?? this.lastSeq()) + 1;

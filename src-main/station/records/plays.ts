@@ -3,7 +3,7 @@
 // screen cannot fetch the audio again and again, nor before a play was granted.
 import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
-import type { StationDatabase } from '../database.ts';
+import type { StationDatabase, Tx } from '../database.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface Grant {
@@ -22,21 +22,20 @@ export class Plays {
     this.outbox = outbox;
   }
 
-  /** Grant the next play, or refuse beyond the limit. Runs inside the caller's transaction. */
-  grant(attemptId: string, stimulusId: string, playLimit: number, now: Date): Grant {
+  /** Grant the next play, or refuse beyond the limit. */
+  grant(tx: Tx, attemptId: string, stimulusId: string, playLimit: number, now: Date): Grant {
     const used = this.db.all(this.db.q.selectFrom('stimulus_plays').select('play').where('attempt_id', '=', attemptId).where('stimulus_id', '=', stimulusId)).length;
     if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
     const play = used + 1;
     this.db.run(this.db.q.insertInto('stimulus_plays').values({ attempt_id: attemptId, stimulus_id: stimulusId, play, granted_at: now.toISOString(), fetched_at: null }));
-    this.outbox.append('audio.play', attemptId, { attemptId, stimulusId, play }, now);
+    this.outbox.append(tx, 'audio.play', attemptId, { attemptId, stimulusId, play }, now);
     return { stimulusId, play, playLimit, remaining: playLimit - play };
   }
 
   /**
    * Let the audio at `path` out for one granted play of a stimulus that uses it, or refuse.
-   * Runs inside the caller's transaction.
    */
-  release(content: ExamContent, attemptId: string, path: string, now: Date): void {
+  release(_tx: Tx, content: ExamContent, attemptId: string, path: string, now: Date): void {
     const stimulusIds = content.parts.flatMap((p) => p.tasks.flatMap((t) => t.stimuli.filter((s) => s.type === 'audio' && s.media === path).map((s) => s.id)));
     if (stimulusIds.length === 0) return;
     const unfetched = this.db.get(

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Attendance, IncidentKind } from '../../../src-shared/contracts/events.ts';
 import { StationError } from '../../../src-shared/errors.ts';
-import type { StationDatabase } from '../database.ts';
+import type { StationDatabase, Tx } from '../database.ts';
 import type { Outbox } from './outbox.ts';
 
 export interface NewIncident {
@@ -24,8 +24,8 @@ export class RoomLog {
     this.outbox = outbox;
   }
 
-  /** Runs inside the caller's transaction. Marking the same status again changes nothing. */
-  markAttendance(candidateId: string, status: Attendance, markedBy: string, now: Date): void {
+  /** Marking the same status again changes nothing. */
+  markAttendance(tx: Tx, candidateId: string, status: Attendance, markedBy: string, now: Date): void {
     const candidate = this.db.get(this.db.q.selectFrom('candidates').select(['session_id', 'attendance']).where('candidate_id', '=', candidateId));
     if (!candidate) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
     if (candidate.attendance === status) return;
@@ -36,11 +36,10 @@ export class RoomLog {
         .set({ attendance: status, checked_in_at: status === 'present' ? at : null })
         .where('candidate_id', '=', candidateId),
     );
-    this.outbox.append('attendance.marked', candidateId, { candidateId, sessionId: candidate.session_id, status, at, markedBy }, now);
+    this.outbox.append(tx, 'attendance.marked', candidateId, { candidateId, sessionId: candidate.session_id, status, at, markedBy }, now);
   }
 
-  /** Runs inside the caller's transaction. */
-  recordIncident(incident: NewIncident, recordedBy: string, now: Date): { incidentId: string; at: string } {
+  recordIncident(tx: Tx, incident: NewIncident, recordedBy: string, now: Date): { incidentId: string; at: string } {
     const session = this.db.get(this.db.q.selectFrom('sessions').select('session_id').where('session_id', '=', incident.sessionId));
     if (!session) throw new StationError('NOT_FOUND', `session ${incident.sessionId}`);
     let candidateId = incident.candidateId ?? null;
@@ -59,7 +58,7 @@ export class RoomLog {
     this.db.run(
       this.db.q.insertInto('incidents').values({ incident_id: incidentId, session_id: incident.sessionId, attempt_id: attemptId, kind: incident.kind, note: incident.note, at, recorded_by: recordedBy }),
     );
-    this.outbox.append('incident.recorded', incidentId, { incidentId, sessionId: incident.sessionId, candidateId, attemptId, kind: incident.kind, note: incident.note, at, recordedBy }, now);
+    this.outbox.append(tx, 'incident.recorded', incidentId, { incidentId, sessionId: incident.sessionId, candidateId, attemptId, kind: incident.kind, note: incident.note, at, recordedBy }, now);
     return { incidentId, at };
   }
 }

@@ -5,7 +5,7 @@
 import { StationError } from '../../../src-shared/errors.ts';
 import type { Part } from '../../../src-shared/content/schema.ts';
 import { deriveTimer, type TimerEvent, type TimerEventKind, type TimerState } from '../../../src-shared/rules/timer.ts';
-import type { PreparedQuery, StationDatabase } from '../database.ts';
+import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 import type { TimerEventsTable } from '../tables.ts';
 import type { Outbox } from './outbox.ts';
 
@@ -65,8 +65,8 @@ export class Timers {
     return deriveTimer(part.timeLimitSeconds * 1000, this.events(attemptId, part.id), now);
   }
 
-  /** Append a timer event if the part's state allows it. Runs inside the caller's transaction. */
-  record(change: TimerChange, now: Date): TimerState {
+  /** Append a timer event if the part's state allows it. */
+  record(tx: Tx, change: TimerChange, now: Date): TimerState {
     const before = this.state(change.attemptId, change.part, now.getTime());
     if (!allowed[change.kind].includes(before.status)) {
       throw new StationError('TIMER_TRANSITION', `cannot ${change.kind} a part that is ${before.status}`);
@@ -83,7 +83,7 @@ export class Timers {
       reason: change.reason ?? null,
     };
     const result = this.insert.run(row);
-    this.outbox.append('timer.event', change.attemptId, { attemptId: change.attemptId, eventId: Number(result.lastInsertRowid), partId: row.part_id, kind: row.kind, at: row.at, amountMs: row.amount_ms, reason: row.reason }, now);
+    this.outbox.append(tx, 'timer.event', change.attemptId, { attemptId: change.attemptId, eventId: Number(result.lastInsertRowid), partId: row.part_id, kind: row.kind, at: row.at, amountMs: row.amount_ms, reason: row.reason }, now);
     this.events(change.attemptId, change.part.id).push({ kind: row.kind, at: row.at, amountMs: row.amount_ms });
     return this.state(change.attemptId, change.part, now.getTime());
   }

@@ -104,6 +104,24 @@ describe('exam packages', () => {
     expect(parseContentKey(typed).equals(key)).toBe(true);
   });
 
+  it('catches every single mistyped character of a key, and every swap of two neighbours, before any decryption', () => {
+    const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+    for (let round = 0; round < 8; round += 1) {
+      const key = generateContentKey();
+      const typed = formatContentKey(key).replace(/-/g, '');
+      expect(parseContentKey(typed).equals(key)).toBe(true);
+      for (let at = 0; at < typed.length; at += 1) {
+        for (const c of ALPHABET) {
+          if (c === typed[at]) continue;
+          expect(refusal(() => parseContentKey(typed.slice(0, at) + c + typed.slice(at + 1))), `${typed[at]}→${c} at ${at}`).toBe('KEY_MALFORMED');
+        }
+        if (at + 1 < typed.length && typed[at] !== typed[at + 1]) {
+          expect(refusal(() => parseContentKey(typed.slice(0, at) + typed[at + 1] + typed[at] + typed.slice(at + 2))), `swap at ${at}`).toBe('KEY_MALFORMED');
+        }
+      }
+    }
+  });
+
   it('refuses a package for another venue and outside its validity window', () => {
     const forVenue = buildMiniPackage(keys, { venue: 'DGP02', validFrom: new Date('2026-11-20T00:00:00Z'), validUntil: new Date('2026-11-24T00:00:00Z') });
     expect(refusal(() => verify(forVenue.file, 'RIX01'))).toBe('PACKAGE_WRONG_VENUE');

@@ -17,23 +17,61 @@ export function generateContentKey(): Buffer {
   return randomBytes(KEY_BYTES);
 }
 
-/** 32 key bytes + 1 checksum byte as 53 base32 characters in groups of four: a typo is caught before any decryption. */
+/**
+ * GF(32) arithmetic (polynomial x^5 + x^2 + 1) for the key's check symbol: a weighted sum with a
+ * different non-zero weight per position changes under every single-symbol substitution and every
+ * swap of two different neighbours, which an 8-bit hash cannot promise.
+ */
+const GF_EXP: number[] = [];
+const GF_LOG: number[] = new Array<number>(32).fill(0);
+for (let i = 0, x = 1; i < 31; i += 1) {
+  GF_EXP[i] = x;
+  GF_LOG[x] = i;
+  x <<= 1;
+  if (x & 32) x ^= 0b100101;
+}
+const gfMul = (a: number, b: number): number => (a === 0 || b === 0 ? 0 : GF_EXP[(GF_LOG[a]! + GF_LOG[b]!) % 31]!);
+
+/** The check symbol over the data symbols: XOR of symbol · α^(i mod 31), position i from 0. */
+function checkSymbol(symbols: readonly number[]): number {
+  let check = 0;
+  symbols.forEach((symbol, i) => {
+    // Weights repeat after 31 positions: every weight is non-zero (single substitutions) and any two
+    // neighbours' weights differ (swaps), which is all the check needs.
+    check ^= gfMul(symbol, GF_EXP[i % 31]!);
+  });
+  return check;
+}
+
+/** 256 key bits in 52 symbols (the 4 spare bits zero), then one check symbol. */
+const DATA_SYMBOLS = 52;
+
+/**
+ * The content key as a person types it: 53 base32 characters in groups of four. The first 52 carry
+ * the 32 key bytes (the 4 bits left over are zero and checked), the last is a check symbol, so every
+ * single mistyped character, and every swap of two neighbours, is caught before any decryption.
+ */
 export function formatContentKey(key: Buffer): string {
-  const withCheck = Buffer.concat([key, createHash('sha256').update(key).digest().subarray(0, 1)]);
+  if (key.length !== KEY_BYTES) throw new Error(`a content key is ${KEY_BYTES} bytes`);
+  const symbols: number[] = [];
   let bits = 0;
   let value = 0;
-  let out = '';
-  for (const byte of withCheck) {
+  for (const byte of key) {
     value = (value << 8) | byte;
     bits += 8;
     while (bits >= 5) {
-      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      symbols.push((value >>> (bits - 5)) & 31);
       bits -= 5;
     }
     value &= (1 << bits) - 1;
   }
-  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
-  return out.match(/.{1,4}/g)!.join('-');
+  symbols.push((value << (5 - bits)) & 31);
+  symbols.push(checkSymbol(symbols));
+  return symbols
+    .map((v) => ALPHABET[v])
+    .join('')
+    .match(/.{1,4}/g)!
+    .join('-');
 }
 
 export function parseContentKey(typed: string): Buffer {
@@ -42,12 +80,16 @@ export function parseContentKey(typed: string): Buffer {
     .replace(/[\s-]/g, '')
     .replace(/O/g, '0')
     .replace(/[IL]/g, '1');
-  if (clean.length !== 53 || [...clean].some((c) => !ALPHABET.includes(c))) throw new PackageError('KEY_MALFORMED', 'expected 53 base32 characters');
+  if (clean.length !== DATA_SYMBOLS + 1 || [...clean].some((c) => !ALPHABET.includes(c))) throw new PackageError('KEY_MALFORMED', 'expected 53 base32 characters');
+  const symbols = [...clean].map((c) => ALPHABET.indexOf(c));
+  const data = symbols.slice(0, DATA_SYMBOLS);
+  // The spare bits of the last data symbol are part of the check: they must be zero.
+  if ((data[DATA_SYMBOLS - 1]! & 0b1111) !== 0 || checkSymbol(data) !== symbols[DATA_SYMBOLS]) throw new PackageError('KEY_MALFORMED', 'a character is mistyped (the check does not match)');
   let bits = 0;
   let value = 0;
   const bytes: number[] = [];
-  for (const c of clean) {
-    value = (value << 5) | ALPHABET.indexOf(c);
+  for (const symbol of data) {
+    value = (value << 5) | symbol;
     bits += 5;
     if (bits >= 8) {
       bytes.push((value >>> (bits - 8)) & 0xff);
@@ -55,10 +97,7 @@ export function parseContentKey(typed: string): Buffer {
     }
     value &= (1 << bits) - 1;
   }
-  const all = Buffer.from(bytes.slice(0, KEY_BYTES + 1));
-  const key = all.subarray(0, KEY_BYTES);
-  if (createHash('sha256').update(key).digest()[0] !== all[KEY_BYTES]) throw new PackageError('KEY_MALFORMED', 'checksum does not match');
-  return Buffer.from(key);
+  return Buffer.from(bytes.slice(0, KEY_BYTES));
 }
 
 function derive(key: Buffer, packageId: string, purpose: string): Buffer {

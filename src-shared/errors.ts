@@ -130,6 +130,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Šo laika darbību pašlaik nevar veikt (piemēram, daļa jau ir pabeigta vai apturēta).',
     en: 'This timing action is not possible now (for example, the part has already ended or is paused).',
   },
+  PART_PAUSED: {
+    status: 409,
+    lv: 'Pārbaudījuma vadītājs ir apturējis šo daļu. Laiks netiek skaitīts; izmaiņas varēs veikt, kad daļa turpināsies. Jūsu atbildes ir drošībā.',
+    en: 'The invigilator has paused this part. The time is not counting; changes can be made again when the part resumes. Your answers are safe.',
+  },
   PART_NOT_STARTED: {
     status: 409,
     lv: 'Šī daļa vēl nav sākta. Atbilde netika saglabāta.',

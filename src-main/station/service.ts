@@ -478,7 +478,7 @@ export class StationService implements StationHost {
     return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
       const timer = this.timers.state(input.attemptId, found.part, now.getTime());
-      if (timer.status !== 'running') throw new StationError(timer.status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
+      if (timer.status !== 'running') throw new StationError(timer.status === 'not-started' ? 'PART_NOT_STARTED' : timer.status === 'paused' ? 'PART_PAUSED' : 'ATTEMPT_CLOSED', found.part.id);
       return this.plays.grant(tx, input.attemptId, input.stimulusId, playLimit, now);
     });
   }
@@ -489,6 +489,8 @@ export class StationService implements StationHost {
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
+      // A paused part is the invigilator's until they resume it: the candidate cannot end it.
+      if (input.kind === 'end' && this.timers.state(input.attemptId, part, this.now().getTime()).status === 'paused') throw new StationError('PART_PAUSED', part.id);
       return this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind }, this.now());
     });
   }

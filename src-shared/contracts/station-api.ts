@@ -20,6 +20,8 @@ export const TimerStateSchema = z.object({
   elapsedMs: z.number(),
   remainingMs: z.number(),
   deadline: z.number().nullable(),
+  /** When the invigilator's pause in effect began; null unless paused. */
+  pausedAt: z.number().nullable(),
 });
 
 export const CandidateView = z.object({

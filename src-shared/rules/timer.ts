@@ -25,6 +25,8 @@ export interface TimerState {
   remainingMs: number;
   /** When the time would run out if nothing else happens; null unless running. */
   deadline: number | null;
+  /** When the pause in effect began (station clock); null unless paused. */
+  pausedAt: number | null;
 }
 
 export function deriveTimer(limitMs: number, events: readonly TimerEvent[], now: number): TimerState {
@@ -34,6 +36,7 @@ export function deriveTimer(limitMs: number, events: readonly TimerEvent[], now:
   let credited = 0;
   let started = false;
   let ended = false;
+  let pausedAt: number | null = null;
   // Events stamped after `now` have not happened yet from this reader's point of view.
   const ordered = events.filter((e) => e.at <= now).sort((a, b) => a.at - b.at);
   for (const event of ordered) {
@@ -43,11 +46,13 @@ export function deriveTimer(limitMs: number, events: readonly TimerEvent[], now:
       case 'resume':
         if (event.kind === 'start') started = true;
         if (started && runningSince === null) runningSince = event.at;
+        pausedAt = null;
         break;
       case 'pause':
         if (runningSince !== null) {
           elapsed += Math.max(0, event.at - runningSince);
           runningSince = null;
+          pausedAt = event.at;
         }
         break;
       case 'extend':
@@ -75,5 +80,6 @@ export function deriveTimer(limitMs: number, events: readonly TimerEvent[], now:
     elapsedMs: elapsed,
     remainingMs: remaining,
     deadline: status === 'running' ? now + remaining : null,
+    pausedAt: status === 'paused' ? pausedAt : null,
   };
 }

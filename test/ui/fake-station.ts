@@ -97,7 +97,7 @@ export class FakeStation implements StationApi {
     const elapsedMs = start ? (end?.at ?? now) - start.at : 0;
     const remainingMs = Math.max(0, limitMs - elapsedMs);
     const status = end ? 'ended' : start ? (remainingMs > 0 ? 'running' : 'expired') : 'not-started';
-    return { status, limitMs, addedMs: 0, creditedMs: 0, elapsedMs, remainingMs, deadline: status === 'running' ? now + remainingMs : null };
+    return { status, limitMs, addedMs: 0, creditedMs: 0, elapsedMs, remainingMs, deadline: status === 'running' ? now + remainingMs : null, pausedAt: null };
   }
 
   /** The token the station holds for the attempt; another screen opening it changes it (moved()). */

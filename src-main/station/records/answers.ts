@@ -94,6 +94,8 @@ export class Answers {
     if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
     if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
     if (timer.status === 'expired' && timer.elapsedMs - (timer.limitMs + timer.addedMs) > DEADLINE_GRACE_MS) throw new StationError('TIME_UP', found.part.id);
+    // A save that was on its way when the invigilator paused is still taken; then nothing until resumed.
+    if (timer.status === 'paused' && now.getTime() - (timer.pausedAt ?? 0) > DEADLINE_GRACE_MS) throw new StationError('PART_PAUSED', found.part.id);
 
     const key = `${save.attemptId}\u0000${save.itemId}`;
     const revision = (this.revisions.get(key) ?? this.latest.get({ attemptId: save.attemptId, itemId: save.itemId })?.revision ?? 0) + 1;

@@ -105,6 +105,8 @@ export class Recordings {
     const timer = this.timers.state(attemptId, found.part, now.getTime());
     if (timer.status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
     if (timer.status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+    // A take already under way may finish (nothing said is lost); a new one waits for the resume.
+    if (timer.status === 'paused') throw new StationError('PART_PAUSED', found.part.id);
     const takes = this.db.all(this.db.q.selectFrom('recordings').selectAll().where('attempt_id', '=', attemptId).where('item_id', '=', itemId).orderBy('take'));
     let interruptedTake: number | undefined;
     for (const unfinished of takes.filter((t) => t.closed_at === null)) {

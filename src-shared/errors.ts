@@ -120,6 +120,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Ieraksta daļa ceļā tika bojāta. Tā netika saglabāta; tā tiks nosūtīta vēlreiz.',
     en: 'A recording segment was damaged in transit. It was not stored; it will be sent again.',
   },
+  RECORDING_INCOMPLETE: {
+    status: 409,
+    lv: 'Ieraksta beigas vēl tiek saglabātas. Ieraksts tiks pabeigts, tiklīdz tās būs saglabātas.',
+    en: 'The end of the recording is still being saved. The recording will be finished as soon as it is.',
+  },
   RECORDING_CLOSED: {
     status: 409,
     lv: 'Šis ieraksts jau ir pabeigts.',

@@ -465,7 +465,7 @@ export class StationService implements StationHost {
 
   async closeRecording(input: StationInput<'closeRecording'>, caller?: Caller): Promise<StationOutput<'closeRecording'>> {
     this.seat(input, caller);
-    return this.tx((tx) => this.recordings.close(tx, input.recordingId, this.now(), null, input.attemptId));
+    return this.tx((tx) => this.recordings.close(tx, input.recordingId, this.now(), null, input.attemptId, input.segmentCount));
   }
 
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>, caller?: Caller): Promise<StationOutput<'grantAudioPlay'>> {

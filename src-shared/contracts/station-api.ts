@@ -186,9 +186,14 @@ export const stationApi = {
       .strict(),
     z.object({ recordingId: uuid, index: z.number().int(), segmentCount: z.number().int(), durationMs: z.number().int(), duplicate: z.boolean() }),
   ),
+  /**
+   * The candidate finished the take. `segmentCount` is how many segments the screen sent: while the
+   * station holds fewer (the last is still on its way) the close is refused RECORDING_INCOMPLETE and
+   * sent again, so the end of an answer is never cut off.
+   */
   closeRecording: method(
     'candidate',
-    z.object({ ...seat, recordingId: uuid }).strict(),
+    z.object({ ...seat, recordingId: uuid, segmentCount: z.number().int().min(0).optional() }).strict(),
     z.object({ recordingId: uuid, segmentCount: z.number().int(), durationMs: z.number().int(), sha256: sha256Hex, bytes: z.number().int() }),
   ),
   grantAudioPlay: method(

@@ -308,3 +308,21 @@ describe('rosters at the station (issue 7.21)', () => {
     expect((await service.listCandidates({ staffToken, sessionId: 'S-2' })).map((c) => c.maskedPersonalCode)).toEqual(['15****-***40']);
   });
 });
+
+describe('the end of a take (issue 9.4a)', () => {
+  it('is not cut off: a close that says more segments were sent than are stored waits for them', async () => {
+    const station = await seated();
+    const { service, seat } = station;
+    await service.recordTimerEvent({ ...seat, partId: 'speaking', kind: 'start' });
+    const { recordingId } = await service.startRecording({ ...seat, itemId: 's1-q1', mimeType: 'audio/webm' });
+    const segments = [randomBytes(500), randomBytes(500), randomBytes(300)];
+    for (const [index, data] of segments.slice(0, 2).entries()) await service.appendAudioSegment({ ...seat, recordingId, index, data, sha256: sha(data), durationMs: 1000 });
+    const before = await lastSeq(station);
+    expect(await refusal(service.closeRecording({ ...seat, recordingId, segmentCount: 3 }))).toBe('RECORDING_INCOMPLETE');
+    expect(await lastSeq(station)).toBe(before);
+    // The last chunk arrives after the first close was sent: it is stored, and the close then succeeds.
+    await service.appendAudioSegment({ ...seat, recordingId, index: 2, data: segments[2]!, sha256: sha(segments[2]!), durationMs: 600 });
+    const closed = await service.closeRecording({ ...seat, recordingId, segmentCount: 3 });
+    expect(closed).toMatchObject({ segmentCount: 3, durationMs: 2600, sha256: sha(Buffer.concat(segments)) });
+  });
+});

@@ -174,10 +174,13 @@ export class Recordings {
    * Close a take: by the candidate (interruption null) or by the station for a reason. Closing a closed
    * take changes nothing and answers as the first close did. `attemptId` limits it to that attempt.
    */
-  close(tx: Tx, recordingId: string, now: Date, interruption: TakeInterruption | null = null, attemptId?: string): ClosedRecording {
+  close(tx: Tx, recordingId: string, now: Date, interruption: TakeInterruption | null = null, attemptId?: string, sentSegments?: number): ClosedRecording {
     const row = this.recording(recordingId, attemptId);
     if (row.closed_at !== null && row.sha256 !== null) {
       return { recordingId, segmentCount: row.segment_count, durationMs: row.duration_ms, sha256: row.sha256, bytes: row.total_bytes };
+    }
+    if (sentSegments !== undefined && row.segment_count < sentSegments) {
+      throw new StationError('RECORDING_INCOMPLETE', `${row.segment_count} of ${sentSegments} segments are stored`);
     }
     if (interruption === null) this.attempts.requireOpen(row.attempt_id);
     const interrupted = interruption !== null;

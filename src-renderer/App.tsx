@@ -9,7 +9,9 @@ import { useSettings, useText } from './store/settings.ts';
 import { Frame } from './ui/frame.tsx';
 import { StaffStart } from './screens/StaffStart.tsx';
 import { EquipmentScreen, IdentityScreen, InstructionsScreen } from './screens/Preflight.tsx';
-import { EndScreen, PartIntro, PartScreen } from './screens/PartScreens.tsx';
+import { PartIntro } from './screens/PartIntro.tsx';
+import { PartScreen } from './screens/PartScreen.tsx';
+import { EndScreen } from './screens/EndScreen.tsx';
 
 function Screens() {
   const t = useText();

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { isAnswered } from '../../src-shared/content/responses.ts';
 import { errorText, useAnswers, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
+import { TEXT } from '../text.ts';
 import { ConfirmDialog, Frame, useRemaining } from '../ui/frame.tsx';
 import { ItemView } from '../items/ItemView.tsx';
 import { StimulusView } from '../items/Stimuli.tsx';
@@ -66,7 +67,7 @@ export function PartScreen() {
 
   const go = (target: string | 'submit') => {
     if (busyItem) {
-      exam.attempt.setState({ error: { lv: 'Ieraksta laikā pāriet uz citu jautājumu nevar.', en: 'You cannot move to another question while recording.' } });
+      exam.attempt.setState({ error: TEXT.busyRecording });
       return;
     }
     if (current.item.type === 'speaking' && warnings[current.item.id] && leaveTo === null) {

@@ -176,15 +176,18 @@ describe('navigation and accessibility', () => {
   });
 
   test('after the last part the end screen says how many items of each part were answered', async () => {
-    const station = new FakeStation().inPart('p-w', 'w-q1');
-    seat(station);
-    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
-    fireEvent.change(box, { target: { value: 'Labdien, šodien nevaru' } });
-    fireEvent.click(screen.getByTestId('submit-part'));
+    const station = new FakeStation();
+    await station.recordTimerEvent({ ...SEAT, partId: 'p-w', kind: 'start' });
+    await station.saveResponse({ ...SEAT, itemId: 'w-q1', value: { type: 'extended-writing', text: 'Labdien, šodien nevaru' }, clientSaveId: crypto.randomUUID() });
+    seat(station.inPart('p-s', 's-q1'));
+    fireEvent.click(await screen.findByTestId('submit-part'));
     fireEvent.click(await screen.findByRole('button', { name: 'Jā, iesniegt' }));
     expect((await screen.findByTestId('end-title')).textContent).toContain('Pārbaudījums ir pabeigts');
-    expect(screen.getByTestId('end-summary').textContent).toContain('Klausīšanās: atbildēti 0 no 3 jautājumiem');
-    expect(screen.getByTestId('end-summary').textContent).toContain('Rakstīšana: atbildēti 1 no 1 jautājumiem');
+    const summary = screen.getByTestId('end-summary').textContent;
+    expect(summary).toContain('Klausīšanās: atbildēti 0 no 3 jautājumiem');
+    expect(summary).toContain('Rakstīšana: atbildēti 1 no 1 jautājumiem');
+    expect(summary).toContain('Runāšana: atbildēti 0 no 1 jautājumiem');
+    expect(station.status).toBe('submitted');
   });
 
   test('larger text and high contrast are set on the page and kept', async () => {

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // The speaking task against the in-memory station: a take recorded in segments and closed, the takes
-// the task allows, a take cut off by a reload, and no moving on mid-take.
+// the task allows, a take cut off by a reload, a microphone that fails, and no moving on mid-take.
 // jsdom has no microphone, no MediaRecorder and no Web Audio: small fakes below stand in for them; the
 // recorder hands over a chunk every timeslice, as a browser's does.
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
@@ -208,6 +208,19 @@ describe('a speaking task', () => {
     ]);
     // The cut-off take did not count: one more take is allowed.
     expect(screen.getByTestId('recorded').textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es).');
+  });
+
+  test('a microphone that cannot be opened is said in both languages, and no take is started', async () => {
+    microphone = 'missing';
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    fireEvent.click(await screen.findByTestId('start-preparation'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(TEXT.micMissing.lv);
+    expect(alert.textContent).toContain(TEXT.micMissing.en);
+    expect(station.takes).toHaveLength(0);
+    expect(screen.getByTestId('start-preparation')).toBeTruthy();
+    expect(JSON.parse(localStorage.getItem(`exam-station.preflight.${SEAT.attemptId}`) ?? '{}')).toMatchObject({ micOk: false });
   });
 
   test('while a take is recorded the candidate cannot move on, and is told so in both languages', async () => {

@@ -1,15 +1,16 @@
-// The candidate's seat: one StationApi in context, the seat's stores around it, and the screen the
-// attempt is on. Which screen is decided from the station's record of the attempt, so a reload or a
-// station restart lands on the same place.
+// The candidate's seat: one StationApi, the seat's stores around it (one Exam, handed down in context),
+// and the screen the attempt is on. Which screen is decided from the station's record of the attempt,
+// so a reload or a station restart lands on the same place.
 import { useEffect, useMemo } from 'react';
 import type { StationApi } from '../src-shared/contracts/station-api.ts';
-import { StationContext } from './station/context.tsx';
 import { createExam, ExamContext, useAttempt } from './store/exam.ts';
 import { useSettings, useText } from './store/settings.ts';
 import { Frame } from './ui/frame.tsx';
 import { StaffStart } from './screens/StaffStart.tsx';
 import { EquipmentScreen, IdentityScreen, InstructionsScreen } from './screens/Preflight.tsx';
-import { EndScreen, PartIntro, PartScreen } from './screens/PartScreens.tsx';
+import { PartIntro } from './screens/PartIntro.tsx';
+import { PartScreen } from './screens/PartScreen.tsx';
+import { EndScreen } from './screens/EndScreen.tsx';
 
 function Screens() {
   const t = useText();
@@ -61,10 +62,8 @@ export function App({ station }: { station: StationApi }) {
     return () => exam.dispose();
   }, [exam]);
   return (
-    <StationContext.Provider value={station}>
-      <ExamContext.Provider value={exam}>
-        <Screens />
-      </ExamContext.Provider>
-    </StationContext.Provider>
+    <ExamContext.Provider value={exam}>
+      <Screens />
+    </ExamContext.Provider>
   );
 }

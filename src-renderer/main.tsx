@@ -2,7 +2,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
-import { defaultStationClient } from './station/client.ts';
+import { defaultStationClient } from './station/page-client.ts';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root');

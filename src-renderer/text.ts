@@ -145,9 +145,7 @@ export const TEXT = {
     en: 'The station program is starting again. Your answers are safe; carry on, they will be saved.',
   },
   interrupted: { lv: 'Ieraksts tika pārtraukts. Saglabātā daļa ir drošībā; ierakstiet atbildi vēlreiz.', en: 'The recording was interrupted. The saved part is safe; record your answer again.' },
-  recordingSaved: { lv: 'Saglabātas {n} s', en: '{n} s saved' },
   savedSecondsOf: { lv: 'Saglabāts: {n} s ieraksta', en: 'Stored: {n} s of audio' },
-  notRecordedYet: { lv: 'Vēl nav ierakstīts.', en: 'Not recorded yet.' },
   busyRecording: { lv: 'Ieraksta laikā pāriet uz citu jautājumu nevar.', en: 'You cannot move to another question while recording.' },
   // end
   endTitle: { lv: 'Pārbaudījums ir pabeigts', en: 'The test is finished' },
@@ -166,7 +164,6 @@ export const TEXT = {
     lv: 'Ierakstu neizdevās atskaņot. Pasauciet pārbaudījuma vadītāju, pirms spiežat “Atskaņot” vēlreiz.',
     en: 'The recording did not start playing. Call the invigilator before you press Play again.',
   },
-  errorCallInvigilator: { lv: 'Pasauciet pārbaudījuma vadītāju.', en: 'Call the invigilator.' },
 } as const satisfies Record<string, BilingualText>;
 
 export type TextKey = keyof typeof TEXT;

@@ -1,7 +1,7 @@
 // One item of any type from the content format, with its answer control. Every edit goes to the
 // answers store, which sends it to the station; the value shown is the store's (station's) value.
-import { useId, useState, type ClipboardEvent, type DragEvent } from 'react';
-import type { Item } from '../../src-shared/content/schema.ts';
+import { useId, useState, type ClipboardEvent, type ComponentType, type DragEvent } from 'react';
+import type { Item, ItemType } from '../../src-shared/content/schema.ts';
 import { countWords, type ResponseValue } from '../../src-shared/content/responses.ts';
 import { useAnswers, useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
@@ -332,7 +332,32 @@ export function ExtendedWriting({ item }: { item: Extract<Item, { type: 'extende
   );
 }
 
+/** The item of one type. */
+export type ItemOf<T extends ItemType> = Extract<Item, { type: T }>;
+
+/** One view per item type of the content format: a type without its view here does not compile. */
+export type ItemViews = { [T in ItemType]: ComponentType<{ item: ItemOf<T> }> };
+
+export const ITEM_VIEWS = {
+  'single-choice': SingleChoice,
+  'multiple-choice': MultipleChoice,
+  'true-false-not-given': TrueFalse,
+  'gap-fill': GapFill,
+  matching: Matching,
+  ordering: Ordering,
+  'short-text': ShortText,
+  'extended-writing': ExtendedWriting,
+  speaking: SpeakingItem,
+} satisfies ItemViews;
+
+/** The view of items of `type` (a mapped type indexed by its own key keeps item and view together). */
+function viewOf<T extends ItemType>(type: T): ComponentType<{ item: ItemOf<T> }> {
+  const views: ItemViews = ITEM_VIEWS;
+  return views[type];
+}
+
 export function ItemView({ item }: { item: Item }) {
+  const Answer = viewOf(item.type);
   return (
     <div className={`item item-${item.type}`} data-item-id={item.id}>
       {item.prompt && (
@@ -340,15 +365,7 @@ export function ItemView({ item }: { item: Item }) {
           {item.prompt}
         </p>
       )}
-      {item.type === 'single-choice' && <SingleChoice item={item} />}
-      {item.type === 'multiple-choice' && <MultipleChoice item={item} />}
-      {item.type === 'true-false-not-given' && <TrueFalse item={item} />}
-      {item.type === 'gap-fill' && <GapFill item={item} />}
-      {item.type === 'matching' && <Matching item={item} />}
-      {item.type === 'ordering' && <Ordering item={item} />}
-      {item.type === 'short-text' && <ShortText item={item} />}
-      {item.type === 'extended-writing' && <ExtendedWriting item={item} />}
-      {item.type === 'speaking' && <SpeakingItem item={item} />}
+      <Answer item={item} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import type { Item } from '../../src-shared/content/schema.ts';
 import { seatOf } from '../store/attempt.ts';
 import { errorText, useAudio, useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
+import { TEXT } from '../text.ts';
 import { meterFor, openMicrophone, SpeakingTake, stopStream, VOICE_LEVEL, type LevelMeter, type TakeProgress } from '../audio/recorder.ts';
 import { LevelBar } from './LevelBar.tsx';
 
@@ -144,7 +145,7 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
       console.error('microphone not available', error);
       exam.updatePreflight({ micOk: false });
       exam.audio.getState().setBusy(null);
-      exam.attempt.setState({ error: { lv: t('micMissing'), en: t('micMissing') } });
+      exam.attempt.setState({ error: TEXT.micMissing });
       return;
     }
     setPhase('preparing');

@@ -1,11 +1,12 @@
 // The renderer's one typed client for the station API. The UI programs against `StationApi`; the
-// transport underneath is Electron IPC (window.station from the preload) or HTTP (the browser runner).
-// A test can hand the UI a third implementation.
+// transport underneath is Electron IPC (window.station from the preload) or HTTP (the browser runner);
+// which one the page uses is chosen in page-client.ts. A test can hand the UI a third implementation.
+// Nothing here needs the page, so a Node test can put this client in front of a real station.
 import { StationError } from '../../src-shared/errors.ts';
 import { STATION_METHODS, type StationApi } from '../../src-shared/contracts/station-api.ts';
 import type { StationBridge, StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
-import { noteReply, stationStatus } from './status.ts';
+import { noteReply } from './status.ts';
 
 export type StationTransport = (method: string, input: unknown) => Promise<StationReplyBody>;
 
@@ -57,17 +58,4 @@ export function ipcTransport(bridge: StationBridge): StationTransport {
       throw new StationUnreachable(`station did not answer ${method}: ${(error as Error).message}`);
     }
   };
-}
-
-declare global {
-  interface Window {
-    station?: StationBridge;
-  }
-}
-
-/** IPC inside Electron, HTTP to the page's own origin in the browser runner. */
-export function defaultStationClient(): StationApi {
-  // In Electron the main process also says when the station process restarts, between calls too.
-  window.station?.onStatus?.((status) => stationStatus.setState({ restarting: status === 'restarting' }));
-  return createStationClient(window.station ? ipcTransport(window.station) : httpTransport(''));
 }

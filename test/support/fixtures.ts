@@ -102,8 +102,15 @@ export function writeSource(dir: string, source: Record<string, unknown> = miniE
   return dir;
 }
 
-export function buildMiniPackage(keys: TestKeys, overrides: Partial<BuildOptions> = {}): BuiltPackage {
-  const sourceDir = writeSource(tempDir('exam-source-'));
+/** An exam as its author writes it (content.json with answers) and its media files by name. */
+export interface ExamSource {
+  source: Record<string, unknown>;
+  media: Record<string, Buffer>;
+}
+
+/** The mini exam (or `exam`) built into a signed package. */
+export function buildMiniPackage(keys: TestKeys, overrides: Partial<BuildOptions> = {}, exam?: ExamSource): BuiltPackage {
+  const sourceDir = writeSource(tempDir('exam-source-'), exam?.source, exam?.media);
   return buildPackage({
     sourceDir,
     signingKey: keys.signingKey,
@@ -149,11 +156,11 @@ export interface TestStation {
   reopen(extra?: Partial<StationOptions>): StationService;
 }
 
-/** A station with the mini exam imported and unlocked and one candidate on its roster. */
-export async function openTestStation(extra: Partial<StationOptions> = {}): Promise<TestStation> {
+/** A station with the mini exam (or `exam`) imported and unlocked and one candidate on its roster. */
+export async function openTestStation(extra: Partial<StationOptions> = {}, exam?: ExamSource): Promise<TestStation> {
   const dir = tempDir();
   const keys = makeKeys();
-  const built = buildMiniPackage(keys);
+  const built = buildMiniPackage(keys, {}, exam);
   const dbPath = join(dir, 'station.db');
   const options = (more: Partial<StationOptions> = {}): StationOptions => ({
     dbPath,

@@ -156,6 +156,40 @@ describe('navigation and accessibility', () => {
     expect(station.timers.get('p-l')?.map((e) => e.kind)).toEqual(['start', 'end']);
   });
 
+  test('the overview lists every item with its task and state, goes to the item chosen and closes with Escape', async () => {
+    seat(new FakeStation().inPart('p-l', 'l-q1'));
+    await screen.findByText('Uz kurieni?');
+    fireEvent.click(screen.getByRole('radio', { name: 'Uz Rīgu' }));
+    fireEvent.click(screen.getByTestId('flag'));
+    fireEvent.click(screen.getByTestId('overview'));
+    const dialog = await screen.findByRole('dialog', { name: 'Daļas pārskats' });
+    expect(within(dialog).getByText('Atbildēti 1 no 3')).toBeTruthy();
+    const rows = within(dialog).getAllByRole('row');
+    expect(rows.map((r) => r.textContent)).toEqual(['Jautājums 1Paziņojums✓ atbildēts⚑ atzīmēts', 'Jautājums 2Paziņojums○ nav atbildēts', 'Jautājums 3Paziņojums○ nav atbildēts']);
+    expect(document.activeElement?.textContent).toBe('Jautājums 1');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Jautājums 3' }));
+    expect(await screen.findByText('Jautājums 3 no 3')).toBeTruthy();
+    expect(screen.queryByRole('dialog', { name: 'Daļas pārskats' })).toBeNull();
+    fireEvent.click(screen.getByTestId('overview'));
+    fireEvent.keyDown(await screen.findByRole('dialog', { name: 'Daļas pārskats' }), { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Daļas pārskats' })).toBeNull());
+  });
+
+  test('after the last part the end screen says how many items of each part were answered', async () => {
+    const station = new FakeStation();
+    await station.recordTimerEvent({ ...SEAT, partId: 'p-w', kind: 'start' });
+    await station.saveResponse({ ...SEAT, itemId: 'w-q1', value: { type: 'extended-writing', text: 'Labdien, šodien nevaru' }, clientSaveId: crypto.randomUUID() });
+    seat(station.inPart('p-s', 's-q1'));
+    fireEvent.click(await screen.findByTestId('submit-part'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, iesniegt' }));
+    expect((await screen.findByTestId('end-title')).textContent).toContain('Pārbaudījums ir pabeigts');
+    const summary = screen.getByTestId('end-summary').textContent;
+    expect(summary).toContain('Klausīšanās: atbildēti 0 no 3 jautājumiem');
+    expect(summary).toContain('Rakstīšana: atbildēti 1 no 1 jautājumiem');
+    expect(summary).toContain('Runāšana: atbildēti 0 no 1 jautājumiem');
+    expect(station.status).toBe('submitted');
+  });
+
   test('larger text and high contrast are set on the page and kept', async () => {
     seat(new FakeStation().inPart('p-l', 'l-q1'));
     await screen.findByText('Uz kurieni?');

@@ -1,10 +1,17 @@
 // The third implementation of StationApi (after the service over IPC and over HTTP): in memory, for
 // component tests. It keeps the station's rules that the UI relies on (a save is acknowledged once per
-// clientSaveId, plays are counted and refused beyond the limit, part timers start and end) and can be
-// switched to stop acknowledging, as a station that hangs or has gone away.
-import { isAnswered } from '../../src-shared/content/responses.ts';
-import { ExamContent, listItems } from '../../src-shared/content/schema.ts';
+// clientSaveId, an answer must fit its item and its part must be running, plays are counted and
+// refused beyond the limit and the audio leaves once per play, part timers start and end, a speaking
+// take is limited, stored in order and refuses segments once closed) and can be switched to stop
+// acknowledging, as a station that hangs or has gone away. test/station/fake-vs-service.test.ts runs
+// one table of scenarios against this fake and against the real StationService, so the two agree.
+// It runs in the page (jsdom) and in Node alike.
+import { canonicalJson } from '../../src-shared/canonical-json.ts';
+import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
+import { ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
+import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
+import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
 import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
@@ -13,9 +20,17 @@ export const PACKAGE_ID = '0b5e8f5a-1111-4222-8333-944455556666';
 export const CANDIDATE_TOKEN = 'fake-candidate-token-0123456789abcdefghij';
 /** What a screen holds once the invigilator opened the attempt for it. */
 export const SEAT = { attemptId: ATTEMPT_ID, candidateToken: CANDIDATE_TOKEN };
+export const STAFF_PIN = '246810';
+/** The bytes of the listening audio media/a1.opus (the real station's test package carries the same). */
+export const LISTENING_AUDIO = new Uint8Array([79, 103, 103, 83, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8]);
 
-export function testContent(overrides: { pastePolicy?: 'allow' | 'block' } = {}): ExamContent {
-  return ExamContent.parse({
+/**
+ * The small test the fake serves, as its author writes it (answers on the objective items): a
+ * listening part with a play-limited recording, a writing part and a speaking part with two takes.
+ * The real station in the scenario table is given a package built from exactly this source.
+ */
+export function testExamSource(overrides: { pastePolicy?: 'allow' | 'block' } = {}): Record<string, unknown> {
+  return {
     formatVersion: 2,
     examId: 'ui-test',
     kind: 'state-language',
@@ -35,9 +50,9 @@ export function testContent(overrides: { pastePolicy?: 'allow' | 'block' } = {})
             title: 'Paziņojums',
             stimuli: [{ type: 'audio', id: 'a1', media: 'media/a1.opus', playLimit: 2, durationSeconds: 10 }],
             items: [
-              { id: 'l-q1', type: 'single-choice', prompt: 'Uz kurieni?', points: 1, options: [{ id: 'a', text: 'Uz Rīgu' }, { id: 'b', text: 'Uz Cēsīm' }] },
-              { id: 'l-q2', type: 'true-false-not-given', statement: 'Vilciens kavējas.', points: 1 },
-              { id: 'l-q3', type: 'short-text', prompt: 'Kas jāņem līdzi?', points: 1, maxLength: 40 },
+              { id: 'l-q1', type: 'single-choice', prompt: 'Uz kurieni?', points: 1, options: [{ id: 'a', text: 'Uz Rīgu' }, { id: 'b', text: 'Uz Cēsīm' }], answer: 'a' },
+              { id: 'l-q2', type: 'true-false-not-given', statement: 'Vilciens kavējas.', points: 1, answer: 'true' },
+              { id: 'l-q3', type: 'short-text', prompt: 'Kas jāņem līdzi?', points: 1, maxLength: 40, answer: ['pasi', 'pase'] },
             ],
           },
         ],
@@ -49,26 +64,90 @@ export function testContent(overrides: { pastePolicy?: 'allow' | 'block' } = {})
         timeLimitSeconds: 900,
         tasks: [{ id: 't-w1', title: 'Īsziņa', items: [{ id: 'w-q1', type: 'extended-writing', prompt: 'Jūsu īsziņa:', points: 4, minWords: 3, maxWords: 5 }] }],
       },
+      {
+        id: 'p-s',
+        kind: 'speaking',
+        title: 'Runāšana',
+        timeLimitSeconds: 600,
+        tasks: [
+          {
+            id: 't-s1',
+            title: 'Par sevi',
+            items: [{ id: 's-q1', type: 'speaking', prompt: 'Pastāstiet par savu ģimeni.', points: 5, preparationSeconds: 2, responseSeconds: 5, recordingsAllowed: 2 }],
+          },
+        ],
+      },
     ],
-  });
+  };
+}
+
+/** The test as a venue gets it: the source without its answers. */
+export function testContent(overrides: { pastePolicy?: 'allow' | 'block' } = {}): ExamContent {
+  return ExamContent.parse(testExamSource(overrides));
 }
 
 type Mode = 'up' | 'hang' | 'unreachable';
 
-interface TimerEvent {
-  kind: 'start' | 'end';
-  at: number;
+interface Revision {
+  itemId: string;
+  value: StationInput<'saveResponse'>['value'];
+  clientSaveId: string;
+  revision: number;
+  savedAt: string;
+  seq: number;
 }
+
+/** A speaking take as the fake holds it. */
+export interface FakeTake {
+  recordingId: string;
+  itemId: string;
+  take: number;
+  mimeType: string;
+  segments: { data: Uint8Array; sha256: string; durationMs: number }[];
+  closed: boolean;
+  interruption: TakeInterruption | null;
+  sha256: string | null;
+}
+
+export async function sha256Hex(data: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new Uint8Array(data));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** The timer actions a candidate may take, from the states the station allows them in. */
+const CANDIDATE_TIMER_FROM: Record<'start' | 'end', StationOutput<'getTimer'>['status'][]> = {
+  start: ['not-started'],
+  end: ['running', 'paused', 'expired'],
+};
 
 export class FakeStation implements StationApi {
   content: ExamContent;
   mode: Mode = 'up';
+  status: 'open' | 'submitted' = 'open';
   /** Every saveResponse call as it arrived, acknowledged or not. */
   readonly saveCalls: StationInput<'saveResponse'>[] = [];
-  readonly revisions: { itemId: string; value: StationInput<'saveResponse'>['value']; clientSaveId: string; revision: number }[] = [];
+  readonly revisions: Revision[] = [];
+  /** Plays granted, by stimulus id. */
   plays = new Map<string, number>();
+  /** Granted plays whose audio has not been fetched yet, by stimulus id. */
+  private unfetched = new Map<string, number>();
+  /** Speaking takes in the order they were started. */
+  readonly takes: FakeTake[] = [];
+  /** Every appendAudioSegment call as it arrived. */
+  readonly segmentCalls: StationInput<'appendAudioSegment'>[] = [];
   position: { partId: string | null; itemId: string | null } = { partId: null, itemId: null };
   timers = new Map<string, TimerEvent[]>();
+  private seq = 0;
   private hung: { reject: (e: Error) => void }[] = [];
 
   constructor(content: ExamContent = testContent()) {
@@ -88,16 +167,8 @@ export class FakeStation implements StationApi {
 
   private timer(partId: string): StationOutput<'getTimer'> {
     const part = this.content.parts.find((p) => p.id === partId);
-    if (!part) throw new StationError('NOT_FOUND', partId);
-    const events = this.timers.get(partId) ?? [];
-    const limitMs = part.timeLimitSeconds * 1000;
-    const start = events.find((e) => e.kind === 'start');
-    const end = events.find((e) => e.kind === 'end');
-    const now = Date.now();
-    const elapsedMs = start ? (end?.at ?? now) - start.at : 0;
-    const remainingMs = Math.max(0, limitMs - elapsedMs);
-    const status = end ? 'ended' : start ? (remainingMs > 0 ? 'running' : 'expired') : 'not-started';
-    return { status, limitMs, addedMs: 0, creditedMs: 0, elapsedMs, remainingMs, deadline: status === 'running' ? now + remainingMs : null, pausedAt: null };
+    if (!part) throw new StationError('NOT_FOUND', `part ${partId}`);
+    return deriveTimer(part.timeLimitSeconds * 1000, this.timers.get(partId) ?? [], Date.now());
   }
 
   /** The token the station holds for the attempt; another screen opening it changes it (moved()). */
@@ -108,22 +179,43 @@ export class FakeStation implements StationApi {
     this.token = 'another-screen-token-0123456789abcdefghijk';
   }
 
-  /** The station's rule: a candidate call must carry the token the screen was given. */
-  private seat(input: { candidateToken: string }): void {
+  /** The station's rule: a candidate call names an attempt it knows and carries the token the screen was given. */
+  private seat(input: { attemptId: string; candidateToken: string }): void {
+    if (input.attemptId !== ATTEMPT_ID) throw new StationError('NOT_FOUND', `attempt ${input.attemptId}`);
     if (input.candidateToken !== this.token) throw new StationError('CANDIDATE_TOKEN_WRONG');
   }
 
+  private requireOpen(): void {
+    if (this.status !== 'open') throw new StationError('ATTEMPT_CLOSED', `attempt ${ATTEMPT_ID} is ${this.status}`);
+  }
+
+  private take(recordingId: string): FakeTake {
+    const take = this.takes.find((t) => t.recordingId === recordingId);
+    if (!take) throw new StationError('NOT_FOUND', `recording ${recordingId}`);
+    return take;
+  }
+
+  private async closeTake(take: FakeTake, interruption: TakeInterruption | null): Promise<StationOutput<'closeRecording'>> {
+    const audio = concat(take.segments.map((s) => s.data));
+    if (!take.closed) {
+      take.sha256 = await sha256Hex(audio);
+      take.closed = true;
+      take.interruption = interruption;
+    }
+    return { recordingId: take.recordingId, segmentCount: take.segments.length, durationMs: durationOf(take), sha256: take.sha256!, bytes: audio.byteLength };
+  }
+
   private view(): AttemptView {
-    const latest = new Map<string, (typeof this.revisions)[number]>();
+    const latest = new Map<string, Revision>();
     for (const r of this.revisions) latest.set(r.itemId, r);
     return {
       attemptId: ATTEMPT_ID,
       candidateId: 'C-1',
       packageId: PACKAGE_ID,
-      status: 'open',
+      status: this.status,
       openedAt: new Date(0).toISOString(),
       position: this.position,
-      responses: [...latest.values()].map((r) => ({ itemId: r.itemId, revision: r.revision, value: r.value, savedAt: new Date().toISOString() })),
+      responses: [...latest.values()].sort((a, b) => (a.itemId < b.itemId ? -1 : 1)).map((r) => ({ itemId: r.itemId, revision: r.revision, value: r.value, savedAt: r.savedAt })),
       parts: this.content.parts.map((p) => {
         const timer = this.timer(p.id);
         const items = p.tasks.flatMap((t) => t.items);
@@ -131,15 +223,27 @@ export class FakeStation implements StationApi {
         return { partId: p.id, title: p.title, timer, submitted: timer.status === 'ended', items: items.length, answered };
       }),
       audioPlays: Object.fromEntries(this.plays),
-      recordings: [],
+      recordings: [...this.takes]
+        .sort((a, b) => (a.itemId === b.itemId ? a.take - b.take : a.itemId < b.itemId ? -1 : 1))
+        .map((t) => ({
+          recordingId: t.recordingId,
+          itemId: t.itemId,
+          take: t.take,
+          segmentCount: t.segments.length,
+          durationMs: durationOf(t),
+          closed: t.closed,
+          interrupted: t.interruption !== null,
+          interruption: t.interruption,
+          sha256: t.sha256,
+        })),
     };
   }
 
   async getStatus(): Promise<StationOutput<'getStatus'>> {
-    return { deviceId: 'fake', role: 'solo', appVersion: 'test', schemaVersion: 0, lastSeq: 0 };
+    return { deviceId: 'fake', role: 'solo', appVersion: 'test', schemaVersion: 0, lastSeq: this.seq };
   }
   async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
-    if (input.pin !== '246810') throw new StationError('STAFF_PIN_WRONG');
+    if (input.pin !== STAFF_PIN) throw new StationError('STAFF_PIN_WRONG');
     return { staffToken: 'staff-token-for-tests-000', expiresAt: new Date(Date.now() + 3600_000).toISOString() };
   }
   async importPackage(): Promise<StationOutput<'importPackage'>> {
@@ -154,11 +258,21 @@ export class FakeStation implements StationApi {
   async getExamContent(input: StationInput<'getExamContent'>): Promise<StationOutput<'getExamContent'>> {
     this.seat(input);
     await this.gate();
+    this.requireOpen();
     return this.content;
   }
   async getMedia(input: StationInput<'getMedia'>): Promise<StationOutput<'getMedia'>> {
     this.seat(input);
-    return { mimeType: 'audio/ogg', data: new Uint8Array([1, 2, 3]) };
+    this.requireOpen();
+    if (!referencedMedia(this.content).includes(input.path)) throw new StationError('NOT_FOUND', input.path);
+    // The audio of a play-limited stimulus leaves once per granted play.
+    const stimuli = this.content.parts.flatMap((p) => p.tasks.flatMap((t) => t.stimuli.filter((s) => s.type === 'audio' && s.media === input.path).map((s) => s.id)));
+    if (stimuli.length > 0) {
+      const granted = stimuli.find((id) => (this.unfetched.get(id) ?? 0) > 0);
+      if (granted === undefined) throw new StationError('MEDIA_NOT_GRANTED', `${input.path}: no granted play is waiting for it`);
+      this.unfetched.set(granted, this.unfetched.get(granted)! - 1);
+    }
+    return { mimeType: input.path.endsWith('.opus') ? 'audio/ogg; codecs=opus' : 'application/octet-stream', data: new Uint8Array(LISTENING_AUDIO) };
   }
   async listCandidates(): Promise<StationOutput<'listCandidates'>> {
     return [await this.getCandidate()];
@@ -173,8 +287,16 @@ export class FakeStation implements StationApi {
   async getCandidate(): Promise<StationOutput<'getCandidate'>> {
     return { candidateId: 'C-1', sessionId: 'DEMO-ui-test', givenName: 'Anna', familyName: 'Bērziņa', maskedPersonalCode: '15****-***40', level: 'A2', attendance: 'present', accommodation: null };
   }
-  async finishAttempt(): Promise<StationOutput<'finishAttempt'>> {
-    return { ...this.view(), status: 'submitted' };
+  async finishAttempt(input: StationInput<'finishAttempt'>): Promise<StationOutput<'finishAttempt'>> {
+    this.seat(input);
+    if (this.status === 'submitted') return this.view();
+    const unfinished = this.content.parts.filter((p) => this.timer(p.id).status !== 'ended');
+    if (unfinished.length > 0) throw new StationError('ATTEMPT_UNFINISHED', unfinished.map((p) => p.id).join(', '));
+    // A take the end cut off is closed with its audio before the attempt is submitted.
+    for (const take of this.takes.filter((t) => !t.closed)) await this.closeTake(take, 'submitted');
+    this.status = 'submitted';
+    this.seq += 1;
+    return this.view();
   }
   async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
     this.seat(input);
@@ -183,6 +305,8 @@ export class FakeStation implements StationApi {
   }
   async setPosition(input: StationInput<'setPosition'>): Promise<StationOutput<'setPosition'>> {
     await this.gate();
+    this.seat(input);
+    this.requireOpen();
     this.position = { partId: input.partId, itemId: input.itemId };
     return { ok: true };
   }
@@ -190,38 +314,99 @@ export class FakeStation implements StationApi {
     this.saveCalls.push(input);
     this.seat(input);
     await this.gate();
-    const found = listItems(this.content).find((e) => e.item.id === input.itemId);
-    if (!found) throw new StationError('ITEM_UNKNOWN', input.itemId);
-    if (this.timer(found.part.id).status === 'ended') throw new StationError('ATTEMPT_CLOSED');
+    // A retried save (same clientSaveId, same answer) gets the acknowledgement it already had, whatever
+    // has happened since; the same id with another answer is refused.
     const earlier = this.revisions.find((r) => r.clientSaveId === input.clientSaveId);
-    const savedAt = new Date().toISOString();
-    if (earlier) return { itemId: earlier.itemId, revision: earlier.revision, savedAt, seq: earlier.revision };
+    if (earlier) {
+      if (earlier.itemId !== input.itemId || canonicalJson(earlier.value) !== canonicalJson(input.value)) throw new StationError('SAVE_ID_REUSED');
+      return { itemId: earlier.itemId, revision: earlier.revision, savedAt: earlier.savedAt, seq: earlier.seq };
+    }
+    this.requireOpen();
+    const found = findItem(this.content, input.itemId);
+    if (!found) throw new StationError('ITEM_UNKNOWN', input.itemId);
+    const mismatch = responseMismatch(found.item, input.value);
+    if (mismatch) throw new StationError('RESPONSE_SHAPE', mismatch);
+    const status = this.timer(found.part.id).status;
+    if (status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
+    if (status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
     const revision = this.revisions.filter((r) => r.itemId === input.itemId).length + 1;
-    this.revisions.push({ itemId: input.itemId, value: input.value, clientSaveId: input.clientSaveId, revision });
-    return { itemId: input.itemId, revision, savedAt, seq: this.revisions.length };
+    const saved: Revision = { itemId: input.itemId, value: input.value, clientSaveId: input.clientSaveId, revision, savedAt: new Date().toISOString(), seq: (this.seq += 1) };
+    this.revisions.push(saved);
+    return { itemId: saved.itemId, revision, savedAt: saved.savedAt, seq: saved.seq };
   }
-  async startRecording(): Promise<StationOutput<'startRecording'>> {
-    throw new StationError('ITEM_UNKNOWN');
+  async startRecording(input: StationInput<'startRecording'>): Promise<StationOutput<'startRecording'>> {
+    this.seat(input);
+    await this.gate();
+    this.requireOpen();
+    const found = findItem(this.content, input.itemId);
+    if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${input.itemId} is not a speaking item of this test`);
+    const status = this.timer(found.part.id).status;
+    if (status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
+    if (status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+    const earlier = this.takes.filter((t) => t.itemId === input.itemId);
+    // A take left unfinished was cut off by the seat (a reload): it is closed with what it has. This
+    // fake never restarts, so no take is ever cut off by the station.
+    const unfinished = earlier.filter((t) => !t.closed);
+    const used = takesUsed(earlier.map((t) => ({ interruption: t.closed ? t.interruption : 'seat-restart' })));
+    if (used >= found.item.recordingsAllowed) throw new StationError('RECORDING_LIMIT', `${used} of ${found.item.recordingsAllowed} used`);
+    for (const take of unfinished) await this.closeTake(take, 'seat-restart');
+    const take: FakeTake = { recordingId: crypto.randomUUID(), itemId: input.itemId, take: earlier.length + 1, mimeType: input.mimeType, segments: [], closed: false, interruption: null, sha256: null };
+    this.takes.push(take);
+    this.seq += 1;
+    const interruptedTake = unfinished[unfinished.length - 1]?.take;
+    return interruptedTake === undefined ? { recordingId: take.recordingId, take: take.take, segmentCount: 0 } : { recordingId: take.recordingId, take: take.take, segmentCount: 0, interruptedTake };
   }
-  async appendAudioSegment(): Promise<StationOutput<'appendAudioSegment'>> {
-    throw new StationError('NOT_FOUND');
+  async appendAudioSegment(input: StationInput<'appendAudioSegment'>): Promise<StationOutput<'appendAudioSegment'>> {
+    this.segmentCalls.push(input);
+    this.seat(input);
+    await this.gate();
+    if ((await sha256Hex(input.data)) !== input.sha256) throw new StationError('SEGMENT_HASH_MISMATCH', `segment ${input.index}`);
+    const take = this.take(input.recordingId);
+    const ack = (duplicate: boolean): StationOutput<'appendAudioSegment'> => ({ recordingId: take.recordingId, index: input.index, segmentCount: take.segments.length, durationMs: durationOf(take), duplicate });
+    // A resend of a stored segment is acknowledged again; other content under its index, or a gap, is refused.
+    const stored = take.segments[input.index];
+    if (stored) {
+      if (stored.sha256 === input.sha256) return ack(true);
+      throw new StationError('SEGMENT_OUT_OF_ORDER', `segment ${input.index} is already stored with other content`);
+    }
+    if (take.closed) throw new StationError('RECORDING_CLOSED', take.recordingId);
+    if (input.index > take.segments.length) throw new StationError('SEGMENT_OUT_OF_ORDER', `expected segment ${take.segments.length}, got ${input.index}`);
+    this.requireOpen();
+    take.segments.push({ data: new Uint8Array(input.data), sha256: input.sha256, durationMs: input.durationMs });
+    this.seq += 1;
+    return ack(false);
   }
-  async closeRecording(): Promise<StationOutput<'closeRecording'>> {
-    throw new StationError('NOT_FOUND');
+  async closeRecording(input: StationInput<'closeRecording'>): Promise<StationOutput<'closeRecording'>> {
+    this.seat(input);
+    await this.gate();
+    const take = this.take(input.recordingId);
+    if (!take.closed) this.requireOpen();
+    return this.closeTake(take, null);
   }
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {
     this.seat(input);
     await this.gate();
+    const found = findStimulus(this.content, input.stimulusId);
+    if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
+    const playLimit = found.stimulus.playLimit;
+    this.requireOpen();
+    const status = this.timer(found.part.id).status;
+    if (status !== 'running') throw new StationError(status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
     const used = this.plays.get(input.stimulusId) ?? 0;
-    if (used >= 2) throw new StationError('PLAY_LIMIT', `${used} of 2 plays used`);
+    if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
     this.plays.set(input.stimulusId, used + 1);
-    return { stimulusId: input.stimulusId, play: used + 1, playLimit: 2, remaining: 2 - used - 1 };
+    this.unfetched.set(input.stimulusId, (this.unfetched.get(input.stimulusId) ?? 0) + 1);
+    this.seq += 1;
+    return { stimulusId: input.stimulusId, play: used + 1, playLimit, remaining: playLimit - used - 1 };
   }
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
     await this.gate();
+    this.seat(input);
     const status = this.timer(input.partId).status;
-    if ((input.kind === 'start' && status !== 'not-started') || (input.kind === 'end' && status === 'ended')) throw new StationError('TIMER_TRANSITION');
+    this.requireOpen();
+    if (!CANDIDATE_TIMER_FROM[input.kind].includes(status)) throw new StationError('TIMER_TRANSITION', `cannot ${input.kind} a part that is ${status}`);
     this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: Date.now() }]);
+    this.seq += 1;
     return this.timer(input.partId);
   }
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
@@ -230,6 +415,7 @@ export class FakeStation implements StationApi {
     return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: Date.now() };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
+    this.seat(input);
     return this.timer(input.partId);
   }
   async readOutbox(): Promise<StationOutput<'readOutbox'>> {
@@ -255,4 +441,8 @@ export class FakeStation implements StationApi {
     }
     return this;
   }
+}
+
+function durationOf(take: FakeTake): number {
+  return take.segments.reduce((ms, s) => ms + s.durationMs, 0);
 }

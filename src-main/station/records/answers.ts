@@ -6,6 +6,7 @@ import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
 import { responseMismatch, type ResponseValue } from '../../../src-shared/content/responses.ts';
+import type { StationOutput } from '../../../src-shared/contracts/station-api.ts';
 import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 import type { ResponseRevisionsTable } from '../tables.ts';
 import type { Attempts } from './attempts.ts';
@@ -22,12 +23,8 @@ export interface SaveResponse {
   clientSaveId: string;
 }
 
-export interface SaveAck {
-  itemId: string;
-  revision: number;
-  savedAt: string;
-  seq: number;
-}
+/** The acknowledgement of a save, as the contract says it (saveResponse's output). */
+export type SaveAck = StationOutput<'saveResponse'>;
 
 export class Answers {
   private readonly outbox: Outbox;

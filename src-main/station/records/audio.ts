@@ -7,19 +7,15 @@ import { StationError } from '../../../src-shared/errors.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import { findItem } from '../../../src-shared/content/schema.ts';
 import { takesUsed, type TakeInterruption } from '../../../src-shared/rules/takes.ts';
+import type { StationOutput } from '../../../src-shared/contracts/station-api.ts';
 import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
 import type { RecordingSegmentsTable, RecordingsTable } from '../tables.ts';
 import type { Attempts } from './attempts.ts';
 import type { Outbox } from './outbox.ts';
 import type { Timers } from './timers.ts';
 
-export interface StartedRecording {
-  recordingId: string;
-  take: number;
-  segmentCount: number;
-  /** The take that a crash or reload cut off, now closed with what it had. */
-  interruptedTake?: number;
-}
+/** A new take; `interruptedTake` names the take a crash or reload cut off, now closed with what it had. */
+export type StartedRecording = StationOutput<'startRecording'>;
 
 export interface Segment {
   attemptId: string;
@@ -30,21 +26,11 @@ export interface Segment {
   durationMs: number;
 }
 
-export interface SegmentAck {
-  recordingId: string;
-  index: number;
-  segmentCount: number;
-  durationMs: number;
-  duplicate: boolean;
-}
+/** The acknowledgement of a segment (appendAudioSegment's output). */
+export type SegmentAck = StationOutput<'appendAudioSegment'>;
 
-export interface ClosedRecording {
-  recordingId: string;
-  segmentCount: number;
-  durationMs: number;
-  sha256: string;
-  bytes: number;
-}
+/** A closed take with the hash of its whole audio (closeRecording's output). */
+export type ClosedRecording = StationOutput<'closeRecording'>;
 
 export function segmentHash(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');

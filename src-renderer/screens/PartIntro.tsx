@@ -1,0 +1,64 @@
+// A part's introduction: what it holds and how long it takes; the part's timer starts when the
+// candidate starts it. A speaking part stays closed until the microphone has been checked.
+import { useState } from 'react';
+import { useAttempt, useExam } from '../store/exam.ts';
+import { useText } from '../store/settings.ts';
+import { Frame } from '../ui/frame.tsx';
+import { EquipmentScreen } from './Preflight.tsx';
+import { usePart } from './part.ts';
+
+export function PartIntro() {
+  const t = useText();
+  const exam = useExam();
+  const found = usePart();
+  const micOk = useAttempt((s) => s.preflight.micOk);
+  const [busy, setBusy] = useState(false);
+  const [checking, setChecking] = useState(false);
+  if (!found) return null;
+  const { part, index, total } = found;
+  if (checking) return <EquipmentScreen onDone={() => setChecking(false)} />;
+  const blocked = part.kind === 'speaking' && micOk !== true;
+  return (
+    <Frame title={part.title}>
+      <section className="card">
+        <p className="eyebrow">{t('partOf', { n: index + 1, total })}</p>
+        <h1 lang="lv">{part.title}</h1>
+        <p className="exam-text" lang="lv">
+          {part.instructions}
+        </p>
+        <ul className="facts">
+          <li>{t('timeForPart', { min: Math.round(part.timeLimitSeconds / 60) })}</li>
+          <li>{t('tasksInPart', { n: part.tasks.length })}</li>
+        </ul>
+        {blocked ? (
+          <div className="stack-sm">
+            <p className="warn" role="alert" data-testid="speaking-blocked">
+              ⚠ {t('speakingNeedsMic')}
+            </p>
+            <button type="button" className="btn" onClick={() => setChecking(true)}>
+              {t('checkMicAgain')}
+            </button>
+          </div>
+        ) : (
+          <>
+            <p className="muted">{t('startPartNote')}</p>
+            <div className="actions">
+              <button
+                type="button"
+                className="btn btn-primary btn-large"
+                disabled={busy}
+                data-testid="start-part"
+                onClick={() => {
+                  setBusy(true);
+                  void exam.startPart(part.id).finally(() => setBusy(false));
+                }}
+              >
+                {t('startPart')}
+              </button>
+            </div>
+          </>
+        )}
+      </section>
+    </Frame>
+  );
+}

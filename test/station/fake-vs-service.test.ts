@@ -1,0 +1,400 @@
+// The renderer's test double held to the real station (issue 8.5): one table of scenarios, each a list
+// of candidate calls with the outcome the UI relies on, run against FakeStation (test/ui/fake-station.ts,
+// what the component tests use) and against a real StationService on SQLite with a package built from
+// the fake's own exam. Both sit behind the contract's boundary (createStationHandler with every reply
+// checked against the output schema) and the renderer's own client, over a JSON wire as HTTP carries
+// it: what a scenario sees is what the screen would see. A rule the fake loses, or a reply the service
+// changes, fails here on the side that moved.
+import { createHash, randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createStationHandler } from '../../src-main/station/dispatch.ts';
+import { createStationClient } from '../../src-renderer/station/client.ts';
+import type { ResponseValue } from '../../src-shared/content/responses.ts';
+import type { Caller, SeatCredentials, StationApi, StationHost, StationInput, StationMethod } from '../../src-shared/contracts/station-api.ts';
+import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
+import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
+import { CodedError, type ErrorCode } from '../../src-shared/errors.ts';
+import { openTestStation } from '../support/fixtures.ts';
+import { FakeStation, LISTENING_AUDIO, testContent, testExamSource } from '../ui/fake-station.ts';
+
+// ---- the two stations, behind the same boundary ---------------------------------------------------
+
+/** The candidate's screen as the station's transport names it (a solo station serves it every surface). */
+const SCREEN: Caller = { clientId: 'fake-vs-service-screen', surfaces: ['public', 'staff', 'candidate'] };
+
+/** The renderer's client → JSON wire → the contract's boundary, every reply checked → `host`. */
+function asTheScreenSeesIt(host: StationHost): StationApi {
+  const handler = createStationHandler(host, { validateOutput: true });
+  return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), SCREEN))) as StationReplyBody);
+}
+
+interface Subject {
+  api: StationApi;
+  seat: SeatCredentials;
+  close(): void;
+}
+
+const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>> = {
+  async FakeStation() {
+    const fake = new FakeStation();
+    const opened = await fake.openAttempt();
+    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, close: () => undefined };
+  },
+  async StationService() {
+    const station = await openTestStation({}, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
+    const opened = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
+    return { api: asTheScreenSeesIt(station.service), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, close: () => station.service.close() };
+  },
+};
+
+// ---- the table's vocabulary -------------------------------------------------------------------------
+
+/** What a step's results so far are called by (its `as`), for later steps. */
+interface Ctx {
+  seat: SeatCredentials;
+  got: Record<string, Record<string, unknown>>;
+}
+
+/** A reply that matches `ok` (toMatchObject: every field given must match), or a refusal with this code. */
+type Expected = { ok: unknown } | { refused: ErrorCode };
+
+interface Step {
+  method: StationMethod;
+  input: (c: Ctx) => unknown;
+  expected: (c: Ctx) => Expected;
+  as?: string;
+}
+
+interface Scenario {
+  name: string;
+  steps: Step[];
+}
+
+function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string): Step {
+  return { method, input, expected: typeof expected === 'function' ? expected : () => expected, ...(as ? { as } : {}) };
+}
+const ok = (value: unknown): Expected => ({ ok: value });
+const refused = (code: ErrorCode): Expected => ({ refused: code });
+/** Exactly the reply an earlier step got. */
+const same = (name: string) => (c: Ctx): Expected => ({ ok: c.got[name] });
+
+const WRONG_TOKEN = 'W'.repeat(43);
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+const S1 = randomUUID();
+const S2 = randomUUID();
+const S3 = randomUUID();
+
+const choice = (optionId: string): ResponseValue => ({ type: 'single-choice', optionId });
+const shortText = (text: string): ResponseValue => ({ type: 'short-text', text });
+const save = (itemId: string, value: ResponseValue, clientSaveId: string) => (c: Ctx) => ({ ...c.seat, itemId, value, clientSaveId });
+const seat = (c: Ctx) => c.seat;
+const wrongSeat = (c: Ctx) => ({ ...c.seat, candidateToken: WRONG_TOKEN });
+const start = (partId: string) => call('recordTimerEvent', (c) => ({ ...c.seat, partId, kind: 'start' }), ok({ status: 'running', addedMs: 0, creditedMs: 0, elapsedMs: expect.any(Number) }));
+const end = (partId: string) => call('recordTimerEvent', (c) => ({ ...c.seat, partId, kind: 'end' }), ok({ status: 'ended', deadline: null }));
+const timerOf = (partId: string, status: string) => ({ partId, timer: expect.objectContaining({ status }) });
+
+const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
+const SEGMENT: Uint8Array<ArrayBuffer>[] = [new Uint8Array(300).fill(1), new Uint8Array(200).fill(2), new Uint8Array(100).fill(3)];
+const recordingOf = (c: Ctx, take: string): string => String(c.got[take]?.recordingId);
+const segment = (take: string, index: number, data: Uint8Array<ArrayBuffer> = SEGMENT[index]!, sha256: string = sha(data)) => (c: Ctx) => ({ ...c.seat, recordingId: recordingOf(c, take), index, data, sha256, durationMs: 1000 });
+const startTake = (c: Ctx) => ({ ...c.seat, itemId: 's-q1', mimeType: 'audio/webm;codecs=opus' });
+const closeTake = (take: string) => (c: Ctx) => ({ ...c.seat, recordingId: recordingOf(c, take) });
+const twoSegments = { segmentCount: 2, durationMs: 2000, sha256: sha(Buffer.concat([SEGMENT[0]!, SEGMENT[1]!])), bytes: 500 };
+
+// ---- the scenarios ----------------------------------------------------------------------------------
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'a save is acknowledged with revision 1, the next with revision 2, and getAttempt holds the latest',
+    steps: [
+      start('p-l'),
+      call('saveResponse', save('l-q1', choice('a'), S1), ok({ itemId: 'l-q1', revision: 1, savedAt: expect.any(String), seq: expect.any(Number) })),
+      call('saveResponse', save('l-q1', choice('b'), S2), ok({ itemId: 'l-q1', revision: 2 })),
+      call('saveResponse', save('l-q3', shortText('pasi'), S3), ok({ itemId: 'l-q3', revision: 1 })),
+      call(
+        'getAttempt',
+        seat,
+        ok({
+          status: 'open',
+          responses: [
+            { itemId: 'l-q1', revision: 2, value: choice('b') },
+            { itemId: 'l-q3', revision: 1, value: shortText('pasi') },
+          ],
+          parts: [
+            { partId: 'p-l', title: 'Klausīšanās', items: 3, answered: 2, submitted: false, timer: expect.objectContaining({ status: 'running' }) },
+            { partId: 'p-w', title: 'Rakstīšana', items: 1, answered: 0, submitted: false, timer: expect.objectContaining({ status: 'not-started' }) },
+            { partId: 'p-s', title: 'Runāšana', items: 1, answered: 0, submitted: false, timer: expect.objectContaining({ status: 'not-started' }) },
+          ],
+          recordings: [],
+        }),
+      ),
+    ],
+  },
+  {
+    name: 'the same clientSaveId again gets the same acknowledgement and no new revision',
+    steps: [
+      start('p-l'),
+      call('saveResponse', save('l-q1', choice('a'), S1), ok({ revision: 1 }), 'first'),
+      call('saveResponse', save('l-q1', choice('a'), S1), same('first')),
+      call('getAttempt', seat, ok({ responses: [{ itemId: 'l-q1', revision: 1, value: choice('a') }] })),
+    ],
+  },
+  {
+    name: 'the same clientSaveId with another answer is SAVE_ID_REUSED, and the first answer stays',
+    steps: [
+      start('p-l'),
+      call('saveResponse', save('l-q1', choice('a'), S1), ok({ revision: 1 })),
+      call('saveResponse', save('l-q1', choice('b'), S1), refused('SAVE_ID_REUSED')),
+      call('saveResponse', save('l-q2', { type: 'true-false-not-given', choice: 'true' }, S1), refused('SAVE_ID_REUSED')),
+      call('getAttempt', seat, ok({ responses: [{ itemId: 'l-q1', revision: 1, value: choice('a') }] })),
+    ],
+  },
+  {
+    name: 'a resend of an acknowledged save is acknowledged again after the part ended; a new save is ATTEMPT_CLOSED',
+    steps: [
+      start('p-l'),
+      call('saveResponse', save('l-q1', choice('a'), S1), ok({ revision: 1 }), 'first'),
+      end('p-l'),
+      call('saveResponse', save('l-q1', choice('a'), S1), same('first')),
+      call('saveResponse', save('l-q1', choice('b'), S2), refused('ATTEMPT_CLOSED')),
+    ],
+  },
+  {
+    name: 'a save to an unknown item is ITEM_UNKNOWN; an answer that does not fit its item is RESPONSE_SHAPE',
+    steps: [
+      start('p-l'),
+      call('saveResponse', save('no-such-item', choice('a'), S1), refused('ITEM_UNKNOWN')),
+      call('saveResponse', save('l-q1', shortText('Uz Rīgu'), S1), refused('RESPONSE_SHAPE')),
+      call('saveResponse', save('l-q1', choice('z'), S1), refused('RESPONSE_SHAPE')),
+      call('saveResponse', save('l-q3', shortText('x'.repeat(41)), S1), refused('RESPONSE_SHAPE')),
+      call('saveResponse', save('l-q3', shortText('x'.repeat(40)), S1), ok({ revision: 1 })),
+    ],
+  },
+  {
+    name: 'a save before its part started is PART_NOT_STARTED; after the part ended it is ATTEMPT_CLOSED',
+    steps: [
+      call('saveResponse', save('w-q1', { type: 'extended-writing', text: 'Labdien' }, S1), refused('PART_NOT_STARTED')),
+      start('p-w'),
+      call('saveResponse', save('w-q1', { type: 'extended-writing', text: 'Labdien' }, S1), ok({ revision: 1 })),
+      end('p-w'),
+      call('saveResponse', save('w-q1', { type: 'extended-writing', text: 'Labdien, Līga' }, S2), refused('ATTEMPT_CLOSED')),
+      call('getAttempt', seat, ok({ parts: [{ partId: 'p-l' }, { partId: 'p-w', answered: 1, submitted: true, timer: expect.objectContaining({ status: 'ended' }) }, { partId: 'p-s' }] })),
+    ],
+  },
+  {
+    name: 'starting a part twice is TIMER_TRANSITION, and so is ending one that has not started or has ended',
+    steps: [
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-l', kind: 'start' }), ok({ status: 'running', limitMs: 600_000, addedMs: 0, creditedMs: 0, deadline: expect.any(Number) })),
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-l', kind: 'start' }), refused('TIMER_TRANSITION')),
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-w', kind: 'end' }), refused('TIMER_TRANSITION')),
+      end('p-l'),
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-l', kind: 'end' }), refused('TIMER_TRANSITION')),
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-l', kind: 'start' }), refused('TIMER_TRANSITION')),
+      call('getTimer', (c) => ({ ...c.seat, partId: 'p-l' }), ok({ status: 'ended', limitMs: 600_000, deadline: null })),
+      call('getTimer', (c) => ({ ...c.seat, partId: 'p-w' }), ok({ status: 'not-started', limitMs: 900_000, elapsedMs: 0, remainingMs: 900_000, deadline: null })),
+      call('seatHeartbeat', seat, ok({ parts: [timerOf('p-l', 'ended'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')], creditedMs: 0, serverTime: expect.any(Number) })),
+    ],
+  },
+  {
+    name: 'a part the test does not have is NOT_FOUND',
+    steps: [call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-x', kind: 'start' }), refused('NOT_FOUND')), call('getTimer', (c) => ({ ...c.seat, partId: 'p-x' }), refused('NOT_FOUND'))],
+  },
+  {
+    name: 'plays are granted up to the limit, a play beyond it is PLAY_LIMIT, and getAttempt counts them',
+    steps: [
+      start('p-l'),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 1 })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), ok({ stimulusId: 'a1', play: 2, playLimit: 2, remaining: 0 })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('PLAY_LIMIT')),
+      call('getAttempt', seat, ok({ audioPlays: { a1: 2 } })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'no-such-audio' }), refused('NOT_FOUND')),
+    ],
+  },
+  {
+    name: 'a play before its part started is PART_NOT_STARTED; after the part ended it is ATTEMPT_CLOSED',
+    steps: [
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('PART_NOT_STARTED')),
+      start('p-l'),
+      end('p-l'),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('ATTEMPT_CLOSED')),
+      call('getAttempt', seat, ok({ audioPlays: {} })),
+    ],
+  },
+  {
+    name: 'the listening audio leaves the station once per granted play, MEDIA_NOT_GRANTED otherwise',
+    steps: [
+      start('p-l'),
+      call('getMedia', (c) => ({ ...c.seat, path: 'media/a1.opus' }), refused('MEDIA_NOT_GRANTED')),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), ok({ play: 1 })),
+      call('getMedia', (c) => ({ ...c.seat, path: 'media/a1.opus' }), ok({ mimeType: 'audio/ogg; codecs=opus', data: LISTENING_AUDIO })),
+      call('getMedia', (c) => ({ ...c.seat, path: 'media/a1.opus' }), refused('MEDIA_NOT_GRANTED')),
+      call('getMedia', (c) => ({ ...c.seat, path: 'media/none.opus' }), refused('NOT_FOUND')),
+    ],
+  },
+  {
+    name: 'a wrong candidate token is CANDIDATE_TOKEN_WRONG, an attempt the station does not know is NOT_FOUND',
+    steps: [
+      call('getAttempt', wrongSeat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('getExamContent', wrongSeat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('seatHeartbeat', wrongSeat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('recordTimerEvent', (c) => ({ ...wrongSeat(c), partId: 'p-l', kind: 'start' }), refused('CANDIDATE_TOKEN_WRONG')),
+      call('saveResponse', (c) => ({ ...save('l-q1', choice('a'), S1)(c), candidateToken: WRONG_TOKEN }), refused('CANDIDATE_TOKEN_WRONG')),
+      call('startRecording', (c) => ({ ...startTake(c), candidateToken: WRONG_TOKEN }), refused('CANDIDATE_TOKEN_WRONG')),
+      call('getAttempt', (c) => ({ ...c.seat, attemptId: UNKNOWN_ID }), refused('NOT_FOUND')),
+      call('getAttempt', seat, ok({ status: 'open', responses: [], parts: [timerOf('p-l', 'not-started'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')] })),
+    ],
+  },
+  {
+    name: 'the candidate gets the package content, and getAttempt keeps their place',
+    steps: [
+      call('getExamContent', seat, ok(testContent())),
+      call('getCandidate', seat, ok({ givenName: 'Anna', familyName: 'Bērziņa', level: 'A2', attendance: 'present' })),
+      call('getAttempt', seat, ok({ position: { partId: null, itemId: null } })),
+      start('p-l'),
+      call('setPosition', (c) => ({ ...c.seat, partId: 'p-l', itemId: 'l-q2' }), ok({ ok: true })),
+      call('getAttempt', seat, ok({ position: { partId: 'p-l', itemId: 'l-q2' } })),
+    ],
+  },
+  {
+    name: 'a take is stored segment by segment in order, a resend is a duplicate, a gap or other content is SEGMENT_OUT_OF_ORDER, and a closed take is RECORDING_CLOSED',
+    steps: [
+      call('startRecording', startTake, refused('PART_NOT_STARTED')),
+      start('p-s'),
+      call('startRecording', startTake, ok({ recordingId: expect.any(String), take: 1, segmentCount: 0 }), 'take1'),
+      call('appendAudioSegment', segment('take1', 0), (c) => ok({ recordingId: recordingOf(c, 'take1'), index: 0, segmentCount: 1, durationMs: 1000, duplicate: false })),
+      call('appendAudioSegment', segment('take1', 1), ok({ index: 1, segmentCount: 2, durationMs: 2000, duplicate: false })),
+      call('appendAudioSegment', segment('take1', 1), ok({ index: 1, segmentCount: 2, durationMs: 2000, duplicate: true })),
+      call('appendAudioSegment', segment('take1', 1, SEGMENT[2]), refused('SEGMENT_OUT_OF_ORDER')),
+      call('appendAudioSegment', segment('take1', 3, SEGMENT[2]), refused('SEGMENT_OUT_OF_ORDER')),
+      call('appendAudioSegment', segment('take1', 2, SEGMENT[2], sha(SEGMENT[0]!)), refused('SEGMENT_HASH_MISMATCH')),
+      call('closeRecording', closeTake('take1'), (c) => ok({ recordingId: recordingOf(c, 'take1'), ...twoSegments }), 'closed'),
+      call('appendAudioSegment', segment('take1', 2), refused('RECORDING_CLOSED')),
+      call('closeRecording', closeTake('take1'), same('closed')),
+      call('saveResponse', (c) => save('s-q1', { type: 'speaking', recordingIds: [recordingOf(c, 'take1')] }, S1)(c), ok({ itemId: 's-q1', revision: 1 })),
+      call('getAttempt', seat, (c) =>
+        ok({
+          recordings: [{ recordingId: recordingOf(c, 'take1'), itemId: 's-q1', take: 1, segmentCount: 2, durationMs: 2000, closed: true, interrupted: false, interruption: null, sha256: twoSegments.sha256 }],
+          parts: [{ partId: 'p-l' }, { partId: 'p-w' }, { partId: 'p-s', answered: 1 }],
+        }),
+      ),
+    ],
+  },
+  {
+    name: 'the takes a task allows are respected: the third of two is RECORDING_LIMIT',
+    steps: [
+      start('p-s'),
+      call('startRecording', startTake, ok({ take: 1 }), 'take1'),
+      call('appendAudioSegment', segment('take1', 0), ok({ segmentCount: 1 })),
+      call('closeRecording', closeTake('take1'), ok({ segmentCount: 1 })),
+      call('startRecording', startTake, ok({ take: 2 }), 'take2'),
+      call('closeRecording', closeTake('take2'), ok({ segmentCount: 0, bytes: 0, sha256: sha(new Uint8Array()) })),
+      call('startRecording', startTake, refused('RECORDING_LIMIT')),
+      call('getAttempt', seat, ok({ recordings: [expect.objectContaining({ take: 1, closed: true }), expect.objectContaining({ take: 2, closed: true })] })),
+    ],
+  },
+  {
+    name: 'a take left unfinished (a reload) is closed as interrupted when the next starts, and the first such take does not count',
+    steps: [
+      start('p-s'),
+      call('startRecording', startTake, ok({ take: 1 }), 'cut'),
+      call('appendAudioSegment', segment('cut', 0), ok({ segmentCount: 1 })),
+      call('startRecording', startTake, ok({ take: 2, segmentCount: 0, interruptedTake: 1 }), 'take2'),
+      call('appendAudioSegment', segment('cut', 1), refused('RECORDING_CLOSED')),
+      call('closeRecording', closeTake('take2'), ok({ segmentCount: 0 })),
+      call('startRecording', startTake, ok({ take: 3 }), 'take3'),
+      call('closeRecording', closeTake('take3'), ok({ segmentCount: 0 })),
+      call('startRecording', startTake, refused('RECORDING_LIMIT')),
+      call('getAttempt', seat, (c) =>
+        ok({
+          recordings: [
+            { recordingId: recordingOf(c, 'cut'), take: 1, segmentCount: 1, durationMs: 1000, closed: true, interrupted: true, interruption: 'seat-restart', sha256: sha(SEGMENT[0]!) },
+            { take: 2, closed: true, interrupted: false, interruption: null },
+            { take: 3, closed: true, interrupted: false, interruption: null },
+          ],
+        }),
+      ),
+    ],
+  },
+  {
+    name: 'a take of an item that is not a speaking item is ITEM_UNKNOWN, of an unknown recording NOT_FOUND, after its part ended ATTEMPT_CLOSED',
+    steps: [
+      start('p-l'),
+      call('startRecording', (c) => ({ ...startTake(c), itemId: 'l-q1' }), refused('ITEM_UNKNOWN')),
+      call('startRecording', (c) => ({ ...startTake(c), itemId: 'no-such-item' }), refused('ITEM_UNKNOWN')),
+      call('appendAudioSegment', (c) => ({ ...segment('none', 0)(c), recordingId: UNKNOWN_ID }), refused('NOT_FOUND')),
+      call('closeRecording', (c) => ({ ...c.seat, recordingId: UNKNOWN_ID }), refused('NOT_FOUND')),
+      start('p-s'),
+      end('p-s'),
+      call('startRecording', startTake, refused('ATTEMPT_CLOSED')),
+    ],
+  },
+  {
+    name: 'finishing before every part ended is ATTEMPT_UNFINISHED; then the attempt is submitted, its open take closed, and it refuses changes',
+    steps: [
+      start('p-l'),
+      end('p-l'),
+      start('p-w'),
+      end('p-w'),
+      call('finishAttempt', seat, refused('ATTEMPT_UNFINISHED')),
+      start('p-s'),
+      call('startRecording', startTake, ok({ take: 1 }), 'open'),
+      call('appendAudioSegment', segment('open', 0), ok({ segmentCount: 1 })),
+      end('p-s'),
+      call('finishAttempt', seat, ok({ status: 'submitted', recordings: [{ take: 1, segmentCount: 1, closed: true, interrupted: true, interruption: 'submitted', sha256: sha(SEGMENT[0]!) }] })),
+      call('finishAttempt', seat, ok({ status: 'submitted' })),
+      call('getAttempt', seat, ok({ status: 'submitted', parts: [{ submitted: true }, { submitted: true }, { submitted: true }] })),
+      call('saveResponse', save('l-q1', choice('a'), S1), refused('ATTEMPT_CLOSED')),
+      call('setPosition', (c) => ({ ...c.seat, partId: 'p-l', itemId: 'l-q1' }), refused('ATTEMPT_CLOSED')),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('ATTEMPT_CLOSED')),
+      call('getExamContent', seat, refused('ATTEMPT_CLOSED')),
+    ],
+  },
+  {
+    name: 'a wrong staff PIN is STAFF_PIN_WRONG',
+    steps: [call('staffSignIn', () => ({ pin: '000000' }), refused('STAFF_PIN_WRONG'))],
+  },
+];
+
+// ---- running the table ------------------------------------------------------------------------------
+
+type Outcome = { ok: unknown } | { refused: string; detail: string | undefined };
+
+async function outcomeOf(api: StationApi, method: StationMethod, input: unknown): Promise<Outcome> {
+  try {
+    return { ok: await (api[method] as (input: unknown) => Promise<unknown>)(input) };
+  } catch (error) {
+    if (error instanceof CodedError) return { refused: error.code, detail: error.detail };
+    throw error;
+  }
+}
+
+async function run(subject: Subject, steps: Step[]): Promise<void> {
+  const c: Ctx = { seat: subject.seat, got: {} };
+  for (const [i, step] of steps.entries()) {
+    const outcome = await outcomeOf(subject.api, step.method, step.input(c));
+    expect(outcome, `step ${i + 1}: ${step.method}`).toMatchObject(step.expected(c));
+    if (step.as && 'ok' in outcome) c.got[step.as] = outcome.ok as Record<string, unknown>;
+  }
+}
+
+describe('the fake station and the real station service agree on what the candidate screen relies on', () => {
+  it('every scenario has a unique name and at least one step', () => {
+    expect(new Set(SCENARIOS.map((s) => s.name)).size).toBe(SCENARIOS.length);
+    expect(SCENARIOS.every((s) => s.steps.length > 0)).toBe(true);
+  });
+
+  for (const scenario of SCENARIOS) {
+    describe(scenario.name, () => {
+      for (const [name, open] of Object.entries(SUBJECTS)) {
+        it(name, async () => {
+          const subject = await open();
+          try {
+            await run(subject, scenario.steps);
+          } finally {
+            subject.close();
+          }
+        });
+      }
+    });
+  }
+});

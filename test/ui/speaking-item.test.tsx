@@ -1,0 +1,238 @@
+// @vitest-environment jsdom
+// The speaking task against the in-memory station: a take recorded in segments and closed, the takes
+// the task allows, a take cut off by a reload, a microphone that fails, and no moving on mid-take.
+// jsdom has no microphone, no MediaRecorder and no Web Audio: small fakes below stand in for them; the
+// recorder hands over a chunk every timeslice, as a browser's does.
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { App } from '../../src-renderer/App.tsx';
+import { settingsStore } from '../../src-renderer/store/settings.ts';
+import { TEXT } from '../../src-renderer/text.ts';
+import { FakeStation, SEAT, sha256Hex } from './fake-station.ts';
+
+class FakeTrack {
+  stopped = false;
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+class FakeStream {
+  readonly tracks = [new FakeTrack()];
+  getTracks(): FakeTrack[] {
+    return this.tracks;
+  }
+}
+
+/** A microphone as loud as a speaking candidate: every sample at 0.1 (the meter reads 0.4). */
+class FakeAudioContext {
+  createMediaStreamSource() {
+    return { connect: () => undefined, disconnect: () => undefined };
+  }
+  createAnalyser() {
+    return { fftSize: 0, getFloatTimeDomainData: (samples: Float32Array) => samples.fill(0.1) };
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** MediaRecorder: a chunk every timeslice while recording, the last one on stop, then `stop`. */
+class FakeMediaRecorder extends EventTarget {
+  static readonly made: FakeMediaRecorder[] = [];
+  static isTypeSupported(type: string): boolean {
+    return type === 'audio/webm;codecs=opus';
+  }
+  state: 'inactive' | 'recording' = 'inactive';
+  /** Every chunk handed over, in order. */
+  readonly chunks: Uint8Array[] = [];
+  private timer: ReturnType<typeof setInterval> | undefined;
+  readonly mimeType: string;
+
+  constructor(_stream: unknown, options?: { mimeType?: string }) {
+    super();
+    this.mimeType = options?.mimeType ?? '';
+    FakeMediaRecorder.made.push(this);
+  }
+
+  start(timeslice = 1000): void {
+    this.state = 'recording';
+    this.timer = setInterval(() => this.chunk(), timeslice);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.state = 'inactive';
+    setTimeout(() => {
+      this.chunk();
+      this.dispatchEvent(new Event('stop'));
+    }, 0);
+  }
+
+  private chunk(): void {
+    const n = this.chunks.length;
+    const bytes = new Uint8Array(200 + n).fill(n + 1);
+    this.chunks.push(bytes);
+    const event = new Event('dataavailable');
+    Object.defineProperty(event, 'data', { value: new Blob([bytes]) });
+    this.dispatchEvent(event);
+  }
+}
+
+let streams: FakeStream[] = [];
+let microphone: 'works' | 'missing' = 'works';
+
+function seat(station: FakeStation) {
+  localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
+  return render(<App station={station} />);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  parts.reduce((at, p) => (out.set(p, at), at + p.byteLength), 0);
+  return out;
+}
+
+/** Start a take from the task screen: the preparation, then "start recording now". */
+async function startTake(button: 'start-preparation' | 'record-again'): Promise<void> {
+  fireEvent.click(button === 'start-preparation' ? await screen.findByTestId('start-preparation') : await screen.findByRole('button', { name: 'Ierakstīt vēlreiz' }));
+  fireEvent.click(await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' }));
+  await screen.findByTestId('recording');
+}
+
+/** Record until the station holds `segments` segments of the take, then finish speaking. */
+async function recordAndStop(station: FakeStation, segments: number): Promise<void> {
+  const take = () => station.takes[station.takes.length - 1];
+  await waitFor(() => expect(take()?.segments.length ?? 0).toBeGreaterThanOrEqual(segments), { timeout: 5000 });
+  fireEvent.click(screen.getByRole('button', { name: 'Esmu beidzis runāt' }));
+  await screen.findByTestId('recorded', {}, { timeout: 5000 });
+}
+
+beforeEach(() => {
+  localStorage.clear();
+  settingsStore.getState().setLang('lv');
+  streams = [];
+  microphone = 'works';
+  FakeMediaRecorder.made.length = 0;
+  vi.stubGlobal('MediaRecorder', FakeMediaRecorder);
+  vi.stubGlobal('AudioContext', FakeAudioContext);
+  Object.defineProperty(navigator, 'mediaDevices', {
+    configurable: true,
+    value: {
+      getUserMedia: async () => {
+        if (microphone === 'missing') throw new DOMException('Requested device not found', 'NotFoundError');
+        const stream = new FakeStream();
+        streams.push(stream);
+        return stream;
+      },
+    },
+  });
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  Reflect.deleteProperty(navigator, 'mediaDevices');
+});
+
+describe('a speaking task', () => {
+  test('a take is sent in segments while the candidate speaks, stops by itself when the answer time is over, and is closed and saved as the answer', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    expect(await screen.findByText('Sagatavošanās laiks: 2 s · Atbildes laiks: 5 s')).toBeTruthy();
+    await startTake('start-preparation');
+    expect(station.takes).toHaveLength(1);
+    expect(station.takes[0]).toMatchObject({ itemId: 's-q1', take: 1, mimeType: 'audio/webm;codecs=opus', closed: false });
+
+    // Nobody presses "finished": the 5 s answer time ends the take.
+    const recorded = await screen.findByTestId('recorded', {}, { timeout: 9000 });
+    const take = station.takes[0]!;
+    const chunks = FakeMediaRecorder.made[0]!.chunks;
+    expect(chunks.length).toBeGreaterThanOrEqual(4);
+    // Every chunk became one segment, sent once, in order, and the take was closed with the whole audio.
+    expect(station.segmentCalls.map((c) => c.index)).toEqual(chunks.map((_c, i) => i));
+    expect(take.segments.map((s) => s.data)).toEqual(chunks);
+    expect(take).toMatchObject({ closed: true, interruption: null, sha256: await sha256Hex(concat(chunks)) });
+    expect(station.revisions.at(-1)?.value).toEqual({ type: 'speaking', recordingIds: [take.recordingId] });
+    expect(recorded.textContent).toContain('Atbilde ierakstīta');
+    expect(recorded.textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es).');
+    expect(recorded.textContent).not.toContain('⚠');
+    expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
+  });
+
+  test('the takes the task allows are respected: after the second take there is no other, and the station refuses a third', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    await recordAndStop(station, 1);
+    // A very short take is pointed out before the candidate leaves it.
+    expect(screen.getByTestId('recorded').textContent).toMatch(/Ierakstā gandrīz nav dzirdama balss|Atbilde ir ļoti īsa/);
+    await startTake('record-again');
+    await recordAndStop(station, 1);
+
+    expect(station.takes.map((t) => [t.take, t.closed, t.interruption])).toEqual([
+      [1, true, null],
+      [2, true, null],
+    ]);
+    expect(screen.getByText('Šo atbildi vēlreiz ierakstīt nevar.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Ierakstīt vēlreiz' })).toBeNull();
+    expect(station.revisions.at(-1)?.value).toEqual({ type: 'speaking', recordingIds: station.takes.map((t) => t.recordingId) });
+    await expect(station.startRecording({ ...SEAT, itemId: 's-q1', mimeType: 'audio/webm' })).rejects.toMatchObject({ code: 'RECORDING_LIMIT' });
+  });
+
+  test('a screen that comes back to a task whose takes are used up offers no other take', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    for (let i = 0; i < 2; i += 1) {
+      const { recordingId } = await station.startRecording({ ...SEAT, itemId: 's-q1', mimeType: 'audio/webm' });
+      const data = new Uint8Array([1, 2, 3, i]);
+      await station.appendAudioSegment({ ...SEAT, recordingId, index: 0, data, sha256: await sha256Hex(data), durationMs: 4000 });
+      await station.closeRecording({ ...SEAT, recordingId });
+    }
+    seat(station);
+    expect((await screen.findByTestId('recorded')).textContent).toContain('Atbilde ierakstīta (4 s).');
+    expect(screen.getByText('Šo atbildi vēlreiz ierakstīt nevar.')).toBeTruthy();
+    expect(screen.queryByTestId('start-preparation')).toBeNull();
+  });
+
+  test('a take cut off by a reload is said to be interrupted; the next take closes it with what it had', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    const { recordingId } = await station.startRecording({ ...SEAT, itemId: 's-q1', mimeType: 'audio/webm' });
+    const data = new Uint8Array([9, 9, 9]);
+    await station.appendAudioSegment({ ...SEAT, recordingId, index: 0, data, sha256: await sha256Hex(data), durationMs: 1000 });
+    seat(station);
+    expect((await screen.findByTestId('interrupted')).textContent).toContain('Ieraksts tika pārtraukts');
+    await startTake('start-preparation');
+    await recordAndStop(station, 1);
+    expect(station.takes.map((t) => [t.take, t.closed, t.interruption, t.segments.length > 0])).toEqual([
+      [1, true, 'seat-restart', true],
+      [2, true, null, true],
+    ]);
+    // The cut-off take did not count: one more take is allowed.
+    expect(screen.getByTestId('recorded').textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es).');
+  });
+
+  test('a microphone that cannot be opened is said in both languages, and no take is started', async () => {
+    microphone = 'missing';
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    fireEvent.click(await screen.findByTestId('start-preparation'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(TEXT.micMissing.lv);
+    expect(alert.textContent).toContain(TEXT.micMissing.en);
+    expect(station.takes).toHaveLength(0);
+    expect(screen.getByTestId('start-preparation')).toBeTruthy();
+    expect(JSON.parse(localStorage.getItem(`exam-station.preflight.${SEAT.attemptId}`) ?? '{}')).toMatchObject({ micOk: false });
+  });
+
+  test('while a take is recorded the candidate cannot move on, and is told so in both languages', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    fireEvent.click(screen.getByTestId('submit-part'));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toContain(TEXT.busyRecording.lv);
+    expect(alert.textContent).toContain(TEXT.busyRecording.en);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByTestId('recording')).toBeTruthy();
+    await recordAndStop(station, 1);
+  });
+});

@@ -95,6 +95,8 @@ export class SpeakingTake {
   private readonly seat: SeatCredentials;
   private readonly queue: { index: number; data: Uint8Array<ArrayBuffer>; durationMs: number }[] = [];
   private nextIndex = 0;
+  /** Chunks the recorder has given whose bytes are still being read: the take is not over before them. */
+  private reading: Promise<void>[] = [];
   private lastChunkAt = 0;
   private sending = false;
   private progress: TakeProgress = { acked: 0, ackedMs: 0, waiting: 0, failing: false };
@@ -124,16 +126,22 @@ export class SpeakingTake {
     return take;
   }
 
-  private async onChunk(blob: Blob): Promise<void> {
+  private onChunk(blob: Blob): void {
     const at = performance.now();
     const durationMs = Math.max(0, Math.round(at - this.lastChunkAt));
     this.lastChunkAt = at;
     if (blob.size === 0) return;
-    const data = new Uint8Array(await blob.arrayBuffer());
-    this.queue.push({ index: this.nextIndex, data, durationMs });
+    // The index is taken now, in the order the recorder gave the chunks; reading the bytes takes a
+    // moment, and the take is closed only after every chunk read so far is queued.
+    const index = this.nextIndex;
     this.nextIndex += 1;
-    this.report({ waiting: this.queue.length });
-    void this.send();
+    const reading = blob.arrayBuffer().then((buffer) => {
+      this.queue.push({ index, data: new Uint8Array(buffer), durationMs });
+      this.queue.sort((a, b) => a.index - b.index);
+      this.report({ waiting: this.queue.length });
+      void this.send();
+    });
+    this.reading.push(reading);
   }
 
   private report(change: Partial<TakeProgress>): void {
@@ -177,8 +185,8 @@ export class SpeakingTake {
       const last = new Promise<void>((resolve) => this.recorder.addEventListener('stop', () => resolve(), { once: true }));
       if (this.recorder.state !== 'inactive') this.recorder.stop();
       await last;
-      // The final chunk's dataavailable fires before stop; let its upload be queued.
-      await new Promise((resolve) => setTimeout(resolve, 0));
+      // The final chunk's dataavailable fires before stop; wait until every chunk's bytes are queued.
+      while (this.reading.length > 0) await Promise.all(this.reading.splice(0));
       await new Promise<void>((resolve) => {
         this.drained = resolve;
         if (this.queue.length === 0 && !this.sending) resolve();
@@ -186,7 +194,8 @@ export class SpeakingTake {
       });
       while (!this.closed) {
         try {
-          await this.station.closeRecording({ ...this.seat, recordingId: this.recordingId });
+          // The close names how many segments were sent: the station refuses it until it holds them all.
+          await this.station.closeRecording({ ...this.seat, recordingId: this.recordingId, segmentCount: this.nextIndex });
           this.closed = true;
         } catch (error) {
           console.error('recording not closed yet; retrying', error);

@@ -381,6 +381,9 @@ export class FakeStation implements StationApi {
     await this.gate();
     const take = this.take(input.recordingId);
     if (!take.closed) this.requireOpen();
+    if (!take.closed && input.segmentCount !== undefined && take.segments.length < input.segmentCount) {
+      throw new StationError('RECORDING_INCOMPLETE', `${take.segments.length} of ${input.segmentCount} segments are stored`);
+    }
     return this.closeTake(take, null);
   }
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {

@@ -37,9 +37,18 @@ class FakeAudioContext {
   }
 }
 
+/** A chunk whose bytes take a while to read, as a large final chunk's can in a browser. */
+class SlowBlob extends Blob {
+  override arrayBuffer(): Promise<ArrayBuffer> {
+    return new Promise((resolve) => setTimeout(() => void super.arrayBuffer().then(resolve), 60));
+  }
+}
+
 /** MediaRecorder: a chunk every timeslice while recording, the last one on stop, then `stop`. */
 class FakeMediaRecorder extends EventTarget {
   static readonly made: FakeMediaRecorder[] = [];
+  /** Whether the last chunk (handed over on stop) is slow to read. */
+  static slowLast = false;
   static isTypeSupported(type: string): boolean {
     return type === 'audio/webm;codecs=opus';
   }
@@ -64,17 +73,17 @@ class FakeMediaRecorder extends EventTarget {
     clearInterval(this.timer);
     this.state = 'inactive';
     setTimeout(() => {
-      this.chunk();
+      this.chunk(FakeMediaRecorder.slowLast);
       this.dispatchEvent(new Event('stop'));
     }, 0);
   }
 
-  private chunk(): void {
+  private chunk(slow = false): void {
     const n = this.chunks.length;
     const bytes = new Uint8Array(200 + n).fill(n + 1);
     this.chunks.push(bytes);
     const event = new Event('dataavailable');
-    Object.defineProperty(event, 'data', { value: new Blob([bytes]) });
+    Object.defineProperty(event, 'data', { value: slow ? new SlowBlob([bytes]) : new Blob([bytes]) });
     this.dispatchEvent(event);
   }
 }
@@ -114,6 +123,7 @@ beforeEach(() => {
   streams = [];
   microphone = 'works';
   FakeMediaRecorder.made.length = 0;
+  FakeMediaRecorder.slowLast = false;
   vi.stubGlobal('MediaRecorder', FakeMediaRecorder);
   vi.stubGlobal('AudioContext', FakeAudioContext);
   Object.defineProperty(navigator, 'mediaDevices', {
@@ -234,5 +244,17 @@ describe('a speaking task', () => {
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.getByTestId('recording')).toBeTruthy();
     await recordAndStop(station, 1);
+  });
+
+  test.each([1, 2, 3])('a take stopped after %i s keeps its last chunk, even one slow to read: the take closes only once the station holds every segment', async (seconds) => {
+    FakeMediaRecorder.slowLast = true;
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    await recordAndStop(station, seconds);
+    const take = station.takes[0]!;
+    const chunks = FakeMediaRecorder.made[0]!.chunks;
+    expect(take.segments.map((s) => s.data)).toEqual(chunks);
+    expect(take).toMatchObject({ closed: true, sha256: await sha256Hex(concat(chunks)) });
   });
 });

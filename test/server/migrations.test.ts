@@ -7,24 +7,19 @@ import { chmodSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { LATEST_SCHEMA_VERSION, migrate, SchemaTooNewError, schemaVersion } from '../../src-server/db/migrations/index.ts';
-import { startManagedPostgres, type ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { startManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { tempDir } from '../support/fixtures.ts';
-import { startTestPostgres } from './support/harness.ts';
+import { centralTest } from './support/central-test.ts';
 
-let postgres: ManagedPostgres;
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-});
-afterAll(async () => {
-  await postgres?.stop();
-});
+// The file's PostgreSQL, without a central server: each test migrates databases of its own.
+const it = centralTest;
 
 const connect = (url: string) => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
 
 describe('migrations', () => {
-  it('brings an empty database to the latest schema once, even with two replicas at once', async () => {
+  it('brings an empty database to the latest schema once, even with two replicas at once', async ({ postgres }) => {
     const a = connect(await postgres.createDatabase('migrate_twice'));
     const b = connect(await postgres.createDatabase('migrate_twice'));
     try {
@@ -40,7 +35,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 1 creates the tables with the audit chain head and its append-only trigger', async () => {
+  it('migration 1 creates the tables with the audit chain head and its append-only trigger', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0001'));
     try {
       expect(await migrate(db, 1)).toBe(1);
@@ -55,7 +50,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 2 adds apply_push, which refuses a gap and applies a batch once', async () => {
+  it('migration 2 adds apply_push, which refuses a gap and applies a batch once', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0002'));
     try {
       expect(await migrate(db, 1)).toBe(1);
@@ -78,7 +73,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 3 keeps what an upload verified apart from what a close claims, and apply_push refuses a close that contradicts held audio', async () => {
+  it('migration 3 keeps what an upload verified apart from what a close claims, and apply_push refuses a close that contradicts held audio', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0003'));
     try {
       expect(await migrate(db, 2)).toBe(2);
@@ -132,7 +127,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 4 keeps every event\'s origin and what the contract\'s kinds carry, and apply_push holds an origin once', async () => {
+  it('migration 4 keeps every event\'s origin and what the contract\'s kinds carry, and apply_push holds an origin once', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0004'));
     try {
       expect(await migrate(db, 3)).toBe(3);
@@ -200,7 +195,7 @@ describe('migrations', () => {
     }
   });
 
-  it('refuses, without writing, a database from a newer server version', async () => {
+  it('refuses, without writing, a database from a newer server version', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('too_new'));
     try {
       await migrate(db);

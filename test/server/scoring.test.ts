@@ -10,9 +10,10 @@ import { buildPackage } from '../../src-shared/node/package/builder.ts';
 import { decodeContainer } from '../../src-shared/node/package/container.ts';
 import { openPackage } from '../../src-shared/node/package/reader.ts';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
+import { CONTENT_FORMAT_VERSION } from '../../src-shared/content/schema.ts';
 import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
 import { scoreAttempt, type AttemptResult } from '../../src-server/scoring.ts';
-import { makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
+import { asContentFormat1, makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
 import { centralTest } from './support/central-test.ts';
 import { makeVenue, outboxEvents } from './support/harness.ts';
 
@@ -173,6 +174,37 @@ describe('the A2 sample scored centrally', () => {
       },
     ]);
     expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId, attemptId, kind: 'technical-workstation', recordedBy: 'Ilze Kalniņa' })]);
+  });
+
+  it('reads stored content of an older format upgraded: a format-1 row scores the same and takes the answer key', async ({ central, db, built }) => {
+    const packageId = built.manifest.packageId;
+    const stored = await db.selectFrom('package_secret').select('content').where('package_id', '=', packageId).executeTakeFirstOrThrow();
+    const result = await central.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`);
+    expect(result).toMatchObject({ status: 'complete', examKind: 'state-language', level: 'A2', passed: true });
+    // The row as a centre that kept format 1 content would hold it.
+    await db.updateTable('package_secret').set({ content: JSON.stringify(asContentFormat1(stored.content)) }).where('package_id', '=', packageId).execute();
+    try {
+      expect(await central.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`)).toEqual(result);
+      expect(await central.admin.ok<AttemptResult>('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-s3-q1`, { points: 3, rater: 'R-17' })).toEqual(result);
+      expect(await central.admin.ok('PUT', `/v1/admin/packages/${packageId}/answer-key`, built.answerKey)).toEqual({ ok: true });
+    } finally {
+      await db.updateTable('package_secret').set({ content: JSON.stringify(stored.content) }).where('package_id', '=', packageId).execute();
+    }
+  });
+
+  it('refuses stored content of a format newer than the server knows, as its own fault, not as content of another shape', async ({ central, db, built }) => {
+    const packageId = built.manifest.packageId;
+    const stored = await db.selectFrom('package_secret').select('content').where('package_id', '=', packageId).executeTakeFirstOrThrow();
+    await db.updateTable('package_secret').set({ content: JSON.stringify({ ...(stored.content as object), formatVersion: CONTENT_FORMAT_VERSION + 1 }) }).where('package_id', '=', packageId).execute();
+    try {
+      const result = await central.admin.call<{ code: string; detail?: string }>('GET', `/v1/admin/attempts/${attemptId}/result`);
+      expect(result.status).toBe(500);
+      expect(result.body.code).toBe('INTERNAL');
+      const key = await central.admin.call<{ code: string }>('PUT', `/v1/admin/packages/${packageId}/answer-key`, built.answerKey);
+      expect(key.status).toBe(500);
+    } finally {
+      await db.updateTable('package_secret').set({ content: JSON.stringify(stored.content) }).where('package_id', '=', packageId).execute();
+    }
   });
 
   it('refuses an answer key that does not fit the package', async ({ central, built }) => {

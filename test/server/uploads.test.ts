@@ -2,7 +2,7 @@
 // whole file's SHA-256 is checked at the end and a mismatch is refused, a damaged signed chunk is not
 // kept, creating an upload again for the same recording is idempotent, and bad input changes nothing.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
@@ -261,6 +261,22 @@ describe('tus uploads', () => {
     expect(await venue.hub.uploadOffset(created.location)).toBe(0);
     expect((await venue.hub.patch(created.location, 0, audio)).status).toBe(204);
     expect(existsSync(partFile)).toBe(false);
+  });
+
+  it('answers a chunk the disk refuses with 500, not as a cut chunk: the upload stays at its offset and takes it once the disk does', async ({ central, venue }) => {
+    const audio = randomBytes(20_000);
+    const created = await venue.hub.createUpload(randomUUID(), audio);
+    const uploadId = created.location.split('/').pop()!;
+    mkdirSync(join(central.dataDir, 'storage', 'uploads'), { recursive: true });
+    // The part file on a full disk: /dev/full refuses every write with ENOSPC.
+    symlinkSync('/dev/full', join(central.dataDir, 'storage', 'uploads', `${uploadId}.part`));
+    const refused = await venue.hub.patch(created.location, 0, audio);
+    expect(refused.status).toBe(500);
+    expect(await errorCode(refused)).toBe('INTERNAL');
+    expect(await venue.hub.uploadOffset(created.location)).toBe(0);
+    // The refused bytes went nowhere; with room on the disk the same chunk is taken.
+    expect((await venue.hub.patch(created.location, 0, audio)).status).toBe(204);
+    expect(await venue.hub.uploadOffset(created.location)).toBe(audio.length);
   });
 
   it("hides one venue's uploads from another venue's hub", async ({ venue, other }) => {

@@ -11,7 +11,7 @@ import { sealAudit } from '../../src-server/audit.ts';
 import type { CentralDb } from '../../src-server/db/database.ts';
 import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
 import { centralTest } from './support/central-test.ts';
-import { makeVenue, outboxEvents, restreamed, type TestVenue, errorCode } from './support/harness.ts';
+import { makeVenue, outboxEvents, restreamed, type TestVenue } from './support/harness.ts';
 
 const it = centralTest
   .extend('packageId', { scope: 'file' }, ({ central }) => central.admin.publishPackage(buildMiniPackage(makeKeys())))
@@ -83,7 +83,8 @@ describe('push', () => {
 
     const notJson = await venue.hub.raw('POST', '/v1/push', { body: '{"deviceId": "x", "events": [', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
-    expect(await errorCode(notJson)).toBe('BODY_NOT_JSON');
+    // Saying where the text stops being JSON.
+    expect(await notJson.json()).toMatchObject({ code: 'BODY_NOT_JSON', detail: expect.stringMatching(/JSON/) });
 
     const missing = await venue.hub.call('POST', '/v1/push', { events: good });
     expect(missing.status).toBe(400);

@@ -89,11 +89,15 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     request.bodySha256 = sha256Hex(bytes);
     request.rawJson = bytes;
     if (bytes.length === 0) return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(bytes.toString('utf8')));
-    } catch {
-      done(new ApiError('BODY_NOT_JSON'), undefined);
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch (error) {
+      // JSON.parse throws only for text that is not JSON. (done is called outside the try: whatever
+      // the rest of the request throws is not a body that is not JSON.)
+      return done(new ApiError('BODY_NOT_JSON', (error as Error).message), undefined);
     }
+    done(null, parsed);
   });
 
   app.setErrorHandler((error, request, reply) => {

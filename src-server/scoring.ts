@@ -9,6 +9,7 @@ import { scoreItem, languageTestPassed, type AnswerKey } from '../src-shared/con
 import type { ResponseValue } from '../src-shared/content/responses.ts';
 import { findItem, type ExamContent, type PartKind } from '../src-shared/content/schema.ts';
 import { appendAudit, recordAudit } from './audit.ts';
+import { storedAnswerKey, storedContent } from './packages.ts';
 import type { ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
@@ -123,7 +124,7 @@ async function loadScoringInputs(db: CentralDb, attemptId: string) {
     .executeTakeFirst();
   if (!attempt) throw new ApiError('NOT_FOUND', `attempt ${attemptId}`);
   if (!attempt.content || !attempt.answer_key) throw new ApiError('NOT_FOUND', `package ${attempt.package_id} has no content key or answer key at the centre`);
-  return { attempt, content: attempt.content as ExamContent, answerKey: attempt.answer_key as AnswerKey };
+  return { attempt, content: storedContent(attempt.package_id, attempt.content), answerKey: storedAnswerKey(attempt.package_id, attempt.answer_key) };
 }
 
 export async function attemptResult(db: CentralDb, attemptId: string, passShares: PassShares): Promise<AttemptResult> {

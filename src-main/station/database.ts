@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { Kysely, SqliteDialect, type Compilable } from 'kysely';
 import { CodedError, StationError } from '../../src-shared/errors.ts';
-import { LATEST_SCHEMA_VERSION, migrate, schemaVersionOf } from './migrations/index.ts';
+import { assertKnownSchemaVersion, migrate, schemaVersionOf } from './migrations/index.ts';
 import type { StationTables } from './tables.ts';
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
@@ -154,7 +154,7 @@ export function openStationDatabase(path: string, options: OpenOptions = {}): St
     // Read-only checks first: a database we must refuse is left exactly as it was (switching to WAL
     // would already rewrite its header).
     const found = schemaVersionOf(sqlite);
-    if (found > LATEST_SCHEMA_VERSION) throw new StationError('DB_TOO_NEW', `database schema ${found}, this app knows up to ${LATEST_SCHEMA_VERSION}`);
+    assertKnownSchemaVersion(found);
     if (options.quickCheck !== false) {
       const check = sqlite.pragma('quick_check', { simple: true });
       if (check !== 'ok') throw new StationError('DB_CORRUPT', `quick_check: ${String(check)}`);

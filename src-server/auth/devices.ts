@@ -71,6 +71,7 @@ export async function enrollDevice(db: CentralDb, input: { code: string; name: s
   try {
     key = publicKeyFromBase64(input.publicKey);
   } catch {
+    // Deliberate: the only thing parsed here is the hub's own input, and any failure means it is not a key.
     throw new ApiError('VALIDATION_FAILED', 'publicKey must be an Ed25519 SubjectPublicKeyInfo in DER, base64');
   }
   if (key.asymmetricKeyType !== 'ed25519') throw new ApiError('VALIDATION_FAILED', `publicKey is ${key.asymmetricKeyType}, expected ed25519`);

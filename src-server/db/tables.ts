@@ -9,7 +9,7 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null, Date | st
 type Json = ColumnType<unknown, string, string>;
 type NullableJson = ColumnType<unknown, string | null, string | null>;
 /** bigint (int8) columns: database.ts parses them as numbers (every value here is far below 2^53). */
-type BigInt = number;
+type Int8 = number;
 
 export interface VenueTable {
   venue_id: string;
@@ -17,7 +17,7 @@ export interface VenueTable {
   name: string;
   address: string;
   /** The venue's feed cursor: bumped, under this row's lock, by every change published to the venue. */
-  feed_version: BigInt;
+  feed_version: Int8;
   created_at: DefaultTimestamp;
 }
 
@@ -37,7 +37,7 @@ export interface DeviceTable {
   /** Ed25519 SubjectPublicKeyInfo, DER, base64. The private half never leaves the hub. */
   public_key: string;
   status: 'active' | 'revoked';
-  acked_seq: BigInt;
+  acked_seq: Int8;
   enrolled_at: DefaultTimestamp;
   revoked_at: NullableTimestamp;
   revoked_reason: string | null;
@@ -59,7 +59,7 @@ export interface ExamPackageTable {
   valid_until: Timestamp;
   manifest: Json;
   file_sha256: string;
-  file_size: BigInt;
+  file_size: Int8;
   blob_key: string;
   created_at: DefaultTimestamp;
 }
@@ -81,7 +81,7 @@ export interface ExamSessionTable {
   starts_at: Timestamp;
   ends_at: NullableTimestamp;
   cancelled: boolean;
-  feed_version: BigInt;
+  feed_version: Int8;
 }
 
 export interface CandidateTable {
@@ -99,7 +99,7 @@ export interface CandidateTable {
   accommodation_doc_no: string | null;
   accommodation_doc_date: string | null;
   removed: boolean;
-  feed_version: BigInt;
+  feed_version: Int8;
 }
 
 export interface KeyReleaseTable {
@@ -111,10 +111,10 @@ export interface KeyReleaseTable {
 
 export interface OutboxEventTable {
   device_id: string;
-  seq: BigInt;
+  seq: Int8;
   /** The device that wrote the event first, and its seq there (migration 4; NULL on older relayed rows). */
   origin_device_id: string;
-  origin_seq: BigInt | null;
+  origin_seq: Int8 | null;
   kind: string;
   entity_id: string;
   payload: Json;
@@ -194,16 +194,16 @@ export interface IncidentTable {
 export interface TimerEventTable {
   attempt_id: string;
   /** The station's own number for the event, unique per attempt. */
-  event_id: BigInt;
+  event_id: Int8;
   venue_id: string;
   part_id: string;
   kind: string;
   /** The station's clock, ms since the epoch. */
-  at_ms: BigInt;
-  amount_ms: BigInt | null;
+  at_ms: Int8;
+  amount_ms: Int8 | null;
   reason: string | null;
   origin_device_id: string;
-  origin_seq: BigInt;
+  origin_seq: Int8;
 }
 
 /** A play of restricted listening audio granted by the station (audio.play, migration 4). */
@@ -213,7 +213,7 @@ export interface AudioPlayTable {
   play: number;
   venue_id: string;
   origin_device_id: string;
-  origin_seq: BigInt;
+  origin_seq: Int8;
 }
 
 export interface UploadTable {
@@ -221,8 +221,8 @@ export interface UploadTable {
   venue_id: string;
   device_id: string;
   recording_id: string;
-  length: BigInt;
-  offset: BigInt;
+  length: Int8;
+  offset: Int8;
   sha256: string;
   mime_type: string;
   status: 'open' | 'complete';
@@ -242,7 +242,7 @@ export interface RaterScoreTable {
 }
 
 export interface AuditLogTable {
-  audit_id: BigInt;
+  audit_id: Int8;
   at: Timestamp;
   actor_kind: 'admin' | 'device' | 'system';
   actor_id: string;
@@ -267,7 +267,7 @@ export interface AuditPendingTable {
 
 export interface AuditHeadTable {
   singleton: boolean;
-  last_id: BigInt;
+  last_id: Int8;
   last_hash: string;
 }
 

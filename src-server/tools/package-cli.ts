@@ -1,46 +1,96 @@
-// The package tool for the exam centre:
-//   pack SOURCE_DIR OUT_FILE [--keys DIR] [--venue CODE] [--valid-from ISO] [--valid-until ISO] [--exam-version N]
-//   inspect FILE                      what the package says about itself (no key needed)
-//   verify FILE [--trust FILE] [--venue CODE] [--key KEY]   signature, hashes, and with a key the content
-//   keys generate|rotate [--dir DIR] [--id ID] | keys revoke ID [--dir DIR] | keys list [--dir DIR]
-// `pack` writes OUT_FILE for venues and, beside it, OUT_FILE.central/ with the answer key and the content
-// key: those two go to the central API only.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The package tool for the exam centre (npm run pack, pack:inspect, pack:verify, keys): USAGE below
+// says what it does. `pack` writes OUT_FILE for venues and, beside it, OUT_FILE.central/ with the
+// answer key and the content key: those two go to the central API only.
+//
+// Exit codes: 0 done (also for --help), 1 the work was refused (a bad source folder, a package that
+// does not verify, a file that cannot be read), 2 a wrong call (an unknown command or option, an
+// argument missing), with the usage.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { CodedError } from '../../src-shared/errors.ts';
 import { buildPackage, SourceError } from '../../src-shared/node/package/builder.ts';
 import { decodeContainer } from '../../src-shared/node/package/container.ts';
-import { readTrustList, SigningKeyStore, TRUST_FILE } from '../../src-shared/node/package/keys.ts';
+import { KeyStoreError, parseTrustList, SigningKeyStore, TRUST_FILE } from '../../src-shared/node/package/keys.ts';
 import { openPackage, verifyPackage } from '../../src-shared/node/package/reader.ts';
 
+const KEYS_FROM = process.env.EXAM_STATION_KEYS ? 'the key folder EXAM_STATION_KEYS names' : 'the default key folder; EXAM_STATION_KEYS names another';
 const DEFAULT_KEYS_DIR = process.env.EXAM_STATION_KEYS ?? resolve('.data/signing-keys');
 
-function usage(): never {
-  console.error(readFileSync(new URL(import.meta.url), 'utf8').split('\n').slice(1, 8).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
-  process.exit(2);
+const USAGE = `Usage: npm run <script> -- ARGUMENTS   (or: node src-server/tools/package-cli.ts COMMAND ARGUMENTS)
+
+  npm run pack -- SOURCE_DIR OUT_FILE [--keys DIR] [--venue CODE] [--valid-from ISO] [--valid-until ISO] [--exam-version N]
+      build a signed, encrypted package from a source folder; writes OUT_FILE for venues and
+      OUT_FILE.central/ (answer-key.json, content-key.txt) for the central API only
+  npm run pack:inspect -- FILE
+      what the package says about itself (no key needed)
+  npm run pack:verify -- FILE [--trust FILE] [--venue CODE] [--key KEY]
+      signature and hashes against a trust list; with the content key, the content too
+  npm run keys -- generate|rotate [--dir DIR] [--id ID] [--note TEXT]
+  npm run keys -- revoke ID [--dir DIR]
+  npm run keys -- list [--dir DIR]
+      the signing keys and their trust list (trusted-keys.json, shipped with every station)
+
+  --keys / --dir default to $EXAM_STATION_KEYS, else .data/signing-keys; --trust to trusted-keys.json there.
+  --help prints this.`;
+
+/** A wrong call: said with the usage, exit 2. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Work refused for a reason the message gives (a file that cannot be read): exit 1. */
+class ToolError extends Error {
+  override name = 'ToolError';
+}
+
+/** parseArgs (positionals allowed, unknown options refused); its refusals are a wrong call. */
+function parse<const T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_')) throw new UsageError((error as Error).message);
+    throw error;
+  }
+}
+
+const FILE_PROBLEMS: Record<string, string> = {
+  ENOENT: 'there is no such file',
+  EISDIR: 'it is a folder, not a file',
+  ENOTDIR: 'a part of the path is a file, not a folder',
+  EACCES: 'this user may not read it',
+  EPERM: 'this user may not read it',
+  ENAMETOOLONG: 'the path is too long',
+};
+
+/** A file the tool was given, or a clear ToolError saying why it cannot be read. */
+function readGivenFile(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    const problem = FILE_PROBLEMS[(error as NodeJS.ErrnoException).code ?? ''];
+    if (problem) throw new ToolError(`cannot read ${what} ${path}: ${problem}`);
+    throw error;
+  }
 }
 
 function pack(args: string[]): void {
-  const { values, positionals } = parseArgs({
+  const { values, positionals } = parse({
     args,
     allowPositionals: true,
     options: { keys: { type: 'string' }, venue: { type: 'string' }, 'valid-from': { type: 'string' }, 'valid-until': { type: 'string' }, 'exam-version': { type: 'string' } },
   });
-  const [sourceDir, outFile] = positionals;
-  if (!sourceDir || !outFile) usage();
+  const [sourceDir, outFile, ...extra] = positionals;
+  if (!sourceDir || !outFile) throw new UsageError('pack needs SOURCE_DIR and OUT_FILE');
+  if (extra.length > 0) throw new UsageError(`pack takes SOURCE_DIR and OUT_FILE, not also ${extra.join(' ')}`);
+  const examVersion = values['exam-version'] === undefined ? 1 : Number(values['exam-version']);
+  if (!Number.isSafeInteger(examVersion) || examVersion < 1) throw new UsageError(`--exam-version is a whole number from 1 (got ${values['exam-version']})`);
   const store = new SigningKeyStore(values.keys ?? DEFAULT_KEYS_DIR);
   const validFrom = values['valid-from'] ? new Date(values['valid-from']) : new Date();
   const validUntil = values['valid-until'] ? new Date(values['valid-until']) : new Date(validFrom.getTime() + 30 * 24 * 3600 * 1000);
   if (Number.isNaN(validFrom.getTime()) || Number.isNaN(validUntil.getTime()) || validUntil <= validFrom) throw new SourceError('--valid-from/--valid-until must be ISO dates, from before until');
-  const built = buildPackage({
-    sourceDir,
-    signingKey: store.signingKey(),
-    venue: values.venue ?? 'any',
-    validFrom,
-    validUntil,
-    examVersion: values['exam-version'] ? Number(values['exam-version']) : 1,
-  });
+  const built = buildPackage({ sourceDir, signingKey: store.signingKey(), venue: values.venue ?? 'any', validFrom, validUntil, examVersion });
   mkdirSync(dirname(resolve(outFile)), { recursive: true });
   writeFileSync(outFile, built.file);
   const centralDir = `${outFile}.central`;
@@ -51,18 +101,36 @@ function pack(args: string[]): void {
 }
 
 function inspect(args: string[]): void {
-  const [file] = args;
-  if (!file) usage();
-  const { manifest, ciphertext } = decodeContainer(readFileSync(file));
+  const { positionals } = parse({ args, allowPositionals: true, options: {} });
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError('pack:inspect needs the package FILE');
+  if (extra.length > 0) throw new UsageError(`pack:inspect takes one FILE, not also ${extra.join(' ')}`);
+  const { manifest, ciphertext } = decodeContainer(readGivenFile(file, 'the package'));
   console.log(JSON.stringify({ manifest, ciphertextBytes: ciphertext.length }, null, 2));
 }
 
+/** The trust list to verify against: --trust, else trusted-keys.json in the key folder, which must then exist. */
+function trustListPath(given: string | undefined): string {
+  if (given !== undefined) return given;
+  const path = join(DEFAULT_KEYS_DIR, TRUST_FILE);
+  if (!existsSync(path)) {
+    throw new UsageError(
+      `pack:verify needs the trust list (the public signing keys a station trusts), and there is none at ${path} (${KEYS_FROM}). ` +
+        `Give it with --trust FILE (the ${TRUST_FILE} shipped with the stations, or the one in the exam centre's key folder), ` +
+        `or point EXAM_STATION_KEYS at the key folder that holds it.`,
+    );
+  }
+  return path;
+}
+
 function verify(args: string[]): void {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { trust: { type: 'string' }, venue: { type: 'string' }, key: { type: 'string' } } });
-  const [file] = positionals;
-  if (!file) usage();
-  const trust = readTrustList(values.trust ?? join(DEFAULT_KEYS_DIR, TRUST_FILE));
-  const fileBytes = readFileSync(file);
+  const { values, positionals } = parse({ args, allowPositionals: true, options: { trust: { type: 'string' }, venue: { type: 'string' }, key: { type: 'string' } } });
+  const [file, ...extra] = positionals;
+  if (!file) throw new UsageError('pack:verify needs the package FILE');
+  if (extra.length > 0) throw new UsageError(`pack:verify takes one FILE, not also ${extra.join(' ')}`);
+  const trustPath = trustListPath(values.trust);
+  const trust = parseTrustList(readGivenFile(trustPath, 'the trust list').toString('utf8'), trustPath);
+  const fileBytes = readGivenFile(file, 'the package');
   // Without --venue, check the package against the venue it names ("any" accepts every venue).
   const venue = values.venue ?? decodeContainer(fileBytes).manifest.venue;
   const { manifest, ciphertext } = verifyPackage(fileBytes, { trust, venue, now: new Date() });
@@ -76,34 +144,56 @@ function verify(args: string[]): void {
 
 function keys(args: string[]): void {
   const [action, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { dir: { type: 'string' }, id: { type: 'string' }, note: { type: 'string' } } });
+  const { values, positionals } = parse({ args: rest, allowPositionals: true, options: { dir: { type: 'string' }, id: { type: 'string' }, note: { type: 'string' } } });
   const store = new SigningKeyStore(values.dir ?? DEFAULT_KEYS_DIR);
   if (action === 'generate' || action === 'rotate') {
     const key = store.generate(values.id, values.note);
     console.log(JSON.stringify({ generated: key.keyId, trustList: store.trustPath, note: 'ship the trust list with the station; keep the .pem files secret' }, null, 2));
   } else if (action === 'revoke') {
     const keyId = positionals[0];
-    if (!keyId) usage();
+    if (!keyId) throw new UsageError('keys revoke needs the ID of the key');
     console.log(JSON.stringify(store.revoke(keyId), null, 2));
   } else if (action === 'list') {
     console.log(JSON.stringify(store.trust().keys.map(({ publicKey: _publicKey, ...k }) => k), null, 2));
-  } else usage();
+  } else {
+    throw new UsageError(action ? `keys has no action ${action}` : 'keys needs an action: generate, rotate, revoke or list');
+  }
 }
 
-const [command, ...args] = process.argv.slice(2);
-try {
-  if (command === 'pack') pack(args);
-  else if (command === 'inspect') inspect(args);
-  else if (command === 'verify') verify(args);
-  else if (command === 'keys') keys(args);
-  else usage();
-} catch (error) {
-  if (error instanceof CodedError) {
-    console.error(`${error.code}: ${error.text.en}\n${error.text.lv}${error.detail ? `\n(${error.detail})` : ''}`);
-  } else if (error instanceof SourceError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
-    console.error(`error: ${(error as Error).message}`);
-  } else {
+const COMMANDS: Record<string, (args: string[]) => void> = { pack, inspect, verify, keys };
+
+function run(argv: string[]): number {
+  const [command, ...args] = argv;
+  if (argv.includes('--help') || argv.includes('-h') || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  try {
+    const action = command === undefined ? undefined : COMMANDS[command];
+    if (!action) throw new UsageError(command === undefined ? 'no command given' : `no command ${command}`);
+    action(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`error: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    if (error instanceof CodedError) {
+      console.error(`${error.code}: ${error.text.en}\n${error.text.lv}${error.detail ? `\n(${error.detail})` : ''}`);
+      return 1;
+    }
+    if (error instanceof SourceError || error instanceof KeyStoreError || error instanceof ToolError) {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    // The file system's own refusals (a folder that cannot be written, a disk full) name the path and the reason.
+    if (error instanceof Error && typeof (error as NodeJS.ErrnoException).syscall === 'string') {
+      console.error(`error: ${error.message}`);
+      return 1;
+    }
+    // Anything else is a fault of the tool: it goes out with its stack.
     throw error;
   }
-  process.exit(1);
 }
+
+process.exitCode = run(process.argv.slice(2));

@@ -3,12 +3,12 @@
 // upload; finished objects are read whole or by byte range), so an S3-style store can replace the
 // file system implementation used by the embedded default.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, truncate } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 
 export interface AppendResult {
   /** Bytes taken from the source and written; may be short if the source ended early or broke. */
@@ -59,6 +59,68 @@ export class UploadOverflow extends Error {
   override name = 'UploadOverflow';
 }
 
+/**
+ * The part file's end of an append: each chunk is written at its place, and bytesWritten counts what
+ * reached the file. A failure of the file itself (disk full, an I/O error) is kept in `failure`: it
+ * ends the pipeline just as the client going away does, but it is the centre's fault and must not be
+ * taken for an interrupted upload.
+ */
+class PartFileSink extends Writable {
+  bytesWritten = 0;
+  failure: Error | undefined;
+  private position: number;
+  private pending: Promise<void> = Promise.resolve();
+  private readonly handle: FileHandle;
+
+  constructor(handle: FileHandle, start: number) {
+    super();
+    this.handle = handle;
+    this.position = start;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.run([chunk], callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    this.run(
+      chunks.map((c) => c.chunk),
+      callback,
+    );
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    // Once the write in flight has ended, bytesWritten is what the file holds.
+    void this.pending.then(() => callback(error));
+  }
+
+  private run(buffers: Buffer[], callback: (error?: Error | null) => void): void {
+    this.pending = this.writeAll(buffers).then(
+      () => callback(),
+      (error: Error) => {
+        this.failure ??= error;
+        callback(error);
+      },
+    );
+  }
+
+  private async writeAll(buffers: Buffer[]): Promise<void> {
+    let rest = buffers;
+    while (rest.length > 0) {
+      const { bytesWritten } = await this.handle.writev(rest, this.position);
+      this.position += bytesWritten;
+      this.bytesWritten += bytesWritten;
+      // A short write (rare for a file): go on with what is left.
+      let skip = bytesWritten;
+      while (rest.length > 0 && skip >= rest[0]!.length) {
+        skip -= rest[0]!.length;
+        rest = rest.slice(1);
+      }
+      if (skip > 0) rest = [rest[0]!.subarray(skip), ...rest.slice(1)];
+    }
+  }
+}
+
 const SAFE_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 
 export class FileBlobStorage implements BlobStorage {
@@ -96,6 +158,8 @@ export class FileBlobStorage implements BlobStorage {
         }
       })();
       this.durableFolders.set(dir, ready);
+      // Not a swallow: the caller awaits `ready` and gets the error; it is only forgotten here, so the
+      // next commit into this folder tries again instead of failing on the cached rejection.
       ready.catch(() => this.durableFolders.delete(dir));
     }
     return ready;
@@ -128,14 +192,21 @@ export class FileBlobStorage implements BlobStorage {
     });
     const path = this.uploadPath(uploadId);
     if (offset === 0) await this.folder(path);
-    const sink = createWriteStream(path, offset === 0 ? { flags: 'w' } : { flags: 'r+', start: offset });
+    // A file that cannot be opened is the centre's fault, and is thrown as it is.
+    const handle = await open(path, offset === 0 ? 'w' : 'r+');
+    const sink = new PartFileSink(handle, offset);
     try {
       await pipeline(source, counter, sink);
     } catch (error) {
       if (error instanceof UploadOverflow) throw error;
+      // The disk refused the bytes: not an interrupted upload, whatever else broke off after it.
+      if (sink.failure) throw sink.failure;
       // The client went away mid-chunk: what reached the disk is kept and reported.
       interrupted = true;
       await new Promise<void>((resolve) => (sink.closed ? resolve() : sink.once('close', () => resolve())));
+    } finally {
+      // Waits for a write still in flight.
+      await handle.close();
     }
     // bytesWritten, not the count passed on: a broken-off stream may drop what it had not yet written.
     return { written: interrupted ? sink.bytesWritten : written, sha256: hash.digest('hex'), interrupted };

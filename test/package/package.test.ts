@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodeArchive } from '../../src-shared/node/package/archive.ts';
@@ -236,6 +236,82 @@ describe('the package tool (npm run pack / pack:inspect / pack:verify / keys)', 
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/PACKAGE_SIGNER_UNKNOWN/);
     expect(refused.stderr).toMatch(/atsaukta/);
+  });
+
+  /** The tool run with `env` on top of this process's, and what it said. */
+  const call = (args: string[], env: Record<string, string> = {}) => {
+    const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  it('prints its usage for --help (exit 0) and with a wrong call (exit 2), saying what was wrong', () => {
+    const help = call(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: npm run <script> -- ARGUMENTS/);
+    for (const line of ['npm run pack -- SOURCE_DIR OUT_FILE', 'npm run pack:inspect -- FILE', 'npm run pack:verify -- FILE [--trust FILE]', 'npm run keys -- generate|rotate']) expect(help.stdout).toContain(line);
+    // The usage is the tool's own text, not lines of its source.
+    expect(help.stdout).not.toMatch(/^import |^\/\//m);
+    expect(call(['pack', '--help']).status).toBe(0);
+
+    const wrong: [string[], RegExp][] = [
+      [[], /no command given/],
+      [['unpack'], /no command unpack/],
+      [['pack', 'only-source'], /pack needs SOURCE_DIR and OUT_FILE/],
+      [['inspect'], /pack:inspect needs the package FILE/],
+      [['verify'], /pack:verify needs the package FILE/],
+      [['verify', 'x.exampkg', '--trust'], /--trust <value>' argument missing/],
+      [['verify', 'x.exampkg', '--turst', 'keys.json'], /Unknown option '--turst'/],
+      [['keys'], /keys needs an action/],
+      [['keys', 'revoke'], /keys revoke needs the ID/],
+    ];
+    for (const [args, said] of wrong) {
+      const result = call(args);
+      expect(result.status, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(said);
+      expect(result.stderr, args.join(' ')).toContain('Usage: npm run <script>');
+      expect(result.stderr, args.join(' ')).not.toMatch(/^import /m);
+    }
+  });
+
+  it('says what verify is missing without --trust and no trust list in the key folder, and how to give it', () => {
+    const dir = tempDir();
+    const keysDir = join(dir, 'keys');
+    run('keys', 'generate', '--dir', keysDir);
+    const out = join(dir, 'mini.exampkg');
+    run('pack', writeSource(join(dir, 'source')), out, '--keys', keysDir);
+    const empty = join(dir, 'no-keys-here');
+    const missing = call(['verify', out], { EXAM_STATION_KEYS: empty });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`needs the trust list`);
+    expect(missing.stderr).toContain(join(empty, 'trusted-keys.json'));
+    expect(missing.stderr).toMatch(/--trust FILE/);
+    expect(missing.stderr).not.toMatch(/ENOENT/);
+    // The key folder's trust list is the default once it is there.
+    expect(JSON.parse(call(['verify', out], { EXAM_STATION_KEYS: keysDir }).stdout)).toMatchObject({ ok: true });
+  });
+
+  it('says plainly why a given file cannot be read, or is not a trust list', () => {
+    const dir = tempDir();
+    const notJson = join(dir, 'broken.json');
+    writeFileSync(notJson, '{"formatVersion": 1, "keys": [');
+    const notTrust = join(dir, 'other.json');
+    writeFileSync(notTrust, '{"formatVersion": 1}');
+    mkdirSync(join(dir, 'folder.exampkg'));
+    const cases: [string[], string][] = [
+      [['inspect', join(dir, 'nowhere.exampkg')], `cannot read the package ${join(dir, 'nowhere.exampkg')}: there is no such file`],
+      [['inspect', join(dir, 'folder.exampkg')], `cannot read the package ${join(dir, 'folder.exampkg')}: it is a folder, not a file`],
+      [['inspect', join(notJson, 'x.exampkg')], `cannot read the package ${join(notJson, 'x.exampkg')}: a part of the path is a file, not a folder`],
+      [['verify', join(dir, 'nowhere.exampkg'), '--trust', join(dir, 'none.json')], `cannot read the trust list ${join(dir, 'none.json')}: there is no such file`],
+      [['verify', join(dir, 'nowhere.exampkg'), '--trust', notJson], `the trust list ${notJson} is not JSON`],
+      [['verify', join(dir, 'nowhere.exampkg'), '--trust', notTrust], `${notTrust} is not a trust list: keys:`],
+    ];
+    for (const [args, said] of cases) {
+      const result = call(args);
+      expect(result.status, args.join(' ')).toBe(1);
+      expect(result.stderr, args.join(' ')).toContain(`error: ${said}`);
+      // One clear line, no stack.
+      expect(result.stderr, args.join(' ')).not.toMatch(/\n\s+at /);
+    }
   });
 
   it('says plainly what is wrong with a bad source folder', () => {

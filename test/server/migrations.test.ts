@@ -3,36 +3,31 @@
 // newer server is refused, and a persistent cluster created on a fresh machine keeps its data across
 // a restart.
 import { randomUUID } from 'node:crypto';
-import { chmodSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LATEST_SCHEMA_VERSION, migrate, SchemaTooNewError, schemaVersion } from '../../src-server/db/migrations/index.ts';
-import { startManagedPostgres, type ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { describe, expect } from 'vitest';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, migrate, SchemaTooNewError, schemaVersion, type Migration } from '../../src-server/db/migrations/index.ts';
+import { startManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { tempDir } from '../support/fixtures.ts';
-import { startTestPostgres } from './support/harness.ts';
+import { centralTest } from './support/central-test.ts';
 
-let postgres: ManagedPostgres;
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-});
-afterAll(async () => {
-  await postgres?.stop();
-});
+// The file's PostgreSQL, without a central server: each test migrates databases of its own.
+const it = centralTest;
 
 const connect = (url: string) => new Kysely<unknown>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 4 }) }) });
 
 describe('migrations', () => {
-  it('brings an empty database to the latest schema once, even with two replicas at once', async () => {
+  it('brings an empty database to the latest schema once, even with two replicas at once', async ({ postgres }) => {
     const a = connect(await postgres.createDatabase('migrate_twice'));
     const b = connect(await postgres.createDatabase('migrate_twice'));
     try {
       expect(await schemaVersion(a)).toBe(0);
       const [va, vb] = await Promise.all([migrate(a), migrate(b)]);
       expect([va, vb]).toEqual([LATEST_SCHEMA_VERSION, LATEST_SCHEMA_VERSION]);
-      const rows = await sql<{ version: number }>`SELECT version FROM schema_migration`.execute(a);
-      expect(rows.rows).toHaveLength(LATEST_SCHEMA_VERSION);
+      const rows = await sql<{ version: number }>`SELECT version FROM schema_migration ORDER BY version`.execute(a);
+      expect(rows.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
       expect(await migrate(a)).toBe(LATEST_SCHEMA_VERSION);
     } finally {
       await a.destroy();
@@ -40,7 +35,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 1 creates the tables with the audit chain head and its append-only trigger', async () => {
+  it('migration 1 creates the tables with the audit chain head and its append-only trigger', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0001'));
     try {
       expect(await migrate(db, 1)).toBe(1);
@@ -55,7 +50,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 2 adds apply_push, which refuses a gap and applies a batch once', async () => {
+  it('migration 2 adds apply_push, which refuses a gap and applies a batch once', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0002'));
     try {
       expect(await migrate(db, 1)).toBe(1);
@@ -78,7 +73,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 3 keeps what an upload verified apart from what a close claims, and apply_push refuses a close that contradicts held audio', async () => {
+  it('migration 3 keeps what an upload verified apart from what a close claims, and apply_push refuses a close that contradicts held audio', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0003'));
     try {
       expect(await migrate(db, 2)).toBe(2);
@@ -132,7 +127,7 @@ describe('migrations', () => {
     }
   });
 
-  it('migration 4 keeps every event\'s origin and what the contract\'s kinds carry, and apply_push holds an origin once', async () => {
+  it('migration 4 keeps every event\'s origin and what the contract\'s kinds carry, and apply_push holds an origin once', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('migration_0004'));
     try {
       expect(await migrate(db, 3)).toBe(3);
@@ -200,7 +195,47 @@ describe('migrations', () => {
     }
   });
 
-  it('refuses, without writing, a database from a newer server version', async () => {
+  it('numbers each migration as its file does, in increasing order, the latest being the highest', () => {
+    const dir = join(import.meta.dirname, '../../src-server/db/migrations');
+    const files = readdirSync(dir).filter((f) => /^\d{4}_.+\.ts$/.test(f)).sort();
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(files.map((f) => Number(f.slice(0, 4))));
+    // Every file is in the list: a migration written but not listed would never run.
+    for (const file of files) expect(readFileSync(join(dir, 'index.ts'), 'utf8')).toContain(`./${file}`);
+    expect(LATEST_SCHEMA_VERSION).toBe(Math.max(...MIGRATIONS.map((m) => m.version)));
+  });
+
+  it('follows the declared versions of a history with gaps, and refuses a database at a version in a gap it does not declare', async ({ postgres }) => {
+    /** Migrations that each create a table named after their version. */
+    const history = (...versions: number[]): Migration[] =>
+      versions.map((version) => ({ version, name: `table ${version}`, up: async (db) => void (await sql.raw(`CREATE TABLE t${version} (x integer)`).execute(db)) }));
+    const gapped = history(1, 2, 5, 10);
+    const tables = async (db: Kysely<unknown>) => (await sql<{ tablename: string }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 't%' ORDER BY tablename`.execute(db)).rows.map((r) => r.tablename);
+    const applied = async (db: Kysely<unknown>) => (await sql<{ version: number }>`SELECT version FROM schema_migration ORDER BY version`.execute(db)).rows.map((r) => r.version);
+    const db = connect(await postgres.createDatabase('gapped_history'));
+    const patched = connect(await postgres.createDatabase('gapped_history_patched'));
+    try {
+      expect(await migrate(db, 5, gapped)).toBe(5);
+      expect(await migrate(db, undefined, gapped)).toBe(10);
+      expect(await applied(db)).toEqual([1, 2, 5, 10]);
+      expect(await tables(db)).toEqual(['t1', 't10', 't2', 't5']);
+
+      // A database a point release took to 6, before this server (which knows 1, 2, 5, 10) sees it.
+      expect(await migrate(patched, undefined, history(1, 2, 5, 6))).toBe(6);
+      await expect(migrate(patched, undefined, gapped)).rejects.toThrow(/holds schema 6, which this server does not know \(it knows 1, 2, 5, 10\)/);
+      await expect(migrate(patched, undefined, gapped)).rejects.toBeInstanceOf(SchemaTooNewError);
+      expect(await applied(patched)).toEqual([1, 2, 5, 6]);
+      expect(await tables(patched)).toEqual(['t1', 't2', 't5', 't6']);
+      // A server that carries the point fix takes it on to 10.
+      expect(await migrate(patched, undefined, history(1, 2, 5, 6, 10))).toBe(10);
+
+      await expect(migrate(db, undefined, history(1, 10, 6))).rejects.toThrow(/comes after version 10/);
+    } finally {
+      await db.destroy();
+      await patched.destroy();
+    }
+  });
+
+  it('refuses, without writing, a database from a newer server version', async ({ postgres }) => {
     const db = connect(await postgres.createDatabase('too_new'));
     try {
       await migrate(db);

@@ -5,41 +5,27 @@
 // new seq is acked, not applied; another body under it is refused), an unknown kind is refused, and a
 // venue cannot write timer events, plays, submissions or incidents into another venue's attempt.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { buildMiniPackage, makeKeys } from '../support/fixtures.ts';
 import { sealAudit } from '../../src-server/audit.ts';
-import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import type { CentralDb } from '../../src-server/db/database.ts';
 import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
-import { makeVenue, outboxEvents, restreamed, startTestPostgres, startTestServer, type TestServer, type TestVenue, errorCode } from './support/harness.ts';
+import { centralTest } from './support/central-test.ts';
+import { makeVenue, outboxEvents, restreamed, type TestVenue } from './support/harness.ts';
 
-let postgres: ManagedPostgres;
-let test: TestServer;
-let venue: TestVenue;
-let other: TestVenue;
-let packageId: string;
+const it = centralTest
+  .extend('packageId', { scope: 'file' }, ({ central }) => central.admin.publishPackage(buildMiniPackage(makeKeys())))
+  /** Two venues with sessions of the package. */
+  .extend('venue', { scope: 'file' }, ({ central, packageId }) => makeVenue(central, 'RIX01', packageId, 'mini-a2'))
+  .extend('other', { scope: 'file' }, ({ central, packageId }) => makeVenue(central, 'DGP01', packageId, 'mini-a2'));
 
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-  test = await startTestServer(postgres, 'push_test');
-  const built = buildMiniPackage(makeKeys());
-  packageId = await test.admin.publishPackage(built);
-  venue = await makeVenue(test, 'RIX01', packageId, 'mini-a2');
-  other = await makeVenue(test, 'DGP01', packageId, 'mini-a2');
-});
-
-afterAll(async () => {
-  await test?.stop();
-  await postgres?.stop();
-});
-
-const db = () => test.server.ctx.db;
-const storedEvents = async (deviceId: string) => (await db().selectFrom('outbox_event').select('seq').where('device_id', '=', deviceId).orderBy('seq').execute()).map((r) => r.seq);
-const ackedSeq = async (deviceId: string) => (await db().selectFrom('device').select('acked_seq').where('device_id', '=', deviceId).executeTakeFirstOrThrow()).acked_seq;
+const storedEvents = async (db: CentralDb, deviceId: string) => (await db.selectFrom('outbox_event').select('seq').where('device_id', '=', deviceId).orderBy('seq').execute()).map((r) => r.seq);
+const ackedSeq = async (db: CentralDb, deviceId: string) => (await db.selectFrom('device').select('acked_seq').where('device_id', '=', deviceId).executeTakeFirstOrThrow()).acked_seq;
 
 /** An attempt opened and `answers` saves of single-choice item l1-q1, as a station writes them. */
 function attemptEvents(hub: TestVenue, firstSeq: number, answers: number, attemptId = randomUUID()) {
   return outboxEvents(hub.hub.deviceId, firstSeq, [
-    { kind: 'attempt.opened', entityId: attemptId, payload: { attemptId, candidateId: hub.candidateIds[0], packageId, openedAt: new Date().toISOString() } },
+    { kind: 'attempt.opened', entityId: attemptId, payload: { attemptId, candidateId: hub.candidateIds[0], packageId: hub.packageId, openedAt: new Date().toISOString() } },
     ...Array.from({ length: answers }, (_, i) => ({
       kind: 'response.saved',
       entityId: attemptId,
@@ -49,7 +35,7 @@ function attemptEvents(hub: TestVenue, firstSeq: number, answers: number, attemp
 }
 
 describe('push', () => {
-  it('applies a batch once: the same push twice changes nothing the second time', async () => {
+  it('applies a batch once: the same push twice changes nothing the second time', async ({ db, venue }) => {
     const events = attemptEvents(venue, 1, 3);
     const first = await venue.hub.push(events);
     expect(first.status).toBe(200);
@@ -57,47 +43,48 @@ describe('push', () => {
     const again = await venue.hub.push(events);
     expect(again.status).toBe(200);
     expect(again.body).toEqual({ ackedSeq: 4, accepted: 0, duplicates: 4 });
-    expect(await storedEvents(venue.hub.deviceId)).toEqual([1, 2, 3, 4]);
-    const response = await db().selectFrom('response').selectAll().where('venue_id', '=', venue.venueId).execute();
+    expect(await storedEvents(db, venue.hub.deviceId)).toEqual([1, 2, 3, 4]);
+    const response = await db.selectFrom('response').selectAll().where('venue_id', '=', venue.venueId).execute();
     expect(response).toHaveLength(1);
     expect(response[0]).toMatchObject({ item_id: 'l1-q1', revision: 3, value: { type: 'single-choice', optionId: 'b' } });
   });
 
-  it('refuses a batch that starts after a gap with 409 SEQ_GAP and the expected seq, then takes the missing events', async () => {
+  it('refuses a batch that starts after a gap with 409 SEQ_GAP and the expected seq, then takes the missing events', async ({ db, venue }) => {
     const attemptId = randomUUID();
     const later = attemptEvents(venue, 5, 4, attemptId); // seq 5..9
     const gap = await venue.hub.push(later.slice(2)); // starts at 7, server expects 5
     expect(gap.status).toBe(409);
     expect(gap.body).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 5, message: { lv: expect.any(String), en: expect.any(String) } });
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(4);
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(4);
     // Out of order: the tail first was refused; the head and then an overlapping tail are accepted.
     expect((await venue.hub.push(later.slice(0, 3))).body).toEqual({ ackedSeq: 7, accepted: 3, duplicates: 0 });
     expect((await venue.hub.push(later.slice(1))).body).toEqual({ ackedSeq: 9, accepted: 2, duplicates: 2 });
-    expect(await storedEvents(venue.hub.deviceId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(await storedEvents(db, venue.hub.deviceId)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
   });
 
-  it('serialises concurrent pushes from one hub: every event stored once, acked_seq the last', async () => {
-    const start = (await ackedSeq(venue.hub.deviceId)) + 1;
+  it('serialises concurrent pushes from one hub: every event stored once, acked_seq the last', async ({ db, venue }) => {
+    const start = (await ackedSeq(db, venue.hub.deviceId)) + 1;
     const events = attemptEvents(venue, start, 39); // 40 events
     // Twelve pushes at once: the whole batch several times and overlapping slices of it.
     const slices = [events, events, events.slice(0, 20), events.slice(0, 30), events, events.slice(0, 10), events, events.slice(0, 25), events, events, events.slice(0, 5), events];
     const results = await Promise.all(slices.map((batch) => venue.hub.push(batch)));
     for (const result of results) expect(result.status).toBe(200);
     expect(results.reduce((sum, r) => sum + r.body.accepted, 0)).toBe(40);
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(start + 39);
-    const seqs = await storedEvents(venue.hub.deviceId);
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(start + 39);
+    const seqs = await storedEvents(db, venue.hub.deviceId);
     expect(seqs).toHaveLength(start + 39);
     expect(new Set(seqs).size).toBe(seqs.length);
   });
 
-  it('refuses malformed and oversized pushes with a clear 4xx code and changes nothing', async () => {
-    const before = { acked: await ackedSeq(venue.hub.deviceId), events: (await storedEvents(venue.hub.deviceId)).length };
+  it('refuses malformed and oversized pushes with a clear 4xx code and changes nothing', async ({ db, venue, other }) => {
+    const before = { acked: await ackedSeq(db, venue.hub.deviceId), events: (await storedEvents(db, venue.hub.deviceId)).length };
     const next = before.acked + 1;
     const good = attemptEvents(venue, next, 2);
 
     const notJson = await venue.hub.raw('POST', '/v1/push', { body: '{"deviceId": "x", "events": [', headers: { 'content-type': 'application/json' } });
     expect(notJson.status).toBe(400);
-    expect(await errorCode(notJson)).toBe('BODY_NOT_JSON');
+    // Saying where the text stops being JSON.
+    expect(await notJson.json()).toMatchObject({ code: 'BODY_NOT_JSON', detail: expect.stringMatching(/JSON/) });
 
     const missing = await venue.hub.call('POST', '/v1/push', { events: good });
     expect(missing.status).toBe(400);
@@ -138,20 +125,20 @@ describe('push', () => {
     expect((await venue.hub.push([{ ...good[0]!, payload: { ...(good[0]!.payload as object), extra: 1 } }])).body).toMatchObject({ code: 'VALIDATION_FAILED', seq: next });
 
     const foreignCandidate = outboxEvents(venue.hub.deviceId, next, [
-      { kind: 'attempt.opened', entityId: 'a', payload: { attemptId: randomUUID(), candidateId: other.candidateIds[0], packageId, openedAt: new Date().toISOString() } },
+      { kind: 'attempt.opened', entityId: 'a', payload: { attemptId: randomUUID(), candidateId: other.candidateIds[0], packageId: other.packageId, openedAt: new Date().toISOString() } },
     ]);
     const rejected = await venue.hub.push(foreignCandidate);
     expect(rejected.status).toBe(422);
     expect(rejected.body).toMatchObject({ code: 'EVENT_REJECTED', seq: next });
 
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(before.acked);
-    expect(await storedEvents(venue.hub.deviceId)).toHaveLength(before.events);
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(before.acked);
+    expect(await storedEvents(db, venue.hub.deviceId)).toHaveLength(before.events);
     // And the good batch still goes through afterwards.
     expect((await venue.hub.push(good)).status).toBe(200);
   });
 
-  it('refuses a body of another content type with 415, before looking at its signature', async () => {
-    const before = await ackedSeq(venue.hub.deviceId);
+  it('refuses a body of another content type with 415, before looking at its signature', async ({ db, venue }) => {
+    const before = await ackedSeq(db, venue.hub.deviceId);
     const body = JSON.stringify({ deviceId: venue.hub.deviceId, events: attemptEvents(venue, before + 1, 1) });
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/offset+octet-stream']) {
       const response = await venue.hub.raw('POST', '/v1/push', { body, headers: { 'content-type': type } });
@@ -162,31 +149,31 @@ describe('push', () => {
     const upload = await venue.hub.raw('POST', '/v1/uploads', { body: '{}', headers: { 'content-type': 'application/json', 'tus-resumable': '1.0.0', 'upload-length': '2' } });
     expect(upload.status).toBe(415);
     expect(await upload.json()).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', detail: expect.stringContaining('application/offset+octet-stream') });
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(before);
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(before);
   });
 
-  it('never lets one venue write into another venue\'s attempt', async () => {
+  it('never lets one venue write into another venue\'s attempt', async ({ db, venue, other }) => {
     const attemptId = randomUUID();
     expect((await other.hub.push(attemptEvents(other, 1, 1, attemptId))).status).toBe(200);
-    const next = (await ackedSeq(venue.hub.deviceId)) + 1;
+    const next = (await ackedSeq(db, venue.hub.deviceId)) + 1;
     const intrusion = outboxEvents(venue.hub.deviceId, next, [
       { kind: 'response.saved', entityId: attemptId, payload: { attemptId, itemId: 'l1-q1', revision: 99, value: { type: 'single-choice', optionId: 'a' }, savedAt: new Date().toISOString() } },
     ]);
     const result = await venue.hub.push(intrusion);
     expect(result.status).toBe(422);
     expect(result.body).toMatchObject({ code: 'EVENT_REJECTED' });
-    const row = await db().selectFrom('response').selectAll().where('attempt_id', '=', attemptId).executeTakeFirstOrThrow();
+    const row = await db.selectFrom('response').selectAll().where('attempt_id', '=', attemptId).executeTakeFirstOrThrow();
     expect(row.revision).toBe(1);
   });
 });
 
 describe('the event contract, kept centrally', () => {
   const now = () => new Date().toISOString();
-  const next = async (hub: TestVenue) => (await ackedSeq(hub.hub.deviceId)) + 1;
+  const next = async (db: CentralDb, hub: TestVenue) => (await ackedSeq(db, hub.hub.deviceId)) + 1;
   const opened = (hub: TestVenue, attemptId: string, candidate = 1) => ({
     kind: 'attempt.opened',
     entityId: attemptId,
-    payload: { attemptId, candidateId: hub.candidateIds[candidate], packageId, openedAt: now() },
+    payload: { attemptId, candidateId: hub.candidateIds[candidate], packageId: hub.packageId, openedAt: now() },
   });
   const timer = (attemptId: string, eventId: number, kind: string, amountMs: number | null = null, reason: string | null = null, at = Date.UTC(2025, 4, 12, 9, 0, eventId)) => ({
     kind: 'timer.event',
@@ -200,11 +187,11 @@ describe('the event contract, kept centrally', () => {
     payload: { candidateId: hub.candidateIds[candidate], sessionId: hub.sessionId, status, at: now(), markedBy },
   });
 
-  it('keeps a submission, an interrupted recording, timer events, plays, attendance and incidents, and the receipt shows them', async () => {
+  it('keeps a submission, an interrupted recording, timer events, plays, attendance and incidents, and the receipt shows them', async ({ central, db, venue }) => {
     const candidateId = venue.candidateIds[1]!;
     const [first, second, recordingId, incidentId] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const audio = { sha256: 'c'.repeat(64), bytes: 48_000 };
-    const start = await next(venue);
+    const start = await next(db, venue);
     const day = outboxEvents(venue.hub.deviceId, start, [
       attendance(venue, 'present', 'Ilze Kalniņa'),
       opened(venue, first),
@@ -238,14 +225,14 @@ describe('the event contract, kept centrally', () => {
     ]);
     expect((await venue.hub.push(later)).body).toMatchObject({ accepted: later.length, duplicates: 0 });
 
-    const attempts = await db().selectFrom('attempt').select(['attempt_id', 'submitted_at']).where('attempt_id', 'in', [first, second]).execute();
+    const attempts = await db.selectFrom('attempt').select(['attempt_id', 'submitted_at']).where('attempt_id', 'in', [first, second]).execute();
     expect(Object.fromEntries(attempts.map((a) => [a.attempt_id, a.submitted_at?.toISOString()]))).toEqual({ [first]: submittedAt, [second]: '2025-05-12T11:00:00.000Z' });
-    expect(await db().selectFrom('recording').select(['closed', 'interrupted', 'interruption']).where('recording_id', '=', recordingId).executeTakeFirst()).toEqual({
+    expect(await db.selectFrom('recording').select(['closed', 'interrupted', 'interruption']).where('recording_id', '=', recordingId).executeTakeFirst()).toEqual({
       closed: true,
       interrupted: true,
       interruption: 'station-restart',
     });
-    const timers = await db().selectFrom('timer_event').selectAll().where('attempt_id', '=', first).orderBy('event_id').execute();
+    const timers = await db.selectFrom('timer_event').selectAll().where('attempt_id', '=', first).orderBy('event_id').execute();
     expect(timers.map((t) => [t.event_id, t.kind, t.amount_ms, t.reason])).toEqual([
       [1, 'start', null, null],
       [2, 'pause', null, 'Kandidātam kļuva slikti'],
@@ -255,24 +242,24 @@ describe('the event contract, kept centrally', () => {
       [6, 'end', null, null],
     ]);
     expect(timers[3]).toMatchObject({ venue_id: venue.venueId, part_id: 'listening', at_ms: Date.UTC(2025, 4, 12, 9, 0, 4), origin_device_id: venue.hub.deviceId, origin_seq: start + 7 });
-    const plays = await db().selectFrom('audio_play').selectAll().where('attempt_id', '=', first).orderBy('play').execute();
+    const plays = await db.selectFrom('audio_play').selectAll().where('attempt_id', '=', first).orderBy('play').execute();
     expect(plays.map((p) => [p.stimulus_id, p.play, p.venue_id, p.origin_device_id])).toEqual([
       ['l1-audio', 1, venue.venueId, venue.hub.deviceId],
       ['l1-audio', 2, venue.venueId, venue.hub.deviceId],
     ]);
-    expect(await db().selectFrom('attendance').select(['status', 'marked_by']).where('candidate_id', '=', candidateId).executeTakeFirst()).toEqual({ status: 'present', marked_by: 'Ilze Kalniņa' });
-    expect(await db().selectFrom('incident').select(['attempt_id', 'recorded_by', 'kind']).where('incident_id', '=', incidentId).executeTakeFirst()).toEqual({
+    expect(await db.selectFrom('attendance').select(['status', 'marked_by']).where('candidate_id', '=', candidateId).executeTakeFirst()).toEqual({ status: 'present', marked_by: 'Ilze Kalniņa' });
+    expect(await db.selectFrom('incident').select(['attempt_id', 'recorded_by', 'kind']).where('incident_id', '=', incidentId).executeTakeFirst()).toEqual({
       attempt_id: first,
       recorded_by: 'Jānis Ozols',
       kind: 'technical-power',
     });
     // Every event keeps its origin: here the hub itself, at the same seq.
-    const stored = await db().selectFrom('outbox_event').select(['seq', 'origin_device_id', 'origin_seq']).where('device_id', '=', venue.hub.deviceId).where('seq', '>=', start).orderBy('seq').execute();
+    const stored = await db.selectFrom('outbox_event').select(['seq', 'origin_device_id', 'origin_seq']).where('device_id', '=', venue.hub.deviceId).where('seq', '>=', start).orderBy('seq').execute();
     expect(stored).toHaveLength(day.length + later.length);
     for (const row of stored) expect(row).toEqual({ seq: row.seq, origin_device_id: venue.hub.deviceId, origin_seq: row.seq });
 
     const signed = (await venue.hub.call<SignedReceipt>('GET', `/v1/receipts/${candidateId}`)).body;
-    const { keys } = (await (await fetch(`${test.url}/v1/receipt-keys`)).json()) as { keys: { publicKeySpki: string }[] };
+    const { keys } = (await (await fetch(`${central.url}/v1/receipt-keys`)).json()) as { keys: { publicKeySpki: string }[] };
     expect(verifyReceipt(signed, keys[0]!.publicKeySpki)).toBe(true);
     const { receipt } = signed;
     expect(receipt.attendance).toMatchObject({ status: 'present', markedBy: 'Ilze Kalniņa' });
@@ -293,23 +280,23 @@ describe('the event contract, kept centrally', () => {
     expect(receipt.incidents).toEqual([{ incidentId, attemptId: first, kind: 'technical-power', note: 'Strāvas pārrāvums 2 min', at: expect.any(String), recordedBy: 'Jānis Ozols' }]);
   });
 
-  it('skips an origin it already holds, also under a new seq (a hub re-relaying after a rebuild), and acks over it', async () => {
+  it('skips an origin it already holds, also under a new seq (a hub re-relaying after a rebuild), and acks over it', async ({ db, venue }) => {
     const candidateId = venue.candidateIds[1]!;
-    const start = await next(venue);
+    const start = await next(db, venue);
     const present = outboxEvents(venue.hub.deviceId, start, [attendance(venue, 'present', 'Ilze Kalniņa')]);
     const absent = outboxEvents(venue.hub.deviceId, start + 1, [attendance(venue, 'absent', 'Jānis Ozols')]);
     expect((await venue.hub.push([...present, ...absent])).body).toEqual({ ackedSeq: start + 1, accepted: 2, duplicates: 0 });
-    const events = async () => (await storedEvents(venue.hub.deviceId)).length;
+    const events = async () => (await storedEvents(db, venue.hub.deviceId)).length;
     const before = await events();
 
     // The first event again, under the next two stream positions, with a new event after it.
     const fresh = outboxEvents(venue.hub.deviceId, start + 3, [attendance(venue, 'absent', 'Anna Liepa')]);
     const again = [...restreamed(present, start + 2), ...fresh];
     expect((await venue.hub.push(again)).body).toEqual({ ackedSeq: start + 3, accepted: 1, duplicates: 1 });
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(start + 3);
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(start + 3);
     expect(await events()).toBe(before + 1);
     // Not applied again: the candidate stays absent (the re-relayed "present" is older), marked by the new event.
-    expect(await db().selectFrom('attendance').select(['status', 'marked_by']).where('candidate_id', '=', candidateId).executeTakeFirst()).toEqual({ status: 'absent', marked_by: 'Anna Liepa' });
+    expect(await db.selectFrom('attendance').select(['status', 'marked_by']).where('candidate_id', '=', candidateId).executeTakeFirst()).toEqual({ status: 'absent', marked_by: 'Anna Liepa' });
     // A push made only of held origins still moves acked_seq.
     expect((await venue.hub.push(restreamed([...present, ...absent], start + 4))).body).toEqual({ ackedSeq: start + 5, accepted: 0, duplicates: 2 });
     expect(await events()).toBe(before + 1);
@@ -318,7 +305,7 @@ describe('the event contract, kept centrally', () => {
     const seat = `seat-${randomUUID()}`;
     const relayed = outboxEvents(venue.hub.deviceId, start + 6, [{ ...attendance(venue, 'present', 'Ilze Kalniņa', 0), origin: { deviceId: seat, seq: 41 } }]);
     expect((await venue.hub.push(relayed)).body).toEqual({ ackedSeq: start + 6, accepted: 1, duplicates: 0 });
-    expect(await db().selectFrom('outbox_event').select(['device_id', 'seq', 'origin_seq']).where('origin_device_id', '=', seat).execute()).toEqual([
+    expect(await db.selectFrom('outbox_event').select(['device_id', 'seq', 'origin_seq']).where('origin_device_id', '=', seat).execute()).toEqual([
       { device_id: venue.hub.deviceId, seq: start + 6, origin_seq: 41 },
     ]);
     expect((await venue.hub.push(restreamed(relayed, start + 7))).body).toEqual({ ackedSeq: start + 7, accepted: 0, duplicates: 1 });
@@ -327,16 +314,16 @@ describe('the event contract, kept centrally', () => {
     expect((await venue.hub.push([...twice, ...restreamed(twice, start + 9)])).body).toEqual({ ackedSeq: start + 9, accepted: 1, duplicates: 1 });
   });
 
-  it('refuses, whole and audited, an origin it holds arriving with another body: 409 EVENT_CONFLICT', async () => {
+  it('refuses, whole and audited, an origin it holds arriving with another body: 409 EVENT_CONFLICT', async ({ db, venue }) => {
     const attemptId = randomUUID();
-    const start = await next(venue);
+    const start = await next(db, venue);
     const held = outboxEvents(venue.hub.deviceId, start, [opened(venue, attemptId), timer(attemptId, 1, 'start')]);
     expect((await venue.hub.push(held)).status).toBe(200);
     const snapshot = async () => ({
-      acked: await ackedSeq(venue.hub.deviceId),
-      events: (await storedEvents(venue.hub.deviceId)).length,
-      timers: await db().selectFrom('timer_event').select(['event_id', 'kind', 'amount_ms']).where('attempt_id', '=', attemptId).orderBy('event_id').execute(),
-      responses: await db().selectFrom('response').select('item_id').where('attempt_id', '=', attemptId).execute(),
+      acked: await ackedSeq(db, venue.hub.deviceId),
+      events: (await storedEvents(db, venue.hub.deviceId)).length,
+      timers: await db.selectFrom('timer_event').select(['event_id', 'kind', 'amount_ms']).where('attempt_id', '=', attemptId).orderBy('event_id').execute(),
+      responses: await db.selectFrom('response').select('item_id').where('attempt_id', '=', attemptId).execute(),
     });
     const before = await snapshot();
     const answer = { kind: 'response.saved', entityId: attemptId, payload: { attemptId, itemId: 'l1-q1', revision: 1, value: { type: 'single-choice', optionId: 'a' }, savedAt: now() } };
@@ -365,8 +352,8 @@ describe('the event contract, kept centrally', () => {
     // Nothing changed...
     expect(await snapshot()).toEqual(before);
     // ...but the refusal is in the audit trail, naming the origin and where it is held.
-    await sealAudit(db());
-    const audited = await db()
+    await sealAudit(db);
+    const audited = await db
       .selectFrom('audit_log')
       .select(['detail'])
       .where('action', '=', 'event.conflict-refused')
@@ -377,9 +364,9 @@ describe('the event contract, kept centrally', () => {
     expect((await venue.hub.push(outboxEvents(venue.hub.deviceId, start + 2, [answer]))).body).toMatchObject({ accepted: 1 });
   });
 
-  it('refuses a kind it does not know (the station is newer than the central API), keeping nothing', async () => {
-    const start = await next(venue);
-    const before = (await storedEvents(venue.hub.deviceId)).length;
+  it('refuses a kind it does not know (the station is newer than the central API), keeping nothing', async ({ db, venue }) => {
+    const start = await next(db, venue);
+    const before = (await storedEvents(db, venue.hub.deviceId)).length;
     const events = outboxEvents(venue.hub.deviceId, start, [attendance(venue, 'present', 'Ilze Kalniņa'), { kind: 'attempt.paused', entityId: 'x', payload: {} }]);
     const refused = await venue.hub.push(events);
     expect(refused.status).toBe(400);
@@ -387,14 +374,14 @@ describe('the event contract, kept centrally', () => {
     expect(refused.body.detail).toContain('attempt.paused');
     expect(refused.body.message?.en).toMatch(/station is newer than the central API.*must be updated/);
     expect(refused.body.message?.lv).toMatch(/jāatjaunina/);
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(start - 1);
-    expect(await storedEvents(venue.hub.deviceId)).toHaveLength(before);
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(start - 1);
+    expect(await storedEvents(db, venue.hub.deviceId)).toHaveLength(before);
   });
 
-  it('refuses a timer event, play, submission or incident for another venue\'s attempt', async () => {
+  it('refuses a timer event, play, submission or incident for another venue\'s attempt', async ({ db, venue, other }) => {
     const theirs = randomUUID();
-    expect((await other.hub.push(outboxEvents(other.hub.deviceId, await next(other), [opened(other, theirs), timer(theirs, 1, 'start')]))).status).toBe(200);
-    const start = await next(venue);
+    expect((await other.hub.push(outboxEvents(other.hub.deviceId, await next(db, other), [opened(other, theirs), timer(theirs, 1, 'start')]))).status).toBe(200);
+    const start = await next(db, venue);
     const intrusions = [
       timer(theirs, 2, 'credit', 3_600_000, 'intrusion'),
       timer(theirs, 1, 'credit', 3_600_000, 'intrusion'),
@@ -412,9 +399,9 @@ describe('the event contract, kept centrally', () => {
       expect(refused.status, intrusion.kind).toBe(422);
       expect(refused.body, intrusion.kind).toMatchObject({ code: 'EVENT_REJECTED', seq: start + 1 });
     }
-    expect(await ackedSeq(venue.hub.deviceId)).toBe(start - 1);
-    expect(await db().selectFrom('timer_event').select(['event_id', 'kind', 'venue_id']).where('attempt_id', '=', theirs).execute()).toEqual([{ event_id: 1, kind: 'start', venue_id: other.venueId }]);
-    expect(await db().selectFrom('audio_play').select('play').where('attempt_id', '=', theirs).execute()).toEqual([]);
-    expect((await db().selectFrom('attempt').select('submitted_at').where('attempt_id', '=', theirs).executeTakeFirstOrThrow()).submitted_at).toBeNull();
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(start - 1);
+    expect(await db.selectFrom('timer_event').select(['event_id', 'kind', 'venue_id']).where('attempt_id', '=', theirs).execute()).toEqual([{ event_id: 1, kind: 'start', venue_id: other.venueId }]);
+    expect(await db.selectFrom('audio_play').select('play').where('attempt_id', '=', theirs).execute()).toEqual([]);
+    expect((await db.selectFrom('attempt').select('submitted_at').where('attempt_id', '=', theirs).executeTakeFirstOrThrow()).submitted_at).toBeNull();
   });
 });

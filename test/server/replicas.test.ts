@@ -3,63 +3,57 @@
 // replica is resumed on the other.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { describe, expect } from 'vitest';
 import { buildMiniPackage, makeKeys, tempDir } from '../support/fixtures.ts';
-import { makeVenue, outboxEvents, startTestPostgres, startTestServer, type TestServer, type TestVenue } from './support/harness.ts';
+import { centralTest, startCentral } from './support/central-test.ts';
+import { makeVenue, outboxEvents } from './support/harness.ts';
 
-let postgres: ManagedPostgres;
-let first: TestServer;
-let second: TestServer;
-let venue: TestVenue;
-let viaSecond: TestVenue['hub'];
-let storage: string;
-
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-  storage = tempDir('exam-shared-storage-');
-  first = await startTestServer(postgres, 'replicas_test', { env: { STORAGE_DIR: storage, AUDIO_FSYNC: 'true' } });
-  second = await startTestServer(postgres, 'replicas_test', { env: { STORAGE_DIR: storage, AUDIO_FSYNC: 'true' } });
-  const packageId = await first.admin.publishPackage(buildMiniPackage(makeKeys()));
-  venue = await makeVenue(first, 'RIX01', packageId, 'mini-a2');
-  // The same hub credential, talking to the other replica.
-  viaSecond = venue.hub.atServer(second.url);
+// Both replicas keep their files in one storage folder, and write audio through to disk.
+// eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern; there are none
+centralTest.override('centralOptions', { scope: 'file' }, ({}, { onCleanup }) => {
+  const storage = tempDir('exam-shared-storage-');
+  onCleanup(() => rmSync(storage, { recursive: true, force: true }));
+  return { env: { STORAGE_DIR: storage, AUDIO_FSYNC: 'true' } };
 });
 
-afterAll(async () => {
-  await first?.stop();
-  await second?.stop();
-  await postgres?.stop();
-  rmSync(storage, { recursive: true, force: true });
-});
+const it = centralTest
+  /** The second replica: another server on the first one's database and storage. */
+  .extend('second', { scope: 'file' }, async ({ postgres, centralOptions, central: _first }, { onCleanup }) => {
+    const second = await startCentral(postgres, centralOptions);
+    onCleanup(() => second.stop());
+    return second;
+  })
+  .extend('venue', { scope: 'file' }, async ({ central }) => makeVenue(central, 'RIX01', await central.admin.publishPackage(buildMiniPackage(makeKeys())), 'mini-a2'))
+  /** The same hub credential, talking to the other replica. */
+  .extend('viaSecond', { scope: 'file' }, ({ venue, second }) => venue.hub.atServer(second.url));
 
 /** Events of the contract that are kept as events only: the segments of one recording. */
 const recordingId = randomUUID();
-const notes = (from: number, count: number) =>
+const notes = (deviceId: string, from: number, count: number) =>
   outboxEvents(
-    venue.hub.deviceId,
+    deviceId,
     from,
     Array.from({ length: count }, (_, i) => ({ kind: 'recording.segment', entityId: recordingId, payload: { recordingId, index: from + i, sha256: 'a'.repeat(64), bytes: 4000, durationMs: 1000 } })),
   );
 
 describe('two replicas on one database', () => {
-  it('continue one outbox, whichever replica each push reaches', async () => {
-    expect((await venue.hub.push(notes(1, 5))).body).toMatchObject({ ackedSeq: 5 });
-    expect((await viaSecond.push(notes(6, 5))).body).toMatchObject({ ackedSeq: 10 });
-    const gap = await venue.hub.push(notes(12, 1));
+  it('continue one outbox, whichever replica each push reaches', async ({ venue, viaSecond }) => {
+    expect((await venue.hub.push(notes(venue.hub.deviceId, 1, 5))).body).toMatchObject({ ackedSeq: 5 });
+    expect((await viaSecond.push(notes(venue.hub.deviceId, 6, 5))).body).toMatchObject({ ackedSeq: 10 });
+    const gap = await venue.hub.push(notes(venue.hub.deviceId, 12, 1));
     expect(gap.body).toMatchObject({ code: 'SEQ_GAP', expectedSeq: 11 });
   });
 
-  it('serialise concurrent pushes of one hub arriving at both replicas', async () => {
-    const batch = notes(11, 30);
+  it('serialise concurrent pushes of one hub arriving at both replicas', async ({ db, venue, viaSecond }) => {
+    const batch = notes(venue.hub.deviceId, 11, 30);
     const results = await Promise.all([venue.hub, viaSecond, venue.hub, viaSecond, venue.hub, viaSecond].map((hub) => hub.push(batch)));
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.reduce((sum, r) => sum + r.body.accepted, 0)).toBe(30);
-    const stored = await first.server.ctx.db.selectFrom('outbox_event').select('seq').where('device_id', '=', venue.hub.deviceId).execute();
+    const stored = await db.selectFrom('outbox_event').select('seq').where('device_id', '=', venue.hub.deviceId).execute();
     expect(stored).toHaveLength(40);
   });
 
-  it('resume on one replica an upload started on the other', async () => {
+  it('resume on one replica an upload started on the other', async ({ venue, viaSecond, second }) => {
     const audio = randomBytes(120_000);
     const created = await venue.hub.createUpload(randomUUID(), audio);
     expect((await venue.hub.patch(created.location, 0, audio.subarray(0, 50_000))).status).toBe(204);

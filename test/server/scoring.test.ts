@@ -5,36 +5,28 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPackage, type BuiltPackage } from '../../src-shared/node/package/builder.ts';
+import { describe, expect } from 'vitest';
+import { buildPackage } from '../../src-shared/node/package/builder.ts';
 import { decodeContainer } from '../../src-shared/node/package/container.ts';
 import { openPackage } from '../../src-shared/node/package/reader.ts';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
-import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
+import { CONTENT_FORMAT_VERSION } from '../../src-shared/content/schema.ts';
 import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
 import { scoreAttempt, type AttemptResult } from '../../src-server/scoring.ts';
-import { makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
-import { makeVenue, outboxEvents, startTestPostgres, startTestServer, type TestServer, type TestVenue } from './support/harness.ts';
+import { asContentFormat1, makeKeys, miniExamSource, tempDir, writeSource } from '../support/fixtures.ts';
+import { centralTest } from './support/central-test.ts';
+import { makeVenue, outboxEvents } from './support/harness.ts';
 
 const A2_SOURCE = join(import.meta.dirname, '../../assets/samples/a2');
 
-let postgres: ManagedPostgres;
-let test: TestServer;
-let venue: TestVenue;
-let built: BuiltPackage;
-
-beforeAll(async () => {
-  postgres = await startTestPostgres();
-  test = await startTestServer(postgres, 'scoring_test');
-  built = buildPackage({ sourceDir: A2_SOURCE, signingKey: makeKeys().signingKey, validFrom: new Date('2020-01-01T00:00:00Z'), validUntil: new Date('2100-01-01T00:00:00Z') });
-  await test.admin.publishPackage(built);
-  venue = await makeVenue(test, 'RIX01', built.manifest.packageId, built.manifest.examId, { candidates: 1 });
-});
-
-afterAll(async () => {
-  await test?.stop();
-  await postgres?.stop();
-});
+const it = centralTest
+  /** The A2 sample, built and published with its keys. */
+  .extend('built', { scope: 'file' }, async ({ central }) => {
+    const built = buildPackage({ sourceDir: A2_SOURCE, signingKey: makeKeys().signingKey, validFrom: new Date('2020-01-01T00:00:00Z'), validUntil: new Date('2100-01-01T00:00:00Z') });
+    await central.admin.publishPackage(built);
+    return built;
+  })
+  .extend('venue', { scope: 'file' }, ({ central, built }) => makeVenue(central, 'RIX01', built.manifest.packageId, built.manifest.examId, { candidates: 1 }));
 
 /** A candidate's answers: listening 12/15, reading 10/15, writing gap-fill 4/4 (raters add the rest). */
 const KNOWN_ANSWERS: Record<string, ResponseValue> = {
@@ -72,7 +64,7 @@ describe('the A2 sample scored centrally', () => {
     expect(existsSync(join(A2_SOURCE, 'content.json'))).toBe(true);
   });
 
-  it('scores objective items from the pushed answers and waits for raters', async () => {
+  it('scores objective items from the pushed answers and waits for raters', async ({ central, venue, built }) => {
     const now = new Date().toISOString();
     const candidateId = venue.candidateIds[0]!;
     const events = outboxEvents(venue.hub.deviceId, 1, [
@@ -109,7 +101,7 @@ describe('the A2 sample scored centrally', () => {
     const upload = await venue.hub.createUpload(recordingId, audio);
     expect((await venue.hub.patch(upload.location, 0, audio)).status).toBe(204);
 
-    const result = await test.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`);
+    const result = await central.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`);
     expect(result.status).toBe('awaiting-rater');
     expect(result.passed).toBeNull();
     const part = (id: string) => result.parts.find((p) => p.partId === id)!;
@@ -121,8 +113,8 @@ describe('the A2 sample scored centrally', () => {
     expect(part('a2-w').tasks[1]?.items[0]).toMatchObject({ source: 'rater', points: null, max: 4 });
   });
 
-  it('takes rater scores for writing and speaking and applies the MK 157 pass rule per part', async () => {
-    const rate = (itemId: string, points: number) => test.admin.ok<AttemptResult>('PUT', `/v1/admin/attempts/${attemptId}/scores/${itemId}`, { points, rater: 'R-17' });
+  it('takes rater scores for writing and speaking and applies the MK 157 pass rule per part', async ({ central }) => {
+    const rate = (itemId: string, points: number) => central.admin.ok<AttemptResult>('PUT', `/v1/admin/attempts/${attemptId}/scores/${itemId}`, { points, rater: 'R-17' });
     await rate('a2-w2-q1', 3);
     await rate('a2-w3-q1', 5);
     await rate('a2-s1-q1', 2);
@@ -146,19 +138,19 @@ describe('the A2 sample scored centrally', () => {
     expect(result.level).toBe('A2');
   });
 
-  it('refuses a rater score above the maximum or for an objective item', async () => {
-    const tooHigh = await test.admin.call('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-w2-q1`, { points: 5, rater: 'R-17' });
+  it('refuses a rater score above the maximum or for an objective item', async ({ central }) => {
+    const tooHigh = await central.admin.call('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-w2-q1`, { points: 5, rater: 'R-17' });
     expect(tooHigh.status).toBe(422);
     expect(tooHigh.body).toMatchObject({ code: 'SCORE_INVALID' });
-    const objective = await test.admin.call('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-l1-q1`, { points: 1, rater: 'R-17' });
+    const objective = await central.admin.call('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-l1-q1`, { points: 1, rater: 'R-17' });
     expect(objective.status).toBe(422);
   });
 
-  it('signs a receipt of everything received for the candidate', async () => {
+  it('signs a receipt of everything received for the candidate', async ({ central, venue }) => {
     const response = await venue.hub.call<SignedReceipt>('GET', `/v1/receipts/${venue.candidateIds[0]}`);
     expect(response.status).toBe(200);
     const signed = response.body;
-    const keys = (await (await fetch(`${test.url}/v1/receipt-keys`)).json()) as { keys: { keyId: string; publicKeySpki: string }[] };
+    const keys = (await (await fetch(`${central.url}/v1/receipt-keys`)).json()) as { keys: { keyId: string; publicKeySpki: string }[] };
     const key = keys.keys.find((k) => k.keyId === signed.keyId)!;
     expect(verifyReceipt(signed, key.publicKeySpki)).toBe(true);
     expect(verifyReceipt({ ...signed, receipt: { ...signed.receipt, incidents: [] } }, key.publicKeySpki)).toBe(false);
@@ -184,10 +176,41 @@ describe('the A2 sample scored centrally', () => {
     expect(receipt.incidents).toEqual([expect.objectContaining({ incidentId, attemptId, kind: 'technical-workstation', recordedBy: 'Ilze Kalniņa' })]);
   });
 
-  it('refuses an answer key that does not fit the package', async () => {
+  it('reads stored content of an older format upgraded: a format-1 row scores the same and takes the answer key', async ({ central, db, built }) => {
+    const packageId = built.manifest.packageId;
+    const stored = await db.selectFrom('package_secret').select('content').where('package_id', '=', packageId).executeTakeFirstOrThrow();
+    const result = await central.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`);
+    expect(result).toMatchObject({ status: 'complete', examKind: 'state-language', level: 'A2', passed: true });
+    // The row as a centre that kept format 1 content would hold it.
+    await db.updateTable('package_secret').set({ content: JSON.stringify(asContentFormat1(stored.content)) }).where('package_id', '=', packageId).execute();
+    try {
+      expect(await central.admin.ok<AttemptResult>('GET', `/v1/admin/attempts/${attemptId}/result`)).toEqual(result);
+      expect(await central.admin.ok<AttemptResult>('PUT', `/v1/admin/attempts/${attemptId}/scores/a2-s3-q1`, { points: 3, rater: 'R-17' })).toEqual(result);
+      expect(await central.admin.ok('PUT', `/v1/admin/packages/${packageId}/answer-key`, built.answerKey)).toEqual({ ok: true });
+    } finally {
+      await db.updateTable('package_secret').set({ content: JSON.stringify(stored.content) }).where('package_id', '=', packageId).execute();
+    }
+  });
+
+  it('refuses stored content of a format newer than the server knows, as its own fault, not as content of another shape', async ({ central, db, built }) => {
+    const packageId = built.manifest.packageId;
+    const stored = await db.selectFrom('package_secret').select('content').where('package_id', '=', packageId).executeTakeFirstOrThrow();
+    await db.updateTable('package_secret').set({ content: JSON.stringify({ ...(stored.content as object), formatVersion: CONTENT_FORMAT_VERSION + 1 }) }).where('package_id', '=', packageId).execute();
+    try {
+      const result = await central.admin.call<{ code: string; detail?: string }>('GET', `/v1/admin/attempts/${attemptId}/result`);
+      expect(result.status).toBe(500);
+      expect(result.body.code).toBe('INTERNAL');
+      const key = await central.admin.call<{ code: string }>('PUT', `/v1/admin/packages/${packageId}/answer-key`, built.answerKey);
+      expect(key.status).toBe(500);
+    } finally {
+      await db.updateTable('package_secret').set({ content: JSON.stringify(stored.content) }).where('package_id', '=', packageId).execute();
+    }
+  });
+
+  it('refuses an answer key that does not fit the package', async ({ central, built }) => {
     const broken = { ...built.answerKey, items: { ...built.answerKey.items } };
     delete broken.items['a2-l1-q1'];
-    const response = await test.admin.call('PUT', `/v1/admin/packages/${built.manifest.packageId}/answer-key`, broken);
+    const response = await central.admin.call('PUT', `/v1/admin/packages/${built.manifest.packageId}/answer-key`, broken);
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'ANSWER_KEY_MISMATCH' });
   });

@@ -3,7 +3,7 @@ import { ExamContent, listItems } from '../../src-shared/content/schema.ts';
 import { upgradeContent } from '../../src-shared/content/versions.ts';
 import { CodedError } from '../../src-shared/errors.ts';
 import { countWords, responseMismatch } from '../../src-shared/content/responses.ts';
-import { miniExamSource } from '../support/fixtures.ts';
+import { asContentFormat1, miniExamSource } from '../support/fixtures.ts';
 
 function venueContent(): Record<string, unknown> {
   return JSON.parse(JSON.stringify(miniExamSource(), (key, value: unknown) => (key === 'answer' || key === 'rubric' ? undefined : value))) as Record<string, unknown>;
@@ -48,25 +48,9 @@ describe('exam content format', () => {
   });
 
   it('upgrades version 1 content (level string, minutes, allowRerecord) to the current format', () => {
-    const v2 = venueContent() as { parts: Record<string, unknown>[]; level: unknown; kind?: unknown; formatVersion: number };
-    const v1 = {
-      ...v2,
-      formatVersion: 1,
-      level: 'A2',
-      kind: undefined,
-      parts: v2.parts.map((p) => {
-        const { timeLimitSeconds, ...rest } = p as { timeLimitSeconds: number };
-        const tasks = (p as { tasks: { items: Record<string, unknown>[] }[] }).tasks.map((t) => ({
-          ...t,
-          items: t.items.map((i) => {
-            if (i.type !== 'speaking') return i;
-            const { recordingsAllowed: _r, ...others } = i;
-            return { ...others, allowRerecord: true };
-          }),
-        }));
-        return { ...rest, timeLimitMinutes: timeLimitSeconds / 60, tasks };
-      }),
-    };
+    const v1 = asContentFormat1(venueContent());
+    expect(v1).toMatchObject({ formatVersion: 1, level: 'A2' });
+    expect(v1.kind).toBeUndefined();
     const upgraded = upgradeContent(JSON.parse(JSON.stringify(v1)));
     expect(upgraded.kind).toBe('state-language');
     expect(upgraded.kind === 'state-language' && upgraded.level).toEqual({ level: 'A', degree: 2 });

@@ -95,6 +95,33 @@ export function miniExamSource(): Record<string, unknown> {
   };
 }
 
+/**
+ * Current (format 2) state language content written as format 1, as the first pilots stored it
+ * (src-shared/content/versions.ts): level as text, part limits in minutes, no kind, and speaking items
+ * with allowRerecord instead of a number of recordings.
+ */
+export function asContentFormat1(content: unknown): Record<string, unknown> {
+  const v2 = JSON.parse(JSON.stringify(content)) as { level: { level: string; degree: number }; parts: Record<string, unknown>[]; kind?: unknown };
+  const { kind: _kind, ...rest } = v2;
+  return {
+    ...rest,
+    formatVersion: 1,
+    level: `${v2.level.level}${v2.level.degree}`,
+    parts: v2.parts.map((part) => {
+      const { timeLimitSeconds, ...others } = part as { timeLimitSeconds: number };
+      const tasks = (part as { tasks: { items: Record<string, unknown>[] }[] }).tasks.map((task) => ({
+        ...task,
+        items: task.items.map((item) => {
+          if (item.type !== 'speaking') return item;
+          const { recordingsAllowed, ...kept } = item;
+          return { ...kept, allowRerecord: (recordingsAllowed as number) > 1 };
+        }),
+      }));
+      return { ...others, timeLimitMinutes: timeLimitSeconds / 60, tasks };
+    }),
+  };
+}
+
 export function writeSource(dir: string, source: Record<string, unknown> = miniExamSource(), media: Record<string, Buffer> = { 'l1.opus': randomBytes(3000) }): string {
   mkdirSync(join(dir, 'media'), { recursive: true });
   writeFileSync(join(dir, 'content.json'), JSON.stringify(source, null, 2));

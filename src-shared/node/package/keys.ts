@@ -25,8 +25,30 @@ export type TrustList = z.infer<typeof TrustList>;
 
 export const TRUST_FILE = 'trusted-keys.json';
 
+/** A key folder or trust list refuses what it was asked (a key name twice, no active key, a damaged list): the message says why. */
+export class KeyStoreError extends Error {
+  override name = 'KeyStoreError';
+}
+
+/** Read a trust list; a file that is not one is a KeyStoreError naming it (errors reading the file pass through). */
 export function readTrustList(path: string): TrustList {
-  return TrustList.parse(JSON.parse(readFileSync(path, 'utf8')));
+  return parseTrustList(readFileSync(path, 'utf8'), path);
+}
+
+/** A trust list from the text of the file at `path`, or a KeyStoreError saying why it is not one. */
+export function parseTrustList(text: string, path: string): TrustList {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new KeyStoreError(`the trust list ${path} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = TrustList.safeParse(json);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new KeyStoreError(`${path} is not a trust list: ${first ? `${first.path.join('.') || '(top)'}: ${first.message}` : 'invalid'}`);
+  }
+  return parsed.data;
 }
 
 /**
@@ -110,10 +132,10 @@ export class SigningKeyStore {
    * (signingKey needs the entry), and is replaced by the next generation of that name.
    */
   generate(keyId = `exam-${new Date().toISOString().slice(0, 10)}-${Math.random().toString(36).slice(2, 8)}`, note?: string): TrustedKey {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(keyId)) throw new Error(`a key id is letters, digits, dot, dash and underscore (got ${keyId})`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(keyId)) throw new KeyStoreError(`a key id is letters, digits, dot, dash and underscore (got ${keyId})`);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const trust = this.trust();
-    if (trust.keys.some((k) => k.keyId === keyId)) throw new Error(`a key named ${keyId} already exists`);
+    if (trust.keys.some((k) => k.keyId === keyId)) throw new KeyStoreError(`a key named ${keyId} already exists`);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     writeFileAtomic(join(this.dir, `${keyId}.pem`), privateKey.export({ format: 'pem', type: 'pkcs8' }), 0o600);
     const now = new Date().toISOString();
@@ -132,7 +154,7 @@ export class SigningKeyStore {
   revoke(keyId: string): TrustedKey {
     const trust = this.trust();
     const key = trust.keys.find((k) => k.keyId === keyId);
-    if (!key) throw new Error(`no key named ${keyId}`);
+    if (!key) throw new KeyStoreError(`no key named ${keyId}`);
     const revoked: TrustedKey = { ...key, status: 'revoked', revokedAt: new Date().toISOString() };
     writeFileAtomic(this.trustPath, `${JSON.stringify({ formatVersion: 1, keys: trust.keys.map((k) => (k.keyId === keyId ? revoked : k)) }, null, 2)}\n`);
     return revoked;
@@ -142,8 +164,8 @@ export class SigningKeyStore {
   signingKey(keyId?: string): SigningKey {
     const trust = this.trust();
     const entry = keyId ? trust.keys.find((k) => k.keyId === keyId) : trust.keys.find((k) => k.status === 'active');
-    if (!entry) throw new Error(keyId ? `no key named ${keyId} in ${this.dir}` : `no active signing key in ${this.dir}; run: npm run keys -- generate --dir ${this.dir}`);
-    if (entry.status !== 'active') throw new Error(`key ${entry.keyId} is ${entry.status}; sign with the active key`);
+    if (!entry) throw new KeyStoreError(keyId ? `no key named ${keyId} in ${this.dir}` : `no active signing key in ${this.dir}; run: npm run keys -- generate --dir ${this.dir}`);
+    if (entry.status !== 'active') throw new KeyStoreError(`key ${entry.keyId} is ${entry.status}; sign with the active key`);
     return { keyId: entry.keyId, privateKey: createPrivateKey(readFileSync(join(this.dir, `${entry.keyId}.pem`))) };
   }
 }

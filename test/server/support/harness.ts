@@ -19,6 +19,8 @@ export interface TestServer {
   url: string;
   admin: AdminClient;
   postgres: ManagedPostgres;
+  /** The server's database, for a test that connects to it on its own. */
+  databaseUrl: string;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -166,12 +168,14 @@ export async function startTestServer(postgres: ManagedPostgres, database: strin
   const dataDir = mkdtempSync(join(tmpdir(), 'exam-central-'));
   const token = randomBytes(24).toString('base64url');
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', ADMIN_TOKEN: token, LOG_LEVEL: 'silent', SEED_DEMO: 'false', AUDIO_FSYNC: 'false', ...options.env });
+  const databaseUrl = await postgres.createDatabase(database);
   const server = await startServer(config, { postgres: { cluster: postgres, database }, logger: false, nonceSweepMs: 0 });
   return {
     server,
     url: server.url,
     admin: new AdminClient(server.url, token),
     postgres,
+    databaseUrl,
     dataDir,
     async stop() {
       await server.close();
@@ -189,6 +193,8 @@ export interface TestVenue {
   code: string;
   hub: HubClient;
   sessionId: string;
+  /** The package of the venue's session (null: a session of no package). */
+  packageId: string | null;
   candidateIds: string[];
 }
 
@@ -213,7 +219,7 @@ export async function makeVenue(test: TestServer, code: string, packageId: strin
     level: 'A2',
   }));
   await test.admin.ok('PUT', `/v1/admin/sessions/${sessionId}/roster`, { candidates });
-  return { venueId: venue.venueId, code, hub, sessionId, candidateIds: candidates.map((c) => c.candidateId) };
+  return { venueId: venue.venueId, code, hub, sessionId, packageId, candidateIds: candidates.map((c) => c.candidateId) };
 }
 
 export interface EventSpec {

@@ -21,17 +21,6 @@ export interface AuditEntry {
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** JSON with object keys sorted: the signed form of receipts. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-}
-
 /** Append entries as part of `trx`; they join the chain when it commits, and vanish if it rolls back. */
 export async function appendAudit(trx: Transaction<CentralTables> | CentralDb, entries: AuditEntry[]): Promise<void> {
   if (entries.length === 0) return;

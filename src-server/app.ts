@@ -36,7 +36,8 @@ import { enrollRoutes, venueAdminRoutes } from './venues.ts';
 export const API_VERSION = '1.0.0';
 
 export interface AppOptions {
-  adminTokenSha256: string;
+  /** The admin token's hash now (it may change while the server runs: `new-admin-token`). */
+  adminTokenSha256: () => string;
   /** Write JSON logs (default true); tests turn them off. */
   logger?: boolean;
   /** Prune spent nonces this often (ms); 0 disables. */
@@ -117,6 +118,11 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
           'Publishes rosters, sessions and encrypted packages to enrolled venue hubs, releases keys at the start time, receives results once and audio resumably, scores them and keeps an audit trail. ' +
           'Device requests are signed with Ed25519 (headers x-device-id, x-timestamp, x-nonce, x-content-sha256, x-signature); admin requests carry `Authorization: Bearer <admin token>`.',
       },
+      components: {
+        securitySchemes: {
+          adminToken: { type: 'http', scheme: 'bearer', description: 'The agency admin token: printed once at first start; `npm run server -- new-admin-token` makes a new one.' },
+        },
+      },
       tags: [
         { name: 'venue', description: 'Called by an enrolled venue hub (signed requests)' },
         { name: 'admin', description: 'Agency staff (admin token)' },
@@ -124,7 +130,12 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         { name: 'public', description: 'No credentials' },
       ],
     },
-    transform: jsonSchemaTransform,
+    // Admin and scoring routes name the bearer scheme, so the /docs page's Authorize button works.
+    transform: (input) => {
+      const output = jsonSchemaTransform(input);
+      const tags = (output.schema as { tags?: string[] }).tags ?? [];
+      return tags.some((tag) => tag === 'admin' || tag === 'scoring') ? { ...output, schema: { ...output.schema, security: [{ adminToken: [] }] } } : output;
+    },
     transformObject: jsonSchemaTransformObject,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });

@@ -1,8 +1,10 @@
 // `npm run server`: the central sync API. With DATABASE_URL it uses that PostgreSQL; without it, it
 // runs a PostgreSQL of its own under DATA_DIR (the embedded default) and seeds the demo venue.
 // `npm run server -- verify-audit` checks the audit chain and exits non-zero at a broken link.
+// `npm run server -- new-admin-token` replaces a lost admin token (a running server takes it at once).
 // SIGINT/SIGTERM close the listener, let requests in flight finish and stop the database.
 import { verifyAuditChain } from './audit.ts';
+import { writeNewAdminToken } from './auth/admin.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './db/database.ts';
 import { startManagedPostgres } from './pg-cluster.ts';
@@ -35,7 +37,10 @@ async function serve(): Promise<void> {
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
   say(`Exam Station central sync API on ${server.url} (OpenAPI: ${server.url}/docs)`);
   if (server.postgres) say(`embedded PostgreSQL on 127.0.0.1:${server.postgres.port}, data in ${server.postgres.dir}`);
-  if (server.generatedAdminToken) say(`admin token (shown once; only its hash is kept in ${config.dataDir}/admin-token.sha256): ${server.generatedAdminToken}`);
+  const admin = server.adminToken;
+  if (admin.generatedToken) say(`admin token (shown once; only its hash is kept in ${admin.hashFile}): ${admin.generatedToken}`);
+  else if (admin.source === 'file') say(`admin token: the one printed at first start (its hash is in ${admin.hashFile}); lost it? run \`npm run server -- new-admin-token\``);
+  else say(`admin token: from ${admin.source} in the environment`);
   if (server.demo) {
     say(`demo venue ${server.demo.venueCode}: enrollment code ${server.demo.enrollmentCode}`);
     for (const s of server.demo.sessions) say(`  session ${s.sessionId}: exam ${s.examId}, package ${s.packageId}`);
@@ -58,12 +63,25 @@ async function serve(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+function newAdminToken(): number {
+  const config = loadConfig();
+  const hashFile = join(config.dataDir, 'admin-token.sha256');
+  const token = writeNewAdminToken(hashFile);
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(`new admin token above (shown once); its hash replaced ${hashFile}, the old token no longer works.\n`);
+  if (config.adminToken || config.adminTokenSha256) {
+    process.stderr.write(`note: ${config.adminTokenSha256 ? 'ADMIN_TOKEN_SHA256' : 'ADMIN_TOKEN'} is set in the environment and wins over the file; unset it for the new token to count.\n`);
+  }
+  return 0;
+}
+
 const command = process.argv[2] ?? 'serve';
 try {
   if (command === 'verify-audit') process.exitCode = await verifyAudit();
+  else if (command === 'new-admin-token') process.exitCode = newAdminToken();
   else if (command === 'serve') await serve();
   else {
-    process.stderr.write(`unknown command ${command}; use: serve | verify-audit\n`);
+    process.stderr.write(`unknown command ${command}; use: serve | verify-audit | new-admin-token\n`);
     process.exitCode = 2;
   }
 } catch (error) {

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
-import { resolveAdminTokenHash } from './auth/admin.ts';
+import { type AdminToken, resolveAdminToken } from './auth/admin.ts';
 import type { ServerConfig } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
@@ -22,6 +22,8 @@ export interface RunningServer {
   database: Database;
   /** Set when this process manages the PostgreSQL. */
   postgres: ManagedPostgres | undefined;
+  /** Where the admin token comes from (environment, the hash file, or generated now). */
+  adminToken: AdminToken;
   /** A token generated at first start (embedded default), shown once. */
   generatedAdminToken: string | undefined;
   demo: DemoSeed | undefined;
@@ -61,10 +63,10 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       storage: new FileBlobStorage(config.storageDir),
       receipts: loadReceiptSigner(config.receiptKeyFile),
     };
-    const admin = resolveAdminTokenHash({ adminToken: config.adminToken, adminTokenSha256: config.adminTokenSha256, hashFile: join(config.dataDir, 'admin-token.sha256') });
+    const admin = resolveAdminToken({ adminToken: config.adminToken, adminTokenSha256: config.adminTokenSha256, hashFile: join(config.dataDir, 'admin-token.sha256') });
     const shouldSeed = config.seedDemo ?? (config.databaseUrl === undefined && options.postgres === undefined);
     const demo = shouldSeed ? await seedDemo(ctx, options.samplesDir ?? resolve('assets/samples')) : undefined;
-    const app = await buildApp(ctx, { adminTokenSha256: admin.hash, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.nonceSweepMs === undefined ? {} : { nonceSweepMs: options.nonceSweepMs }) });
+    const app = await buildApp(ctx, { adminTokenSha256: admin.currentHash, ...(options.logger === undefined ? {} : { logger: options.logger }), ...(options.nonceSweepMs === undefined ? {} : { nonceSweepMs: options.nonceSweepMs }) });
     const address = await app.listen({ host: config.host, port: config.port });
     let closed = false;
     return {
@@ -73,6 +75,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       ctx,
       database,
       postgres,
+      adminToken: admin,
       generatedAdminToken: admin.generatedToken,
       demo,
       async close() {

@@ -6,6 +6,7 @@ export type UiLanguage = 'lv' | 'en';
 
 export const TEXT = {
   appName: { lv: 'Valsts valodas prasmes pārbaude', en: 'State language proficiency test' },
+  appNameCentralized: { lv: 'Valsts pārbaudes darbs', en: 'State examination' },
   loading: { lv: 'Ielādē…', en: 'Loading…' },
   // staff step
   staffTitle: { lv: 'Pārbaudījuma vadītājs: sagatavot vietu', en: 'Invigilator: prepare the seat' },

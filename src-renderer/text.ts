@@ -6,6 +6,7 @@ export type UiLanguage = 'lv' | 'en';
 
 export const TEXT = {
   appName: { lv: 'Valsts valodas prasmes pārbaude', en: 'State language proficiency test' },
+  appNameCentralized: { lv: 'Valsts pārbaudes darbs', en: 'State examination' },
   loading: { lv: 'Ielādē…', en: 'Loading…' },
   // staff step
   staffTitle: { lv: 'Pārbaudījuma vadītājs: sagatavot vietu', en: 'Invigilator: prepare the seat' },
@@ -109,6 +110,12 @@ export const TEXT = {
   orderHelp: { lv: 'Sakārtojiet ar pogām ↑ un ↓.', en: 'Put them in order with the ↑ and ↓ buttons.' },
   yourAnswer: { lv: 'Jūsu atbilde', en: 'Your answer' },
   charsLeft: { lv: 'Atlikušas {n} rakstzīmes', en: '{n} characters left' },
+  numberHelp: {
+    lv: 'Rakstiet skaitli, piemēram: 12; −3; 0,5; 1/2. Ja uzdevumā prasīta mērvienība, rakstiet to aiz skaitļa: 12 cm.',
+    en: 'Write a number, for example: 12; −3; 0,5 or 0.5; 1/2. If the task asks for a unit, write it after the number: 12 cm.',
+  },
+  numberHelpUnitShown: { lv: 'Rakstiet tikai skaitli, piemēram: 12; −3; 0,5; 1/2. Mērvienība jau ir norādīta.', en: 'Write the number only, for example: 12; −3; 0,5 or 0.5; 1/2. The unit is already given.' },
+  numberUnreadable: { lv: 'Šo atbildi nevar nolasīt kā skaitli. Pārbaudiet, kā tā uzrakstīta.', en: 'This answer cannot be read as a number. Check how it is written.' },
   words: { lv: 'Vārdi: {n}', en: 'Words: {n}' },
   wordsRange: { lv: 'vajag {min}–{max}', en: 'needed {min}–{max}' },
   wordsTooFew: { lv: 'Pārāk maz vārdu', en: 'Too few words' },

@@ -21,11 +21,15 @@ export interface DemoSeed {
   trustListFile: string;
 }
 
+/** The demo candidates, each on the session of one sample (by its folder name); a candidate sits one session. */
 export const DEMO_ROSTER = [
-  { candidateId: 'C-0001', givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340', birthDate: '1985-07-15', level: 'A2' },
-  { candidateId: 'C-0002', givenName: 'Jānis', familyName: 'Kalniņš', personalCode: '161175-19997', birthDate: '1975-11-16', level: 'A2', accommodation: 'papildu laiks 30 min', accommodationDocNo: 'AS-2026/114', accommodationDocDate: '2026-09-01' },
-  { candidateId: 'C-0003', givenName: 'Olga', familyName: 'Ivanova', personalCode: '030303-10012', birthDate: '1903-03-03', level: 'B1' },
-  { candidateId: 'C-0004', givenName: 'Pēteris', familyName: 'Ozols', personalCode: '32579461005', level: 'B1' },
+  { sample: 'a2', candidateId: 'C-0001', givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340', birthDate: '1985-07-15', level: 'A2' },
+  { sample: 'a2', candidateId: 'C-0002', givenName: 'Jānis', familyName: 'Kalniņš', personalCode: '161175-19997', birthDate: '1975-11-16', level: 'A2', accommodation: 'papildu laiks 30 min', accommodationDocNo: 'AS-2026/114', accommodationDocDate: '2026-09-01' },
+  { sample: 'b1', candidateId: 'C-0003', givenName: 'Olga', familyName: 'Ivanova', personalCode: '030303-10012', birthDate: '1903-03-03', level: 'B1' },
+  { sample: 'b1', candidateId: 'C-0004', givenName: 'Pēteris', familyName: 'Ozols', personalCode: '32579461005', level: 'B1' },
+  // Grade 9 pupils: a centralized exam has no language level.
+  { sample: 'mat9', candidateId: 'C-0005', givenName: 'Marta', familyName: 'Liepiņa', personalCode: '140311-20126', birthDate: '2011-03-14', level: null },
+  { sample: 'mat9', candidateId: 'C-0006', givenName: 'Roberts', familyName: 'Ozols', personalCode: '020611-20348', birthDate: '2011-06-02', level: null },
 ];
 
 export async function seedDemo(ctx: ServerContext, samplesDir: string): Promise<DemoSeed | undefined> {
@@ -41,7 +45,7 @@ export async function seedDemo(ctx: ServerContext, samplesDir: string): Promise<
   writeFileSync(trustListFile, `${JSON.stringify(trust, null, 2)}\n`);
 
   const samples = existsSync(samplesDir) ? readdirSync(samplesDir).filter((d) => existsSync(join(samplesDir, d, 'content.json'))).sort() : [];
-  const sessions: DemoSeed['sessions'] = [];
+  const sessions: (DemoSeed['sessions'][number] & { sample: string })[] = [];
   const now = Date.now();
   for (const sample of samples) {
     const built = buildPackage({
@@ -56,12 +60,12 @@ export async function seedDemo(ctx: ServerContext, samplesDir: string): Promise<
     await storeAnswerKey(ctx.db, built.answerKey, ADMIN_ACTOR);
     const sessionId = `DEMO-${sample.toUpperCase()}-1`;
     await publishSession(ctx.db, sessionId, { venueId: venue.venueId, examId: built.manifest.examId, packageId, room: '101', startsAt: new Date(now - 5 * 60_000).toISOString() }, ADMIN_ACTOR);
-    sessions.push({ sessionId, examId: built.manifest.examId, packageId });
+    sessions.push({ sessionId, examId: built.manifest.examId, packageId, sample });
   }
   for (const session of sessions) {
-    const level = session.sessionId.includes('A2') ? 'A2' : 'B1';
-    await publishRoster(ctx.db, session.sessionId, DEMO_ROSTER.filter((c) => c.level === level), ADMIN_ACTOR);
+    const roster = DEMO_ROSTER.filter((c) => c.sample === session.sample).map(({ sample: _sample, ...candidate }) => candidate);
+    await publishRoster(ctx.db, session.sessionId, roster, ADMIN_ACTOR);
   }
   const { code } = await createEnrollmentCode(ctx.db, venue.venueId, ctx.config.enrollmentCodeTtlMs, ADMIN_ACTOR);
-  return { venueId: venue.venueId, venueCode: venue.code, enrollmentCode: code, sessions, trustListFile };
+  return { venueId: venue.venueId, venueCode: venue.code, enrollmentCode: code, sessions: sessions.map(({ sample: _sample, ...session }) => session), trustListFile };
 }

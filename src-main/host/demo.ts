@@ -1,7 +1,8 @@
-// The embedded default: a solo venue with the sample tests and a small demo roster. On first start the
-// demo makes its own signing key in the data folder (no private key is ever committed), builds the
-// sample packages from assets/samples, imports them and keeps their content keys for the demo
-// invigilator to type in. Only a demo start (host/start.ts) ever trusts that key.
+// The embedded default: a solo venue with the sample tests (the A2 and B1 language tests and the grade 9
+// mathematics exam) and a small demo roster. On first start the demo makes its own signing key in the
+// data folder (no private key is ever committed), builds the sample packages from assets/samples,
+// imports them and keeps their content keys for the demo invigilator to type in. Only a demo start
+// (host/start.ts) ever trusts that key.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPackage } from '../../src-shared/node/package/builder.ts';
@@ -36,11 +37,24 @@ const ROSTER_SESSION = (examId: string, index: number) => ({
   endsAt: null,
 });
 
-const DEMO_PEOPLE = [
+const DEMO_ADULTS = [
   { givenName: 'Anna', familyName: 'Bērziņa', personalCode: '150785-12340', birthDate: '1985-07-15' },
   { givenName: 'Jānis', familyName: 'Kalniņš', personalCode: '161175-19997', birthDate: '1975-11-16' },
   { givenName: 'Olga', familyName: 'Ivanova', personalCode: '32845019376', birthDate: null },
 ];
+
+const DEMO_PUPILS = [
+  { givenName: 'Marta', familyName: 'Liepiņa', personalCode: '140311-20126', birthDate: '2011-03-14' },
+  { givenName: 'Roberts', familyName: 'Ozols', personalCode: '020611-20348', birthDate: '2011-06-02' },
+  { givenName: 'Daniils', familyName: 'Petrovs', personalCode: '250910-20454', birthDate: '2010-09-25' },
+];
+
+/** The samples the demo offers, each with its session's candidates; a centralized exam has no level. */
+const DEMO_SAMPLES = [
+  { sample: 'a2', level: 'A2', people: DEMO_ADULTS },
+  { sample: 'b1', level: 'B1', people: DEMO_ADULTS },
+  { sample: 'mat9', level: null, people: DEMO_PUPILS },
+] as const;
 
 /**
  * Seed an empty demo station; a second call finds the packages in place and changes nothing. Each step
@@ -57,7 +71,7 @@ export function seedDemo(service: StationService, dataDir: string, assetsDir: st
   const packages: DemoPackage[] = [];
   const sessions: RosterInput['sessions'] = [];
   const candidates: RosterInput['candidates'] = [];
-  for (const [index, sample] of ['a2', 'b1'].entries()) {
+  for (const [index, { sample, level, people }] of DEMO_SAMPLES.entries()) {
     const fileOf = join(staged, `${sample}.exampkg`);
     const keyOf = join(staged, `${sample}.json`);
     if (!existsSync(keyOf) || !existsSync(fileOf)) {
@@ -77,12 +91,12 @@ export function seedDemo(service: StationService, dataDir: string, assetsDir: st
     packages.push(entry);
     const session = ROSTER_SESSION(entry.examId, index);
     sessions.push(session);
-    DEMO_PEOPLE.forEach((person, p) =>
+    people.forEach((person, p) =>
       candidates.push({
         ...person,
         candidateId: `DEMO-${sample.toUpperCase()}-${p + 1}`,
         sessionId: session.sessionId,
-        level: sample === 'a2' ? ('A2' as const) : ('B1' as const),
+        level,
         accommodation: p === 2 ? 'extra-time-25' : null,
         accommodationDocNo: p === 2 ? 'ĀA-2026/117' : null,
         accommodationDocDate: p === 2 ? '2026-10-01' : null,

@@ -6,6 +6,7 @@ import { countWords, type ResponseValue } from '../../src-shared/content/respons
 import { useAnswers, useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { SpeakingItem } from './SpeakingItem.tsx';
+import { NumericItem } from './NumericItem.tsx';
 
 type ValueOf<T extends ResponseValue['type']> = Extract<ResponseValue, { type: T }>;
 
@@ -346,6 +347,7 @@ export const ITEM_VIEWS = {
   matching: Matching,
   ordering: Ordering,
   'short-text': ShortText,
+  numeric: NumericItem,
   'extended-writing': ExtendedWriting,
   speaking: SpeakingItem,
 } satisfies ItemViews;

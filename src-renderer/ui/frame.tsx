@@ -172,11 +172,15 @@ export function NoticeBanner() {
 export function Frame({ title, partId, children }: { title: string; partId?: string | null; children: ReactNode }) {
   const t = useText();
   const attemptId = useAttempt((s) => s.attemptId);
+  // A centralized exam is no language test: once the attempt's content is known, the bar says which it is.
+  const kind = useAttempt((s) => s.content?.kind);
   return (
     <div className="frame">
       <header className="topbar">
         <div className="topbar-title">
-          <span className="app-name">{t('appName')}</span>
+          <span className="app-name" data-testid="app-name">
+            {t(kind === 'centralized' ? 'appNameCentralized' : 'appName')}
+          </span>
           <span className="screen-title">{title}</span>
         </div>
         <div className="topbar-status">

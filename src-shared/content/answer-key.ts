@@ -4,9 +4,15 @@ import { z } from 'zod';
 import type { ExamContent, Item } from './schema.ts';
 import { listItems } from './schema.ts';
 import type { ResponseValue } from './responses.ts';
+import { readNumber, sameUnit, withinTolerance } from './numeric.ts';
 
 const ref = z.string().min(1).max(64);
 const accepted = z.array(z.string().min(1).max(2000)).min(1);
+/** A key's number: a JSON number, or text in the candidate's notation ("1/3") where no decimal is exact. */
+const keyNumber = z.union([
+  z.number().finite(),
+  z.string().max(100).refine((s) => readNumber(s)?.unit === '', 'a number such as 0.5, "0,5" or "1/3", without a unit'),
+]);
 
 export const ItemKey = z.discriminatedUnion('type', [
   z.object({ type: z.literal('single-choice'), optionId: ref }),
@@ -16,6 +22,18 @@ export const ItemKey = z.discriminatedUnion('type', [
   z.object({ type: z.literal('matching'), pairs: z.record(ref, ref) }),
   z.object({ type: z.literal('ordering'), order: z.array(ref).min(2) }),
   z.object({ type: z.literal('short-text'), accepted }),
+  z.object({
+    type: z.literal('numeric'),
+    value: keyNumber,
+    /** Absolute: an answer within value ± tolerance is right (a value read off a graph or measured). */
+    tolerance: z.number().min(0).max(1e9).default(0),
+    /** How the number may be written: a decimal (integers too, comma or point) and/or a fraction. */
+    forms: z.array(z.enum(['decimal', 'fraction'])).min(1).default(['decimal', 'fraction']),
+    /** Spellings of the one unit the answer is in ("cm", "centimetri"); never a conversion. */
+    units: z.array(z.string().min(1).max(20)).max(20).default([]),
+    /** The task asks for the unit: a bare number is wrong. */
+    unitRequired: z.boolean().default(false),
+  }),
   z.object({ type: z.literal('extended-writing'), rubric: z.string().max(20_000).default('') }),
   z.object({ type: z.literal('speaking'), rubric: z.string().max(20_000).default('') }),
 ]);
@@ -48,6 +66,11 @@ function keyReferenceMismatch(item: Item, key: ItemKey): string | undefined {
     const known = item.elements.map((e) => e.id);
     if (key.order.length !== known.length || new Set(key.order).size !== known.length) return `item ${item.id}: the answer must order every element once`;
     return missing(key.order, known, 'element');
+  }
+  if (item.type === 'numeric' && key.type === 'numeric') {
+    if (key.unitRequired && key.units.length === 0) return `item ${item.id}: the answer requires a unit but names none`;
+    // The field already shows the unit; asking the candidate to type it again would mark right answers wrong.
+    if (key.unitRequired && item.unit !== undefined) return `item ${item.id}: the item shows its unit ${item.unit} after the field, so the answer cannot require one`;
   }
   if (item.type === 'gap-fill' && key.type === 'gap-fill') {
     const gapIds = item.gaps.map((g) => g.id);
@@ -121,7 +144,22 @@ export function scoreItem(item: Item, key: ItemKey, value: ResponseValue | undef
       return scored(value.type === 'ordering' && value.order.join('|') === key.order.join('|') ? 1 : 0);
     case 'short-text':
       return scored(value.type === 'short-text' && key.accepted.some((a) => normaliseText(a) === normaliseText(value.text)) ? 1 : 0);
+    case 'numeric':
+      return scored(value.type === 'numeric' && item.type === 'numeric' && numericAnswerRight(item.unit, key, value.text) ? 1 : 0);
   }
+}
+
+/**
+ * A numeric answer is right when it reads as a number in an allowed form, within the tolerance, and its
+ * unit (if any) is one the key accepts or the one the field shows. All or nothing.
+ */
+function numericAnswerRight(shownUnit: string | undefined, key: Extract<ItemKey, { type: 'numeric' }>, text: string): boolean {
+  const read = readNumber(text);
+  if (!read || !key.forms.includes(read.form)) return false;
+  const expected = typeof key.value === 'number' ? key.value : readNumber(key.value)?.value;
+  if (expected === undefined || !withinTolerance(read.value, expected, key.tolerance)) return false;
+  if (read.unit === '') return !key.unitRequired;
+  return [...(shownUnit === undefined ? [] : [shownUnit]), ...key.units].some((u) => sameUnit(u, read.unit));
 }
 
 /** MK 157: the test is passed when each part reaches the threshold share of its maximum (60 % by default). */

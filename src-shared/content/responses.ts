@@ -13,6 +13,8 @@ export const ResponseValue = z.discriminatedUnion('type', [
   z.object({ type: z.literal('matching'), pairs: z.record(ref, ref.nullable()) }),
   z.object({ type: z.literal('ordering'), order: z.array(ref).max(20) }),
   z.object({ type: z.literal('short-text'), text: z.string().max(2000) }),
+  // The text as typed, not the number read from it: the rater and the audit see what the candidate wrote.
+  z.object({ type: z.literal('numeric'), text: z.string().max(100) }),
   z.object({ type: z.literal('extended-writing'), text: z.string().max(100_000) }),
   z.object({ type: z.literal('speaking'), recordingIds: z.array(z.string().uuid()).max(5) }),
 ]);
@@ -55,6 +57,10 @@ export function responseMismatch(item: Item, value: ResponseValue): string | und
     }
     case 'short-text':
       return item.type === 'short-text' && value.text.length > item.maxLength ? `longer than ${item.maxLength} characters` : undefined;
+    case 'numeric':
+      // Any text up to the length fits: "0," or "1/" is a number half typed, and what cannot be read as
+      // a number is wrong when scored, not refused when saved.
+      return item.type === 'numeric' && value.text.length > item.maxLength ? `longer than ${item.maxLength} characters` : undefined;
     case 'extended-writing':
     case 'true-false-not-given':
     case 'speaking':
@@ -84,6 +90,7 @@ export function isAnswered(item: Item, value: ResponseValue | undefined): boolea
     case 'ordering':
       return value.order.length > 0;
     case 'short-text':
+    case 'numeric':
       return value.text.trim() !== '';
     case 'extended-writing':
       return countWords(value.text) > 0;

@@ -75,6 +75,13 @@ export const Item = z.discriminatedUnion('type', [
   z.object({ ...itemBase, type: z.literal('short-text'), maxLength: z.number().int().min(1).max(2000).default(200) }),
   z.object({
     ...itemBase,
+    type: z.literal('numeric'),
+    /** A unit printed after the answer field ("cm²"): the candidate types the number alone. */
+    unit: z.string().min(1).max(20).optional(),
+    maxLength: z.number().int().min(1).max(100).default(30),
+  }),
+  z.object({
+    ...itemBase,
     type: z.literal('extended-writing'),
     minWords: z.number().int().min(0).max(5000),
     maxWords: z.number().int().min(1).max(10_000),

@@ -173,12 +173,15 @@ export async function launchChromium(voiceWav?: string): Promise<Browser> {
   });
 }
 
-/** Screenshots of the viewport (what the candidate sees; sticky bars stay in place), numbered in order. */
-export function screenshots(page: Page): (name: string) => Promise<void> {
+/**
+ * Screenshots of the viewport (what the candidate sees; sticky bars stay in place), numbered in order;
+ * a second e2e file gives a prefix so that its numbers do not overwrite the first file's.
+ */
+export function screenshots(page: Page, prefix = ''): (name: string) => Promise<void> {
   mkdirSync(SCREENS_DIR, { recursive: true });
   let n = 0;
   return async (name) => {
     n += 1;
-    await page.screenshot({ path: join(SCREENS_DIR, `${String(n).padStart(2, '0')}-${name}.png`) });
+    await page.screenshot({ path: join(SCREENS_DIR, `${prefix}${String(n).padStart(2, '0')}-${name}.png`) });
   };
 }

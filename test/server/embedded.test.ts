@@ -58,11 +58,12 @@ describe('npm run server (embedded default)', () => {
 
       const hub = new HubClient(url);
       expect((await hub.enroll(code!)).status).toBe(201);
-      const feed = await hub.call<{ venue: { code: string }; sessions: { sessionId: string }[]; packages: unknown[]; candidates: unknown[] }>('GET', '/v1/feed');
+      const feed = await hub.call<{ venue: { code: string }; sessions: { sessionId: string }[]; packages: unknown[]; candidates: { sessionId: string }[] }>('GET', '/v1/feed');
       expect(feed.body.venue.code).toBe('RIX01');
-      expect(feed.body.sessions.map((s) => s.sessionId)).toContain('DEMO-A2-1');
+      expect(feed.body.sessions.map((s) => s.sessionId).sort()).toEqual(['DEMO-A2-1', 'DEMO-B1-1', 'DEMO-MAT9-1']);
       expect(feed.body.packages.length).toBe(feed.body.sessions.length);
-      expect(feed.body.candidates.length).toBeGreaterThan(0);
+      // Each sample's session has its own candidates: two each, none on two sessions.
+      expect(feed.body.candidates.map((c) => c.sessionId).sort()).toEqual(['DEMO-A2-1', 'DEMO-A2-1', 'DEMO-B1-1', 'DEMO-B1-1', 'DEMO-MAT9-1', 'DEMO-MAT9-1']);
       expect(existsSync(join(dataDir, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
     } finally {
       child.kill('SIGTERM');

@@ -45,10 +45,16 @@ async function expectWholeDemo(dataDir: string): Promise<void> {
   try {
     const { staffToken } = await service.staffSignIn({ pin: DEMO_STAFF_PIN });
     const packages = await service.listPackages({ staffToken });
-    expect(packages.map((p) => p.examId).sort()).toEqual(['vvpp-a2-sample', 'vvpp-b1-sample']);
+    expect(packages.map((p) => p.examId).sort()).toEqual(['vpd-mat9-sample', 'vvpp-a2-sample', 'vvpp-b1-sample']);
     expect(demo.map((p) => p.packageId).sort()).toEqual(packages.map((p) => p.packageId).sort());
     for (const p of demo) expect((await service.unlockPackage({ staffToken, packageId: p.packageId, key: p.contentKey })).unlocked).toBe(true);
-    expect((await service.listCandidates({ staffToken })).length).toBe(6);
+    // Three candidates on each sample's session; the mathematics exam's pupils have no language level.
+    const candidates = await service.listCandidates({ staffToken });
+    expect(candidates.map((c) => `${c.sessionId} ${c.level ?? '-'}`).sort()).toEqual([
+      ...Array<string>(3).fill('DEMO-vpd-mat9-sample -'),
+      ...Array<string>(3).fill('DEMO-vvpp-a2-sample A2'),
+      ...Array<string>(3).fill('DEMO-vvpp-b1-sample B1'),
+    ]);
   } finally {
     service.close();
   }

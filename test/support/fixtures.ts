@@ -1,5 +1,6 @@
 // Test fixtures: temporary folders, signing keys with their trust list, a small exam with every item
-// type, built into a real package, and a station service on a real SQLite file.
+// type the language tests use (the numeric type has its own tests), built into a real package, and a
+// station service on a real SQLite file.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -43,6 +43,7 @@ const content = ExamContent.parse({
             { id: 'ma', type: 'matching', points: 1, left: [{ id: 'l1', text: 'Suns' }], right: [{ id: 'x', text: 'Rej' }] },
             { id: 'or', type: 'ordering', points: 1, elements: [{ id: 'e1', text: 'Pirmais' }, { id: 'e2', text: 'Otrais' }] },
             { id: 'st', type: 'short-text', points: 1, maxLength: 30 },
+            { id: 'nu', type: 'numeric', points: 1, unit: 'cm' },
             { id: 'ew', type: 'extended-writing', points: 1, minWords: 1, maxWords: 10 },
             { id: 'sp', type: 'speaking', points: 1, preparationSeconds: 5, responseSeconds: 10 },
           ],
@@ -61,6 +62,7 @@ const SHOWN_BY: { [T in ItemType]: () => HTMLElement } = {
   matching: () => screen.getByRole('combobox', { name: 'Pāris priekš: Suns' }),
   ordering: () => screen.getByRole('button', { name: 'Pārvietot lejup: Pirmais' }),
   'short-text': () => screen.getByText('Atlikušas 30 rakstzīmes'),
+  numeric: () => screen.getByText(/Mērvienība jau ir norādīta/),
   'extended-writing': () => screen.getByTestId('word-count'),
   speaking: () => screen.getByTestId('start-preparation'),
 };

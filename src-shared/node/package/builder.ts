@@ -1,7 +1,8 @@
 // Building a package from a readable source folder: `content.json` (the exam, with an `answer` on each
 // objective item and an optional `rubric` on writing and speaking items) and `media/`. The answers
 // are split off into a separate answer key for the central API; the venue package carries none.
-// A multiple-choice item may add `scoring: "per-option"`; a dropdown gap's answer is its option id.
+// A multiple-choice item may add `scoring: "per-option"`; a dropdown gap's answer is its option id; a
+// numeric item's answer is a number or { value, tolerance, forms, units, unitRequired }.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,6 +95,9 @@ function toItemKey(type: string, answer: unknown, rubric: unknown, scoring: unkn
       return { type, order: answer };
     case 'short-text':
       return { type, accepted: answer };
+    case 'numeric':
+      // The short form is the number alone; the long form adds tolerance, forms and units.
+      return typeof answer === 'number' || typeof answer === 'string' ? { type, value: answer } : { ...(isObject(answer) ? answer : {}), type };
     default:
       return { type, rubric: typeof rubric === 'string' ? rubric : '' };
   }

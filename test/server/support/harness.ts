@@ -201,7 +201,14 @@ export interface TestVenue {
 const VALID_CODES = ['150785-12340', '161175-19997', '030303-10012'];
 
 /** A venue with an enrolled hub, a session of `packageId` starting at `startsAt`, and a roster. */
-export async function makeVenue(test: TestServer, code: string, packageId: string | null, examId: string, options: { startsAt?: string; candidates?: number } = {}): Promise<TestVenue> {
+export async function makeVenue(
+  test: TestServer,
+  code: string,
+  packageId: string | null,
+  examId: string,
+  /** `level`: the candidates' language-test level, null for a centralized exam (default A2). */
+  options: { startsAt?: string; candidates?: number; level?: string | null } = {},
+): Promise<TestVenue> {
   const venue = await test.admin.ok<{ venueId: string }>('POST', '/v1/admin/venues', { code, name: `Venue ${code}` });
   const { code: enrollmentCode } = await test.admin.ok<{ code: string }>('POST', `/v1/admin/venues/${venue.venueId}/enrollment-codes`);
   const hub = new HubClient(test.url);
@@ -216,7 +223,7 @@ export async function makeVenue(test: TestServer, code: string, packageId: strin
     familyName: `Bērziņa ${i + 1}`,
     // Distinct codes (one code on two candidates of a session is refused): past the old-format ones, new-format codes.
     personalCode: VALID_CODES[i] ?? `32${String(i).padStart(9, '0')}`,
-    level: 'A2',
+    level: options.level === undefined ? 'A2' : options.level,
   }));
   await test.admin.ok('PUT', `/v1/admin/sessions/${sessionId}/roster`, { candidates });
   return { venueId: venue.venueId, code, hub, sessionId, packageId, candidateIds: candidates.map((c) => c.candidateId) };

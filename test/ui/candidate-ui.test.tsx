@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-// The candidate's screens against an in-memory station: saving and its indicator, word counts, the
-// station's play limit, keyboard use, and coming back after a reload.
+// The candidate's screens against an in-memory station: saving and its indicator, word counts, keyboard
+// use, and coming back after a reload. Listening is in listening.test.tsx, speaking in
+// speaking-item.test.tsx.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
@@ -99,21 +100,6 @@ describe('writing', () => {
     const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
     fireEvent.paste(box, { clipboardData: { getData: () => 'iekopēts teksts' } });
     expect(await screen.findByText(/tekstu ielīmēt nedrīkst/)).toBeTruthy();
-  });
-});
-
-describe('listening', () => {
-  test('a play beyond the limit is refused by the station and the refusal is shown in both languages', async () => {
-    const station = new FakeStation().inPart('p-l', 'l-q1');
-    station.plays.set('a1', 2);
-    seat(station);
-    const play = await screen.findByTestId('play');
-    await waitFor(() => expect((play as HTMLButtonElement).disabled).toBe(false));
-    fireEvent.click(play);
-    const refused = await screen.findByTestId('play-refused');
-    expect(refused.textContent).toContain('tikai noteiktu reižu skaitu');
-    expect(refused.textContent).toContain('may be played only a set number of times');
-    expect(station.plays.get('a1')).toBe(2);
   });
 });
 

@@ -127,7 +127,22 @@ export const TEXT = {
   playing: { lv: 'Atskaņo…', en: 'Playing…' },
   playsUsed: { lv: 'Atskaņots {used} no {limit} reizēm', en: 'Played {used} of {limit} times' },
   playLimit: { lv: 'Ierakstu drīkst atskaņot {limit} reizes.', en: 'The recording may be played {limit} times.' },
-  playsLeftNone: { lv: 'Atskaņošanas reizes ir izmantotas.', en: 'No plays are left.' },
+  playsLeftNone: { lv: 'Atskaņošanas reizes ir izmantotas — ierakstu vairs nevar atskaņot.', en: 'No plays are left — the recording cannot be played again.' },
+  playReturned: {
+    lv: 'Ieraksts nesāka skanēt. Šī atskaņošanas reize netika ieskaitīta — spiediet “Atskaņot” vēlreiz. Ja tas atkārtojas, pasauciet pārbaudījuma vadītāju.',
+    en: 'The recording did not start. This play was given back and does not count — press Play again. If it happens again, call the invigilator.',
+  },
+  playNotReturned: {
+    lv: 'Ieraksts nesāka skanēt, un šo atskaņošanas reizi nevarēja atgriezt. Pasauciet pārbaudījuma vadītāju.',
+    en: 'The recording did not start, and this play could not be given back. Call the invigilator.',
+  },
+  leavePlayingTitle: { lv: 'Ieraksts vēl skan', en: 'The recording is still playing' },
+  leavePlayingText: {
+    lv: 'Ja tagad atstāsiet šo uzdevumu, ieraksts apstāsies un šī atskaņošanas reize būs izmantota. Uz šī uzdevuma jautājumiem varat atbildēt, kamēr ieraksts skan.',
+    en: 'If you leave this task now, the recording stops and this play is used up. You can answer this task’s questions while the recording plays.',
+  },
+  leavePlayingYes: { lv: 'Iet tālāk — reize būs izmantota', en: 'Go on — the play is used up' },
+  stayListening: { lv: 'Palikt un klausīties', en: 'Stay and listen' },
   audioProgress: { lv: 'Atskaņošanas gaita', en: 'Playback progress' },
   // speaking
   prepTime: { lv: 'Sagatavošanās laiks: {s} s', en: 'Preparation time: {s} s' },
@@ -167,10 +182,6 @@ export const TEXT = {
   sizeLarger: { lv: 'Ļoti liels', en: 'Very large' },
   highContrast: { lv: 'Augsts kontrasts', en: 'High contrast' },
   close: { lv: 'Aizvērt', en: 'Close' },
-  playFailed: {
-    lv: 'Ierakstu neizdevās atskaņot. Pasauciet pārbaudījuma vadītāju, pirms spiežat “Atskaņot” vēlreiz.',
-    en: 'The recording did not start playing. Call the invigilator before you press Play again.',
-  },
 } as const satisfies Record<string, BilingualText>;
 
 export type TextKey = keyof typeof TEXT;

@@ -1,7 +1,8 @@
 // Receipts: per candidate, a statement signed by the centre of everything it has received for that
 // candidate: attempts with when they were submitted, responses with their revisions, recordings with
 // hash, size, duration, whether the station interrupted them and whether the audio arrived, the
-// parts' timer events (extra and credited time with their reasons), plays of listening audio,
+// parts' timer events (extra and credited time with their reasons), plays of listening audio (and
+// which were handed back because their audio failed to start),
 // attendance with who marked it, and incidents. A venue stores and prints it, and can purge its own
 // copy of personal data once the receipt shows everything arrived, so "audio arrived" is said only
 // of bytes the centre holds now and has hashed, equal to what the station closed. Signed with the
@@ -77,8 +78,8 @@ export const Receipt = z.object({
       timerEvents: z.array(
         z.object({ partId: z.string(), eventId: z.number().int(), kind: z.string(), at: z.number().int(), amountMs: z.number().int().nullable(), reason: z.string().nullable() }),
       ),
-      /** Plays of restricted listening audio the station granted. */
-      plays: z.array(z.object({ stimulusId: z.string(), play: z.number().int() })),
+      /** Plays of restricted listening audio the station granted; returnedAt: handed back (the audio failed to start), so it does not count. */
+      plays: z.array(z.object({ stimulusId: z.string(), play: z.number().int(), returnedAt: z.string().nullable() })),
     }),
   ),
   incidents: z.array(
@@ -120,7 +121,7 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
   const responses = ids.length ? await db.selectFrom('response').select(['attempt_id', 'item_id', 'revision', 'saved_at']).where('attempt_id', 'in', ids).orderBy('item_id').execute() : [];
   const recordings = ids.length ? await db.selectFrom('recording').selectAll().where('attempt_id', 'in', ids).orderBy('item_id').orderBy('take').execute() : [];
   const timerEvents = ids.length ? await db.selectFrom('timer_event').selectAll().where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('event_id').execute() : [];
-  const plays = ids.length ? await db.selectFrom('audio_play').select(['attempt_id', 'stimulus_id', 'play']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('stimulus_id').orderBy('play').execute() : [];
+  const plays = ids.length ? await db.selectFrom('audio_play').select(['attempt_id', 'stimulus_id', 'play', 'returned_at']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('stimulus_id').orderBy('play').execute() : [];
   const attendance = await db.selectFrom('attendance').selectAll().where('candidate_id', '=', candidateId).where('session_id', '=', candidate.session_id).executeTakeFirst();
   // The candidate's incidents, and those of their attempts (an incident may name only the attempt).
   const incidents = await db
@@ -161,7 +162,7 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
       timerEvents: timerEvents
         .filter((t) => t.attempt_id === a.attempt_id)
         .map((t) => ({ partId: t.part_id, eventId: Number(t.event_id), kind: t.kind, at: Number(t.at_ms), amountMs: t.amount_ms === null ? null : Number(t.amount_ms), reason: t.reason })),
-      plays: plays.filter((p) => p.attempt_id === a.attempt_id).map((p) => ({ stimulusId: p.stimulus_id, play: p.play })),
+      plays: plays.filter((p) => p.attempt_id === a.attempt_id).map((p) => ({ stimulusId: p.stimulus_id, play: p.play, returnedAt: p.returned_at?.toISOString() ?? null })),
     })),
     incidents: incidents.map((i) => ({ incidentId: i.incident_id, attemptId: i.attempt_id, kind: i.kind, note: i.note, at: i.at.toISOString(), recordedBy: i.recorded_by })),
   };

@@ -160,6 +160,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Šo ierakstu drīkst atskaņot tikai noteiktu reižu skaitu, un tās ir izmantotas.',
     en: 'This recording may be played only a set number of times, and they have been used.',
   },
+  PLAY_NOT_RETURNABLE: {
+    status: 409,
+    lv: 'Šo atskaņošanas reizi nevar atgriezt: ieraksta reizi atgriež tikai uzreiz pēc tam, kad atskaņošana nesākās, un tikai vienu reizi. Pasauciet pārbaudījuma vadītāju.',
+    en: 'This play cannot be given back: a play is given back only right after the recording failed to start, and only once. Call the invigilator.',
+  },
   FILE_UNREADABLE: {
     status: 422,
     lv: 'Failu nevarēja nolasīt. Pārbaudiet, vai fails eksistē un USB zibatmiņa ir pievienota.',

@@ -483,6 +483,22 @@ export class StationService implements StationHost {
     });
   }
 
+  async returnAudioPlay(input: StationInput<'returnAudioPlay'>, caller?: Caller): Promise<StationOutput<'returnAudioPlay'>> {
+    this.seat(input, caller);
+    const content = this.contentOfAttempt(input.attemptId);
+    const found = findStimulus(content, input.stimulusId);
+    if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
+    const playLimit = found.stimulus.playLimit;
+    const now = this.now();
+    return this.tx((tx) => {
+      this.attempts.requireOpen(input.attemptId);
+      // A pause may fall between the grant and the failed start; after the part's end no play matters.
+      const status = this.timers.state(input.attemptId, found.part, now.getTime()).status;
+      if (status !== 'running' && status !== 'paused') throw new StationError(status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
+      return this.plays.giveBack(tx, input.attemptId, input.stimulusId, input.play, playLimit, now);
+    });
+  }
+
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>, caller?: Caller): Promise<StationOutput<'recordTimerEvent'>> {
     this.seat(input, caller);
     if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);

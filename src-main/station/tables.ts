@@ -152,6 +152,8 @@ export interface StimulusPlaysTable {
   granted_at: string;
   /** When the play's audio left the station (schema 3): each grant lets it out once. */
   fetched_at: string | null;
+  /** When the play was handed back because its audio failed to start (schema 10); it no longer counts. */
+  returned_at: string | null;
 }
 
 export interface StationTables {

@@ -1,12 +1,15 @@
 // The item screen of a running part: the task with its stimuli and the current item, navigation, flags
-// and the overview, the warning before leaving a silent or short spoken answer, the submit
-// confirmation, and the end of the part when the station's time runs out.
+// and the overview, the question before leaving a task whose recording is playing (leaving stops it and
+// the play is used up; the task's own items can be answered while it plays), the warning before
+// leaving a silent or short spoken answer, the submit confirmation, and the end of the part when the
+// station's time runs out. Each message lasts as long as what causes it: the question about the
+// playing recording goes when the recording ends, "not while recording" when the recording does.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isAnswered } from '../../src-shared/content/responses.ts';
 import { errorText, useAnswers, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { TEXT } from '../text.ts';
-import { ConfirmDialog, Frame, useRemaining } from '../ui/frame.tsx';
+import { Bilingual, ConfirmDialog, Frame, useRemaining } from '../ui/frame.tsx';
 import { ItemView } from '../items/ItemView.tsx';
 import { StimulusView } from '../items/Stimuli.tsx';
 import { ItemNav } from './ItemNav.tsx';
@@ -21,6 +24,14 @@ function UnansweredNote({ items }: { items: PlacedItem[] }) {
   return n > 0 ? <p className="warn">⚠ {t('submitUnanswered', { n })}</p> : null;
 }
 
+type LeaveReason = 'playing' | 'speaking';
+/** Where the candidate asked to go, what is being asked before they leave, and what they already confirmed. */
+interface Leave {
+  target: string | 'submit';
+  reason: LeaveReason;
+  asked: readonly LeaveReason[];
+}
+
 export function PartScreen() {
   const t = useText();
   const exam = useExam();
@@ -28,11 +39,14 @@ export function PartScreen() {
   const itemId = useAttempt((s) => s.itemId);
   const flags = useAttempt((s) => s.flags);
   const busyItem = useAudio((s) => s.busyItem);
+  const playing = useAudio((s) => s.playing);
   const warnings = useAudio((s) => s.warnings);
   const [overview, setOverview] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const [submitting, setSubmitting] = useState(false);
-  const [leaveTo, setLeaveTo] = useState<string | 'submit' | null>(null);
+  const [leave, setLeave] = useState<Leave | null>(null);
+  // The candidate tried to move while recording; said only while that recording lasts.
+  const [triedWhileBusy, setTriedWhileBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   const { ms, status } = useRemaining(found?.part.id ?? null);
 
@@ -62,19 +76,33 @@ export function PartScreen() {
     heading.current?.focus();
   }, [itemId]);
 
+  // A message outlives nothing: the recording ended, so there is nothing to wait for or to ask about.
+  useEffect(() => {
+    if (!busyItem) setTriedWhileBusy(false);
+  }, [busyItem]);
+  useEffect(() => {
+    if (!playing) setLeave((l) => (l?.reason === 'playing' ? null : l));
+  }, [playing]);
+
   if (!found || !current) return null;
   const { part, index: partIndex, total } = found;
 
-  const go = (target: string | 'submit') => {
+  /** Move to an item or to the submit confirmation, asking first what `asked` does not hold yet. */
+  const go = (target: string | 'submit', asked: readonly LeaveReason[] = []) => {
     if (busyItem) {
-      exam.attempt.setState({ error: TEXT.busyRecording });
+      setTriedWhileBusy(true);
       return;
     }
-    if (current.item.type === 'speaking' && warnings[current.item.id] && leaveTo === null) {
-      setLeaveTo(target);
+    const leavesTask = target === 'submit' || items.find((x) => x.item.id === target)?.task.id !== current.task.id;
+    if (playing && leavesTask && !asked.includes('playing')) {
+      setLeave({ target, reason: 'playing', asked });
       return;
     }
-    setLeaveTo(null);
+    if (current.item.type === 'speaking' && warnings[current.item.id] && !asked.includes('speaking')) {
+      setLeave({ target, reason: 'speaking', asked });
+      return;
+    }
+    setLeave(null);
     setOverview(false);
     if (target === 'submit') setConfirm(true);
     else exam.goToItem(target);
@@ -86,7 +114,7 @@ export function PartScreen() {
   return (
     <Frame title={`${part.title} · ${t('partOf', { n: partIndex + 1, total })}`} partId={part.id}>
       <div className="part-layout">
-        <ItemNav items={items} currentId={current.item.id} onGo={go} />
+        <ItemNav items={items} currentId={current.item.id} onGo={(id) => go(id)} />
         <section className="task" aria-labelledby="task-title">
           <p className="eyebrow" lang="lv" id="task-title">
             {current.task.title}
@@ -131,19 +159,26 @@ export function PartScreen() {
           </button>
         )}
       </footer>
-      {overview && <Overview items={items} onGo={go} onClose={() => setOverview(false)} />}
-      {leaveTo !== null && (
+      {triedWhileBusy && busyItem && (
+        <p className="warn" role="alert" data-testid="busy-recording">
+          ⚠ <Bilingual text={TEXT.busyRecording} />
+        </p>
+      )}
+      {overview && <Overview items={items} onGo={(id) => go(id)} onClose={() => setOverview(false)} />}
+      {leave?.reason === 'playing' && playing && (
+        <ConfirmDialog title={t('leavePlayingTitle')} yes={t('leavePlayingYes')} no={t('stayListening')} onNo={() => setLeave(null)} onYes={() => go(leave.target, [...leave.asked, 'playing'])}>
+          <p>{t('leavePlayingText')}</p>
+        </ConfirmDialog>
+      )}
+      {leave?.reason === 'speaking' && (
         <ConfirmDialog
           title={t('leaveWarningTitle')}
           yes={t('leaveAnyway')}
           no={t('stayHere')}
-          onNo={() => setLeaveTo(null)}
+          onNo={() => setLeave(null)}
           onYes={() => {
-            const target = leaveTo;
             exam.audio.getState().setWarning(current.item.id, null);
-            setLeaveTo(null);
-            if (target === 'submit') setConfirm(true);
-            else exam.goToItem(target);
+            go(leave.target, [...leave.asked, 'speaking']);
           }}
         >
           <p>{t(warnings[current.item.id] === 'silent' ? 'silentWarning' : 'shortWarning')}</p>

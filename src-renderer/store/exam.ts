@@ -206,13 +206,15 @@ export function createExam(station: StationApi): Exam {
       }
       applyView(view);
       const first = attempt.getState().content?.parts.find((p) => p.id === partId)?.tasks[0]?.items[0];
-      attempt.setState({ screen: 'part', partId, itemId: first?.id ?? null, error: null });
+      // What was said about the part before ("time up", time credited) is behind the candidate now.
+      attempt.setState({ screen: 'part', partId, itemId: first?.id ?? null, error: null, notice: null });
       if (first) exam.goToItem(first.id);
     },
     goToItem(itemId) {
-      const { partId } = attempt.getState();
+      const { partId, itemId: from } = attempt.getState();
       const seat = currentSeat();
-      attempt.setState({ itemId });
+      // An error met on one item (a play, a take, a submission that failed) is not about the next.
+      attempt.setState(itemId === from ? { itemId } : { itemId, error: null });
       if (partId && seat) {
         station.setPosition({ ...seat, partId, itemId }).catch((error: unknown) => console.error('position not stored', error));
       }

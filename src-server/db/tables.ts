@@ -214,6 +214,8 @@ export interface AudioPlayTable {
   venue_id: string;
   origin_device_id: string;
   origin_seq: Int8;
+  /** When the station handed the play back because its audio failed to start (audio.play.returned, migration 10); NULL: it counts. */
+  returned_at: NullableTimestamp;
 }
 
 export interface UploadTable {

@@ -85,6 +85,11 @@ export const EVENT_PAYLOADS = {
     .strict(),
   /** A play of restricted listening audio, granted by the station. */
   'audio.play': z.object({ attemptId: uuid, stimulusId: ref, play: z.number().int().min(1) }).strict(),
+  /**
+   * A granted play handed back because its audio failed to start: it no longer counts. The station
+   * gives back only the latest play of a recording, just after its grant, once per recording.
+   */
+  'audio.play.returned': z.object({ attemptId: uuid, stimulusId: ref, play: z.number().int().min(1), returnedAt: instant }).strict(),
   'attendance.marked': z.object({ candidateId: ref, sessionId: ref, status: z.enum(ATTENDANCE), at: instant, markedBy: z.string().min(1).max(100) }).strict(),
   'incident.recorded': z
     .object({

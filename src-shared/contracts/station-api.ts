@@ -24,6 +24,9 @@ export const TimerStateSchema = z.object({
   pausedAt: z.number().nullable(),
 });
 
+/** A play granted or handed back, with what the limit leaves. */
+export const PlayGrant = z.object({ stimulusId: ref, play: z.number().int().min(1), playLimit: z.number().int().min(1), remaining: z.number().int().min(0) });
+
 export const CandidateView = z.object({
   candidateId: ref,
   sessionId: ref,
@@ -53,7 +56,7 @@ export const AttemptView = z.object({
   responses: z.array(SavedResponse),
   /** Each part with its timer and, for the end screen, how many of its items have an answer. */
   parts: z.array(z.object({ partId: ref, title: z.string(), timer: TimerStateSchema, submitted: z.boolean(), items: z.number().int(), answered: z.number().int() })),
-  /** Plays of restricted listening audio granted so far, by stimulus id. */
+  /** Plays of restricted listening audio that count, by stimulus id: granted and not handed back. */
   audioPlays: z.record(ref, z.number().int().min(0)),
   recordings: z.array(
     z.object({
@@ -196,11 +199,17 @@ export const stationApi = {
     z.object({ ...seat, recordingId: uuid, segmentCount: z.number().int().min(0).optional() }).strict(),
     z.object({ recordingId: uuid, segmentCount: z.number().int(), durationMs: z.number().int(), sha256: sha256Hex, bytes: z.number().int() }),
   ),
-  grantAudioPlay: method(
-    'candidate',
-    z.object({ ...seat, stimulusId: ref }).strict(),
-    z.object({ stimulusId: ref, play: z.number().int().min(1), playLimit: z.number().int().min(1), remaining: z.number().int().min(0) }),
-  ),
+  /**
+   * The next play of a restricted recording, or PLAY_LIMIT. `play` is the play's own number (one more
+   * than the highest granted, also after a hand-back); `remaining` is what the limit leaves.
+   */
+  grantAudioPlay: method('candidate', z.object({ ...seat, stimulusId: ref }).strict(), PlayGrant),
+  /**
+   * Hand back a granted play whose audio failed to start: it no longer counts. Only the latest play of
+   * the recording, only within PLAY_RETURN_WINDOW_MS of its grant, once per recording in an attempt
+   * (src-shared/rules/plays.ts); otherwise PLAY_NOT_RETURNABLE. Replies with the count after it.
+   */
+  returnAudioPlay: method('candidate', z.object({ ...seat, stimulusId: ref, play: z.number().int().min(1) }).strict(), PlayGrant),
   /** The candidate starts a part when they enter it and ends it when they submit it. */
   recordTimerEvent: method('candidate', z.object({ ...seat, partId: ref, kind: z.enum(CANDIDATE_TIMER_KINDS) }).strict(), TimerStateSchema),
   /**

@@ -6,7 +6,7 @@ describe('the event contract from seat to central (npm run test:contract)', () =
     const result = await runContract();
     expect(result.problems).toEqual([]);
     expect(result.mismatches).toBe(0);
-    expect(result.kinds).toBe(10);
+    expect(result.kinds).toBe(11);
     expect(result.compared).toBeGreaterThan(60);
   }, 180_000);
 });

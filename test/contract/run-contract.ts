@@ -1,6 +1,6 @@
 // The event contract end to end (issue 8.1): a real station sits a whole A2 attempt (answers of every
-// item type, a speaking take cut off by a kill and re-recorded, a credited gap, listening plays, an
-// incident, submission), its outbox is pushed in several batches (one of them twice) to a real central
+// item type, a speaking take cut off by a kill and re-recorded, a credited gap, listening plays and one
+// handed back because its audio failed to start, an incident, submission), its outbox is pushed in several batches (one of them twice) to a real central
 // API on real PostgreSQL, the recordings' audio is uploaded, and what the centre holds is compared with
 // what the station holds, row by row; then the signed receipt is checked against the station's data.
 //   node test/contract/run-contract.ts          (npm run test:contract) — last line one JSON object
@@ -91,7 +91,7 @@ export async function runContract(): Promise<ContractResult> {
     const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
     const content = await station.getExamContent(seat);
 
-    // ---- the attempt: every part, every item type, plays, a crash mid-take, a silence, an incident ----
+    // ---- the attempt: every part, every item type, plays (one handed back), a crash mid-take, a silence, an incident ----
     const beat = async (ms: number): Promise<void> => {
       for (let done = 0; done < ms; done += 1000) {
         clock += 1000;
@@ -103,7 +103,13 @@ export async function runContract(): Promise<ContractResult> {
       for (const task of part.tasks) {
         for (const stimulus of task.stimuli) {
           if (stimulus.type !== 'audio') continue;
-          await station.grantAudioPlay({ ...seat, stimulusId: stimulus.id });
+          const grant = await station.grantAudioPlay({ ...seat, stimulusId: stimulus.id });
+          if (stimulus.id === 'a2-l1-audio') {
+            // The first recording did not start on the screen: its play is handed back and granted again.
+            clock += 1000;
+            await station.returnAudioPlay({ ...seat, stimulusId: stimulus.id, play: grant.play });
+            await station.grantAudioPlay({ ...seat, stimulusId: stimulus.id });
+          }
           await station.getMedia({ ...seat, path: stimulus.media });
           await beat(3000);
         }
@@ -221,9 +227,11 @@ export async function runContract(): Promise<ContractResult> {
       same(`timer event ${t.event_id} (${t.part_id} ${t.kind})`, { partId: t.part_id, kind: t.kind, at: t.at, amountMs: t.amount_ms, reason: t.reason }, c && { partId: c.part_id, kind: c.kind, at: Number(c.at_ms), amountMs: c.amount_ms === null ? null : Number(c.amount_ms), reason: c.reason });
     }
     same('timer event count', timers.length, centreTimers.length);
-    const plays = stationDb.prepare('SELECT stimulus_id, play FROM stimulus_plays WHERE attempt_id = ? ORDER BY stimulus_id, play').all(attemptId);
-    const centrePlays = ((await db.selectFrom('audio_play' as never).select(['stimulus_id' as never, 'play' as never]).where('attempt_id' as never, '=', attemptId as never).execute()) as { stimulus_id: string; play: number }[]).sort((a, b) => a.stimulus_id.localeCompare(b.stimulus_id) || a.play - b.play);
-    same('listening plays', plays, centrePlays);
+    const plays = stationDb.prepare('SELECT stimulus_id, play, returned_at FROM stimulus_plays WHERE attempt_id = ? ORDER BY stimulus_id, play').all(attemptId) as { stimulus_id: string; play: number; returned_at: string | null }[];
+    const centrePlays = (await db.selectFrom('audio_play').select(['stimulus_id', 'play', 'returned_at']).where('attempt_id', '=', attemptId).execute()).sort((a, b) => a.stimulus_id.localeCompare(b.stimulus_id) || a.play - b.play);
+    same('listening plays', plays, centrePlays.map((p) => ({ stimulus_id: p.stimulus_id, play: p.play, returned_at: p.returned_at?.toISOString() ?? null })));
+    same('a play handed back', 1, plays.filter((p) => p.returned_at !== null).length);
+    same('listening plays that count', view.audioPlays, Object.fromEntries([...new Set(centrePlays.map((p) => p.stimulus_id))].map((id) => [id, centrePlays.filter((p) => p.stimulus_id === id && p.returned_at === null).length])));
     const incidents = stationDb.prepare('SELECT incident_id, kind, note, at, recorded_by FROM incidents').all() as { incident_id: string; kind: string; note: string; at: string; recorded_by: string }[];
     const centreIncidents = (await db.selectFrom('incident').selectAll().execute()) as Record<string, unknown>[];
     for (const i of incidents) {
@@ -246,6 +254,7 @@ export async function runContract(): Promise<ContractResult> {
       const x = inReceipt?.recordings.find((y) => y.recordingId === r.recording_id);
       same(`receipt recording ${r.item_id} take ${r.take}`, { sha256: r.sha256, bytes: r.total_bytes, durationMs: r.duration_ms, audioReceived: true }, x && { sha256: x.sha256, bytes: x.bytes, durationMs: x.durationMs, audioReceived: x.audioReceived });
     }
+    same('receipt plays', plays.map((p) => ({ stimulusId: p.stimulus_id, play: p.play, returnedAt: p.returned_at })), inReceipt?.plays);
     same('receipt attendance', 'present', receipt.receipt.attendance?.status);
     same('receipt incidents', incidents.map((i) => i.incident_id), receipt.receipt.incidents.map((i) => i.incidentId));
 

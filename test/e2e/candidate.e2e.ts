@@ -2,8 +2,10 @@
 // invigilator step, identity, equipment check with a fake microphone speaking Latvian, all four parts,
 // end screen. On the way it reloads the page and kills the station (while typing and while speaking)
 // and checks the candidate comes back to the same item with the same answers and the right time, that
-// a listening play is refused after reloads, and afterwards that the station's database holds every
-// answer and a decodable Opus recording of about the right length for each speaking task.
+// leaving a task while its recording plays is asked first, that after two plays and reloads the play
+// button is disabled with the reason said and the station refuses a third play, and afterwards that the
+// station's database holds every answer, both plays (none handed back) and a decodable Opus recording
+// of about the right length for each speaking task.
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -205,8 +207,11 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     await startPart('listening');
     const listening = parts[0]!;
     const listeningItems = listening.tasks.flatMap((t) => t.items);
-    await page.getByTestId('play').first().click();
+    const firstTaskItems = listening.tasks[0]!.items.length;
+    const firstAudio = page.getByTestId('audio-a2-l1-audio');
+    await firstAudio.getByTestId('play').click();
     await page.locator('[data-testid="plays"][data-used="1"]').waitFor();
+    await page.locator('[data-testid="audio-a2-l1-audio"][data-state="playing"]').waitFor();
     await shot('listening-playing');
     for (const [i, item] of listeningItems.entries()) {
       await answer(item);
@@ -215,6 +220,21 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
         await page.getByTestId('overview').click();
         await shot('overview-with-flag');
         await page.getByRole('button', { name: 'Aizvērt pārskatu' }).click();
+      }
+      if (i === firstTaskItems - 1) {
+        // The task's items were answered while its recording played; leaving the task asks first.
+        expect(await firstAudio.getAttribute('data-state')).toBe('playing');
+        await next();
+        const leaving = page.getByRole('alertdialog', { name: 'Ieraksts vēl skan' });
+        await leaving.waitFor();
+        expect(await leaving.innerText()).toContain('šī atskaņošanas reize būs izmantota');
+        await leaving.getByRole('button', { name: 'Palikt un klausīties' }).click();
+        expect(await currentItemId()).toBe(item.id);
+        expect(await firstAudio.getAttribute('data-state')).toBe('playing');
+        await next();
+        await leaving.getByRole('button', { name: 'Iet tālāk — reize būs izmantota' }).click();
+        await page.locator(`.item[data-item-id="${listeningItems[i + 1]!.id}"]`).waitFor();
+        continue;
       }
       if (i < listeningItems.length - 1) await next();
     }
@@ -227,14 +247,25 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     await page.locator('.item').waitFor();
     expect(await currentItemId()).toBe(listeningItems[0]!.id);
     expect(await page.locator(`.item label.choice:has(input:checked)`).innerText()).toContain((listeningItems[0]!.options as { text: string }[])[1]!.text);
-    await page.getByTestId('play').first().click();
+    await firstAudio.getByTestId('play').click();
     await page.locator('[data-testid="plays"][data-used="2"]').first().waitFor();
+    await page.locator('[data-testid="audio-a2-l1-audio"][data-state="playing"]').waitFor();
     await page.reload();
     await page.locator('.item').waitFor();
-    await page.getByTestId('play').first().click();
-    await page.getByTestId('play-refused').waitFor();
-    expect(await page.getByTestId('play-refused').innerText()).toContain('noteiktu reižu skaitu');
-    await shot('listening-play-refused-after-reload');
+    // After two plays and the reloads the station's count holds: the button is disabled and says why...
+    const noneLeft = firstAudio.getByTestId('plays-none');
+    await noneLeft.waitFor();
+    expect(await firstAudio.getByTestId('play').isDisabled()).toBe(true);
+    expect(await noneLeft.innerText()).toContain('Atskaņošanas reizes ir izmantotas');
+    expect(await firstAudio.getByTestId('play').getAttribute('aria-describedby')).toBe(await noneLeft.getAttribute('id'));
+    // ...and the station refuses a third play to this screen all the same.
+    const third = await page.evaluate(async () => {
+      const seat = JSON.parse(localStorage.getItem('exam-station.seat') ?? '{}') as Record<string, string>;
+      const reply = await fetch('/api/grantAudioPlay', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...seat, stimulusId: 'a2-l1-audio' }) });
+      return (await reply.json()) as { ok: boolean; error?: { code: string; message: { lv: string } } };
+    });
+    expect(third).toMatchObject({ ok: false, error: { code: 'PLAY_LIMIT', message: { lv: expect.stringContaining('noteiktu reižu skaitu') } } });
+    await shot('listening-no-plays-left-after-reload');
     await page.getByTestId(`nav-${listeningItems[listeningItems.length - 1]!.id}`).click();
     await submitPart('listening');
 
@@ -361,8 +392,12 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
       const credits = db.prepare("SELECT part_id, amount_ms, reason FROM timer_events WHERE attempt_id = ? AND kind = 'credit'").all(attempt.attempt_id) as { part_id: string; reason: string }[];
       expect(credits.some((c) => c.part_id === 'a2-w' && c.reason.startsWith('station restart'))).toBe(true);
       expect(credits.some((c) => c.part_id === 'a2-s')).toBe(true);
-      const plays = db.prepare('SELECT count(*) AS n FROM stimulus_plays WHERE attempt_id = ? AND stimulus_id = ?').get(attempt.attempt_id, 'a2-l1-audio') as { n: number };
-      expect(plays.n).toBe(2);
+      // Both plays sounded: none was handed back.
+      const plays = db.prepare('SELECT play, returned_at FROM stimulus_plays WHERE attempt_id = ? AND stimulus_id = ? ORDER BY play').all(attempt.attempt_id, 'a2-l1-audio');
+      expect(plays).toEqual([
+        { play: 1, returned_at: null },
+        { play: 2, returned_at: null },
+      ]);
 
       const speaking = allItems.filter((i) => i.type === 'speaking');
       for (const item of speaking) {

@@ -195,6 +195,50 @@ describe('migrations', () => {
     }
   });
 
+  it('migration 10 keeps every play held as one that counts, and apply_push marks a play handed back, in the same push or a later one', async ({ postgres }) => {
+    const db = connect(await postgres.createDatabase('migration_0010'));
+    try {
+      expect(await migrate(db, 4)).toBe(4);
+      const venueId = randomUUID();
+      const deviceId = randomUUID();
+      const attemptId = randomUUID();
+      await sql`INSERT INTO venue (venue_id, code, name) VALUES (${venueId}::uuid, 'RIX01', 'Rīga')`.execute(db);
+      await sql`INSERT INTO device (device_id, venue_id, name, public_key, status, acked_seq) VALUES (${deviceId}::uuid, ${venueId}::uuid, 'hub', 'key', 'active', 1)`.execute(db);
+      await sql`INSERT INTO exam_session (session_id, venue_id, exam_id, starts_at, feed_version) VALUES ('S1', ${venueId}::uuid, 'mini-a2', now(), 1)`.execute(db);
+      await sql`INSERT INTO candidate (candidate_id, session_id, venue_id, given_name, family_name, personal_code, feed_version) VALUES ('C1', 'S1', ${venueId}::uuid, 'Anna', 'B', '15078512340', 1)`.execute(db);
+      await sql`INSERT INTO attempt (attempt_id, venue_id, device_id, candidate_id, package_id, opened_at) VALUES (${attemptId}::uuid, ${venueId}::uuid, ${deviceId}::uuid, 'C1', ${randomUUID()}::uuid, now())`.execute(db);
+      await sql`INSERT INTO audio_play (attempt_id, stimulus_id, play, venue_id, origin_device_id, origin_seq) VALUES (${attemptId}::uuid, 'l1-audio', 1, ${venueId}::uuid, ${deviceId}, 1)`.execute(db);
+
+      expect(await migrate(db, 10)).toBe(10);
+      expect((await sql`SELECT play, returned_at FROM audio_play`.execute(db)).rows).toEqual([{ play: 1, returned_at: null }]);
+
+      const envelope = (seq: number, kind: string, payload: unknown) => ({ seq, origin: { deviceId, seq }, kind, entityId: attemptId, payload, createdAt: new Date().toISOString() });
+      const push = (nonce: string, events: unknown[]) =>
+        sql<{ acked_seq: number; accepted: number; duplicates: number }>`SELECT * FROM apply_push(${deviceId}::uuid, ${venueId}::uuid, ${nonce}, ${JSON.stringify(events)}::jsonb, '[]'::jsonb)`.execute(db);
+      const batch = [
+        envelope(2, 'audio.play.returned', { attemptId, stimulusId: 'l1-audio', play: 1, returnedAt: '2025-05-12T09:00:05.000Z' }),
+        envelope(3, 'audio.play', { attemptId, stimulusId: 'l1-audio', play: 2 }),
+        envelope(4, 'audio.play', { attemptId, stimulusId: 'l2-audio', play: 1 }),
+        envelope(5, 'audio.play.returned', { attemptId, stimulusId: 'l2-audio', play: 1, returnedAt: '2025-05-12T09:01:05.000Z' }),
+      ];
+      expect((await push('nonce-0000000000010', batch)).rows[0]).toEqual({ acked_seq: 5, accepted: 4, duplicates: 0 });
+      const plays = await sql<{ stimulus_id: string; play: number; returned_at: Date | null }>`SELECT stimulus_id, play, returned_at FROM audio_play ORDER BY stimulus_id, play`.execute(db);
+      expect(plays.rows.map((p) => [p.stimulus_id, p.play, p.returned_at?.toISOString() ?? null])).toEqual([
+        ['l1-audio', 1, '2025-05-12T09:00:05.000Z'],
+        ['l1-audio', 2, null],
+        ['l2-audio', 1, '2025-05-12T09:01:05.000Z'],
+      ]);
+      // A play the centre does not hold cannot be handed back.
+      const unknown = await push('nonce-0000000000011', [envelope(6, 'audio.play.returned', { attemptId, stimulusId: 'l1-audio', play: 7, returnedAt: '2025-05-12T09:02:00.000Z' })]).catch(
+        (error: unknown) => error as { message: string; detail: string },
+      );
+      expect(unknown).toMatchObject({ message: 'EVENT_REJECTED' });
+      expect(JSON.parse((unknown as { detail: string }).detail)).toMatchObject({ seq: 6 });
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('numbers each migration as its file does, in increasing order, the latest being the highest', () => {
     const dir = join(import.meta.dirname, '../../src-server/db/migrations');
     const files = readdirSync(dir).filter((f) => /^\d{4}_.+\.ts$/.test(f)).sort();

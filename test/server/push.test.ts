@@ -181,13 +181,14 @@ describe('the event contract, kept centrally', () => {
     payload: { attemptId, partId: 'listening', eventId, kind, at, amountMs, reason },
   });
   const play = (attemptId: string, stimulusId: string, n: number) => ({ kind: 'audio.play', entityId: attemptId, payload: { attemptId, stimulusId, play: n } });
+  const returned = (attemptId: string, stimulusId: string, n: number, returnedAt: string) => ({ kind: 'audio.play.returned', entityId: attemptId, payload: { attemptId, stimulusId, play: n, returnedAt } });
   const attendance = (hub: TestVenue, status: string, markedBy: string, candidate = 1) => ({
     kind: 'attendance.marked',
     entityId: hub.candidateIds[candidate]!,
     payload: { candidateId: hub.candidateIds[candidate], sessionId: hub.sessionId, status, at: now(), markedBy },
   });
 
-  it('keeps a submission, an interrupted recording, timer events, plays, attendance and incidents, and the receipt shows them', async ({ central, db, venue }) => {
+  it('keeps a submission, an interrupted recording, timer events, plays and the plays handed back, attendance and incidents, and the receipt shows them', async ({ central, db, venue }) => {
     const candidateId = venue.candidateIds[1]!;
     const [first, second, recordingId, incidentId] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     const audio = { sha256: 'c'.repeat(64), bytes: 48_000 };
@@ -198,6 +199,10 @@ describe('the event contract, kept centrally', () => {
       timer(first, 1, 'start'),
       play(first, 'l1-audio', 1),
       play(first, 'l1-audio', 2),
+      // Play 2 did not start and was handed back in the same push; play 3 took its place.
+      returned(first, 'l1-audio', 2, '2025-05-12T09:10:00.000Z'),
+      play(first, 'l1-audio', 3),
+      play(first, 'l2-audio', 1),
       timer(first, 2, 'pause', null, 'Kandidātam kļuva slikti'),
       timer(first, 3, 'resume'),
       timer(first, 4, 'credit', 90_000, 'Datora pārstartēšana'),
@@ -218,6 +223,8 @@ describe('the event contract, kept centrally', () => {
     // The first attempt is submitted in a later push; a second one is opened and submitted in one.
     const submittedAt = '2025-05-12T10:30:00.000Z';
     const later = outboxEvents(venue.hub.deviceId, start + day.length, [
+      // A play held from the earlier push, handed back in this one.
+      returned(first, 'l2-audio', 1, '2025-05-12T09:20:00.000Z'),
       timer(first, 6, 'end'),
       { kind: 'attempt.submitted', entityId: first, payload: { attemptId: first, submittedAt } },
       opened(venue, second),
@@ -241,11 +248,13 @@ describe('the event contract, kept centrally', () => {
       [5, 'extend', 600_000, 'Atbalsta pasākums: papildu laiks'],
       [6, 'end', null, null],
     ]);
-    expect(timers[3]).toMatchObject({ venue_id: venue.venueId, part_id: 'listening', at_ms: Date.UTC(2025, 4, 12, 9, 0, 4), origin_device_id: venue.hub.deviceId, origin_seq: start + 7 });
-    const plays = await db.selectFrom('audio_play').selectAll().where('attempt_id', '=', first).orderBy('play').execute();
-    expect(plays.map((p) => [p.stimulus_id, p.play, p.venue_id, p.origin_device_id])).toEqual([
-      ['l1-audio', 1, venue.venueId, venue.hub.deviceId],
-      ['l1-audio', 2, venue.venueId, venue.hub.deviceId],
+    expect(timers[3]).toMatchObject({ venue_id: venue.venueId, part_id: 'listening', at_ms: Date.UTC(2025, 4, 12, 9, 0, 4), origin_device_id: venue.hub.deviceId, origin_seq: start + 10 });
+    const plays = await db.selectFrom('audio_play').selectAll().where('attempt_id', '=', first).orderBy('stimulus_id').orderBy('play').execute();
+    expect(plays.map((p) => [p.stimulus_id, p.play, p.venue_id, p.origin_device_id, p.returned_at?.toISOString() ?? null])).toEqual([
+      ['l1-audio', 1, venue.venueId, venue.hub.deviceId, null],
+      ['l1-audio', 2, venue.venueId, venue.hub.deviceId, '2025-05-12T09:10:00.000Z'],
+      ['l1-audio', 3, venue.venueId, venue.hub.deviceId, null],
+      ['l2-audio', 1, venue.venueId, venue.hub.deviceId, '2025-05-12T09:20:00.000Z'],
     ]);
     expect(await db.selectFrom('attendance').select(['status', 'marked_by']).where('candidate_id', '=', candidateId).executeTakeFirst()).toEqual({ status: 'present', marked_by: 'Ilze Kalniņa' });
     expect(await db.selectFrom('incident').select(['attempt_id', 'recorded_by', 'kind']).where('incident_id', '=', incidentId).executeTakeFirst()).toEqual({
@@ -268,8 +277,10 @@ describe('the event contract, kept centrally', () => {
       submittedAt,
       recordings: [{ recordingId, ...audio, interrupted: true, interruption: 'station-restart', audioReceived: false }],
       plays: [
-        { stimulusId: 'l1-audio', play: 1 },
-        { stimulusId: 'l1-audio', play: 2 },
+        { stimulusId: 'l1-audio', play: 1, returnedAt: null },
+        { stimulusId: 'l1-audio', play: 2, returnedAt: '2025-05-12T09:10:00.000Z' },
+        { stimulusId: 'l1-audio', play: 3, returnedAt: null },
+        { stimulusId: 'l2-audio', play: 1, returnedAt: '2025-05-12T09:20:00.000Z' },
       ],
     });
     expect(byId.get(first)!.timerEvents.filter((t) => t.kind === 'credit' || t.kind === 'extend')).toEqual([
@@ -378,7 +389,21 @@ describe('the event contract, kept centrally', () => {
     expect(await storedEvents(db, venue.hub.deviceId)).toHaveLength(before);
   });
 
-  it('refuses a timer event, play, submission or incident for another venue\'s attempt', async ({ db, venue, other }) => {
+  it('refuses a play handed back that the centre does not hold, keeping nothing', async ({ db, venue }) => {
+    const attemptId = randomUUID();
+    const start = await next(db, venue);
+    expect((await venue.hub.push(outboxEvents(venue.hub.deviceId, start, [opened(venue, attemptId), play(attemptId, 'l1-audio', 1)]))).status).toBe(200);
+    for (const unknown of [returned(attemptId, 'l1-audio', 2, now()), returned(attemptId, 'l2-audio', 1, now())]) {
+      const refused = await venue.hub.push(outboxEvents(venue.hub.deviceId, start + 2, [attendance(venue, 'present', 'staff'), unknown]));
+      expect(refused.status).toBe(422);
+      expect(refused.body).toMatchObject({ code: 'EVENT_REJECTED', seq: start + 3 });
+      expect(refused.body.detail).toContain(`play ${unknown.payload.play} of ${unknown.payload.stimulusId}`);
+    }
+    expect(await ackedSeq(db, venue.hub.deviceId)).toBe(start + 1);
+    expect(await db.selectFrom('audio_play').select(['play', 'returned_at']).where('attempt_id', '=', attemptId).execute()).toEqual([{ play: 1, returned_at: null }]);
+  });
+
+  it('refuses a timer event, play, play handed back, submission or incident for another venue\'s attempt', async ({ db, venue, other }) => {
     const theirs = randomUUID();
     expect((await other.hub.push(outboxEvents(other.hub.deviceId, await next(db, other), [opened(other, theirs), timer(theirs, 1, 'start')]))).status).toBe(200);
     const start = await next(db, venue);
@@ -386,6 +411,7 @@ describe('the event contract, kept centrally', () => {
       timer(theirs, 2, 'credit', 3_600_000, 'intrusion'),
       timer(theirs, 1, 'credit', 3_600_000, 'intrusion'),
       play(theirs, 'l1-audio', 1),
+      returned(theirs, 'l1-audio', 1, now()),
       { kind: 'attempt.submitted', entityId: theirs, payload: { attemptId: theirs, submittedAt: now() } },
       {
         kind: 'incident.recorded',

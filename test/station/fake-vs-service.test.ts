@@ -31,6 +31,8 @@ function asTheScreenSeesIt(host: StationHost): StationApi {
 interface Subject {
   api: StationApi;
   seat: SeatCredentials;
+  /** Let time pass on the station's clock. */
+  advance(ms: number): void;
   close(): void;
 }
 
@@ -38,12 +40,18 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
   async FakeStation() {
     const fake = new FakeStation();
     const opened = await fake.openAttempt();
-    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, close: () => undefined };
+    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, advance: (ms) => fake.advance(ms), close: () => undefined };
   },
   async StationService() {
-    const station = await openTestStation({}, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
+    let offset = 0;
+    const station = await openTestStation({ now: () => new Date(Date.now() + offset) }, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
     const opened = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
-    return { api: asTheScreenSeesIt(station.service), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, close: () => station.service.close() };
+    return {
+      api: asTheScreenSeesIt(station.service),
+      seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken },
+      advance: (ms) => (offset += ms),
+      close: () => station.service.close(),
+    };
   },
 };
 
@@ -58,19 +66,21 @@ interface Ctx {
 /** A reply that matches `ok` (toMatchObject: every field given must match), or a refusal with this code. */
 type Expected = { ok: unknown } | { refused: ErrorCode };
 
-interface Step {
+interface CallStep {
   method: StationMethod;
   input: (c: Ctx) => unknown;
   expected: (c: Ctx) => Expected;
   as?: string;
 }
+/** A step that only lets `pass` ms go by on the station's clock. */
+type Step = CallStep | { pass: number };
 
 interface Scenario {
   name: string;
   steps: Step[];
 }
 
-function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string): Step {
+function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string): CallStep {
   return { method, input, expected: typeof expected === 'function' ? expected : () => expected, ...(as ? { as } : {}) };
 }
 const ok = (value: unknown): Expected => ({ ok: value });
@@ -91,6 +101,8 @@ const seat = (c: Ctx) => c.seat;
 const wrongSeat = (c: Ctx) => ({ ...c.seat, candidateToken: WRONG_TOKEN });
 const start = (partId: string) => call('recordTimerEvent', (c) => ({ ...c.seat, partId, kind: 'start' }), ok({ status: 'running', addedMs: 0, creditedMs: 0, elapsedMs: expect.any(Number) }));
 const end = (partId: string) => call('recordTimerEvent', (c) => ({ ...c.seat, partId, kind: 'end' }), ok({ status: 'ended', deadline: null }));
+const grant = (expected: Expected) => call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), expected);
+const giveBack = (play: number, expected: Expected) => call('returnAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1', play }), expected);
 const timerOf = (partId: string, status: string) => ({ partId, timer: expect.objectContaining({ status }) });
 
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
@@ -208,6 +220,42 @@ const SCENARIOS: Scenario[] = [
       call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('PLAY_LIMIT')),
       call('getAttempt', seat, ok({ audioPlays: { a1: 2 } })),
       call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'no-such-audio' }), refused('NOT_FOUND')),
+    ],
+  },
+  {
+    name: 'a play whose audio failed to start is handed back: it stops counting and letting the audio out, a resend is acknowledged again, and the next grant takes the next number',
+    steps: [
+      start('p-l'),
+      grant(ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 1 })),
+      { pass: 2000 },
+      giveBack(1, ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 2 })),
+      giveBack(1, ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 2 })),
+      call('getMedia', (c) => ({ ...c.seat, path: 'media/a1.opus' }), refused('MEDIA_NOT_GRANTED')),
+      grant(ok({ play: 2, remaining: 1 })),
+      call('getMedia', (c) => ({ ...c.seat, path: 'media/a1.opus' }), ok({ data: LISTENING_AUDIO })),
+      grant(ok({ play: 3, remaining: 0 })),
+      grant(refused('PLAY_LIMIT')),
+      call('getAttempt', seat, ok({ audioPlays: { a1: 2 } })),
+    ],
+  },
+  {
+    name: 'only the latest play of a recording is handed back, within 10 s of its grant and once per attempt; an unknown recording is NOT_FOUND, after the part ended ATTEMPT_CLOSED',
+    steps: [
+      start('p-l'),
+      giveBack(1, refused('PLAY_NOT_RETURNABLE')),
+      call('returnAudioPlay', (c) => ({ ...c.seat, stimulusId: 'no-such-audio', play: 1 }), refused('NOT_FOUND')),
+      grant(ok({ play: 1 })),
+      { pass: 10_001 },
+      giveBack(1, refused('PLAY_NOT_RETURNABLE')),
+      grant(ok({ play: 2, remaining: 0 })),
+      giveBack(1, refused('PLAY_NOT_RETURNABLE')),
+      { pass: 9000 },
+      giveBack(2, ok({ play: 2, remaining: 1 })),
+      grant(ok({ play: 3, remaining: 0 })),
+      giveBack(3, refused('PLAY_NOT_RETURNABLE')),
+      call('getAttempt', seat, ok({ audioPlays: { a1: 2 } })),
+      end('p-l'),
+      giveBack(3, refused('ATTEMPT_CLOSED')),
     ],
   },
   {
@@ -371,6 +419,10 @@ async function outcomeOf(api: StationApi, method: StationMethod, input: unknown)
 async function run(subject: Subject, steps: Step[]): Promise<void> {
   const c: Ctx = { seat: subject.seat, got: {} };
   for (const [i, step] of steps.entries()) {
+    if ('pass' in step) {
+      subject.advance(step.pass);
+      continue;
+    }
     const outcome = await outcomeOf(subject.api, step.method, step.input(c));
     expect(outcome, `step ${i + 1}: ${step.method}`).toMatchObject(step.expected(c));
     if (step.as && 'ok' in outcome) c.got[step.as] = outcome.ok as Record<string, unknown>;
@@ -380,7 +432,7 @@ async function run(subject: Subject, steps: Step[]): Promise<void> {
 describe('the fake station and the real station service agree on what the candidate screen relies on', () => {
   it('every scenario has a unique name and at least one step', () => {
     expect(new Set(SCENARIOS.map((s) => s.name)).size).toBe(SCENARIOS.length);
-    expect(SCENARIOS.every((s) => s.steps.length > 0)).toBe(true);
+    expect(SCENARIOS.every((s) => s.steps.some((step) => 'method' in step))).toBe(true);
   });
 
   for (const scenario of SCENARIOS) {

@@ -226,6 +226,69 @@ describe('station service: listening plays and timers', () => {
     service.close();
   });
 
+  it('hands back a play whose audio failed to start: it no longer counts nor lets the audio out, and the next grant takes the next number', async () => {
+    let clock = Date.parse('2026-11-23T09:00:00Z');
+    const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock) });
+    const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
+    await service.recordTimerEvent({ ...seat, partId: 'listening', kind: 'start' });
+    const audio = { ...seat, stimulusId: 'l1-audio' };
+    expect(await service.grantAudioPlay(audio)).toEqual({ stimulusId: 'l1-audio', play: 1, playLimit: 2, remaining: 1 });
+    clock += 2000;
+    expect(await service.returnAudioPlay({ ...audio, play: 1 })).toEqual({ stimulusId: 'l1-audio', play: 1, playLimit: 2, remaining: 2 });
+    // A resend after a lost reply is acknowledged again and changes nothing.
+    expect(await service.returnAudioPlay({ ...audio, play: 1 })).toEqual({ stimulusId: 'l1-audio', play: 1, playLimit: 2, remaining: 2 });
+    expect((await service.getAttempt(seat)).audioPlays).toEqual({});
+    expect(await refusal(service.getMedia({ ...seat, path: 'media/l1.opus' }))).toBe('MEDIA_NOT_GRANTED');
+    expect(await service.grantAudioPlay(audio)).toEqual({ stimulusId: 'l1-audio', play: 2, playLimit: 2, remaining: 1 });
+    expect((await service.getMedia({ ...seat, path: 'media/l1.opus' })).data.byteLength).toBe(3000);
+    expect(await service.grantAudioPlay(audio)).toEqual({ stimulusId: 'l1-audio', play: 3, playLimit: 2, remaining: 0 });
+    expect(await refusal(service.grantAudioPlay(audio))).toBe('PLAY_LIMIT');
+    expect((await service.getAttempt(seat)).audioPlays).toEqual({ 'l1-audio': 2 });
+    const events = await service.readOutbox({ staffToken, afterSeq: 0, limit: 100 });
+    expect(events.filter((e) => e.kind.startsWith('audio.')).map((e) => [e.kind, e.payload])).toEqual([
+      ['audio.play', { attemptId: seat.attemptId, stimulusId: 'l1-audio', play: 1 }],
+      ['audio.play.returned', { attemptId: seat.attemptId, stimulusId: 'l1-audio', play: 1, returnedAt: '2026-11-23T09:00:02.000Z' }],
+      ['audio.play', { attemptId: seat.attemptId, stimulusId: 'l1-audio', play: 2 }],
+      ['audio.play', { attemptId: seat.attemptId, stimulusId: 'l1-audio', play: 3 }],
+    ]);
+    service.close();
+  });
+
+  it('gives back only the latest play of a recording, only within 10 s of its grant and once per attempt, so a screen cannot replay by claiming failure', async () => {
+    let clock = Date.parse('2026-11-23T09:00:00Z');
+    const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock) });
+    const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
+    const audio = { ...seat, stimulusId: 'l1-audio' };
+    await service.recordTimerEvent({ ...seat, partId: 'listening', kind: 'start' });
+    expect(await refusal(service.returnAudioPlay({ ...audio, play: 1 }))).toBe('PLAY_NOT_RETURNABLE');
+    expect(await refusal(service.returnAudioPlay({ ...seat, stimulusId: 'no-such-audio', play: 1 }))).toBe('NOT_FOUND');
+    await service.grantAudioPlay(audio);
+    await service.grantAudioPlay(audio);
+    expect(await refusal(service.returnAudioPlay({ ...audio, play: 1 }))).toBe('PLAY_NOT_RETURNABLE');
+    clock += 10_001;
+    expect(await refusal(service.returnAudioPlay({ ...audio, play: 2 }))).toBe('PLAY_NOT_RETURNABLE');
+    expect((await service.getAttempt(seat)).audioPlays).toEqual({ 'l1-audio': 2 });
+
+    const other = await openTestStation({ now: () => new Date(clock) });
+    const seat2 = seatOf(await other.service.openAttempt({ staffToken: other.staffToken, candidateId: 'C-0001', packageId: other.built.manifest.packageId }));
+    const audio2 = { ...seat2, stimulusId: 'l1-audio' };
+    await other.service.recordTimerEvent({ ...seat2, partId: 'listening', kind: 'start' });
+    await other.service.grantAudioPlay(audio2);
+    await other.service.returnAudioPlay({ ...audio2, play: 1 });
+    expect((await other.service.grantAudioPlay(audio2)).play).toBe(2);
+    expect(await refusal(other.service.returnAudioPlay({ ...audio2, play: 2 }))).toBe('PLAY_NOT_RETURNABLE');
+    // Across a restart the hand-back is remembered.
+    other.service.close();
+    const reopened = other.reopen();
+    expect(await refusal(reopened.returnAudioPlay({ ...audio2, play: 2 }))).toBe('PLAY_NOT_RETURNABLE');
+    expect((await reopened.getAttempt(seat2)).audioPlays).toEqual({ 'l1-audio': 1 });
+    // After the part ended nothing is handed back.
+    await reopened.recordTimerEvent({ ...seat2, partId: 'listening', kind: 'end' });
+    expect(await refusal(reopened.returnAudioPlay({ ...audio2, play: 2 }))).toBe('ATTEMPT_CLOSED');
+    reopened.close();
+    service.close();
+  });
+
   it('derives remaining time from events; pause, extra time and end are checked transitions', async () => {
     let clock = Date.parse('2026-11-23T09:00:00Z');
     const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock) });

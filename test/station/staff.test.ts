@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
+import { LATEST_SCHEMA_VERSION } from '../../src-main/station/migrations/index.ts';
 import { TEST_STAFF_PIN, openTestStation, saveId, seatOf } from '../support/fixtures.ts';
 
 describe('the invigilator desk and the candidate surface', () => {
@@ -81,6 +82,6 @@ describe('the API boundary (what IPC and HTTP hand to the service)', () => {
     expect(await call('toString', {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     expect(await call('__proto__', {})).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
     const status = await call('getStatus', {});
-    expect(status).toMatchObject({ ok: true, value: { role: 'solo', schemaVersion: 5 } });
+    expect(status).toMatchObject({ ok: true, value: { role: 'solo', schemaVersion: LATEST_SCHEMA_VERSION } });
   });
 });

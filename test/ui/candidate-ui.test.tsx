@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-// The candidate's screens against an in-memory station: saving and its indicator, word counts, the
-// station's play limit, keyboard use, and coming back after a reload.
+// The candidate's screens against an in-memory station: saving and its indicator, word counts, keyboard
+// use, messages that last only as long as their cause, and coming back after a reload. Listening is in
+// listening.test.tsx, speaking in speaking-item.test.tsx.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
@@ -102,21 +103,6 @@ describe('writing', () => {
   });
 });
 
-describe('listening', () => {
-  test('a play beyond the limit is refused by the station and the refusal is shown in both languages', async () => {
-    const station = new FakeStation().inPart('p-l', 'l-q1');
-    station.plays.set('a1', 2);
-    seat(station);
-    const play = await screen.findByTestId('play');
-    await waitFor(() => expect((play as HTMLButtonElement).disabled).toBe(false));
-    fireEvent.click(play);
-    const refused = await screen.findByTestId('play-refused');
-    expect(refused.textContent).toContain('tikai noteiktu reižu skaitu');
-    expect(refused.textContent).toContain('may be played only a set number of times');
-    expect(station.plays.get('a1')).toBe(2);
-  });
-});
-
 describe('navigation and accessibility', () => {
   test('the item list says in words which items are answered, flagged and current', async () => {
     seat(new FakeStation().inPart('p-l', 'l-q1'));
@@ -190,6 +176,21 @@ describe('navigation and accessibility', () => {
     expect(station.status).toBe('submitted');
   });
 
+  test('an error met on one item does not follow the candidate to another', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    seat(station);
+    await screen.findByText('Uz kurieni?');
+    station.mode = 'unreachable';
+    fireEvent.click(screen.getByRole('button', { name: 'Iesniegt daļu' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, iesniegt' }));
+    expect((await screen.findByText('Nav savienojuma ar staciju. Pasauciet pārbaudījuma vadītāju.')).closest('.banner-error')).toBeTruthy();
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    station.mode = 'up';
+    fireEvent.click(screen.getByTestId('next'));
+    expect(await screen.findByText('Vilciens kavējas.')).toBeTruthy();
+    expect(screen.queryByText('Nav savienojuma ar staciju. Pasauciet pārbaudījuma vadītāju.')).toBeNull();
+  });
+
   test('larger text and high contrast are set on the page and kept', async () => {
     seat(new FakeStation().inPart('p-l', 'l-q1'));
     await screen.findByText('Uz kurieni?');
@@ -214,6 +215,16 @@ describe('time', () => {
     expect(await screen.findByText(/Šīs daļas laiks beidzās/, undefined, { timeout: 4000 })).toBeTruthy();
     expect(screen.getByTestId('start-part')).toBeTruthy();
     expect(station.timers.get('p-l')?.map((e) => e.kind)).toEqual(['start', 'end']);
+  });
+
+  test('"the time for this part is over" is said before the next part, not inside it', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    station.timers.set('p-l', [{ kind: 'start', at: Date.now() - 600_000 + 800 }]);
+    seat(station);
+    await screen.findByText(/Šīs daļas laiks beidzās/, undefined, { timeout: 4000 });
+    fireEvent.click(screen.getByTestId('start-part'));
+    expect(await screen.findByRole('textbox', { name: 'Jūsu atbilde' })).toBeTruthy();
+    expect(screen.queryByText(/Šīs daļas laiks beidzās/)).toBeNull();
   });
 });
 

@@ -1,7 +1,8 @@
 // The third implementation of StationApi (after the service over IPC and over HTTP): in memory, for
 // component tests. It keeps the station's rules that the UI relies on (a save is acknowledged once per
 // clientSaveId, an answer must fit its item and its part must be running, plays are counted and
-// refused beyond the limit and the audio leaves once per play, part timers start and end, a speaking
+// refused beyond the limit and the audio leaves once per play, a play whose audio failed to start is
+// handed back under the station's rule (src-shared/rules/plays.ts), part timers start and end, a speaking
 // take is limited, stored in order and refuses segments once closed) and can be switched to stop
 // acknowledging, as a station that hangs or has gone away. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
@@ -10,6 +11,7 @@ import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
 import { ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
+import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
 import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
@@ -137,10 +139,16 @@ export class FakeStation implements StationApi {
   /** Every saveResponse call as it arrived, acknowledged or not. */
   readonly saveCalls: StationInput<'saveResponse'>[] = [];
   readonly revisions: Revision[] = [];
-  /** Plays granted, by stimulus id. */
+  /** Plays that count (granted, not handed back), by stimulus id; a test may set plays used before the screen loaded. */
   plays = new Map<string, number>();
-  /** Granted plays whose audio has not been fetched yet, by stimulus id. */
-  private unfetched = new Map<string, number>();
+  /** Every play granted through this fake, by stimulus id, for the hand-back rule. */
+  private granted = new Map<string, PlayRecord[]>();
+  /** Granted plays whose audio has not been fetched yet: their numbers, by stimulus id. */
+  private unfetched = new Map<string, number[]>();
+  /** Every returnAudioPlay call as it arrived. */
+  readonly returnCalls: StationInput<'returnAudioPlay'>[] = [];
+  /** How far this station's clock is ahead of the machine's (advance()). */
+  private offsetMs = 0;
   /** Speaking takes in the order they were started. */
   readonly takes: FakeTake[] = [];
   /** Every appendAudioSegment call as it arrived. */
@@ -152,6 +160,16 @@ export class FakeStation implements StationApi {
 
   constructor(content: ExamContent = testContent()) {
     this.content = content;
+  }
+
+  /** The station's clock. */
+  now(): number {
+    return Date.now() + this.offsetMs;
+  }
+
+  /** Let `ms` pass on the station's clock. */
+  advance(ms: number): void {
+    this.offsetMs += ms;
   }
 
   /** The station comes back: calls that hung fail (as a reset connection does) and new calls succeed. */
@@ -168,7 +186,7 @@ export class FakeStation implements StationApi {
   private timer(partId: string): StationOutput<'getTimer'> {
     const part = this.content.parts.find((p) => p.id === partId);
     if (!part) throw new StationError('NOT_FOUND', `part ${partId}`);
-    return deriveTimer(part.timeLimitSeconds * 1000, this.timers.get(partId) ?? [], Date.now());
+    return deriveTimer(part.timeLimitSeconds * 1000, this.timers.get(partId) ?? [], this.now());
   }
 
   /** The token the station holds for the attempt; another screen opening it changes it (moved()). */
@@ -222,7 +240,8 @@ export class FakeStation implements StationApi {
         const answered = items.filter((i) => isAnswered(i, latest.get(i.id)?.value)).length;
         return { partId: p.id, title: p.title, timer, submitted: timer.status === 'ended', items: items.length, answered };
       }),
-      audioPlays: Object.fromEntries(this.plays),
+      // As the station's: a recording none of whose plays counts is not named.
+      audioPlays: Object.fromEntries([...this.plays].filter(([, n]) => n > 0)),
       recordings: [...this.takes]
         .sort((a, b) => (a.itemId === b.itemId ? a.take - b.take : a.itemId < b.itemId ? -1 : 1))
         .map((t) => ({
@@ -244,7 +263,7 @@ export class FakeStation implements StationApi {
   }
   async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
     if (input.pin !== STAFF_PIN) throw new StationError('STAFF_PIN_WRONG');
-    return { staffToken: 'staff-token-for-tests-000', expiresAt: new Date(Date.now() + 3600_000).toISOString() };
+    return { staffToken: 'staff-token-for-tests-000', expiresAt: new Date(this.now() + 3600_000).toISOString() };
   }
   async importPackage(): Promise<StationOutput<'importPackage'>> {
     throw new StationError('FILE_UNREADABLE');
@@ -268,9 +287,9 @@ export class FakeStation implements StationApi {
     // The audio of a play-limited stimulus leaves once per granted play.
     const stimuli = this.content.parts.flatMap((p) => p.tasks.flatMap((t) => t.stimuli.filter((s) => s.type === 'audio' && s.media === input.path).map((s) => s.id)));
     if (stimuli.length > 0) {
-      const granted = stimuli.find((id) => (this.unfetched.get(id) ?? 0) > 0);
+      const granted = stimuli.find((id) => (this.unfetched.get(id)?.length ?? 0) > 0);
       if (granted === undefined) throw new StationError('MEDIA_NOT_GRANTED', `${input.path}: no granted play is waiting for it`);
-      this.unfetched.set(granted, this.unfetched.get(granted)! - 1);
+      this.unfetched.get(granted)!.shift();
     }
     return { mimeType: input.path.endsWith('.opus') ? 'audio/ogg; codecs=opus' : 'application/octet-stream', data: new Uint8Array(LISTENING_AUDIO) };
   }
@@ -281,7 +300,7 @@ export class FakeStation implements StationApi {
     return { ...this.view(), candidateToken: CANDIDATE_TOKEN };
   }
   async staffTimerEvent(input: StationInput<'staffTimerEvent'>): Promise<StationOutput<'staffTimerEvent'>> {
-    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: 'end', at: Date.now() }]);
+    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: 'end', at: this.now() }]);
     return this.timer(input.partId);
   }
   async getCandidate(): Promise<StationOutput<'getCandidate'>> {
@@ -397,10 +416,35 @@ export class FakeStation implements StationApi {
     if (status !== 'running') throw new StationError(status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
     const used = this.plays.get(input.stimulusId) ?? 0;
     if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
+    const log = this.granted.get(input.stimulusId) ?? [];
+    // Numbers stay unique: one above the highest granted, handed-back ones too.
+    const play = Math.max(used, ...log.map((p) => p.play)) + 1;
+    this.granted.set(input.stimulusId, [...log, { play, grantedAt: this.now(), returned: false }]);
     this.plays.set(input.stimulusId, used + 1);
-    this.unfetched.set(input.stimulusId, (this.unfetched.get(input.stimulusId) ?? 0) + 1);
+    this.unfetched.set(input.stimulusId, [...(this.unfetched.get(input.stimulusId) ?? []), play]);
     this.seq += 1;
-    return { stimulusId: input.stimulusId, play: used + 1, playLimit, remaining: playLimit - used - 1 };
+    return { stimulusId: input.stimulusId, play, playLimit, remaining: playLimit - used - 1 };
+  }
+  async returnAudioPlay(input: StationInput<'returnAudioPlay'>): Promise<StationOutput<'returnAudioPlay'>> {
+    this.returnCalls.push(input);
+    this.seat(input);
+    await this.gate();
+    const found = findStimulus(this.content, input.stimulusId);
+    if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
+    const playLimit = found.stimulus.playLimit;
+    this.requireOpen();
+    const status = this.timer(found.part.id).status;
+    if (status !== 'running' && status !== 'paused') throw new StationError(status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
+    const log = this.granted.get(input.stimulusId) ?? [];
+    const decided = playReturn(log, input.play, this.now());
+    if (decided.verdict === 'refused') throw new StationError('PLAY_NOT_RETURNABLE', decided.why);
+    if (decided.verdict === 'return') {
+      this.granted.set(input.stimulusId, log.map((p) => (p.play === input.play ? { ...p, returned: true } : p)));
+      this.plays.set(input.stimulusId, (this.plays.get(input.stimulusId) ?? 1) - 1);
+      this.unfetched.set(input.stimulusId, (this.unfetched.get(input.stimulusId) ?? []).filter((n) => n !== input.play));
+      this.seq += 1;
+    }
+    return { stimulusId: input.stimulusId, play: input.play, playLimit, remaining: playLimit - (this.plays.get(input.stimulusId) ?? 0) };
   }
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
     await this.gate();
@@ -408,14 +452,14 @@ export class FakeStation implements StationApi {
     const status = this.timer(input.partId).status;
     this.requireOpen();
     if (!CANDIDATE_TIMER_FROM[input.kind].includes(status)) throw new StationError('TIMER_TRANSITION', `cannot ${input.kind} a part that is ${status}`);
-    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: Date.now() }]);
+    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: this.now() }]);
     this.seq += 1;
     return this.timer(input.partId);
   }
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
     this.seat(input);
-    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: Date.now() };
+    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now() };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);
@@ -433,13 +477,13 @@ export class FakeStation implements StationApi {
 
   /** Put the attempt in a part that has begun, on an item, as after a reload. */
   inPart(partId: string, itemId: string): this {
-    this.timers.set(partId, [{ kind: 'start', at: Date.now() }]);
+    this.timers.set(partId, [{ kind: 'start', at: this.now() }]);
     this.position = { partId, itemId };
     for (const p of this.content.parts) {
       if (p.id === partId) break;
       this.timers.set(p.id, [
-        { kind: 'start', at: Date.now() - 1000 },
-        { kind: 'end', at: Date.now() - 500 },
+        { kind: 'start', at: this.now() - 1000 },
+        { kind: 'end', at: this.now() - 500 },
       ]);
     }
     return this;

@@ -233,7 +233,7 @@ describe('a speaking task', () => {
     expect(JSON.parse(localStorage.getItem(`exam-station.preflight.${SEAT.attemptId}`) ?? '{}')).toMatchObject({ micOk: false });
   });
 
-  test('while a take is recorded the candidate cannot move on, and is told so in both languages', async () => {
+  test('while a take is recorded the candidate cannot move on, and is told so in both languages until the recording ends', async () => {
     const station = new FakeStation().inPart('p-s', 's-q1');
     seat(station);
     await startTake('start-preparation');
@@ -244,6 +244,11 @@ describe('a speaking task', () => {
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.getByTestId('recording')).toBeTruthy();
     await recordAndStop(station, 1);
+    // The recording is over: there is nothing to wait for, so nothing says so.
+    expect(document.body.textContent).not.toContain(TEXT.busyRecording.lv);
+    fireEvent.click(screen.getByRole('button', { name: 'Ierakstīt vēlreiz' }));
+    await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' });
+    expect(document.body.textContent).not.toContain(TEXT.busyRecording.lv);
   });
 
   test.each([1, 2, 3])('a take stopped after %i s keeps its last chunk, even one slow to read: the take closes only once the station holds every segment', async (seconds) => {

@@ -27,6 +27,7 @@ import { migration0001 } from './0001_initial.ts';
 import { migration0002 } from './0002_apply_push.ts';
 import { migration0003 } from './0003_recording_integrity.ts';
 import { migration0004 } from './0004_event_contract.ts';
+import { migration0010 } from './0010_play_returns.ts';
 
 export interface Migration {
   version: number;
@@ -34,7 +35,7 @@ export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0010];
 /** The highest declared version; checked when this module loads (versions unique and increasing). */
 export const LATEST_SCHEMA_VERSION = latestSchemaVersion(MIGRATIONS);
 const MIGRATION_LOCK = 7_117_157;

@@ -3,6 +3,7 @@
 // confirmation, and the end of the part when the station's time runs out.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isAnswered } from '../../src-shared/content/responses.ts';
+import { takesLeft } from '../../src-shared/rules/takes.ts';
 import { errorText, useAnswers, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { TEXT } from '../text.ts';
@@ -29,6 +30,7 @@ export function PartScreen() {
   const flags = useAttempt((s) => s.flags);
   const busyItem = useAudio((s) => s.busyItem);
   const warnings = useAudio((s) => s.warnings);
+  const takes = useAudio((s) => s.takes);
   const [overview, setOverview] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -70,7 +72,9 @@ export function PartScreen() {
       exam.attempt.setState({ error: TEXT.busyRecording });
       return;
     }
-    if (current.item.type === 'speaking' && warnings[current.item.id] && leaveTo === null) {
+    // Asking whether to stay makes sense only while the task still allows another take.
+    const speaking = current.item.type === 'speaking' ? current.item : null;
+    if (speaking && warnings[speaking.id] && leaveTo === null && takesLeft(speaking.recordingsAllowed, takes[speaking.id] ?? []) > 0) {
       setLeaveTo(target);
       return;
     }

@@ -14,8 +14,8 @@ import type { Caller, SeatCredentials, StationApi, StationHost, StationInput, St
 import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
 import { CodedError, type ErrorCode } from '../../src-shared/errors.ts';
-import { openTestStation } from '../support/fixtures.ts';
-import { FakeStation, LISTENING_AUDIO, testContent, testExamSource } from '../ui/fake-station.ts';
+import { openTestStation, TEST_STAFF_PIN } from '../support/fixtures.ts';
+import { FakeStation, LISTENING_AUDIO, STAFF_PIN, testContent, testExamSource } from '../ui/fake-station.ts';
 
 // ---- the two stations, behind the same boundary ---------------------------------------------------
 
@@ -28,9 +28,17 @@ function asTheScreenSeesIt(host: StationHost): StationApi {
   return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), SCREEN))) as StationReplyBody);
 }
 
+/** What the invigilator needs to open the subject's attempt again: its staff PIN, candidate and package. */
+interface StaffFacts {
+  pin: string;
+  candidateId: string;
+  packageId: string;
+}
+
 interface Subject {
   api: StationApi;
   seat: SeatCredentials;
+  staff: StaffFacts;
   close(): void;
 }
 
@@ -38,12 +46,14 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
   async FakeStation() {
     const fake = new FakeStation();
     const opened = await fake.openAttempt();
-    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, close: () => undefined };
+    const staff = { pin: STAFF_PIN, candidateId: opened.candidateId, packageId: opened.packageId };
+    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, staff, close: () => undefined };
   },
   async StationService() {
     const station = await openTestStation({}, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
     const opened = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
-    return { api: asTheScreenSeesIt(station.service), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, close: () => station.service.close() };
+    const staff = { pin: TEST_STAFF_PIN, candidateId: opened.candidateId, packageId: opened.packageId };
+    return { api: asTheScreenSeesIt(station.service), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, staff, close: () => station.service.close() };
   },
 };
 
@@ -52,6 +62,7 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
 /** What a step's results so far are called by (its `as`), for later steps. */
 interface Ctx {
   seat: SeatCredentials;
+  staff: StaffFacts;
   got: Record<string, Record<string, unknown>>;
 }
 
@@ -99,6 +110,9 @@ const recordingOf = (c: Ctx, take: string): string => String(c.got[take]?.record
 const segment = (take: string, index: number, data: Uint8Array<ArrayBuffer> = SEGMENT[index]!, sha256: string = sha(data)) => (c: Ctx) => ({ ...c.seat, recordingId: recordingOf(c, take), index, data, sha256, durationMs: 1000 });
 const startTake = (c: Ctx) => ({ ...c.seat, itemId: 's-q1', mimeType: 'audio/webm;codecs=opus' });
 const closeTake = (take: string) => (c: Ctx) => ({ ...c.seat, recordingId: recordingOf(c, take) });
+/** The seat an earlier step's openAttempt handed out. */
+const seatFrom = (name: string) => (c: Ctx): SeatCredentials => ({ attemptId: String(c.got[name]?.attemptId), candidateToken: String(c.got[name]?.candidateToken) });
+const notStarted = [timerOf('p-l', 'not-started'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')];
 const twoSegments = { segmentCount: 2, durationMs: 2000, sha256: sha(Buffer.concat([SEGMENT[0]!, SEGMENT[1]!])), bytes: 500 };
 
 // ---- the scenarios ----------------------------------------------------------------------------------
@@ -350,6 +364,23 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'declining the identity before any part began ends the screen token and frees the screen for the invigilator; opening the attempt again resumes it, not started',
+    steps: [
+      call('getAttempt', seat, ok({ status: 'open' })),
+      call('declineIdentity', (c) => ({ ...c.seat, reason: 'name' }), ok({ incidentId: expect.any(String), at: expect.any(String) })),
+      call('getAttempt', seat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('seatHeartbeat', seat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('declineIdentity', (c) => ({ ...c.seat, reason: 'name' }), refused('CANDIDATE_TOKEN_WRONG')),
+      call('staffSignIn', (c) => ({ pin: c.staff.pin }), ok({ staffToken: expect.any(String) }), 'staff'),
+      call('openAttempt', (c) => ({ staffToken: String(c.got.staff?.staffToken), candidateId: c.staff.candidateId, packageId: c.staff.packageId }), (c) => ok({ attemptId: c.seat.attemptId, status: 'open', candidateToken: expect.any(String), parts: notStarted }), 'reopened'),
+      call('getAttempt', seatFrom('reopened'), (c) => ok({ attemptId: c.seat.attemptId, status: 'open', responses: [], parts: notStarted })),
+    ],
+  },
+  {
+    name: 'declining the identity once a part has begun is ATTEMPT_STARTED, and the screen goes on with the test',
+    steps: [start('p-l'), call('declineIdentity', (c) => ({ ...c.seat, reason: 'not-me' }), refused('ATTEMPT_STARTED')), call('getAttempt', seat, ok({ status: 'open' }))],
+  },
+  {
     name: 'a wrong staff PIN is STAFF_PIN_WRONG',
     steps: [call('staffSignIn', () => ({ pin: '000000' }), refused('STAFF_PIN_WRONG'))],
   },
@@ -369,7 +400,7 @@ async function outcomeOf(api: StationApi, method: StationMethod, input: unknown)
 }
 
 async function run(subject: Subject, steps: Step[]): Promise<void> {
-  const c: Ctx = { seat: subject.seat, got: {} };
+  const c: Ctx = { seat: subject.seat, staff: subject.staff, got: {} };
   for (const [i, step] of steps.entries()) {
     const outcome = await outcomeOf(subject.api, step.method, step.input(c));
     expect(outcome, `step ${i + 1}: ${step.method}`).toMatchObject(step.expected(c));

@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
 // The candidate's screens against an in-memory station: saving and its indicator, word counts, the
-// station's play limit, keyboard use, and coming back after a reload.
+// station's play limit, keyboard use, coming back after a reload, and details that are not the
+// candidate's handed back to the invigilator.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
-import { FakeStation, SEAT, testContent } from './fake-station.ts';
+import { FakeStation, SEAT, STAFF_PIN, testContent } from './fake-station.ts';
 
 function seat(station: FakeStation) {
   localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
@@ -249,5 +250,49 @@ describe('a screen whose attempt moved', () => {
     await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods', {}, { timeout: 5000 });
     expect(document.body.textContent).toContain('Šis ekrāns vairs nav saistīts ar šo pārbaudījumu');
     expect(localStorage.getItem('exam-station.seat')).toBeNull();
+  });
+});
+
+describe('the identity screen', () => {
+  test('"No" hands the screen back to the invigilator with the reason: an incident is recorded, the test is not started, and the invigilator can open it again here', async () => {
+    const station = new FakeStation();
+    seat(station);
+    await screen.findByTestId('candidate-name');
+    fireEvent.click(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
+    const handBack = screen.getByRole('button', { name: 'Atdot ekrānu pārbaudījuma vadītājam' });
+    // What is wrong is said first: the invigilator is told why.
+    expect((handBack as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByLabelText('Personas kods nav mans'));
+    fireEvent.click(handBack);
+
+    const notice = await screen.findByTestId('handed-back');
+    expect(notice.textContent).toContain('Anna Bērziņa: personas kods nav pareizs.');
+    expect(notice.textContent).toContain('Pārbaudījums nav sākts');
+    expect(station.incidents).toEqual([{ kind: 'candidate-identity', attemptId: SEAT.attemptId, note: 'declined: personal-code' }]);
+    expect(station.token).toBeNull();
+    expect([...station.timers.values()].flat()).toEqual([]);
+    expect(localStorage.getItem('exam-station.seat')).toBeNull();
+
+    // The invigilator signs in on this screen and opens the test again: it resumes at the identity step.
+    fireEvent.change(screen.getByLabelText('Pārbaudījuma vadītāja PIN kods'), { target: { value: STAFF_PIN } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    fireEvent.click(await screen.findByRole('radio', { name: /Anna Bērziņa/ }));
+    fireEvent.change(screen.getByLabelText('Paketes atslēga'), { target: { value: 'ABCD-EFGH' } });
+    expect(screen.getByTestId('handed-back')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Sākt kandidātam' }));
+    expect((await screen.findByTestId('candidate-name')).textContent).toContain('Anna Bērziņa');
+    expect(screen.queryByTestId('handed-back')).toBeNull();
+    expect(JSON.parse(localStorage.getItem('exam-station.seat') ?? 'null')).toEqual(SEAT);
+  });
+
+  test('"Back" leaves the details on screen and hands nothing back', async () => {
+    const station = new FakeStation();
+    seat(station);
+    await screen.findByTestId('candidate-name');
+    fireEvent.click(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Atpakaļ — dati tomēr ir pareizi' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Jā, tie ir mani dati' }));
+    expect(await screen.findByRole('heading', { name: 'Norādījumi' })).toBeTruthy();
+    expect(station.incidents).toEqual([]);
   });
 });

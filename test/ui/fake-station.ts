@@ -2,7 +2,8 @@
 // component tests. It keeps the station's rules that the UI relies on (a save is acknowledged once per
 // clientSaveId, an answer must fit its item and its part must be running, plays are counted and
 // refused beyond the limit and the audio leaves once per play, part timers start and end, a speaking
-// take is limited, stored in order and refuses segments once closed) and can be switched to stop
+// take is limited, stored in order and refuses segments once closed, the identity can be declined
+// only before any part began and that ends the screen's token) and can be switched to stop
 // acknowledging, as a station that hangs or has gone away. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
 // It runs in the page (jsdom) and in Node alike.
@@ -12,6 +13,7 @@ import { ExamContent, findItem, findStimulus, referencedMedia } from '../../src-
 import { StationError } from '../../src-shared/errors.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
+import type { IncidentKind } from '../../src-shared/contracts/events.ts';
 import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
@@ -171,8 +173,10 @@ export class FakeStation implements StationApi {
     return deriveTimer(part.timeLimitSeconds * 1000, this.timers.get(partId) ?? [], Date.now());
   }
 
-  /** The token the station holds for the attempt; another screen opening it changes it (moved()). */
-  token = CANDIDATE_TOKEN;
+  /** The token the station holds for the attempt; another screen opening it changes it (moved()), declining the identity ends it (null). */
+  token: string | null = CANDIDATE_TOKEN;
+  /** Incidents recorded, in order (the candidate's screen records one when it declines the identity). */
+  readonly incidents: { kind: IncidentKind; attemptId: string; note: string }[] = [];
 
   /** The invigilator opened the attempt on another screen: this screen's token stops working. */
   moved(): void {
@@ -255,6 +259,18 @@ export class FakeStation implements StationApi {
   async unlockPackage(): Promise<StationOutput<'unlockPackage'>> {
     return { ...(await this.listPackages())[0]!, unlocked: true };
   }
+  async declineIdentity(input: StationInput<'declineIdentity'>): Promise<StationOutput<'declineIdentity'>> {
+    this.seat(input);
+    await this.gate();
+    this.requireOpen();
+    const begun = this.content.parts.filter((p) => this.timer(p.id).status !== 'not-started');
+    if (begun.length > 0) throw new StationError('ATTEMPT_STARTED', `${begun.map((p) => p.id).join(', ')} begun`);
+    this.incidents.push({ kind: 'candidate-identity', attemptId: ATTEMPT_ID, note: `declined: ${input.reason}` });
+    // No screen holds a token now: the attempt waits, open and not started, to be opened again.
+    this.token = null;
+    this.seq += 1;
+    return { incidentId: crypto.randomUUID(), at: new Date().toISOString() };
+  }
   async getExamContent(input: StationInput<'getExamContent'>): Promise<StationOutput<'getExamContent'>> {
     this.seat(input);
     await this.gate();
@@ -277,7 +293,9 @@ export class FakeStation implements StationApi {
   async listCandidates(): Promise<StationOutput<'listCandidates'>> {
     return [await this.getCandidate()];
   }
+  /** Opening the attempt (again) on this screen resumes it and hands the screen the token. */
   async openAttempt(): Promise<StationOutput<'openAttempt'>> {
+    this.token = CANDIDATE_TOKEN;
     return { ...this.view(), candidateToken: CANDIDATE_TOKEN };
   }
   async staffTimerEvent(input: StationInput<'staffTimerEvent'>): Promise<StationOutput<'staffTimerEvent'>> {

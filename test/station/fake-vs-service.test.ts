@@ -4,9 +4,11 @@
 // the fake's own exam. Both sit behind the contract's boundary (createStationHandler with every reply
 // checked against the output schema) and the renderer's own client, over a JSON wire as HTTP carries
 // it: what a scenario sees is what the screen would see. A rule the fake loses, or a reply the service
-// changes, fails here on the side that moved.
+// changes, fails here on the side that moved. The invigilator's actions (a pause) come from a desk of
+// their own, never from the candidate's screen; a scenario can move the clock on (`later`), which both
+// stations read from Date.
 import { createHash, randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
 import { createStationClient } from '../../src-renderer/station/client.ts';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
@@ -21,22 +23,28 @@ import { FakeStation, LISTENING_AUDIO, STAFF_PIN, testContent, testExamSource } 
 
 /** The candidate's screen as the station's transport names it (a solo station serves it every surface). */
 const SCREEN: Caller = { clientId: 'fake-vs-service-screen', surfaces: ['public', 'staff', 'candidate'] };
+/** The invigilator's own screen, where staff actions come from. */
+const DESK: Caller = { clientId: 'fake-vs-service-desk', surfaces: ['public', 'staff'] };
 
 /** The renderer's client → JSON wire → the contract's boundary, every reply checked → `host`. */
-function asTheScreenSeesIt(host: StationHost): StationApi {
+function asTheScreenSeesIt(host: StationHost, caller: Caller = SCREEN): StationApi {
   const handler = createStationHandler(host, { validateOutput: true });
-  return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), SCREEN))) as StationReplyBody);
+  return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), caller))) as StationReplyBody);
 }
 
-/** What the invigilator needs to open the subject's attempt again: its staff PIN, candidate and package. */
+/** What the invigilator needs: the staff PIN, a staff token, the attempt's candidate and package. */
 interface StaffFacts {
   pin: string;
+  staffToken: string;
   candidateId: string;
   packageId: string;
 }
 
 interface Subject {
+  /** The candidate's screen. */
   api: StationApi;
+  /** The invigilator's desk. */
+  desk: StationApi;
   seat: SeatCredentials;
   staff: StaffFacts;
   close(): void;
@@ -46,14 +54,17 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
   async FakeStation() {
     const fake = new FakeStation();
     const opened = await fake.openAttempt();
-    const staff = { pin: STAFF_PIN, candidateId: opened.candidateId, packageId: opened.packageId };
-    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, staff, close: () => undefined };
+    const { staffToken } = await fake.staffSignIn({ pin: STAFF_PIN });
+    const staff = { pin: STAFF_PIN, staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
+    const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
+    return { api: asTheScreenSeesIt(fake), desk: asTheScreenSeesIt(fake, DESK), seat, staff, close: () => undefined };
   },
   async StationService() {
     const station = await openTestStation({}, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
     const opened = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
-    const staff = { pin: TEST_STAFF_PIN, candidateId: opened.candidateId, packageId: opened.packageId };
-    return { api: asTheScreenSeesIt(station.service), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, staff, close: () => station.service.close() };
+    const staff = { pin: TEST_STAFF_PIN, staffToken: station.staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
+    const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
+    return { api: asTheScreenSeesIt(station.service), desk: asTheScreenSeesIt(station.service, DESK), seat, staff, close: () => station.service.close() };
   },
 };
 
@@ -69,21 +80,30 @@ interface Ctx {
 /** A reply that matches `ok` (toMatchObject: every field given must match), or a refusal with this code. */
 type Expected = { ok: unknown } | { refused: ErrorCode };
 
-interface Step {
+interface Call {
   method: StationMethod;
   input: (c: Ctx) => unknown;
   expected: (c: Ctx) => Expected;
   as?: string;
+  /** Who calls: the candidate's screen, or the invigilator at their desk. */
+  from: 'screen' | 'desk';
 }
+
+/** A call, or the clock moving on by some milliseconds before the next one. */
+type Step = Call | { laterMs: number };
 
 interface Scenario {
   name: string;
   steps: Step[];
 }
 
-function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string): Step {
-  return { method, input, expected: typeof expected === 'function' ? expected : () => expected, ...(as ? { as } : {}) };
+function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string, from: Call['from'] = 'screen'): Call {
+  return { method, input, expected: typeof expected === 'function' ? expected : () => expected, from, ...(as ? { as } : {}) };
 }
+/** The invigilator's timer action on the attempt's part, from the desk. */
+const staffTimer = (partId: string, kind: 'pause' | 'resume', expected: Expected | ((c: Ctx) => Expected), as?: string): Call =>
+  call('staffTimerEvent', (c) => ({ staffToken: c.staff.staffToken, attemptId: c.seat.attemptId, partId, kind, ...(kind === 'pause' ? { reason: 'fire alarm' } : {}) }), expected, as, 'desk');
+const later = (ms: number): Step => ({ laterMs: ms });
 const ok = (value: unknown): Expected => ({ ok: value });
 const refused = (code: ErrorCode): Expected => ({ refused: code });
 /** Exactly the reply an earlier step got. */
@@ -381,6 +401,39 @@ const SCENARIOS: Scenario[] = [
     steps: [start('p-l'), call('declineIdentity', (c) => ({ ...c.seat, reason: 'not-me' }), refused('ATTEMPT_STARTED')), call('getAttempt', seat, ok({ status: 'open' }))],
   },
   {
+    name: 'a paused part keeps its time and refuses plays and ending it; a save on its way is taken, later ones are PART_PAUSED until the part resumes, and then the same save is taken',
+    steps: [
+      start('p-l'),
+      staffTimer('p-l', 'pause', ok({ status: 'paused', pausedAt: expect.any(Number), deadline: null }), 'paused'),
+      call('getTimer', (c) => ({ ...c.seat, partId: 'p-l' }), (c) => ok({ status: 'paused', pausedAt: c.got.paused?.pausedAt, remainingMs: c.got.paused?.remainingMs })),
+      call('seatHeartbeat', seat, ok({ parts: [timerOf('p-l', 'paused'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')] })),
+      call('saveResponse', save('l-q1', choice('a'), S1), ok({ revision: 1 })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('PART_PAUSED')),
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-l', kind: 'end' }), refused('PART_PAUSED')),
+      // Past the grace for saves on their way (the station's 5 s), short of a seat silence.
+      later(5_500),
+      call('saveResponse', save('l-q1', choice('b'), S2), refused('PART_PAUSED')),
+      call('getTimer', (c) => ({ ...c.seat, partId: 'p-l' }), (c) => ok({ status: 'paused', remainingMs: c.got.paused?.remainingMs })),
+      staffTimer('p-l', 'resume', ok({ status: 'running', pausedAt: null, deadline: expect.any(Number) })),
+      call('saveResponse', save('l-q1', choice('b'), S2), ok({ revision: 2 })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), ok({ play: 1 })),
+      call('getAttempt', seat, ok({ responses: [{ itemId: 'l-q1', revision: 2, value: choice('b') }] })),
+    ],
+  },
+  {
+    name: 'a take under way when the part is paused may finish and close; a new take is PART_PAUSED until the part resumes',
+    steps: [
+      start('p-s'),
+      call('startRecording', startTake, ok({ take: 1 }), 'take1'),
+      staffTimer('p-s', 'pause', ok({ status: 'paused' })),
+      call('appendAudioSegment', segment('take1', 0), ok({ segmentCount: 1 })),
+      call('closeRecording', (c) => ({ ...closeTake('take1')(c), segmentCount: 1 }), ok({ segmentCount: 1 })),
+      call('startRecording', startTake, refused('PART_PAUSED')),
+      staffTimer('p-s', 'resume', ok({ status: 'running' })),
+      call('startRecording', startTake, ok({ take: 2 })),
+    ],
+  },
+  {
     name: 'a wrong staff PIN is STAFF_PIN_WRONG',
     steps: [call('staffSignIn', () => ({ pin: '000000' }), refused('STAFF_PIN_WRONG'))],
   },
@@ -402,7 +455,11 @@ async function outcomeOf(api: StationApi, method: StationMethod, input: unknown)
 async function run(subject: Subject, steps: Step[]): Promise<void> {
   const c: Ctx = { seat: subject.seat, staff: subject.staff, got: {} };
   for (const [i, step] of steps.entries()) {
-    const outcome = await outcomeOf(subject.api, step.method, step.input(c));
+    if ('laterMs' in step) {
+      vi.setSystemTime(Date.now() + step.laterMs);
+      continue;
+    }
+    const outcome = await outcomeOf(step.from === 'desk' ? subject.desk : subject.api, step.method, step.input(c));
     expect(outcome, `step ${i + 1}: ${step.method}`).toMatchObject(step.expected(c));
     if (step.as && 'ok' in outcome) c.got[step.as] = outcome.ok as Record<string, unknown>;
   }
@@ -418,11 +475,15 @@ describe('the fake station and the real station service agree on what the candid
     describe(scenario.name, () => {
       for (const [name, open] of Object.entries(SUBJECTS)) {
         it(name, async () => {
+          // Both stations read the time from Date; only Date is faked, and it keeps running.
+          const moves = scenario.steps.some((step) => 'laterMs' in step);
+          if (moves) vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
           const subject = await open();
           try {
             await run(subject, scenario.steps);
           } finally {
             subject.close();
+            if (moves) vi.useRealTimers();
           }
         });
       }

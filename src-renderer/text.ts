@@ -110,6 +110,7 @@ export const TEXT = {
   saved: { lv: 'Saglabāts', en: 'Saved' },
   saving: { lv: 'Saglabā…', en: 'Saving…' },
   notSaved: { lv: 'Nav saglabāts — pasauciet pārbaudījuma vadītāju', en: 'Not saved — call the invigilator' },
+  savePaused: { lv: 'Tiks saglabāts, kad daļa turpināsies', en: 'Will be saved when the part resumes' },
   notSavedKept: { lv: 'Jūsu atbildes ir šajā ekrānā un tiks saglabātas, tiklīdz savienojums atjaunosies.', en: 'Your answers are kept on this screen and will be saved as soon as the connection returns.' },
   stationLost: { lv: 'Nav savienojuma ar staciju — pasauciet pārbaudījuma vadītāju', en: 'No connection to the station — call the invigilator' },
   // item types
@@ -175,6 +176,13 @@ export const TEXT = {
   interrupted: { lv: 'Ieraksts tika pārtraukts. Saglabātā daļa ir drošībā; ierakstiet atbildi vēlreiz.', en: 'The recording was interrupted. The saved part is safe; record your answer again.' },
   savedSecondsOf: { lv: 'Saglabāts: {n} s ieraksta', en: 'Stored: {n} s of audio' },
   busyRecording: { lv: 'Ieraksta laikā pāriet uz citu jautājumu nevar.', en: 'You cannot move to another question while recording.' },
+  // a pause by the invigilator
+  pausedTitle: { lv: 'Pārbaudījuma vadītājs ir apturējis pārbaudījumu', en: 'The invigilator has paused the test' },
+  pausedText: {
+    lv: 'Laiks netiek skaitīts, un jūsu atbildes ir drošībā. Palieciet savā vietā un gaidiet: darbs turpināsies tieši no šīs vietas, kad pārbaudījuma vadītājs to atsāks.',
+    en: 'The time is not counting, and your answers are safe. Stay in your seat and wait: you will carry on from exactly here when the invigilator resumes the test.',
+  },
+  pausedTimeLeft: { lv: 'Atlikušais laiks, apturēts: {time}', en: 'Time left, stopped: {time}' },
   // end
   endTitle: { lv: 'Pārbaudījums ir pabeigts', en: 'The test is finished' },
   endText: { lv: 'Paldies! Jūsu atbildes ir saglabātas. Rezultātus uzzināsiet vēlāk. Varat pacelt roku un gaidīt pārbaudījuma vadītāju.', en: 'Thank you! Your answers are saved. You will get the results later. You may raise your hand and wait for the invigilator.' },

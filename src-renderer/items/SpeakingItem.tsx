@@ -1,12 +1,14 @@
 // A speaking task: preparation countdown, then a recording that starts and stops by itself, with a live
 // level meter and the audio sent to the station about every second. Before a take the task says how
 // many takes it allows and how many are left (the station's own rule), and ending the last take early
-// asks first; a silent or very short answer is pointed out before the candidate leaves the task.
+// asks first; a silent or very short answer is pointed out before the candidate leaves the task. When
+// the invigilator pauses the part, a take under way is stopped and closed with everything recorded,
+// and a preparation is called off (no take is used).
 import { useEffect, useRef, useState } from 'react';
 import type { Item } from '../../src-shared/content/schema.ts';
 import { takesLeft } from '../../src-shared/rules/takes.ts';
 import { seatOf } from '../store/attempt.ts';
-import { errorText, useAudio, useAttempt, useExam } from '../store/exam.ts';
+import { errorText, useAudio, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { TEXT } from '../text.ts';
 import { ConfirmDialog } from '../ui/frame.tsx';
@@ -21,6 +23,8 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
   const t = useText();
   const exam = useExam();
   const attemptId = useAttempt((s) => s.attemptId);
+  const partId = useAttempt((s) => s.partId);
+  const partStatus = useTimers((s) => (partId ? s.parts[partId]?.status : undefined));
   const takes = useAudio((s) => s.takes[item.id]) ?? [];
   const warning = useAudio((s) => s.warnings[item.id]);
   const [phase, setPhase] = useState<Phase>('idle');
@@ -71,6 +75,18 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
         done();
       }
     }, 100);
+  };
+
+  /** Call the preparation off: the microphone closes, no take was started. */
+  const stopPreparing = () => {
+    const l = live.current;
+    if (l.timer) clearInterval(l.timer);
+    l.meter?.close();
+    stopStream(l.stream);
+    live.current = { stream: null, meter: null, take: null, timer: null, voicedMs: 0, startedAt: 0 };
+    exam.audio.getState().setBusy(null);
+    setLevel(0);
+    setPhase('idle');
   };
 
   const fail = (error: unknown) => {
@@ -124,6 +140,11 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     } catch (error) {
       return fail(error);
     }
+    if (live.current !== l) {
+      // The preparation was called off (a pause) while the station started the take: close it at once.
+      void l.take.stop();
+      return;
+    }
     l.startedAt = performance.now();
     l.voicedMs = 0;
     setPhase('recording');
@@ -160,6 +181,14 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     setPhase('preparing');
     countdown(item.preparationSeconds, () => setLevel(live.current.meter?.read() ?? 0), () => void record());
   };
+
+  // The invigilator paused the part: what is being said is kept and closed now, not cut off later.
+  useEffect(() => {
+    if (partStatus !== 'paused') return;
+    if (phase === 'recording') void finish();
+    else if (phase === 'preparing') stopPreparing();
+    // finish and stopPreparing read the live take through a ref; the phase and the status decide.
+  }, [partStatus, phase]);
 
   const lastComplete = complete[complete.length - 1];
   const lastTakeNote = left === 1 ? ` ${t('lastTake')}` : '';

@@ -48,7 +48,8 @@ export function createExam(station: StationApi): Exam {
   const attempt = createAttemptStore();
   const currentId = (): string | null => attempt.getState().attemptId;
   const currentSeat = (): SeatCredentials | null => seatOf(attempt.getState());
-  const answers = createAnswerSaver(station, currentSeat);
+  // A save refused because the part is paused: ask the station at once instead of at the next beat.
+  const answers = createAnswerSaver(station, currentSeat, Date.now, () => void beat());
   const audio = createAudioStore();
   const timer = createTimerStore();
   let heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -64,6 +65,8 @@ export function createExam(station: StationApi): Exam {
     try {
       const reply = await station.seatHeartbeat(seat);
       timer.getState().setParts(reply.parts, reply.serverTime);
+      // The invigilator resumed (or no part is paused): edits held by the pause go now.
+      if (!reply.parts.some((p) => p.timer.status === 'paused')) answers.sendHeld();
       if (reply.creditedMs > 0) {
         timer.getState().noteCredit(reply.creditedMs);
         attempt.setState({ notice: 'timeAdded' });

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // The speaking task against the in-memory station: a take recorded in segments and closed, the takes
-// the task allows, a take cut off by a reload, a microphone that fails, and no moving on mid-take.
+// the task allows, a take cut off by a reload, a microphone that fails, no moving on mid-take, and a
+// pause by the invigilator in the middle of a take or of the preparation.
 // jsdom has no microphone, no MediaRecorder and no Web Audio: small fakes below stand in for them; the
 // recorder hands over a chunk every timeslice, as a browser's does.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
@@ -8,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import { TEXT } from '../../src-renderer/text.ts';
-import { FakeStation, SEAT, sha256Hex } from './fake-station.ts';
+import { FakeStation, SEAT, sha256Hex, testContent } from './fake-station.ts';
 
 class FakeTrack {
   stopped = false;
@@ -90,6 +91,15 @@ class FakeMediaRecorder extends EventTarget {
 
 let streams: FakeStream[] = [];
 let microphone: 'works' | 'missing' = 'works';
+
+/** The test with a speaking task long enough that nothing ends by itself while a test looks. */
+function longSpeaking(): ReturnType<typeof testContent> {
+  const content = testContent();
+  const item = content.parts[2]!.tasks[0]!.items[0]!;
+  if (item.type !== 'speaking') throw new Error('the test content changed');
+  Object.assign(item, { preparationSeconds: 30, responseSeconds: 30 });
+  return content;
+}
 
 function seat(station: FakeStation) {
   localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
@@ -333,5 +343,41 @@ describe('a speaking task', () => {
     const chunks = FakeMediaRecorder.made[0]!.chunks;
     expect(take.segments.map((s) => s.data)).toEqual(chunks);
     expect(take).toMatchObject({ closed: true, sha256: await sha256Hex(concat(chunks)) });
+  });
+
+  test('a take under way when the invigilator pauses is stopped at once, sent whole and closed, and saved as the answer', async () => {
+    const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    await waitFor(() => expect(station.takes[0]?.segments.length ?? 0).toBeGreaterThanOrEqual(1), { timeout: 5000 });
+    await station.pause('p-s');
+    await screen.findByTestId('paused', {}, { timeout: 3000 });
+    // Long before the 30 s answer time is over, the take is closed with every chunk the recorder gave.
+    await waitFor(() => expect(station.takes[0]?.closed).toBe(true), { timeout: 3000 });
+    const take = station.takes[0]!;
+    const recorder = FakeMediaRecorder.made[0]!;
+    expect(recorder.state).toBe('inactive');
+    expect(take.segments.map((s) => s.data)).toEqual(recorder.chunks);
+    expect(take).toMatchObject({ closed: true, interruption: null, sha256: await sha256Hex(concat(recorder.chunks)) });
+    expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
+    await waitFor(() => expect(station.revisions.at(-1)?.value).toEqual({ type: 'speaking', recordingIds: [take.recordingId] }));
+    await station.resume('p-s');
+    await waitFor(() => expect(screen.queryByTestId('paused')).toBeNull(), { timeout: 3000 });
+    expect(screen.getByTestId('recorded').textContent).toContain('Atbilde ierakstīta');
+  });
+
+  test('a pause during the preparation ends it without starting a take, and the microphone is closed', async () => {
+    const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
+    seat(station);
+    fireEvent.click(await screen.findByTestId('start-preparation'));
+    await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' });
+    await station.pause('p-s');
+    await screen.findByTestId('paused', {}, { timeout: 3000 });
+    await waitFor(() => expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true));
+    expect(station.takes).toHaveLength(0);
+    await station.resume('p-s');
+    await waitFor(() => expect(screen.queryByTestId('paused')).toBeNull(), { timeout: 3000 });
+    expect(screen.getByTestId('start-preparation')).toBeTruthy();
+    expect(screen.getByTestId('takes').textContent).toContain('atlikušas 2');
   });
 });

@@ -14,8 +14,10 @@ export function PausedScreen({ remainingMs }: { remainingMs: number }) {
   return (
     <div className="dialog-backdrop paused-backdrop">
       <div className="dialog paused" role="dialog" aria-modal="true" aria-labelledby="paused-title" aria-describedby="paused-text" tabIndex={-1} ref={ref} data-testid="paused">
+        {/* Two bars drawn by CSS: the pause sign is not in every font the seats have. */}
         <p className="paused-icon" aria-hidden="true">
-          ⏸
+          <span />
+          <span />
         </p>
         <h2 id="paused-title">
           <Bilingual text={TEXT.pausedTitle} />

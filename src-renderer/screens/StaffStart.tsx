@@ -79,11 +79,10 @@ export function StaffStart() {
         <p className="lead">{t('staffIntro')}</p>
         {handedBack && (
           <div className="banner banner-notice" role="status" data-testid="handed-back">
-            <span>
+            <div>
               <strong>{t('handedBackTitle')}</strong>
-              <br />
-              {t('handedBackText', { name: handedBack.name, reason: t(HANDED_BACK_TEXT[handedBack.reason]) })}
-            </span>
+              <p>{t('handedBackText', { name: handedBack.name, reason: t(HANDED_BACK_TEXT[handedBack.reason]) })}</p>
+            </div>
           </div>
         )}
         {!token ? (

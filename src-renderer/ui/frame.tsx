@@ -15,7 +15,7 @@ export function SaveIndicator() {
   const refusal = useAnswers((s) => s.refusal);
   const lang = useSettings((s) => s.lang);
   const label = indicator === 'saved' ? t('saved') : indicator === 'saving' ? t('saving') : indicator === 'waiting' ? t('savePaused') : t('notSaved');
-  const icon = indicator === 'saved' ? '✓' : indicator === 'saving' ? '…' : indicator === 'waiting' ? '⏸' : '⚠';
+  const icon = indicator === 'saved' ? '✓' : indicator === 'saving' ? '…' : indicator === 'waiting' ? '‖' : '⚠';
   return (
     <div className={`save-indicator save-${indicator}`} role="status" aria-live="polite" data-testid="save-indicator" data-state={indicator} data-acks={acks}>
       <span aria-hidden="true" className="save-icon">

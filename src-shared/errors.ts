@@ -185,6 +185,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Šo darbību drīkst veikt tikai pārbaudījuma vadītājs. Pasauciet pārbaudījuma vadītāju.',
     en: 'Only the invigilator may do this. Call the invigilator.',
   },
+  ATTEMPT_STARTED: {
+    status: 409,
+    lv: 'Pārbaudījums jau ir sākts, tāpēc datus šajā ekrānā vairs nevar noraidīt. Paceliet roku un pasauciet pārbaudījuma vadītāju.',
+    en: 'The test has already begun, so the details can no longer be declined on this screen. Raise your hand and call the invigilator.',
+  },
   ATTEMPT_UNFINISHED: {
     status: 409,
     lv: 'Ne visas daļas ir pabeigtas. Pabeidziet visas daļas pirms iesniegšanas.',

@@ -57,6 +57,12 @@ export class CandidateScreens {
     return previous;
   }
 
+  /** No screen holds the attempt any more (its token was ended): each is an ordinary screen again. */
+  release(attemptId: string): void {
+    for (const [clientId, held] of this.boundTo) if (held === attemptId) this.boundTo.delete(clientId);
+    this.lastCall.delete(attemptId);
+  }
+
   forgetAttempt(attemptId: string): void {
     this.lastCall.delete(attemptId);
   }

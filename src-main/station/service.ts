@@ -11,6 +11,7 @@ import {
   CANDIDATE_TIMER_KINDS,
   SEAT_HEARTBEAT_MS,
   type Caller,
+  type IdentityDeclineReason,
   type StationHost,
   type StationInput,
   type StationOutput,
@@ -38,6 +39,16 @@ const SEAT_GAP_MS = 3 * SEAT_HEARTBEAT_MS;
 
 /** Who a staff action is recorded as, until staff sign in as named people. */
 const STAFF_ACTOR = 'invigilator';
+/** Who an incident the candidate's own screen reports is recorded as. */
+const CANDIDATE_ACTOR = 'candidate';
+
+/** The incident note for each thing a candidate can say is not theirs on the identity screen. */
+const IDENTITY_NOTES: Record<IdentityDeclineReason, string> = {
+  'not-me': 'the candidate declined the details on the identity screen: they are not their details',
+  name: 'the candidate declined the details on the identity screen: the name is not theirs',
+  'personal-code': 'the candidate declined the details on the identity screen: the personal code is not theirs',
+  level: 'the candidate declined the details on the identity screen: the level is not the one they sit',
+};
 
 /** The largest package file a station imports (the central API accepts up to 1 GiB). */
 export const DEFAULT_MAX_PACKAGE_BYTES = 1024 * 1024 * 1024;
@@ -396,6 +407,27 @@ export class StationService implements StationHost {
   async getCandidate(input: StationInput<'getCandidate'>, caller?: Caller): Promise<StationOutput<'getCandidate'>> {
     this.seat(input, caller);
     return this.attempts.candidate(input.attemptId);
+  }
+
+  async declineIdentity(input: StationInput<'declineIdentity'>, caller?: Caller): Promise<StationOutput<'declineIdentity'>> {
+    this.seat(input, caller);
+    const content = this.contentOfAttempt(input.attemptId);
+    const now = this.now();
+    const incident = this.tx((tx) => {
+      this.attempts.requireOpen(input.attemptId);
+      // Once a part has begun the identity screen is behind the candidate: what is wrong then is the
+      // invigilator's to record, and the attempt is not handed back.
+      const begun = content.parts.filter((part) => this.timers.state(input.attemptId, part, now.getTime()).status !== 'not-started');
+      if (begun.length > 0) throw new StationError('ATTEMPT_STARTED', `${begun.map((p) => p.id).join(', ')} begun`);
+      const { sessionId } = this.attempts.candidate(input.attemptId);
+      const recorded = this.roomLog.recordIncident(tx, { sessionId, attemptId: input.attemptId, kind: 'candidate-identity', note: IDENTITY_NOTES[input.reason] }, CANDIDATE_ACTOR, now);
+      this.attempts.endToken(tx, input.attemptId);
+      return recorded;
+    });
+    // No screen holds the attempt now: this one is no longer a candidate screen, so the invigilator can
+    // sign in on it and open the attempt again for the right person (which resumes it).
+    this.screens.release(input.attemptId);
+    return incident;
   }
 
   async getExamContent(input: StationInput<'getExamContent'>, caller?: Caller): Promise<StationOutput<'getExamContent'>> {

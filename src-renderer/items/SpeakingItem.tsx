@@ -1,12 +1,17 @@
 // A speaking task: preparation countdown, then a recording that starts and stops by itself, with a live
-// level meter and the audio sent to the station about every second. Another take only when the task
-// allows it; a silent or very short answer is pointed out before the candidate leaves the task.
+// level meter and the audio sent to the station about every second. Before a take the task says how
+// many takes it allows and how many are left (the station's own rule), and ending the last take early
+// asks first; a silent or very short answer is pointed out before the candidate leaves the task. When
+// the invigilator pauses the part, a take under way is stopped and closed with everything recorded,
+// and a preparation is called off (no take is used).
 import { useEffect, useRef, useState } from 'react';
 import type { Item } from '../../src-shared/content/schema.ts';
+import { takesLeft } from '../../src-shared/rules/takes.ts';
 import { seatOf } from '../store/attempt.ts';
-import { errorText, useAudio, useAttempt, useExam } from '../store/exam.ts';
+import { errorText, useAudio, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { TEXT } from '../text.ts';
+import { ConfirmDialog } from '../ui/frame.tsx';
 import { meterFor, openMicrophone, SpeakingTake, stopStream, VOICE_LEVEL, type LevelMeter, type TakeProgress } from '../audio/recorder.ts';
 import { LevelBar } from './LevelBar.tsx';
 
@@ -18,12 +23,17 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
   const t = useText();
   const exam = useExam();
   const attemptId = useAttempt((s) => s.attemptId);
+  const partId = useAttempt((s) => s.partId);
+  const partStatus = useTimers((s) => (partId ? s.parts[partId]?.status : undefined));
   const takes = useAudio((s) => s.takes[item.id]) ?? [];
   const warning = useAudio((s) => s.warnings[item.id]);
   const [phase, setPhase] = useState<Phase>('idle');
   const [secondsLeft, setSecondsLeft] = useState(0);
   const [level, setLevel] = useState(0);
   const [progress, setProgress] = useState<TakeProgress | null>(null);
+  /** Whether the take under way is the last the task allows (known when it was prepared). */
+  const [lastTake, setLastTake] = useState(false);
+  const [confirmEnd, setConfirmEnd] = useState(false);
   const live = useRef<{ stream: MediaStream | null; meter: LevelMeter | null; take: SpeakingTake | null; timer: ReturnType<typeof setInterval> | null; voicedMs: number; startedAt: number }>({
     stream: null,
     meter: null,
@@ -35,7 +45,7 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
 
   const complete = takes.filter((x) => x.closed && !x.interrupted);
   const cutOff = takes.some((x) => !x.closed || x.interrupted) && phase === 'idle';
-  const takesLeft = item.recordingsAllowed - complete.length;
+  const left = takesLeft(item.recordingsAllowed, takes);
 
   useEffect(
     () => () => {
@@ -67,6 +77,18 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     }, 100);
   };
 
+  /** Call the preparation off: the microphone closes, no take was started. */
+  const stopPreparing = () => {
+    const l = live.current;
+    if (l.timer) clearInterval(l.timer);
+    l.meter?.close();
+    stopStream(l.stream);
+    live.current = { stream: null, meter: null, take: null, timer: null, voicedMs: 0, startedAt: 0 };
+    exam.audio.getState().setBusy(null);
+    setLevel(0);
+    setPhase('idle');
+  };
+
   const fail = (error: unknown) => {
     console.error('speaking task failed', error);
     const l = live.current;
@@ -84,6 +106,7 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     if (!l.take || !attemptId) return;
     if (l.timer) clearInterval(l.timer);
     l.timer = null;
+    setConfirmEnd(false);
     setPhase('finishing');
     const take = l.take;
     const recordedMs = performance.now() - l.startedAt;
@@ -117,6 +140,11 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     } catch (error) {
       return fail(error);
     }
+    if (live.current !== l) {
+      // The preparation was called off (a pause) while the station started the take: close it at once.
+      void l.take.stop();
+      return;
+    }
     l.startedAt = performance.now();
     l.voicedMs = 0;
     setPhase('recording');
@@ -135,6 +163,8 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
   };
 
   const prepare = async () => {
+    // Counted before the take starts: the take about to be made uses one of those left.
+    setLastTake(left <= 1);
     exam.audio.getState().setBusy(item.id);
     exam.audio.getState().setWarning(item.id, null);
     setProgress(null);
@@ -152,7 +182,16 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     countdown(item.preparationSeconds, () => setLevel(live.current.meter?.read() ?? 0), () => void record());
   };
 
+  // The invigilator paused the part: what is being said is kept and closed now, not cut off later.
+  useEffect(() => {
+    if (partStatus !== 'paused') return;
+    if (phase === 'recording') void finish();
+    else if (phase === 'preparing') stopPreparing();
+    // finish and stopPreparing read the live take through a ref; the phase and the status decide.
+  }, [partStatus, phase]);
+
   const lastComplete = complete[complete.length - 1];
+  const lastTakeNote = left === 1 ? ` ${t('lastTake')}` : '';
   return (
     <div className="speaking" data-phase={phase}>
       <p className="muted">
@@ -164,10 +203,17 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
         </p>
       )}
       {phase === 'idle' && complete.length === 0 && (
-        <div className="actions actions-left">
-          <button type="button" className="btn btn-primary" onClick={() => void prepare()} data-testid="start-preparation">
-            {t('startPreparation')}
-          </button>
+        <div className="stack-sm">
+          <p data-testid="takes">
+            {left > 0 ? `${t('takesAllowed', { n: item.recordingsAllowed, left })}${lastTakeNote}` : t('noRerecord')}
+          </p>
+          {left > 0 && (
+            <div className="actions actions-left">
+              <button type="button" className="btn btn-primary" onClick={() => void prepare()} data-testid="start-preparation">
+                {t('startPreparation')}
+              </button>
+            </div>
+          )}
         </div>
       )}
       {phase === 'preparing' && (
@@ -175,6 +221,7 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
           <p className="big-count" aria-live="polite">
             {t('preparing', { s: secondsLeft })}
           </p>
+          {lastTake && <p className="muted">{t('lastTake')}</p>}
           <button type="button" className="btn" onClick={() => void (live.current.timer && (clearInterval(live.current.timer), record()))}>
             {t('startNow')}
           </button>
@@ -187,10 +234,16 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
           </p>
           <LevelBar level={level} label={t('micLevel')} />
           <p className="muted small">{t('savedSecondsOf', { n: Math.round((progress?.ackedMs ?? 0) / 1000) })}</p>
-          <button type="button" className="btn" onClick={() => void finish()}>
+          {/* The last take cannot be made again: ending it early is asked once more, the safe answer first. */}
+          <button type="button" className="btn" onClick={() => (lastTake ? setConfirmEnd(true) : void finish())}>
             {t('stopRecording')}
           </button>
         </div>
+      )}
+      {phase === 'recording' && confirmEnd && (
+        <ConfirmDialog title={t('lastTakeConfirmTitle')} yes={t('lastTakeYes')} no={t('lastTakeNo')} onNo={() => setConfirmEnd(false)} onYes={() => void finish()}>
+          <p>{t('lastTakeConfirmText', { s: secondsLeft })}</p>
+        </ConfirmDialog>
       )}
       {phase === 'finishing' && (
         <p role="status" className="speaking-stage">
@@ -205,9 +258,12 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
               ⚠ {t(warning === 'silent' ? 'silentWarning' : 'shortWarning')}
             </p>
           )}
-          {takesLeft > 0 ? (
+          {left > 0 ? (
             <div className="actions actions-left">
-              <span className="muted">{t('takesLeft', { n: takesLeft })}</span>
+              <span className="muted">
+                {t('takesLeft', { n: left })}
+                {lastTakeNote}
+              </span>
               <button type="button" className="btn" onClick={() => void prepare()}>
                 {t('recordAgain')}
               </button>

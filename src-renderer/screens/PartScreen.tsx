@@ -1,11 +1,13 @@
 // The item screen of a running part: the task with its stimuli and the current item, navigation, flags
 // and the overview, the question before leaving a task whose recording is playing (leaving stops it and
 // the play is used up; the task's own items can be answered while it plays), the warning before
-// leaving a silent or short spoken answer, the submit confirmation, and the end of the part when the
-// station's time runs out. Each message lasts as long as what causes it: the question about the
-// playing recording goes when the recording ends, "not while recording" when the recording does.
+// leaving a silent or short spoken answer while a take is left, the submit confirmation, the end of the
+// part when the station's time runs out, and the paused screen over all of it while the invigilator has
+// paused the part. Each message lasts as long as what causes it: the question about the playing
+// recording goes when the recording ends, "not while recording" when the recording does.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { isAnswered } from '../../src-shared/content/responses.ts';
+import { takesLeft } from '../../src-shared/rules/takes.ts';
 import { errorText, useAnswers, useAttempt, useAudio, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { TEXT } from '../text.ts';
@@ -14,6 +16,7 @@ import { ItemView } from '../items/ItemView.tsx';
 import { StimulusView } from '../items/Stimuli.tsx';
 import { ItemNav } from './ItemNav.tsx';
 import { Overview } from './Overview.tsx';
+import { PausedScreen } from './PausedScreen.tsx';
 import { usePart, type PlacedItem } from './part.ts';
 
 /** How many items are still unanswered; its own component so typing does not re-render the part. */
@@ -41,6 +44,7 @@ export function PartScreen() {
   const busyItem = useAudio((s) => s.busyItem);
   const playing = useAudio((s) => s.playing);
   const warnings = useAudio((s) => s.warnings);
+  const takes = useAudio((s) => s.takes);
   const [overview, setOverview] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const [submitting, setSubmitting] = useState(false);
@@ -86,6 +90,7 @@ export function PartScreen() {
 
   if (!found || !current) return null;
   const { part, index: partIndex, total } = found;
+  const paused = status === 'paused';
 
   /** Move to an item or to the submit confirmation, asking first what `asked` does not hold yet. */
   const go = (target: string | 'submit', asked: readonly LeaveReason[] = []) => {
@@ -98,7 +103,9 @@ export function PartScreen() {
       setLeave({ target, reason: 'playing', asked });
       return;
     }
-    if (current.item.type === 'speaking' && warnings[current.item.id] && !asked.includes('speaking')) {
+    // Asking whether to stay makes sense only while the task still allows another take.
+    const speaking = current.item.type === 'speaking' ? current.item : null;
+    if (speaking && warnings[speaking.id] && !asked.includes('speaking') && takesLeft(speaking.recordingsAllowed, takes[speaking.id] ?? []) > 0) {
       setLeave({ target, reason: 'speaking', asked });
       return;
     }
@@ -113,100 +120,104 @@ export function PartScreen() {
 
   return (
     <Frame title={`${part.title} · ${t('partOf', { n: partIndex + 1, total })}`} partId={part.id}>
-      <div className="part-layout">
-        <ItemNav items={items} currentId={current.item.id} onGo={(id) => go(id)} />
-        <section className="task" aria-labelledby="task-title">
-          <p className="eyebrow" lang="lv" id="task-title">
-            {current.task.title}
-          </p>
-          {current.task.instructions && (
-            <p className="instructions" lang="lv">
-              {current.task.instructions}
+      {/* While paused nothing underneath can be reached, by pointer or keyboard (dialogs included). */}
+      <div className="part-body" inert={paused}>
+        <div className="part-layout">
+          <ItemNav items={items} currentId={current.item.id} onGo={(id) => go(id)} />
+          <section className="task" aria-labelledby="task-title">
+            <p className="eyebrow" lang="lv" id="task-title">
+              {current.task.title}
             </p>
+            {current.task.instructions && (
+              <p className="instructions" lang="lv">
+                {current.task.instructions}
+              </p>
+            )}
+            {current.task.stimuli.map((s) => (
+              <StimulusView key={s.id} stimulus={s} />
+            ))}
+            <h2 className="item-heading" tabIndex={-1} ref={heading}>
+              {t('itemNofM', { n: current.number, total: items.length })}
+            </h2>
+            <ItemView key={current.item.id} item={current.item} />
+          </section>
+        </div>
+        <footer className="part-footer">
+          <button type="button" className="btn" disabled={!prev} onClick={() => prev && go(prev.item.id)} data-testid="prev">
+            {t('previous')}
+          </button>
+          <button type="button" className="btn" aria-pressed={Boolean(flags[current.item.id])} onClick={() => exam.toggleFlag(current.item.id)} data-testid="flag">
+            ⚑ {flags[current.item.id] ? t('unflag') : t('flag')}
+          </button>
+          <button type="button" className="btn" onClick={() => setOverview(true)} data-testid="overview">
+            ☰ {t('overview')}
+          </button>
+          <span className="spacer" />
+          {next && (
+            <button type="button" className="btn btn-quiet" onClick={() => go('submit')}>
+              {t('submitPart')}
+            </button>
           )}
-          {current.task.stimuli.map((s) => (
-            <StimulusView key={s.id} stimulus={s} />
-          ))}
-          <h2 className="item-heading" tabIndex={-1} ref={heading}>
-            {t('itemNofM', { n: current.number, total: items.length })}
-          </h2>
-          <ItemView key={current.item.id} item={current.item} />
-        </section>
+          {next ? (
+            <button type="button" className="btn btn-primary" onClick={() => go(next.item.id)} data-testid="next">
+              {t('next')}
+            </button>
+          ) : (
+            <button type="button" className="btn btn-primary" onClick={() => go('submit')} data-testid="submit-part">
+              {t('submitPart')}
+            </button>
+          )}
+        </footer>
+        {triedWhileBusy && busyItem && (
+          <p className="warn" role="alert" data-testid="busy-recording">
+            ⚠ <Bilingual text={TEXT.busyRecording} />
+          </p>
+        )}
+        {overview && <Overview items={items} onGo={(id) => go(id)} onClose={() => setOverview(false)} />}
+        {leave?.reason === 'playing' && playing && (
+          <ConfirmDialog title={t('leavePlayingTitle')} yes={t('leavePlayingYes')} no={t('stayListening')} onNo={() => setLeave(null)} onYes={() => go(leave.target, [...leave.asked, 'playing'])}>
+            <p>{t('leavePlayingText')}</p>
+          </ConfirmDialog>
+        )}
+        {leave?.reason === 'speaking' && (
+          <ConfirmDialog
+            title={t('leaveWarningTitle')}
+            yes={t('leaveAnyway')}
+            no={t('stayHere')}
+            onNo={() => setLeave(null)}
+            onYes={() => {
+              exam.audio.getState().setWarning(current.item.id, null);
+              go(leave.target, [...leave.asked, 'speaking']);
+            }}
+          >
+            <p>{t(warnings[current.item.id] === 'silent' ? 'silentWarning' : 'shortWarning')}</p>
+          </ConfirmDialog>
+        )}
+        {confirm && (
+          <ConfirmDialog
+            title={t('submitConfirmTitle', { part: part.title })}
+            yes={t('submitYes')}
+            no={t('submitNo')}
+            busy={submitting}
+            onNo={() => setConfirm(false)}
+            onYes={() => {
+              setSubmitting(true);
+              exam
+                .submitPart(part.id)
+                .catch((error: unknown) => exam.attempt.setState({ error: errorText(error) }))
+                .finally(() => {
+                  setSubmitting(false);
+                  setConfirm(false);
+                });
+            }}
+          >
+            <p>{t('submitConfirmText')}</p>
+            <UnansweredNote items={items} />
+            {submitting && <p role="status">{t('submitWaitSave')}</p>}
+          </ConfirmDialog>
+        )}
       </div>
-      <footer className="part-footer">
-        <button type="button" className="btn" disabled={!prev} onClick={() => prev && go(prev.item.id)} data-testid="prev">
-          {t('previous')}
-        </button>
-        <button type="button" className="btn" aria-pressed={Boolean(flags[current.item.id])} onClick={() => exam.toggleFlag(current.item.id)} data-testid="flag">
-          ⚑ {flags[current.item.id] ? t('unflag') : t('flag')}
-        </button>
-        <button type="button" className="btn" onClick={() => setOverview(true)} data-testid="overview">
-          ☰ {t('overview')}
-        </button>
-        <span className="spacer" />
-        {next && (
-          <button type="button" className="btn btn-quiet" onClick={() => go('submit')}>
-            {t('submitPart')}
-          </button>
-        )}
-        {next ? (
-          <button type="button" className="btn btn-primary" onClick={() => go(next.item.id)} data-testid="next">
-            {t('next')}
-          </button>
-        ) : (
-          <button type="button" className="btn btn-primary" onClick={() => go('submit')} data-testid="submit-part">
-            {t('submitPart')}
-          </button>
-        )}
-      </footer>
-      {triedWhileBusy && busyItem && (
-        <p className="warn" role="alert" data-testid="busy-recording">
-          ⚠ <Bilingual text={TEXT.busyRecording} />
-        </p>
-      )}
-      {overview && <Overview items={items} onGo={(id) => go(id)} onClose={() => setOverview(false)} />}
-      {leave?.reason === 'playing' && playing && (
-        <ConfirmDialog title={t('leavePlayingTitle')} yes={t('leavePlayingYes')} no={t('stayListening')} onNo={() => setLeave(null)} onYes={() => go(leave.target, [...leave.asked, 'playing'])}>
-          <p>{t('leavePlayingText')}</p>
-        </ConfirmDialog>
-      )}
-      {leave?.reason === 'speaking' && (
-        <ConfirmDialog
-          title={t('leaveWarningTitle')}
-          yes={t('leaveAnyway')}
-          no={t('stayHere')}
-          onNo={() => setLeave(null)}
-          onYes={() => {
-            exam.audio.getState().setWarning(current.item.id, null);
-            go(leave.target, [...leave.asked, 'speaking']);
-          }}
-        >
-          <p>{t(warnings[current.item.id] === 'silent' ? 'silentWarning' : 'shortWarning')}</p>
-        </ConfirmDialog>
-      )}
-      {confirm && (
-        <ConfirmDialog
-          title={t('submitConfirmTitle', { part: part.title })}
-          yes={t('submitYes')}
-          no={t('submitNo')}
-          busy={submitting}
-          onNo={() => setConfirm(false)}
-          onYes={() => {
-            setSubmitting(true);
-            exam
-              .submitPart(part.id)
-              .catch((error: unknown) => exam.attempt.setState({ error: errorText(error) }))
-              .finally(() => {
-                setSubmitting(false);
-                setConfirm(false);
-              });
-          }}
-        >
-          <p>{t('submitConfirmText')}</p>
-          <UnansweredNote items={items} />
-          {submitting && <p role="status">{t('submitWaitSave')}</p>}
-        </ConfirmDialog>
-      )}
+      {paused && <PausedScreen remainingMs={ms} />}
     </Frame>
   );
 }

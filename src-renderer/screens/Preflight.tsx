@@ -1,6 +1,9 @@
 // The steps before the first part: the candidate confirms who they are and picks the interface
-// language, reads how the test works, and checks headphones and microphone.
+// language (or says what is not theirs, which hands the screen back to the invigilator), reads how the
+// test works, and checks headphones and microphone.
 import { useEffect, useRef, useState } from 'react';
+import { IDENTITY_DECLINE_REASONS, type IdentityDeclineReason } from '../../src-shared/contracts/station-api.ts';
+import type { TextKey } from '../text.ts';
 import { settingsStore, useSettings, useText } from '../store/settings.ts';
 import { useAttempt, useExam } from '../store/exam.ts';
 import { Frame } from '../ui/frame.tsx';
@@ -11,6 +14,13 @@ function levelName(level: { level: string; degree: number } | undefined, fallbac
   return level ? `${level.level}${level.degree}` : (fallback ?? '—');
 }
 
+const DECLINE_TEXT: Record<IdentityDeclineReason, TextKey> = {
+  'not-me': 'declineNotMe',
+  name: 'declineName',
+  'personal-code': 'declinePersonalCode',
+  level: 'declineLevel',
+};
+
 export function IdentityScreen() {
   const t = useText();
   const exam = useExam();
@@ -18,6 +28,8 @@ export function IdentityScreen() {
   const content = useAttempt((s) => s.content);
   const lang = useSettings((s) => s.lang);
   const [wrong, setWrong] = useState(false);
+  const [reason, setReason] = useState<IdentityDeclineReason | null>(null);
+  const [busy, setBusy] = useState(false);
   if (!candidate || !content) return null;
   return (
     <Frame title={t('identityTitle')}>
@@ -44,19 +56,53 @@ export function IdentityScreen() {
           ))}
         </fieldset>
         <h2>{t('identityQuestion')}</h2>
-        {wrong && (
-          <p className="banner banner-error" role="alert">
-            {t('identityWrong')}
-          </p>
+        {!wrong ? (
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => setWrong(true)}>
+              {t('identityNo')}
+            </button>
+            <button type="button" className="btn btn-primary" onClick={() => exam.updatePreflight({ identity: true })}>
+              {t('identityYes')}
+            </button>
+          </div>
+        ) : (
+          <fieldset className="stack-sm" data-testid="identity-decline">
+            <legend>{t('declineWhat')}</legend>
+            <p className="banner banner-error" role="alert">
+              {t('identityWrong')}
+            </p>
+            {IDENTITY_DECLINE_REASONS.map((r) => (
+              <label key={r} className="choice choice-card">
+                <input type="radio" name="decline-reason" checked={reason === r} onChange={() => setReason(r)} />
+                <span>{t(DECLINE_TEXT[r])}</span>
+              </label>
+            ))}
+            <div className="actions">
+              <button
+                type="button"
+                className="btn"
+                onClick={() => {
+                  setWrong(false);
+                  setReason(null);
+                }}
+              >
+                {t('declineBack')}
+              </button>
+              <button
+                type="button"
+                className="btn btn-primary"
+                disabled={reason === null || busy}
+                onClick={() => {
+                  if (!reason) return;
+                  setBusy(true);
+                  void exam.declineIdentity(reason).finally(() => setBusy(false));
+                }}
+              >
+                {t('declineSend')}
+              </button>
+            </div>
+          </fieldset>
         )}
-        <div className="actions">
-          <button type="button" className="btn" onClick={() => setWrong(true)}>
-            {t('identityNo')}
-          </button>
-          <button type="button" className="btn btn-primary" onClick={() => exam.updatePreflight({ identity: true })}>
-            {t('identityYes')}
-          </button>
-        </div>
       </section>
     </Frame>
   );

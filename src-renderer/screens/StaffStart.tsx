@@ -1,15 +1,25 @@
 // The invigilator's minimal step on a solo station before the candidate sits down: sign in with the
-// staff PIN, choose the candidate from the roster and the test, type the package key, start.
+// staff PIN, choose the candidate from the roster and the test, type the package key, start. When the
+// candidate handed the screen back (the details were not theirs) the step says whose and why.
 import { useState, type FormEvent } from 'react';
 import type { PackageSummary } from '../../src-shared/contracts/package-manifest.ts';
-import type { CandidateView } from '../../src-shared/contracts/station-api.ts';
-import { errorText, useExam } from '../store/exam.ts';
+import type { CandidateView, IdentityDeclineReason } from '../../src-shared/contracts/station-api.ts';
+import { errorText, useAttempt, useExam } from '../store/exam.ts';
+import type { TextKey } from '../text.ts';
 import { useText } from '../store/settings.ts';
 import { Frame } from '../ui/frame.tsx';
+
+const HANDED_BACK_TEXT: Record<IdentityDeclineReason, TextKey> = {
+  'not-me': 'handedBackNotMe',
+  name: 'handedBackName',
+  'personal-code': 'handedBackPersonalCode',
+  level: 'handedBackLevel',
+};
 
 export function StaffStart() {
   const t = useText();
   const exam = useExam();
+  const handedBack = useAttempt((s) => s.handedBack);
   const [pin, setPin] = useState('');
   const [token, setToken] = useState<string | null>(null);
   const [candidates, setCandidates] = useState<CandidateView[]>([]);
@@ -67,6 +77,14 @@ export function StaffStart() {
       <section className="card staff">
         <h1>{t('staffTitle')}</h1>
         <p className="lead">{t('staffIntro')}</p>
+        {handedBack && (
+          <div className="banner banner-notice" role="status" data-testid="handed-back">
+            <div>
+              <strong>{t('handedBackTitle')}</strong>
+              <p>{t('handedBackText', { name: handedBack.name, reason: t(HANDED_BACK_TEXT[handedBack.reason]) })}</p>
+            </div>
+          </div>
+        )}
         {!token ? (
           <form onSubmit={signIn} className="stack">
             <label htmlFor="staff-pin">{t('staffPin')}</label>

@@ -2,6 +2,8 @@
 // nothing is in flight for its item; edits made while a save is in flight are folded into one follow-up
 // (at most one save in flight per item, the latest value wins). An edit the station has not
 // acknowledged stays in memory and is retried with the same clientSaveId until it is acknowledged.
+// An edit refused because the invigilator paused the part is held, calmly, and sent again once the
+// part resumes (the screen learns that from the heartbeat and calls sendHeld).
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { ResponseValue } from '../../src-shared/content/responses.ts';
 import { StationError, type BilingualText, type ErrorCode } from '../../src-shared/errors.ts';
@@ -12,7 +14,8 @@ export const UNACKED_ALARM_MS = 2000;
 const CHECK_EVERY_MS = 250;
 const RETRY_MS = [250, 500, 1000, 2000];
 
-export type SaveIndicator = 'saved' | 'saving' | 'not-saved';
+/** 'waiting': held by a pause, to be sent when the part resumes. */
+export type SaveIndicator = 'saved' | 'saving' | 'waiting' | 'not-saved';
 
 export interface AnswersState {
   values: Record<string, ResponseValue>;
@@ -25,7 +28,10 @@ export interface AnswersState {
   acks: number;
 }
 
-/** Station refusals that a retry cannot fix. */
+/**
+ * Station refusals that a retry cannot fix. PART_PAUSED is not one: the part resumes, and then the
+ * same save is taken.
+ */
 const FINAL_REFUSALS: ErrorCode[] = ['ATTEMPT_CLOSED', 'TIME_UP', 'PART_NOT_STARTED', 'RESPONSE_SHAPE', 'ITEM_UNKNOWN', 'VALIDATION_FAILED', 'NOT_FOUND', 'SAVE_ID_REUSED', 'CANDIDATE_TOKEN_WRONG'];
 
 interface Edit {
@@ -41,6 +47,8 @@ interface ItemSaves {
   failures: number;
   retry: ReturnType<typeof setTimeout> | null;
   refused: boolean;
+  /** Refused PART_PAUSED: nothing is sent until sendHeld(). */
+  held: boolean;
 }
 
 export interface AnswerSaver {
@@ -51,10 +59,13 @@ export interface AnswerSaver {
   whenSaved(itemIds: string[]): Promise<void>;
   /** Station reachability from other calls (heartbeats), shown by the same indicator. */
   setStationReachable(reachable: boolean): void;
+  /** The paused part resumed: send the edits held since the station refused them PART_PAUSED. */
+  sendHeld(): void;
   dispose(): void;
 }
 
-export function createAnswerSaver(station: StationApi, seat: () => SeatCredentials | null, now: () => number = Date.now): AnswerSaver {
+/** `onPaused`: a save was refused because the part is paused (the screen may want to know at once). */
+export function createAnswerSaver(station: StationApi, seat: () => SeatCredentials | null, now: () => number = Date.now, onPaused?: () => void): AnswerSaver {
   const store = createStore<AnswersState>()(() => ({ values: {}, unsaved: {}, indicator: 'saved', refusal: null, acks: 0 }));
   const saves = new Map<string, ItemSaves>();
   const waiters: { itemIds: string[]; resolve: () => void }[] = [];
@@ -64,7 +75,7 @@ export function createAnswerSaver(station: StationApi, seat: () => SeatCredentia
   const entry = (itemId: string): ItemSaves => {
     let found = saves.get(itemId);
     if (!found) {
-      found = { pending: null, inFlight: null, failures: 0, retry: null, refused: false };
+      found = { pending: null, inFlight: null, failures: 0, retry: null, refused: false, held: false };
       saves.set(itemId, found);
     }
     return found;
@@ -78,6 +89,7 @@ export function createAnswerSaver(station: StationApi, seat: () => SeatCredentia
   const recompute = (): void => {
     const t = now();
     let busy = false;
+    let waiting = false;
     let alarm = !stationReachable;
     const unsaved: Record<string, true> = {};
     for (const [itemId, s] of saves) {
@@ -86,9 +98,11 @@ export function createAnswerSaver(station: StationApi, seat: () => SeatCredentia
       if (oldest === Infinity) continue;
       busy = true;
       unsaved[itemId] = true;
-      if (s.failures > 0 || t - oldest > UNACKED_ALARM_MS) alarm = true;
+      // A held edit is not late: the invigilator paused the part, and it goes as soon as it resumes.
+      if (s.held) waiting = true;
+      else if (s.failures > 0 || t - oldest > UNACKED_ALARM_MS) alarm = true;
     }
-    const indicator: SaveIndicator = alarm ? 'not-saved' : busy ? 'saving' : 'saved';
+    const indicator: SaveIndicator = alarm ? 'not-saved' : waiting ? 'waiting' : busy ? 'saving' : 'saved';
     // Only a real change is published: every subscriber re-renders on a new object.
     const before = store.getState();
     const sameUnsaved = Object.keys(before.unsaved).length === Object.keys(unsaved).length && Object.keys(unsaved).every((k) => before.unsaved[k]);
@@ -109,7 +123,7 @@ export function createAnswerSaver(station: StationApi, seat: () => SeatCredentia
   const pump = (itemId: string): void => {
     const s = entry(itemId);
     const credentials = seat();
-    if (s.inFlight || !s.pending || s.retry || !credentials) return;
+    if (s.inFlight || !s.pending || s.retry || s.held || !credentials) return;
     const sent: Edit = { ...s.pending, clientSaveId: s.pending.clientSaveId ?? crypto.randomUUID() };
     s.pending = null;
     s.inFlight = sent;
@@ -130,6 +144,16 @@ export function createAnswerSaver(station: StationApi, seat: () => SeatCredentia
           console.error('answer refused by the station', itemId, error.code, error.detail);
           store.setState({ refusal: error.text });
           pump(itemId);
+          recompute();
+          return;
+        }
+        if (error instanceof StationError && error.code === 'PART_PAUSED') {
+          // Kept as it was sent (a newer edit replaces it) and held until the part resumes.
+          if (!s.pending) s.pending = sent;
+          else s.pending.since = Math.min(s.pending.since, sent.since);
+          s.held = true;
+          s.failures = 0;
+          onPaused?.();
           recompute();
           return;
         }
@@ -177,6 +201,16 @@ export function createAnswerSaver(station: StationApi, seat: () => SeatCredentia
     setStationReachable(reachable) {
       if (stationReachable === reachable) return;
       stationReachable = reachable;
+      recompute();
+    },
+    sendHeld() {
+      for (const [itemId, s] of saves) {
+        if (!s.held) continue;
+        s.held = false;
+        // Time held by the pause is not time unacknowledged.
+        if (s.pending) s.pending.since = now();
+        pump(itemId);
+      }
       recompute();
     },
     dispose() {

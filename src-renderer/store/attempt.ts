@@ -5,7 +5,7 @@
 import { createStore } from 'zustand/vanilla';
 import type { ExamContent } from '../../src-shared/content/schema.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
-import type { AttemptView, CandidateView, SeatCredentials } from '../../src-shared/contracts/station-api.ts';
+import type { AttemptView, CandidateView, IdentityDeclineReason, SeatCredentials } from '../../src-shared/contracts/station-api.ts';
 import type { TextKey } from '../text.ts';
 
 export type Screen = 'loading' | 'staff' | 'identity' | 'instructions' | 'equipment' | 'part-intro' | 'part' | 'end';
@@ -34,6 +34,8 @@ export interface AttemptStoreState {
   notice: TextKey | null;
   /** An error the candidate met, in both languages. */
   error: BilingualText | null;
+  /** The candidate said the details shown were not theirs: the staff step says whose and why. */
+  handedBack: { name: string; reason: IdentityDeclineReason } | null;
 }
 
 const SEAT_KEY = 'exam-station.seat';
@@ -95,5 +97,6 @@ export function createAttemptStore() {
     preflight: { identity: false, instructions: false, equipment: false, micOk: null },
     notice: null,
     error: null,
+    handedBack: null,
   }));
 }

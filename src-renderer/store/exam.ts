@@ -6,7 +6,7 @@ import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
 import { listItems, type Part } from '../../src-shared/content/schema.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
-import { SEAT_HEARTBEAT_MS, type AttemptView, type SeatCredentials, type StationApi, type StationOutput } from '../../src-shared/contracts/station-api.ts';
+import { SEAT_HEARTBEAT_MS, type AttemptView, type IdentityDeclineReason, type SeatCredentials, type StationApi, type StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { createAnswerSaver, type AnswerSaver, type AnswersState } from './answers.ts';
 import { createAttemptStore, seatMemory, seatOf, type AttemptStoreState, type Preflight } from './attempt.ts';
 import { createAudioStore, type AudioStoreState } from './audio.ts';
@@ -33,6 +33,8 @@ export interface Exam {
   /** Reload the attempt from the station and choose the screen it belongs on. */
   resume(seat: SeatCredentials): Promise<void>;
   updatePreflight(change: Partial<Preflight>): void;
+  /** The details shown are not the candidate's: the station records why and the screen goes back to the staff step. */
+  declineIdentity(reason: IdentityDeclineReason): Promise<void>;
   startPart(partId: string): Promise<void>;
   goToItem(itemId: string): void;
   toggleFlag(itemId: string): void;
@@ -46,7 +48,8 @@ export function createExam(station: StationApi): Exam {
   const attempt = createAttemptStore();
   const currentId = (): string | null => attempt.getState().attemptId;
   const currentSeat = (): SeatCredentials | null => seatOf(attempt.getState());
-  const answers = createAnswerSaver(station, currentSeat);
+  // A save refused because the part is paused: ask the station at once instead of at the next beat.
+  const answers = createAnswerSaver(station, currentSeat, Date.now, () => void beat());
   const audio = createAudioStore();
   const timer = createTimerStore();
   let heartbeat: ReturnType<typeof setInterval> | null = null;
@@ -62,6 +65,8 @@ export function createExam(station: StationApi): Exam {
     try {
       const reply = await station.seatHeartbeat(seat);
       timer.getState().setParts(reply.parts, reply.serverTime);
+      // The invigilator resumed (or no part is paused): edits held by the pause go now.
+      if (!reply.parts.some((p) => p.timer.status === 'paused')) answers.sendHeld();
       if (reply.creditedMs > 0) {
         timer.getState().noteCredit(reply.creditedMs);
         attempt.setState({ notice: 'timeAdded' });
@@ -160,6 +165,7 @@ export function createExam(station: StationApi): Exam {
     async adopt(opened) {
       const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
       seatMemory.setSeat(seat);
+      attempt.setState({ handedBack: null });
       await exam.resume(seat);
     },
     async resume(seat) {
@@ -187,6 +193,19 @@ export function createExam(station: StationApi): Exam {
       seatMemory.setPreflight(id, preflight);
       attempt.setState({ preflight });
       void placeScreen();
+    },
+    async declineIdentity(reason) {
+      const seat = currentSeat();
+      const candidate = attempt.getState().candidate;
+      if (!seat) return;
+      try {
+        await station.declineIdentity({ ...seat, reason });
+      } catch (error) {
+        return fail(error);
+      }
+      // The station ended this screen's token: it is the invigilator's screen again.
+      exam.clearSeat();
+      attempt.setState({ handedBack: { name: candidate ? `${candidate.givenName} ${candidate.familyName}` : '', reason } });
     },
     async startPart(partId) {
       const seat = currentSeat();
@@ -251,7 +270,7 @@ export function createExam(station: StationApi): Exam {
     clearSeat() {
       stopHeartbeat();
       seatMemory.setSeat(null);
-      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null });
+      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null });
     },
     dispose() {
       stopHeartbeat();

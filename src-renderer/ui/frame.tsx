@@ -14,8 +14,8 @@ export function SaveIndicator() {
   const acks = useAnswers((s) => s.acks);
   const refusal = useAnswers((s) => s.refusal);
   const lang = useSettings((s) => s.lang);
-  const label = indicator === 'saved' ? t('saved') : indicator === 'saving' ? t('saving') : t('notSaved');
-  const icon = indicator === 'saved' ? '✓' : indicator === 'saving' ? '…' : '⚠';
+  const label = indicator === 'saved' ? t('saved') : indicator === 'saving' ? t('saving') : indicator === 'waiting' ? t('savePaused') : t('notSaved');
+  const icon = indicator === 'saved' ? '✓' : indicator === 'saving' ? '…' : indicator === 'waiting' ? '‖' : '⚠';
   return (
     <div className={`save-indicator save-${indicator}`} role="status" aria-live="polite" data-testid="save-indicator" data-state={indicator} data-acks={acks}>
       <span aria-hidden="true" className="save-icon">
@@ -44,10 +44,10 @@ export function useRemaining(partId: string | null): { ms: number; status: strin
 
 export function PartClock({ partId }: { partId: string }) {
   const t = useText();
-  const { ms } = useRemaining(partId);
+  const { ms, status } = useRemaining(partId);
   const low = ms < 5 * 60_000;
   return (
-    <div className={`part-clock${low ? ' part-clock-low' : ''}`} data-testid="part-clock" data-remaining-ms={Math.round(ms)}>
+    <div className={`part-clock${low ? ' part-clock-low' : ''}`} data-testid="part-clock" data-remaining-ms={Math.round(ms)} data-status={status}>
       <span className="part-clock-label">{t('timeLeft')}</span>
       <span className="part-clock-value" role="timer" aria-label={`${t('timeLeft')} ${formatClock(ms)}`}>
         {formatClock(ms)}

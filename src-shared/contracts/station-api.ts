@@ -108,6 +108,10 @@ export const SEAT_HEARTBEAT_MS = 2000;
 export const CANDIDATE_TIMER_KINDS = ['start', 'end'] as const;
 export const STAFF_TIMER_KINDS = ['pause', 'resume', 'extend', 'credit', 'end'] as const;
 
+/** What the candidate says is not theirs on the identity screen (declineIdentity). */
+export const IDENTITY_DECLINE_REASONS = ['not-me', 'name', 'personal-code', 'level'] as const;
+export type IdentityDeclineReason = (typeof IDENTITY_DECLINE_REASONS)[number];
+
 const StationRole = z.enum(['hub', 'seat', 'solo']);
 export type StationRole = z.infer<typeof StationRole>;
 
@@ -157,6 +161,12 @@ export const stationApi = {
   ),
   /** The candidate's own identity, for the confirmation screen (masked personal code). */
   getCandidate: method('candidate', z.object(seat).strict(), CandidateView),
+  /**
+   * "These are not my details", before any part has begun (ATTEMPT_STARTED after): the station records a
+   * candidate-identity incident with the reason and ends this screen's candidate token, so the screen
+   * is the invigilator's again; the attempt stays open and not started, and opening it again resumes it.
+   */
+  declineIdentity: method('candidate', z.object({ ...seat, reason: z.enum(IDENTITY_DECLINE_REASONS) }).strict(), z.object({ incidentId: uuid, at: z.string() })),
   /** The content of the attempt's package, only while the attempt is open. */
   getExamContent: method('candidate', z.object(seat).strict(), ExamContent),
   /** A media file of the attempt's package. Listening audio only once per granted play. */

@@ -13,3 +13,12 @@ export function takesUsed(takes: readonly { interruption: TakeInterruption | nul
   const cutBySeat = takes.filter((t) => t.interruption === 'seat-restart').length;
   return finished + Math.max(0, cutBySeat - 1);
 }
+
+/**
+ * How many more takes the candidate may start. A take still open (a reload cut it off) counts as the
+ * next start will close it: cut off by the seat. Should the station find that it was cut off by its
+ * own restart instead, that take is free, so the screen never promises a take the station refuses.
+ */
+export function takesLeft(allowed: number, takes: readonly { closed: boolean; interruption: TakeInterruption | null }[]): number {
+  return Math.max(0, allowed - takesUsed(takes.map((t) => ({ interruption: t.closed ? t.interruption : 'seat-restart' }))));
+}

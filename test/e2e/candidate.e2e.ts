@@ -1,11 +1,12 @@
 // The candidate's whole A2 sample test in Debian's Chromium against the real browser runner and station:
-// invigilator step, identity, equipment check with a fake microphone speaking Latvian, all four parts,
-// end screen. On the way it reloads the page and kills the station (while typing and while speaking)
-// and checks the candidate comes back to the same item with the same answers and the right time, that
-// leaving a task while its recording plays is asked first, that after two plays and reloads the play
-// button is disabled with the reason said and the station refuses a third play, and afterwards that the
-// station's database holds every answer, both plays (none handed back) and a decodable Opus recording
-// of about the right length for each speaking task.
+// invigilator step, identity (declined once, handed back and opened again), equipment check with a fake
+// microphone speaking Latvian, all four parts, end screen. On the way it reloads the page and kills the
+// station (while typing and while speaking) and checks the candidate comes back to the same item with
+// the same answers and the right time, that leaving a task while its recording plays is asked first,
+// that after two plays and reloads the play button is disabled with the reason said and the station
+// refuses a third play, that a pause by the invigilator covers the part with its clock frozen until the
+// resume, and afterwards that the station's database holds every answer, both plays (none handed back)
+// and a decodable Opus recording of about the right length for each speaking task.
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -118,6 +119,22 @@ async function answer(item: SourceItem): Promise<void> {
   }
 }
 
+/**
+ * A call to the station's HTTP API from the invigilator's desk: Node's fetch, a client without this
+ * page's station cookie (staff calls are refused on the candidate's screen).
+ */
+async function desk<T = Record<string, unknown>>(method: string, input: unknown): Promise<T> {
+  const response = await fetch(`${runner.url}api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const reply = (await response.json()) as { ok: boolean; value?: unknown; error?: unknown };
+  if (!reply.ok) throw new Error(`${method}: ${JSON.stringify(reply.error)}`);
+  return reply.value as T;
+}
+
+/** The attempt this page's screen holds (the seat remembers it in localStorage). */
+async function attemptOfPage(): Promise<string> {
+  return page.evaluate(() => (JSON.parse(localStorage.getItem('exam-station.seat') ?? '{}') as { attemptId: string }).attemptId);
+}
+
 async function next(): Promise<void> {
   await page.getByTestId('next').click();
 }
@@ -190,6 +207,27 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     await page.getByRole('heading', { name: 'Check your details' }).waitFor();
     await shot('identity-english');
     await page.getByText('Latviešu valoda').click();
+
+    // "Nē": the candidate says what is not theirs and hands the screen back. The station records it and
+    // frees this screen (the invigilator signs in on it again); the attempt is opened again, not started.
+    const declinedAttempt = await attemptOfPage();
+    await page.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }).click();
+    await page.getByText('Personas kods nav mans').click();
+    await shot('identity-decline');
+    await page.getByRole('button', { name: 'Atdot ekrānu pārbaudījuma vadītājam' }).click();
+    await page.getByTestId('handed-back').waitFor();
+    expect(await page.getByTestId('handed-back').innerText()).toContain('Anna Bērziņa: personas kods nav pareizs.');
+    await shot('staff-handed-back');
+    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').fill(PIN);
+    await page.getByRole('button', { name: 'Ienākt' }).click();
+    await page.locator('label.choice', { hasText: 'Anna Bērziņa' }).filter({ hasText: 'A2' }).click();
+    await page.getByText('Pakete jau ir atslēgta.').waitFor();
+    await page.getByRole('button', { name: 'Sākt kandidātam' }).click();
+    await page.getByTestId('candidate-name').waitFor();
+    expect(await attemptOfPage()).toBe(declinedAttempt);
+    const { staffToken } = await desk<{ staffToken: string }>('staffSignIn', { pin: PIN });
+    const incidents = (await desk<{ kind: string; payload: { kind: string; attemptId: string; recordedBy: string } }[]>('readOutbox', { staffToken, afterSeq: 0, limit: 10_000 })).filter((e) => e.kind === 'incident.recorded');
+    expect(incidents.map((e) => e.payload)).toEqual([expect.objectContaining({ kind: 'candidate-identity', attemptId: declinedAttempt, recordedBy: 'candidate' })]);
     await page.getByRole('button', { name: 'Jā, tie ir mani dati' }).click();
     await page.getByRole('heading', { name: 'Norādījumi' }).waitFor();
     await shot('instructions');
@@ -277,6 +315,23 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
       if (i === 0) {
         await page.locator('.stimulus-image img').waitFor();
         await shot('reading-image-and-choice');
+        await waitSaved();
+        // The invigilator pauses the part from their desk: the part is covered, its clock frozen.
+        const attemptId = await attemptOfPage();
+        await desk('staffTimerEvent', { staffToken, attemptId, partId: 'a2-r', kind: 'pause', reason: 'e2e: trauksme' });
+        await page.getByTestId('paused').waitFor({ timeout: 5000 });
+        const panel = await page.getByTestId('paused').innerText();
+        for (const text of ['Pārbaudījuma vadītājs ir apturējis pārbaudījumu', 'The invigilator has paused the test', 'Laiks netiek skaitīts', 'answers are safe']) expect(panel).toContain(text);
+        expect(await page.getByTestId('part-clock').getAttribute('data-status')).toBe('paused');
+        expect(await page.locator('.part-body').getAttribute('inert')).not.toBeNull();
+        const frozen = await remainingMs();
+        await page.waitForTimeout(2500);
+        expect(await remainingMs()).toBe(frozen);
+        await shot('paused');
+        await desk('staffTimerEvent', { staffToken, attemptId, partId: 'a2-r', kind: 'resume' });
+        await page.getByTestId('paused').waitFor({ state: 'detached', timeout: 5000 });
+        expect(await page.getByTestId('part-clock').getAttribute('data-status')).toBe('running');
+        expect(await remainingMs()).toBeLessThanOrEqual(frozen);
       }
       if (item.type === 'gap-fill') await shot('reading-gap-fill');
       if (item.type === 'matching') await shot('reading-matching');

@@ -4,7 +4,8 @@
 // the fake's own exam. Both sit behind the contract's boundary (createStationHandler with every reply
 // checked against the output schema) and the renderer's own client, over a JSON wire as HTTP carries
 // it: what a scenario sees is what the screen would see. A rule the fake loses, or a reply the service
-// changes, fails here on the side that moved.
+// changes, fails here on the side that moved. The invigilator's actions (a pause) come from a desk of
+// their own, never from the candidate's screen; a scenario can move the stations' clock on (`later`).
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
@@ -14,23 +15,37 @@ import type { Caller, SeatCredentials, StationApi, StationHost, StationInput, St
 import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
 import { CodedError, type ErrorCode } from '../../src-shared/errors.ts';
-import { openTestStation } from '../support/fixtures.ts';
-import { FakeStation, LISTENING_AUDIO, testContent, testExamSource } from '../ui/fake-station.ts';
+import { openTestStation, TEST_STAFF_PIN } from '../support/fixtures.ts';
+import { FakeStation, LISTENING_AUDIO, STAFF_PIN, testContent, testExamSource } from '../ui/fake-station.ts';
 
 // ---- the two stations, behind the same boundary ---------------------------------------------------
 
 /** The candidate's screen as the station's transport names it (a solo station serves it every surface). */
 const SCREEN: Caller = { clientId: 'fake-vs-service-screen', surfaces: ['public', 'staff', 'candidate'] };
+/** The invigilator's own screen, where staff actions come from. */
+const DESK: Caller = { clientId: 'fake-vs-service-desk', surfaces: ['public', 'staff'] };
 
 /** The renderer's client → JSON wire → the contract's boundary, every reply checked → `host`. */
-function asTheScreenSeesIt(host: StationHost): StationApi {
+function asTheScreenSeesIt(host: StationHost, caller: Caller = SCREEN): StationApi {
   const handler = createStationHandler(host, { validateOutput: true });
-  return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), SCREEN))) as StationReplyBody);
+  return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), caller))) as StationReplyBody);
+}
+
+/** What the invigilator needs: the staff PIN, a staff token, the attempt's candidate and package. */
+interface StaffFacts {
+  pin: string;
+  staffToken: string;
+  candidateId: string;
+  packageId: string;
 }
 
 interface Subject {
+  /** The candidate's screen. */
   api: StationApi;
+  /** The invigilator's desk. */
+  desk: StationApi;
   seat: SeatCredentials;
+  staff: StaffFacts;
   /** Let time pass on the station's clock. */
   advance(ms: number): void;
   close(): void;
@@ -40,18 +55,18 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
   async FakeStation() {
     const fake = new FakeStation();
     const opened = await fake.openAttempt();
-    return { api: asTheScreenSeesIt(fake), seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken }, advance: (ms) => fake.advance(ms), close: () => undefined };
+    const { staffToken } = await fake.staffSignIn({ pin: STAFF_PIN });
+    const staff = { pin: STAFF_PIN, staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
+    const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
+    return { api: asTheScreenSeesIt(fake), desk: asTheScreenSeesIt(fake, DESK), seat, staff, advance: (ms) => fake.advance(ms), close: () => undefined };
   },
   async StationService() {
     let offset = 0;
     const station = await openTestStation({ now: () => new Date(Date.now() + offset) }, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
     const opened = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
-    return {
-      api: asTheScreenSeesIt(station.service),
-      seat: { attemptId: opened.attemptId, candidateToken: opened.candidateToken },
-      advance: (ms) => (offset += ms),
-      close: () => station.service.close(),
-    };
+    const staff = { pin: TEST_STAFF_PIN, staffToken: station.staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
+    const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
+    return { api: asTheScreenSeesIt(station.service), desk: asTheScreenSeesIt(station.service, DESK), seat, staff, advance: (ms) => (offset += ms), close: () => station.service.close() };
   },
 };
 
@@ -60,29 +75,36 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
 /** What a step's results so far are called by (its `as`), for later steps. */
 interface Ctx {
   seat: SeatCredentials;
+  staff: StaffFacts;
   got: Record<string, Record<string, unknown>>;
 }
 
 /** A reply that matches `ok` (toMatchObject: every field given must match), or a refusal with this code. */
 type Expected = { ok: unknown } | { refused: ErrorCode };
 
-interface CallStep {
+interface Call {
   method: StationMethod;
   input: (c: Ctx) => unknown;
   expected: (c: Ctx) => Expected;
   as?: string;
+  /** Who calls: the candidate's screen, or the invigilator at their desk. */
+  from: 'screen' | 'desk';
 }
-/** A step that only lets `pass` ms go by on the station's clock. */
-type Step = CallStep | { pass: number };
+/** A call, or the clock moving on by some milliseconds before the next one. */
+type Step = Call | { laterMs: number };
 
 interface Scenario {
   name: string;
   steps: Step[];
 }
 
-function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string): CallStep {
-  return { method, input, expected: typeof expected === 'function' ? expected : () => expected, ...(as ? { as } : {}) };
+function call<M extends StationMethod>(method: M, input: (c: Ctx) => StationInput<M>, expected: Expected | ((c: Ctx) => Expected), as?: string, from: Call['from'] = 'screen'): Call {
+  return { method, input, expected: typeof expected === 'function' ? expected : () => expected, from, ...(as ? { as } : {}) };
 }
+/** The invigilator's timer action on the attempt's part, from the desk. */
+const staffTimer = (partId: string, kind: 'pause' | 'resume', expected: Expected | ((c: Ctx) => Expected), as?: string): Call =>
+  call('staffTimerEvent', (c) => ({ staffToken: c.staff.staffToken, attemptId: c.seat.attemptId, partId, kind, ...(kind === 'pause' ? { reason: 'fire alarm' } : {}) }), expected, as, 'desk');
+const later = (ms: number): Step => ({ laterMs: ms });
 const ok = (value: unknown): Expected => ({ ok: value });
 const refused = (code: ErrorCode): Expected => ({ refused: code });
 /** Exactly the reply an earlier step got. */
@@ -111,6 +133,9 @@ const recordingOf = (c: Ctx, take: string): string => String(c.got[take]?.record
 const segment = (take: string, index: number, data: Uint8Array<ArrayBuffer> = SEGMENT[index]!, sha256: string = sha(data)) => (c: Ctx) => ({ ...c.seat, recordingId: recordingOf(c, take), index, data, sha256, durationMs: 1000 });
 const startTake = (c: Ctx) => ({ ...c.seat, itemId: 's-q1', mimeType: 'audio/webm;codecs=opus' });
 const closeTake = (take: string) => (c: Ctx) => ({ ...c.seat, recordingId: recordingOf(c, take) });
+/** The seat an earlier step's openAttempt handed out. */
+const seatFrom = (name: string) => (c: Ctx): SeatCredentials => ({ attemptId: String(c.got[name]?.attemptId), candidateToken: String(c.got[name]?.candidateToken) });
+const notStarted = [timerOf('p-l', 'not-started'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')];
 const twoSegments = { segmentCount: 2, durationMs: 2000, sha256: sha(Buffer.concat([SEGMENT[0]!, SEGMENT[1]!])), bytes: 500 };
 
 // ---- the scenarios ----------------------------------------------------------------------------------
@@ -227,7 +252,7 @@ const SCENARIOS: Scenario[] = [
     steps: [
       start('p-l'),
       grant(ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 1 })),
-      { pass: 2000 },
+      later(2000),
       giveBack(1, ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 2 })),
       giveBack(1, ok({ stimulusId: 'a1', play: 1, playLimit: 2, remaining: 2 })),
       call('getMedia', (c) => ({ ...c.seat, path: 'media/a1.opus' }), refused('MEDIA_NOT_GRANTED')),
@@ -245,11 +270,11 @@ const SCENARIOS: Scenario[] = [
       giveBack(1, refused('PLAY_NOT_RETURNABLE')),
       call('returnAudioPlay', (c) => ({ ...c.seat, stimulusId: 'no-such-audio', play: 1 }), refused('NOT_FOUND')),
       grant(ok({ play: 1 })),
-      { pass: 10_001 },
+      later(10_001),
       giveBack(1, refused('PLAY_NOT_RETURNABLE')),
       grant(ok({ play: 2, remaining: 0 })),
       giveBack(1, refused('PLAY_NOT_RETURNABLE')),
-      { pass: 9000 },
+      later(9000),
       giveBack(2, ok({ play: 2, remaining: 1 })),
       grant(ok({ play: 3, remaining: 0 })),
       giveBack(3, refused('PLAY_NOT_RETURNABLE')),
@@ -398,6 +423,56 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'declining the identity before any part began ends the screen token and frees the screen for the invigilator; opening the attempt again resumes it, not started',
+    steps: [
+      call('getAttempt', seat, ok({ status: 'open' })),
+      call('declineIdentity', (c) => ({ ...c.seat, reason: 'name' }), ok({ incidentId: expect.any(String), at: expect.any(String) })),
+      call('getAttempt', seat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('seatHeartbeat', seat, refused('CANDIDATE_TOKEN_WRONG')),
+      call('declineIdentity', (c) => ({ ...c.seat, reason: 'name' }), refused('CANDIDATE_TOKEN_WRONG')),
+      call('staffSignIn', (c) => ({ pin: c.staff.pin }), ok({ staffToken: expect.any(String) }), 'staff'),
+      call('openAttempt', (c) => ({ staffToken: String(c.got.staff?.staffToken), candidateId: c.staff.candidateId, packageId: c.staff.packageId }), (c) => ok({ attemptId: c.seat.attemptId, status: 'open', candidateToken: expect.any(String), parts: notStarted }), 'reopened'),
+      call('getAttempt', seatFrom('reopened'), (c) => ok({ attemptId: c.seat.attemptId, status: 'open', responses: [], parts: notStarted })),
+    ],
+  },
+  {
+    name: 'declining the identity once a part has begun is ATTEMPT_STARTED, and the screen goes on with the test',
+    steps: [start('p-l'), call('declineIdentity', (c) => ({ ...c.seat, reason: 'not-me' }), refused('ATTEMPT_STARTED')), call('getAttempt', seat, ok({ status: 'open' }))],
+  },
+  {
+    name: 'a paused part keeps its time and refuses plays and ending it; a save on its way is taken, later ones are PART_PAUSED until the part resumes, and then the same save is taken',
+    steps: [
+      start('p-l'),
+      staffTimer('p-l', 'pause', ok({ status: 'paused', pausedAt: expect.any(Number), deadline: null }), 'paused'),
+      call('getTimer', (c) => ({ ...c.seat, partId: 'p-l' }), (c) => ok({ status: 'paused', pausedAt: c.got.paused?.pausedAt, remainingMs: c.got.paused?.remainingMs })),
+      call('seatHeartbeat', seat, ok({ parts: [timerOf('p-l', 'paused'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')] })),
+      call('saveResponse', save('l-q1', choice('a'), S1), ok({ revision: 1 })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), refused('PART_PAUSED')),
+      call('recordTimerEvent', (c) => ({ ...c.seat, partId: 'p-l', kind: 'end' }), refused('PART_PAUSED')),
+      // Past the grace for saves on their way (the station's 5 s), short of a seat silence.
+      later(5_500),
+      call('saveResponse', save('l-q1', choice('b'), S2), refused('PART_PAUSED')),
+      call('getTimer', (c) => ({ ...c.seat, partId: 'p-l' }), (c) => ok({ status: 'paused', remainingMs: c.got.paused?.remainingMs })),
+      staffTimer('p-l', 'resume', ok({ status: 'running', pausedAt: null, deadline: expect.any(Number) })),
+      call('saveResponse', save('l-q1', choice('b'), S2), ok({ revision: 2 })),
+      call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), ok({ play: 1 })),
+      call('getAttempt', seat, ok({ responses: [{ itemId: 'l-q1', revision: 2, value: choice('b') }] })),
+    ],
+  },
+  {
+    name: 'a take under way when the part is paused may finish and close; a new take is PART_PAUSED until the part resumes',
+    steps: [
+      start('p-s'),
+      call('startRecording', startTake, ok({ take: 1 }), 'take1'),
+      staffTimer('p-s', 'pause', ok({ status: 'paused' })),
+      call('appendAudioSegment', segment('take1', 0), ok({ segmentCount: 1 })),
+      call('closeRecording', (c) => ({ ...closeTake('take1')(c), segmentCount: 1 }), ok({ segmentCount: 1 })),
+      call('startRecording', startTake, refused('PART_PAUSED')),
+      staffTimer('p-s', 'resume', ok({ status: 'running' })),
+      call('startRecording', startTake, ok({ take: 2 })),
+    ],
+  },
+  {
     name: 'a wrong staff PIN is STAFF_PIN_WRONG',
     steps: [call('staffSignIn', () => ({ pin: '000000' }), refused('STAFF_PIN_WRONG'))],
   },
@@ -417,13 +492,13 @@ async function outcomeOf(api: StationApi, method: StationMethod, input: unknown)
 }
 
 async function run(subject: Subject, steps: Step[]): Promise<void> {
-  const c: Ctx = { seat: subject.seat, got: {} };
+  const c: Ctx = { seat: subject.seat, staff: subject.staff, got: {} };
   for (const [i, step] of steps.entries()) {
-    if ('pass' in step) {
-      subject.advance(step.pass);
+    if ('laterMs' in step) {
+      subject.advance(step.laterMs);
       continue;
     }
-    const outcome = await outcomeOf(subject.api, step.method, step.input(c));
+    const outcome = await outcomeOf(step.from === 'desk' ? subject.desk : subject.api, step.method, step.input(c));
     expect(outcome, `step ${i + 1}: ${step.method}`).toMatchObject(step.expected(c));
     if (step.as && 'ok' in outcome) c.got[step.as] = outcome.ok as Record<string, unknown>;
   }

@@ -1,12 +1,13 @@
 // @vitest-environment jsdom
 // The candidate's screens against an in-memory station: saving and its indicator, word counts, keyboard
-// use, messages that last only as long as their cause, and coming back after a reload. Listening is in
+// use, messages that last only as long as their cause, coming back after a reload, details that are not
+// the candidate's handed back to the invigilator, and a pause by the invigilator. Listening is in
 // listening.test.tsx, speaking in speaking-item.test.tsx.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
-import { FakeStation, SEAT, testContent } from './fake-station.ts';
+import { FakeStation, SEAT, STAFF_PIN, testContent } from './fake-station.ts';
 
 function seat(station: FakeStation) {
   localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
@@ -260,5 +261,102 @@ describe('a screen whose attempt moved', () => {
     await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods', {}, { timeout: 5000 });
     expect(document.body.textContent).toContain('Šis ekrāns vairs nav saistīts ar šo pārbaudījumu');
     expect(localStorage.getItem('exam-station.seat')).toBeNull();
+  });
+});
+
+describe('the identity screen', () => {
+  test('"No" hands the screen back to the invigilator with the reason: an incident is recorded, the test is not started, and the invigilator can open it again here', async () => {
+    const station = new FakeStation();
+    seat(station);
+    await screen.findByTestId('candidate-name');
+    fireEvent.click(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
+    const handBack = screen.getByRole('button', { name: 'Atdot ekrānu pārbaudījuma vadītājam' });
+    // What is wrong is said first: the invigilator is told why.
+    expect((handBack as HTMLButtonElement).disabled).toBe(true);
+    fireEvent.click(screen.getByLabelText('Personas kods nav mans'));
+    fireEvent.click(handBack);
+
+    const notice = await screen.findByTestId('handed-back');
+    expect(notice.textContent).toContain('Anna Bērziņa: personas kods nav pareizs.');
+    expect(notice.textContent).toContain('Pārbaudījums nav sākts');
+    expect(station.incidents).toEqual([{ kind: 'candidate-identity', attemptId: SEAT.attemptId, note: 'declined: personal-code' }]);
+    expect(station.token).toBeNull();
+    expect([...station.timers.values()].flat()).toEqual([]);
+    expect(localStorage.getItem('exam-station.seat')).toBeNull();
+
+    // The invigilator signs in on this screen and opens the test again: it resumes at the identity step.
+    fireEvent.change(screen.getByLabelText('Pārbaudījuma vadītāja PIN kods'), { target: { value: STAFF_PIN } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    fireEvent.click(await screen.findByRole('radio', { name: /Anna Bērziņa/ }));
+    fireEvent.change(screen.getByLabelText('Paketes atslēga'), { target: { value: 'ABCD-EFGH' } });
+    expect(screen.getByTestId('handed-back')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Sākt kandidātam' }));
+    expect((await screen.findByTestId('candidate-name')).textContent).toContain('Anna Bērziņa');
+    expect(screen.queryByTestId('handed-back')).toBeNull();
+    expect(JSON.parse(localStorage.getItem('exam-station.seat') ?? 'null')).toEqual(SEAT);
+  });
+
+  test('"Back" leaves the details on screen and hands nothing back', async () => {
+    const station = new FakeStation();
+    seat(station);
+    await screen.findByTestId('candidate-name');
+    fireEvent.click(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Atpakaļ — dati tomēr ir pareizi' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Jā, tie ir mani dati' }));
+    expect(await screen.findByRole('heading', { name: 'Norādījumi' })).toBeTruthy();
+    expect(station.incidents).toEqual([]);
+  });
+});
+
+describe('a pause by the invigilator', () => {
+  test('covers the part with the paused screen in both languages, keeps the time frozen, and lifts when the part resumes', async () => {
+    const station = new FakeStation().inPart('p-w', 'w-q1');
+    seat(station);
+    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    await station.pause('p-w');
+    // The screen learns it from the heartbeat, every 2 s.
+    const paused = await screen.findByTestId('paused', {}, { timeout: 3000 });
+    for (const text of ['Pārbaudījuma vadītājs ir apturējis pārbaudījumu', 'The invigilator has paused the test', 'Laiks netiek skaitīts', 'The time is not counting', 'atbildes ir drošībā', 'answers are safe']) {
+      expect(paused.textContent).toContain(text);
+    }
+    expect(document.activeElement).toBe(paused);
+    // The test underneath cannot be used while the part is paused.
+    expect(box.closest('[inert]')).not.toBeNull();
+    const clock = () => Number(screen.getByTestId('part-clock').dataset.remainingMs);
+    const frozen = clock();
+    expect(frozen).toBe((await station.getTimer({ ...SEAT, partId: 'p-w' })).remainingMs);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(clock()).toBe(frozen);
+
+    await station.resume('p-w');
+    await waitFor(() => expect(screen.queryByTestId('paused')).toBeNull(), { timeout: 3000 });
+    expect(box.closest('[inert]')).toBeNull();
+    await waitFor(() => expect(clock()).toBeLessThan(frozen), { timeout: 2000 });
+  });
+
+  test('an edit the station refuses because the part is paused stays on screen, waits without "call the invigilator", and is saved once the part resumes', async () => {
+    const station = new FakeStation().inPart('p-w', 'w-q1');
+    // The edit reaches the station after the grace it gives saves that were on their way.
+    station.pauseGraceMs = 0;
+    seat(station);
+    const box = await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
+    await waitFor(() => expect(indicator().dataset.state).toBe('saved'));
+    await station.pause('p-w');
+    fireEvent.change(box, { target: { value: 'Labdien, Līga' } });
+    await screen.findByTestId('paused', {}, { timeout: 3000 });
+    await waitFor(() => expect(indicator().dataset.state).toBe('waiting'));
+    expect(indicator().textContent).toContain('Tiks saglabāts, kad daļa turpināsies');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(indicator().dataset.state).toBe('waiting');
+    expect((box as HTMLTextAreaElement).value).toBe('Labdien, Līga');
+    // Held, not hammered: the refused save is not sent again while the part is paused.
+    expect(station.saveCalls).toHaveLength(1);
+    expect(station.revisions).toHaveLength(0);
+
+    await station.resume('p-w');
+    await waitFor(() => expect(indicator().dataset.state).toBe('saved'), { timeout: 4000 });
+    expect(station.revisions.map((r) => r.value)).toEqual([{ type: 'extended-writing', text: 'Labdien, Līga' }]);
+    // The same save, sent again: one revision, under the clientSaveId it was first sent with.
+    expect(new Set(station.saveCalls.map((c) => c.clientSaveId)).size).toBe(1);
   });
 });

@@ -3,8 +3,11 @@
 // clientSaveId, an answer must fit its item and its part must be running, plays are counted and
 // refused beyond the limit and the audio leaves once per play, a play whose audio failed to start is
 // handed back under the station's rule (src-shared/rules/plays.ts), part timers start and end, a speaking
-// take is limited, stored in order and refuses segments once closed) and can be switched to stop
-// acknowledging, as a station that hangs or has gone away. test/station/fake-vs-service.test.ts runs
+// take is limited, stored in order and refuses segments once closed, the identity can be declined
+// only before any part began and that ends the screen's token, a paused part keeps its time and
+// refuses plays, new takes, ending it and, after a grace, saves) and can be switched to stop
+// acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
+// advance() moves its clock on. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
 // It runs in the page (jsdom) and in Node alike.
 import { canonicalJson } from '../../src-shared/canonical-json.ts';
@@ -14,6 +17,7 @@ import { StationError } from '../../src-shared/errors.ts';
 import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
+import type { IncidentKind } from '../../src-shared/contracts/events.ts';
 import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
@@ -126,11 +130,25 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+type TimerStatus = StationOutput<'getTimer'>['status'];
+
 /** The timer actions a candidate may take, from the states the station allows them in. */
-const CANDIDATE_TIMER_FROM: Record<'start' | 'end', StationOutput<'getTimer'>['status'][]> = {
+const CANDIDATE_TIMER_FROM: Record<'start' | 'end', TimerStatus[]> = {
   start: ['not-started'],
+  end: ['running', 'expired'],
+};
+
+/** The invigilator's timer actions, from the states the station allows them in. */
+const STAFF_TIMER_FROM: Record<StationInput<'staffTimerEvent'>['kind'], TimerStatus[]> = {
+  pause: ['running'],
+  resume: ['paused'],
+  extend: ['not-started', 'running', 'paused', 'expired'],
+  credit: ['not-started', 'running', 'paused', 'expired'],
   end: ['running', 'paused', 'expired'],
 };
+
+/** A save on its way when the invigilator paused is still taken this long after (the station's DEADLINE_GRACE_MS). */
+export const PAUSE_GRACE_MS = 5000;
 
 export class FakeStation implements StationApi {
   content: ExamContent;
@@ -154,6 +172,8 @@ export class FakeStation implements StationApi {
   /** Every appendAudioSegment call as it arrived. */
   readonly segmentCalls: StationInput<'appendAudioSegment'>[] = [];
   position: { partId: string | null; itemId: string | null } = { partId: null, itemId: null };
+  /** The grace for saves after a pause; a test sets 0 for a save that arrives after it. */
+  pauseGraceMs = PAUSE_GRACE_MS;
   timers = new Map<string, TimerEvent[]>();
   private seq = 0;
   private hung: { reject: (e: Error) => void }[] = [];
@@ -189,8 +209,10 @@ export class FakeStation implements StationApi {
     return deriveTimer(part.timeLimitSeconds * 1000, this.timers.get(partId) ?? [], this.now());
   }
 
-  /** The token the station holds for the attempt; another screen opening it changes it (moved()). */
-  token = CANDIDATE_TOKEN;
+  /** The token the station holds for the attempt; another screen opening it changes it (moved()), declining the identity ends it (null). */
+  token: string | null = CANDIDATE_TOKEN;
+  /** Incidents recorded, in order (the candidate's screen records one when it declines the identity). */
+  readonly incidents: { kind: IncidentKind; attemptId: string; note: string }[] = [];
 
   /** The invigilator opened the attempt on another screen: this screen's token stops working. */
   moved(): void {
@@ -274,6 +296,18 @@ export class FakeStation implements StationApi {
   async unlockPackage(): Promise<StationOutput<'unlockPackage'>> {
     return { ...(await this.listPackages())[0]!, unlocked: true };
   }
+  async declineIdentity(input: StationInput<'declineIdentity'>): Promise<StationOutput<'declineIdentity'>> {
+    this.seat(input);
+    await this.gate();
+    this.requireOpen();
+    const begun = this.content.parts.filter((p) => this.timer(p.id).status !== 'not-started');
+    if (begun.length > 0) throw new StationError('ATTEMPT_STARTED', `${begun.map((p) => p.id).join(', ')} begun`);
+    this.incidents.push({ kind: 'candidate-identity', attemptId: ATTEMPT_ID, note: `declined: ${input.reason}` });
+    // No screen holds a token now: the attempt waits, open and not started, to be opened again.
+    this.token = null;
+    this.seq += 1;
+    return { incidentId: crypto.randomUUID(), at: new Date().toISOString() };
+  }
   async getExamContent(input: StationInput<'getExamContent'>): Promise<StationOutput<'getExamContent'>> {
     this.seat(input);
     await this.gate();
@@ -296,12 +330,29 @@ export class FakeStation implements StationApi {
   async listCandidates(): Promise<StationOutput<'listCandidates'>> {
     return [await this.getCandidate()];
   }
+  /** Opening the attempt (again) on this screen resumes it and hands the screen the token. */
   async openAttempt(): Promise<StationOutput<'openAttempt'>> {
+    this.token = CANDIDATE_TOKEN;
     return { ...this.view(), candidateToken: CANDIDATE_TOKEN };
   }
   async staffTimerEvent(input: StationInput<'staffTimerEvent'>): Promise<StationOutput<'staffTimerEvent'>> {
-    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: 'end', at: this.now() }]);
+    const status = this.timer(input.partId).status;
+    this.requireOpen();
+    if (!STAFF_TIMER_FROM[input.kind].includes(status)) throw new StationError('TIMER_TRANSITION', `cannot ${input.kind} a part that is ${status}`);
+    if ((input.kind === 'extend' || input.kind === 'credit') && !input.amountMs) throw new StationError('VALIDATION_FAILED', `${input.kind} needs amountMs`);
+    this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: this.now(), amountMs: input.amountMs ?? null }]);
+    this.seq += 1;
     return this.timer(input.partId);
+  }
+
+  /** The invigilator pauses the part (as from their desk). */
+  pause(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
+    return this.staffTimerEvent({ staffToken: 'staff-token-for-tests-000', attemptId: ATTEMPT_ID, partId, kind: 'pause' });
+  }
+
+  /** The invigilator resumes the part. */
+  resume(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
+    return this.staffTimerEvent({ staffToken: 'staff-token-for-tests-000', attemptId: ATTEMPT_ID, partId, kind: 'resume' });
   }
   async getCandidate(): Promise<StationOutput<'getCandidate'>> {
     return { candidateId: 'C-1', sessionId: 'DEMO-ui-test', givenName: 'Anna', familyName: 'Bērziņa', maskedPersonalCode: '15****-***40', level: 'A2', attendance: 'present', accommodation: null };
@@ -345,9 +396,12 @@ export class FakeStation implements StationApi {
     if (!found) throw new StationError('ITEM_UNKNOWN', input.itemId);
     const mismatch = responseMismatch(found.item, input.value);
     if (mismatch) throw new StationError('RESPONSE_SHAPE', mismatch);
-    const status = this.timer(found.part.id).status;
+    const timer = this.timer(found.part.id);
+    const status = timer.status;
     if (status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
     if (status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+    // A save on its way when the invigilator paused is still taken; then nothing until the resume.
+    if (status === 'paused' && this.now() - (timer.pausedAt ?? 0) > this.pauseGraceMs) throw new StationError('PART_PAUSED', found.part.id);
     const revision = this.revisions.filter((r) => r.itemId === input.itemId).length + 1;
     const saved: Revision = { itemId: input.itemId, value: input.value, clientSaveId: input.clientSaveId, revision, savedAt: new Date().toISOString(), seq: (this.seq += 1) };
     this.revisions.push(saved);
@@ -362,6 +416,8 @@ export class FakeStation implements StationApi {
     const status = this.timer(found.part.id).status;
     if (status === 'ended') throw new StationError('ATTEMPT_CLOSED', `part ${found.part.id} has ended`);
     if (status === 'not-started') throw new StationError('PART_NOT_STARTED', found.part.id);
+    // A take already under way may finish; a new one waits for the resume.
+    if (status === 'paused') throw new StationError('PART_PAUSED', found.part.id);
     const earlier = this.takes.filter((t) => t.itemId === input.itemId);
     // A take left unfinished was cut off by the seat (a reload): it is closed with what it has. This
     // fake never restarts, so no take is ever cut off by the station.
@@ -413,7 +469,7 @@ export class FakeStation implements StationApi {
     const playLimit = found.stimulus.playLimit;
     this.requireOpen();
     const status = this.timer(found.part.id).status;
-    if (status !== 'running') throw new StationError(status === 'not-started' ? 'PART_NOT_STARTED' : 'ATTEMPT_CLOSED', found.part.id);
+    if (status !== 'running') throw new StationError(status === 'not-started' ? 'PART_NOT_STARTED' : status === 'paused' ? 'PART_PAUSED' : 'ATTEMPT_CLOSED', found.part.id);
     const used = this.plays.get(input.stimulusId) ?? 0;
     if (used >= playLimit) throw new StationError('PLAY_LIMIT', `${used} of ${playLimit} plays used`);
     const log = this.granted.get(input.stimulusId) ?? [];
@@ -451,6 +507,8 @@ export class FakeStation implements StationApi {
     this.seat(input);
     const status = this.timer(input.partId).status;
     this.requireOpen();
+    // A paused part is the invigilator's until they resume it: the candidate cannot end it.
+    if (input.kind === 'end' && status === 'paused') throw new StationError('PART_PAUSED', input.partId);
     if (!CANDIDATE_TIMER_FROM[input.kind].includes(status)) throw new StationError('TIMER_TRANSITION', `cannot ${input.kind} a part that is ${status}`);
     this.timers.set(input.partId, [...(this.timers.get(input.partId) ?? []), { kind: input.kind, at: this.now() }]);
     this.seq += 1;

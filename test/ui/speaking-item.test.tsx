@@ -1,14 +1,15 @@
 // @vitest-environment jsdom
 // The speaking task against the in-memory station: a take recorded in segments and closed, the takes
-// the task allows, a take cut off by a reload, a microphone that fails, and no moving on mid-take.
+// the task allows, a take cut off by a reload, a microphone that fails, no moving on mid-take, and a
+// pause by the invigilator in the middle of a take or of the preparation.
 // jsdom has no microphone, no MediaRecorder and no Web Audio: small fakes below stand in for them; the
 // recorder hands over a chunk every timeslice, as a browser's does.
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import { TEXT } from '../../src-renderer/text.ts';
-import { FakeStation, SEAT, sha256Hex } from './fake-station.ts';
+import { FakeStation, SEAT, sha256Hex, testContent } from './fake-station.ts';
 
 class FakeTrack {
   stopped = false;
@@ -91,6 +92,15 @@ class FakeMediaRecorder extends EventTarget {
 let streams: FakeStream[] = [];
 let microphone: 'works' | 'missing' = 'works';
 
+/** The test with a speaking task long enough that nothing ends by itself while a test looks. */
+function longSpeaking(): ReturnType<typeof testContent> {
+  const content = testContent();
+  const item = content.parts[2]!.tasks[0]!.items[0]!;
+  if (item.type !== 'speaking') throw new Error('the test content changed');
+  Object.assign(item, { preparationSeconds: 30, responseSeconds: 30 });
+  return content;
+}
+
 function seat(station: FakeStation) {
   localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
   return render(<App station={station} />);
@@ -109,12 +119,22 @@ async function startTake(button: 'start-preparation' | 'record-again'): Promise<
   await screen.findByTestId('recording');
 }
 
-/** Record until the station holds `segments` segments of the take, then finish speaking. */
-async function recordAndStop(station: FakeStation, segments: number): Promise<void> {
-  const take = () => station.takes[station.takes.length - 1];
-  await waitFor(() => expect(take()?.segments.length ?? 0).toBeGreaterThanOrEqual(segments), { timeout: 5000 });
+/** Record until the station holds `segments` segments of the take, then finish speaking (and confirm it, on the last take). */
+async function recordAndStop(station: FakeStation, segments: number, take: 'not-last' | 'last' = 'not-last'): Promise<void> {
+  const latest = () => station.takes[station.takes.length - 1];
+  await waitFor(() => expect(latest()?.segments.length ?? 0).toBeGreaterThanOrEqual(segments), { timeout: 5000 });
   fireEvent.click(screen.getByRole('button', { name: 'Esmu beidzis runāt' }));
+  if (take === 'last') fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Jā, esmu beidzis runāt' }));
+  else expect(screen.queryByRole('alertdialog')).toBeNull();
   await screen.findByTestId('recorded', {}, { timeout: 5000 });
+}
+
+/** A take the station already holds for the speaking item: started, one segment, closed or left open (a reload). */
+async function takeOnStation(station: FakeStation, close: boolean): Promise<void> {
+  const { recordingId } = await station.startRecording({ ...SEAT, itemId: 's-q1', mimeType: 'audio/webm' });
+  const data = new Uint8Array([1, 2, 3, station.takes.length]);
+  await station.appendAudioSegment({ ...SEAT, recordingId, index: 0, data, sha256: await sha256Hex(data), durationMs: 4000 });
+  if (close) await station.closeRecording({ ...SEAT, recordingId });
 }
 
 beforeEach(() => {
@@ -177,7 +197,7 @@ describe('a speaking task', () => {
     // A very short take is pointed out before the candidate leaves it.
     expect(screen.getByTestId('recorded').textContent).toMatch(/Ierakstā gandrīz nav dzirdama balss|Atbilde ir ļoti īsa/);
     await startTake('record-again');
-    await recordAndStop(station, 1);
+    await recordAndStop(station, 1, 'last');
 
     expect(station.takes.map((t) => [t.take, t.closed, t.interruption])).toEqual([
       [1, true, null],
@@ -191,16 +211,83 @@ describe('a speaking task', () => {
 
   test('a screen that comes back to a task whose takes are used up offers no other take', async () => {
     const station = new FakeStation().inPart('p-s', 's-q1');
-    for (let i = 0; i < 2; i += 1) {
-      const { recordingId } = await station.startRecording({ ...SEAT, itemId: 's-q1', mimeType: 'audio/webm' });
-      const data = new Uint8Array([1, 2, 3, i]);
-      await station.appendAudioSegment({ ...SEAT, recordingId, index: 0, data, sha256: await sha256Hex(data), durationMs: 4000 });
-      await station.closeRecording({ ...SEAT, recordingId });
-    }
+    for (let i = 0; i < 2; i += 1) await takeOnStation(station, true);
     seat(station);
     expect((await screen.findByTestId('recorded')).textContent).toContain('Atbilde ierakstīta (4 s).');
     expect(screen.getByText('Šo atbildi vēlreiz ierakstīt nevar.')).toBeTruthy();
     expect(screen.queryByTestId('start-preparation')).toBeNull();
+  });
+
+  test('before the first take the task says how many takes it allows and how many are left', async () => {
+    seat(new FakeStation().inPart('p-s', 's-q1'));
+    expect((await screen.findByTestId('takes')).textContent).toBe('Šo atbildi drīkst ierakstīt 2 reizi(-es); atlikušas 2.');
+    act(() => settingsStore.getState().setLang('en'));
+    expect(screen.getByTestId('takes').textContent).toBe('This answer may be recorded 2 time(s); 2 left.');
+  });
+
+  test('takes cut off by reloads are counted as the station counts them: after two, one take is left and it is the last', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    await takeOnStation(station, false);
+    await takeOnStation(station, false);
+    seat(station);
+    // The first take cut off by the seat is free, the second counts: one of the two is left.
+    expect((await screen.findByTestId('takes')).textContent).toBe(
+      'Šo atbildi drīkst ierakstīt 2 reizi(-es); atlikušas 1. Šis būs pēdējais ieraksts: pēc tā atbildi vēlreiz ierakstīt nevarēs.',
+    );
+    await startTake('start-preparation');
+    await recordAndStop(station, 1, 'last');
+    expect(screen.getByText('Šo atbildi vēlreiz ierakstīt nevar.')).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Ierakstīt vēlreiz' })).toBeNull();
+    await expect(station.startRecording({ ...SEAT, itemId: 's-q1', mimeType: 'audio/webm' })).rejects.toMatchObject({ code: 'RECORDING_LIMIT' });
+  });
+
+  test('on the last take "I have finished speaking" asks first: "keep speaking" goes on recording, "yes" ends the take', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    await takeOnStation(station, true);
+    seat(station);
+    expect((await screen.findByTestId('recorded')).textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es). Šis būs pēdējais ieraksts');
+    await startTake('record-again');
+    await waitFor(() => expect(station.takes[1]?.segments.length ?? 0).toBeGreaterThanOrEqual(1), { timeout: 5000 });
+    fireEvent.click(screen.getByRole('button', { name: 'Esmu beidzis runāt' }));
+    const dialog = await screen.findByRole('alertdialog', { name: 'Beigt pēdējo ierakstu?' });
+    expect(dialog.textContent).toContain('Ja to beigsiet tagad, atbildi vēlreiz ierakstīt nevarēs.');
+    // The safe answer has the focus: Enter or a second click by mistake keeps the take going.
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Turpināt runāt' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Turpināt runāt' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByTestId('recording')).toBeTruthy();
+    expect(station.takes[1]?.closed).toBe(false);
+    await recordAndStop(station, 2, 'last');
+    expect(station.takes.map((t) => [t.take, t.closed, t.interruption])).toEqual([
+      [1, true, null],
+      [2, true, null],
+    ]);
+  });
+
+  test('a take that is not the last ends at once when the candidate has finished speaking', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    await recordAndStop(station, 1, 'not-last');
+    expect(station.takes[0]).toMatchObject({ closed: true, interruption: null });
+  });
+
+  test('the warning about a very short answer offers to stay on the task only while a take is left', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    await recordAndStop(station, 1);
+    fireEvent.click(screen.getByTestId('submit-part'));
+    const warning = await screen.findByRole('alertdialog', { name: 'Pārbaudiet savu atbildi' });
+    fireEvent.click(within(warning).getByRole('button', { name: 'Palikt pie uzdevuma' }));
+    await startTake('record-again');
+    await recordAndStop(station, 1, 'last');
+    expect(screen.getByTestId('recorded').textContent).toMatch(/Ierakstā gandrīz nav dzirdama balss|Atbilde ir ļoti īsa/);
+    // No take is left: staying would help nothing, so the candidate is not asked to.
+    fireEvent.click(screen.getByTestId('submit-part'));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(within(dialog).getByRole('heading').textContent).toBe('Iesniegt daļu “Runāšana”?');
+    expect(screen.queryByRole('button', { name: 'Palikt pie uzdevuma' })).toBeNull();
   });
 
   test('a take cut off by a reload is said to be interrupted; the next take closes it with what it had', async () => {
@@ -261,5 +348,41 @@ describe('a speaking task', () => {
     const chunks = FakeMediaRecorder.made[0]!.chunks;
     expect(take.segments.map((s) => s.data)).toEqual(chunks);
     expect(take).toMatchObject({ closed: true, sha256: await sha256Hex(concat(chunks)) });
+  });
+
+  test('a take under way when the invigilator pauses is stopped at once, sent whole and closed, and saved as the answer', async () => {
+    const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
+    seat(station);
+    await startTake('start-preparation');
+    await waitFor(() => expect(station.takes[0]?.segments.length ?? 0).toBeGreaterThanOrEqual(1), { timeout: 5000 });
+    await station.pause('p-s');
+    await screen.findByTestId('paused', {}, { timeout: 3000 });
+    // Long before the 30 s answer time is over, the take is closed with every chunk the recorder gave.
+    await waitFor(() => expect(station.takes[0]?.closed).toBe(true), { timeout: 3000 });
+    const take = station.takes[0]!;
+    const recorder = FakeMediaRecorder.made[0]!;
+    expect(recorder.state).toBe('inactive');
+    expect(take.segments.map((s) => s.data)).toEqual(recorder.chunks);
+    expect(take).toMatchObject({ closed: true, interruption: null, sha256: await sha256Hex(concat(recorder.chunks)) });
+    expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
+    await waitFor(() => expect(station.revisions.at(-1)?.value).toEqual({ type: 'speaking', recordingIds: [take.recordingId] }));
+    await station.resume('p-s');
+    await waitFor(() => expect(screen.queryByTestId('paused')).toBeNull(), { timeout: 3000 });
+    expect(screen.getByTestId('recorded').textContent).toContain('Atbilde ierakstīta');
+  });
+
+  test('a pause during the preparation ends it without starting a take, and the microphone is closed', async () => {
+    const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
+    seat(station);
+    fireEvent.click(await screen.findByTestId('start-preparation'));
+    await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' });
+    await station.pause('p-s');
+    await screen.findByTestId('paused', {}, { timeout: 3000 });
+    await waitFor(() => expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true));
+    expect(station.takes).toHaveLength(0);
+    await station.resume('p-s');
+    await waitFor(() => expect(screen.queryByTestId('paused')).toBeNull(), { timeout: 3000 });
+    expect(screen.getByTestId('start-preparation')).toBeTruthy();
+    expect(screen.getByTestId('takes').textContent).toContain('atlikušas 2');
   });
 });

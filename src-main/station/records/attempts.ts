@@ -66,6 +66,13 @@ export class Attempts {
     return token;
   }
 
+  /** No screen may act for the candidate any more until the attempt is opened again (issueToken). */
+  endToken(_tx: Tx, attemptId: string): void {
+    const facts = this.facts(attemptId);
+    this.db.run(this.db.q.updateTable('attempts').set({ candidate_token_sha256: null }).where('attempt_id', '=', attemptId));
+    this.memory.set(attemptId, { ...facts, tokenSha256: null });
+  }
+
   requireOpen(attemptId: string): AttemptFacts {
     const facts = this.facts(attemptId);
     if (facts.status !== 'open') throw new StationError('ATTEMPT_CLOSED', `attempt ${attemptId} is ${facts.status}`);

@@ -39,6 +39,10 @@ const PACKAGES = {
   '@fastify/static': 'node',
   '@fastify/swagger': 'node',
   '@fastify/swagger-ui': 'node',
+  // The room's LAN: WebSocket over mutual TLS, the room's certificate authority, SRP pairing.
+  ws: 'node',
+  '@peculiar/x509': 'node',
+  'fast-srp-hap': 'node',
 
   // Only src-main/electron imports it.
   electron: 'electron',
@@ -62,6 +66,7 @@ const PACKAGES = {
   '@types/better-sqlite3': 'types',
   '@types/node': 'types',
   '@types/pg': 'types',
+  '@types/ws': 'types',
   '@types/react': 'types',
   '@types/react-dom': 'types',
 };

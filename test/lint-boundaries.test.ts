@@ -323,6 +323,9 @@ const DEPENDENCY_CLASSES: Record<string, Class> = {
   '@fastify/static': 'Node-only',
   '@fastify/swagger': 'Node-only',
   '@fastify/swagger-ui': 'Node-only',
+  ws: 'Node-only',
+  '@peculiar/x509': 'Node-only',
+  'fast-srp-hap': 'Node-only',
   electron: 'Electron',
   vitest: 'test/tooling-only',
   'playwright-core': 'test/tooling-only',
@@ -340,6 +343,7 @@ const DEPENDENCY_CLASSES: Record<string, Class> = {
   '@types/better-sqlite3': 'types-only',
   '@types/node': 'types-only',
   '@types/pg': 'types-only',
+  '@types/ws': 'types-only',
   '@types/react': 'types-only',
   '@types/react-dom': 'types-only',
 };

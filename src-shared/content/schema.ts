@@ -3,7 +3,7 @@
 // this schema is exactly what travels to a venue and it has no field that could carry an answer.
 import { z } from 'zod';
 
-export const CONTENT_FORMAT_VERSION = 2;
+export const CONTENT_FORMAT_VERSION = 3;
 
 const id = z
   .string()

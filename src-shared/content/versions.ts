@@ -3,7 +3,10 @@
 //
 // Version 1 (first pilots): `level` was a string such as "A2", part time limits were `timeLimitMinutes`,
 // there was no `kind` (every test was a state language test) and speaking items had `allowRerecord`.
-// Version 2 (current): `kind` with a level object or a subject, `timeLimitSeconds`, `recordingsAllowed`.
+// Version 2: `kind` with a level object or a subject, `timeLimitSeconds`, `recordingsAllowed`.
+// Version 3 (current): the `numeric` item type (centralized exams). Nothing of version 2 changed, so the
+// step is the number alone; it exists so that a station without numeric items refuses such a package as
+// too new (PACKAGE_FORMAT_TOO_NEW, "update the station") instead of as malformed.
 import { PackageError } from '../errors.ts';
 import { CONTENT_FORMAT_VERSION, ExamContent } from './schema.ts';
 
@@ -45,6 +48,7 @@ const upgrades: Record<number, (content: Json) => Json> = {
       }),
     };
   },
+  2: (v2) => ({ ...v2, formatVersion: 3 }),
 };
 
 /** Parse content of any supported version into the current format, or throw a PackageError that says why not. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ExamContent, listItems } from '../../src-shared/content/schema.ts';
+import { CONTENT_FORMAT_VERSION, ExamContent, listItems } from '../../src-shared/content/schema.ts';
 import { upgradeContent } from '../../src-shared/content/versions.ts';
 import { CodedError } from '../../src-shared/errors.ts';
 import { countWords, responseMismatch } from '../../src-shared/content/responses.ts';
@@ -59,8 +59,15 @@ describe('exam content format', () => {
     expect(speaking.type === 'speaking' && speaking.recordingsAllowed).toBe(2);
   });
 
+  it('reads version 2 content (before numeric items) unchanged as the current format', () => {
+    const v2 = { ...venueContent(), formatVersion: 2 };
+    const upgraded = upgradeContent(JSON.parse(JSON.stringify(v2)));
+    expect(upgraded).toEqual(upgradeContent(venueContent()));
+    expect(upgraded.formatVersion).toBe(CONTENT_FORMAT_VERSION);
+  });
+
   it('refuses content from a newer format and content that is too old, with clear codes', () => {
-    expect(codeOf(() => upgradeContent({ ...venueContent(), formatVersion: 3 }))).toBe('PACKAGE_FORMAT_TOO_NEW');
+    expect(codeOf(() => upgradeContent({ ...venueContent(), formatVersion: CONTENT_FORMAT_VERSION + 1 }))).toBe('PACKAGE_FORMAT_TOO_NEW');
     expect(codeOf(() => upgradeContent({ ...venueContent(), formatVersion: 0 }))).toBe('PACKAGE_FORMAT_TOO_OLD');
     expect(codeOf(() => upgradeContent({ title: 'no version' }))).toBe('PACKAGE_MALFORMED');
     expect(codeOf(() => upgradeContent({ ...venueContent(), formatVersion: 1, level: 'D7' }))).toBe('PACKAGE_MALFORMED');

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { answerKeyMismatch, ItemKey, scoreItem } from '../../src-shared/content/answer-key.ts';
 import { readNumber, sameUnit } from '../../src-shared/content/numeric.ts';
 import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
-import { ExamContent, type Item } from '../../src-shared/content/schema.ts';
+import { CONTENT_FORMAT_VERSION, ExamContent, type Item } from '../../src-shared/content/schema.ts';
 
 const numeric = (extra: Partial<Extract<Item, { type: 'numeric' }>> = {}): Item => ({ id: 'n', type: 'numeric', prompt: '', points: 2, maxLength: 30, ...extra });
 const key = (extra: Record<string, unknown>): ItemKey => ItemKey.parse({ type: 'numeric', ...extra });
@@ -95,7 +95,7 @@ describe('scoring a numeric answer', () => {
     expect(ItemKey.safeParse({ type: 'numeric', value: '5 cm' }).success).toBe(false);
     expect(ItemKey.safeParse({ type: 'numeric', value: 1, tolerance: -1 }).success).toBe(false);
     const content = ExamContent.parse({
-      formatVersion: 2,
+      formatVersion: CONTENT_FORMAT_VERSION,
       examId: 'k',
       kind: 'centralized',
       subject: 'Matemātika',

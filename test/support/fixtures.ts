@@ -5,6 +5,7 @@ import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CONTENT_FORMAT_VERSION } from '../../src-shared/content/schema.ts';
 import { buildPackage, type BuildOptions, type BuiltPackage } from '../../src-shared/node/package/builder.ts';
 import type { SigningKey, TrustList } from '../../src-shared/node/package/keys.ts';
 import { StationService, type StationOptions } from '../../src-main/station/service.ts';
@@ -34,7 +35,7 @@ export function makeKeys(keyId = 'test-key'): TestKeys {
 /** A small state language test that uses every item type; answers on each objective item. */
 export function miniExamSource(): Record<string, unknown> {
   return {
-    formatVersion: 2,
+    formatVersion: CONTENT_FORMAT_VERSION,
     examId: 'mini-a2',
     title: 'Mazais A2 tests',
     language: 'lv',
@@ -97,7 +98,7 @@ export function miniExamSource(): Record<string, unknown> {
 }
 
 /**
- * Current (format 2) state language content written as format 1, as the first pilots stored it
+ * Current state language content written as format 1, as the first pilots stored it
  * (src-shared/content/versions.ts): level as text, part limits in minutes, no kind, and speaking items
  * with allowRerecord instead of a number of recordings.
  */

@@ -12,7 +12,7 @@
 // It runs in the page (jsdom) and in Node alike.
 import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
-import { ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
+import { CONTENT_FORMAT_VERSION, ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
@@ -37,7 +37,7 @@ export const LISTENING_AUDIO = new Uint8Array([79, 103, 103, 83, 0, 2, 1, 2, 3, 
  */
 export function testExamSource(overrides: { pastePolicy?: 'allow' | 'block' } = {}): Record<string, unknown> {
   return {
-    formatVersion: 2,
+    formatVersion: CONTENT_FORMAT_VERSION,
     examId: 'ui-test',
     kind: 'state-language',
     level: { level: 'A', degree: 2 },

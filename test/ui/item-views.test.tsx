@@ -4,7 +4,7 @@
 import type { ComponentType } from 'react';
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { ExamContent, type ItemType } from '../../src-shared/content/schema.ts';
+import { CONTENT_FORMAT_VERSION, ExamContent, type ItemType } from '../../src-shared/content/schema.ts';
 import { ITEM_VIEWS, ItemView, type ItemOf, type ItemViews } from '../../src-renderer/items/ItemView.tsx';
 import { createExam, ExamContext } from '../../src-renderer/store/exam.ts';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
@@ -19,7 +19,7 @@ const _swapped = { ...ITEM_VIEWS, matching: ITEM_VIEWS.ordering } satisfies Item
 const _oneView: ComponentType<{ item: ItemOf<'gap-fill'> }> = ITEM_VIEWS['gap-fill'];
 
 const content = ExamContent.parse({
-  formatVersion: 2,
+  formatVersion: CONTENT_FORMAT_VERSION,
   examId: 'every-type',
   kind: 'centralized',
   subject: 'test',

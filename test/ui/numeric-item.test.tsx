@@ -6,12 +6,12 @@
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
-import { ExamContent } from '../../src-shared/content/schema.ts';
+import { CONTENT_FORMAT_VERSION, ExamContent } from '../../src-shared/content/schema.ts';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import { FakeStation, SEAT } from './fake-station.ts';
 
 const content = ExamContent.parse({
-  formatVersion: 2,
+  formatVersion: CONTENT_FORMAT_VERSION,
   examId: 'ui-numeric',
   kind: 'centralized',
   subject: 'Matemātika',

@@ -306,6 +306,27 @@ export const ERROR_CATALOGUE = {
   ENROLLMENT_CODE_INVALID: { status: 403, lv: 'Reģistrācijas kods nav derīgs, ir izmantots vai beidzies. Pieprasiet jaunu kodu.', en: 'The enrollment code is not valid, was already used or has expired. Ask for a new code.' },
   CONFLICT: { status: 409, lv: 'Ieraksts jau eksistē ar citu saturu. Nekas netika mainīts.', en: 'The record already exists with different content. Nothing was changed.' },
   SEQ_GAP: { status: 409, lv: 'Notikumu secībā ir robs. Nekas netika saglabāts; sūtiet no gaidītā numura.', en: 'There is a gap in the event sequence. Nothing was stored; send from the expected number.' },
+  // The room protocol (seat ↔ hub).
+  PUSH_FOREIGN_ORIGIN: {
+    status: 403,
+    lv: 'Vieta sūtīja notikumus, ko nav rakstījusi pati. Nekas netika saglabāts; pasauciet IT.',
+    en: 'A seat sent events it did not write itself. Nothing was stored; call IT.',
+  },
+  COMMAND_STALE_TERM: {
+    status: 409,
+    lv: 'Komanda nāk no telpas stacijas, kuras darbu jau ir pārņēmusi cita. Komanda netika izpildīta; pārbaudiet, kura telpas stacija ir galvenā.',
+    en: 'The command comes from a hub whose work another hub has since taken over (an older term). The command was not carried out; check which hub is the primary.',
+  },
+  SEAT_BEHIND_HUB: {
+    status: 409,
+    lv: 'Telpas stacijā ir vairāk šīs vietas notikumu nekā pašā vietā: vietas datubāze ir aizstāta vai bojāta. Nekas netika sūtīts; pasauciet IT un nelietojiet šo vietu.',
+    en: 'The hub holds more of this seat\'s events than the seat itself: the seat\'s database was replaced or damaged. Nothing was sent; call IT and do not use this seat.',
+  },
+  ROOM_PROTOCOL_MISMATCH: {
+    status: 426,
+    lv: 'Vietas un telpas stacijas programmu versijas nesader. Atjauniniet abas uz vienu versiju.',
+    en: 'The seat and the hub run versions that do not fit together. Update both to the same version.',
+  },
   EVENTS_NOT_CONTIGUOUS: { status: 400, lv: 'Notikumu numuriem jābūt pēc kārtas bez izlaidumiem. Nekas netika saglabāts.', en: 'Event numbers must be consecutive. Nothing was stored.' },
   EVENT_KIND_UNKNOWN: {
     status: 400,

@@ -98,7 +98,8 @@ export class StationService implements StationHost {
   private readonly options: StationOptions;
   private readonly now: () => Date;
   private readonly packages: PackageStore;
-  private readonly outbox: Outbox;
+  /** The station's event stream: the room protocol pushes it (a seat) or relays into it (a hub). */
+  readonly outbox: Outbox;
   private readonly timers: Timers;
   private readonly attempts: Attempts;
   private readonly answers: Answers;

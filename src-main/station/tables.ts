@@ -143,6 +143,8 @@ export interface OutboxTable {
   entity_id: string;
   payload_json: string;
   created_at: string;
+  /** On a hub, for an event a seat pushed: its seq at that seat (`device_id`); null for the hub's own (schema 40). */
+  origin_seq: number | null;
 }
 
 export interface StimulusPlaysTable {
@@ -154,6 +156,64 @@ export interface StimulusPlaysTable {
   fetched_at: string | null;
   /** When the play was handed back because its audio failed to start (schema 10); it no longer counts. */
   returned_at: string | null;
+}
+
+/** A seat's stream at the hub: everything up to acked_seq is committed here (schema 40). */
+export interface SeatStreamsTable {
+  device_id: string;
+  acked_seq: number;
+  updated_at: string;
+}
+
+/** A take's segment as a seat sent it to the hub (schema 40). */
+export interface SeatAudioTable {
+  recording_id: string;
+  idx: number;
+  device_id: string;
+  sha256: string;
+  data: Buffer;
+  received_at: string;
+}
+
+/** A command the hub issued to its room (schema 40); command_json is the RoomCommand. */
+export interface RoomCommandsTable {
+  cmd_id: string;
+  term: number;
+  room_seq: number;
+  target_kind: 'room' | 'seat' | 'candidate';
+  target_ref: string | null;
+  command_json: string;
+  created_at: string;
+}
+
+/** What a seat made of a command (schema 40). */
+export interface RoomCommandResultsTable {
+  cmd_id: string;
+  device_id: string;
+  status: 'applied' | 'refused';
+  code: string | null;
+  detail: string | null;
+  confirmed_at: string;
+}
+
+/** A command as a seat received it, kept before it is applied (schema 40). */
+export interface SeatCommandsTable {
+  cmd_id: string;
+  term: number;
+  room_seq: number;
+  command_json: string;
+  received_at: string;
+  status: 'stored' | 'applied' | 'refused';
+  code: string | null;
+  detail: string | null;
+  applied_at: string | null;
+}
+
+/** A segment of a take the hub has acknowledged (schema 40). */
+export interface SeatAudioSentTable {
+  recording_id: string;
+  idx: number;
+  acked_at: string;
 }
 
 export interface StationTables {
@@ -171,4 +231,10 @@ export interface StationTables {
   incidents: IncidentsTable;
   outbox: OutboxTable;
   stimulus_plays: StimulusPlaysTable;
+  seat_streams: SeatStreamsTable;
+  seat_audio: SeatAudioTable;
+  room_commands: RoomCommandsTable;
+  room_command_results: RoomCommandResultsTable;
+  seat_commands: SeatCommandsTable;
+  seat_audio_sent: SeatAudioSentTable;
 }

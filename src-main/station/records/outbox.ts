@@ -2,6 +2,8 @@
 // Appended only inside the transaction of the change it describes. The station is its only writer,
 // so seq is handed out from memory: one more than the highest ever handed out (kept in meta as a
 // floor for when old events are pruned); a failed transaction makes it read the database again.
+// On a hub the outbox also carries its seats' events (relay): each keeps the seat as its device and
+// its seq there as origin_seq, so the stream the hub pushes on says who wrote every event first.
 import { EVENT_PAYLOADS, type EventEnvelope, type EventKind, type EventPayload } from '../../../src-shared/contracts/events.ts';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { PreparedQuery, StationDatabase, Tx } from '../database.ts';
@@ -13,6 +15,15 @@ interface NewEvent {
   entity_id: string;
   payload_json: string;
   created_at: string;
+  origin_seq: number | null;
+}
+
+/** An event a seat wrote, as the hub stored it when the seat pushed it. */
+export interface RelayedEvent {
+  kind: string;
+  entityId: string;
+  payload: unknown;
+  createdAt: string;
 }
 
 export class Outbox {
@@ -26,7 +37,9 @@ export class Outbox {
     this.db = db;
     this.deviceId = deviceId;
     this.insert = db.prepared<NewEvent>((p) =>
-      db.q.insertInto('outbox').values({ seq: p.seq, device_id: p.device_id, kind: p.kind, entity_id: p.entity_id, payload_json: p.payload_json, created_at: p.created_at }),
+      db.q
+        .insertInto('outbox')
+        .values({ seq: p.seq, device_id: p.device_id, kind: p.kind, entity_id: p.entity_id, payload_json: p.payload_json, created_at: p.created_at, origin_seq: p.origin_seq }),
     );
   }
 
@@ -39,9 +52,30 @@ export class Outbox {
     const checked = EVENT_PAYLOADS[kind].safeParse(payload);
     if (!checked.success) throw new StationError('INTERNAL', `${kind} event outside the contract: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
     const seq = (this.last ?? this.lastSeq()) + 1;
-    this.insert.run({ seq, device_id: this.deviceId, kind, entity_id: entityId, payload_json: JSON.stringify(payload), created_at: at.toISOString() });
+    this.insert.run({ seq, device_id: this.deviceId, kind, entity_id: entityId, payload_json: JSON.stringify(payload), created_at: at.toISOString(), origin_seq: null });
     this.last = seq;
     return seq;
+  }
+
+  /**
+   * Append an event another device wrote (a seat's, on its hub), keeping who wrote it and its seq
+   * there; returns its seq in this stream. The caller has checked it against the contract and that
+   * the origin is not here yet (see `relayed`).
+   */
+  relay(_tx: Tx, origin: EventEnvelope['origin'], event: RelayedEvent): number {
+    if (origin.deviceId === this.deviceId) throw new StationError('INTERNAL', 'a station does not relay its own events');
+    const seq = (this.last ?? this.lastSeq()) + 1;
+    this.insert.run({ seq, device_id: origin.deviceId, kind: event.kind, entity_id: event.entityId, payload_json: JSON.stringify(event.payload), created_at: event.createdAt, origin_seq: origin.seq });
+    this.last = seq;
+    return seq;
+  }
+
+  /** The event with this origin as stored here, if another device's event with it was relayed. */
+  relayed(origin: EventEnvelope['origin']): RelayedEvent | undefined {
+    const row = this.db.get(
+      this.db.q.selectFrom('outbox').select(['kind', 'entity_id', 'payload_json', 'created_at']).where('device_id', '=', origin.deviceId).where('origin_seq', '=', origin.seq),
+    );
+    return row && { kind: row.kind, entityId: row.entity_id, payload: JSON.parse(row.payload_json) as unknown, createdAt: row.created_at };
   }
 
   /** After a failed transaction: what was handed out in it was not committed. */
@@ -49,12 +83,12 @@ export class Outbox {
     this.last = undefined;
   }
 
-  /** Events after `afterSeq`, in the envelope they are pushed in; a station's own events originate here. */
+  /** Events after `afterSeq`, in the envelope they are pushed in, each with the device that wrote it first. */
   read(afterSeq: number, limit: number): EventEnvelope[] {
     const rows = this.db.all(this.db.q.selectFrom('outbox').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(limit));
     return rows.map((row) => ({
       seq: Number(row.seq),
-      origin: { deviceId: row.device_id, seq: Number(row.seq) },
+      origin: { deviceId: row.device_id, seq: Number(row.origin_seq ?? row.seq) },
       kind: row.kind,
       entityId: row.entity_id,
       payload: JSON.parse(row.payload_json) as unknown,

@@ -1,0 +1,135 @@
+// What the hub tells its room, kept: every command is stored when issued, with the hub's term and a
+// growing room number, and what each seat made of it is stored when the seat confirms it. A seat is
+// sent the commands meant for it (the room, the seat, or the candidate sitting there) until it has
+// confirmed each one, so a command survives a dropped link, a seat restart and a hub restart.
+import { randomUUID } from 'node:crypto';
+import { RoomCommand, type CommandResult, type CommandTarget, type RoomCommandType } from '../../src-shared/contracts/room-protocol.ts';
+import { StationError } from '../../src-shared/errors.ts';
+import type { StationDatabase } from '../station/database.ts';
+
+export interface IssueCommand {
+  target: CommandTarget;
+  type: RoomCommandType;
+  params?: Record<string, unknown>;
+  /** Hub clock; now when not given. */
+  effectiveAt?: number;
+  reason?: string | null;
+  issuedBy: string;
+}
+
+/** What the hub knows of a seat when it picks the commands meant for it. */
+export interface SeatAddress {
+  deviceId: string;
+  /** The candidate seated there now, if any. */
+  candidateId: string | null;
+}
+
+export interface CommandOutcome {
+  deviceId: string;
+  status: CommandResult['status'];
+  code: string | null;
+  detail: string | null;
+  confirmedAt: string;
+}
+
+const TERM_KEY = 'room_term';
+
+export class RoomCommands {
+  private readonly db: StationDatabase;
+  private readonly now: () => Date;
+
+  constructor(db: StationDatabase, now: () => Date = () => new Date()) {
+    this.db = db;
+    this.now = now;
+  }
+
+  /** The hub's term: 1 for a hub that was never promoted from standby. */
+  term(): number {
+    return Number(this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', TERM_KEY))?.value ?? 1);
+  }
+
+  issue(input: IssueCommand): RoomCommand {
+    return this.db.transaction(() => {
+      const last = this.db.get(this.db.q.selectFrom('room_commands').select((eb) => eb.fn.max('room_seq').as('seq')));
+      const command = RoomCommand.parse({
+        cmdId: randomUUID(),
+        term: this.term(),
+        roomSeq: Number(last?.seq ?? 0) + 1,
+        target: input.target,
+        type: input.type,
+        params: input.params ?? {},
+        effectiveAt: input.effectiveAt ?? this.now().getTime(),
+        reason: input.reason ?? null,
+        issuedBy: input.issuedBy,
+      });
+      const targetRef = command.target.kind === 'seat' ? command.target.deviceId : command.target.kind === 'candidate' ? command.target.candidateId : null;
+      this.db.run(
+        this.db.q.insertInto('room_commands').values({
+          cmd_id: command.cmdId,
+          term: command.term,
+          room_seq: command.roomSeq,
+          target_kind: command.target.kind,
+          target_ref: targetRef,
+          command_json: JSON.stringify(command),
+          created_at: this.now().toISOString(),
+        }),
+      );
+      return command;
+    });
+  }
+
+  /** Whether a command is meant for this seat. */
+  static isFor(command: RoomCommand, seat: SeatAddress): boolean {
+    const { target } = command;
+    return target.kind === 'room' || (target.kind === 'seat' && target.deviceId === seat.deviceId) || (target.kind === 'candidate' && target.candidateId === seat.candidateId);
+  }
+
+  /** The commands meant for this seat that it has not confirmed, oldest first. */
+  pendingFor(seat: SeatAddress, limit: number): RoomCommand[] {
+    const rows = this.db.all(
+      this.db.q
+        .selectFrom('room_commands as c')
+        .leftJoin('room_command_results as r', (join) => join.onRef('r.cmd_id', '=', 'c.cmd_id').on('r.device_id', '=', seat.deviceId))
+        .select('c.command_json')
+        .where('r.cmd_id', 'is', null)
+        .where((eb) =>
+          eb.or([
+            eb('c.target_kind', '=', 'room'),
+            eb.and([eb('c.target_kind', '=', 'seat'), eb('c.target_ref', '=', seat.deviceId)]),
+            ...(seat.candidateId ? [eb.and([eb('c.target_kind', '=', 'candidate'), eb('c.target_ref', '=', seat.candidateId)])] : []),
+          ]),
+        )
+        .orderBy('c.room_seq')
+        .limit(limit),
+    );
+    return rows.map((r) => RoomCommand.parse(JSON.parse(r.command_json)));
+  }
+
+  /** Keep what a seat made of a command; a second confirmation of the same command changes nothing. */
+  confirm(deviceId: string, result: CommandResult): void {
+    this.db.transaction(() => {
+      const known = this.db.get(this.db.q.selectFrom('room_commands').select('cmd_id').where('cmd_id', '=', result.cmdId));
+      if (!known) throw new StationError('NOT_FOUND', `no command ${result.cmdId} was issued by this hub`);
+      this.db.run(
+        this.db.q
+          .insertInto('room_command_results')
+          .values({
+            cmd_id: result.cmdId,
+            device_id: deviceId,
+            status: result.status,
+            code: result.status === 'refused' ? result.code : null,
+            detail: result.status === 'refused' ? result.detail : null,
+            confirmed_at: this.now().toISOString(),
+          })
+          .onConflict((oc) => oc.columns(['cmd_id', 'device_id']).doNothing()),
+      );
+    });
+  }
+
+  /** What each seat made of a command so far. */
+  outcomes(cmdId: string): CommandOutcome[] {
+    return this.db
+      .all(this.db.q.selectFrom('room_command_results').selectAll().where('cmd_id', '=', cmdId).orderBy('device_id'))
+      .map((r) => ({ deviceId: r.device_id, status: r.status, code: r.code, detail: r.detail, confirmedAt: r.confirmed_at }));
+  }
+}

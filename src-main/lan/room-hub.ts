@@ -1,0 +1,210 @@
+// The hub's end of the room protocol (src-shared/contracts/room-protocol.ts), one seat connection at a
+// time: the seat says hello, the hub answers with its watermark for that seat, its term and its clock;
+// then pushes are applied and acknowledged, audio stored, heartbeats answered with the hub's clock and
+// every command the seat has not confirmed, and results kept. The room view (who is there, late,
+// missing, what each seat reports) is built from the heartbeats.
+// The channel below (mutual TLS, src-main/lan) has proved which seat is on a link; a frame that does not
+// parse ends the link: a paired seat that sends one is broken or not ours.
+import { randomUUID } from 'node:crypto';
+import {
+  HubFrame,
+  ROOM_PENDING_COMMANDS_MAX,
+  ROOM_PROTOCOL_VERSION,
+  SEAT_LATE_MS,
+  SEAT_MISSING_MS,
+  SeatFrame,
+  type FrameLink,
+  type RoomCommand,
+  type SeatState,
+} from '../../src-shared/contracts/room-protocol.ts';
+import { isCodedError } from '../../src-shared/errors.ts';
+import type { StationDatabase } from '../station/database.ts';
+import type { Outbox } from '../station/records/outbox.ts';
+import { RoomCommands, type IssueCommand } from './room-commands.ts';
+import { PushRefusal, SeatStreams } from './seat-streams.ts';
+
+export type SeatPresence = 'connected' | 'late' | 'missing';
+
+export interface SeatView {
+  deviceId: string;
+  presence: SeatPresence;
+  connected: boolean;
+  /** When the hub last heard from the seat (hub clock, ms), or null if never since the hub started. */
+  lastSeenAt: number | null;
+  /** What the seat's latest heartbeat said. */
+  state: SeatState | null;
+  ackedSeq: number;
+  /** Something the hub noticed about this seat that needs a person: an integrity alarm, a storage failure. */
+  alarm: string | null;
+}
+
+export interface RoomHubOptions {
+  db: StationDatabase;
+  /** The hub station's outbox: the seats' events are relayed into it. */
+  outbox: Outbox;
+  now?: () => Date;
+}
+
+interface SeatRecord {
+  link: FrameLink | null;
+  lastSeenAt: number | null;
+  state: SeatState | null;
+  alarm: string | null;
+}
+
+const INSTANCE_KEY = 'hub_instance';
+
+export class RoomHub {
+  readonly streams: SeatStreams;
+  readonly commands: RoomCommands;
+  /** This hub database's id: a seat that sees another one knows the hub was rebuilt. */
+  readonly instance: string;
+  private readonly now: () => Date;
+  private readonly seats = new Map<string, SeatRecord>();
+  private readonly listeners = new Set<() => void>();
+
+  constructor(options: RoomHubOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.streams = new SeatStreams(options.db, options.outbox, this.now);
+    this.commands = new RoomCommands(options.db, this.now);
+    this.instance = hubInstance(options.db);
+  }
+
+  /** Called on every change of the room view (a heartbeat, a push, a seat coming or going). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  private record(deviceId: string): SeatRecord {
+    let record = this.seats.get(deviceId);
+    if (!record) {
+      record = { link: null, lastSeenAt: null, state: null, alarm: null };
+      this.seats.set(deviceId, record);
+    }
+    return record;
+  }
+
+  /** A seat's link, its identity proved by the channel. A newer link of the same seat replaces the older. */
+  attach(deviceId: string, link: FrameLink): void {
+    const record = this.record(deviceId);
+    if (record.link && record.link !== link) record.link.close('replaced by a newer connection of the same seat');
+    let greeted = false;
+    const send = (frame: HubFrame) => link.send(frame);
+    link.onFrame((raw) => {
+      const parsed = SeatFrame.safeParse(raw);
+      if (!parsed.success) {
+        link.close(`a frame outside the room protocol: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+        return;
+      }
+      const frame = parsed.data;
+      if (frame.type === 'hello') {
+        if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
+          link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
+          return;
+        }
+        greeted = true;
+        record.link = link;
+        this.seen(record);
+        send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
+        if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+        this.changed();
+        return;
+      }
+      if (!greeted) {
+        link.close('the first frame must be hello');
+        return;
+      }
+      this.seen(record);
+      switch (frame.type) {
+        case 'push': {
+          try {
+            const result = this.streams.apply(deviceId, frame.events);
+            send({ type: 'push-ack', pushId: frame.pushId, ...result });
+          } catch (error) {
+            const code = isCodedError(error) ? error.code : 'INTERNAL';
+            const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
+            if (!(error instanceof PushRefusal) || error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN') record.alarm = `${code}: ${detail}`.slice(0, 200);
+            send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
+          }
+          break;
+        }
+        case 'audio': {
+          try {
+            this.streams.storeAudio(deviceId, { recordingId: frame.recordingId, index: frame.index, sha256: frame.sha256, data: Buffer.from(frame.data, 'base64') });
+            send({ type: 'audio-ack', recordingId: frame.recordingId, index: frame.index });
+          } catch (error) {
+            const code = isCodedError(error) ? error.code : 'INTERNAL';
+            send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+          }
+          break;
+        }
+        case 'heartbeat': {
+          record.state = frame.state;
+          const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null }, ROOM_PENDING_COMMANDS_MAX);
+          send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
+          break;
+        }
+        case 'command-result': {
+          try {
+            this.commands.confirm(deviceId, frame.result);
+          } catch {
+            // A result for a command this hub never issued (another hub's, before a rebuild): nothing to keep.
+          }
+          break;
+        }
+      }
+      this.changed();
+    });
+    link.onClose(() => {
+      if (record.link === link) {
+        record.link = null;
+        this.changed();
+      }
+    });
+  }
+
+  private seen(record: SeatRecord): void {
+    record.lastSeenAt = this.now().getTime();
+  }
+
+  /** Issue a command: stored first, then sent to every connected seat it is meant for. */
+  issue(input: IssueCommand): RoomCommand {
+    const command = this.commands.issue(input);
+    for (const [deviceId, record] of this.seats) {
+      if (record.link && RoomCommands.isFor(command, { deviceId, candidateId: record.state?.attempt?.candidateId ?? null })) record.link.send({ type: 'command', command } satisfies HubFrame);
+    }
+    return command;
+  }
+
+  /** Every seat the hub knows of, problems first: missing, then late, then by device. */
+  view(): SeatView[] {
+    const now = this.now().getTime();
+    const acked = new Map(this.streams.streams().map((s) => [s.deviceId, s.ackedSeq]));
+    const ids = new Set([...this.seats.keys(), ...acked.keys()]);
+    const rank: Record<SeatPresence, number> = { missing: 0, late: 1, connected: 2 };
+    return [...ids]
+      .map((deviceId): SeatView => {
+        const record = this.seats.get(deviceId);
+        const lastSeenAt = record?.lastSeenAt ?? null;
+        const silent = lastSeenAt === null ? Infinity : now - lastSeenAt;
+        const presence: SeatPresence = silent >= SEAT_MISSING_MS ? 'missing' : silent >= SEAT_LATE_MS ? 'late' : 'connected';
+        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? null };
+      })
+      .sort((a, b) => Number(b.alarm !== null) - Number(a.alarm !== null) || rank[a.presence] - rank[b.presence] || a.deviceId.localeCompare(b.deviceId));
+  }
+}
+
+function hubInstance(db: StationDatabase): string {
+  return db.transaction(() => {
+    const found = db.get(db.q.selectFrom('meta').select('value').where('key', '=', INSTANCE_KEY))?.value;
+    if (found) return found;
+    const made = randomUUID();
+    db.run(db.q.insertInto('meta').values({ key: INSTANCE_KEY, value: made }));
+    return made;
+  });
+}

@@ -1,0 +1,439 @@
+// The seat's end of the room protocol (src-shared/contracts/room-protocol.ts). The seat never waits for
+// the hub: the candidate's work is committed in the seat's own database first, and this link carries it
+// to the hub when it can — events from the hub's watermark, then the takes' audio — and catches up
+// after any outage. Commands from the hub are stored before they are applied, applied once each in
+// the order they arrive, and confirmed until the hub stops repeating them; a command of a lower term
+// than the seat has seen is refused. Heartbeats carry the seat's state and bring back the hub's clock,
+// from which the seat keeps its offset to the room's time.
+import {
+  HubFrame,
+  ROOM_HEARTBEAT_MS,
+  ROOM_PROTOCOL_VERSION,
+  ROOM_PUSH_MAX_BYTES,
+  ROOM_PUSH_MAX_EVENTS,
+  ROOM_PUSH_TIMEOUT_MS,
+  RoomCommand,
+  type CommandResult,
+  type FrameLink,
+  type SeatFrame,
+  type SeatState,
+} from '../../src-shared/contracts/room-protocol.ts';
+import { isCodedError } from '../../src-shared/errors.ts';
+import type { StationDatabase } from '../station/database.ts';
+import type { Outbox } from '../station/records/outbox.ts';
+
+/** Carries out one command on the seat's station; throws a CodedError to refuse it. */
+export type CommandApplier = (command: RoomCommand) => void | Promise<void>;
+
+/** What the seat's station reports of itself; the link adds what it knows (backlog, clock, alarm). */
+export type SeatReport = Omit<SeatState, 'backlog' | 'clockOffsetMs' | 'alarm'>;
+
+export interface SeatLinkOptions {
+  db: StationDatabase;
+  outbox: Outbox;
+  apply: CommandApplier;
+  report: () => SeatReport;
+  now?: () => Date;
+  heartbeatMs?: number;
+  pushTimeoutMs?: number;
+  /** Audio segments sent before their acknowledgements come back. */
+  audioWindow?: number;
+}
+
+export interface SeatLinkStatus {
+  connected: boolean;
+  /** Everything up to here is committed at the hub, as far as the seat knows. */
+  ackedSeq: number;
+  backlogEvents: number;
+  oldestUnackedAgeMs: number | null;
+  audioSegmentsPending: number;
+  audioBytesPending: number;
+  /** Hub clock − seat clock, once a heartbeat came back. */
+  clockOffsetMs: number | null;
+  alarm: string | null;
+}
+
+const HUB_INSTANCE_KEY = 'seat_hub_instance';
+const TERM_KEY = 'seat_highest_term';
+const ACKED_KEY = 'seat_hub_acked_seq';
+/** Offset samples kept; the one with the shortest round trip is the best estimate. */
+const OFFSET_SAMPLES = 8;
+/** After a refusal the seat cannot resolve (the hub's disk is full ...), wait this long before trying again. */
+const RETRY_MS = 5000;
+
+interface Connection {
+  link: FrameLink;
+  welcomed: boolean;
+  /** The next seq the hub expects from this seat. */
+  nextSeq: number;
+  inFlight: { pushId: number; lastSeq: number; timer: NodeJS.Timeout } | null;
+  audioInFlight: Set<string>;
+  heartbeat: NodeJS.Timeout | null;
+  retryAt: number;
+}
+
+export class SeatLink {
+  private readonly db: StationDatabase;
+  private readonly outbox: Outbox;
+  private readonly applyCommand: CommandApplier;
+  private readonly report: () => SeatReport;
+  private readonly now: () => Date;
+  private readonly heartbeatMs: number;
+  private readonly pushTimeoutMs: number;
+  private readonly audioWindow: number;
+  private connection: Connection | null = null;
+  private pushIds = 0;
+  private offsets: { rtt: number; offset: number }[] = [];
+  private alarm: string | null = null;
+  /** Integrity problems stop the push for good (until a person looks); other refusals only pause it. */
+  private pushStopped = false;
+  /** Segments the hub refused; not sent again in this run. */
+  private readonly audioRefused = new Set<string>();
+  /** Commands are applied one after the other, in the order they arrived. */
+  private commandChain: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(options: SeatLinkOptions) {
+    this.db = options.db;
+    this.outbox = options.outbox;
+    this.applyCommand = options.apply;
+    this.report = options.report;
+    this.now = options.now ?? (() => new Date());
+    this.heartbeatMs = options.heartbeatMs ?? ROOM_HEARTBEAT_MS;
+    this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
+    this.audioWindow = options.audioWindow ?? 4;
+    // Commands stored before a crash and not yet applied are applied now, in order.
+    for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
+      const command = RoomCommand.parse(JSON.parse(row.command_json));
+      this.commandChain = this.commandChain.then(() => this.carryOut(command));
+    }
+  }
+
+  /** The room's time: this seat's clock moved by its offset to the hub (the seat's own before the first reply). */
+  hubNow(): number {
+    return this.now().getTime() + (this.clockOffset() ?? 0);
+  }
+
+  private clockOffset(): number | null {
+    if (this.offsets.length === 0) return null;
+    return this.offsets.reduce((best, s) => (s.rtt < best.rtt ? s : best)).offset;
+  }
+
+  private meta(key: string): string | undefined {
+    return this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', key))?.value;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.db.transaction(() => this.db.run(this.db.q.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value }))));
+  }
+
+  /** A new connection to the hub (the channel made it; after a drop it makes another). */
+  connect(link: FrameLink): void {
+    if (this.stopped) {
+      link.close('the seat link is stopped');
+      return;
+    }
+    this.drop();
+    const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), heartbeat: null, retryAt: 0 };
+    this.connection = connection;
+    link.onFrame((raw) => {
+      if (this.connection !== connection) return;
+      const parsed = HubFrame.safeParse(raw);
+      if (!parsed.success) {
+        link.close(`a frame outside the room protocol: ${parsed.error.issues[0]?.path.join('.')}`);
+        return;
+      }
+      this.onFrame(connection, parsed.data);
+    });
+    link.onClose(() => {
+      if (this.connection === connection) this.drop();
+    });
+    this.send(connection, { type: 'hello', protocol: ROOM_PROTOCOL_VERSION, lastSeq: this.outbox.lastSeq(), highestTerm: Number(this.meta(TERM_KEY) ?? 0) });
+  }
+
+  /** Something new was committed: push it now rather than at the next beat. */
+  kick(): void {
+    if (this.connection) this.pump(this.connection);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    const link = this.connection?.link;
+    this.drop();
+    link?.close('the seat is shutting down');
+  }
+
+  /** Wait until every command received so far has been carried out (for tests and orderly shutdown). */
+  async settled(): Promise<void> {
+    await this.commandChain;
+  }
+
+  private drop(): void {
+    const connection = this.connection;
+    if (!connection) return;
+    if (connection.inFlight) clearTimeout(connection.inFlight.timer);
+    if (connection.heartbeat) clearInterval(connection.heartbeat);
+    this.connection = null;
+  }
+
+  private send(connection: Connection, frame: SeatFrame): void {
+    connection.link.send(frame);
+  }
+
+  private onFrame(connection: Connection, frame: HubFrame): void {
+    switch (frame.type) {
+      case 'welcome': {
+        if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
+          connection.link.close(`ROOM_PROTOCOL_MISMATCH: the hub speaks room protocol ${frame.protocol}`);
+          return;
+        }
+        if (this.meta(HUB_INSTANCE_KEY) !== frame.hubInstance) {
+          // Another hub database than before: it holds none of this seat's audio, whatever it was sent.
+          this.db.transaction(() => {
+            this.db.run(this.db.q.deleteFrom('seat_audio_sent'));
+            this.setMeta(HUB_INSTANCE_KEY, frame.hubInstance);
+          });
+          this.audioRefused.clear();
+        }
+        const lastSeq = this.outbox.lastSeq();
+        if (frame.ackedSeq > lastSeq) {
+          this.alarm = `SEAT_BEHIND_HUB: the hub holds this seat up to ${frame.ackedSeq}, the seat has ${lastSeq}`;
+          this.pushStopped = true;
+        }
+        connection.welcomed = true;
+        connection.nextSeq = frame.ackedSeq + 1;
+        this.noteAcked(frame.ackedSeq);
+        this.noteTerm(frame.term);
+        this.offsets = [];
+        this.sample(frame.hubTime, this.now().getTime(), this.now().getTime());
+        this.beat(connection);
+        connection.heartbeat = setInterval(() => this.beat(connection), this.heartbeatMs);
+        this.pump(connection);
+        return;
+      }
+      case 'push-ack': {
+        if (!connection.inFlight || connection.inFlight.pushId !== frame.pushId) return;
+        clearTimeout(connection.inFlight.timer);
+        connection.inFlight = null;
+        connection.nextSeq = Math.max(connection.nextSeq, frame.ackedSeq + 1);
+        this.noteAcked(frame.ackedSeq);
+        this.pump(connection);
+        return;
+      }
+      case 'push-refused': {
+        if (!connection.inFlight || connection.inFlight.pushId !== frame.pushId) return;
+        clearTimeout(connection.inFlight.timer);
+        connection.inFlight = null;
+        if (frame.code === 'SEQ_GAP' && frame.expectedSeq !== null) {
+          connection.nextSeq = frame.expectedSeq;
+          if (frame.expectedSeq - 1 > this.outbox.lastSeq()) {
+            this.alarm = `SEAT_BEHIND_HUB: ${frame.detail}`;
+            this.pushStopped = true;
+          }
+        } else if (frame.code === 'EVENT_CONFLICT' || frame.code === 'PUSH_FOREIGN_ORIGIN') {
+          this.alarm = `${frame.code}: ${frame.detail}`.slice(0, 200);
+          this.pushStopped = true;
+        } else {
+          this.alarm = `${frame.code}: ${frame.detail}`.slice(0, 200);
+          connection.retryAt = this.now().getTime() + RETRY_MS;
+          setTimeout(() => this.connection === connection && this.pump(connection), RETRY_MS).unref();
+        }
+        this.pump(connection);
+        return;
+      }
+      case 'audio-ack': {
+        const key = `${frame.recordingId}/${frame.index}`;
+        connection.audioInFlight.delete(key);
+        this.db.transaction(() =>
+          this.db.run(
+            this.db.q
+              .insertInto('seat_audio_sent')
+              .values({ recording_id: frame.recordingId, idx: frame.index, acked_at: this.now().toISOString() })
+              .onConflict((oc) => oc.columns(['recording_id', 'idx']).doNothing()),
+          ),
+        );
+        this.pump(connection);
+        return;
+      }
+      case 'audio-refused': {
+        const key = `${frame.recordingId}/${frame.index}`;
+        connection.audioInFlight.delete(key);
+        this.audioRefused.add(key);
+        this.alarm = `${frame.code}: segment ${frame.index} of ${frame.recordingId}`.slice(0, 200);
+        this.pump(connection);
+        return;
+      }
+      case 'heartbeat-reply': {
+        const receivedAt = this.now().getTime();
+        this.sample(frame.hubTime, frame.sentAt, receivedAt);
+        for (const command of frame.commands) this.receive(connection, command);
+        return;
+      }
+      case 'command':
+        this.receive(connection, frame.command);
+        return;
+    }
+  }
+
+  private sample(hubTime: number, sentAt: number, receivedAt: number): void {
+    const rtt = Math.max(0, receivedAt - sentAt);
+    this.offsets.push({ rtt, offset: Math.round(hubTime - (sentAt + rtt / 2)) });
+    if (this.offsets.length > OFFSET_SAMPLES) this.offsets.shift();
+  }
+
+  private noteAcked(ackedSeq: number): void {
+    if (Number(this.meta(ACKED_KEY) ?? -1) !== ackedSeq) this.setMeta(ACKED_KEY, String(ackedSeq));
+  }
+
+  private noteTerm(term: number): void {
+    if (term > Number(this.meta(TERM_KEY) ?? 0)) this.setMeta(TERM_KEY, String(term));
+  }
+
+  private beat(connection: Connection): void {
+    if (this.connection !== connection) return;
+    const status = this.status();
+    const state: SeatState = {
+      ...this.report(),
+      backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
+      clockOffsetMs: status.clockOffsetMs,
+      alarm: this.alarm,
+    };
+    this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
+    this.pump(connection);
+  }
+
+  /** Send what the hub does not have yet: events first, one push in flight; then audio, a few segments at a time. */
+  private pump(connection: Connection): void {
+    if (this.connection !== connection || !connection.welcomed || this.pushStopped || connection.inFlight) return;
+    if (this.now().getTime() < connection.retryAt) return;
+    const lastSeq = this.outbox.lastSeq();
+    if (connection.nextSeq <= lastSeq) {
+      const read = this.outbox.read(connection.nextSeq - 1, ROOM_PUSH_MAX_EVENTS);
+      const events = [];
+      let bytes = 0;
+      for (const event of read) {
+        const size = JSON.stringify(event).length;
+        if (events.length > 0 && bytes + size > ROOM_PUSH_MAX_BYTES) break;
+        events.push(event);
+        bytes += size;
+      }
+      if (events.length === 0) return;
+      const pushId = (this.pushIds += 1);
+      const timer = setTimeout(() => {
+        if (this.connection === connection) connection.link.close(`no acknowledgement of push ${pushId} within ${this.pushTimeoutMs} ms`);
+      }, this.pushTimeoutMs);
+      timer.unref();
+      connection.inFlight = { pushId, lastSeq: events.at(-1)!.seq, timer };
+      this.send(connection, { type: 'push', pushId, events });
+      return;
+    }
+    this.pumpAudio(connection);
+  }
+
+  private pumpAudio(connection: Connection): void {
+    const room = this.audioWindow - connection.audioInFlight.size;
+    if (room <= 0) return;
+    const candidates = this.unsentAudio(room + connection.audioInFlight.size + this.audioRefused.size);
+    for (const segment of candidates) {
+      if (connection.audioInFlight.size >= this.audioWindow) break;
+      const key = `${segment.recording_id}/${segment.idx}`;
+      if (connection.audioInFlight.has(key) || this.audioRefused.has(key)) continue;
+      connection.audioInFlight.add(key);
+      this.send(connection, { type: 'audio', recordingId: segment.recording_id, index: Number(segment.idx), sha256: segment.sha256, data: Buffer.from(segment.data).toString('base64') });
+    }
+  }
+
+  private unsentAudio(limit: number): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
+    return this.db.all(
+      this.db.q
+        .selectFrom('recording_segments as s')
+        .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
+        .select(['s.recording_id', 's.idx', 's.sha256', 's.data'])
+        .where('a.recording_id', 'is', null)
+        .orderBy('s.received_at')
+        .orderBy('s.recording_id')
+        .orderBy('s.idx')
+        .limit(limit),
+    );
+  }
+
+  /** A command from the hub: stored, then carried out in turn; one seen before is only confirmed again. */
+  private receive(connection: Connection, command: RoomCommand): void {
+    const known = this.db.get(this.db.q.selectFrom('seat_commands').select(['status', 'code', 'detail']).where('cmd_id', '=', command.cmdId));
+    if (known) {
+      if (known.status !== 'stored') this.send(connection, { type: 'command-result', result: resultOf(command.cmdId, known) });
+      return;
+    }
+    const highestTerm = Number(this.meta(TERM_KEY) ?? 0);
+    const stale = command.term < highestTerm;
+    const receivedAt = this.now().toISOString();
+    this.db.transaction(() => {
+      this.db.run(
+        this.db.q.insertInto('seat_commands').values({
+          cmd_id: command.cmdId,
+          term: command.term,
+          room_seq: command.roomSeq,
+          command_json: JSON.stringify(command),
+          received_at: receivedAt,
+          status: stale ? 'refused' : 'stored',
+          code: stale ? 'COMMAND_STALE_TERM' : null,
+          detail: stale ? `term ${command.term}; this seat has seen term ${highestTerm}` : null,
+          applied_at: null,
+        }),
+      );
+      if (!stale) this.noteTerm(command.term);
+    });
+    if (stale) {
+      this.send(connection, { type: 'command-result', result: { cmdId: command.cmdId, status: 'refused', code: 'COMMAND_STALE_TERM', detail: `term ${command.term}; this seat has seen term ${highestTerm}` } });
+      return;
+    }
+    this.commandChain = this.commandChain.then(() => this.carryOut(command));
+  }
+
+  private async carryOut(command: RoomCommand): Promise<void> {
+    let result: CommandResult;
+    try {
+      await this.applyCommand(command);
+      result = { cmdId: command.cmdId, status: 'applied' };
+    } catch (error) {
+      result = { cmdId: command.cmdId, status: 'refused', code: isCodedError(error) ? error.code : 'INTERNAL', detail: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) };
+    }
+    this.db.transaction(() =>
+      this.db.run(
+        this.db.q
+          .updateTable('seat_commands')
+          .set({ status: result.status, code: result.status === 'refused' ? result.code : null, detail: result.status === 'refused' ? result.detail : null, applied_at: this.now().toISOString() })
+          .where('cmd_id', '=', command.cmdId),
+      ),
+    );
+    const connection = this.connection;
+    if (connection?.welcomed) this.send(connection, { type: 'command-result', result });
+  }
+
+  status(): SeatLinkStatus {
+    const lastSeq = this.outbox.lastSeq();
+    const acked = this.connection?.welcomed ? this.connection.nextSeq - 1 : Number(this.meta(ACKED_KEY) ?? 0);
+    const oldest = acked < lastSeq ? this.db.get(this.db.q.selectFrom('outbox').select('created_at').where('seq', '=', acked + 1)) : undefined;
+    const audio = this.db.get(
+      this.db.q
+        .selectFrom('recording_segments as s')
+        .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['s.data'])), eb.lit(0)).as('bytes')])
+        .where('a.recording_id', 'is', null),
+    );
+    return {
+      connected: Boolean(this.connection?.welcomed),
+      ackedSeq: acked,
+      backlogEvents: Math.max(0, lastSeq - acked),
+      oldestUnackedAgeMs: oldest ? Math.max(0, this.now().getTime() - Date.parse(oldest.created_at)) : null,
+      audioSegmentsPending: Number(audio?.n ?? 0),
+      audioBytesPending: Number(audio?.bytes ?? 0),
+      clockOffsetMs: this.clockOffset(),
+      alarm: this.alarm,
+    };
+  }
+}
+
+function resultOf(cmdId: string, row: { status: string; code: string | null; detail: string | null }): CommandResult {
+  return row.status === 'applied' ? { cmdId, status: 'applied' } : { cmdId, status: 'refused', code: row.code ?? 'INTERNAL', detail: row.detail };
+}

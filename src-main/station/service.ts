@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
+import { accommodationExtraMs, accommodationReason, parseAccommodations } from '../../src-shared/rules/accommodations.ts';
 import {
   CANDIDATE_TIMER_KINDS,
   SEAT_HEARTBEAT_MS,
@@ -540,7 +541,15 @@ export class StationService implements StationHost {
       this.attempts.requireOpen(input.attemptId);
       // A paused part is the invigilator's until they resume it: the candidate cannot end it.
       if (input.kind === 'end' && this.timers.state(input.attemptId, part, this.now().getTime()).status === 'paused') throw new StationError('PART_PAUSED', part.id);
-      return this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind }, this.now());
+      const state = this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind }, this.now());
+      if (input.kind !== 'start') return state;
+      // A registered extra-time accommodation is given with the start, in the same transaction, with
+      // the document behind it as the reason: nobody has to remember it, and the protocol shows it.
+      const registered = this.attempts.accommodation(input.attemptId);
+      const accommodations = parseAccommodations(registered.text);
+      const extraMs = accommodationExtraMs(part.timeLimitSeconds * 1000, accommodations);
+      if (extraMs === 0) return state;
+      return this.timers.record(tx, { attemptId: input.attemptId, part, kind: 'extend', amountMs: extraMs, reason: accommodationReason(accommodations, registered.docNo, registered.docDate) }, this.now());
     });
   }
 

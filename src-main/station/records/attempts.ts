@@ -122,6 +122,18 @@ export class Attempts {
     return toCandidateView(row);
   }
 
+  /** The accommodation registered for the attempt's candidate, with the document that grants it. */
+  accommodation(attemptId: string): { text: string | null; docNo: string | null; docDate: string | null } {
+    const row = this.db.get(
+      this.db.q
+        .selectFrom('attempts')
+        .innerJoin('candidates', 'candidates.candidate_id', 'attempts.candidate_id')
+        .select(['candidates.accommodation', 'candidates.accommodation_doc_no', 'candidates.accommodation_doc_date'])
+        .where('attempts.attempt_id', '=', attemptId),
+    );
+    return { text: row?.accommodation ?? null, docNo: row?.accommodation_doc_no ?? null, docDate: row?.accommodation_doc_date ?? null };
+  }
+
   /** Submit the whole test: every part must have ended. A second call changes nothing. */
   finish(tx: Tx, content: ExamContent, attemptId: string, now: Date): void {
     const facts = this.facts(attemptId);

@@ -322,6 +322,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Telpas stacijā ir vairāk šīs vietas notikumu nekā pašā vietā: vietas datubāze ir aizstāta vai bojāta. Nekas netika sūtīts; pasauciet IT un nelietojiet šo vietu.',
     en: 'The hub holds more of this seat\'s events than the seat itself: the seat\'s database was replaced or damaged. Nothing was sent; call IT and do not use this seat.',
   },
+  COMMAND_UNSUPPORTED: {
+    status: 501,
+    lv: 'Šī vieta vēl neprot izpildīt šo komandu. Nekas netika mainīts; atjauniniet vietas programmu.',
+    en: 'This seat cannot carry out this command yet. Nothing was changed; update the seat.',
+  },
   ROOM_PROTOCOL_MISMATCH: {
     status: 426,
     lv: 'Vietas un telpas stacijas programmu versijas nesader. Atjauniniet abas uz vienu versiju.',

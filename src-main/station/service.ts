@@ -566,4 +566,40 @@ export class StationService implements StationHost {
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.timers.state(input.attemptId, part, this.now().getTime());
   }
+
+  // ---- the room's commands, on a seat (src-main/seat-link/apply-command.ts) ----------------------
+  // Not methods of the station API: only the seat's link to its hub calls them, for commands the hub
+  // (its invigilator, signed in there) issued; the link has stored each command before it comes here.
+
+  /** The open attempts on this station, with their candidate (a seat has at most one). */
+  roomAttempts(): { attemptId: string; packageId: string; candidateId: string }[] {
+    return this.attempts.openIds().map((a) => ({ ...a, candidateId: this.attempts.candidate(a.attemptId).candidateId }));
+  }
+
+  /**
+   * The invigilator's timer action from the hub on one part of an attempt, attributed to `issuedBy`.
+   * Without a part, the part the action fits: the running one for pause, extend and end, the paused
+   * one for resume; with none such, nothing to do (a room-wide pause skips a seat between parts).
+   */
+  roomTimer(input: { attemptId: string; partId: string | null; kind: 'pause' | 'resume' | 'extend' | 'end'; amountMs?: number; reason: string | null }): { partId: string | null } {
+    const content = this.contentOfAttempt(input.attemptId);
+    const now = this.now();
+    return this.tx((tx) => {
+      this.attempts.requireOpen(input.attemptId);
+      const wanted = input.kind === 'resume' ? 'paused' : 'running';
+      const part = input.partId ? this.part(content, input.partId) : content.parts.find((p) => this.timers.state(input.attemptId, p, now.getTime()).status === wanted);
+      if (!part) return { partId: null };
+      this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason ?? undefined }, now);
+      return { partId: part.id };
+    });
+  }
+
+  /** The content key released by the hub at the start. */
+  roomUnlock(packageId: string, key: string): void {
+    try {
+      this.packages.unlock(packageId, key, this.options.venueCode, this.now());
+    } catch (error) {
+      throw storageError(error);
+    }
+  }
 }

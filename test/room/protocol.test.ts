@@ -3,95 +3,14 @@
 // writes reaches the hub exactly once, attributed to the seat, through cuts, duplicates, replays,
 // forgeries and a hub rebuilt from nothing; commands are stored before they apply, applied once and
 // repeated until confirmed; the seat keeps the room's clock; the hub sees who is late or missing.
-import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
-import { RoomHub } from '../../src-main/lan/room-hub.ts';
-import { SeatLink, type CommandApplier, type SeatReport } from '../../src-main/seat-link/seat-link.ts';
-import type { EventEnvelope } from '../../src-shared/contracts/events.ts';
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { SeatLink } from '../../src-main/seat-link/seat-link.ts';
 import { SEAT_LATE_MS, SEAT_MISSING_MS, type RoomCommand } from '../../src-shared/contracts/room-protocol.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import { openTestStation, saveId, seatOf, type TestStation } from '../support/fixtures.ts';
-import { linkPair, type LinkPair } from './link-pair.ts';
-
-const REPORT: SeatReport = { attempt: null, recording: null, battery: null, diskFreeBytes: null, appVersion: '0.1.0-test' };
-const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
-
-const cleanups: (() => void)[] = [];
-afterEach(() => {
-  for (const c of cleanups.splice(0)) c();
-});
-
-async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-interface Seat extends TestStation {
-  seat: { attemptId: string; candidateToken: string };
-  link: SeatLink;
-  applied: RoomCommand[];
-  pair: LinkPair | null;
-}
-
-async function hubStation(now?: () => Date): Promise<{ station: TestStation; hub: RoomHub }> {
-  const station = await openTestStation({ role: 'hub' });
-  cleanups.push(() => station.service.close());
-  return { station, hub: new RoomHub({ db: station.service.db, outbox: station.service.outbox, ...(now ? { now } : {}) }) };
-}
-
-async function seatStation(options: { apply?: CommandApplier; now?: () => Date } = {}): Promise<Seat> {
-  const station = await openTestStation({ role: 'seat' });
-  const seat = seatOf(await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId }));
-  await station.service.recordTimerEvent({ ...seat, partId: 'reading', kind: 'start' });
-  const applied: RoomCommand[] = [];
-  const link = new SeatLink({
-    db: station.service.db,
-    outbox: station.service.outbox,
-    report: () => REPORT,
-    apply: options.apply ?? ((command) => void applied.push(command)),
-    heartbeatMs: 50,
-    ...(options.now ? { now: options.now } : {}),
-  });
-  cleanups.push(() => {
-    link.stop();
-    station.service.close();
-  });
-  return { ...station, seat, link, applied, pair: null };
-}
-
-function connect(hub: RoomHub, seat: Seat): LinkPair {
-  const pair = linkPair();
-  hub.attach(seat.service.deviceId, pair.hub);
-  seat.link.connect(pair.seat);
-  seat.pair = pair;
-  return pair;
-}
-
-async function save(seat: Seat, text: string): Promise<void> {
-  await seat.service.saveResponse({ ...seat.seat, itemId: 'r1-q4', value: { type: 'short-text', text }, clientSaveId: saveId() });
-  seat.link.kick();
-}
-
-/** The seat's events as the hub holds them, in the hub's order. */
-function atHub(station: TestStation, deviceId: string): EventEnvelope[] {
-  return station.service.outbox.read(0, 100_000).filter((e) => e.origin.deviceId === deviceId);
-}
-
-function seatEvents(seat: Seat): EventEnvelope[] {
-  return seat.service.outbox.read(0, 100_000);
-}
-
-const body = (e: EventEnvelope) => ({ origin: e.origin, kind: e.kind, entityId: e.entityId, payload: e.payload, createdAt: e.createdAt });
-
-/** Every event of the seat is at the hub once, in the seat's order, with its origin and body unchanged. */
-function expectExactlyOnce(station: TestStation, seat: Seat): void {
-  const held = atHub(station, seat.service.deviceId);
-  expect(new Set(held.map((e) => e.origin.seq)).size).toBe(held.length);
-  expect(held.map(body)).toEqual(seatEvents(seat).map(body));
-}
+import { saveId } from '../support/fixtures.ts';
+import { linkPair } from './link-pair.ts';
+import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatEvents, seatStation, sha, until } from './room-fixtures.ts';
 
 describe('the push from a seat to its hub', () => {
   it('brings every event of the seat to the hub once, relayed into the hub stream with the seat as origin', async () => {

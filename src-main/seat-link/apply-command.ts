@@ -1,0 +1,39 @@
+// What a seat does with each command from its hub: the station service carries it out, in the seat's
+// own database, for the attempts the command is meant for. A command the seat cannot carry out is
+// refused with the station's error code, and the hub shows that to the invigilator.
+import type { RoomCommand } from '../../src-shared/contracts/room-protocol.ts';
+import { StationError } from '../../src-shared/errors.ts';
+import type { StationService } from '../station/service.ts';
+import type { CommandApplier } from './seat-link.ts';
+
+const text = (v: unknown): string | null => (typeof v === 'string' && v.length > 0 ? v : null);
+
+export function applyOnStation(service: StationService): CommandApplier {
+  return (command: RoomCommand) => {
+    const params = command.params;
+    const attempts = service.roomAttempts().filter((a) => command.target.kind !== 'candidate' || a.candidateId === command.target.candidateId);
+    switch (command.type) {
+      case 'pause':
+      case 'resume':
+      case 'extend':
+      case 'end': {
+        const amountMs = typeof params.amountMs === 'number' ? params.amountMs : undefined;
+        if (command.type === 'extend' && !amountMs) throw new StationError('VALIDATION_FAILED', 'extra time needs amountMs');
+        const reason = [command.reason, `by ${command.issuedBy}`].filter(Boolean).join('; ');
+        for (const attempt of attempts) {
+          service.roomTimer({ attemptId: attempt.attemptId, partId: text(params.partId), kind: command.type, ...(amountMs ? { amountMs } : {}), reason });
+        }
+        return;
+      }
+      case 'key-release': {
+        const packageId = text(params.packageId);
+        const key = text(params.key);
+        if (!packageId || !key) throw new StationError('VALIDATION_FAILED', 'a key release names the package and carries its key');
+        service.roomUnlock(packageId, key);
+        return;
+      }
+      default:
+        throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
+    }
+  };
+}

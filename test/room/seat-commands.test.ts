@@ -1,0 +1,74 @@
+// The room's commands carried out on a seat's station (src-main/seat-link/apply-command.ts): a room
+// pause, resume and extra time change the running part's timer in the seat's database, attributed to
+// the invigilator who issued them, and the timer events come back to the hub like every other event;
+// the content key released at the hub unlocks the seat's package; what a seat cannot do yet is refused
+// with a code the hub shows.
+import { describe, expect, it } from 'vitest';
+import { applyOnStation } from '../../src-main/seat-link/apply-command.ts';
+import { atHub, connect, hubStation, seatStation, until } from './room-fixtures.ts';
+import { buildMiniPackage } from '../support/fixtures.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const READING = 'reading';
+
+describe('commands carried out on the seat', () => {
+  it('pauses, resumes and extends the running part of the seat, and the hub gets the timer events', async () => {
+    const { station, hub } = await hubStation();
+    const seat = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat);
+    const timer = () => seat.service.getTimer({ ...seat.seat, partId: READING });
+    const pause = hub.issue({ target: { kind: 'room' }, type: 'pause', reason: 'fire alarm', issuedBy: 'Ilze Kalniņa' });
+    await until('the pause carried out', () => hub.commands.outcomes(pause.cmdId).length === 1);
+    expect(hub.commands.outcomes(pause.cmdId)[0]).toMatchObject({ status: 'applied' });
+    expect((await timer()).status).toBe('paused');
+    const frozen = (await timer()).remainingMs;
+    const resume = hub.issue({ target: { kind: 'room' }, type: 'resume', issuedBy: 'Ilze Kalniņa' });
+    const extend = hub.issue({ target: { kind: 'candidate', candidateId: 'C-0001' }, type: 'extend', params: { amountMs: 120_000 }, reason: 'lost time: the seat froze', issuedBy: 'Ilze Kalniņa' });
+    await until('both carried out', () => hub.commands.outcomes(resume.cmdId).length === 1 && hub.commands.outcomes(extend.cmdId).length === 1);
+    const after = await timer();
+    expect(after.status).toBe('running');
+    expect(after.remainingMs).toBeGreaterThan(frozen + 110_000);
+    await until('the timer events at the hub', () => atHub(station, seat.service.deviceId).filter((e) => e.kind === 'timer.event').length === 4);
+    const reasons = atHub(station, seat.service.deviceId)
+      .filter((e) => e.kind === 'timer.event')
+      .map((e) => e.payload as { kind: string; reason: string | null });
+    expect(reasons.slice(1)).toEqual([
+      expect.objectContaining({ kind: 'pause', reason: 'fire alarm; by Ilze Kalniņa' }),
+      expect.objectContaining({ kind: 'resume', reason: 'by Ilze Kalniņa' }),
+      expect.objectContaining({ kind: 'extend', reason: 'lost time: the seat froze; by Ilze Kalniņa' }),
+    ]);
+  });
+
+  it('skips a seat with nothing to resume, refuses extra time without an amount and a command it cannot carry out yet', async () => {
+    const { hub } = await hubStation();
+    const seat = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat);
+    const resume = hub.issue({ target: { kind: 'room' }, type: 'resume', issuedBy: 'chief' });
+    const extend = hub.issue({ target: { kind: 'room' }, type: 'extend', issuedBy: 'chief' });
+    const lock = hub.issue({ target: { kind: 'room' }, type: 'lock', issuedBy: 'chief' });
+    await until('three outcomes', () => [resume, extend, lock].every((c) => hub.commands.outcomes(c.cmdId).length === 1));
+    expect(hub.commands.outcomes(resume.cmdId)[0]).toMatchObject({ status: 'applied' });
+    expect(hub.commands.outcomes(extend.cmdId)[0]).toMatchObject({ status: 'refused', code: 'VALIDATION_FAILED' });
+    expect(hub.commands.outcomes(lock.cmdId)[0]).toMatchObject({ status: 'refused', code: 'COMMAND_UNSUPPORTED' });
+    expect((await seat.service.getTimer({ ...seat.seat, partId: READING })).status).toBe('running');
+  });
+
+  it('unlocks a package pre-staged on the seat with the key released at the hub, and refuses a wrong key', async () => {
+    const { hub } = await hubStation();
+    const seat = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    // A second package, imported on the seat but still locked, as pre-staged before the day.
+    const staged = buildMiniPackage(seat.keys, {});
+    const path = join(seat.dir, 'staged.exampkg');
+    writeFileSync(path, staged.file);
+    await seat.service.importPackage({ staffToken: seat.staffToken, path });
+    connect(hub, seat);
+    const wrong = hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: staged.manifest.packageId, key: buildMiniPackage(seat.keys, {}).contentKey }, issuedBy: 'chief' });
+    const right = hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: staged.manifest.packageId, key: staged.contentKey }, issuedBy: 'chief' });
+    await until('both outcomes', () => hub.commands.outcomes(wrong.cmdId).length === 1 && hub.commands.outcomes(right.cmdId).length === 1);
+    expect(hub.commands.outcomes(wrong.cmdId)[0]).toMatchObject({ status: 'refused', code: 'KEY_WRONG' });
+    expect(hub.commands.outcomes(right.cmdId)[0]).toMatchObject({ status: 'applied' });
+    const listed = await seat.service.listPackages({ staffToken: seat.staffToken });
+    expect(listed.find((p) => p.packageId === staged.manifest.packageId)).toMatchObject({ unlocked: true });
+  });
+});

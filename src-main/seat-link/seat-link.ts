@@ -33,11 +33,14 @@ export interface SeatLinkOptions {
   outbox: Outbox;
   apply: CommandApplier;
   report: () => SeatReport;
+  /** The seat's own clock (not the room's time: the offset to the hub is measured against it). */
   now?: () => Date;
   heartbeatMs?: number;
   pushTimeoutMs?: number;
   /** Audio segments sent before their acknowledgements come back. */
   audioWindow?: number;
+  /** Told every new estimate of the offset to the hub's clock (the seat's RoomClock). */
+  onClockOffset?: (offsetMs: number) => void;
 }
 
 export interface SeatLinkStatus {
@@ -81,6 +84,7 @@ export class SeatLink {
   private readonly heartbeatMs: number;
   private readonly pushTimeoutMs: number;
   private readonly audioWindow: number;
+  private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -102,6 +106,7 @@ export class SeatLink {
     this.heartbeatMs = options.heartbeatMs ?? ROOM_HEARTBEAT_MS;
     this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
     this.audioWindow = options.audioWindow ?? 4;
+    this.onClockOffset = options.onClockOffset;
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       const command = RoomCommand.parse(JSON.parse(row.command_json));
@@ -204,8 +209,10 @@ export class SeatLink {
         connection.nextSeq = frame.ackedSeq + 1;
         this.noteAcked(frame.ackedSeq);
         this.noteTerm(frame.term);
-        this.offsets = [];
-        this.sample(frame.hubTime, this.now().getTime(), this.now().getTime());
+        // A first estimate, until a heartbeat's round trip gives a measured one: its one-way delay is
+        // unknown, so it ranks below every measured sample.
+        this.offsets = [{ rtt: Number.MAX_SAFE_INTEGER, offset: frame.hubTime - this.now().getTime() }];
+        this.onClockOffset?.(this.offsets[0]!.offset);
         this.beat(connection);
         connection.heartbeat = setInterval(() => this.beat(connection), this.heartbeatMs);
         this.pump(connection);
@@ -279,6 +286,7 @@ export class SeatLink {
     const rtt = Math.max(0, receivedAt - sentAt);
     this.offsets.push({ rtt, offset: Math.round(hubTime - (sentAt + rtt / 2)) });
     if (this.offsets.length > OFFSET_SAMPLES) this.offsets.shift();
+    this.onClockOffset?.(this.clockOffset()!);
   }
 
   private noteAcked(ackedSeq: number): void {

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest';
 import { SeatLink } from '../../src-main/seat-link/seat-link.ts';
 import { SEAT_LATE_MS, SEAT_MISSING_MS, type RoomCommand } from '../../src-shared/contracts/room-protocol.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import { saveId } from '../support/fixtures.ts';
 import { linkPair } from './link-pair.ts';
 import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatEvents, seatStation, sha, until } from './room-fixtures.ts';
 
@@ -66,15 +65,19 @@ describe('the push from a seat to its hub', () => {
     const seat = await seatStation();
     const pair = connect(hub, seat);
     await until('connected', () => seat.link.status().connected && seat.link.status().backlogEvents === 0);
-    for (let i = 0; i < 3; i += 1) await seat.service.saveResponse({ ...seat.seat, itemId: 'r1-q4', value: { type: 'short-text', text: `gap ${i}` }, clientSaveId: saveId() });
-    const acked = hub.streams.ackedSeq(seat.service.deviceId);
-    const later = seatEvents(seat).filter((e) => e.seq > acked + 1);
+    for (let i = 0; i < 3; i += 1) await save(seat, `gap ${i}`);
+    await until('the saves acknowledged', () => seat.link.status().backlogEvents === 0);
+    // A push from beyond what the seat has: events the hub cannot place.
+    const lastSeq = seat.service.outbox.lastSeq();
+    const beyond = seatEvents(seat).slice(-2).map((e, i) => ({ ...e, seq: lastSeq + 5 + i, origin: { ...e.origin, seq: lastSeq + 5 + i } }));
     const replies: unknown[] = [];
     pair.seat.onFrame((f) => replies.push(f));
-    pair.injectToHub({ type: 'push', pushId: 999, events: later });
+    pair.injectToHub({ type: 'push', pushId: 999, events: beyond });
     await until('the refusal', () => replies.some((r) => (r as { pushId?: number }).pushId === 999));
-    expect(replies.find((r) => (r as { pushId?: number }).pushId === 999)).toMatchObject({ type: 'push-refused', code: 'SEQ_GAP', expectedSeq: acked + 1 });
-    expect(hub.streams.ackedSeq(seat.service.deviceId)).toBe(acked);
+    expect(replies.find((r) => (r as { pushId?: number }).pushId === 999)).toMatchObject({ type: 'push-refused', code: 'SEQ_GAP', expectedSeq: lastSeq + 1 });
+    expect(hub.streams.ackedSeq(seat.service.deviceId)).toBe(lastSeq);
+    expect(atHub(station, seat.service.deviceId).map((e) => e.origin.seq)).toEqual(seatEvents(seat).map((e) => e.seq));
+    await save(seat, 'after the refusal');
     seat.link.kick();
     await until('the seat to catch up', () => hub.streams.ackedSeq(seat.service.deviceId) === seat.service.outbox.lastSeq());
     expectExactlyOnce(station, seat);
@@ -251,5 +254,34 @@ describe('the room clock and the room view', () => {
     expect(hub.view().map((s) => s.presence)).toEqual(['late', 'late']);
     offset = SEAT_MISSING_MS;
     expect(hub.view().every((s) => s.presence === 'missing' && !s.connected)).toBe(true);
+  });
+});
+
+describe('the room clock on a seat', () => {
+  it('follows the offset the link measures, keeps it across a restart beside the database, and starts from the seat clock without one', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { RoomClock } = await import('../../src-main/seat-link/room-clock.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'room-clock-'));
+    const skew = 10 * 60_000;
+    const own = () => Date.now() - skew;
+    const clock = new RoomClock(join(dir, 'room-clock.json'), own);
+    expect(Math.abs(clock.nowMs() - own())).toBeLessThan(5);
+    const { hub } = await hubStation();
+    const seat = await seatStation({ now: () => new Date(own()) });
+    // The seat's link tells the clock each new estimate (as the seat's composition wires it).
+    const link = new SeatLink({ db: seat.service.db, outbox: seat.service.outbox, report: () => REPORT, apply: () => undefined, heartbeatMs: 50, now: () => new Date(own()), onClockOffset: (o) => clock.observe(o) });
+    cleanups.push(() => link.stop());
+    seat.link.stop();
+    const pair = linkPair();
+    hub.attach(seat.service.deviceId, pair.hub);
+    link.connect(pair.seat);
+    await until('a measured offset', () => link.status().clockOffsetMs !== null && Math.abs(clock.nowMs() - Date.now()) < 250);
+    await new Promise((r) => setTimeout(r, 150));
+    const again = new RoomClock(join(dir, 'room-clock.json'), own);
+    expect(Math.abs(again.offsetMs() - skew)).toBeLessThan(250);
+    writeFileSync(join(dir, 'damaged.json'), '{"offsetMs": ');
+    expect(new RoomClock(join(dir, 'damaged.json'), own).offsetMs()).toBe(0);
   });
 });

@@ -202,7 +202,7 @@ describe('navigation and accessibility', () => {
     await waitFor(() => expect(document.documentElement.dataset.textSize).toBe('larger'));
     expect(document.documentElement.dataset.contrast).toBe('high');
     expect(document.documentElement.lang).toBe('en');
-    expect(screen.getByRole('button', { name: 'Next →' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Next' })).toBeTruthy();
     expect(JSON.parse(localStorage.getItem('exam-station.settings') ?? '{}')).toMatchObject({ lang: 'en', textSize: 'larger', highContrast: true });
   });
 });

@@ -107,7 +107,7 @@ export function StaffStart() {
                     <span className="mono">{c.maskedPersonalCode}</span>
                     <span className="muted">
                       {' '}
-                      · {t('level')} {c.level ?? '—'} · {t('room')} {c.sessionId}
+                      {c.level && ` · ${t('level')} ${c.level}`} · {t('room')} {c.sessionId}
                     </span>
                   </span>
                 </label>

@@ -8,7 +8,7 @@ import { useText } from '../store/settings.ts';
 import { SpeakingItem } from './SpeakingItem.tsx';
 import { NumericItem } from './NumericItem.tsx';
 import { PasteRefused, usePasteGuard } from './paste.tsx';
-import { useRevealWhileTyping } from '../ui/in-view.ts';
+import { useInViewWhenShown, useRevealWhileTyping } from '../ui/in-view.ts';
 
 type ValueOf<T extends ResponseValue['type']> = Extract<ResponseValue, { type: T }>;
 
@@ -46,6 +46,7 @@ function MultipleChoice({ item }: { item: Extract<Item, { type: 'multiple-choice
   const chosen = value?.optionIds ?? [];
   const max = item.maxSelect;
   const [tooMany, setTooMany] = useState(false);
+  const tooManyRef = useInViewWhenShown<HTMLParagraphElement>(tooMany);
   const hint = max !== undefined && max === item.minSelect ? t('chooseN', { n: max }) : t('chooseN', { n: `${item.minSelect}–${max ?? item.options.length}` });
   return (
     <fieldset className="options">
@@ -76,7 +77,7 @@ function MultipleChoice({ item }: { item: Extract<Item, { type: 'multiple-choice
         );
       })}
       {tooMany && max !== undefined && (
-        <p className="warn" role="alert">
+        <p className="warn" role="alert" ref={tooManyRef}>
           ⚠ {t('tooMany', { n: max })}
         </p>
       )}

@@ -2,9 +2,10 @@
 // with `block`, pasting and dropping text into the field are refused and the candidate is told why.
 // The message belongs to the refused paste: it goes as soon as the candidate types in the field again,
 // and with the item (each item's view is mounted afresh), so it never outlives its cause.
-import { useEffect, useRef, useState, type ClipboardEvent, type DragEvent } from 'react';
+import { useState, type ClipboardEvent, type DragEvent } from 'react';
 import { useAttempt } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
+import { useInViewWhenShown } from '../ui/in-view.ts';
 
 export interface PasteGuard {
   /** Spread on the text field: refuses a paste or a drop when the package blocks them. */
@@ -29,10 +30,7 @@ export function usePasteGuard(): PasteGuard {
 /** "Pasting is not allowed", shown right under the field it was refused in, and brought into view. */
 export function PasteRefused({ guard }: { guard: PasteGuard }) {
   const t = useText();
-  const ref = useRef<HTMLParagraphElement>(null);
-  useEffect(() => {
-    if (guard.refused) ref.current?.scrollIntoView?.({ block: 'nearest' });
-  }, [guard.refused]);
+  const ref = useInViewWhenShown<HTMLParagraphElement>(guard.refused);
   return guard.refused ? (
     <p className="warn paste-refused" role="alert" ref={ref} data-testid="paste-refused">
       ⚠ {t('pasteBlocked')}

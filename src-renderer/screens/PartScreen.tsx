@@ -148,6 +148,12 @@ export function PartScreen() {
             (styles.css, by the bar's own width) and keep their whole label as the accessible name.
             "Nākamais" is the one primary action; submitting the part stays secondary. */}
         <footer className="part-footer" ref={footer}>
+          {/* Said in the bar, over the button that was pressed: below the sticky bar it would be out of sight. */}
+          {triedWhileBusy && busyItem && (
+            <p className="warn" role="alert" data-testid="busy-recording">
+              ⚠ <Bilingual text={TEXT.busyRecording} />
+            </p>
+          )}
           <div className="part-footer-row">
             <button type="button" className="btn btn-tool" disabled={!prev} onClick={() => prev && go(prev.item.id)} data-testid="prev" title={t('previous')}>
               <span aria-hidden="true">←</span>
@@ -194,11 +200,6 @@ export function PartScreen() {
             )}
           </div>
         </footer>
-        {triedWhileBusy && busyItem && (
-          <p className="warn" role="alert" data-testid="busy-recording">
-            ⚠ <Bilingual text={TEXT.busyRecording} />
-          </p>
-        )}
         {overview && <Overview items={items} onGo={(id) => go(id)} onClose={() => setOverview(false)} />}
         {leave?.reason === 'playing' && playing && (
           <ConfirmDialog title={t('leavePlayingTitle')} yes={t('leavePlayingYes')} no={t('stayListening')} onNo={() => setLeave(null)} onYes={() => go(leave.target, [...leave.asked, 'playing'])}>

@@ -3,7 +3,7 @@
 // (--topbar-h, --footer-h) which the page's scroll-padding and the writing area's height follow;
 // focus that lands under a bar anyway (a focus() from code scrolls without the padding) is brought
 // out; and a text answer keeps its field with what is said under it (word count, characters left, a
-// refused paste) in view while it is typed in.
+// refused paste) in view while it is typed in, as a message that appears under an answer is.
 import { useCallback, useEffect, useRef, type RefObject } from 'react';
 
 /**
@@ -26,8 +26,8 @@ export function useBarHeight(name: '--topbar-h' | '--footer-h'): (bar: HTMLEleme
   );
 }
 
-/** The sticky bars and the layers above the page, where a focused control is always in view. */
-const ON_TOP = '.topbar, .part-footer, .dialog-backdrop, .settings-panel';
+/** The sticky bars and the layers above the page (dialogs, the settings), where focus is always in view. */
+const ON_TOP = '.topbar, .part-footer, .dialog-backdrop, dialog, [role="dialog"], [role="alertdialog"]';
 
 /**
  * Scrolls a control focused under the top bar or the bottom bar into the space between them. Tab is
@@ -46,6 +46,15 @@ export function useFocusKeptInView(): void {
     document.addEventListener('focusin', onFocus);
     return () => document.removeEventListener('focusin', onFocus);
   }, []);
+}
+
+/** A ref for a message that may appear under a bar: it is scrolled into view whenever `shown` turns on. */
+export function useInViewWhenShown<T extends HTMLElement>(shown: boolean): RefObject<T | null> {
+  const ref = useRef<T>(null);
+  useEffect(() => {
+    if (shown) ref.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [shown]);
+  return ref;
 }
 
 /**

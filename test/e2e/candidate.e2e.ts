@@ -519,6 +519,12 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     const speakingItems = parts[3]!.tasks.flatMap((t) => t.items);
     await speak(speakingItems[0]!.id, async () => {
       await page.waitForTimeout(2500);
+      // Next during a take is refused, and said where the candidate is looking: in the bottom bar.
+      await next();
+      const busy = await page.getByTestId('busy-recording').boundingBox();
+      const topBar = (await page.locator('.topbar').boundingBox())!;
+      expect(busy!.y).toBeGreaterThanOrEqual(topBar.y + topBar.height);
+      expect(busy!.y + busy!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
       await shot('speaking-recording');
       // The station process alone dies: the runner's supervisor starts it again, the page never
       // notices more than a short wait, and the recorder goes on appending to the same take.

@@ -7,6 +7,7 @@ export type UiLanguage = 'lv' | 'en';
 export const TEXT = {
   appName: { lv: 'Valsts valodas prasmes pārbaude', en: 'State language proficiency test' },
   appNameCentralized: { lv: 'Valsts pārbaudes darbs', en: 'State examination' },
+  appNameNeutral: { lv: 'Pārbaudījumu stacija', en: 'Exam station' },
   loading: { lv: 'Ielādē…', en: 'Loading…' },
   // staff step
   staffTitle: { lv: 'Pārbaudījuma vadītājs: sagatavot vietu', en: 'Invigilator: prepare the seat' },
@@ -86,9 +87,11 @@ export const TEXT = {
   timeAdded: { lv: 'Pārtraukuma dēļ jūsu laikam pievienotas {s} sekundes.', en: '{s} seconds were added to your time because of the interruption.' },
   item: { lv: 'Jautājums', en: 'Question' },
   itemNofM: { lv: 'Jautājums {n} no {total}', en: 'Question {n} of {total}' },
-  previous: { lv: '← Iepriekšējais', en: '← Previous' },
-  next: { lv: 'Nākamais →', en: 'Next →' },
+  previous: { lv: 'Iepriekšējais', en: 'Previous' },
+  next: { lv: 'Nākamais', en: 'Next' },
   flag: { lv: 'Atzīmēt, lai pārskatītu', en: 'Flag for review' },
+  /** The flag's label where the footer is narrow; the whole label stays its accessible name. */
+  flagShort: { lv: 'Atzīmēt', en: 'Flag' },
   unflag: { lv: 'Noņemt atzīmi', en: 'Remove the flag' },
   flagged: { lv: 'atzīmēts', en: 'flagged' },
   answered: { lv: 'atbildēts', en: 'answered' },

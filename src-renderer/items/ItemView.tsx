@@ -1,12 +1,14 @@
 // One item of any type from the content format, with its answer control. Every edit goes to the
 // answers store, which sends it to the station; the value shown is the store's (station's) value.
-import { useId, useState, type ClipboardEvent, type ComponentType, type DragEvent } from 'react';
+import { useId, useState, type ComponentType } from 'react';
 import type { Item, ItemType } from '../../src-shared/content/schema.ts';
 import { countWords, type ResponseValue } from '../../src-shared/content/responses.ts';
-import { useAnswers, useAttempt, useExam } from '../store/exam.ts';
+import { useAnswers, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { SpeakingItem } from './SpeakingItem.tsx';
 import { NumericItem } from './NumericItem.tsx';
+import { PasteRefused, usePasteGuard } from './paste.tsx';
+import { useInViewWhenShown, useRevealWhileTyping } from '../ui/in-view.ts';
 
 type ValueOf<T extends ResponseValue['type']> = Extract<ResponseValue, { type: T }>;
 
@@ -15,33 +17,6 @@ function useValue<T extends ResponseValue['type']>(item: Item, type: T): [ValueO
   const value = useAnswers((s) => s.values[item.id]);
   const typed = value?.type === type ? (value as ValueOf<T>) : undefined;
   return [typed, (v) => exam.answers.edit(item.id, v)];
-}
-
-/** Pasting follows the package's policy; a blocked paste is explained, not silently dropped. */
-function usePastePolicy(): { onPaste: (e: ClipboardEvent) => void; onDrop: (e: DragEvent) => void; blocked: boolean } {
-  const policy = useAttempt((s) => s.content?.pastePolicy ?? 'block');
-  const [blocked, setBlocked] = useState(false);
-  if (policy === 'allow') return { onPaste: () => undefined, onDrop: () => undefined, blocked: false };
-  return {
-    onPaste: (e) => {
-      e.preventDefault();
-      setBlocked(true);
-    },
-    onDrop: (e) => {
-      e.preventDefault();
-      setBlocked(true);
-    },
-    blocked,
-  };
-}
-
-function PasteNotice({ shown }: { shown: boolean }) {
-  const t = useText();
-  return shown ? (
-    <p className="warn" role="alert">
-      ⚠ {t('pasteBlocked')}
-    </p>
-  ) : null;
 }
 
 function SingleChoice({ item }: { item: Extract<Item, { type: 'single-choice' }> }) {
@@ -71,6 +46,7 @@ function MultipleChoice({ item }: { item: Extract<Item, { type: 'multiple-choice
   const chosen = value?.optionIds ?? [];
   const max = item.maxSelect;
   const [tooMany, setTooMany] = useState(false);
+  const tooManyRef = useInViewWhenShown<HTMLParagraphElement>(tooMany);
   const hint = max !== undefined && max === item.minSelect ? t('chooseN', { n: max }) : t('chooseN', { n: `${item.minSelect}–${max ?? item.options.length}` });
   return (
     <fieldset className="options">
@@ -101,7 +77,7 @@ function MultipleChoice({ item }: { item: Extract<Item, { type: 'multiple-choice
         );
       })}
       {tooMany && max !== undefined && (
-        <p className="warn" role="alert">
+        <p className="warn" role="alert" ref={tooManyRef}>
           ⚠ {t('tooMany', { n: max })}
         </p>
       )}
@@ -139,7 +115,7 @@ function TrueFalse({ item }: { item: Extract<Item, { type: 'true-false-not-given
 function GapFill({ item }: { item: Extract<Item, { type: 'gap-fill' }> }) {
   const t = useText();
   const [value, set] = useValue(item, 'gap-fill');
-  const paste = usePastePolicy();
+  const paste = usePasteGuard();
   const gaps = value?.gaps ?? {};
   const parts = item.text.split(/(\{\{[^}]+\}\})/g);
   const update = (gapId: string, text: string) => set({ type: 'gap-fill', gaps: { ...gaps, [gapId]: text } });
@@ -174,14 +150,16 @@ function GapFill({ item }: { item: Extract<Item, { type: 'gap-fill' }> }) {
               autoCorrect="off"
               autoCapitalize="off"
               size={Math.min(24, Math.max(10, gap.maxLength / 2))}
-              onChange={(e) => update(gapId, e.target.value)}
-              onPaste={paste.onPaste}
-              onDrop={paste.onDrop}
+              onChange={(e) => {
+                paste.typed();
+                update(gapId, e.target.value);
+              }}
+              {...paste.fieldProps}
             />
           );
         })}
       </p>
-      <PasteNotice shown={paste.blocked} />
+      <PasteRefused guard={paste} />
     </div>
   );
 }
@@ -269,11 +247,12 @@ function Ordering({ item }: { item: Extract<Item, { type: 'ordering' }> }) {
 function ShortText({ item }: { item: Extract<Item, { type: 'short-text' }> }) {
   const t = useText();
   const [value, set] = useValue(item, 'short-text');
-  const paste = usePastePolicy();
+  const paste = usePasteGuard();
+  const block = useRevealWhileTyping<HTMLDivElement>();
   const id = useId();
   const text = value?.text ?? '';
   return (
-    <div className="stack-sm">
+    <div className="stack-sm" ref={block.ref}>
       <label htmlFor={id}>{t('yourAnswer')}</label>
       <input
         id={id}
@@ -285,12 +264,16 @@ function ShortText({ item }: { item: Extract<Item, { type: 'short-text' }> }) {
         autoCorrect="off"
         autoCapitalize="off"
         lang="lv"
-        onChange={(e) => set({ type: 'short-text', text: e.target.value })}
-        onPaste={paste.onPaste}
-        onDrop={paste.onDrop}
+        onFocus={block.reveal}
+        onChange={(e) => {
+          paste.typed();
+          set({ type: 'short-text', text: e.target.value });
+          block.reveal();
+        }}
+        {...paste.fieldProps}
       />
       <p className="muted small">{t('charsLeft', { n: item.maxLength - text.length })}</p>
-      <PasteNotice shown={paste.blocked} />
+      <PasteRefused guard={paste} />
     </div>
   );
 }
@@ -298,13 +281,16 @@ function ShortText({ item }: { item: Extract<Item, { type: 'short-text' }> }) {
 export function ExtendedWriting({ item }: { item: Extract<Item, { type: 'extended-writing' }> }) {
   const t = useText();
   const [value, set] = useValue(item, 'extended-writing');
-  const paste = usePastePolicy();
+  const paste = usePasteGuard();
+  // The text area is never taller than the space between the bars leaves for it with the word count
+  // and a paste message under it (styles.css), so revealing the block shows all three.
+  const block = useRevealWhileTyping<HTMLDivElement>();
   const id = useId();
   const text = value?.text ?? '';
   const words = countWords(text);
   const state = words < item.minWords ? 'few' : words > item.maxWords ? 'many' : 'ok';
   return (
-    <div className="stack-sm">
+    <div className="stack-sm writing-block" ref={block.ref}>
       <label htmlFor={id}>{t('yourAnswer')}</label>
       <textarea
         id={id}
@@ -317,9 +303,13 @@ export function ExtendedWriting({ item }: { item: Extract<Item, { type: 'extende
         autoCapitalize="off"
         lang="lv"
         aria-describedby={`${id}-count`}
-        onChange={(e) => set({ type: 'extended-writing', text: e.target.value })}
-        onPaste={paste.onPaste}
-        onDrop={paste.onDrop}
+        onFocus={block.reveal}
+        onChange={(e) => {
+          paste.typed();
+          set({ type: 'extended-writing', text: e.target.value });
+          block.reveal();
+        }}
+        {...paste.fieldProps}
       />
       <p id={`${id}-count`} className={`word-count word-${state}`} data-testid="word-count" aria-live="polite">
         <strong>{t('words', { n: words })}</strong> ({t('wordsRange', { min: item.minWords, max: item.maxWords })}) —{' '}
@@ -328,7 +318,7 @@ export function ExtendedWriting({ item }: { item: Extract<Item, { type: 'extende
           {t(state === 'few' ? 'wordsTooFew' : state === 'many' ? 'wordsTooMany' : 'wordsOk')}
         </span>
       </p>
-      <PasteNotice shown={paste.blocked} />
+      <PasteRefused guard={paste} />
     </div>
   );
 }

@@ -4,29 +4,26 @@
 import { useId, useState } from 'react';
 import type { Item } from '../../src-shared/content/schema.ts';
 import { readNumber } from '../../src-shared/content/numeric.ts';
-import { useAnswers, useAttempt, useExam } from '../store/exam.ts';
+import { useAnswers, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
+import { useRevealWhileTyping } from '../ui/in-view.ts';
+import { PasteRefused, usePasteGuard } from './paste.tsx';
 
 export function NumericItem({ item }: { item: Extract<Item, { type: 'numeric' }> }) {
   const t = useText();
   const exam = useExam();
   const stored = useAnswers((s) => s.values[item.id]);
-  const pastePolicy = useAttempt((s) => s.content?.pastePolicy ?? 'block');
+  // The package's paste policy holds here as in every text answer.
+  const paste = usePasteGuard();
+  const block = useRevealWhileTyping<HTMLDivElement>();
   const id = useId();
   // Said after the field is left, not while "1/" or "0," is still being typed.
   const [left, setLeft] = useState(false);
-  const [pasteBlocked, setPasteBlocked] = useState(false);
   const text = stored?.type === 'numeric' ? stored.text : '';
   const unreadable = left && text.trim() !== '' && readNumber(text) === undefined;
-  // The package's paste policy holds here as in every text answer; a refused paste is explained.
-  const refuse = (e: { preventDefault: () => void }) => {
-    if (pastePolicy === 'allow') return;
-    e.preventDefault();
-    setPasteBlocked(true);
-  };
   const describedBy = [item.unit ? `${id}-unit` : '', `${id}-help`, unreadable ? `${id}-unreadable` : ''].filter(Boolean).join(' ');
   return (
-    <div className="stack-sm">
+    <div className="stack-sm" ref={block.ref}>
       <label htmlFor={id}>{t('yourAnswer')}</label>
       <span className="numeric-field">
         {/* Not type="number": that refuses the decimal comma in some locales and every fraction. */}
@@ -42,13 +39,15 @@ export function NumericItem({ item }: { item: Extract<Item, { type: 'numeric' }>
           autoCapitalize="off"
           aria-describedby={describedBy}
           aria-invalid={unreadable || undefined}
+          onFocus={block.reveal}
           onChange={(e) => {
             setLeft(false);
+            paste.typed();
             exam.answers.edit(item.id, { type: 'numeric', text: e.target.value });
+            block.reveal();
           }}
           onBlur={() => setLeft(true)}
-          onPaste={refuse}
-          onDrop={refuse}
+          {...paste.fieldProps}
         />
         {item.unit && (
           <span id={`${id}-unit`} className="numeric-unit" lang="lv">
@@ -64,11 +63,7 @@ export function NumericItem({ item }: { item: Extract<Item, { type: 'numeric' }>
           ⚠ {t('numberUnreadable')}
         </p>
       )}
-      {pasteBlocked && (
-        <p className="warn" role="alert">
-          ⚠ {t('pasteBlocked')}
-        </p>
-      )}
+      <PasteRefused guard={paste} />
     </div>
   );
 }

@@ -11,12 +11,18 @@ export function Overview({ items, onGo, onClose }: { items: PlacedItem[]; onGo: 
   const values = useAnswers((s) => s.values);
   const flags = useAttempt((s) => s.flags);
   const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => ref.current?.querySelector<HTMLButtonElement>('button')?.focus(), []);
+  useEffect(() => ref.current?.querySelector<HTMLButtonElement>('.overview button')?.focus(), []);
   const answered = items.filter(({ item }) => isAnswered(item, values[item.id])).length;
   return (
     <div className="dialog-backdrop">
       <div className="dialog dialog-wide" role="dialog" aria-modal="true" aria-labelledby="overview-title" ref={ref} onKeyDown={(e) => e.key === 'Escape' && onClose()}>
-        <h2 id="overview-title">{t('overviewTitle')}</h2>
+        {/* The close button stays at the top of the dialog however far its list is scrolled. */}
+        <div className="dialog-header">
+          <h2 id="overview-title">{t('overviewTitle')}</h2>
+          <button type="button" className="btn" onClick={onClose}>
+            {t('closeOverview')}
+          </button>
+        </div>
         <p>{t('answeredCount', { a: answered, total: items.length })}</p>
         <table className="overview">
           <tbody>
@@ -36,11 +42,6 @@ export function Overview({ items, onGo, onClose }: { items: PlacedItem[]; onGo: 
             ))}
           </tbody>
         </table>
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onClose}>
-            {t('closeOverview')}
-          </button>
-        </div>
       </div>
     </div>
   );

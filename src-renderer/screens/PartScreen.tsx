@@ -18,6 +18,7 @@ import { ItemNav } from './ItemNav.tsx';
 import { Overview } from './Overview.tsx';
 import { PausedScreen } from './PausedScreen.tsx';
 import { usePart, type PlacedItem } from './part.ts';
+import { useBarHeight } from '../ui/in-view.ts';
 
 /** How many items are still unanswered; its own component so typing does not re-render the part. */
 function UnansweredNote({ items }: { items: PlacedItem[] }) {
@@ -52,6 +53,7 @@ export function PartScreen() {
   // The candidate tried to move while recording; said only while that recording lasts.
   const [triedWhileBusy, setTriedWhileBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
+  const footer = useBarHeight('--footer-h');
   const { ms, status } = useRemaining(found?.part.id ?? null);
 
   const items = useMemo<PlacedItem[]>(() => {
@@ -142,37 +144,62 @@ export function PartScreen() {
             <ItemView key={current.item.id} item={current.item} />
           </section>
         </div>
-        <footer className="part-footer">
-          <button type="button" className="btn" disabled={!prev} onClick={() => prev && go(prev.item.id)} data-testid="prev">
-            {t('previous')}
-          </button>
-          <button type="button" className="btn" aria-pressed={Boolean(flags[current.item.id])} onClick={() => exam.toggleFlag(current.item.id)} data-testid="flag">
-            ⚑ {flags[current.item.id] ? t('unflag') : t('flag')}
-          </button>
-          <button type="button" className="btn" onClick={() => setOverview(true)} data-testid="overview">
-            ☰ {t('overview')}
-          </button>
-          <span className="spacer" />
-          {next && (
-            <button type="button" className="btn btn-quiet" onClick={() => go('submit')}>
-              {t('submitPart')}
-            </button>
+        {/* One row at every text size: where the full labels do not fit, the tools show their icon
+            (styles.css, by the bar's own width) and keep their whole label as the accessible name.
+            "Nākamais" is the one primary action; submitting the part stays secondary. */}
+        <footer className="part-footer" ref={footer}>
+          {/* Said in the bar, over the button that was pressed: below the sticky bar it would be out of sight. */}
+          {triedWhileBusy && busyItem && (
+            <p className="warn" role="alert" data-testid="busy-recording">
+              ⚠ <Bilingual text={TEXT.busyRecording} />
+            </p>
           )}
-          {next ? (
-            <button type="button" className="btn btn-primary" onClick={() => go(next.item.id)} data-testid="next">
-              {t('next')}
+          <div className="part-footer-row">
+            <button type="button" className="btn btn-tool" disabled={!prev} onClick={() => prev && go(prev.item.id)} data-testid="prev" title={t('previous')}>
+              <span aria-hidden="true">←</span>
+              <span className="tool-label-1">{t('previous')}</span>
             </button>
-          ) : (
-            <button type="button" className="btn btn-primary" onClick={() => go('submit')} data-testid="submit-part">
-              {t('submitPart')}
+            <button
+              type="button"
+              className="btn btn-tool"
+              aria-pressed={Boolean(flags[current.item.id])}
+              onClick={() => exam.toggleFlag(current.item.id)}
+              data-testid="flag"
+              title={flags[current.item.id] ? t('unflag') : t('flag')}
+            >
+              <span aria-hidden="true">⚑</span>
+              {flags[current.item.id] ? (
+                <span className="tool-label-3">{t('unflag')}</span>
+              ) : (
+                <>
+                  <span className="tool-label-2">{t('flag')}</span>
+                  <span className="tool-label-short" aria-hidden="true">
+                    {t('flagShort')}
+                  </span>
+                </>
+              )}
             </button>
-          )}
+            <button type="button" className="btn btn-tool" onClick={() => setOverview(true)} data-testid="overview" title={t('overview')}>
+              <span aria-hidden="true">☰</span>
+              <span className="tool-label-3">{t('overview')}</span>
+            </button>
+            <span className="spacer" />
+            {next ? (
+              <>
+                <button type="button" className="btn btn-quiet" onClick={() => go('submit')} data-testid="submit-part-early">
+                  {t('submitPart')}
+                </button>
+                <button type="button" className="btn btn-primary" onClick={() => go(next.item.id)} data-testid="next">
+                  {t('next')} <span aria-hidden="true">→</span>
+                </button>
+              </>
+            ) : (
+              <button type="button" className="btn" onClick={() => go('submit')} data-testid="submit-part">
+                {t('submitPart')}
+              </button>
+            )}
+          </div>
         </footer>
-        {triedWhileBusy && busyItem && (
-          <p className="warn" role="alert" data-testid="busy-recording">
-            ⚠ <Bilingual text={TEXT.busyRecording} />
-          </p>
-        )}
         {overview && <Overview items={items} onGo={(id) => go(id)} onClose={() => setOverview(false)} />}
         {leave?.reason === 'playing' && playing && (
           <ConfirmDialog title={t('leavePlayingTitle')} yes={t('leavePlayingYes')} no={t('stayListening')} onNo={() => setLeave(null)} onYes={() => go(leave.target, [...leave.asked, 'playing'])}>

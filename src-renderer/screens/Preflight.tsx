@@ -10,8 +10,9 @@ import { Frame } from '../ui/frame.tsx';
 import { meterFor, openMicrophone, playTestTone, preferredMimeType, stopStream, VOICE_LEVEL } from '../audio/recorder.ts';
 import { LevelBar } from '../items/LevelBar.tsx';
 
-function levelName(level: { level: string; degree: number } | undefined, fallback: string | null): string {
-  return level ? `${level.level}${level.degree}` : (fallback ?? '—');
+/** The level the candidate is taking: the test's own, else the roster's; a pupil at an exam has none. */
+function levelName(level: { level: string; degree: number } | undefined, fallback: string | null): string | null {
+  return level ? `${level.level}${level.degree}` : fallback;
 }
 
 const DECLINE_TEXT: Record<IdentityDeclineReason, TextKey> = {
@@ -31,6 +32,7 @@ export function IdentityScreen() {
   const [reason, setReason] = useState<IdentityDeclineReason | null>(null);
   const [busy, setBusy] = useState(false);
   if (!candidate || !content) return null;
+  const level = levelName(content.kind === 'state-language' ? content.level : undefined, candidate.level);
   return (
     <Frame title={t('identityTitle')}>
       <section className="card">
@@ -42,8 +44,12 @@ export function IdentityScreen() {
           </dd>
           <dt>{t('personalCode')}</dt>
           <dd className="mono">{candidate.maskedPersonalCode}</dd>
-          <dt>{t('level')}</dt>
-          <dd>{levelName(content.kind === 'state-language' ? content.level : undefined, candidate.level)}</dd>
+          {level && (
+            <>
+              <dt>{t('level')}</dt>
+              <dd data-testid="candidate-level">{level}</dd>
+            </>
+          )}
         </dl>
         <fieldset className="lang-choice">
           <legend>{t('interfaceLanguage')}</legend>
@@ -71,7 +77,8 @@ export function IdentityScreen() {
             <p className="banner banner-error" role="alert">
               {t('identityWrong')}
             </p>
-            {IDENTITY_DECLINE_REASONS.map((r) => (
+            {/* Without a level on the screen there is no level to be wrong. */}
+            {IDENTITY_DECLINE_REASONS.filter((r) => r !== 'level' || level).map((r) => (
               <label key={r} className="choice choice-card">
                 <input type="radio" name="decline-reason" checked={reason === r} onChange={() => setReason(r)} />
                 <span>{t(DECLINE_TEXT[r])}</span>

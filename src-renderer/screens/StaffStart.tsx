@@ -94,7 +94,7 @@ export function StaffStart() {
             </button>
           </form>
         ) : (
-          <form onSubmit={start} className="stack">
+          <form onSubmit={start} className="stack staff-form">
             <fieldset className="roster">
               <legend>{t('chooseCandidate')}</legend>
               {candidates.map((c) => (
@@ -107,7 +107,7 @@ export function StaffStart() {
                     <span className="mono">{c.maskedPersonalCode}</span>
                     <span className="muted">
                       {' '}
-                      · {t('level')} {c.level ?? '—'} · {t('room')} {c.sessionId}
+                      {c.level && ` · ${t('level')} ${c.level}`} · {t('room')} {c.sessionId}
                     </span>
                   </span>
                 </label>
@@ -127,7 +127,7 @@ export function StaffStart() {
             ) : (
               <>
                 <label htmlFor="package-key">{t('packageKey')}</label>
-                <input id="package-key" className="input input-wide mono" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} />
+                <input id="package-key" className="input input-key mono" autoComplete="off" spellCheck={false} value={key} onChange={(e) => setKey(e.target.value)} />
               </>
             )}
             <button type="submit" className="btn btn-primary" disabled={busy || !candidateId || !chosenPackage || (!chosenPackage.unlocked && key.trim() === '')}>

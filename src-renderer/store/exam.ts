@@ -4,7 +4,7 @@
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
-import { listItems, type Part } from '../../src-shared/content/schema.ts';
+import { listItems, usesSound, type Part } from '../../src-shared/content/schema.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { SEAT_HEARTBEAT_MS, type AttemptView, type IdentityDeclineReason, type SeatCredentials, type StationApi, type StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { createAnswerSaver, type AnswerSaver, type AnswersState } from './answers.ts';
@@ -131,7 +131,9 @@ export function createExam(station: StationApi): Exam {
     }
     // Once a part has begun the steps before the test are behind the candidate, even on another seat.
     const begun = view.parts.some((p) => p.timer.status !== 'not-started');
-    const screen = begun ? 'part-intro' : !preflight.identity ? 'identity' : !preflight.instructions ? 'instructions' : !preflight.equipment ? 'equipment' : 'part-intro';
+    // A test with nothing to hear or say (a written exam) has no equipment to check.
+    const equipment = !preflight.equipment && usesSound(content);
+    const screen = begun ? 'part-intro' : !preflight.identity ? 'identity' : !preflight.instructions ? 'instructions' : equipment ? 'equipment' : 'part-intro';
     attempt.setState({ screen, partId: next.id, itemId: null });
   };
 

@@ -6,6 +6,7 @@ import { useAnswers, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { settingsStore, useSettings, useText, type TextSize } from '../store/settings.ts';
 import { formatClock, remainingMs } from '../store/timer.ts';
 import { useStationRestarting } from '../station/status.ts';
+import { useBarHeight, useFocusKeptInView } from './in-view.ts';
 
 /** "Saved", "Saving…" or "Not saved — call the invigilator"; always in view. */
 export function SaveIndicator() {
@@ -132,8 +133,12 @@ export function ErrorBanner() {
   if (!error) return null;
   return (
     <div className="banner banner-error" role="alert">
-      <span aria-hidden="true">⚠ </span>
-      <Bilingual text={error} />
+      <span className="banner-icon" aria-hidden="true">
+        ⚠
+      </span>
+      <span className="banner-text">
+        <Bilingual text={error} />
+      </span>
       <button type="button" className="btn btn-quiet" onClick={() => exam.attempt.setState({ error: null })} aria-label="OK">
         OK
       </button>
@@ -147,8 +152,10 @@ export function StationRestartingBanner() {
   if (!useStationRestarting()) return null;
   return (
     <div className="banner banner-notice" role="status" data-testid="station-restarting">
-      <span aria-hidden="true">⟳ </span>
-      {t('stationRestarting')}
+      <span className="banner-icon" aria-hidden="true">
+        ⟳
+      </span>
+      <span className="banner-text">{t('stationRestarting')}</span>
     </div>
   );
 }
@@ -160,8 +167,8 @@ export function NoticeBanner() {
   const exam = useExam();
   if (!notice) return null;
   return (
-    <div className="banner banner-notice" role="status">
-      <span>{t(notice, { s: Math.round(credited / 1000) })}</span>
+    <div className="banner banner-notice" role="status" data-testid="notice">
+      <span className="banner-text">{t(notice, { s: Math.round(credited / 1000) })}</span>
       <button type="button" className="btn btn-quiet" onClick={() => exam.attempt.setState({ notice: null })}>
         OK
       </button>
@@ -172,14 +179,17 @@ export function NoticeBanner() {
 export function Frame({ title, partId, children }: { title: string; partId?: string | null; children: ReactNode }) {
   const t = useText();
   const attemptId = useAttempt((s) => s.attemptId);
-  // A centralized exam is no language test: once the attempt's content is known, the bar says which it is.
+  // A centralized exam is no language test: once the attempt's content is known, the bar says which it
+  // is; before that (the invigilator's step) it names only the station, not a kind of test.
   const kind = useAttempt((s) => s.content?.kind);
+  const topbar = useBarHeight('--topbar-h');
+  useFocusKeptInView();
   return (
     <div className="frame">
-      <header className="topbar">
+      <header className="topbar" ref={topbar}>
         <div className="topbar-title">
           <span className="app-name" data-testid="app-name">
-            {t(kind === 'centralized' ? 'appNameCentralized' : 'appName')}
+            {t(kind === 'centralized' ? 'appNameCentralized' : kind === 'state-language' ? 'appName' : 'appNameNeutral')}
           </span>
           <span className="screen-title">{title}</span>
         </div>

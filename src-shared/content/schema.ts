@@ -212,6 +212,11 @@ export function referencedMedia(content: ExamContent): string[] {
   return [...media].sort();
 }
 
+/** Whether the test plays recordings or records spoken answers: only then does a seat need its headphones and microphone checked. */
+export function usesSound(content: ExamContent): boolean {
+  return content.parts.some((part) => part.tasks.some((task) => task.stimuli.some((s) => s.type === 'audio') || task.items.some((item) => item.type === 'speaking')));
+}
+
 export function maxPointsOfPart(part: Part): number {
   return part.tasks.reduce((sum, task) => sum + task.items.reduce((s, item) => s + item.points, 0), 0);
 }

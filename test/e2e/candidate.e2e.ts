@@ -6,11 +6,15 @@
 // that after two plays and reloads the play button is disabled with the reason said and the station
 // refuses a third play, that a pause by the invigilator covers the part with its clock frozen until the
 // resume, and afterwards that the station's database holds every answer, both plays (none handed back)
-// and a decodable Opus recording of about the right length for each speaking task.
+// and a decodable Opus recording of about the right length for each speaking task. At 1280×800 it
+// checks the layout at the text sizes a candidate can choose: the bottom bar one row with "Nākamais"
+// its one primary action, the answers and every control reached with Tab clear of the sticky bars,
+// the word count and a refused paste's message in view while the candidate writes, and the notice of
+// time added after an interruption the width of its banner.
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { countWords } from '../../src-shared/content/responses.ts';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { E2E_SPEAKING, freePort, latvianVoiceWav, launchChromium, Runner, run, runBytes, screenshots, shortenedAssets, tempDir } from './support.ts';
@@ -135,6 +139,90 @@ async function attemptOfPage(): Promise<string> {
   return page.evaluate(() => (JSON.parse(localStorage.getItem('exam-station.seat') ?? '{}') as { attemptId: string }).attemptId);
 }
 
+type TextSize = 'Parasts' | 'Liels' | 'Ļoti liels';
+
+/** The display settings as the candidate sets them, in the top bar's settings. */
+async function display(size: TextSize, highContrast: boolean): Promise<void> {
+  await page.getByRole('button', { name: /Iestatījumi/ }).click();
+  await page.getByLabel(size, { exact: true }).check();
+  await page.getByLabel('Augsts kontrasts').setChecked(highContrast);
+  await page.getByRole('button', { name: 'Aizvērt' }).click();
+}
+
+/** The element's box against the sticky bars: in view means below the top bar and above the bottom bar. */
+async function expectBetweenBars(target: Locator, what: string): Promise<void> {
+  const box = (await target.boundingBox())!;
+  const topBar = (await page.locator('.topbar').boundingBox())!;
+  const footer = (await page.locator('.part-footer').boundingBox())!;
+  expect(box.y, `${what}: below the top bar`).toBeGreaterThanOrEqual(topBar.y + topBar.height);
+  expect(box.y + box.height, `${what}: above the bottom bar`).toBeLessThanOrEqual(footer.y);
+}
+
+/** The bottom bar holds its buttons in one row. */
+async function expectFooterOneRow(): Promise<void> {
+  const tops = await page.locator('.part-footer button').evaluateAll((buttons) => buttons.map((b) => Math.round(b.getBoundingClientRect().top)));
+  expect(new Set(tops).size, `one row of buttons, tops ${tops.join(', ')}`).toBe(1);
+}
+
+/**
+ * Tab once round the whole part screen from the settings button: every control focused outside the
+ * two bars lies between them (WCAG 2.4.11). Returns how many were checked.
+ */
+async function tabRoundInView(): Promise<number> {
+  await page.getByRole('button', { name: /Iestatījumi/ }).focus();
+  let checked = 0;
+  for (let presses = 0; presses < 80; presses += 1) {
+    await page.keyboard.press('Tab');
+    const focused = await page.locator('body').evaluate((body) => {
+      const document = body.ownerDocument;
+      const element = document.activeElement;
+      if (!element || element === body) return null;
+      const box = element.getBoundingClientRect();
+      return {
+        name: (element.getAttribute('aria-label') ?? element.textContent ?? element.tagName).trim().slice(0, 40),
+        settings: element.closest('.settings') !== null,
+        inBar: element.closest('.topbar, .part-footer') !== null,
+        top: box.top,
+        bottom: box.bottom,
+        topBar: document.querySelector('.topbar')!.getBoundingClientRect().bottom,
+        footer: document.querySelector('.part-footer')!.getBoundingClientRect().top,
+      };
+    });
+    if (focused?.settings) return checked;
+    if (!focused || focused.inBar) continue;
+    expect(focused.top, `focused "${focused.name}": below the top bar`).toBeGreaterThanOrEqual(focused.topBar);
+    expect(focused.bottom, `focused "${focused.name}": above the bottom bar`).toBeLessThanOrEqual(focused.footer);
+    checked += 1;
+  }
+  throw new Error('Tab did not come round to the settings button');
+}
+
+/**
+ * In the writing task on screen: type at the end of the text, paste (refused: the A2 sample's
+ * pastePolicy is "block"), type again; the word count and the message stay in view throughout and the
+ * message goes with the typing. Leaves the text as it was.
+ */
+async function writeWithCountInView(what: string, shotName?: string): Promise<void> {
+  const textarea = page.locator('textarea');
+  const text = await textarea.inputValue();
+  await textarea.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(' un');
+  await expectBetweenBars(page.getByTestId('word-count'), `${what}: the word count while typing`);
+  await expectBetweenBars(textarea, `${what}: the text`);
+  await textarea.evaluate((e, copied) => e.ownerDocument.defaultView.navigator.clipboard.writeText(copied), 'Iekopēts teksts no cita loga.');
+  await page.keyboard.press('Control+V');
+  const refused = page.getByTestId('paste-refused');
+  await refused.waitFor();
+  expect(await textarea.inputValue()).toBe(`${text} un`);
+  await expectBetweenBars(refused, `${what}: the refused paste's message`);
+  await expectBetweenBars(page.getByTestId('word-count'), `${what}: the word count after the paste`);
+  if (shotName) await shot(shotName);
+  for (let i = 0; i < 3; i += 1) await page.keyboard.press('Backspace');
+  await refused.waitFor({ state: 'detached' });
+  expect(await textarea.inputValue()).toBe(text);
+}
+
 async function next(): Promise<void> {
   await page.getByTestId('next').click();
 }
@@ -170,7 +258,8 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     runner = new Runner({ dataDir: join(work, 'station'), port: await freePort(), assetsDir });
     await runner.start();
     browser = await launchChromium(wav);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'lv-LV' });
+    // The clipboard is the candidate's own: the page may fill it to try a paste, as another window would.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'lv-LV', permissions: ['clipboard-read', 'clipboard-write'] });
     page = await context.newPage();
     page.on('pageerror', (error) => console.error('page error:', error.message));
     shot = screenshots(page);
@@ -241,8 +330,20 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     await shot('equipment-check');
     await page.getByRole('button', { name: 'Turpināt' }).click();
 
-    // Listening.
+    // Listening. First, very large text with high contrast, as a candidate with low vision sets them:
+    // the bottom bar stays one row and quiet about submitting, the first answer is in view, and every
+    // control Tab reaches is clear of the bars.
     await startPart('listening');
+    await display('Ļoti liels', true);
+    await expectFooterOneRow();
+    await expectBetweenBars(page.locator('.item label.choice').first(), 'the first answer');
+    const fill = (target: Locator) => target.evaluate((e) => e.ownerDocument.defaultView.getComputedStyle(e).backgroundColor);
+    const early = page.getByTestId('submit-part-early');
+    expect(await early.getAttribute('class')).not.toContain('btn-primary');
+    expect(await fill(early)).not.toBe(await fill(page.getByTestId('next')));
+    await shot('listening-very-large-high-contrast');
+    expect(await tabRoundInView()).toBeGreaterThanOrEqual(13);
+    await display('Parasts', false);
     const listening = parts[0]!;
     const listeningItems = listening.tasks.flatMap((t) => t.items);
     const firstTaskItems = listening.tasks[0]!.items.length;
@@ -338,16 +439,14 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
       if (i < readingItems.length - 1) await next();
     }
     await shot('reading-ordering');
-    // Larger text and high contrast, as a candidate with low vision would set them.
-    await page.getByRole('button', { name: /Iestatījumi/ }).click();
-    await page.getByLabel('Ļoti liels').check();
-    await page.getByLabel('Augsts kontrasts').check();
-    await page.getByRole('button', { name: 'Aizvērt' }).click();
+    // Larger text and high contrast on the last item: submitting the part is its action, still not in
+    // the primary style (the high contrast accent, rgb(255, 230, 0), fills only the primary button).
+    await display('Ļoti liels', true);
+    await expectFooterOneRow();
+    expect(await page.getByTestId('submit-part').getAttribute('class')).not.toContain('btn-primary');
+    expect(await page.getByTestId('submit-part').evaluate((e) => e.ownerDocument.defaultView.getComputedStyle(e).backgroundColor)).not.toBe('rgb(255, 230, 0)');
     await shot('reading-large-text-high-contrast');
-    await page.getByRole('button', { name: /Iestatījumi/ }).click();
-    await page.getByLabel('Parasts').check();
-    await page.getByLabel('Augsts kontrasts').uncheck();
-    await page.getByRole('button', { name: 'Aizvērt' }).click();
+    await display('Parasts', false);
     await waitSaved();
     await submitPart('reading');
 
@@ -387,11 +486,32 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     await shot('writing-extended-after-restart');
     given.set(writingItems[1]!.id, { type: 'extended-writing', text: WRITING_TEXT });
     await next();
+    // The screen is silent for 8 s (its heartbeats do not reach the station): when it is heard again
+    // the station credits the time, and the notice says so across the banner, not a word per line.
+    await page.route('**/api/seatHeartbeat', (route) => route.abort());
+    await page.waitForTimeout(8000);
+    await page.unroute('**/api/seatHeartbeat');
+    const notice = page.getByTestId('notice');
+    await notice.waitFor({ timeout: 5000 });
+    expect(await notice.innerText()).toMatch(/pievienota/);
+    const noticeText = notice.locator('.banner-text');
+    const lineHeight = await noticeText.evaluate((e) => parseFloat(e.ownerDocument.defaultView.getComputedStyle(e).lineHeight));
+    expect((await noticeText.boundingBox())!.height).toBeLessThan(2 * lineHeight);
+    await notice.getByRole('button', { name: 'OK' }).click();
+    await waitSaved();
     await page.locator('textarea').click();
     await page.keyboard.type(EMAIL_TEXT);
     given.set(writingItems[2]!.id, { type: 'extended-writing', text: EMAIL_TEXT });
     await waitSaved();
     await shot('writing-email');
+    // Writing at every text size: the word count and a refused paste's message stay next to the text.
+    await writeWithCountInView('normal text', 'writing-counter-normal');
+    await display('Liels', false);
+    await writeWithCountInView('large text');
+    await display('Ļoti liels', true);
+    await writeWithCountInView('very large text, high contrast', 'writing-counter-very-large-high-contrast');
+    await display('Parasts', false);
+    await waitSaved();
     await submitPart('writing');
 
     // Speaking: the station killed mid-take, the page reloaded mid-take.
@@ -399,6 +519,12 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     const speakingItems = parts[3]!.tasks.flatMap((t) => t.items);
     await speak(speakingItems[0]!.id, async () => {
       await page.waitForTimeout(2500);
+      // Next during a take is refused, and said where the candidate is looking: in the bottom bar.
+      await next();
+      const busy = await page.getByTestId('busy-recording').boundingBox();
+      const topBar = (await page.locator('.topbar').boundingBox())!;
+      expect(busy!.y).toBeGreaterThanOrEqual(topBar.y + topBar.height);
+      expect(busy!.y + busy!.height).toBeLessThanOrEqual(page.viewportSize()!.height);
       await shot('speaking-recording');
       // The station process alone dies: the runner's supervisor starts it again, the page never
       // notices more than a short wait, and the recorder goes on appending to the same take.

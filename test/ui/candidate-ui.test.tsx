@@ -7,7 +7,14 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
-import { FakeStation, SEAT, STAFF_PIN, testContent } from './fake-station.ts';
+import { ExamContent } from '../../src-shared/content/schema.ts';
+import { FakeStation, SEAT, STAFF_PIN, testContent, testExamSource } from './fake-station.ts';
+
+/** A centralized exam made of the small test's writing part alone: nothing to hear, nothing to say. */
+function writtenExam(): ExamContent {
+  const { level: _level, parts, ...source } = testExamSource();
+  return ExamContent.parse({ ...source, kind: 'centralized', subject: 'Latviešu valoda', parts: (parts as { kind: string }[]).filter((p) => p.kind === 'writing') });
+}
 
 function seat(station: FakeStation) {
   localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
@@ -202,7 +209,7 @@ describe('navigation and accessibility', () => {
     await waitFor(() => expect(document.documentElement.dataset.textSize).toBe('larger'));
     expect(document.documentElement.dataset.contrast).toBe('high');
     expect(document.documentElement.lang).toBe('en');
-    expect(screen.getByRole('button', { name: 'Next →' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Next' })).toBeTruthy();
     expect(JSON.parse(localStorage.getItem('exam-station.settings') ?? '{}')).toMatchObject({ lang: 'en', textSize: 'larger', highContrast: true });
   });
 });
@@ -305,6 +312,41 @@ describe('the identity screen', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Jā, tie ir mani dati' }));
     expect(await screen.findByRole('heading', { name: 'Norādījumi' })).toBeTruthy();
     expect(station.incidents).toEqual([]);
+  });
+});
+
+describe('a pupil at a centralized exam', () => {
+  test('sees no level row on the identity screen, and no level among what can be wrong', async () => {
+    const station = new FakeStation(writtenExam());
+    station.candidate = { ...station.candidate, givenName: 'Marta', familyName: 'Liepiņa', level: null };
+    seat(station);
+    await screen.findByTestId('candidate-name');
+    const details = document.querySelector('.identity')!;
+    expect(details.textContent).toContain('Personas kods');
+    expect(details.textContent).not.toContain('Līmenis');
+    expect(details.textContent).not.toContain('—');
+    fireEvent.click(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
+    expect(screen.getByLabelText('Personas kods nav mans')).toBeTruthy();
+    expect(screen.queryByLabelText('Līmenis nav tas, kuru kārtoju')).toBeNull();
+  });
+
+  test('with nothing to hear or say goes from the instructions straight to the first part, without the headphones and microphone check', async () => {
+    seat(new FakeStation(writtenExam()));
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, tie ir mani dati' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Turpināt' }));
+    expect(await screen.findByTestId('start-part')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Austiņu un mikrofona pārbaude' })).toBeNull();
+  });
+});
+
+describe('a candidate at a language test', () => {
+  test('sees the level on the identity screen and checks headphones and microphone after the instructions', async () => {
+    seat(new FakeStation());
+    await screen.findByTestId('candidate-name');
+    expect(screen.getByTestId('candidate-level').textContent).toBe('A2');
+    fireEvent.click(screen.getByRole('button', { name: 'Jā, tie ir mani dati' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Turpināt' }));
+    expect(await screen.findByRole('heading', { name: 'Austiņu un mikrofona pārbaude' })).toBeTruthy();
   });
 });
 

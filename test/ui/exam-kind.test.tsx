@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // The top bar names the kind of test the attempt is: a state language test, or a centralized exam (a
-// state examination such as the grade 9 mathematics exam), never the language test for both.
+// state examination such as the grade 9 mathematics exam), never the language test for both; before
+// an attempt is open (the invigilator's step) it claims neither.
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
@@ -20,6 +21,12 @@ beforeEach(() => {
 afterEach(() => cleanup());
 
 describe('the top bar', () => {
+  test("names only the station on the invigilator's step, before any test is chosen", async () => {
+    render(<App station={new FakeStation()} />);
+    await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods');
+    expect(screen.getByTestId('app-name').textContent).toBe('Pārbaudījumu stacija');
+  });
+
   test('names a state language test as such', async () => {
     seat(new FakeStation().inPart('p-l', 'l-q1'));
     await screen.findByRole('radio', { name: 'Uz Rīgu' });

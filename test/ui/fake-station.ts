@@ -178,6 +178,18 @@ export class FakeStation implements StationApi {
   private seq = 0;
   private hung: { reject: (e: Error) => void }[] = [];
 
+  /** The candidate on the roster; a test gives a pupil at a centralized exam no level. */
+  candidate: StationOutput<'getCandidate'> = {
+    candidateId: 'C-1',
+    sessionId: 'DEMO-ui-test',
+    givenName: 'Anna',
+    familyName: 'Bērziņa',
+    maskedPersonalCode: '15****-***40',
+    level: 'A2',
+    attendance: 'present',
+    accommodation: null,
+  };
+
   constructor(content: ExamContent = testContent()) {
     this.content = content;
   }
@@ -355,7 +367,7 @@ export class FakeStation implements StationApi {
     return this.staffTimerEvent({ staffToken: 'staff-token-for-tests-000', attemptId: ATTEMPT_ID, partId, kind: 'resume' });
   }
   async getCandidate(): Promise<StationOutput<'getCandidate'>> {
-    return { candidateId: 'C-1', sessionId: 'DEMO-ui-test', givenName: 'Anna', familyName: 'Bērziņa', maskedPersonalCode: '15****-***40', level: 'A2', attendance: 'present', accommodation: null };
+    return this.candidate;
   }
   async finishAttempt(input: StationInput<'finishAttempt'>): Promise<StationOutput<'finishAttempt'>> {
     this.seat(input);

@@ -6,13 +6,13 @@
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { App } from '../../src-renderer/App.tsx';
-import { ExamContent } from '../../src-shared/content/schema.ts';
+import { CONTENT_FORMAT_VERSION, ExamContent } from '../../src-shared/content/schema.ts';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import { FakeStation, SEAT } from './fake-station.ts';
 
 function contentWith(pastePolicy: 'allow' | 'block'): ExamContent {
   return ExamContent.parse({
-    formatVersion: 2,
+    formatVersion: CONTENT_FORMAT_VERSION,
     examId: 'ui-paste',
     kind: 'centralized',
     subject: 'Latviešu valoda',

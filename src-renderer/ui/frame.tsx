@@ -239,10 +239,14 @@ export function Frame({ title, partId, heading, children }: { title: ReactNode; 
   );
 }
 
+const TABBABLE = 'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+
 /**
- * A modal <dialog>, opened with showModal(): the page behind it is inert, so Tab stays inside, and
- * Escape (the dialog's cancel) answers `onCancel` instead of closing it behind React's back. Focus goes
- * to `focus` (the dialog itself without one) and, when the dialog goes, back to what had it before.
+ * A modal <dialog>, opened with showModal(): the page behind it is inert, and Escape (the dialog's
+ * cancel) answers `onCancel` instead of closing it behind React's back. Focus goes to `focus` (the
+ * dialog's box without one) and, when the dialog goes, back to what had it before. Tab from the last
+ * control goes round to the first: a browser lets it leave a modal dialog for its own toolbar, and a
+ * seat's kiosk window has none, so the focus would land on nothing.
  */
 export function Modal({
   role = 'dialog',
@@ -291,6 +295,14 @@ export function Modal({
       onCancel={(e) => {
         e.preventDefault();
         onCancel?.();
+      }}
+      onKeyDown={(e) => {
+        if (e.key !== 'Tab') return;
+        const controls = [...e.currentTarget.querySelectorAll<HTMLElement>(TABBABLE)];
+        const edge = e.shiftKey ? controls[0] : controls[controls.length - 1];
+        if (document.activeElement !== edge && controls.length > 0) return;
+        e.preventDefault();
+        (e.shiftKey ? controls[controls.length - 1] : controls[0])?.focus();
       }}
     >
       <div className={`dialog ${className}`} tabIndex={-1}>

@@ -104,7 +104,7 @@ describe('headings', () => {
 });
 
 describe('dialogs and panels', () => {
-  test('the overview is a modal <dialog>: the first item has the focus, Escape closes it and the focus is back on "Pārskats"', async () => {
+  test('the overview is a modal <dialog>: the first item has the focus, Tab goes round inside it, Escape closes it and the focus is back on "Pārskats"', async () => {
     seat(new FakeStation().inPart('p-l', 'l-q1'));
     await screen.findByText('Uz kurieni?');
     const opener = screen.getByTestId('overview');
@@ -113,7 +113,15 @@ describe('dialogs and panels', () => {
     const dialog = await screen.findByRole('dialog', { name: 'Daļas pārskats' });
     expect(dialog.tagName).toBe('DIALOG');
     expect(isModal(dialog)).toBe(true);
-    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: '1. jautājums' }));
+    const first = within(dialog).getByRole('button', { name: '1. jautājums' });
+    expect(document.activeElement).toBe(first);
+    // Tab from the last control comes round to the first, Shift+Tab from the first to the last.
+    const last = within(dialog).getByRole('button', { name: 'Aizvērt pārskatu' });
+    last.focus();
+    fireEvent.keyDown(last, { key: 'Tab' });
+    expect(document.activeElement).toBe(first);
+    fireEvent.keyDown(first, { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(last);
     fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Daļas pārskats' })).toBeNull());
     expect(document.activeElement).toBe(screen.getByTestId('overview'));

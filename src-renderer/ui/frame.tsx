@@ -21,6 +21,7 @@ export function SaveIndicator() {
   const lang = useSettings((s) => s.lang);
   const label = indicator === 'saved' ? t('saved') : indicator === 'saving' ? t('saving') : indicator === 'waiting' ? t('savePaused') : t('notSaved');
   const icon = indicator === 'saved' ? '✓' : indicator === 'saving' ? '…' : indicator === 'waiting' ? '‖' : '⚠';
+  const detail = refusal ? refusal[lang] : t('notSavedKept');
   return (
     <>
       <div className={`save-indicator save-${indicator}`} data-testid="save-indicator" data-state={indicator} data-acks={acks}>
@@ -28,10 +29,10 @@ export function SaveIndicator() {
           {icon}
         </span>{' '}
         <span>{label}</span>
-        {indicator === 'not-saved' && <span className="save-detail">{refusal ? refusal[lang] : t('notSavedKept')}</span>}
+        {indicator === 'not-saved' && <span className="save-detail">{detail}</span>}
       </div>
       {/* "Saving" is on its way to one of the others; only where it lands is news. */}
-      <Announce state={indicator === 'saving' ? null : indicator} text={label} testId="save-announcement" />
+      <Announce state={indicator === 'saving' ? null : indicator} text={indicator === 'not-saved' ? `${label}. ${detail}` : label} testId="save-announcement" />
     </>
   );
 }

@@ -187,7 +187,9 @@ describe('live regions', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     act(() => station.comeBack());
     await waitFor(() => expect(indicator()).toBe('saved'), { timeout: 5000 });
-    await waitFor(() => expect(live.said).toEqual(['Nav saglabāts — pasauciet pārbaudījuma vadītāju', 'Saglabāts']));
+    await waitFor(() =>
+      expect(live.said).toEqual(['Nav saglabāts — pasauciet pārbaudījuma vadītāju. Jūsu atbildes ir šajā ekrānā un tiks saglabātas, tiklīdz savienojums atjaunosies.', 'Saglabāts']),
+    );
     live.stop();
   });
 });

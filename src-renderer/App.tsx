@@ -18,7 +18,7 @@ function Screens() {
   switch (screen) {
     case 'loading':
       return (
-        <Frame title={t('loading')}>
+        <Frame title={t('loading')} heading>
           <p className="card" aria-busy="true">
             {t('loading')}
           </p>

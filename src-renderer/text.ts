@@ -76,17 +76,20 @@ export const TEXT = {
   tryAgain: { lv: 'Mēģināt vēlreiz', en: 'Try again' },
   listenBack: { lv: 'Noklausīties ierakstu', en: 'Listen to the recording' },
   // parts
-  partOf: { lv: 'Daļa {n} no {total}', en: 'Part {n} of {total}' },
-  timeForPart: { lv: 'Laiks: {min} minūtes', en: 'Time: {min} minutes' },
+  partOf: { lv: '{n}. daļa no {total}', en: 'Part {n} of {total}' },
+  timeForPart: { lv: 'Laiks: {min} {min:minūte|minūtes}', en: 'Time: {min} {min:minute|minutes}' },
   tasksInPart: { lv: 'Uzdevumi: {n}', en: 'Tasks: {n}' },
   startPart: { lv: 'Sākt daļu', en: 'Start the part' },
   startPartNote: { lv: 'Laiks sāks iet, kad nospiedīsiet pogu.', en: 'The time starts when you press the button.' },
   speakingNeedsMic: { lv: 'Runāšanas daļu var sākt tikai ar strādājošu mikrofonu. Pasauciet pārbaudījuma vadītāju.', en: 'The speaking part can begin only with a working microphone. Call the invigilator.' },
   checkMicAgain: { lv: 'Pārbaudīt mikrofonu vēlreiz', en: 'Check the microphone again' },
   timeLeft: { lv: 'Atlikušais laiks', en: 'Time left' },
-  timeAdded: { lv: 'Pārtraukuma dēļ jūsu laikam pievienotas {s} sekundes.', en: '{s} seconds were added to your time because of the interruption.' },
-  item: { lv: 'Jautājums', en: 'Question' },
-  itemNofM: { lv: 'Jautājums {n} no {total}', en: 'Question {n} of {total}' },
+  timeAdded: {
+    lv: 'Pārtraukuma dēļ jūsu laikam {s:pievienota|pievienotas} {s} {s:sekunde|sekundes}.',
+    en: '{s} {s:second was|seconds were} added to your time because of the interruption.',
+  },
+  itemN: { lv: '{n}. jautājums', en: 'Question {n}' },
+  itemNofM: { lv: '{n}. jautājums no {total}', en: 'Question {n} of {total}' },
   previous: { lv: 'Iepriekšējais', en: 'Previous' },
   next: { lv: 'Nākamais', en: 'Next' },
   flag: { lv: 'Atzīmēt, lai pārskatītu', en: 'Flag for review' },
@@ -101,11 +104,12 @@ export const TEXT = {
   overviewTitle: { lv: 'Daļas pārskats', en: 'Overview of the part' },
   closeOverview: { lv: 'Aizvērt pārskatu', en: 'Close the overview' },
   itemsNav: { lv: 'Jautājumi šajā daļā', en: 'Questions in this part' },
-  answeredCount: { lv: 'Atbildēti {a} no {total}', en: '{a} of {total} answered' },
+  answeredCount: { lv: '{a:Atbildēts|Atbildēti} {a} no {total}', en: '{a} of {total} answered' },
   submitPart: { lv: 'Iesniegt daļu', en: 'Submit the part' },
-  submitConfirmTitle: { lv: 'Iesniegt daļu “{part}”?', en: 'Submit the part “{part}”?' },
+  submitConfirmTitle: { lv: 'Iesniegt daļu „{part}”?', en: 'Submit the part “{part}”?' },
   submitConfirmText: { lv: 'Pēc iesniegšanas šo daļu vairs nevarēs atvērt.', en: 'After submitting you cannot reopen this part.' },
-  submitUnanswered: { lv: 'Neatbildēti jautājumi: {n}.', en: 'Questions not answered: {n}.' },
+  submitUnanswered: { lv: '{n} {n:jautājums nav atbildēts|jautājumi nav atbildēti}.', en: '{n} {n:question is|questions are} not answered.' },
+  submitFlagged: { lv: '{n} {n:jautājums atzīmēts|jautājumi atzīmēti} pārskatīšanai.', en: '{n} {n:question is|questions are} flagged for review.' },
   submitYes: { lv: 'Jā, iesniegt', en: 'Yes, submit' },
   submitNo: { lv: 'Atpakaļ uz daļu', en: 'Back to the part' },
   submitWaitSave: { lv: 'Gaida, kamēr visas atbildes ir saglabātas…', en: 'Waiting until every answer is saved…' },
@@ -119,20 +123,20 @@ export const TEXT = {
   stationLost: { lv: 'Nav savienojuma ar staciju — pasauciet pārbaudījuma vadītāju', en: 'No connection to the station — call the invigilator' },
   // item types
   chooseOne: { lv: 'Izvēlieties vienu atbildi.', en: 'Choose one answer.' },
-  chooseN: { lv: 'Izvēlieties {n} atbildes.', en: 'Choose {n} answers.' },
+  chooseN: { lv: 'Izvēlieties {n} {n:atbildi|atbildes}.', en: 'Choose {n} {n:answer|answers}.' },
   tooMany: { lv: 'Var izvēlēties ne vairāk kā {n}.', en: 'You can choose at most {n}.' },
   tfTrue: { lv: 'Pareizi', en: 'True' },
   tfFalse: { lv: 'Nepareizi', en: 'False' },
   tfNotGiven: { lv: 'Nav informācijas', en: 'Not given' },
   statement: { lv: 'Apgalvojums', en: 'Statement' },
-  gap: { lv: 'Tukšā vieta {n}', en: 'Gap {n}' },
+  gap: { lv: '{n}. tukšā vieta: {context}', en: 'Gap {n}: {context}' },
   chooseHere: { lv: '— izvēlieties —', en: '— choose —' },
-  match: { lv: 'Pāris priekš: {left}', en: 'Match for: {left}' },
+  match: { lv: 'Pāris vienumam: {left}', en: 'Match for: {left}' },
   moveUp: { lv: 'Pārvietot augšup: {x}', en: 'Move up: {x}' },
   moveDown: { lv: 'Pārvietot lejup: {x}', en: 'Move down: {x}' },
   orderHelp: { lv: 'Sakārtojiet ar pogām ↑ un ↓.', en: 'Put them in order with the ↑ and ↓ buttons.' },
   yourAnswer: { lv: 'Jūsu atbilde', en: 'Your answer' },
-  charsLeft: { lv: 'Atlikušas {n} rakstzīmes', en: '{n} characters left' },
+  charsLeft: { lv: '{n:Atlikusi|Atlikušas} {n} {n:rakstzīme|rakstzīmes}', en: '{n} {n:character|characters} left' },
   numberHelp: {
     lv: 'Rakstiet skaitli, piemēram: 12; −3; 0,5; 1/2. Ja uzdevumā prasīta mērvienība, rakstiet to aiz skaitļa: 12 cm.',
     en: 'Write a number, for example: 12; −3; 0,5 or 0.5; 1/2. If the task asks for a unit, write it after the number: 12 cm.',
@@ -148,11 +152,11 @@ export const TEXT = {
   // listening
   play: { lv: '▶ Atskaņot ierakstu', en: '▶ Play the recording' },
   playing: { lv: 'Atskaņo…', en: 'Playing…' },
-  playsUsed: { lv: 'Atskaņots {used} no {limit} reizēm', en: 'Played {used} of {limit} times' },
-  playLimit: { lv: 'Ierakstu drīkst atskaņot {limit} reizes.', en: 'The recording may be played {limit} times.' },
+  playsUsed: { lv: 'Atskaņots {used} no {limit} {limit:reizes|reizēm}', en: 'Played {used} of {limit} {limit:time|times}' },
+  playLimit: { lv: 'Ierakstu drīkst atskaņot {limit} {limit:reizi|reizes}.', en: 'The recording may be played {limit} {limit:time|times}.' },
   playsLeftNone: { lv: 'Atskaņošanas reizes ir izmantotas — ierakstu vairs nevar atskaņot.', en: 'No plays are left — the recording cannot be played again.' },
   playReturned: {
-    lv: 'Ieraksts nesāka skanēt. Šī atskaņošanas reize netika ieskaitīta — spiediet “Atskaņot” vēlreiz. Ja tas atkārtojas, pasauciet pārbaudījuma vadītāju.',
+    lv: 'Ieraksts nesāka skanēt. Šī atskaņošanas reize netika ieskaitīta — spiediet „Atskaņot” vēlreiz. Ja tas atkārtojas, pasauciet pārbaudījuma vadītāju.',
     en: 'The recording did not start. This play was given back and does not count — press Play again. If it happens again, call the invigilator.',
   },
   playNotReturned: {
@@ -172,21 +176,23 @@ export const TEXT = {
   responseTime: { lv: 'Atbildes laiks: {s} s', en: 'Answer time: {s} s' },
   startPreparation: { lv: 'Sākt sagatavošanos', en: 'Start preparing' },
   preparing: { lv: 'Sagatavojieties. Ieraksts sāksies pēc {s} s.', en: 'Prepare. Recording starts in {s} s.' },
-  startNow: { lv: 'Esmu gatavs — sākt ierakstu tagad', en: 'I am ready — start recording now' },
-  recording: { lv: '● Ieraksta. Runājiet! Atlikušas {s} s.', en: '● Recording. Speak! {s} s left.' },
-  stopRecording: { lv: 'Esmu beidzis runāt', en: 'I have finished speaking' },
+  recordingStartsIn: { lv: 'Ieraksts sāksies pēc {s} {s:sekundes|sekundēm}.', en: 'Recording starts in {s} {s:second|seconds}.' },
+  startNow: { lv: 'Sākt runāt tagad', en: 'Start speaking now' },
+  recording: { lv: 'Ieraksta. Runājiet! {s:Atlikusi|Atlikušas} {s} s.', en: 'Recording. Speak! {s} s left.' },
+  secondsLeft: { lv: '{s:Atlikusi|Atlikušas} {s} {s:sekunde|sekundes}.', en: '{s} {s:second|seconds} left.' },
+  stopRecording: { lv: 'Beigt runāt', en: 'Finish speaking' },
   finishingRecording: { lv: 'Saglabā ierakstu…', en: 'Saving the recording…' },
   recorded: { lv: 'Atbilde ierakstīta ({s} s).', en: 'Answer recorded ({s} s).' },
   recordAgain: { lv: 'Ierakstīt vēlreiz', en: 'Record again' },
-  takesAllowed: { lv: 'Šo atbildi drīkst ierakstīt {n} reizi(-es); atlikušas {left}.', en: 'This answer may be recorded {n} time(s); {left} left.' },
-  takesLeft: { lv: 'Atļauts ierakstīt vēl {n} reizi(-es).', en: 'You may record {n} more time(s).' },
+  takesAllowed: { lv: 'Šo atbildi drīkst ierakstīt {n} {n:reizi|reizes}; {left:atlikusi|atlikušas} {left}.', en: 'This answer may be recorded {n} {n:time|times}; {left} left.' },
+  takesLeft: { lv: 'Atļauts ierakstīt vēl {n} {n:reizi|reizes}.', en: 'You may record {n} more {n:time|times}.' },
   lastTake: { lv: 'Šis būs pēdējais ieraksts: pēc tā atbildi vēlreiz ierakstīt nevarēs.', en: 'This will be the last take: after it the answer cannot be recorded again.' },
   lastTakeConfirmTitle: { lv: 'Beigt pēdējo ierakstu?', en: 'End the last take?' },
   lastTakeConfirmText: {
     lv: 'Šis ir pēdējais atļautais ieraksts. Ja to beigsiet tagad, atbildi vēlreiz ierakstīt nevarēs. Jums vēl ir {s} s.',
     en: 'This is the last take allowed. If you end it now, the answer cannot be recorded again. You still have {s} s.',
   },
-  lastTakeYes: { lv: 'Jā, esmu beidzis runāt', en: 'Yes, I have finished speaking' },
+  lastTakeYes: { lv: 'Jā, beigt runāt', en: 'Yes, finish speaking' },
   lastTakeNo: { lv: 'Turpināt runāt', en: 'Keep speaking' },
   noRerecord: { lv: 'Šo atbildi vēlreiz ierakstīt nevar.', en: 'This answer cannot be recorded again.' },
   silentWarning: { lv: 'Ierakstā gandrīz nav dzirdama balss.', en: 'Hardly any voice can be heard in the recording.' },
@@ -202,7 +208,7 @@ export const TEXT = {
   savedSecondsOf: { lv: 'Saglabāts: {n} s ieraksta', en: 'Stored: {n} s of audio' },
   busyRecording: { lv: 'Ieraksta laikā pāriet uz citu jautājumu nevar.', en: 'You cannot move to another question while recording.' },
   // a pause by the invigilator
-  pausedTitle: { lv: 'Pārbaudījuma vadītājs ir apturējis pārbaudījumu', en: 'The invigilator has paused the test' },
+  pausedTitle: { lv: 'Pārbaudījuma vadītājs apturēja pārbaudījumu', en: 'The invigilator has paused the test' },
   pausedText: {
     lv: 'Laiks netiek skaitīts, un jūsu atbildes ir drošībā. Palieciet savā vietā un gaidiet: darbs turpināsies tieši no šīs vietas, kad pārbaudījuma vadītājs to atsāks.',
     en: 'The time is not counting, and your answers are safe. Stay in your seat and wait: you will carry on from exactly here when the invigilator resumes the test.',
@@ -211,7 +217,7 @@ export const TEXT = {
   // end
   endTitle: { lv: 'Pārbaudījums ir pabeigts', en: 'The test is finished' },
   endText: { lv: 'Paldies! Jūsu atbildes ir saglabātas. Rezultātus uzzināsiet vēlāk. Varat pacelt roku un gaidīt pārbaudījuma vadītāju.', en: 'Thank you! Your answers are saved. You will get the results later. You may raise your hand and wait for the invigilator.' },
-  endPart: { lv: '{part}: atbildēti {a} no {total} jautājumiem', en: '{part}: {a} of {total} questions answered' },
+  endPart: { lv: '{part}: {a:atbildēts|atbildēti} {a} no {total} {total:jautājuma|jautājumiem}', en: '{part}: {a} of {total} {total:question|questions} answered' },
   nextCandidate: { lv: 'Pārbaudījuma vadītājs: nākamais kandidāts', en: 'Invigilator: next candidate' },
   // settings
   settings: { lv: 'Iestatījumi', en: 'Settings' },
@@ -225,8 +231,42 @@ export const TEXT = {
 
 export type TextKey = keyof typeof TEXT;
 
+/**
+ * `{name}` is replaced by the value; `{name:one|other}` is the form of a counted word that fits the
+ * number `name`, chosen by Intl.PluralRules of the language ("1 reizi", "21 reizi", "2 reizes";
+ * "1 time", "2 times"). Latvian's third category, zero (0, 10–20, 30, …), takes the same forms as
+ * other ("0 reizes", "11 reizes"), so two forms are enough in both languages. A value that is no
+ * number (a range such as "1–3") takes the other form.
+ */
+const PLACEHOLDER = /\{(\w+)(?::([^|{}]*)\|([^{}]*))?\}/g;
+
+const pluralRules = new Map<UiLanguage, Intl.PluralRules>();
+
+/** The form of a counted word for `n` in the language. */
+export function plural(lang: UiLanguage, n: unknown, one: string, other: string): string {
+  let rules = pluralRules.get(lang);
+  if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
+  return typeof n === 'number' && rules.select(n) === 'one' ? one : other;
+}
+
+/** The text split around its values, so a value can be something other than a string (an element with its own `lang`). */
+export function fill<V>(lang: UiLanguage, key: TextKey, vars: Record<string, string | number | V> = {}): (string | V)[] {
+  const text: string = TEXT[key][lang];
+  const out: (string | V)[] = [];
+  let at = 0;
+  for (const match of text.matchAll(PLACEHOLDER)) {
+    const [whole, name = '', one, other] = match;
+    out.push(text.slice(at, match.index));
+    at = match.index + whole.length;
+    const value = vars[name];
+    if (one !== undefined && other !== undefined) out.push(plural(lang, value, one, other));
+    else if (value === undefined) out.push(whole);
+    else out.push(typeof value === 'number' ? String(value) : value);
+  }
+  out.push(text.slice(at));
+  return out.filter((part) => part !== '');
+}
+
 export function translate(lang: UiLanguage, key: TextKey, vars?: Record<string, string | number>): string {
-  let out: string = TEXT[key][lang];
-  if (vars) for (const [name, value] of Object.entries(vars)) out = out.replaceAll(`{${name}}`, String(value));
-  return out;
+  return fill<never>(lang, key, vars).join('');
 }

@@ -137,7 +137,7 @@ export const ERROR_CATALOGUE = {
   },
   PART_PAUSED: {
     status: 409,
-    lv: 'Pārbaudījuma vadītājs ir apturējis šo daļu. Laiks netiek skaitīts; izmaiņas varēs veikt, kad daļa turpināsies. Jūsu atbildes ir drošībā.',
+    lv: 'Pārbaudījuma vadītājs apturēja šo daļu. Laiks netiek skaitīts; izmaiņas varēs veikt, kad daļa turpināsies. Jūsu atbildes ir drošībā.',
     en: 'The invigilator has paused this part. The time is not counting; changes can be made again when the part resumes. Your answers are safe.',
   },
   PART_NOT_STARTED: {
@@ -242,7 +242,7 @@ export const ERROR_CATALOGUE = {
   },
   MEDIA_NOT_GRANTED: {
     status: 403,
-    lv: 'Šo ierakstu var atskaņot tikai ar pogu "Atskaņot" un tikai atļauto reižu skaitu.',
+    lv: 'Šo ierakstu var atskaņot tikai ar pogu „Atskaņot” un tikai atļauto reižu skaitu.',
     en: 'This recording plays only with the Play button, and only as many times as allowed.',
   },
   CANDIDATE_TOKEN_WRONG: {

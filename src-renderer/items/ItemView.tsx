@@ -5,6 +5,7 @@ import type { Item, ItemType } from '../../src-shared/content/schema.ts';
 import { countWords, type ResponseValue } from '../../src-shared/content/responses.ts';
 import { useAnswers, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
+import { Announce } from '../ui/frame.tsx';
 import { SpeakingItem } from './SpeakingItem.tsx';
 import { NumericItem } from './NumericItem.tsx';
 import { PasteRefused, usePasteGuard } from './paste.tsx';
@@ -26,7 +27,10 @@ function SingleChoice({ item }: { item: Extract<Item, { type: 'single-choice' }>
   return (
     <fieldset className="options">
       <legend className="sr-only">{t('chooseOne')}</legend>
-      <p className="hint">{t('chooseOne')}</p>
+      {/* Seen here, heard once as the group's name. */}
+      <p className="hint" aria-hidden="true">
+        {t('chooseOne')}
+      </p>
       {item.options.map((o, i) => (
         <label key={o.id} className="choice choice-card">
           <input type="radio" name={name} checked={value?.optionId === o.id} onChange={() => set({ type: 'single-choice', optionId: o.id })} />
@@ -51,7 +55,9 @@ function MultipleChoice({ item }: { item: Extract<Item, { type: 'multiple-choice
   return (
     <fieldset className="options">
       <legend className="sr-only">{hint}</legend>
-      <p className="hint">{hint}</p>
+      <p className="hint" aria-hidden="true">
+        {hint}
+      </p>
       {item.options.map((o, i) => {
         const on = chosen.includes(o.id);
         return (
@@ -130,7 +136,7 @@ function GapFill({ item }: { item: Extract<Item, { type: 'gap-fill' }> }) {
           const n = item.gaps.findIndex((g) => g.id === gapId) + 1;
           if (!gap) return null;
           return gap.options ? (
-            <select key={i} className="input gap" aria-label={t('gap', { n })} value={gaps[gapId] ?? ''} onChange={(e) => update(gapId, e.target.value)}>
+            <select key={i} className="input gap" aria-label={t('gap', { n, context: gapContext(item.text, gapId) })} value={gaps[gapId] ?? ''} onChange={(e) => update(gapId, e.target.value)}>
               <option value="">{t('chooseHere')}</option>
               {gap.options.map((o) => (
                 <option key={o.id} value={o.id}>
@@ -142,7 +148,7 @@ function GapFill({ item }: { item: Extract<Item, { type: 'gap-fill' }> }) {
             <input
               key={i}
               className="input gap"
-              aria-label={t('gap', { n })}
+              aria-label={t('gap', { n, context: gapContext(item.text, gapId) })}
               value={gaps[gapId] ?? ''}
               maxLength={gap.maxLength}
               spellCheck={false}
@@ -164,6 +170,32 @@ function GapFill({ item }: { item: Extract<Item, { type: 'gap-fill' }> }) {
   );
 }
 
+/**
+ * The sentence a gap stands in, with every gap in it shown as "…": a gap's field is named by what is
+ * around it ("2. tukšā vieta: Trešdien Annai …"), not by its number alone. Sentences end at . ! ? or a
+ * line break; the sentence's own closing mark is left out.
+ */
+export function gapContext(text: string, gapId: string): string {
+  const at = text.indexOf(`{{${gapId}}}`);
+  if (at < 0) return '';
+  const before = text.slice(0, at);
+  const after = text.slice(at);
+  const start = Math.max(...[...before.matchAll(/[.!?]\s|\n/g)].map((m) => m.index + m[0].length), 0);
+  const end = /[.!?](\s|$)|\n/.exec(after);
+  const sentence = before.slice(start) + after.slice(0, end ? end.index : after.length);
+  return sentence.replace(/\{\{[^}]+\}\}/g, '…').replace(/\s+/g, ' ').trim();
+}
+
+/** Whether a right-hand element's text already carries its letter ("B", "B. Uzrakstiet labu CV"). */
+function lettered(r: { id: string; text: string }): boolean {
+  return r.text === r.id || r.text.startsWith(`${r.id}. `) || r.text.startsWith(`${r.id}) `);
+}
+
+/** A right-hand element as its drop-down option says it: its letter and its whole text, the letter once. */
+function optionText(r: { id: string; text: string }): string {
+  return lettered(r) ? r.text : `${r.id} — ${r.text}`;
+}
+
 function Matching({ item }: { item: Extract<Item, { type: 'matching' }> }) {
   const t = useText();
   const [value, set] = useValue(item, 'matching');
@@ -174,7 +206,13 @@ function Matching({ item }: { item: Extract<Item, { type: 'matching' }> }) {
         <ul className="match-right">
           {item.right.map((r) => (
             <li key={r.id} lang="lv">
-              <strong>{r.id}</strong> — {r.text}
+              {lettered(r) ? (
+                r.text
+              ) : (
+                <>
+                  <strong>{r.id}</strong> — {r.text}
+                </>
+              )}
             </li>
           ))}
         </ul>
@@ -194,7 +232,7 @@ function Matching({ item }: { item: Extract<Item, { type: 'matching' }> }) {
             <option value="">{t('chooseHere')}</option>
             {item.right.map((r) => (
               <option key={r.id} value={r.id}>
-                {r.text === r.id ? r.id : `${r.id} — ${r.text}`}
+                {optionText(r)}
               </option>
             ))}
           </select>
@@ -311,13 +349,15 @@ export function ExtendedWriting({ item }: { item: Extract<Item, { type: 'extende
         }}
         {...paste.fieldProps}
       />
-      <p id={`${id}-count`} className={`word-count word-${state}`} data-testid="word-count" aria-live="polite">
+      {/* The count is read with the field; what is said while typing is only whether the text now fits. */}
+      <p id={`${id}-count`} className={`word-count word-${state}`} data-testid="word-count">
         <strong>{t('words', { n: words })}</strong> ({t('wordsRange', { min: item.minWords, max: item.maxWords })}) —{' '}
         <span>
           {state === 'ok' ? '✓ ' : '⚠ '}
           {t(state === 'few' ? 'wordsTooFew' : state === 'many' ? 'wordsTooMany' : 'wordsOk')}
         </span>
       </p>
+      <Announce state={state} text={t(state === 'few' ? 'wordsTooFew' : state === 'many' ? 'wordsTooMany' : 'wordsOk')} />
       <PasteRefused guard={paste} />
     </div>
   );

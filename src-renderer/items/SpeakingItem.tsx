@@ -3,7 +3,8 @@
 // many takes it allows and how many are left (the station's own rule), and ending the last take early
 // asks first; a silent or very short answer is pointed out before the candidate leaves the task. When
 // the invigilator pauses the part, a take under way is stopped and closed with everything recorded,
-// and a preparation is called off (no take is used).
+// and a preparation is called off (no take is used). Each stage change moves the focus to what the new
+// stage says; the countdowns are not live regions, only 10 s before their end is said.
 import { useEffect, useRef, useState } from 'react';
 import type { Item } from '../../src-shared/content/schema.ts';
 import { takesLeft } from '../../src-shared/rules/takes.ts';
@@ -18,6 +19,13 @@ import { LevelBar } from './LevelBar.tsx';
 type Phase = 'idle' | 'preparing' | 'recording' | 'finishing';
 
 const SILENT_VOICE_MS = 1500;
+
+/** An element's text as a screen reader says it: without what is hidden from it (the ● of a recording). */
+function spokenText(element: Element): string {
+  const copy = element.cloneNode(true) as Element;
+  for (const hidden of copy.querySelectorAll('[aria-hidden="true"]')) hidden.remove();
+  return (copy.textContent ?? '').trim();
+}
 
 export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' }> }) {
   const t = useText();
@@ -34,6 +42,12 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
   /** Whether the take under way is the last the task allows (known when it was prepared). */
   const [lastTake, setLastTake] = useState(false);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  const root = useRef<HTMLDivElement>(null);
+  /** What says the stage the task is in; it takes the focus when the stage changes. */
+  const stage = useRef<HTMLParagraphElement>(null);
+  const shownPhase = useRef(phase);
+  /** Said by the hidden live region: a stage change when the focus is elsewhere, and 10 s left. */
+  const [said, setSaid] = useState('');
   const live = useRef<{ stream: MediaStream | null; meter: LevelMeter | null; take: SpeakingTake | null; timer: ReturnType<typeof setInterval> | null; voicedMs: number; startedAt: number }>({
     stream: null,
     meter: null,
@@ -190,10 +204,37 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     // finish and stopPreparing read the live take through a ref; the phase and the status decide.
   }, [partStatus, phase]);
 
+  // Each stage takes away the button that led to it: the focus goes to what the new stage says, so it
+  // is read and the stage's button is one Tab away. A candidate whose focus is elsewhere on the page
+  // keeps it there and hears the stage from the live region instead.
+  useEffect(() => {
+    if (shownPhase.current === phase) return;
+    shownPhase.current = phase;
+    const active = document.activeElement;
+    const lost = !active || active === document.body || !active.isConnected;
+    if (lost || root.current?.contains(active)) {
+      setSaid('');
+      stage.current?.focus();
+    } else {
+      setSaid(stage.current ? spokenText(stage.current) : '');
+    }
+  }, [phase]);
+
+  // The countdown itself is not live (it would speak every second): 10 s before the end is said once.
+  useEffect(() => {
+    if (secondsLeft !== 10) return;
+    if (phase === 'preparing' && item.preparationSeconds > 10) setSaid(t('recordingStartsIn', { s: 10 }));
+    if (phase === 'recording' && item.responseSeconds > 10) setSaid(t('secondsLeft', { s: 10 }));
+    // Said when the count reaches 10, in the language of that moment.
+  }, [secondsLeft, phase]);
+
   const lastComplete = complete[complete.length - 1];
   const lastTakeNote = left === 1 ? ` ${t('lastTake')}` : '';
   return (
-    <div className="speaking" data-phase={phase}>
+    <div className="speaking" data-phase={phase} ref={root}>
+      <span className="sr-only" role="status" data-testid="speaking-announcement">
+        {said}
+      </span>
       <p className="muted">
         {t('prepTime', { s: item.preparationSeconds })} · {t('responseTime', { s: item.responseSeconds })}
       </p>
@@ -204,7 +245,7 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
       )}
       {phase === 'idle' && complete.length === 0 && (
         <div className="stack-sm">
-          <p data-testid="takes">
+          <p data-testid="takes" ref={stage} tabIndex={-1}>
             {left > 0 ? `${t('takesAllowed', { n: item.recordingsAllowed, left })}${lastTakeNote}` : t('noRerecord')}
           </p>
           {left > 0 && (
@@ -217,8 +258,8 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
         </div>
       )}
       {phase === 'preparing' && (
-        <div className="speaking-stage" role="status">
-          <p className="big-count" aria-live="polite">
+        <div className="speaking-stage" data-testid="preparing">
+          <p className="big-count" ref={stage} tabIndex={-1}>
             {t('preparing', { s: secondsLeft })}
           </p>
           {lastTake && <p className="muted">{t('lastTake')}</p>}
@@ -229,7 +270,8 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
       )}
       {phase === 'recording' && (
         <div className="speaking-stage recording" data-testid="recording">
-          <p className="big-count rec" aria-live="polite">
+          <p className="big-count rec" ref={stage} tabIndex={-1}>
+            <span aria-hidden="true">● </span>
             {t('recording', { s: secondsLeft })}
           </p>
           <LevelBar level={level} label={t('micLevel')} />
@@ -246,13 +288,16 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
         </ConfirmDialog>
       )}
       {phase === 'finishing' && (
-        <p role="status" className="speaking-stage">
+        <p className="speaking-stage" ref={stage} tabIndex={-1}>
           {t('finishingRecording')} {progress?.failing ? `⚠ ${t('stationLost')}` : ''}
         </p>
       )}
       {phase === 'idle' && lastComplete && (
         <div className="stack-sm" data-testid="recorded">
-          <p className="ok">✓ {t('recorded', { s: Math.round(lastComplete.durationMs / 1000) })}</p>
+          <p className="ok" ref={stage} tabIndex={-1}>
+            <span aria-hidden="true">✓ </span>
+            {t('recorded', { s: Math.round(lastComplete.durationMs / 1000) })}
+          </p>
           {warning && (
             <p className="warn" role="alert">
               ⚠ {t(warning === 'silent' ? 'silentWarning' : 'shortWarning')}

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { errorText, useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { Frame } from '../ui/frame.tsx';
+import { Content, Phrase } from '../ui/phrase.tsx';
 
 export function EndScreen() {
   const t = useText();
@@ -18,7 +19,9 @@ export function EndScreen() {
         <p className="lead">{t('endText')}</p>
         <ul className="facts" data-testid="end-summary">
           {view.parts.map((part) => (
-            <li key={part.partId}>{t('endPart', { part: part.title, a: part.answered, total: part.items })}</li>
+            <li key={part.partId}>
+              <Phrase k="endPart" vars={{ part: <Content>{part.title}</Content>, a: part.answered, total: part.items }} />
+            </li>
           ))}
         </ul>
         <div className="staff-corner">

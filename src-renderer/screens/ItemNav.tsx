@@ -25,7 +25,7 @@ export function ItemNav({ items, currentId, onGo }: { items: PlacedItem[]; curre
                 type="button"
                 className={`nav-item${answered ? ' is-answered' : ''}${flagged ? ' is-flagged' : ''}${current ? ' is-current' : ''}`}
                 aria-current={current ? 'step' : undefined}
-                aria-label={`${t('item')} ${number}: ${state}`}
+                aria-label={`${t('itemN', { n: number })}: ${state}`}
                 title={state}
                 onClick={() => onGo(item.id)}
                 data-testid={`nav-${item.id}`}

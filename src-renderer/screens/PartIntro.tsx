@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { Frame } from '../ui/frame.tsx';
+import { Content } from '../ui/phrase.tsx';
 import { EquipmentScreen } from './Preflight.tsx';
 import { usePart } from './part.ts';
 
@@ -19,7 +20,7 @@ export function PartIntro() {
   if (checking) return <EquipmentScreen onDone={() => setChecking(false)} />;
   const blocked = part.kind === 'speaking' && micOk !== true;
   return (
-    <Frame title={part.title}>
+    <Frame title={<Content>{part.title}</Content>}>
       <section className="card">
         <p className="eyebrow">{t('partOf', { n: index + 1, total })}</p>
         <h1 lang="lv">{part.title}</h1>

@@ -12,6 +12,7 @@ import { errorText, useAnswers, useAttempt, useAudio, useExam } from '../store/e
 import { useText } from '../store/settings.ts';
 import { TEXT } from '../text.ts';
 import { Bilingual, ConfirmDialog, Frame, useRemaining } from '../ui/frame.tsx';
+import { Content, Phrase } from '../ui/phrase.tsx';
 import { ItemView } from '../items/ItemView.tsx';
 import { StimulusView } from '../items/Stimuli.tsx';
 import { ItemNav } from './ItemNav.tsx';
@@ -20,12 +21,19 @@ import { PausedScreen } from './PausedScreen.tsx';
 import { usePart, type PlacedItem } from './part.ts';
 import { useBarHeight } from '../ui/in-view.ts';
 
-/** How many items are still unanswered; its own component so typing does not re-render the part. */
-function UnansweredNote({ items }: { items: PlacedItem[] }) {
+/** How many items are still unanswered and how many flagged; its own component so typing does not re-render the part. */
+function ReviewNote({ items }: { items: PlacedItem[] }) {
   const t = useText();
   const values = useAnswers((s) => s.values);
-  const n = items.filter(({ item }) => !isAnswered(item, values[item.id])).length;
-  return n > 0 ? <p className="warn">⚠ {t('submitUnanswered', { n })}</p> : null;
+  const flags = useAttempt((s) => s.flags);
+  const unanswered = items.filter(({ item }) => !isAnswered(item, values[item.id])).length;
+  const flagged = items.filter(({ item }) => flags[item.id]).length;
+  return (
+    <>
+      {unanswered > 0 && <p className="warn">⚠ {t('submitUnanswered', { n: unanswered })}</p>}
+      {flagged > 0 && <p className="warn">⚑ {t('submitFlagged', { n: flagged })}</p>}
+    </>
+  );
 }
 
 type LeaveReason = 'playing' | 'speaking';
@@ -121,15 +129,23 @@ export function PartScreen() {
   const next = items[index + 1];
 
   return (
-    <Frame title={`${part.title} · ${t('partOf', { n: partIndex + 1, total })}`} partId={part.id}>
+    <Frame
+      title={
+        <>
+          <Content>{part.title}</Content> · {t('partOf', { n: partIndex + 1, total })}
+        </>
+      }
+      partId={part.id}
+      heading
+    >
       {/* While paused nothing underneath can be reached, by pointer or keyboard (dialogs included). */}
       <div className="part-body" inert={paused}>
         <div className="part-layout">
           <ItemNav items={items} currentId={current.item.id} onGo={(id) => go(id)} />
           <section className="task" aria-labelledby="task-title">
-            <p className="eyebrow" lang="lv" id="task-title">
+            <h2 className="eyebrow" lang="lv" id="task-title">
               {current.task.title}
-            </p>
+            </h2>
             {current.task.instructions && (
               <p className="instructions" lang="lv">
                 {current.task.instructions}
@@ -138,9 +154,9 @@ export function PartScreen() {
             {current.task.stimuli.map((s) => (
               <StimulusView key={s.id} stimulus={s} />
             ))}
-            <h2 className="item-heading" tabIndex={-1} ref={heading}>
+            <h3 className="item-heading" tabIndex={-1} ref={heading}>
               {t('itemNofM', { n: current.number, total: items.length })}
-            </h2>
+            </h3>
             <ItemView key={current.item.id} item={current.item} />
           </section>
         </div>
@@ -222,7 +238,7 @@ export function PartScreen() {
         )}
         {confirm && (
           <ConfirmDialog
-            title={t('submitConfirmTitle', { part: part.title })}
+            title={<Phrase k="submitConfirmTitle" vars={{ part: <Content>{part.title}</Content> }} />}
             yes={t('submitYes')}
             no={t('submitNo')}
             busy={submitting}
@@ -239,7 +255,7 @@ export function PartScreen() {
             }}
           >
             <p>{t('submitConfirmText')}</p>
-            <UnansweredNote items={items} />
+            <ReviewNote items={items} />
             {submitting && <p role="status">{t('submitWaitSave')}</p>}
           </ConfirmDialog>
         )}

@@ -117,7 +117,7 @@ export function StaffStart() {
             <select id="package" className="input" value={packageId} onChange={(e) => setPackageId(e.target.value)}>
               <option value="">{t('chooseHere')}</option>
               {packages.map((p) => (
-                <option key={p.packageId} value={p.packageId}>
+                <option key={p.packageId} value={p.packageId} lang="lv">
                   {p.title}
                 </option>
               ))}

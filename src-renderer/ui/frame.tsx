@@ -1,6 +1,6 @@
 // The frame around every candidate screen: the top bar with the part timer, the save indicator and the
 // display settings, plus the messages a person can meet (errors in both languages, notices).
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { BilingualText } from '../../src-shared/errors.ts';
 import { useAnswers, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { settingsStore, useSettings, useText, type TextSize } from '../store/settings.ts';
@@ -8,7 +8,12 @@ import { formatClock, remainingMs } from '../store/timer.ts';
 import { useStationRestarting } from '../station/status.ts';
 import { useBarHeight, useFocusKeptInView } from './in-view.ts';
 
-/** "Saved", "Saving…" or "Not saved — call the invigilator"; always in view. */
+/**
+ * "Saved", "Saving…" or "Not saved — call the invigilator"; always in view. It is not itself a live
+ * region: typing flips it between saving and saved with every keystroke, and a screen reader would say
+ * each flip. A hidden region beside it speaks only when saving goes wrong, waits for a pause, or comes
+ * right again.
+ */
 export function SaveIndicator() {
   const t = useText();
   const indicator = useAnswers((s) => s.indicator);
@@ -17,16 +22,42 @@ export function SaveIndicator() {
   const lang = useSettings((s) => s.lang);
   const label = indicator === 'saved' ? t('saved') : indicator === 'saving' ? t('saving') : indicator === 'waiting' ? t('savePaused') : t('notSaved');
   const icon = indicator === 'saved' ? '✓' : indicator === 'saving' ? '…' : indicator === 'waiting' ? '‖' : '⚠';
+  const detail = refusal ? refusal[lang] : t('notSavedKept');
   return (
-    <div className={`save-indicator save-${indicator}`} role="status" aria-live="polite" data-testid="save-indicator" data-state={indicator} data-acks={acks}>
-      <span aria-hidden="true" className="save-icon">
-        {icon}
-      </span>{' '}
-      <span>{label}</span>
-      {indicator === 'not-saved' && (
-        <span className="save-detail">{refusal ? refusal[lang] : t('notSavedKept')}</span>
-      )}
-    </div>
+    <>
+      <div className={`save-indicator save-${indicator}`} data-testid="save-indicator" data-state={indicator} data-acks={acks}>
+        <span aria-hidden="true" className="save-icon">
+          {icon}
+        </span>{' '}
+        <span>{label}</span>
+        {indicator === 'not-saved' && <span className="save-detail">{detail}</span>}
+      </div>
+      {/* "Saving" is on its way to one of the others; only where it lands is news. */}
+      <Announce state={indicator === 'saving' ? null : indicator} text={indicator === 'not-saved' ? `${label}. ${detail}` : label} testId="save-announcement" />
+    </>
+  );
+}
+
+/**
+ * A hidden polite live region that says `text` when `state` changes to another value, and nothing on
+ * the first render or while `state` is null (a passing state that is not news). The text is read as
+ * it is at that change.
+ */
+export function Announce({ state, text, testId }: { state: string | null; text: string; testId?: string }) {
+  const heard = useRef(state);
+  const [said, setSaid] = useState('');
+  useEffect(() => {
+    if (state === null) return;
+    if (heard.current === null) heard.current = state;
+    if (state === heard.current) return;
+    heard.current = state;
+    setSaid(text);
+    // Only a change of state is said; `text` is what it says then.
+  }, [state]);
+  return (
+    <span className="sr-only" role="status" data-testid={testId}>
+      {said}
+    </span>
   );
 }
 
@@ -64,12 +95,18 @@ export function SettingsButton() {
   const textSize = useSettings((s) => s.textSize);
   const highContrast = useSettings((s) => s.highContrast);
   const dialog = useRef<HTMLDivElement>(null);
+  const opener = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (open) dialog.current?.querySelector<HTMLElement>('input, button')?.focus();
   }, [open]);
+  // Closing takes the focused control away: the focus goes back to the button that opened the panel.
+  const close = () => {
+    setOpen(false);
+    opener.current?.focus();
+  };
   return (
     <div className="settings">
-      <button type="button" className="btn btn-quiet" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button type="button" className="btn btn-quiet" aria-expanded={open} onClick={() => setOpen(!open)} ref={opener}>
         ⚙ {t('settings')}
       </button>
       {open && (
@@ -79,7 +116,7 @@ export function SettingsButton() {
           aria-label={t('settings')}
           ref={dialog}
           onKeyDown={(e) => {
-            if (e.key === 'Escape') setOpen(false);
+            if (e.key === 'Escape') close();
           }}
         >
           <fieldset>
@@ -104,7 +141,7 @@ export function SettingsButton() {
             <input type="checkbox" checked={highContrast} onChange={(e) => settingsStore.getState().setHighContrast(e.target.checked)} />
             {t('highContrast')}
           </label>
-          <button type="button" className="btn" onClick={() => setOpen(false)}>
+          <button type="button" className="btn" onClick={close}>
             {t('close')}
           </button>
         </div>
@@ -176,7 +213,11 @@ export function NoticeBanner() {
   );
 }
 
-export function Frame({ title, partId, children }: { title: string; partId?: string | null; children: ReactNode }) {
+/**
+ * `heading`: the title in the top bar is the screen's one <h1> (the part screen, whose own headings are
+ * the task's and the question's); other screens have their <h1> in their content.
+ */
+export function Frame({ title, partId, heading, children }: { title: ReactNode; partId?: string | null; heading?: boolean; children: ReactNode }) {
   const t = useText();
   const attemptId = useAttempt((s) => s.attemptId);
   // A centralized exam is no language test: once the attempt's content is known, the bar says which it
@@ -191,7 +232,7 @@ export function Frame({ title, partId, children }: { title: string; partId?: str
           <span className="app-name" data-testid="app-name">
             {t(kind === 'centralized' ? 'appNameCentralized' : kind === 'state-language' ? 'appName' : 'appNameNeutral')}
           </span>
-          <span className="screen-title">{title}</span>
+          {heading ? <h1 className="screen-title">{title}</h1> : <span className="screen-title">{title}</span>}
         </div>
         <div className="topbar-status">
           {partId && <PartClock partId={partId} />}
@@ -209,47 +250,94 @@ export function Frame({ title, partId, children }: { title: string; partId?: str
   );
 }
 
-/** A modal confirmation that keeps focus inside and answers Escape with "no". */
-export function ConfirmDialog({ title, children, yes, no, onYes, onNo, busy }: { title: string; children: ReactNode; yes: string; no: string; onYes: () => void; onNo: () => void; busy?: boolean }) {
-  const ref = useRef<HTMLDivElement>(null);
+const TABBABLE = 'button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), a[href], [tabindex]:not([tabindex="-1"])';
+
+/**
+ * A modal <dialog>, opened with showModal(): the page behind it is inert, and Escape (the dialog's
+ * cancel) answers `onCancel` instead of closing it behind React's back. Focus goes to `focus` (the
+ * dialog's box without one) and, when the dialog goes, back to what had it before. Tab from the last
+ * control goes round to the first: a browser lets it leave a modal dialog for its own toolbar, and a
+ * seat's kiosk window has none, so the focus would land on nothing.
+ */
+export function Modal({
+  role = 'dialog',
+  labelledBy,
+  describedBy,
+  className = '',
+  backdropClassName = '',
+  focus,
+  onCancel,
+  testId,
+  children,
+}: {
+  role?: 'dialog' | 'alertdialog';
+  labelledBy: string;
+  describedBy?: string;
+  className?: string;
+  backdropClassName?: string;
+  /** A selector for the control that takes the focus when the dialog opens. */
+  focus?: string;
+  /** Escape; without it, Escape does nothing (the paused screen cannot be sent away). */
+  onCancel?: () => void;
+  testId?: string;
+  children: ReactNode;
+}) {
+  const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
-    ref.current?.querySelector<HTMLButtonElement>('button[data-default]')?.focus();
+    const dialog = ref.current;
+    if (!dialog) return;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    dialog.showModal();
+    ((focus ? dialog.querySelector<HTMLElement>(focus) : null) ?? dialog.querySelector<HTMLElement>('.dialog'))?.focus();
+    return () => {
+      dialog.close();
+      if (opener?.isConnected) opener.focus();
+    };
+    // Opened once per mount; what to focus is decided then.
   }, []);
   return (
-    <div className="dialog-backdrop">
-      <div
-        className="dialog"
-        role="alertdialog"
-        aria-modal="true"
-        aria-labelledby="dialog-title"
-        ref={ref}
-        onKeyDown={(e) => {
-          if (e.key === 'Escape') onNo();
-          if (e.key === 'Tab') {
-            const buttons = [...(ref.current?.querySelectorAll<HTMLButtonElement>('button:not([disabled])') ?? [])];
-            const first = buttons[0];
-            const last = buttons[buttons.length - 1];
-            if (e.shiftKey && document.activeElement === first) {
-              e.preventDefault();
-              last?.focus();
-            } else if (!e.shiftKey && document.activeElement === last) {
-              e.preventDefault();
-              first?.focus();
-            }
-          }
-        }}
-      >
-        <h2 id="dialog-title">{title}</h2>
-        <div className="dialog-body">{children}</div>
-        <div className="dialog-actions">
-          <button type="button" className="btn" onClick={onNo} data-default>
-            {no}
-          </button>
-          <button type="button" className="btn btn-primary" onClick={onYes} disabled={busy}>
-            {yes}
-          </button>
-        </div>
+    <dialog
+      ref={ref}
+      className={`dialog-backdrop ${backdropClassName}`}
+      role={role === 'alertdialog' ? 'alertdialog' : undefined}
+      aria-labelledby={labelledBy}
+      aria-describedby={describedBy}
+      data-testid={testId}
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel?.();
+      }}
+      onKeyDown={(e) => {
+        if (e.key !== 'Tab') return;
+        const controls = [...e.currentTarget.querySelectorAll<HTMLElement>(TABBABLE)];
+        const edge = e.shiftKey ? controls[0] : controls[controls.length - 1];
+        if (document.activeElement !== edge && controls.length > 0) return;
+        e.preventDefault();
+        (e.shiftKey ? controls[controls.length - 1] : controls[0])?.focus();
+      }}
+    >
+      <div className={`dialog ${className}`} tabIndex={-1}>
+        {children}
       </div>
-    </div>
+    </dialog>
+  );
+}
+
+/** A modal confirmation: the safe answer ("no") has the focus and answers Escape. */
+export function ConfirmDialog({ title, children, yes, no, onYes, onNo, busy }: { title: ReactNode; children: ReactNode; yes: string; no: string; onYes: () => void; onNo: () => void; busy?: boolean }) {
+  const id = useId();
+  return (
+    <Modal role="alertdialog" labelledBy={`${id}-title`} focus="button[data-default]" onCancel={onNo}>
+      <h2 id={`${id}-title`}>{title}</h2>
+      <div className="dialog-body">{children}</div>
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onNo} data-default>
+          {no}
+        </button>
+        <button type="button" className="btn btn-primary" onClick={onYes} disabled={busy}>
+          {yes}
+        </button>
+      </div>
+    </Modal>
   );
 }

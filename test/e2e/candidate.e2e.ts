@@ -5,12 +5,14 @@
 // the same answers and the right time, that leaving a task while its recording plays is asked first,
 // that after two plays and reloads the play button is disabled with the reason said and the station
 // refuses a third play, that a pause by the invigilator covers the part with its clock frozen until the
-// resume, and afterwards that the station's database holds every answer, both plays (none handed back)
-// and a decodable Opus recording of about the right length for each speaking task. At 1280×800 it
-// checks the layout at the text sizes a candidate can choose: the bottom bar one row with "Nākamais"
-// its one primary action, the answers and every control reached with Tab clear of the sticky bars,
-// the word count and a refused paste's message in view while the candidate writes, and the notice of
-// time added after an interruption the width of its banner.
+// resume, that the overview is a real modal (Tab stays in it, Escape gives the focus back to
+// "Pārskats"), that matching drop-downs are as wide as their longest option, and afterwards that the
+// station's database holds every answer, both plays (none handed back) and a decodable Opus recording
+// of about the right length for each speaking task. At 1280×800 it checks the layout at the text sizes
+// a candidate can choose: the bottom bar one row with "Nākamais" its one primary action, the answers
+// and every control reached with Tab clear of the sticky bars, the word count and a refused paste's
+// message in view while the candidate writes, and the notice of time added after an interruption the
+// width of its banner.
 import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -82,7 +84,8 @@ async function answer(item: SourceItem): Promise<void> {
       const gaps = item.gaps as { id: string; options?: { id: string }[] }[];
       const value: Record<string, string> = {};
       for (const [i, gap] of gaps.entries()) {
-        const control = scope.getByLabel(`Tukšā vieta ${i + 1}`);
+        // Named by the sentence the gap stands in: "2. tukšā vieta: Trešdien Annai …".
+        const control = scope.getByLabel(new RegExp(`^${i + 1}\\. tukšā vieta: \\S`));
         if (gap.options) {
           await control.selectOption(gap.options[1]!.id);
           value[gap.id] = gap.options[1]!.id;
@@ -100,7 +103,18 @@ async function answer(item: SourceItem): Promise<void> {
       const right = item.right as { id: string }[];
       const pairs: Record<string, string> = {};
       for (const [i, l] of left.entries()) {
-        await scope.locator(`select[id="${item.id}-${l.id}"]`).selectOption(right[i]!.id);
+        const select = scope.locator(`select[id="${item.id}-${l.id}"]`);
+        // The drop-down is as wide as its longest option: nothing of an option's text is cut off.
+        const { shown, natural } = await select.evaluate((el) => {
+          const copy = el.cloneNode(true) as typeof el;
+          copy.style.cssText = 'position: absolute; visibility: hidden; width: auto; max-width: none; flex: none';
+          el.parentElement!.append(copy);
+          const widths = { shown: el.getBoundingClientRect().width, natural: copy.getBoundingClientRect().width };
+          copy.remove();
+          return widths;
+        });
+        expect(shown, `${item.id} ${l.id}: the drop-down's width`).toBeGreaterThanOrEqual(natural - 1);
+        await select.selectOption(right[i]!.id);
         pairs[l.id] = right[i]!.id;
       }
       given.set(item.id, { type: 'matching', pairs });
@@ -358,7 +372,23 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
         await page.getByTestId('flag').click();
         await page.getByTestId('overview').click();
         await shot('overview-with-flag');
-        await page.getByRole('button', { name: 'Aizvērt pārskatu' }).click();
+        // A real modal: Tab from its last control and Shift+Tab from its first stay in it, the page
+        // behind is inert; Escape closes it and the focus is back on the button that opened it.
+        const overview = page.getByRole('dialog', { name: 'Daļas pārskats' });
+        const inOverview = () => overview.evaluate((d) => d.contains(d.ownerDocument.activeElement));
+        // Its close button is the first control, at the top; the last item's button the last.
+        expect(await overview.getByRole('button').first().textContent()).toBe('Aizvērt pārskatu');
+        await overview.getByRole('button').last().focus();
+        for (let n = 0; n < 3; n += 1) {
+          await page.keyboard.press('Tab');
+          expect(await inOverview(), `Tab ${n + 1} from the last control`).toBe(true);
+        }
+        await overview.getByRole('button').first().focus();
+        await page.keyboard.press('Shift+Tab');
+        expect(await inOverview(), 'Shift+Tab from the first control').toBe(true);
+        await page.keyboard.press('Escape');
+        await overview.waitFor({ state: 'detached' });
+        expect(await page.getByTestId('overview').evaluate((b) => b === b.ownerDocument.activeElement)).toBe(true);
       }
       if (i === firstTaskItems - 1) {
         // The task's items were answered while its recording played; leaving the task asks first.
@@ -422,7 +452,7 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
         await desk('staffTimerEvent', { staffToken, attemptId, partId: 'a2-r', kind: 'pause', reason: 'e2e: trauksme' });
         await page.getByTestId('paused').waitFor({ timeout: 5000 });
         const panel = await page.getByTestId('paused').innerText();
-        for (const text of ['Pārbaudījuma vadītājs ir apturējis pārbaudījumu', 'The invigilator has paused the test', 'Laiks netiek skaitīts', 'answers are safe']) expect(panel).toContain(text);
+        for (const text of ['Pārbaudījuma vadītājs apturēja pārbaudījumu', 'The invigilator has paused the test', 'Laiks netiek skaitīts', 'answers are safe']) expect(panel).toContain(text);
         expect(await page.getByTestId('part-clock').getAttribute('data-status')).toBe('paused');
         expect(await page.locator('.part-body').getAttribute('inert')).not.toBeNull();
         const frozen = await remainingMs();

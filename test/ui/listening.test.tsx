@@ -144,7 +144,7 @@ describe('leaving a task while its recording plays', () => {
     fireEvent.click(screen.getByTestId('nav-l-q4'));
     fireEvent.click(within(await screen.findByRole('alertdialog', { name: TEXT.leavePlayingTitle.lv })).getByRole('button', { name: TEXT.stayListening.lv }));
     fireEvent.click(screen.getByTestId('overview'));
-    fireEvent.click(within(await screen.findByRole('dialog', { name: 'Daļas pārskats' })).getByRole('button', { name: 'Jautājums 4' }));
+    fireEvent.click(within(await screen.findByRole('dialog', { name: 'Daļas pārskats' })).getByRole('button', { name: '4. jautājums' }));
     fireEvent.click(within(await screen.findByRole('alertdialog', { name: TEXT.leavePlayingTitle.lv })).getByRole('button', { name: TEXT.stayListening.lv }));
     fireEvent.click(screen.getByRole('button', { name: 'Iesniegt daļu' }));
     await screen.findByRole('alertdialog', { name: TEXT.leavePlayingTitle.lv });

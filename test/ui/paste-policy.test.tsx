@@ -45,7 +45,7 @@ function contentWith(pastePolicy: 'allow' | 'block'): ExamContent {
 /** Each text answer's field, as the candidate finds it. */
 const FIELD: Record<string, () => Promise<HTMLElement>> = {
   short: () => screen.findByRole('textbox', { name: 'Jūsu atbilde' }),
-  gap: () => screen.findByRole('textbox', { name: 'Tukšā vieta 1' }),
+  gap: () => screen.findByRole('textbox', { name: /^1\. tukšā vieta: Es dzīvoju/ }),
   number: () => screen.findByRole('textbox', { name: 'Jūsu atbilde' }),
   essay: () => screen.findByRole('textbox', { name: 'Jūsu atbilde' }),
 };

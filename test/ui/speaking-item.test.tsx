@@ -10,6 +10,7 @@ import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import { TEXT } from '../../src-renderer/text.ts';
 import { FakeStation, SEAT, sha256Hex, testContent } from './fake-station.ts';
+import { listen } from './live-regions.ts';
 
 class FakeTrack {
   stopped = false;
@@ -115,7 +116,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 /** Start a take from the task screen: the preparation, then "start recording now". */
 async function startTake(button: 'start-preparation' | 'record-again'): Promise<void> {
   fireEvent.click(button === 'start-preparation' ? await screen.findByTestId('start-preparation') : await screen.findByRole('button', { name: 'Ierakstīt vēlreiz' }));
-  fireEvent.click(await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' }));
+  fireEvent.click(await screen.findByRole('button', { name: 'Sākt runāt tagad' }));
   await screen.findByTestId('recording');
 }
 
@@ -123,8 +124,8 @@ async function startTake(button: 'start-preparation' | 'record-again'): Promise<
 async function recordAndStop(station: FakeStation, segments: number, take: 'not-last' | 'last' = 'not-last'): Promise<void> {
   const latest = () => station.takes[station.takes.length - 1];
   await waitFor(() => expect(latest()?.segments.length ?? 0).toBeGreaterThanOrEqual(segments), { timeout: 5000 });
-  fireEvent.click(screen.getByRole('button', { name: 'Esmu beidzis runāt' }));
-  if (take === 'last') fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Jā, esmu beidzis runāt' }));
+  fireEvent.click(screen.getByRole('button', { name: 'Beigt runāt' }));
+  if (take === 'last') fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Jā, beigt runāt' }));
   else expect(screen.queryByRole('alertdialog')).toBeNull();
   await screen.findByTestId('recorded', {}, { timeout: 5000 });
 }
@@ -184,7 +185,7 @@ describe('a speaking task', () => {
     expect(take).toMatchObject({ closed: true, interruption: null, sha256: await sha256Hex(concat(chunks)) });
     expect(station.revisions.at(-1)?.value).toEqual({ type: 'speaking', recordingIds: [take.recordingId] });
     expect(recorded.textContent).toContain('Atbilde ierakstīta');
-    expect(recorded.textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es).');
+    expect(recorded.textContent).toContain('Atļauts ierakstīt vēl 1 reizi.');
     expect(recorded.textContent).not.toContain('⚠');
     expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true);
   });
@@ -220,9 +221,9 @@ describe('a speaking task', () => {
 
   test('before the first take the task says how many takes it allows and how many are left', async () => {
     seat(new FakeStation().inPart('p-s', 's-q1'));
-    expect((await screen.findByTestId('takes')).textContent).toBe('Šo atbildi drīkst ierakstīt 2 reizi(-es); atlikušas 2.');
+    expect((await screen.findByTestId('takes')).textContent).toBe('Šo atbildi drīkst ierakstīt 2 reizes; atlikušas 2.');
     act(() => settingsStore.getState().setLang('en'));
-    expect(screen.getByTestId('takes').textContent).toBe('This answer may be recorded 2 time(s); 2 left.');
+    expect(screen.getByTestId('takes').textContent).toBe('This answer may be recorded 2 times; 2 left.');
   });
 
   test('takes cut off by reloads are counted as the station counts them: after two, one take is left and it is the last', async () => {
@@ -232,7 +233,7 @@ describe('a speaking task', () => {
     seat(station);
     // The first take cut off by the seat is free, the second counts: one of the two is left.
     expect((await screen.findByTestId('takes')).textContent).toBe(
-      'Šo atbildi drīkst ierakstīt 2 reizi(-es); atlikušas 1. Šis būs pēdējais ieraksts: pēc tā atbildi vēlreiz ierakstīt nevarēs.',
+      'Šo atbildi drīkst ierakstīt 2 reizes; atlikusi 1. Šis būs pēdējais ieraksts: pēc tā atbildi vēlreiz ierakstīt nevarēs.',
     );
     await startTake('start-preparation');
     await recordAndStop(station, 1, 'last');
@@ -245,10 +246,10 @@ describe('a speaking task', () => {
     const station = new FakeStation().inPart('p-s', 's-q1');
     await takeOnStation(station, true);
     seat(station);
-    expect((await screen.findByTestId('recorded')).textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es). Šis būs pēdējais ieraksts');
+    expect((await screen.findByTestId('recorded')).textContent).toContain('Atļauts ierakstīt vēl 1 reizi. Šis būs pēdējais ieraksts');
     await startTake('record-again');
     await waitFor(() => expect(station.takes[1]?.segments.length ?? 0).toBeGreaterThanOrEqual(1), { timeout: 5000 });
-    fireEvent.click(screen.getByRole('button', { name: 'Esmu beidzis runāt' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Beigt runāt' }));
     const dialog = await screen.findByRole('alertdialog', { name: 'Beigt pēdējo ierakstu?' });
     expect(dialog.textContent).toContain('Ja to beigsiet tagad, atbildi vēlreiz ierakstīt nevarēs.');
     // The safe answer has the focus: Enter or a second click by mistake keeps the take going.
@@ -286,7 +287,7 @@ describe('a speaking task', () => {
     // No take is left: staying would help nothing, so the candidate is not asked to.
     fireEvent.click(screen.getByTestId('submit-part'));
     const dialog = await screen.findByRole('alertdialog');
-    expect(within(dialog).getByRole('heading').textContent).toBe('Iesniegt daļu “Runāšana”?');
+    expect(within(dialog).getByRole('heading').textContent).toBe('Iesniegt daļu „Runāšana”?');
     expect(screen.queryByRole('button', { name: 'Palikt pie uzdevuma' })).toBeNull();
   });
 
@@ -304,7 +305,7 @@ describe('a speaking task', () => {
       [2, true, null, true],
     ]);
     // The cut-off take did not count: one more take is allowed.
-    expect(screen.getByTestId('recorded').textContent).toContain('Atļauts ierakstīt vēl 1 reizi(-es).');
+    expect(screen.getByTestId('recorded').textContent).toContain('Atļauts ierakstīt vēl 1 reizi.');
   });
 
   test('a microphone that cannot be opened is said in both languages, and no take is started', async () => {
@@ -334,7 +335,7 @@ describe('a speaking task', () => {
     // The recording is over: there is nothing to wait for, so nothing says so.
     expect(document.body.textContent).not.toContain(TEXT.busyRecording.lv);
     fireEvent.click(screen.getByRole('button', { name: 'Ierakstīt vēlreiz' }));
-    await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' });
+    await screen.findByRole('button', { name: 'Sākt runāt tagad' });
     expect(document.body.textContent).not.toContain(TEXT.busyRecording.lv);
   });
 
@@ -375,7 +376,7 @@ describe('a speaking task', () => {
     const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
     seat(station);
     fireEvent.click(await screen.findByTestId('start-preparation'));
-    await screen.findByRole('button', { name: 'Esmu gatavs — sākt ierakstu tagad' });
+    await screen.findByRole('button', { name: 'Sākt runāt tagad' });
     await station.pause('p-s');
     await screen.findByTestId('paused', {}, { timeout: 3000 });
     await waitFor(() => expect(streams[0]!.tracks.every((t) => t.stopped)).toBe(true));
@@ -384,5 +385,87 @@ describe('a speaking task', () => {
     await waitFor(() => expect(screen.queryByTestId('paused')).toBeNull(), { timeout: 3000 });
     expect(screen.getByTestId('start-preparation')).toBeTruthy();
     expect(screen.getByTestId('takes').textContent).toContain('atlikušas 2');
+  });
+});
+
+/** Focus a button and press it, as the keyboard does. */
+function press(button: HTMLElement): void {
+  button.focus();
+  fireEvent.click(button);
+}
+
+/** The test with a speaking task whose preparation and answer each last 12 s. */
+function twelveSeconds(): ReturnType<typeof testContent> {
+  const content = testContent();
+  Object.assign(content.parts[2]!.tasks[0]!.items[0]!, { preparationSeconds: 12, responseSeconds: 12 });
+  return content;
+}
+
+describe('a speaking task for a screen reader and the keyboard', () => {
+  test('each stage puts the focus on what it says, since the button that led to it is gone: preparing, recording, recorded', async () => {
+    const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
+    seat(station);
+    press(await screen.findByTestId('start-preparation'));
+    await screen.findByTestId('preparing');
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/^Sagatavojieties\. Ieraksts sāksies pēc \d+ s\.$/));
+    press(screen.getByRole('button', { name: 'Sākt runāt tagad' }));
+    await screen.findByTestId('recording');
+    await waitFor(() => expect(document.activeElement?.textContent).toMatch(/Ieraksta\. Runājiet! Atlikušas \d+ s\./));
+    await waitFor(() => expect(station.takes[0]?.segments.length ?? 0).toBeGreaterThanOrEqual(1), { timeout: 5000 });
+    press(screen.getByRole('button', { name: 'Beigt runāt' }));
+    const recorded = await screen.findByTestId('recorded', {}, { timeout: 5000 });
+    await waitFor(() => expect(recorded.contains(document.activeElement)).toBe(true));
+    expect(document.activeElement?.textContent).toMatch(/^✓ Atbilde ierakstīta \(\d+ s\)\.$/);
+  });
+
+  test('a stage that begins by itself while the focus is elsewhere is said by the live region, and the focus stays where it was', async () => {
+    seat(new FakeStation().inPart('p-s', 's-q1'));
+    press(await screen.findByTestId('start-preparation'));
+    await screen.findByTestId('preparing');
+    const flag = screen.getByTestId('flag');
+    flag.focus();
+    // The 2 s preparation ends and the recording starts by itself.
+    await screen.findByTestId('recording', {}, { timeout: 4000 });
+    await waitFor(() => expect(screen.getByTestId('speaking-announcement').textContent).toMatch(/^Ieraksta\. Runājiet!/));
+    expect(document.activeElement).toBe(flag);
+  });
+
+  test('the countdowns are no live regions: of a preparation and an answer of 12 s each only "10 seconds" is said, once each', async () => {
+    const station = new FakeStation(twelveSeconds()).inPart('p-s', 's-q1');
+    seat(station);
+    press(await screen.findByTestId('start-preparation'));
+    await screen.findByTestId('preparing');
+    const live = listen();
+    await waitFor(() => expect(live.said).toContain('Ieraksts sāksies pēc 10 sekundēm.'), { timeout: 4000 });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    press(screen.getByRole('button', { name: 'Sākt runāt tagad' }));
+    await screen.findByTestId('recording');
+    await waitFor(() => expect(live.said).toContain('Atlikušas 10 sekundes.'), { timeout: 4000 });
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    live.stop();
+    // The stages themselves were said by moving the focus to them, not by a live region.
+    expect(live.said).toEqual(['Ieraksts sāksies pēc 10 sekundēm.', 'Atlikušas 10 sekundes.']);
+    press(screen.getByRole('button', { name: 'Beigt runāt' }));
+    await screen.findByTestId('recorded', {}, { timeout: 5000 });
+  });
+
+  test('the question before ending the last take, closed with Escape or "keep speaking", gives the focus back to "Beigt runāt"', async () => {
+    const station = new FakeStation(longSpeaking()).inPart('p-s', 's-q1');
+    await takeOnStation(station, true);
+    seat(station);
+    await startTake('record-again');
+    const finish = screen.getByRole('button', { name: 'Beigt runāt' });
+    press(finish);
+    const dialog = await screen.findByRole('alertdialog', { name: 'Beigt pēdējo ierakstu?' });
+    expect(dialog.tagName).toBe('DIALOG');
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(document.activeElement).toBe(finish);
+    expect(screen.getByTestId('recording')).toBeTruthy();
+    press(finish);
+    press(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Turpināt runāt' }));
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).toBeNull());
+    expect(document.activeElement).toBe(finish);
+    expect(station.takes[1]?.closed).toBe(false);
   });
 });

@@ -126,7 +126,9 @@ export function verifyAuditChain(sqlite: BetterSqlite3.Database): AuditVerificat
   }
   const entries = expected - 1;
   const head = (sqlite.prepare("SELECT value FROM meta WHERE key = 'audit_head'").get() as { value: string } | undefined)?.value;
-  if (head !== undefined) {
+  if (head === undefined) {
+    if (entries > 0) return { ok: false, entries, brokenAt: entries + 1, reason: "the chain's head is missing: it was removed" };
+  } else {
     const [seq, hash] = head.split(':');
     if (Number(seq) !== entries || hash !== prev) return { ok: false, entries, brokenAt: entries + 1, reason: `the chain's head says ${seq} entries, ${entries} were found: entries were removed from the end or the head was changed` };
   }

@@ -319,15 +319,6 @@ export class StationService implements StationHost {
 
   private nowMs = (): number => this.now().getTime();
 
-  /** Whether the station has a staff account (its first chief invigilator) yet. */
-  hasStaffAccounts(): boolean {
-    return this.staff.hasAccounts();
-  }
-
-  /** The audit chain walked from its start: the first broken link, or its length and head. */
-  verifyAuditChain(): StationOutput<'verifyAudit'> {
-    return this.audit.verify();
-  }
 
   /** Sessions and candidates from the central API (or the demo seed), checked whole. Not a renderer method. */
   loadRoster(roster: RosterInput): { sessions: number; candidates: number } {

@@ -242,7 +242,16 @@ export class StaffDesk {
   /** The first chief invigilator from the configuration (IT policy file, the demo, tests), as the station opens. */
   createConfiguredChief(chief: FirstChief, now: number): void {
     if (this.hasAccounts()) return;
-    this.checkNewAccount(chief.username, chief.displayName, chief.password);
+    try {
+      this.checkNewAccount(chief.username, chief.displayName, chief.password);
+    } catch (error) {
+      // Said as what it is: the configuration's chief, not a person typing at a screen.
+      if (error instanceof StationError) {
+        const where = 'the first chief invigilator of the IT policy file (firstChiefUsername, firstChiefName, firstChiefPassword)';
+        throw new StationError(error.code, error.detail ? `${where}: ${error.detail}` : where);
+      }
+      throw error;
+    }
     const passwordHash = hashSecretSync(chief.password, this.options.hashParams);
     this.options.tx((tx) => {
       this.insertAccount(tx, { username: chief.username, displayName: chief.displayName, passwordHash, pinHash: null, roles: ['chief-invigilator'], mustChange: chief.mustChangePassword, createdBy: '(it-policy)' }, now);
@@ -354,13 +363,15 @@ export class StaffDesk {
   // ---- sessions -----------------------------------------------------------------------------
 
   async signIn(input: StationInput<'staffSignIn'>, now: () => number, clientId: string): Promise<StationOutput<'staffSignIn'>> {
+    // Before set-up there is nobody to guess at: nothing is counted.
+    if (!this.hasAccounts()) throw new StationError('STAFF_NOT_SET_UP');
     const account = this.byUsername(input.username);
     this.admit(clientId, account, now());
     const right = account ? await verifySecret(input.password, account.password_hash) : await spendVerification(input.password, this.options.hashParams);
     const at = now();
     if (!account || !right) {
       this.failed(clientId, account, 'staff.sign-in.failed', at);
-      throw new StationError(this.hasAccounts() ? 'STAFF_SIGN_IN_WRONG' : 'STAFF_NOT_SET_UP');
+      throw new StationError('STAFF_SIGN_IN_WRONG');
     }
     this.succeeded(clientId, account);
     // Read again: the account may have been disabled while its password was checked.

@@ -48,6 +48,9 @@ describe('the station configuration', () => {
     writeFileSync(join(dir, 'broken.json'), '{ "venueCode": ');
     expect(configError(() => load({ EXAM_STATION_POLICY: join(dir, 'broken.json') }, dir))).toMatch(/could not be read as JSON/);
     expect(configError(() => load({}, dir))).toMatch(/needs its venue code/);
+    // The policy's first chief follows the password rule like anyone; the start says which rule and whose.
+    const weak = load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'weak'), EXAM_STATION_FIRST_CHIEF: 'anna.kalna', EXAM_STATION_FIRST_CHIEF_PASSWORD: 'password1' }, dir);
+    expect(() => openStation(weak, { heartbeatMs: 0 })).toThrow(/PASSWORD_NEEDS_UPPERCASE.*first chief invigilator of the IT policy file/);
     expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_FIRST_CHIEF: 'anna.kalna' }, dir))).toMatch(/needs both "firstChiefUsername" and "firstChiefPassword".*only the username/);
     expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_STAFF_LOCK_MINUTES: '0' }, dir))).toMatch(/EXAM_STATION_STAFF_LOCK_MINUTES/);
     // The station-wide PIN of earlier versions is gone: a policy that still sets it is told so.

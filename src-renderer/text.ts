@@ -12,7 +12,8 @@ export const TEXT = {
   // staff step
   staffTitle: { lv: 'Pārbaudījuma vadītājs: sagatavot vietu', en: 'Invigilator: prepare the seat' },
   staffIntro: { lv: 'Šo soli veic pārbaudījuma vadītājs. Kandidāts gaida.', en: 'This step is for the invigilator. The candidate waits.' },
-  staffPin: { lv: 'Pārbaudījuma vadītāja PIN kods', en: 'Invigilator PIN' },
+  staffUsername: { lv: 'Lietotājvārds', en: 'Username' },
+  staffPassword: { lv: 'Parole', en: 'Password' },
   signIn: { lv: 'Ienākt', en: 'Sign in' },
   chooseCandidate: { lv: 'Izvēlieties kandidātu', en: 'Choose the candidate' },
   choosePackage: { lv: 'Pārbaudījums', en: 'Test' },

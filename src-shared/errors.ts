@@ -170,20 +170,145 @@ export const ERROR_CATALOGUE = {
     lv: 'Failu nevarēja nolasīt. Pārbaudiet, vai fails eksistē un USB zibatmiņa ir pievienota.',
     en: 'The file could not be read. Check that the file exists and the USB drive is connected.',
   },
-  STAFF_PIN_WRONG: {
+  STAFF_SIGN_IN_WRONG: {
     status: 403,
-    lv: 'PIN kods nav pareizs. Mēģiniet vēlreiz.',
-    en: 'The PIN is not correct. Try again.',
+    lv: 'Nepareizs lietotājvārds vai parole. Pārbaudiet abus un mēģiniet vēlreiz.',
+    en: 'The username or the password is not correct. Check both and try again.',
   },
   STAFF_LOCKED_OUT: {
     status: 429,
-    lv: 'Pārāk daudz nepareizu PIN ievadījumu. Pagaidiet minūti un mēģiniet vēlreiz.',
-    en: 'Too many wrong PIN entries. Wait a minute and try again.',
+    lv: 'Šajā ekrānā ir pārāk daudz nepareizu pieteikšanās mēģinājumu. Pagaidiet dažas minūtes un mēģiniet vēlreiz.',
+    en: 'Too many wrong sign-in attempts on this screen. Wait a few minutes and try again.',
+  },
+  STAFF_ACCOUNT_LOCKED: {
+    status: 429,
+    lv: 'Šis konts ir uz laiku bloķēts pēc pārāk daudziem nepareiziem paroles ievadījumiem. Piesakieties savā ierastajā ekrānā, pagaidiet 15 minūtes vai lūdziet galveno pārbaudījuma vadītāju atjaunot paroli.',
+    en: 'This account is locked for a while after too many wrong passwords. Sign in on the screen you usually use, wait 15 minutes, or ask the chief invigilator to reset the password.',
+  },
+  STAFF_ACCOUNT_DISABLED: {
+    status: 403,
+    lv: 'Šis konts ir atspējots. Vērsieties pie galvenā pārbaudījuma vadītāja.',
+    en: 'This account has been disabled. Ask the chief invigilator.',
+  },
+  STAFF_NOT_SET_UP: {
+    status: 409,
+    lv: 'Šajā stacijā vēl nav neviena darbinieka konta. IT speciālistam jāizveido pirmais galvenā pārbaudījuma vadītāja konts (IT politikas failā vai iestatīšanā).',
+    en: 'This station has no staff account yet. IT must create the first chief invigilator (in the IT policy file or at set-up).',
+  },
+  STAFF_ALREADY_SET_UP: {
+    status: 409,
+    lv: 'Stacija jau ir iestatīta: pirmais galvenais pārbaudījuma vadītājs jau ir izveidots. Jaunus kontus veido galvenais pārbaudījuma vadītājs.',
+    en: 'The station is already set up: the first chief invigilator exists. New accounts are made by a chief invigilator.',
   },
   STAFF_REQUIRED: {
     status: 403,
     lv: 'Šo darbību drīkst veikt tikai pārbaudījuma vadītājs. Pasauciet pārbaudījuma vadītāju.',
     en: 'Only the invigilator may do this. Call the invigilator.',
+  },
+  STAFF_SESSION_LOCKED: {
+    status: 423,
+    lv: 'Darbinieka sesija ir bloķēta pēc neaktivitātes. Ievadiet savu PIN kodu, lai to atbloķētu, vai piesakieties no jauna.',
+    en: 'The staff session is locked after inactivity. Enter your PIN to unlock it, or sign in again.',
+  },
+  STAFF_SESSION_ENDED: {
+    status: 403,
+    lv: 'Trīs reizes ievadīts nepareizs PIN kods, tāpēc sesija ir beigta. Piesakieties no jauna ar lietotājvārdu un paroli.',
+    en: 'A wrong PIN was entered three times, so the session has ended. Sign in again with your username and password.',
+  },
+  STAFF_PIN_WRONG: {
+    status: 403,
+    lv: 'PIN kods nav pareizs. Pēc trešā nepareizā PIN koda sesija beigsies.',
+    en: 'The PIN is not correct. After the third wrong PIN the session ends.',
+  },
+  STAFF_PIN_NOT_SET: {
+    status: 409,
+    lv: 'Šim kontam nav PIN koda. Piesakieties no jauna ar lietotājvārdu un paroli; PIN kodu varat iestatīt pēc tam.',
+    en: 'This account has no PIN. Sign in again with your username and password; you can set a PIN afterwards.',
+  },
+  STAFF_PIN_FORMAT: {
+    status: 422,
+    lv: 'PIN kodam jābūt no 4 līdz 8 cipariem.',
+    en: 'A PIN is 4 to 8 digits.',
+  },
+  STAFF_PASSWORD_WRONG: {
+    status: 403,
+    lv: 'Pašreizējā parole nav pareiza. Nekas netika mainīts.',
+    en: 'The current password is not correct. Nothing was changed.',
+  },
+  STAFF_PASSWORD_CHANGE_REQUIRED: {
+    status: 403,
+    lv: 'Vispirms nomainiet vienreizējo paroli pret savu paroli. Pēc tam varēsiet turpināt.',
+    en: 'First change the one-time password to a password of your own. Then you can go on.',
+  },
+  STAFF_ROLE_MISSING: {
+    status: 403,
+    lv: 'Jums nav tiesību to darīt. To drīkst darīt: {roles}.',
+    en: 'You do not have the right to do this. It may be done by: {roles}.',
+  },
+  STAFF_LAST_CHIEF: {
+    status: 409,
+    lv: 'Šis ir pēdējais aktīvais galvenā pārbaudījuma vadītāja konts: to nevar atspējot un tam nevar atņemt šo lomu. Vispirms izveidojiet vai iespējojiet citu galveno pārbaudījuma vadītāju.',
+    en: 'This is the last enabled chief invigilator: it cannot be disabled nor lose that role. First create or enable another chief invigilator.',
+  },
+  STAFF_USERNAME_INVALID: {
+    status: 422,
+    lv: 'Lietotājvārdam jābūt no 3 līdz 32 rakstzīmēm: latīņu burti bez garumzīmēm, cipari, punkts, domuzīme vai pasvītra, un jāsākas ar burtu. Vārdi candidate, invigilator, station, system un anonymous nav atļauti.',
+    en: 'A username is 3 to 32 characters: Latin letters without diacritics, digits, dot, dash or underscore, starting with a letter. The names candidate, invigilator, station, system and anonymous are not allowed.',
+  },
+  STAFF_USERNAME_TAKEN: {
+    status: 409,
+    lv: 'Šāds lietotājvārds jau ir aizņemts (lielie un mazie burti netiek šķirti). Izvēlieties citu.',
+    en: 'This username is already taken (upper and lower case count as the same). Choose another.',
+  },
+  STAFF_DISPLAY_NAME_INVALID: {
+    status: 422,
+    lv: 'Vārdam jāsākas ar burtu, un tajā var būt burti (arī latviešu), atstarpes, defises, apostrofi un punkti, līdz 100 rakstzīmēm.',
+    en: 'A name starts with a letter and holds letters (Latvian ones too), spaces, hyphens, apostrophes and dots, up to 100 characters.',
+  },
+  PASSWORD_TOO_SHORT: {
+    status: 422,
+    lv: 'Parolē jābūt vismaz 9 rakstzīmēm. Parole netika saglabāta.',
+    en: 'A password is at least 9 characters long. The password was not saved.',
+  },
+  PASSWORD_TOO_LONG: {
+    status: 422,
+    lv: 'Parole ir garāka par 128 rakstzīmēm. Izvēlieties īsāku paroli.',
+    en: 'The password is longer than 128 characters. Choose a shorter one.',
+  },
+  PASSWORD_NEEDS_LOWERCASE: {
+    status: 422,
+    lv: 'Parolē jābūt vismaz vienam mazajam burtam. Parole netika saglabāta.',
+    en: 'A password needs at least one lower-case letter. The password was not saved.',
+  },
+  PASSWORD_NEEDS_UPPERCASE: {
+    status: 422,
+    lv: 'Parolē jābūt vismaz vienam lielajam burtam. Parole netika saglabāta.',
+    en: 'A password needs at least one upper-case letter. The password was not saved.',
+  },
+  PASSWORD_NEEDS_DIGIT: {
+    status: 422,
+    lv: 'Parolē jābūt vismaz vienam ciparam. Parole netika saglabāta.',
+    en: 'A password needs at least one digit. The password was not saved.',
+  },
+  PASSWORD_NEEDS_SPECIAL: {
+    status: 422,
+    lv: 'Parolē jābūt vismaz vienai speciālajai rakstzīmei (kas nav ne burts, ne cipars, piemēram, ! vai -). Parole netika saglabāta.',
+    en: 'A password needs at least one special character (neither a letter nor a digit, such as ! or -). The password was not saved.',
+  },
+  PASSWORD_CONTAINS_USERNAME: {
+    status: 422,
+    lv: 'Parolē nedrīkst būt lietotājvārds. Parole netika saglabāta.',
+    en: 'A password must not contain the username. The password was not saved.',
+  },
+  PASSWORD_COMMON: {
+    status: 422,
+    lv: 'Šī parole ir viena no plaši lietotajām parolēm, ko viegli uzminēt. Izvēlieties citu paroli.',
+    en: 'This password is one of the widely used passwords that are easy to guess. Choose another.',
+  },
+  PASSWORD_UNCHANGED: {
+    status: 422,
+    lv: 'Jaunajai parolei jāatšķiras no pašreizējās. Parole netika mainīta.',
+    en: 'The new password must differ from the current one. The password was not changed.',
   },
   ATTEMPT_STARTED: {
     status: 409,
@@ -373,6 +498,13 @@ export interface StationErrorBody {
   message: BilingualText;
   /** Technical detail for IT and logs; never needed to understand what to do. */
   detail?: string;
+  /** What fills the `{name}` places of the code's texts (STAFF_ROLE_MISSING: the roles that would do). */
+  params?: Record<string, BilingualText>;
+}
+
+/** The catalogue's text with each `{name}` filled in from `params`, in the text's own language. */
+function fill(text: string, params: Record<string, BilingualText> | undefined, language: keyof BilingualText): string {
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (params && Object.hasOwn(params, name) ? params[name]![language] : whole));
 }
 
 /** An error with a code of the catalogue: its status, its texts, a technical detail. */
@@ -380,14 +512,18 @@ export class CodedError extends Error {
   readonly code: ErrorCode;
   readonly text: BilingualText;
   readonly detail: string | undefined;
+  readonly params: Record<string, BilingualText> | undefined;
 
-  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
-    const { lv, en } = ERROR_CATALOGUE[code];
-    super(`${code}: ${en}${detail ? ` (${detail})` : ''}`, options);
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown; params?: Record<string, BilingualText> }) {
+    const params = options?.params;
+    const lv = fill(ERROR_CATALOGUE[code].lv, params, 'lv');
+    const en = fill(ERROR_CATALOGUE[code].en, params, 'en');
+    super(`${code}: ${en}${detail ? ` (${detail})` : ''}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CodedError';
     this.code = code;
     this.text = { lv, en };
     this.detail = detail;
+    this.params = params;
   }
 
   get status(): number {
@@ -395,7 +531,7 @@ export class CodedError extends Error {
   }
 
   toBody(): StationErrorBody {
-    return this.detail === undefined ? { code: this.code, message: this.text } : { code: this.code, message: this.text, detail: this.detail };
+    return { code: this.code, message: this.text, ...(this.detail === undefined ? {} : { detail: this.detail }), ...(this.params === undefined ? {} : { params: this.params }) };
   }
 }
 
@@ -404,7 +540,8 @@ export class StationError extends CodedError {
   override name = 'StationError';
 
   static fromBody(body: StationErrorBody): StationError {
-    return new StationError(Object.hasOwn(ERROR_CATALOGUE, body.code) ? body.code : 'INTERNAL', body.detail);
+    const known = Object.hasOwn(ERROR_CATALOGUE, body.code);
+    return new StationError(known ? body.code : 'INTERNAL', body.detail, known && body.params ? { params: body.params } : undefined);
   }
 }
 

@@ -27,11 +27,11 @@ describe('npm start where Electron is not installed', () => {
       });
       expect(output).toMatch(/Electron is not installed on this machine/);
       expect(output).toMatch(/Electron šajā datorā nav instalēts/);
-      expect(output).toMatch(/Demo staff PIN: 246810/);
+      expect(output).toMatch(/Demo chief invigilator: username vaditajs, password Eksamens-2026/);
       const call = async <T,>(method: string, input: unknown): Promise<T> =>
         (await (await fetch(`${url}api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(input) })).json()) as T;
       expect(await call('getStatus', {})).toMatchObject({ ok: true, value: { role: 'solo' } });
-      const { value: signedIn } = await call<{ value: { staffToken: string } }>('staffSignIn', { pin: '246810' });
+      const { value: signedIn } = await call<{ value: { staffToken: string } }>('staffSignIn', { username: 'vaditajs', password: 'Eksamens-2026' });
       const packages = await call<{ value: { examId: string }[] }>('listPackages', { staffToken: signedIn.staffToken });
       expect(packages.value.map((p) => p.examId).sort()).toEqual(['vpd-mat9-sample', 'vvpp-a2-sample', 'vvpp-b1-sample']);
       const page = await (await fetch(url)).text();

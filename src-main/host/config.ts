@@ -8,7 +8,6 @@ import { z } from 'zod';
 
 export const DEFAULT_POLICY_FILE = '/etc/exam-station/policy.json';
 export const DEMO_VENUE = 'DEMO01';
-export const DEMO_STAFF_PIN = '246810';
 
 /** The settings, each with the policy key it is read from and the environment variable that overrides it. */
 const SETTINGS = {
@@ -17,7 +16,10 @@ const SETTINGS = {
   venueCode: { env: 'EXAM_STATION_VENUE', schema: z.string().regex(/^[A-Z0-9][A-Z0-9-]{1,31}$/, 'upper-case letters, digits and dashes, 2 to 32') },
   dataDir: { env: 'EXAM_STATION_DATA', schema: z.string().min(1) },
   assetsDir: { env: 'EXAM_STATION_ASSETS', schema: z.string().min(1) },
-  initialStaffPin: { env: 'EXAM_STATION_STAFF_PIN', schema: z.string().regex(/^\d{6,12}$/, '6 to 12 digits') },
+  firstChiefUsername: { env: 'EXAM_STATION_FIRST_CHIEF', schema: z.string().min(1).max(64) },
+  firstChiefName: { env: 'EXAM_STATION_FIRST_CHIEF_NAME', schema: z.string().min(1).max(200) },
+  firstChiefPassword: { env: 'EXAM_STATION_FIRST_CHIEF_PASSWORD', schema: z.string().min(1).max(256) },
+  staffLockMinutes: { env: 'EXAM_STATION_STAFF_LOCK_MINUTES', schema: z.coerce.number().int().min(1).max(120) },
   port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535) },
   maxPackageMiB: { env: 'EXAM_STATION_MAX_PACKAGE_MIB', schema: z.coerce.number().int().min(1).max(16 * 1024) },
 } as const;
@@ -31,8 +33,13 @@ export interface StationConfig {
   venueCode: string;
   dataDir: string;
   assetsDir: string;
-  /** Sets the staff PIN when the station has none yet (first set-up; the demo's is DEMO_STAFF_PIN). */
-  initialStaffPin: string | undefined;
+  /**
+   * The first chief invigilator, made when the station has no staff account yet, with a one-time
+   * password that must be changed at the first sign-in. Ignored once any account exists.
+   */
+  firstChief: { username: string; displayName: string; password: string } | undefined;
+  /** Inactivity after which a staff session locks. */
+  staffLockMs: number;
   /** The browser runner's port on 127.0.0.1. */
   port: number;
   maxPackageBytes: number;
@@ -93,6 +100,11 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
   const mode = (values.mode as StationConfig['mode'] | undefined) ?? (options.demoByDefault ? 'demo' : 'production');
   const venueCode = (values.venueCode as string | undefined) ?? (mode === 'demo' ? DEMO_VENUE : undefined);
   if (!venueCode) throw new ConfigError(`a production station needs its venue code: set "venueCode" in the IT policy file (${policyFile ?? DEFAULT_POLICY_FILE}) or EXAM_STATION_VENUE`);
+  const chiefUsername = values.firstChiefUsername as string | undefined;
+  const chiefPassword = values.firstChiefPassword as string | undefined;
+  if ((chiefUsername === undefined) !== (chiefPassword === undefined)) {
+    throw new ConfigError(`the first chief invigilator needs both "firstChiefUsername" and "firstChiefPassword" (EXAM_STATION_FIRST_CHIEF and EXAM_STATION_FIRST_CHIEF_PASSWORD); only ${chiefUsername === undefined ? 'the password' : 'the username'} is set`);
+  }
   const assetsDir = (values.assetsDir as string | undefined) ?? findAssets();
   if (!assetsDir) throw new ConfigError('the assets folder (trust list, sample tests) was not found: set "assetsDir" or EXAM_STATION_ASSETS');
   return {
@@ -101,7 +113,8 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
     venueCode,
     dataDir: resolve((values.dataDir as string | undefined) ?? '.data/station'),
     assetsDir: resolve(assetsDir),
-    initialStaffPin: (values.initialStaffPin as string | undefined) ?? (mode === 'demo' ? DEMO_STAFF_PIN : undefined),
+    firstChief: chiefUsername && chiefPassword ? { username: chiefUsername, displayName: (values.firstChiefName as string | undefined) ?? chiefUsername, password: chiefPassword } : undefined,
+    staffLockMs: ((values.staffLockMinutes as number | undefined) ?? 5) * 60_000,
     port: (values.port as number | undefined) ?? 5170,
     maxPackageBytes: ((values.maxPackageMiB as number | undefined) ?? 1024) * 1024 * 1024,
     policyFile,

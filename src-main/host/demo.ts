@@ -2,7 +2,8 @@
 // mathematics exam) and a small demo roster. On first start the demo makes its own signing key in the
 // data folder (no private key is ever committed), builds the sample packages from assets/samples,
 // imports them and keeps their content keys for the demo invigilator to type in. Only a demo start
-// (host/start.ts) ever trusts that key.
+// (host/start.ts) ever trusts that key. Its chief invigilator (DEMO_CHIEF) signs in with a password
+// the README shows.
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildPackage } from '../../src-shared/node/package/builder.ts';
@@ -11,6 +12,9 @@ import { DEMO_VENUE } from './config.ts';
 import { shippedTrust } from './trust.ts';
 import type { StationService } from '../station/service.ts';
 import type { RosterInput } from '../station/records/roster.ts';
+
+/** The demo's chief invigilator (README): a demo station only; its password is not a one-time one. */
+export const DEMO_CHIEF = { username: 'vaditajs', displayName: 'Demo Vadītājs', password: 'Eksamens-2026' } as const;
 
 export interface DemoPackage {
   examId: string;

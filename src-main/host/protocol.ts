@@ -16,8 +16,8 @@ export interface StationReady {
   venueCode: string;
   dataDir: string;
   port: number;
-  /** The demo's staff PIN and package keys, for the runner to print (empty in production). */
-  demo: { staffPin: string | undefined; packages: { title: string; contentKey: string }[] };
+  /** The demo's chief invigilator and package keys, for the runner to print (empty in production). */
+  demo: { chief: { username: string; password: string } | undefined; packages: { title: string; contentKey: string }[] };
 }
 
 export type FromStation =

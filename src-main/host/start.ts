@@ -4,9 +4,11 @@
 // the embedded default: a key of its own, the sample tests and a roster.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { COMMON_PASSWORDS_FILE } from '../station/passwords.ts';
 import { StationService } from '../station/service.ts';
-import { ConfigError, DEFAULT_POLICY_FILE, type StationConfig } from './config.ts';
-import { demoTrust, seedDemo, type DemoPackage } from './demo.ts';
+import type { FirstChief } from '../station/staff.ts';
+import type { StationConfig } from './config.ts';
+import { DEMO_CHIEF, demoTrust, seedDemo, type DemoPackage } from './demo.ts';
 import { shippedTrust } from './trust.ts';
 
 export interface OpenedStation {
@@ -16,23 +18,33 @@ export interface OpenedStation {
   demo: DemoPackage[];
 }
 
+/**
+ * The first chief invigilator the configuration names: the IT policy file's, whose one-time password
+ * is changed at the first sign-in; else, in the demo, the demo's chief (README). A production station
+ * with neither starts without staff: IT sets up its first chief (setUpFirstChief).
+ */
+function firstChiefOf(config: StationConfig): FirstChief | undefined {
+  if (config.firstChief) return { ...config.firstChief, mustChangePassword: true };
+  return config.mode === 'demo' ? { ...DEMO_CHIEF, mustChangePassword: false } : undefined;
+}
+
 export function openStation(config: StationConfig, extra: { appVersion?: string; heartbeatMs?: number } = {}): OpenedStation {
   mkdirSync(config.dataDir, { recursive: true });
   const trust = config.mode === 'demo' ? demoTrust(config.dataDir, config.assetsDir) : shippedTrust(config.assetsDir);
+  const firstChief = firstChiefOf(config);
   const service = new StationService({
     dbPath: join(config.dataDir, 'station.db'),
     role: config.role,
     venueCode: config.venueCode,
     trust,
     appVersion: extra.appVersion ?? '0.1.0',
-    initialStaffPin: config.initialStaffPin,
+    ...(firstChief ? { firstChief } : {}),
+    staffLockMs: config.staffLockMs,
+    commonPasswordsFile: join(config.assetsDir, COMMON_PASSWORDS_FILE),
     maxPackageBytes: config.maxPackageBytes,
     ...(extra.heartbeatMs === undefined ? {} : { heartbeatMs: extra.heartbeatMs }),
   });
   try {
-    if (!service.hasStaffPin()) {
-      throw new ConfigError(`no staff PIN is set on this station yet: for its first start set "initialStaffPin" in the IT policy file (${config.policyFile ?? DEFAULT_POLICY_FILE}) or EXAM_STATION_STAFF_PIN`);
-    }
     const demo = config.mode === 'demo' ? seedDemo(service, config.dataDir, config.assetsDir) : [];
     return { service, config, demo };
   } catch (error) {

@@ -6,6 +6,7 @@
 import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { createStationHandler } from '../station/dispatch.ts';
 import { ConfigError, loadStationConfig } from './config.ts';
+import { DEMO_CHIEF } from './demo.ts';
 import type { FromStation, ToStation } from './protocol.ts';
 import { openStation, type OpenedStation } from './start.ts';
 
@@ -95,7 +96,10 @@ function serve(opened: OpenedStation): void {
       venueCode: config.venueCode,
       dataDir: config.dataDir,
       port: config.port,
-      demo: { staffPin: config.mode === 'demo' ? config.initialStaffPin : undefined, packages: demo.map((p) => ({ title: p.title, contentKey: p.contentKey })) },
+      demo: {
+        chief: config.mode === 'demo' && !config.firstChief ? { username: DEMO_CHIEF.username, password: DEMO_CHIEF.password } : undefined,
+        packages: demo.map((p) => ({ title: p.title, contentKey: p.contentKey })),
+      },
     },
   });
 }

@@ -50,7 +50,7 @@ console.log(JSON.stringify({ event: 'ready', url: `http://127.0.0.1:${actual}/`,
 if (!values.quiet) {
   console.log(`\nExam Station (browser runner, ${ready.mode}) — open http://127.0.0.1:${actual}/`);
   if (ready.mode === 'demo') {
-    console.log(`Demo staff PIN: ${ready.demo.staffPin}`);
+    if (ready.demo.chief) console.log(`Demo chief invigilator: username ${ready.demo.chief.username}, password ${ready.demo.chief.password}`);
     for (const p of ready.demo.packages) console.log(`Package key for ${p.title}: ${p.contentKey}`);
   }
 }

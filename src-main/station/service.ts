@@ -1,15 +1,19 @@
 // The station service: the one implementation of the station API, plain Node (no electron). Every
 // method that changes something runs in one IMMEDIATE transaction that also appends its outbox event,
 // and returns only after the commit, so its reply is the acknowledgement the UI may show as "saved".
-// Staff methods need a staff token from a screen that is not a candidate's; candidate methods need
-// the candidate token the station handed to the screen the attempt was opened for.
+// Staff methods need the token of a named person signed in on the calling screen (not a candidate's)
+// and the right the method needs (src-shared/contracts/staff-rights.ts); what they do is attributed
+// to that person in the events, the room log and the audit log. Candidate methods need the candidate
+// token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
 import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
 import { accommodationExtraMs, accommodationReason, parseAccommodations } from '../../src-shared/rules/accommodations.ts';
+import type { StaffMethod } from '../../src-shared/contracts/staff-rights.ts';
 import {
   CANDIDATE_TIMER_KINDS,
+  IN_PROCESS_CALLER,
   SEAT_HEARTBEAT_MS,
   type Caller,
   type IdentityDeclineReason,
@@ -23,6 +27,7 @@ import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './records/answers.ts';
+import { AuditLog } from './records/audit.ts';
 import { Attempts } from './records/attempts.ts';
 import { Recordings, segmentHash } from './records/audio.ts';
 import { Outbox } from './records/outbox.ts';
@@ -31,15 +36,14 @@ import { Plays } from './records/plays.ts';
 import { RoomLog } from './records/room-log.ts';
 import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
 import { Timers } from './records/timers.ts';
-import { StaffDesk } from './staff.ts';
+import { loadCommonPasswords, PASSWORD_HASH_PARAMS, SOURCE_COMMON_PASSWORDS, type ScryptParams } from './passwords.ts';
+import { DEFAULT_STAFF_LOCK_MS, StaffDesk, type FirstChief, type StaffActor } from './staff.ts';
 
 export type { StationRole };
 
 /** A seat silent for longer than this was interrupted; the silence beyond one beat is credited. */
 const SEAT_GAP_MS = 3 * SEAT_HEARTBEAT_MS;
 
-/** Who a staff action is recorded as, until staff sign in as named people. */
-const STAFF_ACTOR = 'invigilator';
 /** Who an incident the candidate's own screen reports is recorded as. */
 const CANDIDATE_ACTOR = 'candidate';
 
@@ -64,8 +68,14 @@ export interface StationOptions {
   /** How often the station notes it is alive, so the time it was down can be credited after a crash. */
   heartbeatMs?: number;
   open?: OpenOptions;
-  /** Sets the staff PIN when the station has none yet (first set-up, the demo). */
-  initialStaffPin?: string;
+  /** The first chief invigilator, made when the station has no staff account yet (IT policy file, the demo, tests). */
+  firstChief?: FirstChief;
+  /** Inactivity after which a staff session locks (default 5 minutes). */
+  staffLockMs?: number;
+  /** scrypt parameters for new password and PIN hashes (default PASSWORD_HASH_PARAMS; tests use cheaper ones). */
+  staffHashParams?: ScryptParams;
+  /** The shipped list of common passwords (default: the one in the source tree's assets). */
+  commonPasswordsFile?: string;
   maxPackageBytes?: number;
 }
 
@@ -82,6 +92,9 @@ const MEDIA_TYPES: Record<string, string> = {
 };
 
 type Seat = { attemptId: string; candidateToken: string };
+
+/** The screen a call comes from; a call from inside the station's process is its own one screen. */
+const clientOf = (caller: Caller | undefined): string => caller?.clientId ?? IN_PROCESS_CALLER.clientId;
 
 function readDeviceId(db: StationDatabase): string {
   return db.transaction(() => {
@@ -107,6 +120,7 @@ export class StationService implements StationHost {
   private readonly recordings: Recordings;
   private readonly plays: Plays;
   private readonly roomLog: RoomLog;
+  private readonly audit: AuditLog;
   private readonly staff: StaffDesk;
   private readonly screens = new CandidateScreens();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -125,8 +139,14 @@ export class StationService implements StationHost {
       this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers, this.now());
       this.plays = new Plays(this.db, this.outbox);
       this.roomLog = new RoomLog(this.db, this.outbox);
-      this.staff = new StaffDesk(this.db);
-      if (options.initialStaffPin && !this.staff.hasPin()) this.staff.setPin(options.initialStaffPin);
+      this.audit = new AuditLog(this.db);
+      this.staff = new StaffDesk(this.db, this.audit, {
+        commonPasswords: loadCommonPasswords(options.commonPasswordsFile ?? SOURCE_COMMON_PASSWORDS),
+        hashParams: options.staffHashParams ?? PASSWORD_HASH_PARAMS,
+        lockAfterMs: options.staffLockMs ?? DEFAULT_STAFF_LOCK_MS,
+        tx: (fn) => this.tx(fn),
+      });
+      if (options.firstChief) this.staff.createConfiguredChief(options.firstChief, this.now().getTime());
       this.recoverAtStart();
       const beat = options.heartbeatMs ?? 2000;
       if (beat > 0) {
@@ -286,16 +306,21 @@ export class StationService implements StationHost {
     return creditedMs;
   }
 
-  /** A staff call: never from a candidate's screen, and with a valid staff token. */
-  private requireStaff(staffToken: string | undefined, caller: Caller | undefined): void {
-    this.screens.refuseStaffOnCandidateScreen(caller, (id) => this.attempts.isOpen(id));
-    this.staff.require(staffToken, this.now().getTime());
+  /**
+   * A staff call: never from a candidate's screen, by the person signed in on this screen, holding the
+   * right the call needs. Returns who it is, for the records the call writes.
+   */
+  private requireStaff<M extends StaffMethod>(method: M, input: StationInput<M> & { staffToken: string }, caller: Caller | undefined): StaffActor {
+    this.refuseCandidateScreen(caller);
+    return this.staff.authorize(method, input, this.now().getTime(), clientOf(caller));
   }
 
-  /** Whether staff can sign in at all (a first start needs a PIN set). */
-  hasStaffPin(): boolean {
-    return this.staff.hasPin();
+  private refuseCandidateScreen(caller: Caller | undefined): void {
+    this.screens.refuseStaffOnCandidateScreen(caller, (id) => this.attempts.isOpen(id));
   }
+
+  private nowMs = (): number => this.now().getTime();
+
 
   /** Sessions and candidates from the central API (or the demo seed), checked whole. Not a renderer method. */
   loadRoster(roster: RosterInput): { sessions: number; candidates: number } {
@@ -326,52 +351,157 @@ export class StationService implements StationHost {
   // ---- the station API ------------------------------------------------------------------------
 
   async getStatus(): Promise<StationOutput<'getStatus'>> {
-    return { deviceId: this.deviceId, role: this.options.role, appVersion: this.options.appVersion ?? '0.0.0', schemaVersion: this.db.schemaVersion, lastSeq: this.outbox.lastSeq() };
+    return {
+      deviceId: this.deviceId,
+      role: this.options.role,
+      appVersion: this.options.appVersion ?? '0.0.0',
+      schemaVersion: this.db.schemaVersion,
+      lastSeq: this.outbox.lastSeq(),
+      staffSetUp: this.staff.hasAccounts(),
+    };
+  }
+
+  // ---- staff accounts and sessions --------------------------------------------------------------
+
+  async setUpFirstChief(input: StationInput<'setUpFirstChief'>, caller?: Caller): Promise<StationOutput<'setUpFirstChief'>> {
+    this.refuseCandidateScreen(caller);
+    return this.staff.setUpFirstChief(input, this.nowMs);
   }
 
   async staffSignIn(input: StationInput<'staffSignIn'>, caller?: Caller): Promise<StationOutput<'staffSignIn'>> {
-    this.screens.refuseStaffOnCandidateScreen(caller, (id) => this.attempts.isOpen(id));
-    return this.staff.signIn(input.pin, this.now().getTime(), caller?.clientId ?? 'in-process');
+    this.refuseCandidateScreen(caller);
+    return this.staff.signIn(input, this.nowMs, clientOf(caller));
   }
 
+  async staffSignOut(input: StationInput<'staffSignOut'>, caller?: Caller): Promise<StationOutput<'staffSignOut'>> {
+    this.refuseCandidateScreen(caller);
+    this.staff.signOut(input.staffToken, this.nowMs(), clientOf(caller));
+    return { ok: true };
+  }
+
+  async staffLock(input: StationInput<'staffLock'>, caller?: Caller): Promise<StationOutput<'staffLock'>> {
+    this.refuseCandidateScreen(caller);
+    this.staff.lock(input.staffToken, this.nowMs(), clientOf(caller));
+    return { ok: true };
+  }
+
+  async staffUnlock(input: StationInput<'staffUnlock'>, caller?: Caller): Promise<StationOutput<'staffUnlock'>> {
+    this.refuseCandidateScreen(caller);
+    return this.staff.unlock(input, this.nowMs, clientOf(caller));
+  }
+
+  async getStaffSession(input: StationInput<'getStaffSession'>, caller?: Caller): Promise<StationOutput<'getStaffSession'>> {
+    this.refuseCandidateScreen(caller);
+    return this.staff.describe(input.staffToken, this.nowMs(), clientOf(caller));
+  }
+
+  async changeOwnPassword(input: StationInput<'changeOwnPassword'>, caller?: Caller): Promise<StationOutput<'changeOwnPassword'>> {
+    const actor = this.requireStaff('changeOwnPassword', input, caller);
+    return this.staff.changeOwnPassword(input, actor, this.nowMs, clientOf(caller));
+  }
+
+  async setOwnPin(input: StationInput<'setOwnPin'>, caller?: Caller): Promise<StationOutput<'setOwnPin'>> {
+    const actor = this.requireStaff('setOwnPin', input, caller);
+    return this.staff.setOwnPin(input, actor, this.nowMs, clientOf(caller));
+  }
+
+  async listStaffAccounts(input: StationInput<'listStaffAccounts'>, caller?: Caller): Promise<StationOutput<'listStaffAccounts'>> {
+    this.requireStaff('listStaffAccounts', input, caller);
+    return this.staff.list();
+  }
+
+  async createStaffAccount(input: StationInput<'createStaffAccount'>, caller?: Caller): Promise<StationOutput<'createStaffAccount'>> {
+    const actor = this.requireStaff('createStaffAccount', input, caller);
+    return this.staff.create(input, actor, this.nowMs);
+  }
+
+  async disableStaffAccount(input: StationInput<'disableStaffAccount'>, caller?: Caller): Promise<StationOutput<'disableStaffAccount'>> {
+    const actor = this.requireStaff('disableStaffAccount', input, caller);
+    return this.staff.disable(input, actor, this.nowMs());
+  }
+
+  async enableStaffAccount(input: StationInput<'enableStaffAccount'>, caller?: Caller): Promise<StationOutput<'enableStaffAccount'>> {
+    const actor = this.requireStaff('enableStaffAccount', input, caller);
+    return this.staff.enable(input, actor, this.nowMs());
+  }
+
+  async grantStaffRole(input: StationInput<'grantStaffRole'>, caller?: Caller): Promise<StationOutput<'grantStaffRole'>> {
+    const actor = this.requireStaff('grantStaffRole', input, caller);
+    return this.staff.grantRole(input, actor, this.nowMs());
+  }
+
+  async withdrawStaffRole(input: StationInput<'withdrawStaffRole'>, caller?: Caller): Promise<StationOutput<'withdrawStaffRole'>> {
+    const actor = this.requireStaff('withdrawStaffRole', input, caller);
+    return this.staff.withdrawRole(input, actor, this.nowMs());
+  }
+
+  async resetStaffPassword(input: StationInput<'resetStaffPassword'>, caller?: Caller): Promise<StationOutput<'resetStaffPassword'>> {
+    const actor = this.requireStaff('resetStaffPassword', input, caller);
+    return this.staff.resetPassword(input, actor, this.nowMs);
+  }
+
+  async listAudit(input: StationInput<'listAudit'>, caller?: Caller): Promise<StationOutput<'listAudit'>> {
+    this.requireStaff('listAudit', input, caller);
+    return this.audit.read(input.afterSeq ?? 0, input.limit ?? 500);
+  }
+
+  async verifyAudit(input: StationInput<'verifyAudit'>, caller?: Caller): Promise<StationOutput<'verifyAudit'>> {
+    this.requireStaff('verifyAudit', input, caller);
+    return this.audit.verify();
+  }
+
+  /** Record a staff action done outside one transaction (an import, an unlock), once it succeeded. */
+  private recordAction(actor: StaffActor, action: string, target: string | null, details: Record<string, unknown>): void {
+    this.tx((tx) => this.staff.recordAction(tx, actor, action, target, details, this.now()));
+  }
+
+  // ---- the invigilator's and centre staff's work ------------------------------------------------
+
   async importPackage(input: StationInput<'importPackage'>, caller?: Caller): Promise<StationOutput<'importPackage'>> {
-    this.requireStaff(input.staffToken, caller);
+    const actor = this.requireStaff('importPackage', input, caller);
     const file = openPackageFile(input.path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
+    let imported: StationOutput<'importPackage'>;
     try {
-      return this.importFrom(file);
+      imported = this.importFrom(file);
     } finally {
       file.close();
     }
+    this.recordAction(actor, 'package.imported', imported.summary.packageId, { examId: imported.summary.examId, title: imported.summary.title, alreadyImported: imported.alreadyImported });
+    return imported;
   }
 
   async listPackages(input: StationInput<'listPackages'>, caller?: Caller): Promise<StationOutput<'listPackages'>> {
-    this.requireStaff(input.staffToken, caller);
+    this.requireStaff('listPackages', input, caller);
     return this.packages.list();
   }
 
   async unlockPackage(input: StationInput<'unlockPackage'>, caller?: Caller): Promise<StationOutput<'unlockPackage'>> {
-    this.requireStaff(input.staffToken, caller);
+    const actor = this.requireStaff('unlockPackage', input, caller);
+    let unlocked: StationOutput<'unlockPackage'>;
     try {
-      return this.packages.unlock(input.packageId, input.key, this.options.venueCode, this.now());
+      unlocked = this.packages.unlock(input.packageId, input.key, this.options.venueCode, this.now());
     } catch (error) {
       throw storageError(error);
     }
+    this.recordAction(actor, 'package.unlocked', input.packageId, { examId: unlocked.examId });
+    return unlocked;
   }
 
   async listCandidates(input: StationInput<'listCandidates'>, caller?: Caller): Promise<StationOutput<'listCandidates'>> {
-    this.requireStaff(input.staffToken, caller);
+    this.requireStaff('listCandidates', input, caller);
     return listCandidates(this.db, input.sessionId);
   }
 
   async openAttempt(input: StationInput<'openAttempt'>, caller?: Caller): Promise<StationOutput<'openAttempt'>> {
-    this.requireStaff(input.staffToken, caller);
+    const actor = this.requireStaff('openAttempt', input, caller);
     const content = this.content(input.packageId);
     const now = this.now();
     const { attemptId, candidateToken } = this.tx((tx) => {
       const id = this.attempts.open(tx, input.candidateId, input.packageId, now);
       // The invigilator seats the candidate at this screen: they are present.
       const { attendance } = this.attempts.candidate(id);
-      if (attendance !== 'present') this.roomLog.markAttendance(tx, input.candidateId, 'present', STAFF_ACTOR, now);
+      if (attendance !== 'present') this.roomLog.markAttendance(tx, input.candidateId, 'present', actor.username, now);
+      this.staff.recordAction(tx, actor, 'attempt.opened', id, { candidateId: input.candidateId, packageId: input.packageId }, now);
       return { attemptId: id, candidateToken: this.attempts.issueToken(tx, id) };
     });
     this.screens.bind(caller, attemptId);
@@ -380,30 +510,48 @@ export class StationService implements StationHost {
   }
 
   async staffTimerEvent(input: StationInput<'staffTimerEvent'>, caller?: Caller): Promise<StationOutput<'staffTimerEvent'>> {
-    this.requireStaff(input.staffToken, caller);
+    // Extra time names its grounds; the contract says so, and so does the station for callers in its process.
+    if (input.kind === 'extend' && input.grounds === undefined) throw new StationError('VALIDATION_FAILED', 'extra time names its grounds (accommodation or incident)');
+    const actor = this.requireStaff('staffTimerEvent', input, caller);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
+    const now = this.now();
     return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
-      return this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, this.now());
+      const state = this.timers.record(tx, { attemptId: input.attemptId, part, kind: input.kind, amountMs: input.amountMs, reason: input.reason }, now);
+      const details = { partId: input.partId, amountMs: input.amountMs ?? null, reason: input.reason ?? null, ...(input.grounds ? { grounds: input.grounds } : {}) };
+      this.staff.recordAction(tx, actor, `timer.${input.kind}`, input.attemptId, details, now);
+      return state;
     });
   }
 
   async markAttendance(input: StationInput<'markAttendance'>, caller?: Caller): Promise<StationOutput<'markAttendance'>> {
-    this.requireStaff(input.staffToken, caller);
-    this.tx((tx) => this.roomLog.markAttendance(tx, input.candidateId, input.status, STAFF_ACTOR, this.now()));
+    const actor = this.requireStaff('markAttendance', input, caller);
+    const now = this.now();
+    this.tx((tx) => {
+      this.roomLog.markAttendance(tx, input.candidateId, input.status, actor.username, now);
+      this.staff.recordAction(tx, actor, 'attendance.marked', input.candidateId, { status: input.status }, now);
+    });
     const candidate = listCandidates(this.db).find((c) => c.candidateId === input.candidateId);
     if (!candidate) throw new StationError('NOT_FOUND', `candidate ${input.candidateId}`);
     return candidate;
   }
 
   async recordIncident(input: StationInput<'recordIncident'>, caller?: Caller): Promise<StationOutput<'recordIncident'>> {
-    this.requireStaff(input.staffToken, caller);
-    return this.tx((tx) => this.roomLog.recordIncident(tx, input, STAFF_ACTOR, this.now()));
+    const actor = this.requireStaff('recordIncident', input, caller);
+    const now = this.now();
+    return this.tx((tx) => {
+      const recorded = this.roomLog.recordIncident(tx, input, actor.username, now);
+      this.staff.recordAction(tx, actor, 'incident.recorded', recorded.incidentId, { sessionId: input.sessionId, candidateId: input.candidateId ?? null, attemptId: input.attemptId ?? null, kind: input.kind }, now);
+      return recorded;
+    });
   }
 
   async readOutbox(input: StationInput<'readOutbox'>, caller?: Caller): Promise<StationOutput<'readOutbox'>> {
-    this.requireStaff(input.staffToken, caller);
-    return this.outbox.read(input.afterSeq, input.limit ?? 500);
+    const actor = this.requireStaff('readOutbox', input, caller);
+    const events = this.outbox.read(input.afterSeq, input.limit ?? 500);
+    // Every candidate's answers leave the station this way: who read them is recorded.
+    this.recordAction(actor, 'outbox.read', null, { afterSeq: input.afterSeq, events: events.length, lastSeq: events.at(-1)?.seq ?? null });
+    return events;
   }
 
   async getCandidate(input: StationInput<'getCandidate'>, caller?: Caller): Promise<StationOutput<'getCandidate'>> {

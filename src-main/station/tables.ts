@@ -1,6 +1,7 @@
 // The station's tables as kysely sees them. Kept beside the migrations: a migration that changes a
 // table changes its type here.
 import type { Generated } from 'kysely';
+import type { StaffRole } from '../../src-shared/rules/staff.ts';
 import type { TakeInterruption } from '../../src-shared/rules/takes.ts';
 
 export interface MetaTable { key: string; value: string }
@@ -216,6 +217,43 @@ export interface SeatAudioSentTable {
   acked_at: string;
 }
 
+/** A named person's account (schema 20); never deleted. */
+export interface StaffAccountsTable {
+  account_id: string;
+  username: string;
+  display_name: string;
+  /** `$scrypt$ln=…,r=…,p=…$salt$hash` (passwords.ts): the parameters travel with the hash. */
+  password_hash: string;
+  /** 1: a one-time password (set at set-up or by a reset) that must be changed at the next sign-in. */
+  must_change_password: number;
+  pin_hash: string | null;
+  disabled_at: string | null;
+  disabled_by: string | null;
+  /** The creator's username, or `(set-up)` / `(it-policy)` for the first chief invigilator. */
+  created_by: string;
+  created_at: string;
+  password_changed_at: string;
+}
+
+export interface StaffRolesTable {
+  account_id: string;
+  role: StaffRole;
+  granted_by: string;
+  granted_at: string;
+}
+
+/** The hash-chained audit log (schema 20): append-only. */
+export interface AuditLogTable {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string | null;
+  details_json: string;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;
@@ -237,4 +275,7 @@ export interface StationTables {
   room_command_results: RoomCommandResultsTable;
   seat_commands: SeatCommandsTable;
   seat_audio_sent: SeatAudioSentTable;
+  staff_accounts: StaffAccountsTable;
+  staff_roles: StaffRolesTable;
+  audit_log: AuditLogTable;
 }

@@ -9,7 +9,8 @@ export function EndScreen() {
   const t = useText();
   const exam = useExam();
   const view = useAttempt((s) => s.view);
-  const [pin, setPin] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
   const [asking, setAsking] = useState(false);
   if (!view) return null;
   return (
@@ -34,14 +35,20 @@ export function EndScreen() {
               className="actions actions-left"
               onSubmit={(e) => {
                 e.preventDefault();
-                exam.station.staffSignIn({ pin }).then(
-                  () => exam.clearSeat(),
-                  (error: unknown) => exam.attempt.setState({ error: errorText(error) }),
-                );
+                // Only to show it is the invigilator: the session ends at once, the staff step signs in again.
+                exam.station
+                  .staffSignIn({ username: username.trim(), password })
+                  .then(({ staffToken }) => exam.station.staffSignOut({ staffToken }))
+                  .then(
+                    () => exam.clearSeat(),
+                    (error: unknown) => exam.attempt.setState({ error: errorText(error) }),
+                  );
               }}
             >
-              <label htmlFor="end-pin">{t('staffPin')}</label>
-              <input id="end-pin" className="input input-pin" type="password" value={pin} onChange={(e) => setPin(e.target.value)} autoFocus />
+              <label htmlFor="end-username">{t('staffUsername')}</label>
+              <input id="end-username" className="input" autoComplete="username" autoCapitalize="none" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+              <label htmlFor="end-password">{t('staffPassword')}</label>
+              <input id="end-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
               <button type="submit" className="btn">
                 {t('continue')}
               </button>

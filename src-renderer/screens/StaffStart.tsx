@@ -1,5 +1,5 @@
-// The invigilator's minimal step on a solo station before the candidate sits down: sign in with the
-// staff PIN, choose the candidate from the roster and the test, type the package key, start. When the
+// The invigilator's minimal step on a solo station before the candidate sits down: sign in with their
+// username and password, choose the candidate from the roster and the test, type the package key, start. When the
 // candidate handed the screen back (the details were not theirs) the step says whose and why.
 import { useState, type FormEvent } from 'react';
 import type { PackageSummary } from '../../src-shared/contracts/package-manifest.ts';
@@ -20,7 +20,8 @@ export function StaffStart() {
   const t = useText();
   const exam = useExam();
   const handedBack = useAttempt((s) => s.handedBack);
-  const [pin, setPin] = useState('');
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
   const [token, setToken] = useState<string | null>(null);
   const [candidates, setCandidates] = useState<CandidateView[]>([]);
   const [packages, setPackages] = useState<PackageSummary[]>([]);
@@ -45,12 +46,12 @@ export function StaffStart() {
   const signIn = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const { staffToken } = await exam.station.staffSignIn({ pin });
+      const { staffToken } = await exam.station.staffSignIn({ username: username.trim(), password });
       const [roster, list] = await Promise.all([exam.station.listCandidates({ staffToken }), exam.station.listPackages({ staffToken })]);
       setToken(staffToken);
       setCandidates(roster.filter((c) => c.attendance !== 'removed'));
       setPackages(list);
-      setPin('');
+      setPassword('');
     });
   };
 
@@ -87,9 +88,11 @@ export function StaffStart() {
         )}
         {!token ? (
           <form onSubmit={signIn} className="stack">
-            <label htmlFor="staff-pin">{t('staffPin')}</label>
-            <input id="staff-pin" className="input input-pin" type="password" inputMode="numeric" autoComplete="off" value={pin} onChange={(e) => setPin(e.target.value)} autoFocus />
-            <button type="submit" className="btn btn-primary" disabled={busy || pin === ''}>
+            <label htmlFor="staff-username">{t('staffUsername')}</label>
+            <input id="staff-username" className="input" autoComplete="username" autoCapitalize="none" spellCheck={false} value={username} onChange={(e) => setUsername(e.target.value)} autoFocus />
+            <label htmlFor="staff-password">{t('staffPassword')}</label>
+            <input id="staff-password" className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <button type="submit" className="btn btn-primary" disabled={busy || username.trim() === '' || password === ''}>
               {t('signIn')}
             </button>
           </form>

@@ -6,6 +6,7 @@ import { ExamContent } from '../content/schema.ts';
 import { ResponseValue } from '../content/responses.ts';
 import { ATTENDANCE, EventEnvelope, INCIDENT_KINDS } from './events.ts';
 import { PackageSummary } from './package-manifest.ts';
+import { STAFF_RIGHT_NAMES, STAFF_ROLES, type StaffRight } from '../rules/staff.ts';
 
 const uuid = z.string().uuid();
 const ref = z.string().min(1).max(64);
@@ -87,8 +88,67 @@ export type Surface = 'public' | 'staff' | 'candidate';
 
 const method = <S extends Surface, I extends z.ZodType, O extends z.ZodType>(surface: S, input: I, output: O) => ({ surface, input, output });
 const none = z.object({}).strict();
-/** The token from staffSignIn: methods that carry it are for the invigilator, never the candidate. */
+/** The token from staffSignIn: methods that carry it are for staff, never the candidate. */
 const staffToken = z.string().min(16).max(200);
+const ok = z.object({ ok: z.literal(true) });
+// What a person types is checked by the station with the rules of src-shared/rules/staff.ts, so each
+// broken rule gets its own error; the schemas only bound the sizes.
+const username = z.string().min(1).max(64);
+const password = z.string().min(1).max(256);
+const pin = z.string().min(1).max(16);
+const displayName = z.string().min(1).max(200);
+const staffRole = z.enum(STAFF_ROLES);
+
+/** A staff account as the station shows it (never its password or PIN). */
+export const StaffAccountView = z.object({
+  accountId: uuid,
+  username: z.string(),
+  displayName: z.string(),
+  roles: z.array(staffRole),
+  disabled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  hasPin: z.boolean(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+export type StaffAccountView = z.infer<typeof StaffAccountView>;
+
+/** A signed-in person's session: who, what they may do (src-shared/contracts/staff-rights.ts), and its state. */
+export const StaffSessionView = z.object({
+  account: StaffAccountView,
+  rights: z.array(z.enum(STAFF_RIGHT_NAMES as [StaffRight, ...StaffRight[]])),
+  expiresAt: z.string(),
+  /** Locked after inactivity (or by the person): only staffUnlock with the PIN, or a new sign-in, goes on. */
+  locked: z.boolean(),
+  /** The inactivity after which the station locks the session. */
+  lockAfterMs: z.number().int(),
+  /** Only changeOwnPassword (and signing out) until the person has chosen a password of their own. */
+  mustChangePassword: z.boolean(),
+});
+export type StaffSessionView = z.infer<typeof StaffSessionView>;
+
+/** One entry of the station's hash-chained audit log. */
+export const AuditEntryView = z.object({
+  seq: z.number().int().min(1),
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+  prevHash: sha256Hex,
+  hash: sha256Hex,
+});
+export type AuditEntryView = z.infer<typeof AuditEntryView>;
+
+export const AuditVerification = z.union([
+  z.object({ ok: z.literal(true), entries: z.number().int(), lastHash: sha256Hex }),
+  z.object({ ok: z.literal(false), entries: z.number().int(), brokenAt: z.number().int(), reason: z.string() }),
+]);
+export type AuditVerification = z.infer<typeof AuditVerification>;
+
+/** Why extra time is given: a registered accommodation of the candidate, or an incident in the room. Each takes its own right. */
+export const EXTRA_TIME_GROUNDS = ['accommodation', 'incident'] as const;
+export type ExtraTimeGrounds = (typeof EXTRA_TIME_GROUNDS)[number];
 /**
  * The secret the station hands to the one screen an attempt was opened for (openAttempt). Every
  * candidate method carries it with the attempt id: knowing an attempt id is not enough to act as
@@ -119,16 +179,60 @@ export const stationApi = {
   getStatus: method(
     'public',
     none,
-    z.object({ deviceId: z.string(), role: StationRole, appVersion: z.string(), schemaVersion: z.number().int(), lastSeq: z.number().int() }),
+    z.object({
+      deviceId: z.string(),
+      role: StationRole,
+      appVersion: z.string(),
+      schemaVersion: z.number().int(),
+      lastSeq: z.number().int(),
+      /** False until the first chief invigilator exists (setUpFirstChief, or the IT policy file). */
+      staffSetUp: z.boolean(),
+    }),
   ),
-  staffSignIn: method('staff', z.object({ pin: z.string().min(1).max(64) }).strict(), z.object({ staffToken, expiresAt: z.string() })),
+  /**
+   * The first chief invigilator, made at set-up: only while the station has no staff account at all
+   * (STAFF_ALREADY_SET_UP after). The password follows the rule; the PIN is optional.
+   */
+  setUpFirstChief: method('staff', z.object({ username, displayName, password, pin: pin.optional() }).strict(), StaffAccountView),
+  /**
+   * A named person signs in on this screen: the token works only from the screen that signed in. Wrong
+   * passwords lock the screen, and the account on screens it has not signed in on (docs/station.md).
+   */
+  staffSignIn: method('staff', z.object({ username, password }).strict(), z.object({ staffToken, expiresAt: z.string(), session: StaffSessionView })),
+  staffSignOut: method('staff', z.object({ staffToken }).strict(), ok),
+  /** The person steps away: the session is locked until staffUnlock (the station also locks it after inactivity). */
+  staffLock: method('staff', z.object({ staffToken }).strict(), ok),
+  /** The person's own PIN re-opens their locked session; the third wrong PIN ends it (STAFF_SESSION_ENDED). */
+  staffUnlock: method('staff', z.object({ staffToken, pin }).strict(), StaffSessionView),
+  /** Who is signed in with this token, what they may do, and whether the session is locked. Not activity: it does not keep a session open. */
+  getStaffSession: method('staff', z.object({ staffToken }).strict(), StaffSessionView),
+  changeOwnPassword: method('staff', z.object({ staffToken, currentPassword: password, newPassword: password }).strict(), StaffSessionView),
+  /** Set or change one's own PIN, confirmed with one's password. */
+  setOwnPin: method('staff', z.object({ staffToken, password, pin }).strict(), StaffSessionView),
+  listStaffAccounts: method('staff', z.object({ staffToken }).strict(), z.array(StaffAccountView)),
+  /** A new account with a one-time password that must be changed at its first sign-in. */
+  createStaffAccount: method('staff', z.object({ staffToken, username, displayName, roles: z.array(staffRole).min(1).max(STAFF_ROLES.length), password }).strict(), StaffAccountView),
+  /** Ends the account's sessions at once. The last enabled chief invigilator cannot be disabled (STAFF_LAST_CHIEF). */
+  disableStaffAccount: method('staff', z.object({ staffToken, accountId: uuid, reason: z.string().max(500).optional() }).strict(), StaffAccountView),
+  enableStaffAccount: method('staff', z.object({ staffToken, accountId: uuid }).strict(), StaffAccountView),
+  grantStaffRole: method('staff', z.object({ staffToken, accountId: uuid, role: staffRole }).strict(), StaffAccountView),
+  /** Takes effect on the account's open sessions at once; the last enabled chief keeps the chief's role. */
+  withdrawStaffRole: method('staff', z.object({ staffToken, accountId: uuid, role: staffRole }).strict(), StaffAccountView),
+  /** A one-time password, to be changed at the next sign-in; the account's sessions end. */
+  resetStaffPassword: method('staff', z.object({ staffToken, accountId: uuid, password }).strict(), StaffAccountView),
+  listAudit: method('staff', z.object({ staffToken, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }).strict(), z.array(AuditEntryView)),
+  /** Walks the audit chain from its start and reports the first broken link. */
+  verifyAudit: method('staff', z.object({ staffToken }).strict(), AuditVerification),
   importPackage: method('staff', z.object({ staffToken, path: z.string().min(1).max(4096) }).strict(), z.object({ summary: PackageSummary, alreadyImported: z.boolean() })),
   listPackages: method('staff', z.object({ staffToken }).strict(), z.array(PackageSummary)),
   unlockPackage: method('staff', z.object({ staffToken, packageId: uuid, key: z.string().min(1).max(200) }).strict(), PackageSummary),
   listCandidates: method('staff', z.object({ staffToken, sessionId: ref.optional() }).strict(), z.array(CandidateView)),
   /** Opens (or resumes) the candidate's attempt for the calling screen and hands it the candidate token. */
   openAttempt: method('staff', z.object({ staffToken, candidateId: ref, packageId: uuid }).strict(), AttemptView.extend({ candidateToken: CandidateToken })),
-  /** The invigilator's timer actions: pause, resume, extra time, credited time, ending a part. */
+  /**
+   * The invigilator's timer actions: pause, resume, extra time, credited time, ending a part. Extra
+   * time says on what grounds it is given (each grounds takes its own right).
+   */
   staffTimerEvent: method(
     'staff',
     z
@@ -139,8 +243,10 @@ export const stationApi = {
         kind: z.enum(STAFF_TIMER_KINDS),
         amountMs: z.number().int().min(0).max(6 * 3600 * 1000).optional(),
         reason: z.string().max(500).optional(),
+        grounds: z.enum(EXTRA_TIME_GROUNDS).optional(),
       })
-      .strict(),
+      .strict()
+      .refine((input) => input.kind !== 'extend' || input.grounds !== undefined, { message: 'extra time names its grounds (accommodation or incident)', path: ['grounds'] }),
     TimerStateSchema,
   ),
   /** Check-in: the candidate is present (their ID seen), absent, or removed from the session. */

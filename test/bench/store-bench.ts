@@ -27,7 +27,7 @@ const { attemptId, candidateToken } = await service.openAttempt({ staffToken, ca
 const seat = { attemptId, candidateToken };
 for (const partId of ['writing', 'speaking']) {
   await service.recordTimerEvent({ ...seat, partId, kind: 'start' });
-  await service.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });
+  await service.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000, grounds: 'accommodation' });
 }
 
 const floorDb = new Database(join(tempDir('exam-station-floor-'), 'floor.db'));

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
 import { openDemoStation } from '../support/fixtures.ts';
 import { freePort, launchChromium, Runner, tempDir, ROOT } from '../e2e/support.ts';
 
@@ -35,7 +36,7 @@ const api = async <T = Record<string, string>>(method: string, input: unknown): 
 };
 const a2 = runner.demoKeys().find((k) => k.examId === 'vvpp-a2-sample');
 if (!a2) throw new Error('the demo A2 package is missing');
-const { staffToken } = await api('staffSignIn', { pin: '246810' });
+const { staffToken } = await api('staffSignIn', { username: DEMO_CHIEF.username, password: DEMO_CHIEF.password });
 await api('unlockPackage', { staffToken, packageId: a2.packageId, key: a2.contentKey });
 const { attemptId, candidateToken } = await api('openAttempt', { staffToken, candidateId: 'DEMO-A2-1', packageId: a2.packageId });
 const seatOfPage = { attemptId, candidateToken };
@@ -102,7 +103,7 @@ const direct: number[] = [];
 const { service, demo } = openDemoStation(join(work, 'direct'));
 try {
   const pkg = demo.find((p) => p.examId === 'vvpp-a2-sample')!;
-  const token = (await service.staffSignIn({ pin: '246810' })).staffToken;
+  const token = (await service.staffSignIn({ username: DEMO_CHIEF.username, password: DEMO_CHIEF.password })).staffToken;
   await service.unlockPackage({ staffToken: token, packageId: pkg.packageId, key: pkg.contentKey });
   const attempt = await service.openAttempt({ staffToken: token, candidateId: 'DEMO-A2-1', packageId: pkg.packageId });
   const seat = { attemptId: attempt.attemptId, candidateToken: attempt.candidateToken };

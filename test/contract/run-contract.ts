@@ -14,7 +14,7 @@ import type { ResponseValue } from '../../src-shared/content/responses.ts';
 import { listItems, type Item } from '../../src-shared/content/schema.ts';
 import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { verifyReceipt, type SignedReceipt } from '../../src-server/receipts.ts';
-import { makeKeys, tempDir, TEST_STAFF_PIN } from '../support/fixtures.ts';
+import { makeKeys, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS } from '../support/fixtures.ts';
 import { makeVenue, startTestPostgres, startTestServer } from '../server/support/harness.ts';
 
 export interface ContractResult {
@@ -74,7 +74,7 @@ export async function runContract(): Promise<ContractResult> {
     const dir = tempDir('exam-station-contract-');
     const dbPath = join(dir, 'station.db');
     let clock = Date.now();
-    const options = { dbPath, role: 'solo' as const, venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, initialStaffPin: TEST_STAFF_PIN, now: () => new Date(clock) };
+    const options = { dbPath, role: 'solo' as const, venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS, now: () => new Date(clock) };
     let station = new StationService(options);
     station.loadRoster({
       sessions: feed.sessions.map((s) => ({ sessionId: s.sessionId, examId: s.examId, venueCode: 'RIX01', venueName: 'Venue RIX01', room: s.room, startsAt: s.startsAt })),
@@ -82,7 +82,7 @@ export async function runContract(): Promise<ContractResult> {
     });
     const packagePath = join(dir, 'a2.exampkg');
     writeFileSync(packagePath, built.file);
-    let { staffToken } = await station.staffSignIn({ pin: TEST_STAFF_PIN });
+    let { staffToken } = await station.staffSignIn(TEST_STAFF);
     await station.importPackage({ staffToken, path: packagePath });
     await station.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
     const candidateId = feed.candidates[0]!.candidateId;
@@ -137,7 +137,7 @@ export async function runContract(): Promise<ContractResult> {
           station.db.close(); // a crash: no clean stop; 20 s pass before the station is back
           clock += 20_000;
           station = new StationService(options);
-          ({ staffToken } = await station.staffSignIn({ pin: TEST_STAFF_PIN }));
+          ({ staffToken } = await station.staffSignIn(TEST_STAFF));
           const again = await station.startRecording({ ...seat, itemId: item.id, mimeType: 'audio/webm;codecs=opus' });
           for (let index = 0; index < 3; index += 1) {
             const data = randomBytes(2000 + index);

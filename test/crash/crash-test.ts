@@ -5,7 +5,6 @@
 // present and intact (hashes match) and the outbox must have no gap. The last line is one JSON object.
 import { fork, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadStationConfig } from '../../src-main/host/config.ts';
@@ -14,7 +13,7 @@ import { openStation } from '../../src-main/host/start.ts';
 import { STATION_ENTRY } from '../../src-main/host/supervisor.ts';
 import { openStationDatabase } from '../../src-main/station/database.ts';
 import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, tempDir } from '../support/fixtures.ts';
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_CHIEF_ENV, buildMiniPackage, firstSignIn, writeProductionAssets, makeKeys, tempDir } from '../support/fixtures.ts';
 
 const { values } = parseArgs({ options: { kills: { type: 'string', default: '200' } } });
 const kills = Number(values.kills);
@@ -29,12 +28,10 @@ const sha = (data: Uint8Array | string): string => createHash('sha256').update(d
 const dir = tempDir('exam-station-crash-');
 const keys = makeKeys();
 const built = buildMiniPackage(keys);
-mkdirSync(join(dir, 'assets', 'keys'), { recursive: true });
-writeFileSync(join(dir, 'assets', 'keys', 'trusted-keys.json'), JSON.stringify(keys.trust));
-const env = { EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'station'), EXAM_STATION_ASSETS: join(dir, 'assets'), EXAM_STATION_STAFF_PIN: TEST_STAFF_PIN };
+const env = { EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'station'), EXAM_STATION_ASSETS: writeProductionAssets(dir, keys.trust), ...TEST_CHIEF_ENV };
 const dbPath = join(dir, 'station', 'station.db');
 const setup = openStation(loadStationConfig({ env }), { heartbeatMs: 0 }).service;
-const { staffToken } = await setup.staffSignIn({ pin: TEST_STAFF_PIN });
+const staffToken = await firstSignIn(setup);
 setup.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
 setup.importPackageBytes(built.file);
 await setup.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });
@@ -42,7 +39,7 @@ const { attemptId, candidateToken } = await setup.openAttempt({ staffToken, cand
 const seat = { attemptId, candidateToken };
 for (const partId of ['reading', 'writing', 'speaking']) {
   await setup.recordTimerEvent({ ...seat, partId, kind: 'start' });
-  await setup.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000 });
+  await setup.staffTimerEvent({ staffToken, attemptId, partId, kind: 'extend', amountMs: 6 * 3600 * 1000, grounds: 'accommodation' });
 }
 setup.close();
 

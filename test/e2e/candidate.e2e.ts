@@ -24,7 +24,8 @@ import { E2E_SPEAKING, freePort, latvianVoiceWav, launchChromium, Runner, run, r
 type SourceItem = { id: string; type: string; [key: string]: unknown };
 type SourcePart = { id: string; kind: string; title: string; tasks: { id: string; items: SourceItem[] }[] };
 
-const PIN = '246810';
+/** The demo's chief invigilator (README). */
+const STAFF = { username: 'vaditajs', password: 'Eksamens-2026' };
 const WRITING_TEXT =
   'Labdien, Līga! Es šodien jūtos ļoti slikti, man ir augsta temperatūra un sāp galva. Rīt es nevarēšu atnākt uz darbu. ' +
   'Es būšu mājās divas dienas un iešu pie ārsta. Žēl! Paldies, Anna';
@@ -289,11 +290,12 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     const keys = runner.demoKeys();
     const a2 = keys.find((k) => k.examId === 'vvpp-a2-sample')!;
 
-    // Invigilator: PIN, candidate, package key, start.
+    // Invigilator: username and password, candidate, package key, start.
     await page.goto(runner.url);
-    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').waitFor();
+    await page.getByLabel('Lietotājvārds').waitFor();
+    await page.getByLabel('Lietotājvārds').fill(STAFF.username);
+    await page.getByLabel('Parole').fill(STAFF.password);
     await shot('staff-sign-in');
-    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').fill(PIN);
     await page.getByRole('button', { name: 'Ienākt' }).click();
     const anna = page.locator('label.choice', { hasText: 'Anna Bērziņa' }).filter({ hasText: 'A2' });
     await anna.click();
@@ -321,14 +323,15 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
     await page.getByTestId('handed-back').waitFor();
     expect(await page.getByTestId('handed-back').innerText()).toContain('Anna Bērziņa: personas kods nav pareizs.');
     await shot('staff-handed-back');
-    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').fill(PIN);
+    await page.getByLabel('Lietotājvārds').fill(STAFF.username);
+    await page.getByLabel('Parole').fill(STAFF.password);
     await page.getByRole('button', { name: 'Ienākt' }).click();
     await page.locator('label.choice', { hasText: 'Anna Bērziņa' }).filter({ hasText: 'A2' }).click();
     await page.getByText('Pakete jau ir atslēgta.').waitFor();
     await page.getByRole('button', { name: 'Sākt kandidātam' }).click();
     await page.getByTestId('candidate-name').waitFor();
     expect(await attemptOfPage()).toBe(declinedAttempt);
-    const { staffToken } = await desk<{ staffToken: string }>('staffSignIn', { pin: PIN });
+    const { staffToken } = await desk<{ staffToken: string }>('staffSignIn', STAFF);
     const incidents = (await desk<{ kind: string; payload: { kind: string; attemptId: string; recordedBy: string } }[]>('readOutbox', { staffToken, afterSeq: 0, limit: 10_000 })).filter((e) => e.kind === 'incident.recorded');
     expect(incidents.map((e) => e.payload)).toEqual([expect.objectContaining({ kind: 'candidate-identity', attemptId: declinedAttempt, recordedBy: 'candidate' })]);
     await page.getByRole('button', { name: 'Jā, tie ir mani dati' }).click();
@@ -447,9 +450,11 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
         await page.locator('.stimulus-image img').waitFor();
         await shot('reading-image-and-choice');
         await waitSaved();
-        // The invigilator pauses the part from their desk: the part is covered, its clock frozen.
+        // The invigilator pauses the part from their desk: the part is covered, its clock frozen. They
+        // sign in again there: the desk's earlier session may have locked (five minutes without use).
         const attemptId = await attemptOfPage();
-        await desk('staffTimerEvent', { staffToken, attemptId, partId: 'a2-r', kind: 'pause', reason: 'e2e: trauksme' });
+        const { staffToken: deskToken } = await desk<{ staffToken: string }>('staffSignIn', STAFF);
+        await desk('staffTimerEvent', { staffToken: deskToken, attemptId, partId: 'a2-r', kind: 'pause', reason: 'e2e: trauksme' });
         await page.getByTestId('paused').waitFor({ timeout: 5000 });
         const panel = await page.getByTestId('paused').innerText();
         for (const text of ['Pārbaudījuma vadītājs apturēja pārbaudījumu', 'The invigilator has paused the test', 'Laiks netiek skaitīts', 'answers are safe']) expect(panel).toContain(text);
@@ -459,7 +464,13 @@ describe('the candidate sits the A2 sample test in Chromium', () => {
         await page.waitForTimeout(2500);
         expect(await remainingMs()).toBe(frozen);
         await shot('paused');
-        await desk('staffTimerEvent', { staffToken, attemptId, partId: 'a2-r', kind: 'resume' });
+        await desk('staffTimerEvent', { staffToken: deskToken, attemptId, partId: 'a2-r', kind: 'resume' });
+        // Both are in the station's audit log under the name of who did them.
+        const audit = await desk<{ actor: string; action: string; target: string }[]>('listAudit', { staffToken: deskToken, afterSeq: 0, limit: 5000 });
+        expect(audit.filter((e) => e.action.startsWith('timer.')).map((e) => [e.actor, e.action, e.target])).toEqual([
+          [STAFF.username, 'timer.pause', attemptId],
+          [STAFF.username, 'timer.resume', attemptId],
+        ]);
         await page.getByTestId('paused').waitFor({ state: 'detached', timeout: 5000 });
         expect(await page.getByTestId('part-clock').getAttribute('data-status')).toBe('running');
         expect(await remainingMs()).toBeLessThanOrEqual(frozen);

@@ -22,7 +22,8 @@ import { freePort, launchChromium, ROOT, Runner, screenshots, tempDir } from './
 type SourceItem = { id: string; type: string; [key: string]: unknown };
 type SourcePart = { id: string; title: string; tasks: { id: string; items: SourceItem[] }[] };
 
-const PIN = '246810';
+/** The demo's chief invigilator (README). */
+const STAFF = { username: 'vaditajs', password: 'Eksamens-2026' };
 const ASSETS = join(ROOT, 'assets');
 const SOURCE = join(ASSETS, 'samples', 'mat9');
 
@@ -123,9 +124,10 @@ describe('a pupil sits the grade 9 mathematics sample in Chromium', () => {
   test('from the invigilator step to the end screen, numbers typed as pupils write them', async () => {
     const key = runner.demoKeys().find((k) => k.examId === 'vpd-mat9-sample')!;
     await page.goto(runner.url);
-    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').waitFor();
+    await page.getByLabel('Lietotājvārds').waitFor();
     expect(await page.getByTestId('app-name').innerText()).toBe('Pārbaudījumu stacija');
-    await page.getByLabel('Pārbaudījuma vadītāja PIN kods').fill(PIN);
+    await page.getByLabel('Lietotājvārds').fill(STAFF.username);
+    await page.getByLabel('Parole').fill(STAFF.password);
     await page.getByRole('button', { name: 'Ienākt' }).click();
     await page.locator('label.choice', { hasText: 'Marta Liepiņa' }).click();
     // The roster preselects the test of the pupil's session.

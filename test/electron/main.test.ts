@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IPC } from '../../src-shared/contracts/ipc-channels.ts';
+import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
 import { tempDir } from '../support/fixtures.ts';
 import { createFakeElectron, FakeBrowserWindow } from './fake-electron.ts';
 
@@ -59,9 +60,9 @@ describe('the Electron main process', () => {
     const contents = window.webContents;
     const status = await invoke(contents, contents.mainFrame, 'getStatus', {});
     expect(status).toMatchObject({ ok: true, value: { role: 'solo', appVersion: '0.1.0-test' } });
-    const refused = await invoke(contents, contents.mainFrame, 'staffSignIn', { pin: '000000' });
-    expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'STAFF_PIN_WRONG', message: { lv: expect.any(String), en: expect.any(String) } }) });
-    expect(await invoke(contents, contents.mainFrame, 'staffSignIn', { pin: '246810' })).toMatchObject({ ok: true, value: { staffToken: expect.any(String) } });
+    const refused = await invoke(contents, contents.mainFrame, 'staffSignIn', { username: DEMO_CHIEF.username, password: 'Not-The-Password-1' });
+    expect(refused).toEqual({ ok: false, error: expect.objectContaining({ code: 'STAFF_SIGN_IN_WRONG', message: { lv: expect.any(String), en: expect.any(String) } }) });
+    expect(await invoke(contents, contents.mainFrame, 'staffSignIn', { username: DEMO_CHIEF.username, password: DEMO_CHIEF.password })).toMatchObject({ ok: true, value: { staffToken: expect.any(String) } });
   }, 60_000);
 
   it('refuses a call from a window or frame it did not open, and a method the contract does not have', async () => {
@@ -82,7 +83,7 @@ describe('the Electron main process', () => {
     const window = await startMain({ EXAM_STATION_MODE: 'demo', EXAM_STATION_ROLE: 'seat' });
     expect(window.options).toMatchObject({ kiosk: true, fullscreen: true });
     const contents = window.webContents;
-    expect(await invoke(contents, contents.mainFrame, 'staffSignIn', { pin: '246810' })).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SCREEN' } });
+    expect(await invoke(contents, contents.mainFrame, 'staffSignIn', { username: DEMO_CHIEF.username, password: DEMO_CHIEF.password })).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SCREEN' } });
     expect(await invoke(contents, contents.mainFrame, 'getStatus', {})).toMatchObject({ ok: true, value: { role: 'seat' } });
   }, 60_000);
 
@@ -98,14 +99,14 @@ describe('the Electron main process', () => {
   }, 60_000);
 
   it('shows a start that cannot succeed in a dialog in both languages, and opens no window', async () => {
-    Object.assign(process.env, { EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01' });
+    Object.assign(process.env, { EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_FIRST_CHIEF: 'anna.kalna' });
     electron = createFakeElectron(tempDir(), ROOT);
     FakeBrowserWindow.all = [];
     vi.resetModules();
     vi.doMock('electron', () => electron.fake);
     await import('../../src-main/electron/main.ts');
     await vi.waitFor(() => expect(electron.errors.length).toBeGreaterThan(0), { timeout: 30_000 });
-    expect(electron.errors[0]!.text).toMatch(/stacija netika palaista[\s\S]*the station did not start[\s\S]*no staff PIN is set/);
+    expect(electron.errors[0]!.text).toMatch(/stacija netika palaista[\s\S]*the station did not start[\s\S]*needs both "firstChiefUsername" and "firstChiefPassword"/);
     expect(FakeBrowserWindow.all).toHaveLength(0);
   }, 60_000);
 });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
-import { openDemoStation, tempDir, TEST_STAFF_PIN } from '../support/fixtures.ts';
+import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
+import { firstSignIn, openDemoStation, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 
 function policy(dir: string, settings: Record<string, unknown>): string {
@@ -30,10 +31,12 @@ function configError(fn: () => unknown): string {
 describe('the station configuration', () => {
   it('reads the IT policy file, lets the environment override it, and starts in production unless told otherwise', () => {
     const dir = tempDir();
-    const file = policy(dir, { role: 'hub', venueCode: 'RIX01', dataDir: join(dir, 'data'), initialStaffPin: TEST_STAFF_PIN, port: 6000 });
+    const chief = { firstChiefUsername: 'anna.kalna', firstChiefName: 'Anna Kalniņa', firstChiefPassword: TEST_ONE_TIME_PASSWORD };
+    const file = policy(dir, { role: 'hub', venueCode: 'RIX01', dataDir: join(dir, 'data'), ...chief, staffLockMinutes: 10, port: 6000 });
     const config = load({ EXAM_STATION_POLICY: file, PORT: '6001' }, dir);
-    expect(config).toMatchObject({ mode: 'production', role: 'hub', venueCode: 'RIX01', dataDir: join(dir, 'data'), port: 6001, policyFile: file, initialStaffPin: TEST_STAFF_PIN });
-    expect(loadStationConfig({ env: {}, demoByDefault: true, machinePolicyFile: join(dir, 'absent.json') })).toMatchObject({ mode: 'demo', venueCode: 'DEMO01', initialStaffPin: '246810' });
+    expect(config).toMatchObject({ mode: 'production', role: 'hub', venueCode: 'RIX01', dataDir: join(dir, 'data'), port: 6001, policyFile: file, staffLockMs: 600_000 });
+    expect(config.firstChief).toEqual({ username: 'anna.kalna', displayName: 'Anna Kalniņa', password: TEST_ONE_TIME_PASSWORD });
+    expect(loadStationConfig({ env: {}, demoByDefault: true, machinePolicyFile: join(dir, 'absent.json') })).toMatchObject({ mode: 'demo', venueCode: 'DEMO01', firstChief: undefined, staffLockMs: 300_000 });
   });
 
   it('stops a start with an invalid setting, naming the setting and where it came from', () => {
@@ -45,7 +48,13 @@ describe('the station configuration', () => {
     writeFileSync(join(dir, 'broken.json'), '{ "venueCode": ');
     expect(configError(() => load({ EXAM_STATION_POLICY: join(dir, 'broken.json') }, dir))).toMatch(/could not be read as JSON/);
     expect(configError(() => load({}, dir))).toMatch(/needs its venue code/);
-    expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_STAFF_PIN: '12' }, dir))).toMatch(/EXAM_STATION_STAFF_PIN: 6 to 12 digits/);
+    // The policy's first chief follows the password rule like anyone; the start says which rule and whose.
+    const weak = load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'weak'), EXAM_STATION_FIRST_CHIEF: 'anna.kalna', EXAM_STATION_FIRST_CHIEF_PASSWORD: 'password1' }, dir);
+    expect(() => openStation(weak, { heartbeatMs: 0 })).toThrow(/PASSWORD_NEEDS_UPPERCASE.*first chief invigilator of the IT policy file/);
+    expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_FIRST_CHIEF: 'anna.kalna' }, dir))).toMatch(/needs both "firstChiefUsername" and "firstChiefPassword".*only the username/);
+    expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_STAFF_LOCK_MINUTES: '0' }, dir))).toMatch(/EXAM_STATION_STAFF_LOCK_MINUTES/);
+    // The station-wide PIN of earlier versions is gone: a policy that still sets it is told so.
+    expect(configError(() => load({ EXAM_STATION_POLICY: policy(dir, { venueCode: 'RIX01', initialStaffPin: '246810' }) }, dir))).toMatch(/does not know: initialStaffPin/);
   });
 });
 
@@ -55,11 +64,13 @@ describe('a production station', () => {
     const demo = openDemoStation(demoDir);
     demo.service.close();
     const dir = tempDir();
-    const config = load({ EXAM_STATION_VENUE: 'DEMO01', EXAM_STATION_DATA: join(dir, 'station'), EXAM_STATION_STAFF_PIN: TEST_STAFF_PIN }, dir);
+    const config = load({ EXAM_STATION_VENUE: 'DEMO01', EXAM_STATION_DATA: join(dir, 'station'), ...TEST_CHIEF_ENV }, dir);
     const { service, demo: seeded } = openStation(config, { heartbeatMs: 0 });
     try {
       expect(seeded).toEqual([]);
-      const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+      // Not the demo's chief: a production station has only the staff its policy names.
+      expect(await refusal(service.staffSignIn({ username: DEMO_CHIEF.username, password: DEMO_CHIEF.password }))).toBe('STAFF_SIGN_IN_WRONG');
+      const staffToken = await firstSignIn(service);
       expect(await service.listPackages({ staffToken })).toEqual([]);
       // The demo's sample package, signed by the key the demo made in its own data folder.
       expect(await refusal(service.importPackage({ staffToken, path: join(demoDir, 'demo-packages', 'a2.exampkg') }))).toBe('PACKAGE_SIGNER_UNKNOWN');
@@ -70,9 +81,42 @@ describe('a production station', () => {
     }
   });
 
-  it('will not start for the first time without a staff PIN to set', () => {
+  it("makes the policy's first chief invigilator with a one-time password that must be changed before anything else", async () => {
+    const dir = tempDir();
+    const config = load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'station'), ...TEST_CHIEF_ENV }, dir);
+    const { service } = openStation(config, { heartbeatMs: 0 });
+    try {
+      const { staffToken, session } = await service.staffSignIn({ username: TEST_STAFF.username, password: TEST_ONE_TIME_PASSWORD });
+      expect(session).toMatchObject({ mustChangePassword: true, account: { username: TEST_STAFF.username, displayName: 'Testa Vadītāja', roles: ['chief-invigilator'], createdBy: '(it-policy)' } });
+      expect(await refusal(service.listCandidates({ staffToken }))).toBe('STAFF_PASSWORD_CHANGE_REQUIRED');
+      expect(await service.changeOwnPassword({ staffToken, currentPassword: TEST_ONE_TIME_PASSWORD, newPassword: TEST_STAFF.password })).toMatchObject({ mustChangePassword: false });
+      expect(await service.listCandidates({ staffToken })).toEqual([]);
+    } finally {
+      service.close();
+    }
+    // Once an account exists the policy's first chief is not made again, nor its password put back.
+    const again = openStation(config, { heartbeatMs: 0 }).service;
+    try {
+      expect(await refusal(again.staffSignIn({ username: TEST_STAFF.username, password: TEST_ONE_TIME_PASSWORD }))).toBe('STAFF_SIGN_IN_WRONG');
+      expect((await again.staffSignIn(TEST_STAFF)).session.mustChangePassword).toBe(false);
+    } finally {
+      again.close();
+    }
+  });
+
+  it('starts without staff when the policy names no first chief: sign-in says so, and IT sets up the first chief once', async () => {
     const dir = tempDir();
     const config = load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'station') }, dir);
-    expect(configError(() => openStation(config, { heartbeatMs: 0 }))).toMatch(/no staff PIN is set on this station yet.*"initialStaffPin"/);
+    const { service } = openStation(config, { heartbeatMs: 0 });
+    try {
+      expect(await service.getStatus()).toMatchObject({ staffSetUp: false });
+      expect(await refusal(service.staffSignIn(TEST_STAFF))).toBe('STAFF_NOT_SET_UP');
+      expect(await service.setUpFirstChief({ ...TEST_STAFF, displayName: 'Testa Vadītāja' })).toMatchObject({ roles: ['chief-invigilator'], createdBy: '(set-up)', mustChangePassword: false });
+      expect(await refusal(service.setUpFirstChief({ username: 'second.chief', displayName: 'Otrais', password: 'Cita-Parole-99' }))).toBe('STAFF_ALREADY_SET_UP');
+      expect(await service.getStatus()).toMatchObject({ staffSetUp: true });
+      expect((await service.staffSignIn(TEST_STAFF)).session.account.username).toBe(TEST_STAFF.username);
+    } finally {
+      service.close();
+    }
   });
 });

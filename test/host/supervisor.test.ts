@@ -1,14 +1,14 @@
 // The station in its own process (issue 8.4): the supervisor relays calls and replies unchanged,
 // restarts the station process when it dies without losing anything acknowledged, answers a call cut
 // off by the crash with STATION_RESTARTING, and does not restart a station that cannot open.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
 import { forkStation, StationSupervisor } from '../../src-main/host/supervisor.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, makeKeys, saveId, tempDir, TEST_STAFF_PIN } from '../support/fixtures.ts';
+import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, makeKeys, saveId, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF, writeProductionAssets } from '../support/fixtures.ts';
 
 const solo = { clientId: 'test-screen', surfaces: ['public', 'staff', 'candidate'] as const };
 const running: StationSupervisor[] = [];
@@ -21,10 +21,8 @@ function productionStation(extra: Record<string, string> = {}) {
   const dir = tempDir();
   const keys = makeKeys();
   const built = buildMiniPackage(keys);
-  mkdirSync(join(dir, 'assets', 'keys'), { recursive: true });
-  writeFileSync(join(dir, 'assets', 'keys', 'trusted-keys.json'), JSON.stringify(keys.trust));
   writeFileSync(join(dir, 'mini.exampkg'), built.file);
-  const env = { EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'station'), EXAM_STATION_ASSETS: join(dir, 'assets'), EXAM_STATION_STAFF_PIN: TEST_STAFF_PIN, ...extra };
+  const env = { EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'station'), EXAM_STATION_ASSETS: writeProductionAssets(dir, keys.trust), ...TEST_CHIEF_ENV, ...extra };
   const supervisor = new StationSupervisor(forkStation(env), { restartDelaysMs: [50] });
   running.push(supervisor);
   return { supervisor, dir, built, env };
@@ -48,7 +46,8 @@ describe('the station process under its supervisor', () => {
     expect(ready).toMatchObject({ mode: 'production', role: 'solo', venueCode: 'RIX01', demo: { packages: [] } });
     const firstPid = supervisor.pid!;
     expect(firstPid).not.toBe(process.pid);
-    const { staffToken } = await call<{ staffToken: string }>(supervisor, 'staffSignIn', { pin: TEST_STAFF_PIN });
+    const { staffToken } = await call<{ staffToken: string }>(supervisor, 'staffSignIn', { username: TEST_STAFF.username, password: TEST_ONE_TIME_PASSWORD });
+    await call(supervisor, 'changeOwnPassword', { staffToken, currentPassword: TEST_ONE_TIME_PASSWORD, newPassword: TEST_STAFF.password });
     await call(supervisor, 'importPackage', { staffToken, path: join(dir, 'mini.exampkg') });
     await call(supervisor, 'unlockPackage', { staffToken, packageId: built.manifest.packageId, key: built.contentKey });
     expect(await supervisor.handler('getStatus', { extra: true }, solo)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
@@ -74,8 +73,8 @@ describe('the station process under its supervisor', () => {
   it('answers a call cut off by the crash with STATION_RESTARTING, and answers again once the station is back', async () => {
     const { supervisor } = productionStation();
     await supervisor.start();
-    // A call the station never answers: it is killed while it checks the PIN (a slow scrypt hash).
-    const pending = supervisor.handler('staffSignIn', { pin: TEST_STAFF_PIN }, solo);
+    // A call the station never answers: it is killed while it checks the password (a slow scrypt hash).
+    const pending = supervisor.handler('staffSignIn', { username: TEST_STAFF.username, password: TEST_ONE_TIME_PASSWORD }, solo);
     process.kill(supervisor.pid!, 'SIGKILL');
     const reply = await pending;
     expect(reply.ok).toBe(false);

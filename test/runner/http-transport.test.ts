@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createStationHttpServer } from '../../src-main/runner/http-server.ts';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
-import { openTestStation, tempDir, TEST_STAFF_PIN, type TestStation } from '../support/fixtures.ts';
+import { openTestStation, tempDir, TEST_STAFF, type TestStation } from '../support/fixtures.ts';
 
 interface Answer {
   status: number;
@@ -71,7 +71,7 @@ describe('the station over HTTP', () => {
   it('refuses a request naming another Host (DNS rebinding), from another Origin, or marked cross-site', async () => {
     expect((await send('/api/getStatus', { method: 'POST', headers: { ...json, host: 'exam.attacker.example' }, body: '{}' })).status).toBe(403);
     expect((await send('/', { headers: { host: 'exam.attacker.example' } })).status).toBe(403);
-    const foreign = await send('/api/staffSignIn', { method: 'POST', headers: { ...json, origin: 'http://attacker.example' }, body: JSON.stringify({ pin: '000000' }) });
+    const foreign = await send('/api/staffSignIn', { method: 'POST', headers: { ...json, origin: 'http://attacker.example' }, body: JSON.stringify({ username: TEST_STAFF.username, password: 'Wrong-Password-1' }) });
     expect([foreign.status, code(foreign)]).toEqual([403, 'REQUEST_FOREIGN_ORIGIN']);
     // Another port of the same machine is another origin.
     expect((await send('/api/getStatus', { method: 'POST', headers: { ...json, origin: `http://127.0.0.1:${port + 1}` }, body: '{}' })).status).toBe(403);
@@ -81,13 +81,13 @@ describe('the station over HTTP', () => {
 
   it('takes only JSON: the "simple" posts a foreign page can send without asking are 415 and lock nobody out', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
-      const answer = await send('/api/staffSignIn', { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ pin: '000000' }) });
+      const answer = await send('/api/staffSignIn', { method: 'POST', headers: { 'content-type': type }, body: JSON.stringify({ username: TEST_STAFF.username, password: 'Wrong-Password-1' }) });
       expect([answer.status, code(answer)], type).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
     }
-    const untyped = await send('/api/staffSignIn', { method: 'POST', body: JSON.stringify({ pin: '000000' }) });
+    const untyped = await send('/api/staffSignIn', { method: 'POST', body: JSON.stringify({ username: TEST_STAFF.username, password: 'Wrong-Password-1' }) });
     expect(untyped.status).toBe(415);
     expect(code(await send('/api/getStatus', { method: 'POST', headers: json, body: '{"' }))).toBe('BODY_NOT_JSON');
-    const signIn = await send('/api/staffSignIn', { method: 'POST', headers: json, body: JSON.stringify({ pin: TEST_STAFF_PIN }) });
+    const signIn = await send('/api/staffSignIn', { method: 'POST', headers: json, body: JSON.stringify(TEST_STAFF) });
     expect(JSON.parse(signIn.body)).toMatchObject({ ok: true });
   });
 
@@ -107,20 +107,20 @@ describe('the station over HTTP', () => {
     expect((await send('/api/getStatus', { method: 'POST', headers: json, body: '{}' })).status).toBe(200);
   });
 
-  it('treats each tab (station cookie) as its own client: wrong PINs lock only that tab', async () => {
+  it('treats each tab (station cookie) as its own client: wrong passwords lock only that tab', async () => {
     const cookieOf = (answer: Answer): string => String(answer.headers['set-cookie']).split(';')[0]!;
     const stranger = cookieOf(await send('/'));
     const invigilator = cookieOf(await send('/'));
     expect(stranger).not.toBe(invigilator);
-    const signIn = (cookie: string, pin: string) => send('/api/staffSignIn', { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ pin }) });
-    for (let i = 0; i < 5; i += 1) expect(code(await signIn(stranger, '000000'))).toBe('STAFF_PIN_WRONG');
-    expect(code(await signIn(stranger, TEST_STAFF_PIN))).toBe('STAFF_LOCKED_OUT');
-    expect(JSON.parse((await signIn(invigilator, TEST_STAFF_PIN)).body)).toMatchObject({ ok: true });
+    const signIn = (cookie: string, password: string) => send('/api/staffSignIn', { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ username: TEST_STAFF.username, password }) });
+    for (let i = 0; i < 5; i += 1) expect(code(await signIn(stranger, 'Wrong-Password-1'))).toBe('STAFF_SIGN_IN_WRONG');
+    expect(code(await signIn(stranger, TEST_STAFF.password))).toBe('STAFF_LOCKED_OUT');
+    expect(JSON.parse((await signIn(invigilator, TEST_STAFF.password)).body)).toMatchObject({ ok: true });
   });
 
   it('does not take a caller without the station cookie (a script) for a candidate screen', async () => {
     const call = async (method: string, input: unknown) => JSON.parse((await send(`/api/${method}`, { method: 'POST', headers: json, body: JSON.stringify(input) })).body) as { ok: boolean; value: Record<string, string> };
-    const { value: signedIn } = await call('staffSignIn', { pin: TEST_STAFF_PIN });
+    const { value: signedIn } = await call('staffSignIn', TEST_STAFF);
     expect((await call('openAttempt', { staffToken: signedIn.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId })).ok).toBe(true);
     expect((await call('listCandidates', { staffToken: signedIn.staffToken })).ok).toBe(true);
   });

@@ -23,6 +23,16 @@ describe('the one error catalogue', () => {
     expect(new ApiError('UPLOAD_BUSY').status).toBe(423);
   });
 
+  it('fills the places a text names from the error, in each language, and a client rebuilds the same text from the body', () => {
+    for (const [code, entry] of Object.entries(ERROR_CATALOGUE)) {
+      const places = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+      expect(places(entry.lv), code).toEqual(places(entry.en));
+    }
+    const error = new StationError('STAFF_ROLE_MISSING', 'unlockPackage needs package.unlock', { params: { roles: { lv: 'eksāmenu centra darbinieks', en: 'centre staff' } } });
+    expect(error.text).toEqual({ lv: 'Jums nav tiesību to darīt. To drīkst darīt: eksāmenu centra darbinieks.', en: 'You do not have the right to do this. It may be done by: centre staff.' });
+    expect(StationError.fromBody(error.toBody()).text).toEqual(error.text);
+  });
+
   it('rebuilds an unknown code from a reply as INTERNAL, keeping its detail', () => {
     expect(StationError.fromBody({ code: 'NO_SUCH_CODE' as never, message: { lv: 'a', en: 'b' }, detail: 'd' })).toMatchObject({ code: 'INTERNAL', detail: 'd' });
   });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_STAFF_PIN } from '../../src-main/host/config.ts';
+import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
 import { openStationDatabase } from '../../src-main/station/database.ts';
 import { openDemoStation, tempDir } from '../support/fixtures.ts';
 
@@ -43,7 +43,7 @@ async function expectWholeDemo(dataDir: string): Promise<void> {
   await whenUnlocked(dataDir);
   const { service, demo } = openDemoStation(dataDir);
   try {
-    const { staffToken } = await service.staffSignIn({ pin: DEMO_STAFF_PIN });
+    const { staffToken } = await service.staffSignIn({ username: DEMO_CHIEF.username, password: DEMO_CHIEF.password });
     const packages = await service.listPackages({ staffToken });
     expect(packages.map((p) => p.examId).sort()).toEqual(['vpd-mat9-sample', 'vvpp-a2-sample', 'vvpp-b1-sample']);
     expect(demo.map((p) => p.packageId).sort()).toEqual(packages.map((p) => p.packageId).sort());

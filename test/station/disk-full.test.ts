@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { StationService } from '../../src-main/station/service.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF_PIN, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir, seatOf } from '../support/fixtures.ts';
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF, TEST_STAFF_OPTIONS, buildMiniPackage, makeKeys, openTestStation, saveId, tempDir, seatOf } from '../support/fixtures.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -87,9 +87,9 @@ describe('a full disk: a clear error, nothing acknowledged is lost, work resumes
       const keys = makeKeys();
       const built = buildMiniPackage(keys);
       const dbPath = join(mountPoint, 'station.db');
-      const open = () => new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, initialStaffPin: TEST_STAFF_PIN });
+      const open = () => new StationService({ dbPath, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS });
       let service = open();
-      const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+      const { staffToken } = await service.staffSignIn(TEST_STAFF);
       service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
       service.importPackageBytes(built.file);
       await service.unlockPackage({ staffToken, packageId: built.manifest.packageId, key: built.contentKey });

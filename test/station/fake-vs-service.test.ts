@@ -15,8 +15,8 @@ import type { Caller, SeatCredentials, StationApi, StationHost, StationInput, St
 import type { StationReplyBody } from '../../src-shared/contracts/station-bridge.ts';
 import { fromWire, toWire } from '../../src-shared/contracts/wire.ts';
 import { CodedError, type ErrorCode } from '../../src-shared/errors.ts';
-import { openTestStation, TEST_STAFF_PIN } from '../support/fixtures.ts';
-import { FakeStation, LISTENING_AUDIO, STAFF_PIN, testContent, testExamSource } from '../ui/fake-station.ts';
+import { openTestStation, TEST_STAFF } from '../support/fixtures.ts';
+import { FakeStation, LISTENING_AUDIO, STAFF, testContent, testExamSource } from '../ui/fake-station.ts';
 
 // ---- the two stations, behind the same boundary ---------------------------------------------------
 
@@ -31,9 +31,10 @@ function asTheScreenSeesIt(host: StationHost, caller: Caller = SCREEN): StationA
   return createStationClient(async (method, input) => fromWire(toWire(await handler(method, fromWire(toWire(input ?? {})), caller))) as StationReplyBody);
 }
 
-/** What the invigilator needs: the staff PIN, a staff token, the attempt's candidate and package. */
+/** What the invigilator needs: their username and password, a staff token signed in at the desk, the attempt's candidate and package. */
 interface StaffFacts {
-  pin: string;
+  username: string;
+  password: string;
   staffToken: string;
   candidateId: string;
   packageId: string;
@@ -55,18 +56,22 @@ const SUBJECTS: Record<'FakeStation' | 'StationService', () => Promise<Subject>>
   async FakeStation() {
     const fake = new FakeStation();
     const opened = await fake.openAttempt();
-    const { staffToken } = await fake.staffSignIn({ pin: STAFF_PIN });
-    const staff = { pin: STAFF_PIN, staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
+    const desk = asTheScreenSeesIt(fake, DESK);
+    const { staffToken } = await desk.staffSignIn(STAFF);
+    const staff = { ...STAFF, staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
     const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
-    return { api: asTheScreenSeesIt(fake), desk: asTheScreenSeesIt(fake, DESK), seat, staff, advance: (ms) => fake.advance(ms), close: () => undefined };
+    return { api: asTheScreenSeesIt(fake), desk, seat, staff, advance: (ms) => fake.advance(ms), close: () => undefined };
   },
   async StationService() {
     let offset = 0;
     const station = await openTestStation({ now: () => new Date(Date.now() + offset) }, { source: testExamSource(), media: { 'a1.opus': Buffer.from(LISTENING_AUDIO) } });
     const opened = await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId });
-    const staff = { pin: TEST_STAFF_PIN, staffToken: station.staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
+    // A staff token works only on the screen that signed in: the desk signs in itself.
+    const desk = asTheScreenSeesIt(station.service, DESK);
+    const { staffToken } = await desk.staffSignIn(TEST_STAFF);
+    const staff = { ...TEST_STAFF, staffToken, candidateId: opened.candidateId, packageId: opened.packageId };
     const seat = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
-    return { api: asTheScreenSeesIt(station.service), desk: asTheScreenSeesIt(station.service, DESK), seat, staff, advance: (ms) => (offset += ms), close: () => station.service.close() };
+    return { api: asTheScreenSeesIt(station.service), desk, seat, staff, advance: (ms) => (offset += ms), close: () => station.service.close() };
   },
 };
 
@@ -430,7 +435,7 @@ const SCENARIOS: Scenario[] = [
       call('getAttempt', seat, refused('CANDIDATE_TOKEN_WRONG')),
       call('seatHeartbeat', seat, refused('CANDIDATE_TOKEN_WRONG')),
       call('declineIdentity', (c) => ({ ...c.seat, reason: 'name' }), refused('CANDIDATE_TOKEN_WRONG')),
-      call('staffSignIn', (c) => ({ pin: c.staff.pin }), ok({ staffToken: expect.any(String) }), 'staff'),
+      call('staffSignIn', (c) => ({ username: c.staff.username, password: c.staff.password }), ok({ staffToken: expect.any(String) }), 'staff'),
       call('openAttempt', (c) => ({ staffToken: String(c.got.staff?.staffToken), candidateId: c.staff.candidateId, packageId: c.staff.packageId }), (c) => ok({ attemptId: c.seat.attemptId, status: 'open', candidateToken: expect.any(String), parts: notStarted }), 'reopened'),
       call('getAttempt', seatFrom('reopened'), (c) => ok({ attemptId: c.seat.attemptId, status: 'open', responses: [], parts: notStarted })),
     ],
@@ -473,8 +478,20 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    name: 'a wrong staff PIN is STAFF_PIN_WRONG',
-    steps: [call('staffSignIn', () => ({ pin: '000000' }), refused('STAFF_PIN_WRONG'))],
+    name: 'a wrong staff password, or a username nobody has, is STAFF_SIGN_IN_WRONG',
+    steps: [
+      call('staffSignIn', (c) => ({ username: c.staff.username, password: 'Not-The-Password-1' }), refused('STAFF_SIGN_IN_WRONG')),
+      call('staffSignIn', (c) => ({ username: 'nobody.here', password: c.staff.password }), refused('STAFF_SIGN_IN_WRONG')),
+    ],
+  },
+  {
+    name: 'signing in names the person with their roles and rights, the username in any case; signing out ends the session',
+    steps: [
+      call('staffSignIn', (c) => ({ username: c.staff.username.toUpperCase(), password: c.staff.password }), (c) => ok({ session: { account: { username: c.staff.username, roles: ['chief-invigilator'], disabled: false }, rights: expect.arrayContaining(['staff.admin', 'time.extend.incident']), locked: false, mustChangePassword: false } }), 'signedIn'),
+      call('getStaffSession', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), (c) => ok({ account: { username: c.staff.username } })),
+      call('staffSignOut', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), ok({ ok: true })),
+      call('getStaffSession', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), refused('STAFF_REQUIRED')),
+    ],
   },
 ];
 

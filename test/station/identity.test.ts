@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
 import { EVENT_PAYLOADS } from '../../src-shared/contracts/events.ts';
 import type { Caller } from '../../src-shared/contracts/station-api.ts';
-import { DEMO_SESSION, TEST_STAFF_PIN, openTestStation, seatOf } from '../support/fixtures.ts';
+import { DEMO_SESSION, TEST_STAFF, openTestStation, seatOf } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 
 /** A solo station's screen, as the transport names it: the one the attempt is opened on. */
@@ -17,11 +17,13 @@ describe('a candidate who says the details shown are not theirs', () => {
     const { service, built, staffToken } = await openTestStation();
     const call = createStationHandler(service, { validateOutput: true });
     const packageId = built.manifest.packageId;
-    const opened = await call('openAttempt', { staffToken, candidateId: 'C-0001', packageId }, SCREEN);
+    // The invigilator signs in on the screen itself: a staff token works only where it was signed in.
+    const onScreen = await call('staffSignIn', TEST_STAFF, SCREEN);
+    const opened = await call('openAttempt', { staffToken: (onScreen.ok && (onScreen.value as { staffToken: string }).staffToken) || '', candidateId: 'C-0001', packageId }, SCREEN);
     if (!opened.ok) throw new Error(JSON.stringify(opened.error));
     const seat = seatOf(opened.value as { attemptId: string; candidateToken: string });
     // While the screen holds the open attempt it is a candidate screen: no staff sign-in there.
-    expect(await call('staffSignIn', { pin: TEST_STAFF_PIN }, SCREEN)).toMatchObject({ ok: false, error: { code: 'STAFF_NOT_ON_CANDIDATE_SCREEN' } });
+    expect(await call('staffSignIn', TEST_STAFF, SCREEN)).toMatchObject({ ok: false, error: { code: 'STAFF_NOT_ON_CANDIDATE_SCREEN' } });
     const before = (await service.readOutbox({ staffToken, afterSeq: 0, limit: 1000 })).length;
 
     expect(await call('declineIdentity', { ...seat, reason: 'personal-code' }, SCREEN)).toMatchObject({ ok: true, value: { incidentId: expect.any(String), at: expect.any(String) } });
@@ -40,7 +42,7 @@ describe('a candidate who says the details shown are not theirs', () => {
     expect(await call('getAttempt', seat, SCREEN)).toMatchObject({ ok: false, error: { code: 'CANDIDATE_TOKEN_WRONG' } });
     expect(await call('declineIdentity', { ...seat, reason: 'personal-code' }, SCREEN)).toMatchObject({ ok: false, error: { code: 'CANDIDATE_TOKEN_WRONG' } });
     // The screen is the invigilator's again, and opening the attempt for the candidate resumes it untouched.
-    const signedIn = await call('staffSignIn', { pin: TEST_STAFF_PIN }, SCREEN);
+    const signedIn = await call('staffSignIn', TEST_STAFF, SCREEN);
     expect(signedIn).toMatchObject({ ok: true });
     const again = await call('openAttempt', { staffToken: (signedIn.ok && (signedIn.value as { staffToken: string }).staffToken) || '', candidateId: 'C-0001', packageId }, SCREEN);
     expect(again).toMatchObject({

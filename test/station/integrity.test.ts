@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
 import type { Caller } from '../../src-shared/contracts/station-api.ts';
-import { buildMiniPackage, openTestStation, saveId, seatOf, TEST_STAFF_PIN, type TestStation } from '../support/fixtures.ts';
+import { buildMiniPackage, openTestStation, saveId, seatOf, TEST_STAFF, type TestStation } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 
 const sha = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -63,7 +63,7 @@ describe('a speaking take open at submission (issue 7.3)', () => {
     other.service.db.sqlite.prepare("UPDATE attempts SET status = 'submitted'").run();
     other.service.close();
     service = other.reopen();
-    const { staffToken: token } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+    const { staffToken: token } = await service.staffSignIn(TEST_STAFF);
     const events = await service.readOutbox({ staffToken: token, afterSeq: 0, limit: 1000 });
     expect(events.filter((e) => e.kind === 'recording.closed').map((e) => e.payload)).toEqual([expect.objectContaining({ recordingId: take.recordingId, interruption: 'submitted' })]);
     service.close();
@@ -199,24 +199,26 @@ describe('the take limit of a speaking item (issue 7.9)', () => {
 
 describe('staff sign-in (issue 7.10)', () => {
   const screen = (clientId: string): Caller => ({ clientId, surfaces: ['public', 'staff', 'candidate'] });
+  const WRONG = { username: TEST_STAFF.username, password: 'Not-The-Password-1' };
 
   it('locks out only the screen that guessed wrong, never the invigilator', async () => {
     const { service } = await openTestStation();
     const handler = createStationHandler(service);
-    for (let i = 0; i < 5; i += 1) expect(await handler('staffSignIn', { pin: '000000' }, screen('stranger'))).toMatchObject({ ok: false, error: { code: 'STAFF_PIN_WRONG' } });
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, screen('stranger'))).toMatchObject({ ok: false, error: { code: 'STAFF_LOCKED_OUT' } });
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, screen('invigilator'))).toMatchObject({ ok: true });
+    for (let i = 0; i < 5; i += 1) expect(await handler('staffSignIn', WRONG, screen('stranger'))).toMatchObject({ ok: false, error: { code: 'STAFF_SIGN_IN_WRONG' } });
+    expect(await handler('staffSignIn', TEST_STAFF, screen('stranger'))).toMatchObject({ ok: false, error: { code: 'STAFF_LOCKED_OUT' } });
+    expect(await handler('staffSignIn', TEST_STAFF, screen('invigilator'))).toMatchObject({ ok: true });
   });
 
-  it('once many screens have guessed wrong, a new screen is locked after its first wrong PIN; a known one is not', async () => {
+  it('once many screens have guessed wrong, a new screen is locked after its first wrong password; a known one is not', async () => {
     const { service } = await openTestStation();
     const handler = createStationHandler(service);
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, screen('invigilator'))).toMatchObject({ ok: true });
-    for (let i = 0; i < 20; i += 1) await handler('staffSignIn', { pin: '000000' }, screen(`bot-${i}`));
-    expect(await handler('staffSignIn', { pin: '000000' }, screen('bot-new'))).toMatchObject({ ok: false, error: { code: 'STAFF_PIN_WRONG' } });
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, screen('bot-new'))).toMatchObject({ ok: false, error: { code: 'STAFF_LOCKED_OUT' } });
-    for (let i = 0; i < 4; i += 1) await handler('staffSignIn', { pin: '000000' }, screen('invigilator'));
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, screen('invigilator'))).toMatchObject({ ok: true });
+    expect(await handler('staffSignIn', TEST_STAFF, screen('invigilator'))).toMatchObject({ ok: true });
+    // Guesses at usernames nobody has: they spend the station's budget but lock no account.
+    for (let i = 0; i < 20; i += 1) await handler('staffSignIn', { username: `guess.${i}`, password: WRONG.password }, screen(`bot-${i}`));
+    expect(await handler('staffSignIn', WRONG, screen('bot-new'))).toMatchObject({ ok: false, error: { code: 'STAFF_SIGN_IN_WRONG' } });
+    expect(await handler('staffSignIn', TEST_STAFF, screen('bot-new'))).toMatchObject({ ok: false, error: { code: 'STAFF_LOCKED_OUT' } });
+    for (let i = 0; i < 4; i += 1) await handler('staffSignIn', WRONG, screen('invigilator'));
+    expect(await handler('staffSignIn', TEST_STAFF, screen('invigilator'))).toMatchObject({ ok: true });
   });
 
   it('is not reachable from a screen where a candidate’s test is open, and is again once it is submitted', async () => {
@@ -224,19 +226,19 @@ describe('staff sign-in (issue 7.10)', () => {
     const { service, built } = station;
     const handler = createStationHandler(service);
     const kiosk = screen('kiosk-1');
-    const { value: signedIn } = (await handler('staffSignIn', { pin: TEST_STAFF_PIN }, kiosk)) as { value: { staffToken: string } };
+    const { value: signedIn } = (await handler('staffSignIn', TEST_STAFF, kiosk)) as { value: { staffToken: string } };
     const opened = (await handler('openAttempt', { staffToken: signedIn.staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }, kiosk)) as { value: { attemptId: string; candidateToken: string } };
     const seat = seatOf(opened.value);
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, kiosk)).toMatchObject({ ok: false, error: { code: 'STAFF_NOT_ON_CANDIDATE_SCREEN' } });
+    expect(await handler('staffSignIn', TEST_STAFF, kiosk)).toMatchObject({ ok: false, error: { code: 'STAFF_NOT_ON_CANDIDATE_SCREEN' } });
     expect(await handler('listCandidates', { staffToken: signedIn.staffToken }, kiosk)).toMatchObject({ ok: false, error: { code: 'STAFF_NOT_ON_CANDIDATE_SCREEN' } });
-    // Wrong PINs typed there cannot lock the invigilator's own screen either.
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, screen('invigilator'))).toMatchObject({ ok: true });
+    // Wrong passwords typed there cannot lock the invigilator's own screen either.
+    expect(await handler('staffSignIn', TEST_STAFF, screen('invigilator'))).toMatchObject({ ok: true });
     // A kiosk seat's transport does not even carry staff methods.
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, { clientId: 'seat', surfaces: ['public', 'candidate'] })).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SCREEN' } });
+    expect(await handler('staffSignIn', TEST_STAFF, { clientId: 'seat', surfaces: ['public', 'candidate'] })).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SCREEN' } });
     for (const partId of PARTS) await handler('recordTimerEvent', { ...seat, partId, kind: 'start' }, kiosk);
     for (const partId of PARTS) await handler('recordTimerEvent', { ...seat, partId, kind: 'end' }, kiosk);
     expect(await handler('finishAttempt', seat, kiosk)).toMatchObject({ ok: true, value: { status: 'submitted' } });
-    expect(await handler('staffSignIn', { pin: TEST_STAFF_PIN }, kiosk)).toMatchObject({ ok: true });
+    expect(await handler('staffSignIn', TEST_STAFF, kiosk)).toMatchObject({ ok: true });
   });
 });
 

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
-import { TEST_STAFF_PIN, buildMiniPackage, openTestStation, saveId, seatOf } from '../support/fixtures.ts';
+import { TEST_STAFF, buildMiniPackage, openTestStation, saveId, seatOf } from '../support/fixtures.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -291,7 +291,8 @@ describe('station service: listening plays and timers', () => {
 
   it('derives remaining time from events; pause, extra time and end are checked transitions', async () => {
     let clock = Date.parse('2026-11-23T09:00:00Z');
-    const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock) });
+    // The invigilator waits out the 5-minute pause at the desk: no inactivity lock in this test.
+    const { service, built, staffToken } = await openTestStation({ now: () => new Date(clock), staffLockMs: 3600_000 });
     const seat = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId: built.manifest.packageId }));
     const partId = 'listening';
     expect(await refusal(service.staffTimerEvent({ staffToken, attemptId: seat.attemptId, partId, kind: 'pause' }))).toBe('TIMER_TRANSITION');
@@ -302,7 +303,7 @@ describe('station service: listening plays and timers', () => {
     await beatFor(300_000, (ms) => (clock += ms), beat);
     expect((await service.getTimer({ ...seat, partId })).remainingMs).toBe(540_000);
     await service.staffTimerEvent({ staffToken, attemptId: seat.attemptId, partId, kind: 'resume' });
-    expect((await service.staffTimerEvent({ staffToken, attemptId: seat.attemptId, partId, kind: 'extend', amountMs: 120_000 })).remainingMs).toBe(660_000);
+    expect((await service.staffTimerEvent({ staffToken, attemptId: seat.attemptId, partId, kind: 'extend', amountMs: 120_000, grounds: 'accommodation' })).remainingMs).toBe(660_000);
     await service.recordTimerEvent({ ...seat, partId, kind: 'end' });
     expect(await refusal(service.staffTimerEvent({ staffToken, attemptId: seat.attemptId, partId, kind: 'resume' }))).toBe('TIMER_TRANSITION');
     expect((await service.getAttempt(seat)).parts.find((p) => p.partId === partId)).toMatchObject({ submitted: true, timer: { status: 'ended' } });
@@ -321,7 +322,7 @@ describe('station service: listening plays and timers', () => {
     const timer = await service.getTimer({ ...seat, partId: 'listening' });
     expect(timer.creditedMs).toBe(105_000);
     expect(timer.remainingMs).toBe(600_000);
-    const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+    const { staffToken } = await service.staffSignIn(TEST_STAFF);
     const credit = (await service.readOutbox({ staffToken, afterSeq: 0, limit: 100 })).find((e) => e.kind === 'timer.event' && (e.payload as { kind: string }).kind === 'credit');
     expect((credit?.payload as { reason: string }).reason).toMatch(/station restart: 105 s lost/);
     // A part started after the last sign of life is credited from its start.
@@ -395,7 +396,9 @@ describe('station service: attendance and incidents', () => {
       ['attendance.marked', 'present'],
       ['incident.recorded', 'technical-freezing'],
     ]);
-    expect(events[2]!.payload).toMatchObject({ incidentId, candidateId: 'C-0001', attemptId: seat.attemptId, note: 'Ekrāns sastinga uz 30 s.', recordedBy: 'invigilator' });
+    expect(events[2]!.payload).toMatchObject({ incidentId, candidateId: 'C-0001', attemptId: seat.attemptId, note: 'Ekrāns sastinga uz 30 s.', recordedBy: TEST_STAFF.username });
+    // Each staff record names the person signed in, not a generic desk.
+    expect(events.slice(0, 2).map((e) => (e.payload as { markedBy: string }).markedBy)).toEqual([TEST_STAFF.username, TEST_STAFF.username]);
     expect(await refusal(service.markAttendance({ staffToken, candidateId: 'C-9999', status: 'present' }))).toBe('NOT_FOUND');
     expect(await refusal(service.recordIncident({ staffToken, sessionId: 'S-nope', kind: 'other', note: '' }))).toBe('NOT_FOUND');
     expect(await refusal(service.recordIncident({ staffToken, sessionId: 'S-2026-11-23-RIX01', candidateId: 'C-9999', kind: 'other', note: '' }))).toBe('NOT_FOUND');

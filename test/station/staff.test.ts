@@ -2,18 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { refusal } from '../support/refusal.ts';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
 import { LATEST_SCHEMA_VERSION } from '../../src-main/station/migrations/index.ts';
-import { TEST_STAFF_PIN, openTestStation, saveId, seatOf } from '../support/fixtures.ts';
+import { TEST_STAFF, openTestStation, saveId, seatOf } from '../support/fixtures.ts';
 
 describe('the invigilator desk and the candidate surface', () => {
-  it('opens staff methods only with a token from the right PIN, and locks out after five wrong PINs', async () => {
+  it('opens staff methods only with a token from the right password, and locks the screen out after five wrong ones', async () => {
     let clock = Date.parse('2026-11-23T09:00:00Z');
     const { service, built } = await openTestStation({ now: () => new Date(clock) });
     expect(await refusal(service.listCandidates({ staffToken: 'x'.repeat(32) }))).toBe('STAFF_REQUIRED');
     expect(await refusal(service.openAttempt({ staffToken: 'x'.repeat(32), candidateId: 'C-0001', packageId: built.manifest.packageId }))).toBe('STAFF_REQUIRED');
-    for (let i = 0; i < 5; i += 1) expect(await refusal(service.staffSignIn({ pin: '000000' }))).toBe('STAFF_PIN_WRONG');
-    expect(await refusal(service.staffSignIn({ pin: TEST_STAFF_PIN }))).toBe('STAFF_LOCKED_OUT');
+    for (let i = 0; i < 5; i += 1) expect(await refusal(service.staffSignIn({ username: TEST_STAFF.username, password: 'Wrong-Password-1' }))).toBe('STAFF_SIGN_IN_WRONG');
+    expect(await refusal(service.staffSignIn(TEST_STAFF))).toBe('STAFF_LOCKED_OUT');
     clock += 61_000;
-    const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+    const { staffToken } = await service.staffSignIn(TEST_STAFF);
     expect((await service.listCandidates({ staffToken })).map((c) => c.maskedPersonalCode)).toEqual(['15****-***40']);
   });
 

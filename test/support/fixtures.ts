@@ -2,13 +2,15 @@
 // type the language tests use (the numeric type has its own tests), built into a real package, and a
 // station service on a real SQLite file.
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTENT_FORMAT_VERSION } from '../../src-shared/content/schema.ts';
 import { buildPackage, type BuildOptions, type BuiltPackage } from '../../src-shared/node/package/builder.ts';
 import type { SigningKey, TrustList } from '../../src-shared/node/package/keys.ts';
 import { StationService, type StationOptions } from '../../src-main/station/service.ts';
+import { COMMON_PASSWORDS_FILE, SOURCE_COMMON_PASSWORDS } from '../../src-main/station/passwords.ts';
+import type { StationApi } from '../../src-shared/contracts/station-api.ts';
 import { loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation, type OpenedStation } from '../../src-main/host/start.ts';
 
@@ -173,7 +175,43 @@ export const DEMO_CANDIDATE = {
   accommodationDocDate: null,
 };
 
-export const TEST_STAFF_PIN = '24681357';
+/** The test station's chief invigilator: what staffSignIn takes. */
+export const TEST_STAFF = { username: 'test.chief', password: 'Parbaude-2026!' } as const;
+export const TEST_CHIEF = { ...TEST_STAFF, displayName: 'Testa Vadītāja', mustChangePassword: false } as const;
+/**
+ * Cheap scrypt parameters for test stations: each test station hashes a password at least twice, and
+ * the production cost (about 0.7 s a hash) would add minutes to the suite. Hashes carry their
+ * parameters, so the station checks these as it checks its own (test/station/staff-accounts.test.ts
+ * checks the production ones).
+ */
+export const TEST_HASH_PARAMS = { ln: 10, r: 8, p: 1 } as const;
+/** What a test's own StationService needs for its staff: the test chief, made with the cheap hash. */
+export const TEST_STAFF_OPTIONS = { firstChief: TEST_CHIEF, staffHashParams: TEST_HASH_PARAMS } as const;
+
+/** The one-time password a production test station's IT policy gives the test chief (changed at the first sign-in). */
+export const TEST_ONE_TIME_PASSWORD = 'Vienreizeja-Parole-1';
+/** The environment that names the test chief as a production station's first chief invigilator. */
+export const TEST_CHIEF_ENV = { EXAM_STATION_FIRST_CHIEF: TEST_STAFF.username, EXAM_STATION_FIRST_CHIEF_NAME: TEST_CHIEF.displayName, EXAM_STATION_FIRST_CHIEF_PASSWORD: TEST_ONE_TIME_PASSWORD };
+
+/**
+ * The first sign-in of a production test station's chief: the one-time password from the policy is
+ * replaced by TEST_STAFF's, as a person would at their first sign-in. Returns the session's token.
+ */
+export async function firstSignIn(station: Pick<StationApi, 'staffSignIn' | 'changeOwnPassword'>): Promise<string> {
+  const { staffToken } = await station.staffSignIn({ username: TEST_STAFF.username, password: TEST_ONE_TIME_PASSWORD });
+  await station.changeOwnPassword({ staffToken, currentPassword: TEST_ONE_TIME_PASSWORD, newPassword: TEST_STAFF.password });
+  return staffToken;
+}
+
+/** A production station's assets folder under `dir`: `trust` as the shipped trust list, and the shipped list of common passwords. */
+export function writeProductionAssets(dir: string, trust: TrustList): string {
+  const assets = join(dir, 'assets');
+  mkdirSync(join(assets, 'keys'), { recursive: true });
+  writeFileSync(join(assets, 'keys', 'trusted-keys.json'), JSON.stringify(trust));
+  mkdirSync(join(assets, 'passwords'), { recursive: true });
+  copyFileSync(SOURCE_COMMON_PASSWORDS, join(assets, COMMON_PASSWORDS_FILE));
+  return assets;
+}
 
 export interface TestStation {
   service: StationService;
@@ -197,12 +235,12 @@ export async function openTestStation(extra: Partial<StationOptions> = {}, exam?
     venueCode: 'RIX01',
     trust: keys.trust,
     heartbeatMs: 0,
-    initialStaffPin: TEST_STAFF_PIN,
+    ...TEST_STAFF_OPTIONS,
     ...extra,
     ...more,
   });
   const service = new StationService(options());
-  const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+  const { staffToken } = await service.staffSignIn(TEST_STAFF);
   service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
   const packagePath = join(dir, 'mini.exampkg');
   writeFileSync(packagePath, built.file);

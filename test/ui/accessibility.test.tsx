@@ -56,7 +56,7 @@ afterEach(() => cleanup());
 describe('headings', () => {
   test('every screen has exactly one <h1>, first, and no heading skips a level', async () => {
     render(<App station={new FakeStation()} />);
-    await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods');
+    await screen.findByLabelText('Lietotājvārds');
     expectSaneOutline('staff');
     cleanup();
 

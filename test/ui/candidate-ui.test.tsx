@@ -9,7 +9,7 @@ import { App } from '../../src-renderer/App.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import { ExamContent } from '../../src-shared/content/schema.ts';
 import { isModal } from './dialog.ts';
-import { FakeStation, SEAT, STAFF_PIN, testContent, testExamSource } from './fake-station.ts';
+import { FakeStation, SEAT, STAFF, testContent, testExamSource } from './fake-station.ts';
 
 /** A centralized exam made of the small test's writing part alone: nothing to hear, nothing to say. */
 function writtenExam(): ExamContent {
@@ -251,14 +251,17 @@ describe('coming back', () => {
     expect(screen.getByRole('button', { name: '1. jautājums: atbildēts' })).toBeTruthy();
   });
 
-  test('without an attempt on the seat the invigilator step asks for the staff PIN and refuses a wrong one in both languages', async () => {
+  test('without an attempt on the seat the invigilator step asks for a username and password and refuses a wrong one in both languages', async () => {
     render(<App station={new FakeStation()} />);
-    const pin = await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods');
-    fireEvent.change(pin, { target: { value: '1111' } });
-    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    fireEvent.change(await screen.findByLabelText('Lietotājvārds'), { target: { value: STAFF.username } });
+    const button = screen.getByRole('button', { name: 'Ienākt' }) as HTMLButtonElement;
+    // Both are needed before the button does anything.
+    expect(button.disabled).toBe(true);
+    fireEvent.change(screen.getByLabelText('Parole'), { target: { value: 'Not-The-Password-1' } });
+    fireEvent.click(button);
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toContain('PIN kods nav pareizs');
-    expect(alert.textContent).toContain('The PIN is not correct');
+    expect(alert.textContent).toContain('Nepareizs lietotājvārds vai parole');
+    expect(alert.textContent).toContain('The username or the password is not correct');
   });
 });
 
@@ -268,7 +271,7 @@ describe('a screen whose attempt moved', () => {
     seat(station);
     await screen.findByRole('textbox', { name: 'Jūsu atbilde' });
     station.moved();
-    await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods', {}, { timeout: 5000 });
+    await screen.findByLabelText('Lietotājvārds', {}, { timeout: 5000 });
     expect(document.body.textContent).toContain('Šis ekrāns vairs nav saistīts ar šo pārbaudījumu');
     expect(localStorage.getItem('exam-station.seat')).toBeNull();
   });
@@ -295,7 +298,8 @@ describe('the identity screen', () => {
     expect(localStorage.getItem('exam-station.seat')).toBeNull();
 
     // The invigilator signs in on this screen and opens the test again: it resumes at the identity step.
-    fireEvent.change(screen.getByLabelText('Pārbaudījuma vadītāja PIN kods'), { target: { value: STAFF_PIN } });
+    fireEvent.change(screen.getByLabelText('Lietotājvārds'), { target: { value: STAFF.username } });
+    fireEvent.change(screen.getByLabelText('Parole'), { target: { value: STAFF.password } });
     fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
     fireEvent.click(await screen.findByRole('radio', { name: /Anna Bērziņa/ }));
     fireEvent.change(screen.getByLabelText('Paketes atslēga'), { target: { value: 'ABCD-EFGH' } });

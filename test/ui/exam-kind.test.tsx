@@ -23,7 +23,7 @@ afterEach(() => cleanup());
 describe('the top bar', () => {
   test("names only the station on the invigilator's step, before any test is chosen", async () => {
     render(<App station={new FakeStation()} />);
-    await screen.findByLabelText('Pārbaudījuma vadītāja PIN kods');
+    await screen.findByLabelText('Lietotājvārds');
     expect(screen.getByTestId('app-name').textContent).toBe('Pārbaudījumu stacija');
   });
 

@@ -5,7 +5,9 @@
 // handed back under the station's rule (src-shared/rules/plays.ts), part timers start and end, a speaking
 // take is limited, stored in order and refuses segments once closed, the identity can be declined
 // only before any part began and that ends the screen's token, a paused part keeps its time and
-// refuses plays, new takes, ending it and, after a grace, saves) and can be switched to stop
+// refuses plays, new takes, ending it and, after a grace, saves; one chief invigilator signs in and
+// out with a username and password; the console's account administration and audit are the real
+// station's only) and can be switched to stop
 // acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
 // advance() moves its clock on. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
@@ -14,6 +16,7 @@ import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
 import { CONTENT_FORMAT_VERSION, ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
 import { StationError } from '../../src-shared/errors.ts';
+import { rightsOf } from '../../src-shared/rules/staff.ts';
 import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
@@ -26,7 +29,9 @@ export const PACKAGE_ID = '0b5e8f5a-1111-4222-8333-944455556666';
 export const CANDIDATE_TOKEN = 'fake-candidate-token-0123456789abcdefghij';
 /** What a screen holds once the invigilator opened the attempt for it. */
 export const SEAT = { attemptId: ATTEMPT_ID, candidateToken: CANDIDATE_TOKEN };
-export const STAFF_PIN = '246810';
+/** The fake's one staff account, a chief invigilator. */
+export const STAFF = { username: 'vaditajs', password: 'Eksamens-2026' } as const;
+const STAFF_TOKEN = 'staff-token-for-tests-000';
 /** The bytes of the listening audio media/a1.opus (the real station's test package carries the same). */
 export const LISTENING_AUDIO = new Uint8Array([79, 103, 103, 83, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8]);
 
@@ -293,11 +298,84 @@ export class FakeStation implements StationApi {
   }
 
   async getStatus(): Promise<StationOutput<'getStatus'>> {
-    return { deviceId: 'fake', role: 'solo', appVersion: 'test', schemaVersion: 0, lastSeq: this.seq };
+    return { deviceId: 'fake', role: 'solo', appVersion: 'test', schemaVersion: 0, lastSeq: this.seq, staffSetUp: true };
+  }
+  /** Whether the chief is signed in (the fake has one screen and one session at a time). */
+  signedIn = false;
+  private staffSession(): StationOutput<'getStaffSession'> {
+    const roles = ['chief-invigilator' as const];
+    return {
+      account: { accountId: '7d0c4f1e-2b3a-4c5d-8e9f-a0b1c2d3e4f5', username: STAFF.username, displayName: 'Demo Vadītājs', roles, disabled: false, mustChangePassword: false, hasPin: false, createdBy: '(it-policy)', createdAt: new Date(0).toISOString() },
+      rights: rightsOf(roles),
+      expiresAt: new Date(this.now() + 8 * 3600_000).toISOString(),
+      locked: false,
+      lockAfterMs: 5 * 60_000,
+      mustChangePassword: false,
+    };
+  }
+  private requireSession(staffToken: string): void {
+    if (!this.signedIn || staffToken !== STAFF_TOKEN) throw new StationError('STAFF_REQUIRED');
   }
   async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
-    if (input.pin !== STAFF_PIN) throw new StationError('STAFF_PIN_WRONG');
-    return { staffToken: 'staff-token-for-tests-000', expiresAt: new Date(this.now() + 3600_000).toISOString() };
+    if (input.username.toLowerCase() !== STAFF.username || input.password !== STAFF.password) throw new StationError('STAFF_SIGN_IN_WRONG');
+    this.signedIn = true;
+    const session = this.staffSession();
+    return { staffToken: STAFF_TOKEN, expiresAt: session.expiresAt, session };
+  }
+  async staffSignOut(input: StationInput<'staffSignOut'>): Promise<StationOutput<'staffSignOut'>> {
+    this.requireSession(input.staffToken);
+    this.signedIn = false;
+    return { ok: true };
+  }
+  async getStaffSession(input: StationInput<'getStaffSession'>): Promise<StationOutput<'getStaffSession'>> {
+    this.requireSession(input.staffToken);
+    return this.staffSession();
+  }
+  // The console's methods: the fake serves the candidate's screen and the staff step only.
+  private notInFake(method: string): never {
+    throw new StationError('NOT_FOUND', `the fake station has no ${method}`);
+  }
+  async setUpFirstChief(): Promise<StationOutput<'setUpFirstChief'>> {
+    throw new StationError('STAFF_ALREADY_SET_UP');
+  }
+  async staffLock(): Promise<StationOutput<'staffLock'>> {
+    return this.notInFake('staffLock');
+  }
+  async staffUnlock(): Promise<StationOutput<'staffUnlock'>> {
+    return this.notInFake('staffUnlock');
+  }
+  async changeOwnPassword(): Promise<StationOutput<'changeOwnPassword'>> {
+    return this.notInFake('changeOwnPassword');
+  }
+  async setOwnPin(): Promise<StationOutput<'setOwnPin'>> {
+    return this.notInFake('setOwnPin');
+  }
+  async listStaffAccounts(): Promise<StationOutput<'listStaffAccounts'>> {
+    return this.notInFake('listStaffAccounts');
+  }
+  async createStaffAccount(): Promise<StationOutput<'createStaffAccount'>> {
+    return this.notInFake('createStaffAccount');
+  }
+  async disableStaffAccount(): Promise<StationOutput<'disableStaffAccount'>> {
+    return this.notInFake('disableStaffAccount');
+  }
+  async enableStaffAccount(): Promise<StationOutput<'enableStaffAccount'>> {
+    return this.notInFake('enableStaffAccount');
+  }
+  async grantStaffRole(): Promise<StationOutput<'grantStaffRole'>> {
+    return this.notInFake('grantStaffRole');
+  }
+  async withdrawStaffRole(): Promise<StationOutput<'withdrawStaffRole'>> {
+    return this.notInFake('withdrawStaffRole');
+  }
+  async resetStaffPassword(): Promise<StationOutput<'resetStaffPassword'>> {
+    return this.notInFake('resetStaffPassword');
+  }
+  async listAudit(): Promise<StationOutput<'listAudit'>> {
+    return this.notInFake('listAudit');
+  }
+  async verifyAudit(): Promise<StationOutput<'verifyAudit'>> {
+    return this.notInFake('verifyAudit');
   }
   async importPackage(): Promise<StationOutput<'importPackage'>> {
     throw new StationError('FILE_UNREADABLE');
@@ -359,12 +437,12 @@ export class FakeStation implements StationApi {
 
   /** The invigilator pauses the part (as from their desk). */
   pause(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
-    return this.staffTimerEvent({ staffToken: 'staff-token-for-tests-000', attemptId: ATTEMPT_ID, partId, kind: 'pause' });
+    return this.staffTimerEvent({ staffToken: STAFF_TOKEN, attemptId: ATTEMPT_ID, partId, kind: 'pause' });
   }
 
   /** The invigilator resumes the part. */
   resume(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
-    return this.staffTimerEvent({ staffToken: 'staff-token-for-tests-000', attemptId: ATTEMPT_ID, partId, kind: 'resume' });
+    return this.staffTimerEvent({ staffToken: STAFF_TOKEN, attemptId: ATTEMPT_ID, partId, kind: 'resume' });
   }
   async getCandidate(): Promise<StationOutput<'getCandidate'>> {
     return this.candidate;

@@ -5,7 +5,7 @@ import { decodeContainer } from '../../../src-shared/node/package/container.ts';
 import { sha256Hex } from '../../../src-shared/node/package/crypto.ts';
 import { migrate } from '../../../src-main/station/migrations/index.ts';
 import { StationService } from '../../../src-main/station/service.ts';
-import { buildMiniPackage, makeKeys, tempDir, TEST_STAFF_PIN } from '../../support/fixtures.ts';
+import { buildMiniPackage, makeKeys, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS } from '../../support/fixtures.ts';
 
 describe('migration 0004: package frames', () => {
   it('moves each stored ciphertext into frames, and a package unlocked before opens after it', async () => {
@@ -27,8 +27,8 @@ describe('migration 0004: package frames', () => {
     expect((v3.prepare('PRAGMA table_info(packages)').all() as { name: string }[]).map((c) => c.name)).not.toContain('ciphertext');
     v3.close();
 
-    const service = new StationService({ dbPath: path, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, initialStaffPin: TEST_STAFF_PIN });
-    const { staffToken } = await service.staffSignIn({ pin: TEST_STAFF_PIN });
+    const service = new StationService({ dbPath: path, role: 'solo', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS });
+    const { staffToken } = await service.staffSignIn(TEST_STAFF);
     expect(await service.listPackages({ staffToken })).toEqual([expect.objectContaining({ packageId: manifest.packageId, unlocked: true })]);
     service.close();
   });

@@ -31,6 +31,21 @@ export function IdentityScreen() {
   const [wrong, setWrong] = useState(false);
   const [reason, setReason] = useState<IdentityDeclineReason | null>(null);
   const [busy, setBusy] = useState(false);
+  // "Nē" and "Atpakaļ" each take away the button that was pressed: the focus goes to what replaces it
+  // (the first thing that can be wrong, or "Nē" again), never to nothing.
+  const noButton = useRef<HTMLButtonElement>(null);
+  const declineGroup = useRef<HTMLFieldSetElement>(null);
+  const switched = useRef(false);
+  useEffect(() => {
+    if (!switched.current) return;
+    if (wrong) declineGroup.current?.querySelector<HTMLInputElement>('input')?.focus();
+    else noButton.current?.focus();
+  }, [wrong]);
+  const showDecline = (on: boolean) => {
+    switched.current = true;
+    setWrong(on);
+    if (!on) setReason(null);
+  };
   if (!candidate || !content) return null;
   const level = levelName(content.kind === 'state-language' ? content.level : undefined, candidate.level);
   return (
@@ -64,7 +79,7 @@ export function IdentityScreen() {
         <h2>{t('identityQuestion')}</h2>
         {!wrong ? (
           <div className="actions">
-            <button type="button" className="btn" onClick={() => setWrong(true)}>
+            <button type="button" className="btn" ref={noButton} onClick={() => showDecline(true)}>
               {t('identityNo')}
             </button>
             <button type="button" className="btn btn-primary" onClick={() => exam.updatePreflight({ identity: true })}>
@@ -72,7 +87,7 @@ export function IdentityScreen() {
             </button>
           </div>
         ) : (
-          <fieldset className="stack-sm" data-testid="identity-decline">
+          <fieldset className="stack-sm" data-testid="identity-decline" ref={declineGroup}>
             <legend>{t('declineWhat')}</legend>
             <p className="banner banner-error" role="alert">
               {t('identityWrong')}
@@ -88,10 +103,7 @@ export function IdentityScreen() {
               <button
                 type="button"
                 className="btn"
-                onClick={() => {
-                  setWrong(false);
-                  setReason(null);
-                }}
+                onClick={() => showDecline(false)}
               >
                 {t('declineBack')}
               </button>

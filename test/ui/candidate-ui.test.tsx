@@ -314,8 +314,15 @@ describe('the identity screen', () => {
     const station = new FakeStation();
     seat(station);
     await screen.findByTestId('candidate-name');
-    fireEvent.click(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
-    fireEvent.click(screen.getByRole('button', { name: 'Atpakaļ — dati tomēr ir pareizi' }));
+    const no = screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' });
+    no.focus();
+    fireEvent.click(no);
+    // The pressed button is gone: the focus is on the first thing that can be wrong, not on nothing.
+    expect(document.activeElement).toBe(screen.getByRole('radio', { name: 'Tie vispār nav mani dati' }));
+    const back = screen.getByRole('button', { name: 'Atpakaļ — dati tomēr ir pareizi' });
+    back.focus();
+    fireEvent.click(back);
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }));
     fireEvent.click(screen.getByRole('button', { name: 'Jā, tie ir mani dati' }));
     expect(await screen.findByRole('heading', { name: 'Norādījumi' })).toBeTruthy();
     expect(station.incidents).toEqual([]);

@@ -28,6 +28,7 @@ import { migration0003 } from './0003_candidate_screens.ts';
 import { migration0004 } from './0004_package_frames.ts';
 import { migration0005 } from './0005_outbox_seq.ts';
 import { migration0010 } from './0010_play_returns.ts';
+import { migration0030 } from './0030_room_seats.ts';
 
 export interface Migration {
   version: number;
@@ -35,7 +36,7 @@ export interface Migration {
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0030];
 /** The highest declared version; checked when this module loads (versions unique and increasing). */
 export const LATEST_SCHEMA_VERSION = latestSchemaVersion(MIGRATIONS);
 

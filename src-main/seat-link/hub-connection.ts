@@ -160,8 +160,9 @@ class HubLink implements HubConnection {
   private lost(reason: StationError): void {
     if (this.ws === undefined) return;
     this.ws = undefined;
-    for (const listener of this.disconnectedListeners) listener(reason);
+    // After close() the seat itself ended the channel: onClose has said so, there is nothing to report.
     if (this.stopped) return;
+    for (const listener of this.disconnectedListeners) listener(reason);
     if (reason.code === 'SEAT_REVOKED') {
       this.stop({ code: ROOM_CLOSE.revoked, reason: 'SEAT_REVOKED' });
       return;

@@ -134,7 +134,16 @@ export async function pairWithCode(options: CodePairing): Promise<SeatMembership
   const { identity } = options;
   const certificate = await selfSignedCertificateOf(identity);
   const tls: WebSocket.ClientOptions = { key: identity.privateKey.export({ type: 'pkcs8', format: 'pem' }), cert: certificate, rejectUnauthorized: false, minVersion: 'TLSv1.3' };
-  const talk = await converse(options.address, tls, options.timeoutMs ?? 15_000);
+  let talk: Conversation;
+  try {
+    talk = await converse(options.address, tls, options.timeoutMs ?? 15_000);
+  } catch (error) {
+    // The hub completed TLS and hung up on a seat it does not know: that is a hub whose pairing is closed.
+    if (error instanceof StationError && error.code === 'HUB_UNREACHABLE' && /ECONNRESET|socket hang up/.test(error.detail ?? '')) {
+      throw new StationError('PAIRING_CLOSED', error.detail);
+    }
+    throw error;
+  }
   try {
     talk.send({ type: 'pair.hello', method: 'code', label: options.label });
     const challenge = expect(await talk.next(), 'pair.challenge');
@@ -187,6 +196,8 @@ export async function enrolWithRoomFile(options: RoomFileEnrolment): Promise<Sea
         talk = await converse(address, tls, options.timeoutMs ?? 15_000);
       } catch (error) {
         const coded = hubErrorOf(error);
+        // The file pins a hub; the one at its address is another: the file is not this room's.
+        if (coded.code === 'HUB_KEY_CHANGED') throw new StationError('ROOM_FILE_INVALID', `the hub at ${address.host}:${address.port} is not the one that made the file (${coded.detail ?? ''})`);
         if (coded.code !== 'HUB_UNREACHABLE') throw coded;
         unreachable = coded;
         continue;

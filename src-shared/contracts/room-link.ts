@@ -81,10 +81,12 @@ export type SeatGrant = z.infer<typeof SeatGrant>;
 
 /** Seat → hub on /pair. */
 export const PairingFromSeat = z.discriminatedUnion('type', [
-  /** Pairing with the code shown on the hub: SRP follows. */
-  z.object({ type: z.literal('pair.hello'), method: z.literal('code'), label: z.string().max(64) }),
-  /** Enrolling with a token of a room file: the seat already pins the hub, the invigilator accepts. */
-  z.object({ type: z.literal('pair.hello'), method: z.literal('token'), label: z.string().max(64), token: z.string().min(1).max(128) }),
+  z.discriminatedUnion('method', [
+    /** Pairing with the code shown on the hub: SRP follows. */
+    z.object({ type: z.literal('pair.hello'), method: z.literal('code'), label: z.string().max(64) }),
+    /** Enrolling with a token of a room file: the seat already pins the hub, the invigilator accepts. */
+    z.object({ type: z.literal('pair.hello'), method: z.literal('token'), label: z.string().max(64), token: z.string().min(1).max(128) }),
+  ]),
   /** SRP's A and the proof M1 (base64). */
   z.object({ type: z.literal('pair.proof'), A: base64, M1: base64 }),
   /** The seat's MAC over its view of the channel (base64). */

@@ -139,7 +139,8 @@ function classify(socket: TLSSocket): Peer {
   if (socket.authorized) return { kind: 'member', keyHash, deviceId };
   const publicKey = certificate.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
   // A certificate someone else issued is another room's; one signed by its own key is a seat not yet paired.
-  const selfSigned = certificate.checkIssued(certificate) && certificate.verify(certificate.publicKey);
+  // (By name and signature: checkIssued would also ask for a CA's key usage, which a seat's key lacks.)
+  const selfSigned = certificate.issuer === certificate.subject && certificate.verify(certificate.publicKey);
   return { kind: 'stranger', keyHash, deviceId, publicKey, reason: selfSigned ? 'SEAT_NOT_PAIRED' : 'SEAT_OTHER_HUB' };
 }
 

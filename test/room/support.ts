@@ -90,3 +90,52 @@ export async function until(check: () => boolean, timeoutMs = 10_000): Promise<v
 export function connected(link: HubConnection): Promise<void> {
   return link.connected ? Promise.resolve() : next<void>((listener) => link.onConnected(listener));
 }
+
+export interface TcpProxy {
+  address: { host: string; port: number };
+  /** Every byte that crossed, both ways, in order. */
+  captured: Buffer[];
+  /** Stop passing bytes on (both ways) without closing anything: a link gone half-open. */
+  freeze(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on 127.0.0.1 in front of `target`: it sees the bytes on the wire and can stall the link. */
+export async function tcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
+  const { createServer, connect } = await import('node:net');
+  const captured: Buffer[] = [];
+  let frozen = false;
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(target.port, target.host);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    }
+    const pass = (from: import('node:net').Socket, to: import('node:net').Socket) =>
+      from.on('data', (chunk: Buffer) => {
+        if (frozen) return;
+        captured.push(chunk);
+        to.write(chunk);
+      });
+    pass(client, upstream);
+    pass(upstream, client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    address: { host: '127.0.0.1', port },
+    captured,
+    freeze: () => {
+      frozen = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

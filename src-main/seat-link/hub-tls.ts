@@ -59,6 +59,11 @@ export function hubErrorOf(error: unknown): StationError {
   return new StationError('HUB_UNREACHABLE', typeof code === 'string' ? `${code}: ${message}` : message);
 }
 
+/** Did the hub complete TLS and then hang up? It does that to a seat it does not know when nothing lets strangers in. */
+export function hungUp(error: StationError): boolean {
+  return error.code === 'HUB_UNREACHABLE' && /ECONNRESET|socket hang up/.test(error.detail ?? '');
+}
+
 /** The hub's refusal of an upgrade (an HTTP error with the catalogue's body), as an error. */
 export async function refusalOf(response: IncomingMessage): Promise<StationError> {
   const chunks: Buffer[] = [];

@@ -14,7 +14,7 @@ import { StationError } from '../../src-shared/errors.ts';
 import { certificateKeyHash, issuedBy } from '../../src-shared/node/room/certificates.ts';
 import { selfSignedCertificateOf, type DeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { SrpSeat, bindingMac, channelView, macMatches } from '../../src-shared/node/room/pairing-proof.ts';
-import { hubErrorOf, hubUrl, pinnedTls, refusalOf } from './hub-tls.ts';
+import { hubErrorOf, hubUrl, hungUp, pinnedTls, refusalOf } from './hub-tls.ts';
 import { saveMembership } from './membership.ts';
 
 const PAIRING_MAX_FRAME_BYTES = 64 * 1024;
@@ -139,7 +139,7 @@ export async function pairWithCode(options: CodePairing): Promise<SeatMembership
     talk = await converse(options.address, tls, options.timeoutMs ?? 15_000);
   } catch (error) {
     // The hub completed TLS and hung up on a seat it does not know: that is a hub whose pairing is closed.
-    if (error instanceof StationError && error.code === 'HUB_UNREACHABLE' && /ECONNRESET|socket hang up/.test(error.detail ?? '')) {
+    if (error instanceof StationError && hungUp(error)) {
       throw new StationError('PAIRING_CLOSED', error.detail);
     }
     throw error;
@@ -198,6 +198,7 @@ export async function enrolWithRoomFile(options: RoomFileEnrolment): Promise<Sea
         const coded = hubErrorOf(error);
         // The file pins a hub; the one at its address is another: the file is not this room's.
         if (coded.code === 'HUB_KEY_CHANGED') throw new StationError('ROOM_FILE_INVALID', `the hub at ${address.host}:${address.port} is not the one that made the file (${coded.detail ?? ''})`);
+        if (hungUp(coded)) throw new StationError('ROOM_FILE_INVALID', `the hub no longer takes enrolments: the file's tokens are past their time or enrolment was closed (${coded.detail ?? ''})`);
         if (coded.code !== 'HUB_UNREACHABLE') throw coded;
         unreachable = coded;
         continue;

@@ -9,6 +9,7 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOM_CLOSE, ROOM_PATH, type SeatMembership } from '../../src-shared/contracts/room-link.ts';
 import type { StationError } from '../../src-shared/errors.ts';
+import type { ChannelClose } from '../../src-shared/node/room/channel.ts';
 import { selfSignedCertificateOf } from '../../src-shared/node/room/identity.ts';
 import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { connectToHub, type HubConnection } from '../../src-main/seat-link/hub-connection.ts';
@@ -246,7 +247,7 @@ describe('the channel between a paired seat and its hub', () => {
     const reasons = disconnects(loose);
     await connected(loose);
     await until(() => room.channels.length === 2);
-    const closedAtHub = next((listener) => room.channels[1]!.onClose(listener));
+    const closedAtHub = next<ChannelClose>((listener) => room.channels[1]!.onClose(listener));
     loose.send({ type: 'answer', text: 'x'.repeat(5000) });
     expect((await closedAtHub).code).toBe(ROOM_CLOSE.tooLarge);
     await until(() => reasons.length > 0);
@@ -262,7 +263,7 @@ describe('the channel between a paired seat and its hub', () => {
     const reasons = disconnects(connection);
     await connected(connection);
     await until(() => room.channels.length === 1);
-    const closedAtHub = next((listener) => room.channels[0]!.onClose(listener));
+    const closedAtHub = next<ChannelClose>((listener) => room.channels[0]!.onClose(listener));
     const frozenAt = Date.now();
     proxy.freeze();
     expect((await closedAtHub).reason).toBe('no answer to ping');

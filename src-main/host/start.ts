@@ -4,6 +4,7 @@
 // the embedded default: a key of its own, the sample tests and a roster.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { StationService } from '../station/service.ts';
 import { ConfigError, DEFAULT_POLICY_FILE, type StationConfig } from './config.ts';
 import { demoTrust, seedDemo, type DemoPackage } from './demo.ts';
@@ -12,12 +13,15 @@ import { shippedTrust } from './trust.ts';
 export interface OpenedStation {
   service: StationService;
   config: StationConfig;
+  /** The station's long-term key pair and device id, made at its first start (the room pairs by it). */
+  identity: DeviceIdentity;
   /** The demo's packages and their keys (empty in production). */
   demo: DemoPackage[];
 }
 
 export function openStation(config: StationConfig, extra: { appVersion?: string; heartbeatMs?: number } = {}): OpenedStation {
   mkdirSync(config.dataDir, { recursive: true });
+  const identity = loadOrCreateDeviceIdentity(config.dataDir);
   const trust = config.mode === 'demo' ? demoTrust(config.dataDir, config.assetsDir) : shippedTrust(config.assetsDir);
   const service = new StationService({
     dbPath: join(config.dataDir, 'station.db'),
@@ -34,7 +38,7 @@ export function openStation(config: StationConfig, extra: { appVersion?: string;
       throw new ConfigError(`no staff PIN is set on this station yet: for its first start set "initialStaffPin" in the IT policy file (${config.policyFile ?? DEFAULT_POLICY_FILE}) or EXAM_STATION_STAFF_PIN`);
     }
     const demo = config.mode === 'demo' ? seedDemo(service, config.dataDir, config.assetsDir) : [];
-    return { service, config, demo };
+    return { service, config, identity, demo };
   } catch (error) {
     service.close();
     throw error;

@@ -37,6 +37,15 @@ export interface HubConnectionOptions {
   handshakeTimeoutMs?: number;
 }
 
+/**
+ * How long to wait before the next try after `failures` failed ones in a row: the base doubled per
+ * failure up to the cap, then a random point (`random` in [0, 1)) between half of it and all of it.
+ */
+export function reconnectDelay(failures: number, random: number, baseMs = 250, capMs = ROOM_RECONNECT_CAP_MS): number {
+  const wait = Math.min(capMs, baseMs * 2 ** failures);
+  return wait * (0.5 + random / 2);
+}
+
 /** What a closed channel means to the seat. */
 function reasonOfClose(closed: ChannelClose): StationError {
   if (closed.code === ROOM_CLOSE.revoked) return new StationError('SEAT_REVOKED');
@@ -167,10 +176,9 @@ class HubLink implements HubConnection {
       this.stop({ code: ROOM_CLOSE.revoked, reason: 'SEAT_REVOKED' });
       return;
     }
-    const cap = this.options.reconnectCapMs ?? ROOM_RECONNECT_CAP_MS;
-    const wait = Math.min(cap, (this.options.reconnectBaseMs ?? 250) * 2 ** this.failures);
+    const wait = reconnectDelay(this.failures, Math.random(), this.options.reconnectBaseMs, this.options.reconnectCapMs);
     this.failures += 1;
-    this.timer = setTimeout(() => this.dial(), wait * (0.5 + Math.random() / 2));
+    this.timer = setTimeout(() => this.dial(), wait);
     this.timer.unref();
   }
 }

@@ -1,11 +1,13 @@
 // Production start-up apart from the demo (issue 8.3): one configuration from the IT policy file and the
 // environment, checked with one schema; a production station trusts only the shipped trust list,
 // imports nothing by itself and never trusts a key it made; the demo is what npm start runs.
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
+import { DEVICE_KEY_FILE } from '../../src-shared/node/room/identity.ts';
+import { normalizeDeviceId } from '../../src-shared/rules/device-id.ts';
 import { openDemoStation, tempDir, TEST_STAFF_PIN } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 
@@ -68,6 +70,18 @@ describe('a production station', () => {
     } finally {
       service.close();
     }
+  });
+
+  it('makes its device key pair at its first start, in its data folder, and keeps it through restarts', () => {
+    const dir = tempDir();
+    const config = load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_ROLE: 'seat', EXAM_STATION_DATA: join(dir, 'station'), EXAM_STATION_STAFF_PIN: TEST_STAFF_PIN }, dir);
+    const first = openStation(config, { heartbeatMs: 0 });
+    first.service.close();
+    expect(statSync(join(dir, 'station', DEVICE_KEY_FILE)).mode & 0o777).toBe(0o600);
+    const again = openStation(config, { heartbeatMs: 0 });
+    again.service.close();
+    expect(again.identity.deviceId).toBe(first.identity.deviceId);
+    expect(normalizeDeviceId(first.identity.deviceId)).toBe(first.identity.deviceId);
   });
 
   it('will not start for the first time without a staff PIN to set', () => {

@@ -12,7 +12,7 @@ import type { StationError } from '../../src-shared/errors.ts';
 import type { ChannelClose } from '../../src-shared/node/room/channel.ts';
 import { selfSignedCertificateOf } from '../../src-shared/node/room/identity.ts';
 import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
-import { connectToHub, type HubConnection } from '../../src-main/seat-link/hub-connection.ts';
+import { connectToHub, reconnectDelay, type HubConnection } from '../../src-main/seat-link/hub-connection.ts';
 import { pairWithCode } from '../../src-main/seat-link/pairing.ts';
 import { tempDir } from '../support/fixtures.ts';
 import { connected, makeSeat, next, startHub, tcpProxy, until, type HubOptions, type TestHub, type TestSeat } from './support.ts';
@@ -288,5 +288,14 @@ describe('the channel between a paired seat and its hub', () => {
     expect(wire.length).toBeGreaterThan(1000);
     for (const encoding of ['utf8', 'latin1', 'utf16le'] as const) expect(wire.includes(Buffer.from('ANSWER-MARKER', encoding))).toBe(false);
     expect(wire.includes(Buffer.from('response.saved'))).toBe(false);
+  });
+
+  it('waits between tries from 250 ms doubling up to 5 s, each wait drawn between half and all of it', () => {
+    expect([0, 1, 2, 3, 4, 5, 10, 60].map((failures) => reconnectDelay(failures, 0.999999))).toEqual([250, 500, 1000, 2000, 4000, 5000, 5000, 5000].map((ms) => expect.closeTo(ms, 0)));
+    expect([0, 5, 60].map((failures) => reconnectDelay(failures, 0))).toEqual([125, 2500, 2500]);
+    const draws = Array.from({ length: 200 }, () => reconnectDelay(8, Math.random()));
+    expect(Math.min(...draws)).toBeGreaterThanOrEqual(2500);
+    expect(Math.max(...draws)).toBeLessThanOrEqual(5000);
+    expect(new Set(draws.map((d) => Math.round(d))).size).toBeGreaterThan(100);
   });
 });

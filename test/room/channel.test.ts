@@ -7,12 +7,14 @@ import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { ROOM_CLOSE, ROOM_PATH, type SeatMembership } from '../../src-shared/contracts/room-link.ts';
 import type { StationError } from '../../src-shared/errors.ts';
 import type { ChannelClose } from '../../src-shared/node/room/channel.ts';
 import { selfSignedCertificateOf } from '../../src-shared/node/room/identity.ts';
 import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { connectToHub, reconnectDelay, type HubConnection } from '../../src-main/seat-link/hub-connection.ts';
+import { pinnedTls } from '../../src-main/seat-link/hub-tls.ts';
 import { pairWithCode } from '../../src-main/seat-link/pairing.ts';
 import { tempDir } from '../support/fixtures.ts';
 import { connected, makeSeat, next, startHub, tcpProxy, until, type HubOptions, type TestHub, type TestSeat } from './support.ts';
@@ -218,6 +220,28 @@ describe('the channel between a paired seat and its hub', () => {
     expect((await next<StationError>((listener) => again.onDisconnected(listener))).code).toBe('SEAT_REVOKED');
     expect(room.channels).toHaveLength(1);
     expect(room.server.refusals()).toContainEqual(expect.objectContaining({ reason: 'SEAT_REVOKED', deviceId: seat.identity.deviceId }));
+  });
+
+  it('tells a seat with a certificate of this room that is not in the allowlist that it is not paired', async () => {
+    const room = await hub();
+    const { seat, membership } = await paired(room, '1A');
+    // The hub's records lost the seat (a database restored from before it was paired).
+    room.db.sqlite.prepare('DELETE FROM room_seats').run();
+    const connection = link(seat, membership);
+    expect((await next<StationError>((listener) => connection.onDisconnected(listener))).code).toBe('SEAT_NOT_PAIRED');
+    expect(room.channels).toEqual([]);
+  });
+
+  it('closes a channel that carries a binary message (1003) or a text that is not a frame (4400)', async () => {
+    const room = await hub();
+    const { seat, membership } = await paired(room, '1A');
+    for (const [payload, code] of [[Buffer.from([1, 2, 3]), ROOM_CLOSE.unsupported], ['{"no":"type"}', ROOM_CLOSE.frameInvalid], ['not json', ROOM_CLOSE.frameInvalid]] as const) {
+      const ws = new WebSocket(`wss://127.0.0.1:${room.server.address.port}${ROOM_PATH}`, { ...pinnedTls(seat.identity, membership, membership.seatCertificate), perMessageDeflate: false });
+      await new Promise((resolve) => ws.once('open', resolve));
+      const closed = new Promise<number>((resolve) => ws.once('close', (closeCode) => resolve(closeCode)));
+      ws.send(payload);
+      expect(await closed).toBe(code);
+    }
   });
 
   it("does not let a client present another seat's certificate without that seat's key", async () => {

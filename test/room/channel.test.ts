@@ -108,7 +108,7 @@ describe('the channel between a paired seat and its hub', () => {
 
     const again = await hub({ dir, port });
     await until(() => again.channels.length === 1);
-    expect(connection.connected).toBe(true);
+    await until(() => connection.connected);
     expect(again.channels[0]!.deviceId).toBe(seat.identity.deviceId);
 
     // The seat restarts: the same identity from its data folder, the same membership, the same channel.

@@ -11,7 +11,7 @@ import { certificateKeyHash, issuedBy, selfSignedCertificate } from '../../src-s
 import { MEMBERSHIP_FILE, loadMembership } from '../../src-main/seat-link/membership.ts';
 import { pairWithCode } from '../../src-main/seat-link/pairing.ts';
 import { refusal } from '../support/refusal.ts';
-import { makeSeat, startHub, type TestHub } from './support.ts';
+import { makeSeat, startHub, until, type TestHub } from './support.ts';
 
 const hubs: TestHub[] = [];
 afterEach(async () => {
@@ -143,7 +143,7 @@ describe('pairing a seat by the code the hub shows', () => {
     try {
       const outcome = await refusal(pairWithCode({ identity: seat.identity, dataDir: seat.dir, address: { host: '127.0.0.1', port }, code, label: '2B' }));
       expect(outcome).toBe('PAIRING_RELAYED');
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await until(() => room.server.pairing.status().failures.length > 0 && relayed.some((line) => line.startsWith('hub: {"type":"pair.refused"')));
       // SRP itself went through the relay: the binding is what caught it, on the seat and at the hub.
       expect(relayed.some((line) => line.startsWith('hub: {"type":"pair.verified"'))).toBe(true);
       expect(relayed.some((line) => line.startsWith('seat: {"type":"pair.bind"'))).toBe(true);

@@ -420,6 +420,87 @@ export const ERROR_CATALOGUE = {
     lv: 'Nav savienojuma ar staciju. Pasauciet pārbaudījuma vadītāju.',
     en: 'No connection to the station. Call the invigilator.',
   },
+  // The room's link between seats and their hub (docs/room.md, "Pairing and the channel").
+  PAIRING_CLOSED: {
+    status: 409,
+    lv: 'Centrālajā datorā nav atvērta jaunu kandidātu datoru pievienošana. Lūdziet pārbaudījuma vadītājam vai IT telpas datorā atvērt "Pievienot datorus" un mēģiniet vēlreiz.',
+    en: 'Adding seats is not open on the hub. Ask the invigilator or IT to open "Add seats" on the hub, then try again.',
+  },
+  PAIRING_CODE_WRONG: {
+    status: 403,
+    lv: 'Savienošanas kods nav pareizs. Šis kods vairs nav derīgs; telpas dators rāda jaunu kodu. Ievadiet jauno kodu.',
+    en: 'The pairing code is not correct. That code can no longer be used; the hub shows a new one. Enter the new code.',
+  },
+  PAIRING_CODE_EXPIRED: {
+    status: 403,
+    lv: 'Savienošanas koda derīguma laiks (2 minūtes) ir beidzies. Centrālajā datorā izveidojiet jaunu kodu un ievadiet to.',
+    en: 'The pairing code has expired (a code is valid for 2 minutes). Make a new code on the hub and enter it.',
+  },
+  PAIRING_PAUSED: {
+    status: 423,
+    lv: 'Pēc piecām nepareizām koda ievadēm pēc kārtas savienošana pārī ir apturēta. IT jāpārbauda, vai neviens cits nemēģina pievienoties, un telpas datorā no jauna jāatver "Pievienot datorus".',
+    en: 'Pairing is paused after five wrong codes in a row. IT must check that nobody else is trying to join, then open "Add seats" again on the hub.',
+  },
+  PAIRING_RELAYED: {
+    status: 403,
+    lv: 'Savienojums ar telpas datoru gāja caur citu ierīci, kas to varētu nolasīt, tāpēc savienošana pārī tika pārtraukta. Nekas netika savienots. Pasauciet IT: pievienojiet datoru tieši telpas tīklam.',
+    en: 'The connection to the hub passed through another device that could read it, so pairing was stopped. Nothing was paired. Call IT: connect the seat directly to the room network.',
+  },
+  HUB_KEY_CHANGED: {
+    status: 403,
+    lv: 'Šis nav tas telpas dators, ar kuru šis dators tika savienots pārī: tā atslēga ir mainījusies. Savienojums netika izveidots. Pasauciet IT; savienojiet pārī no jauna tikai tad, ja telpas dators tiešām ir nomainīts.',
+    en: 'This hub is not the one this seat was paired with: its key changed. No connection was made. Call IT; pair again only if the hub was really replaced.',
+  },
+  HUB_UNREACHABLE: {
+    status: 503,
+    lv: 'Centrālais dators pašlaik nav sasniedzams. Šis dators turpina darbu un saglabā visu uz vietas; savienojums atjaunosies pats.',
+    en: 'The hub cannot be reached right now. This seat keeps working and saves everything locally; the connection comes back by itself.',
+  },
+  SEAT_NOT_PAIRED: {
+    status: 403,
+    lv: 'Šis dators nav savienots pārī ar šo telpas datoru. Savienojiet to pārī ar kodu, ko rāda telpas dators, vai ar telpas failu.',
+    en: 'This seat is not paired with this hub. Pair it with the code the hub shows, or with the room file.',
+  },
+  SEAT_REVOKED: {
+    status: 403,
+    lv: 'Šis dators telpas datorā ir izņemts no telpas un vairs netiek pievienots. Ja tam jāpiedalās, IT tas jāsavieno pārī no jauna.',
+    en: 'This seat was removed from the room on the hub and is no longer let in. If it should take part, IT must pair it again.',
+  },
+  SEAT_OTHER_HUB: {
+    status: 403,
+    lv: 'Šis dators ir savienots pārī ar citu telpas datoru (citu telpu). Pievienojiet to savas telpas telpas datoram vai lūdziet IT to savienot pārī ar šo.',
+    en: "This seat is paired with another hub (another room). Connect it to its own room's hub, or ask IT to pair it with this one.",
+  },
+  SEAT_LABEL_TAKEN: {
+    status: 409,
+    lv: 'Telpā jau ir cits dators ar šo vietas apzīmējumu. Pārbaudiet apzīmējumu uz galda vai vispirms telpas datorā atvienojiet otru datoru.',
+    en: 'Another seat in this room already has this label. Check the label on the desk, or first unpair the other seat on the hub.',
+  },
+  ROOM_FILE_INVALID: {
+    status: 422,
+    lv: 'Telpas fails ir bojāts, mainīts, novecojis vai nav no šīs telpas telpas datora. Nekas netika mainīts. Centrālajā datorā izveidojiet jaunu telpas failu.',
+    en: "The room file is damaged, altered, out of date or not from this room's hub. Nothing was changed. Export a new room file on the hub.",
+  },
+  ENROLMENT_TOKEN_USED: {
+    status: 409,
+    lv: 'Visas šī telpas faila pievienošanas vietas jau ir izmantotas citos datoros. Centrālajā datorā izveidojiet jaunu telpas failu.',
+    en: "Every enrolment place in this room file has already been used by other seats. Export a new room file on the hub.",
+  },
+  ENROLMENT_REFUSED: {
+    status: 403,
+    lv: 'Pārbaudījuma vadītājs noraidīja šī datora pieprasījumu pievienoties telpai. Pasauciet pārbaudījuma vadītāju vai IT.',
+    en: "The invigilator refused this seat's request to join the room. Call the invigilator or IT.",
+  },
+  DEVICE_KEY_DAMAGED: {
+    status: 500,
+    lv: 'Šī datora ierīces atslēgas fails ir bojāts. Tas netika mainīts vai dzēsts. Nedzēsiet to un pasauciet IT: jauna atslēga nozīmē, ka datoru telpā vajadzēs savienot pārī no jauna.',
+    en: "This station's device key file is damaged. It was not changed or deleted. Do not delete it; call IT: a new key means pairing the station with its room again.",
+  },
+  FRAME_TOO_LARGE: {
+    status: 413,
+    lv: 'Ziņojums starp datoru un telpas datoru ir lielāks par atļauto, tāpēc tas netika nosūtīts. Pasauciet IT.',
+    en: 'A message between the seat and the hub is larger than allowed, so it was not sent. Call IT.',
+  },
   // The central API's own (venue devices, uploads, publishing, scoring).
   AUTH_REQUIRED: { status: 401, lv: 'Pieprasījums nav parakstīts. Reģistrējiet ierīci un mēģiniet vēlreiz.', en: 'The request is not signed. Enrol the device and try again.' },
   AUTH_SIGNATURE_INVALID: { status: 401, lv: 'Pieprasījuma paraksts nav derīgs. Nekas netika mainīts.', en: 'The request signature is not valid. Nothing was changed.' },
@@ -434,27 +515,27 @@ export const ERROR_CATALOGUE = {
   // The room protocol (seat ↔ hub).
   PUSH_FOREIGN_ORIGIN: {
     status: 403,
-    lv: 'Vieta sūtīja notikumus, ko nav rakstījusi pati. Nekas netika saglabāts; pasauciet IT.',
+    lv: 'Kandidāta dators sūtīja notikumus, ko nav rakstījis pats. Nekas netika saglabāts; pasauciet IT.',
     en: 'A seat sent events it did not write itself. Nothing was stored; call IT.',
   },
   COMMAND_STALE_TERM: {
     status: 409,
-    lv: 'Komanda nāk no telpas stacijas, kuras darbu jau ir pārņēmusi cita. Komanda netika izpildīta; pārbaudiet, kura telpas stacija ir galvenā.',
+    lv: 'Komanda nāk no telpas datora, kura darbu jau ir pārņēmis cits. Komanda netika izpildīta; pārbaudiet, kurš telpas dators ir galvenais.',
     en: 'The command comes from a hub whose work another hub has since taken over (an older term). The command was not carried out; check which hub is the primary.',
   },
   SEAT_BEHIND_HUB: {
     status: 409,
-    lv: 'Telpas stacijā ir vairāk šīs vietas notikumu nekā pašā vietā: vietas datubāze ir aizstāta vai bojāta. Nekas netika sūtīts; pasauciet IT un nelietojiet šo vietu.',
+    lv: 'Telpas datorā ir vairāk šī kandidāta datora notikumu nekā pašā kandidāta datorā: tā datubāze ir aizstāta vai bojāta. Nekas netika sūtīts; pasauciet IT un nelietojiet šo datoru.',
     en: 'The hub holds more of this seat\'s events than the seat itself: the seat\'s database was replaced or damaged. Nothing was sent; call IT and do not use this seat.',
   },
   COMMAND_UNSUPPORTED: {
     status: 501,
-    lv: 'Šī vieta vēl neprot izpildīt šo komandu. Nekas netika mainīts; atjauniniet vietas programmu.',
+    lv: 'Šis kandidāta dators vēl neprot izpildīt šo komandu. Nekas netika mainīts; atjauniniet tā programmu.',
     en: 'This seat cannot carry out this command yet. Nothing was changed; update the seat.',
   },
   ROOM_PROTOCOL_MISMATCH: {
     status: 426,
-    lv: 'Vietas un telpas stacijas programmu versijas nesader. Atjauniniet abas uz vienu versiju.',
+    lv: 'Kandidāta datora un telpas datora programmu versijas nesader. Atjauniniet abus uz vienu versiju.',
     en: 'The seat and the hub run versions that do not fit together. Update both to the same version.',
   },
   EVENTS_NOT_CONTIGUOUS: { status: 400, lv: 'Notikumu numuriem jābūt pēc kārtas bez izlaidumiem. Nekas netika saglabāts.', en: 'Event numbers must be consecutive. Nothing was stored.' },

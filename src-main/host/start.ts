@@ -4,6 +4,7 @@
 // the embedded default: a key of its own, the sample tests and a roster.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { COMMON_PASSWORDS_FILE } from '../station/passwords.ts';
 import { StationService } from '../station/service.ts';
 import type { FirstChief } from '../station/staff.ts';
@@ -14,6 +15,8 @@ import { shippedTrust } from './trust.ts';
 export interface OpenedStation {
   service: StationService;
   config: StationConfig;
+  /** The station's long-term key pair and device id, made at its first start (the room pairs by it). */
+  identity: DeviceIdentity;
   /** The demo's packages and their keys (empty in production). */
   demo: DemoPackage[];
 }
@@ -30,6 +33,7 @@ function firstChiefOf(config: StationConfig): FirstChief | undefined {
 
 export function openStation(config: StationConfig, extra: { appVersion?: string; heartbeatMs?: number } = {}): OpenedStation {
   mkdirSync(config.dataDir, { recursive: true });
+  const identity = loadOrCreateDeviceIdentity(config.dataDir);
   const trust = config.mode === 'demo' ? demoTrust(config.dataDir, config.assetsDir) : shippedTrust(config.assetsDir);
   const firstChief = firstChiefOf(config);
   const service = new StationService({
@@ -46,7 +50,7 @@ export function openStation(config: StationConfig, extra: { appVersion?: string;
   });
   try {
     const demo = config.mode === 'demo' ? seedDemo(service, config.dataDir, config.assetsDir) : [];
-    return { service, config, demo };
+    return { service, config, identity, demo };
   } catch (error) {
     service.close();
     throw error;

@@ -254,6 +254,45 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** The hub's allowlist of its room's seats (schema 30). */
+export interface RoomSeatsTable {
+  device_id: string;
+  /** SHA-256 (hex) of the seat's public key: what the hub matches a TLS peer against. */
+  key_hash: string;
+  /** Upper case; held by one unrevoked seat at a time. */
+  label: string;
+  /** The certificate the room CA issued for the seat (PEM). */
+  certificate: string;
+  paired_by: 'code' | 'room-file';
+  paired_at: string;
+  revoked_at: string | null;
+}
+
+/** A room file's one-time enrolment token, kept by its SHA-256 (schema 30). */
+export interface RoomEnrolmentTokensTable {
+  token_hash: string;
+  room_file_id: string;
+  valid_until: string;
+  /** The device whose request used the token. */
+  used_by: string | null;
+  used_at: string | null;
+}
+
+/** A seat that enrolled with a room file, waiting for the invigilator's decision (schema 30). */
+export interface RoomSeatRequestsTable {
+  device_id: string;
+  key_hash: string;
+  /** The seat's public key (SPKI DER, base64): the certificate is issued for it when the request is accepted. */
+  public_key: string;
+  label: string;
+  token_hash: string;
+  /** The network address the request came from, for the invigilator to tell seats apart. */
+  address: string;
+  requested_at: string;
+  decision: 'accepted' | 'refused' | null;
+  decided_at: string | null;
+}
+
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;
@@ -278,4 +317,7 @@ export interface StationTables {
   staff_accounts: StaffAccountsTable;
   staff_roles: StaffRolesTable;
   audit_log: AuditLogTable;
+  room_seats: RoomSeatsTable;
+  room_enrolment_tokens: RoomEnrolmentTokensTable;
+  room_seat_requests: RoomSeatRequestsTable;
 }

@@ -1,12 +1,14 @@
 // Production start-up apart from the demo (issue 8.3): one configuration from the IT policy file and the
 // environment, checked with one schema; a production station trusts only the shipped trust list,
 // imports nothing by itself and never trusts a key it made; the demo is what npm start runs.
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
 import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
+import { DEVICE_KEY_FILE } from '../../src-shared/node/room/identity.ts';
+import { normalizeDeviceId } from '../../src-shared/rules/device-id.ts';
 import { firstSignIn, openDemoStation, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 
@@ -79,6 +81,18 @@ describe('a production station', () => {
     } finally {
       service.close();
     }
+  });
+
+  it('makes its device key pair at its first start, in its data folder, and keeps it through restarts', () => {
+    const dir = tempDir();
+    const config = load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_ROLE: 'seat', EXAM_STATION_DATA: join(dir, 'station') }, dir);
+    const first = openStation(config, { heartbeatMs: 0 });
+    first.service.close();
+    expect(statSync(join(dir, 'station', DEVICE_KEY_FILE)).mode & 0o777).toBe(0o600);
+    const again = openStation(config, { heartbeatMs: 0 });
+    again.service.close();
+    expect(again.identity.deviceId).toBe(first.identity.deviceId);
+    expect(normalizeDeviceId(first.identity.deviceId)).toBe(first.identity.deviceId);
   });
 
   it("makes the policy's first chief invigilator with a one-time password that must be changed before anything else", async () => {

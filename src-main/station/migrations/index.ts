@@ -29,6 +29,7 @@ import { migration0004 } from './0004_package_frames.ts';
 import { migration0005 } from './0005_outbox_seq.ts';
 import { migration0010 } from './0010_play_returns.ts';
 import { migration0020 } from './0020_staff_accounts.ts';
+import { migration0030 } from './0030_room_seats.ts';
 import { migration0040 } from './0040_room_streams.ts';
 
 export interface Migration {
@@ -37,7 +38,7 @@ export interface Migration {
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0020, migration0040];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0020, migration0030, migration0040];
 /** The highest declared version; checked when this module loads (versions unique and increasing). */
 export const LATEST_SCHEMA_VERSION = latestSchemaVersion(MIGRATIONS);
 

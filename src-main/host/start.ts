@@ -6,9 +6,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadOrCreateDeviceIdentity, type DeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { COMMON_PASSWORDS_FILE } from '../station/passwords.ts';
+import { ROOM_CLOCK_FILE, RoomClock } from '../seat-link/room-clock.ts';
 import { StationService } from '../station/service.ts';
 import type { FirstChief } from '../station/staff.ts';
-import type { StationConfig } from './config.ts';
+import { ConfigError, type StationConfig } from './config.ts';
 import { DEMO_CHIEF, demoTrust, seedDemo, type DemoPackage } from './demo.ts';
 import { shippedTrust } from './trust.ts';
 
@@ -19,6 +20,8 @@ export interface OpenedStation {
   identity: DeviceIdentity;
   /** The demo's packages and their keys (empty in production). */
   demo: DemoPackage[];
+  /** A seat's room clock (the service reads its time from it; the seat's link keeps it right). */
+  clock?: RoomClock;
 }
 
 /**
@@ -36,8 +39,12 @@ export function openStation(config: StationConfig, extra: { appVersion?: string;
   const identity = loadOrCreateDeviceIdentity(config.dataDir);
   const trust = config.mode === 'demo' ? demoTrust(config.dataDir, config.assetsDir) : shippedTrust(config.assetsDir);
   const firstChief = firstChiefOf(config);
+  // A seat keeps the room's time: its own clock moved by its offset to the hub, kept beside the database.
+  const clock = config.role === 'seat' ? new RoomClock(join(config.dataDir, ROOM_CLOCK_FILE)) : undefined;
   const service = new StationService({
     dbPath: join(config.dataDir, 'station.db'),
+    deviceId: identity.deviceId,
+    ...(clock ? { now: () => clock.now() } : {}),
     role: config.role,
     venueCode: config.venueCode,
     trust,
@@ -49,8 +56,13 @@ export function openStation(config: StationConfig, extra: { appVersion?: string;
     ...(extra.heartbeatMs === undefined ? {} : { heartbeatMs: extra.heartbeatMs }),
   });
   try {
+    if (config.role !== 'solo' && service.deviceId !== identity.deviceId) {
+      throw new ConfigError(
+        `the station's database in ${config.dataDir} was made before the station had its room key: its events carry the id ${service.deviceId}, its key is ${identity.deviceId}. A ${config.role} checks every event against its key, so it needs a data folder of its own (a solo station can go on with this one)`,
+      );
+    }
     const demo = config.mode === 'demo' ? seedDemo(service, config.dataDir, config.assetsDir) : [];
-    return { service, config, identity, demo };
+    return { service, config, identity, demo, ...(clock ? { clock } : {}) };
   } catch (error) {
     service.close();
     throw error;

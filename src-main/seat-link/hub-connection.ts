@@ -21,6 +21,8 @@ export interface HubConnection extends RoomConnection {
   onConnected(listener: () => void): () => void;
   /** Each loss of the channel, or failed attempt to open it, with what it means for the person at the seat. */
   onDisconnected(listener: (reason: StationError) => void): () => void;
+  /** End the open channel (the protocol above found it broken) and dial again after the usual back-off. */
+  redial(reason: string): void;
 }
 
 export interface HubConnectionOptions {
@@ -104,6 +106,10 @@ class HubLink implements HubConnection {
   onDisconnected(listener: (reason: StationError) => void): () => void {
     this.disconnectedListeners.add(listener);
     return () => this.disconnectedListeners.delete(listener);
+  }
+
+  redial(reason: string): void {
+    this.channel?.close(ROOM_CLOSE.frameInvalid, reason.slice(0, 120));
   }
 
   /** Stop for good: the channel is closed and no reconnection follows. */

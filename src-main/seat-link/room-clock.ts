@@ -7,6 +7,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../../src-shared/node/package/keys.ts';
 
+/** The file beside the station's database that keeps the offset. */
+export const ROOM_CLOCK_FILE = 'room-clock.json';
+
 /** A change smaller than this is noise of the estimate, not worth a write. */
 const WRITE_THRESHOLD_MS = 50;
 

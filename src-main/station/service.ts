@@ -77,6 +77,11 @@ export interface StationOptions {
   /** The shipped list of common passwords (default: the one in the source tree's assets). */
   commonPasswordsFile?: string;
   maxPackageBytes?: number;
+  /**
+   * The id the station's events carry, taken by a new database: its key's device id (openStation), which
+   * the room checks every pushed event against. A random one when not given (tests of a lone station).
+   */
+  deviceId?: string;
 }
 
 const MEDIA_TYPES: Record<string, string> = {
@@ -96,11 +101,11 @@ type Seat = { attemptId: string; candidateToken: string };
 /** The screen a call comes from; a call from inside the station's process is its own one screen. */
 const clientOf = (caller: Caller | undefined): string => caller?.clientId ?? IN_PROCESS_CALLER.clientId;
 
-function readDeviceId(db: StationDatabase): string {
+function readDeviceId(db: StationDatabase, wanted: string | undefined): string {
   return db.transaction(() => {
     const known = db.get(db.q.selectFrom('meta').select('value').where('key', '=', 'device_id'));
     if (known) return known.value;
-    const id = randomUUID();
+    const id = wanted ?? randomUUID();
     db.run(db.q.insertInto('meta').values({ key: 'device_id', value: id }));
     return id;
   });
@@ -130,7 +135,7 @@ export class StationService implements StationHost {
     this.now = options.now ?? (() => new Date());
     this.db = openStationDatabase(options.dbPath, options.open);
     try {
-      this.deviceId = readDeviceId(this.db);
+      this.deviceId = readDeviceId(this.db, options.deviceId);
       this.packages = new PackageStore(this.db);
       this.outbox = new Outbox(this.db, this.deviceId);
       this.timers = new Timers(this.db, this.outbox);
@@ -165,9 +170,18 @@ export class StationService implements StationHost {
    * Run `fn` in one IMMEDIATE transaction; SQLite failures become errors a person can act on. What the
    * stores keep in memory is dropped when a transaction fails, so memory never holds uncommitted state.
    */
+  private readonly commitListeners = new Set<() => void>();
+
+  /** Called after every committed change (the seat's link pushes it then, not at its next beat). */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
   private tx<T>(fn: (tx: Tx) => T): T {
+    let result: T;
     try {
-      return this.db.transaction(fn);
+      result = this.db.transaction(fn);
     } catch (error) {
       this.timers.forget();
       this.attempts.forget();
@@ -175,6 +189,9 @@ export class StationService implements StationHost {
       this.outbox.forget();
       throw storageError(error);
     }
+    // After the commit, and never inside the caller's reply: a listener only schedules its work.
+    if (this.commitListeners.size > 0) setImmediate(() => this.commitListeners.forEach((listener) => listener()));
+    return result;
   }
 
   private meta(key: string): string | undefined {
@@ -749,5 +766,23 @@ export class StationService implements StationHost {
     } catch (error) {
       throw storageError(error);
     }
+  }
+
+  /** What a seat's heartbeat says of its candidate: the open attempt, its running (or paused) part and time left. */
+  roomSeatReport(): { attemptId: string; candidateId: string; partId: string | null; remainingMs: number | null; paused: boolean } | null {
+    const [open] = this.roomAttempts();
+    if (!open) return null;
+    const now = this.now().getTime();
+    let content: ExamContent;
+    try {
+      content = this.contentOfAttempt(open.attemptId);
+    } catch {
+      return { attemptId: open.attemptId, candidateId: open.candidateId, partId: null, remainingMs: null, paused: false };
+    }
+    for (const part of content.parts) {
+      const timer = this.timers.state(open.attemptId, part, now);
+      if (timer.status === 'running' || timer.status === 'paused') return { attemptId: open.attemptId, candidateId: open.candidateId, partId: part.id, remainingMs: timer.remainingMs, paused: timer.status === 'paused' };
+    }
+    return { attemptId: open.attemptId, candidateId: open.candidateId, partId: null, remainingMs: null, paused: false };
   }
 }

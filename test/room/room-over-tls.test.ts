@@ -1,0 +1,85 @@
+// A hub and a seat as openStation makes them (production configuration, their own data folders and
+// keys), joined the way IT joins them: "add seats" on the hub shows a code, the seat pairs with it over
+// TLS, and from then on the room protocol runs over the mutual-TLS channel. The package is pre-staged on
+// the seat, locked; the hub releases its key; the candidate's work reaches the hub attributed to the
+// seat's key; the hub's pause is carried out on the seat.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadStationConfig } from '../../src-main/host/config.ts';
+import { startRoom, type StationRoom } from '../../src-main/host/room.ts';
+import { openStation, type OpenedStation } from '../../src-main/host/start.ts';
+import { pairWithCode } from '../../src-main/seat-link/pairing.ts';
+import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, firstSignIn, makeKeys, saveId, seatOf, tempDir, TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
+import { until } from './room-fixtures.ts';
+
+const keys = makeKeys();
+const built = buildMiniPackage(keys);
+const closing: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const close of closing.splice(0).reverse()) await close();
+});
+
+function station(role: 'hub' | 'seat'): OpenedStation {
+  const dir = tempDir(`room-${role}-`);
+  const config = loadStationConfig({
+    env: { EXAM_STATION_MODE: 'production', EXAM_STATION_ROLE: role, EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'data'), EXAM_STATION_ASSETS: writeProductionAssets(dir, keys.trust), ...TEST_CHIEF_ENV },
+    machinePolicyFile: join(dir, 'absent.json'),
+  });
+  const opened = openStation(config, { heartbeatMs: 0 });
+  closing.push(() => opened.service.close());
+  return opened;
+}
+
+async function room(opened: OpenedStation): Promise<StationRoom> {
+  const started = await startRoom(opened, { host: '127.0.0.1', heartbeatMs: 100 });
+  closing.push(() => started.close());
+  return started;
+}
+
+describe('a hub and a seat over the room channel', () => {
+  it('pairs by code, releases the key to the pre-staged package, brings the work to the hub under the seat key and pauses the seat', async () => {
+    const hubStation = station('hub');
+    const seatStation = station('seat');
+    expect(seatStation.service.deviceId).toBe(seatStation.identity.deviceId);
+    // The package is on the seat before the day, locked; the roster too.
+    const seatStaff = await firstSignIn(seatStation.service);
+    seatStation.service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE] });
+    const packagePath = join(seatStation.config.dataDir, 'mini.exampkg');
+    writeFileSync(packagePath, built.file);
+    await seatStation.service.importPackage({ staffToken: seatStaff, path: packagePath });
+
+    const hubRoom = await room(hubStation);
+    if (hubRoom.role !== 'hub') throw new Error('not a hub');
+    expect(await room(seatStation)).toMatchObject({ role: 'seat', paired: false });
+    const { code } = hubRoom.server.pairing.open();
+    const membership = await pairWithCode({ identity: seatStation.identity, dataDir: seatStation.config.dataDir, address: hubRoom.server.address, code, label: '1A' });
+    expect(membership.label).toBe('1A');
+    const seatRoom = await room(seatStation);
+    if (seatRoom.role !== 'seat' || !seatRoom.paired) throw new Error('not a paired seat');
+    const seatId = seatStation.identity.deviceId;
+    await until('the seat on the room view', () => hubRoom.hub.view().some((s) => s.deviceId === seatId && s.connected && s.state !== null));
+
+    // The key goes out over the channel at the start.
+    const release = hubRoom.hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: built.manifest.packageId, key: built.contentKey }, issuedBy: 'test.chief' });
+    await until('the key released on the seat', () => hubRoom.hub.commands.outcomes(release.cmdId).length === 1);
+    expect(hubRoom.hub.commands.outcomes(release.cmdId)[0]).toMatchObject({ deviceId: seatId, status: 'applied' });
+
+    // The candidate works on the seat; every event reaches the hub, attributed to the seat's key.
+    const seat = seatOf(await seatStation.service.openAttempt({ staffToken: seatStaff, candidateId: DEMO_CANDIDATE.candidateId, packageId: built.manifest.packageId }));
+    await seatStation.service.recordTimerEvent({ ...seat, partId: 'reading', kind: 'start' });
+    for (let i = 0; i < 5; i += 1) await seatStation.service.saveResponse({ ...seat, itemId: 'r1-q4', value: { type: 'short-text', text: `atbilde ${i}` }, clientSaveId: saveId() });
+    const seatEvents = seatStation.service.outbox.read(0, 10_000);
+    await until('every event at the hub', () => hubRoom.hub.streams.ackedSeq(seatId) === seatStation.service.outbox.lastSeq(), 10_000);
+    const atHub = hubStation.service.outbox.read(0, 10_000).filter((e) => e.origin.deviceId === seatId);
+    expect(atHub.map((e) => [e.origin.seq, e.kind, e.payload])).toEqual(seatEvents.map((e) => [e.seq, e.kind, e.payload]));
+    await until('the seat reports its candidate', () => hubRoom.hub.view().find((s) => s.deviceId === seatId)?.state?.attempt?.partId === 'reading');
+    expect(hubRoom.hub.view().find((s) => s.deviceId === seatId)?.state?.attempt).toMatchObject({ attemptId: seat.attemptId, candidateId: DEMO_CANDIDATE.candidateId, partId: 'reading' });
+
+    // The invigilator pauses the room: the seat's running part is paused on the seat itself.
+    const pause = hubRoom.hub.issue({ target: { kind: 'room' }, type: 'pause', reason: 'trauksme', issuedBy: 'test.chief' });
+    await until('the pause carried out', () => hubRoom.hub.commands.outcomes(pause.cmdId).length === 1);
+    expect((await seatStation.service.getTimer({ ...seat, partId: 'reading' })).status).toBe('paused');
+    await until('the seat reports it paused', () => hubRoom.hub.view().find((s) => s.deviceId === seatId)?.state?.attempt?.screen === 'paused');
+  }, 60_000);
+});

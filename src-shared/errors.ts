@@ -423,7 +423,7 @@ export const ERROR_CATALOGUE = {
   // The room's link between seats and their hub (docs/room.md, "Pairing and the channel").
   PAIRING_CLOSED: {
     status: 409,
-    lv: 'Centrālajā datorā nav atvērta jaunu kandidātu datoru pievienošana. Lūdziet pārbaudījuma vadītājam vai IT telpas datorā atvērt "Pievienot datorus" un mēģiniet vēlreiz.',
+    lv: 'Telpas datorā nav atvērta jaunu kandidātu datoru pievienošana. Lūdziet pārbaudījuma vadītājam vai IT telpas datorā atvērt „Pievienot datorus” un mēģiniet vēlreiz.',
     en: 'Adding seats is not open on the hub. Ask the invigilator or IT to open "Add seats" on the hub, then try again.',
   },
   PAIRING_CODE_WRONG: {
@@ -433,12 +433,12 @@ export const ERROR_CATALOGUE = {
   },
   PAIRING_CODE_EXPIRED: {
     status: 403,
-    lv: 'Savienošanas koda derīguma laiks (2 minūtes) ir beidzies. Centrālajā datorā izveidojiet jaunu kodu un ievadiet to.',
+    lv: 'Savienošanas koda derīguma laiks (2 minūtes) ir beidzies. Telpas datorā izveidojiet jaunu kodu un ievadiet to.',
     en: 'The pairing code has expired (a code is valid for 2 minutes). Make a new code on the hub and enter it.',
   },
   PAIRING_PAUSED: {
     status: 423,
-    lv: 'Pēc piecām nepareizām koda ievadēm pēc kārtas savienošana pārī ir apturēta. IT jāpārbauda, vai neviens cits nemēģina pievienoties, un telpas datorā no jauna jāatver "Pievienot datorus".',
+    lv: 'Pēc piecām nepareizām koda ievadēm pēc kārtas savienošana pārī ir apturēta. IT jāpārbauda, vai neviens cits nemēģina pievienoties, un telpas datorā no jauna jāatver „Pievienot datorus”.',
     en: 'Pairing is paused after five wrong codes in a row. IT must check that nobody else is trying to join, then open "Add seats" again on the hub.',
   },
   PAIRING_RELAYED: {
@@ -453,7 +453,7 @@ export const ERROR_CATALOGUE = {
   },
   HUB_UNREACHABLE: {
     status: 503,
-    lv: 'Centrālais dators pašlaik nav sasniedzams. Šis dators turpina darbu un saglabā visu uz vietas; savienojums atjaunosies pats.',
+    lv: 'Telpas dators pašlaik nav sasniedzams. Šis dators turpina darbu un saglabā visu uz vietas; savienojums atjaunosies pats.',
     en: 'The hub cannot be reached right now. This seat keeps working and saves everything locally; the connection comes back by itself.',
   },
   SEAT_NOT_PAIRED: {
@@ -478,12 +478,12 @@ export const ERROR_CATALOGUE = {
   },
   ROOM_FILE_INVALID: {
     status: 422,
-    lv: 'Telpas fails ir bojāts, mainīts, novecojis vai nav no šīs telpas telpas datora. Nekas netika mainīts. Centrālajā datorā izveidojiet jaunu telpas failu.',
+    lv: 'Telpas fails ir bojāts, mainīts, novecojis vai nav no šīs telpas datora. Nekas netika mainīts. Telpas datorā izveidojiet jaunu telpas failu.',
     en: "The room file is damaged, altered, out of date or not from this room's hub. Nothing was changed. Export a new room file on the hub.",
   },
   ENROLMENT_TOKEN_USED: {
     status: 409,
-    lv: 'Visas šī telpas faila pievienošanas vietas jau ir izmantotas citos datoros. Centrālajā datorā izveidojiet jaunu telpas failu.',
+    lv: 'Visas šī telpas faila pievienošanas vietas jau ir izmantotas citos datoros. Telpas datorā izveidojiet jaunu telpas failu.',
     en: "Every enrolment place in this room file has already been used by other seats. Export a new room file on the hub.",
   },
   ENROLMENT_REFUSED: {

@@ -61,8 +61,12 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
   const cutOff = takes.some((x) => !x.closed || x.interrupted) && phase === 'idle';
   const left = takesLeft(item.recordingsAllowed, takes);
 
-  useEffect(
-    () => () => {
+  // A take left behind by an unmount goes on sending and closing; its progress is then nobody's to show.
+  const mounted = useRef(true);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
       // Leaving the screen mid-take (only a reload or the part's end can do that) keeps what was sent.
       const l = live.current;
       if (l.timer) clearInterval(l.timer);
@@ -70,9 +74,8 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
       void l.take?.stop().finally(() => stopStream(l.stream));
       if (!l.take) stopStream(l.stream);
       exam.audio.getState().setBusy(null);
-    },
-    [exam],
-  );
+    };
+  }, [exam]);
 
   const countdown = (seconds: number, each: () => void, done: () => void) => {
     const l = live.current;
@@ -150,7 +153,7 @@ export function SpeakingItem({ item }: { item: Extract<Item, { type: 'speaking' 
     const seat = seatOf(exam.attempt.getState());
     if (!seat || !l.stream) return;
     try {
-      l.take = await SpeakingTake.begin(exam.station, l.stream, seat, item.id, setProgress);
+      l.take = await SpeakingTake.begin(exam.station, l.stream, seat, item.id, (progress) => mounted.current && setProgress(progress));
     } catch (error) {
       return fail(error);
     }

@@ -25,6 +25,7 @@ import {
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
+import type { RoomControl } from './room-control.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './records/answers.ts';
 import { AuditLog } from './records/audit.ts';
@@ -784,5 +785,55 @@ export class StationService implements StationHost {
       if (timer.status === 'running' || timer.status === 'paused') return { attemptId: open.attemptId, candidateId: open.candidateId, partId: part.id, remainingMs: timer.remainingMs, paused: timer.status === 'paused' };
     }
     return { attemptId: open.attemptId, candidateId: open.candidateId, partId: null, remainingMs: null, paused: false };
+  }
+
+  // ---- the room (staff methods; the room itself is src-main/host/room.ts) ------------------------
+
+  private room: RoomControl | null = null;
+  private roomNotice: string | null = null;
+
+  /** The room started around this station, or why there is none (shown by getRoom). */
+  attachRoom(control: RoomControl | null, notice: string | null = null): void {
+    this.room = control;
+    this.roomNotice = notice;
+  }
+
+  private requireRoom(): RoomControl {
+    if (!this.room) throw new StationError('ROOM_NOT_AVAILABLE', this.roomNotice ?? `this station is ${this.options.role}`);
+    return this.room;
+  }
+
+  async getRoom(input: StationInput<'getRoom'>, caller?: Caller): Promise<StationOutput<'getRoom'>> {
+    this.requireStaff('getRoom', input, caller);
+    return this.room ? this.room.status() : { role: this.options.role, notice: this.roomNotice ?? (this.options.role === 'solo' ? 'a solo station has no room' : 'the room has not started'), hub: null, seat: null };
+  }
+
+  async openPairing(input: StationInput<'openPairing'>, caller?: Caller): Promise<StationOutput<'openPairing'>> {
+    const actor = this.requireStaff('openPairing', input, caller);
+    const code = this.requireRoom().openPairing();
+    this.recordAction(actor, 'room.pairing.open', null, { expiresAt: code.expiresAt });
+    return code;
+  }
+
+  async closePairing(input: StationInput<'closePairing'>, caller?: Caller): Promise<StationOutput<'closePairing'>> {
+    const actor = this.requireStaff('closePairing', input, caller);
+    this.requireRoom().closePairing();
+    this.recordAction(actor, 'room.pairing.close', null, {});
+    return { ok: true };
+  }
+
+  async revokeSeat(input: StationInput<'revokeSeat'>, caller?: Caller): Promise<StationOutput<'revokeSeat'>> {
+    const actor = this.requireStaff('revokeSeat', input, caller);
+    this.requireRoom().revokeSeat(input.deviceId);
+    this.recordAction(actor, 'room.seat.revoke', input.deviceId, {});
+    return { ok: true };
+  }
+
+  async pairWithHub(input: StationInput<'pairWithHub'>, caller?: Caller): Promise<StationOutput<'pairWithHub'>> {
+    const actor = this.requireStaff('pairWithHub', input, caller);
+    const { staffToken: _token, ...pairing } = input;
+    const status = await this.requireRoom().pairWithHub(pairing);
+    this.recordAction(actor, 'room.paired', status.seat?.hubDeviceId ?? null, { host: input.host, port: input.port, label: input.label });
+    return status;
   }
 }

@@ -616,6 +616,22 @@ export class FakeStation implements StationApi {
   async readOutbox(): Promise<StationOutput<'readOutbox'>> {
     return [];
   }
+  // The candidate's screens run on a solo station here: no room around it, as StationService without one.
+  async getRoom(): Promise<StationOutput<'getRoom'>> {
+    return { role: 'solo', notice: 'a solo station has no room', hub: null, seat: null };
+  }
+  async openPairing(): Promise<StationOutput<'openPairing'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async closePairing(): Promise<StationOutput<'closePairing'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async revokeSeat(): Promise<StationOutput<'revokeSeat'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async pairWithHub(): Promise<StationOutput<'pairWithHub'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
   async markAttendance(): Promise<StationOutput<'markAttendance'>> {
     return this.getCandidate();
   }

@@ -626,7 +626,7 @@ export class FakeStation implements StationApi {
   async closePairing(): Promise<StationOutput<'closePairing'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
-  async revokeSeat(): Promise<StationOutput<'revokeSeat'>> {
+  async revokeSeat(_input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async pairWithHub(): Promise<StationOutput<'pairWithHub'>> {

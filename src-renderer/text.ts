@@ -9,6 +9,8 @@ export const TEXT = {
   appNameCentralized: { lv: 'Valsts pārbaudes darbs', en: 'State examination' },
   appNameNeutral: { lv: 'Pārbaudījumu stacija', en: 'Exam station' },
   loading: { lv: 'Ielādē…', en: 'Loading…' },
+  roomMessageTitle: { lv: 'Ziņa no pārbaudījuma vadītāja', en: 'A message from the invigilator' },
+  roomMessageClose: { lv: 'Labi, izlasīju', en: 'OK, I have read it' },
   // the invigilator's console on the hub
   consoleName: { lv: 'Telpas dators', en: 'Room computer' },
   consoleSignInTitle: { lv: 'Pārbaudījuma vadītāja pieteikšanās', en: 'Invigilator sign-in' },

@@ -724,7 +724,7 @@ export class StationService implements StationHost {
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
     const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
-    return { parts, creditedMs, serverTime: now.getTime() };
+    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow() };
   }
 
   async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
@@ -835,5 +835,21 @@ export class StationService implements StationHost {
     const status = await this.requireRoom().pairWithHub(pairing);
     this.recordAction(actor, 'room.paired', status.seat?.hubDeviceId ?? null, { host: input.host, port: input.port, label: input.label });
     return status;
+  }
+
+  /** The invigilator's message from the hub, shown on the seat's screen until another replaces it. */
+  roomMessage(message: { id: string; text: string; at: number }): void {
+    this.tx((tx) => this.setMeta(tx, 'room_message', JSON.stringify(message)));
+    this.roomMessageCache = message;
+  }
+
+  private roomMessageCache: { id: string; text: string; at: number } | null | undefined;
+
+  private roomMessageNow(): { id: string; text: string; at: number } | null {
+    if (this.roomMessageCache === undefined) {
+      const stored = this.meta('room_message');
+      this.roomMessageCache = stored ? (JSON.parse(stored) as { id: string; text: string; at: number }) : null;
+    }
+    return this.roomMessageCache;
   }
 }

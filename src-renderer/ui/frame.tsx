@@ -213,6 +213,26 @@ export function NoticeBanner() {
   );
 }
 
+/** The invigilator's message from the hub: said until the candidate closes it or a new one comes. */
+export function RoomMessageBanner() {
+  const t = useText();
+  const message = useAttempt((s) => s.roomMessage);
+  const closed = useAttempt((s) => s.closedMessageId);
+  const exam = useExam();
+  if (!message || message.id === closed) return null;
+  return (
+    <div className="banner banner-notice" role="alert" data-testid="room-message">
+      <div>
+        <strong>{t('roomMessageTitle')}</strong>
+        <p lang="lv">{message.text}</p>
+      </div>
+      <button type="button" className="btn btn-quiet" onClick={() => exam.attempt.setState({ closedMessageId: message.id })}>
+        {t('roomMessageClose')}
+      </button>
+    </div>
+  );
+}
+
 /**
  * `heading`: the title in the top bar is the screen's one <h1> (the part screen, whose own headings are
  * the task's and the question's); other screens have their <h1> in their content.
@@ -243,6 +263,7 @@ export function Frame({ title, partId, heading, children }: { title: ReactNode; 
       <StationRestartingBanner />
       <ErrorBanner />
       <NoticeBanner />
+      <RoomMessageBanner />
       <main className="content" id="main">
         {children}
       </main>

@@ -390,7 +390,13 @@ export const stationApi = {
   seatHeartbeat: method(
     'candidate',
     z.object(seat).strict(),
-    z.object({ parts: z.array(z.object({ partId: ref, timer: TimerStateSchema })), creditedMs: z.number().int().min(0), serverTime: z.number() }),
+    z.object({
+      parts: z.array(z.object({ partId: ref, timer: TimerStateSchema })),
+      creditedMs: z.number().int().min(0),
+      serverTime: z.number(),
+      /** The invigilator's latest message to this seat (a room command), until another replaces it. */
+      roomMessage: z.object({ id: z.string().min(1).max(64), text: z.string().min(1).max(500), at: z.number().int() }).nullable(),
+    }),
   ),
   getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),
 } as const;

@@ -71,4 +71,27 @@ describe('commands carried out on the seat', () => {
     const listed = await seat.service.listPackages({ staffToken: seat.staffToken });
     expect(listed.find((p) => p.packageId === staged.manifest.packageId)).toMatchObject({ unlocked: true });
   });
+
+  it("shows the invigilator's message on the seat's screen until another replaces it, and refuses one without text", async () => {
+    const { hub } = await hubStation();
+    const seat = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat);
+    const first = hub.issue({ target: { kind: 'room' }, type: 'message', params: { text: 'Atlikušas 10 minūtes.' }, issuedBy: 'Ilze Kalniņa' });
+    const empty = hub.issue({ target: { kind: 'room' }, type: 'message', params: {}, issuedBy: 'Ilze Kalniņa' });
+    await until('both outcomes', () => hub.commands.outcomes(first.cmdId).length === 1 && hub.commands.outcomes(empty.cmdId).length === 1);
+    expect(hub.commands.outcomes(empty.cmdId)[0]).toMatchObject({ status: 'refused', code: 'VALIDATION_FAILED' });
+    expect((await seat.service.seatHeartbeat(seat.seat)).roomMessage).toEqual({ id: first.cmdId, text: 'Atlikušas 10 minūtes.', at: first.effectiveAt });
+    const second = hub.issue({ target: { kind: 'candidate', candidateId: 'C-0001' }, type: 'message', params: { text: 'Lūdzu, pārbaudiet austiņas.' }, issuedBy: 'Ilze Kalniņa' });
+    await until('the second applied', () => hub.commands.outcomes(second.cmdId).length === 1);
+    expect((await seat.service.seatHeartbeat(seat.seat)).roomMessage).toMatchObject({ id: second.cmdId, text: 'Lūdzu, pārbaudiet austiņas.' });
+    // A restart of the seat's station keeps it.
+    seat.link.stop();
+    seat.service.close();
+    const again = seat.reopen();
+    try {
+      expect((await again.seatHeartbeat(seat.seat)).roomMessage).toMatchObject({ id: second.cmdId });
+    } finally {
+      again.close();
+    }
+  });
 });

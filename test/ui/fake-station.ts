@@ -435,6 +435,9 @@ export class FakeStation implements StationApi {
     return this.timer(input.partId);
   }
 
+  /** The invigilator's latest message from the hub (a room command), as the seat's station keeps it. */
+  roomMessage: { id: string; text: string; at: number } | null = null;
+
   /** The invigilator pauses the part (as from their desk). */
   pause(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
     return this.staffTimerEvent({ staffToken: STAFF_TOKEN, attemptId: ATTEMPT_ID, partId, kind: 'pause' });
@@ -607,7 +610,7 @@ export class FakeStation implements StationApi {
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
     this.seat(input);
-    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now() };
+    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);

@@ -9,6 +9,12 @@ export const TEXT = {
   appNameCentralized: { lv: 'Valsts pārbaudes darbs', en: 'State examination' },
   appNameNeutral: { lv: 'Pārbaudījumu stacija', en: 'Exam station' },
   loading: { lv: 'Ielādē…', en: 'Loading…' },
+  lockedTitle: { lv: 'Šis dators ir bloķēts', en: 'This computer is locked' },
+  lockedText: {
+    lv: 'Pārbaudījuma vadītājs to atbloķēs. Jūsu atbildes ir drošībā. Ja jums vajadzīga palīdzība, paceliet roku.',
+    en: 'The invigilator will unlock it. Your answers are safe. If you need help, raise your hand.',
+  },
+  lockedReason: { lv: 'Iemesls: {reason}', en: 'Reason: {reason}' },
   roomMessageTitle: { lv: 'Ziņa no pārbaudījuma vadītāja', en: 'A message from the invigilator' },
   roomMessageClose: { lv: 'Labi, izlasīju', en: 'OK, I have read it' },
   // the invigilator's console on the hub

@@ -38,6 +38,12 @@ export function applyOnStation(service: StationService): CommandApplier {
         service.roomMessage({ id: command.cmdId, text: said, at: command.effectiveAt });
         return;
       }
+      case 'lock':
+        service.roomLock({ reason: command.reason, at: command.effectiveAt });
+        return;
+      case 'unlock':
+        service.roomLock(null);
+        return;
       default:
         throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
     }

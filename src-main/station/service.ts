@@ -652,6 +652,7 @@ export class StationService implements StationHost {
 
   async startRecording(input: StationInput<'startRecording'>, caller?: Caller): Promise<StationOutput<'startRecording'>> {
     this.seat(input, caller);
+    this.requireUnlocked();
     const content = this.contentOfAttempt(input.attemptId);
     return this.tx((tx) => this.recordings.start(tx, content, input.attemptId, input.itemId, input.mimeType, this.now()));
   }
@@ -670,6 +671,7 @@ export class StationService implements StationHost {
 
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>, caller?: Caller): Promise<StationOutput<'grantAudioPlay'>> {
     this.seat(input, caller);
+    this.requireUnlocked();
     const content = this.contentOfAttempt(input.attemptId);
     const found = findStimulus(content, input.stimulusId);
     if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
@@ -701,6 +703,7 @@ export class StationService implements StationHost {
 
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>, caller?: Caller): Promise<StationOutput<'recordTimerEvent'>> {
     this.seat(input, caller);
+    this.requireUnlocked();
     if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.tx((tx) => {
@@ -724,7 +727,7 @@ export class StationService implements StationHost {
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
     const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
-    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow() };
+    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow() };
   }
 
   async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
@@ -851,5 +854,30 @@ export class StationService implements StationHost {
       this.roomMessageCache = stored ? (JSON.parse(stored) as { id: string; text: string; at: number }) : null;
     }
     return this.roomMessageCache;
+  }
+
+  /**
+   * The invigilator locks this seat from the hub (or unlocks it). While locked the candidate's screen is
+   * covered and nothing new begins (a part, a play, a take); an answer on its way is still kept, so a
+   * lock loses nothing. The part's time runs on: to stop it, the invigilator pauses.
+   */
+  roomLock(lock: { reason: string | null; at: number } | null): void {
+    this.tx((tx) => (lock ? this.setMeta(tx, 'room_lock', JSON.stringify(lock)) : this.db.run(this.db.q.deleteFrom('meta').where('key', '=', 'room_lock'))));
+    this.roomLockCache = lock;
+  }
+
+  private roomLockCache: { reason: string | null; at: number } | null | undefined;
+
+  private roomLockNow(): { reason: string | null; at: number } | null {
+    if (this.roomLockCache === undefined) {
+      const stored = this.meta('room_lock');
+      this.roomLockCache = stored ? (JSON.parse(stored) as { reason: string | null; at: number }) : null;
+    }
+    return this.roomLockCache;
+  }
+
+  private requireUnlocked(): void {
+    const lock = this.roomLockNow();
+    if (lock) throw new StationError('SEAT_LOCKED', lock.reason ?? undefined);
   }
 }

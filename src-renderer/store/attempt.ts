@@ -39,6 +39,8 @@ export interface AttemptStoreState {
   /** The invigilator's latest message from the hub, and the one the candidate has closed (shown until then). */
   roomMessage: { id: string; text: string } | null;
   closedMessageId: string | null;
+  /** The invigilator locked this seat from the hub, with the reason they gave. */
+  locked: { reason: string | null } | null;
 }
 
 const SEAT_KEY = 'exam-station.seat';
@@ -103,5 +105,6 @@ export function createAttemptStore() {
     handedBack: null,
     roomMessage: null,
     closedMessageId: null,
+    locked: null,
   }));
 }

@@ -6,6 +6,7 @@ import { useAnswers, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { settingsStore, useSettings, useText, type TextSize } from '../store/settings.ts';
 import { formatClock, remainingMs } from '../store/timer.ts';
 import { useStationRestarting } from '../station/status.ts';
+import { TEXT } from '../text.ts';
 import { useBarHeight, useFocusKeptInView } from './in-view.ts';
 
 /**
@@ -213,6 +214,24 @@ export function NoticeBanner() {
   );
 }
 
+/** What covers every screen while the invigilator has locked the seat from the hub: why, and that nothing is lost. */
+export function SeatLockedCover() {
+  const t = useText();
+  const locked = useAttempt((s) => s.locked);
+  if (!locked) return null;
+  return (
+    <Modal labelledBy="locked-title" describedBy="locked-text" className="paused" backdropClassName="paused-backdrop" testId="seat-locked">
+      <h2 id="locked-title">
+        <Bilingual text={TEXT.lockedTitle} />
+      </h2>
+      <p id="locked-text">
+        <Bilingual text={TEXT.lockedText} />
+      </p>
+      {locked.reason && <p lang="lv">{t('lockedReason', { reason: locked.reason })}</p>}
+    </Modal>
+  );
+}
+
 /** The invigilator's message from the hub: said until the candidate closes it or a new one comes. */
 export function RoomMessageBanner() {
   const t = useText();
@@ -267,6 +286,7 @@ export function Frame({ title, partId, heading, children }: { title: ReactNode; 
       <main className="content" id="main">
         {children}
       </main>
+      <SeatLockedCover />
     </div>
   );
 }

@@ -396,6 +396,8 @@ export const stationApi = {
       serverTime: z.number(),
       /** The invigilator's latest message to this seat (a room command), until another replaces it. */
       roomMessage: z.object({ id: z.string().min(1).max(64), text: z.string().min(1).max(500), at: z.number().int() }).nullable(),
+      /** The invigilator locked this seat from the hub (and why), until they unlock it. */
+      locked: z.object({ reason: z.string().max(500).nullable(), at: z.number().int() }).nullable(),
     }),
   ),
   getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),

@@ -349,6 +349,21 @@ describe("the invigilator's message from the hub", () => {
   }, 10_000);
 });
 
+describe('a seat locked from the hub', () => {
+  test('is covered on every screen with why, and uncovered when unlocked', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    seat(station);
+    await screen.findByText('Uz kurieni?');
+    station.locked = { reason: 'kandidāts pārsēžas', at: Date.now() };
+    const cover = await screen.findByTestId('seat-locked', {}, { timeout: 3000 });
+    expect(cover.textContent).toContain('Šis dators ir bloķēts');
+    expect(cover.textContent).toContain('Jūsu atbildes ir drošībā');
+    expect(cover.textContent).toContain('Iemesls: kandidāts pārsēžas');
+    station.locked = null;
+    await waitFor(() => expect(screen.queryByTestId('seat-locked')).toBeNull(), { timeout: 3000 });
+  }, 10_000);
+});
+
 describe('a pupil at a centralized exam', () => {
   test('sees no level row on the identity screen, and no level among what can be wrong', async () => {
     const station = new FakeStation(writtenExam());

@@ -437,6 +437,12 @@ export class FakeStation implements StationApi {
 
   /** The invigilator's latest message from the hub (a room command), as the seat's station keeps it. */
   roomMessage: { id: string; text: string; at: number } | null = null;
+  /** The invigilator locked the seat from the hub (the screen is covered; nothing new begins). */
+  locked: { reason: string | null; at: number } | null = null;
+
+  private requireUnlocked(): void {
+    if (this.locked) throw new StationError('SEAT_LOCKED', this.locked.reason ?? undefined);
+  }
 
   /** The invigilator pauses the part (as from their desk). */
   pause(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
@@ -503,6 +509,7 @@ export class FakeStation implements StationApi {
   async startRecording(input: StationInput<'startRecording'>): Promise<StationOutput<'startRecording'>> {
     this.seat(input);
     await this.gate();
+    this.requireUnlocked();
     this.requireOpen();
     const found = findItem(this.content, input.itemId);
     if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${input.itemId} is not a speaking item of this test`);
@@ -557,6 +564,7 @@ export class FakeStation implements StationApi {
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {
     this.seat(input);
     await this.gate();
+    this.requireUnlocked();
     const found = findStimulus(this.content, input.stimulusId);
     if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
     const playLimit = found.stimulus.playLimit;
@@ -598,6 +606,7 @@ export class FakeStation implements StationApi {
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
     await this.gate();
     this.seat(input);
+    this.requireUnlocked();
     const status = this.timer(input.partId).status;
     this.requireOpen();
     // A paused part is the invigilator's until they resume it: the candidate cannot end it.
@@ -610,7 +619,7 @@ export class FakeStation implements StationApi {
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
     this.seat(input);
-    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage };
+    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);

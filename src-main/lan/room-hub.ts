@@ -93,72 +93,22 @@ export class RoomHub {
   attach(deviceId: string, link: FrameLink): void {
     const record = this.record(deviceId);
     if (record.link && record.link !== link) record.link.close('replaced by a newer connection of the same seat');
-    let greeted = false;
-    const send = (frame: HubFrame) => link.send(frame);
+    const session = { greeted: false };
     link.onFrame((raw) => {
       const parsed = SeatFrame.safeParse(raw);
       if (!parsed.success) {
         link.close(`a frame outside the room protocol: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
         return;
       }
-      const frame = parsed.data;
-      if (frame.type === 'hello') {
-        if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
-          link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
-          return;
-        }
-        greeted = true;
-        record.link = link;
-        this.seen(record);
-        send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
-        if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      try {
+        this.onFrame(deviceId, link, record, session, parsed.data);
+      } catch (error) {
+        // A store that failed (the hub's disk is full ...) or a reply too large to send: the hub says so on
+        // the room view and ends this session; the seat keeps everything and comes back.
+        record.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+        link.close('the hub could not handle a frame');
         this.changed();
-        return;
       }
-      if (!greeted) {
-        link.close('the first frame must be hello');
-        return;
-      }
-      this.seen(record);
-      switch (frame.type) {
-        case 'push': {
-          try {
-            const result = this.streams.apply(deviceId, frame.events);
-            send({ type: 'push-ack', pushId: frame.pushId, ...result });
-          } catch (error) {
-            const code = isCodedError(error) ? error.code : 'INTERNAL';
-            const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
-            if (!(error instanceof PushRefusal) || error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN') record.alarm = `${code}: ${detail}`.slice(0, 200);
-            send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
-          }
-          break;
-        }
-        case 'audio': {
-          try {
-            this.streams.storeAudio(deviceId, { recordingId: frame.recordingId, index: frame.index, sha256: frame.sha256, data: Buffer.from(frame.data, 'base64') });
-            send({ type: 'audio-ack', recordingId: frame.recordingId, index: frame.index });
-          } catch (error) {
-            const code = isCodedError(error) ? error.code : 'INTERNAL';
-            send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail: error instanceof Error ? error.message.slice(0, 500) : String(error) });
-          }
-          break;
-        }
-        case 'heartbeat': {
-          record.state = frame.state;
-          const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null }, ROOM_PENDING_COMMANDS_MAX);
-          send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
-          break;
-        }
-        case 'command-result': {
-          try {
-            this.commands.confirm(deviceId, frame.result);
-          } catch {
-            // A result for a command this hub never issued (another hub's, before a rebuild): nothing to keep.
-          }
-          break;
-        }
-      }
-      this.changed();
     });
     link.onClose(() => {
       if (record.link === link) {
@@ -166,6 +116,67 @@ export class RoomHub {
         this.changed();
       }
     });
+  }
+
+  private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: { greeted: boolean }, frame: SeatFrame): void {
+    const send = (reply: HubFrame) => link.send(reply);
+    if (frame.type === 'hello') {
+      if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
+        link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
+        return;
+      }
+      session.greeted = true;
+      record.link = link;
+      this.seen(record);
+      send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
+      if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      this.changed();
+      return;
+    }
+    if (!session.greeted) {
+      link.close('the first frame must be hello');
+      return;
+    }
+    this.seen(record);
+    switch (frame.type) {
+      case 'push': {
+        try {
+          const result = this.streams.apply(deviceId, frame.events);
+          send({ type: 'push-ack', pushId: frame.pushId, ...result });
+        } catch (error) {
+          const code = isCodedError(error) ? error.code : 'INTERNAL';
+          const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
+          if (!(error instanceof PushRefusal) || error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN') record.alarm = `${code}: ${detail}`.slice(0, 200);
+          send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
+        }
+        break;
+      }
+      case 'audio': {
+        try {
+          this.streams.storeAudio(deviceId, { recordingId: frame.recordingId, index: frame.index, sha256: frame.sha256, data: Buffer.from(frame.data, 'base64') });
+          send({ type: 'audio-ack', recordingId: frame.recordingId, index: frame.index });
+        } catch (error) {
+          const code = isCodedError(error) ? error.code : 'INTERNAL';
+          send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+        }
+        break;
+      }
+      case 'heartbeat': {
+        record.state = frame.state;
+        const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null }, ROOM_PENDING_COMMANDS_MAX);
+        send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
+        break;
+      }
+      case 'command-result': {
+        try {
+          this.commands.confirm(deviceId, frame.result);
+        } catch {
+          // A result for a command this hub never issued (another hub's, before a rebuild): nothing to keep.
+        }
+        break;
+      }
+    }
+    this.changed();
   }
 
   private seen(record: SeatRecord): void {

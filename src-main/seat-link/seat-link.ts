@@ -22,8 +22,12 @@ import { isCodedError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 
-/** Carries out one command on the seat's station; throws a CodedError to refuse it. */
-export type CommandApplier = (command: RoomCommand) => void | Promise<void>;
+/**
+ * Carries out one command on the seat's station; throws a CodedError to refuse it. Synchronous: the link
+ * runs it inside the transaction that marks the command applied, so a command is applied exactly once
+ * whenever the seat stops (applied and marked, or neither).
+ */
+export type CommandApplier = (command: RoomCommand) => void;
 
 /** What the seat's station reports of itself; the link adds what it knows (backlog, clock, alarm). */
 export type SeatReport = Omit<SeatState, 'backlog' | 'clockOffsetMs' | 'alarm'>;
@@ -71,6 +75,11 @@ interface Connection {
   nextSeq: number;
   inFlight: { pushId: number; lastSeq: number; timer: NodeJS.Timeout } | null;
   audioInFlight: Set<string>;
+  /**
+   * When the newest event sent on this connection was written: a take's segment goes only once the event
+   * that announces it (written in the same transaction, with the same time) has gone before it.
+   */
+  sentThrough: string;
   heartbeat: NodeJS.Timeout | null;
   retryAt: number;
 }
@@ -91,10 +100,10 @@ export class SeatLink {
   private alarm: string | null = null;
   /** Integrity problems stop the push for good (until a person looks); other refusals only pause it. */
   private pushStopped = false;
-  /** Segments the hub refused; not sent again in this run. */
+  /** Segments the hub refused for good (other bytes held, damaged); not sent again in this run. */
   private readonly audioRefused = new Set<string>();
-  /** Commands are applied one after the other, in the order they arrived. */
-  private commandChain: Promise<void> = Promise.resolve();
+  /** Segments the hub could not take just now, and when to try them again. */
+  private readonly audioRetryAt = new Map<string, number>();
   private stopped = false;
 
   constructor(options: SeatLinkOptions) {
@@ -109,8 +118,7 @@ export class SeatLink {
     this.onClockOffset = options.onClockOffset;
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
-      const command = RoomCommand.parse(JSON.parse(row.command_json));
-      this.commandChain = this.commandChain.then(() => this.carryOut(command));
+      this.carryOut(RoomCommand.parse(JSON.parse(row.command_json)));
     }
   }
 
@@ -139,7 +147,7 @@ export class SeatLink {
       return;
     }
     this.drop();
-    const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), heartbeat: null, retryAt: 0 };
+    const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), sentThrough: '', heartbeat: null, retryAt: 0 };
     this.connection = connection;
     link.onFrame((raw) => {
       if (this.connection !== connection) return;
@@ -148,7 +156,14 @@ export class SeatLink {
         link.close(`a frame outside the room protocol: ${parsed.error.issues[0]?.path.join('.')}`);
         return;
       }
-      this.onFrame(connection, parsed.data);
+      try {
+        this.onFrame(connection, parsed.data);
+      } catch (error) {
+        // The seat's own storage failed (its disk is full ...) or a frame could not be sent: the seat
+        // says so and starts the session again; its station, and the candidate's work, go on.
+        this.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+        link.close('the seat could not handle a frame');
+      }
     });
     link.onClose(() => {
       if (this.connection === connection) this.drop();
@@ -158,7 +173,12 @@ export class SeatLink {
 
   /** Something new was committed: push it now rather than at the next beat. */
   kick(): void {
-    if (this.connection) this.pump(this.connection);
+    if (!this.connection) return;
+    try {
+      this.pump(this.connection);
+    } catch (error) {
+      this.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+    }
   }
 
   stop(): void {
@@ -168,10 +188,6 @@ export class SeatLink {
     link?.close('the seat is shutting down');
   }
 
-  /** Wait until every command received so far has been carried out (for tests and orderly shutdown). */
-  async settled(): Promise<void> {
-    await this.commandChain;
-  }
 
   private drop(): void {
     const connection = this.connection;
@@ -192,8 +208,9 @@ export class SeatLink {
           connection.link.close(`ROOM_PROTOCOL_MISMATCH: the hub speaks room protocol ${frame.protocol}`);
           return;
         }
-        if (this.meta(HUB_INSTANCE_KEY) !== frame.hubInstance) {
-          // Another hub database than before: it holds none of this seat's audio, whatever it was sent.
+        // Another hub database than before, or the same one restored from an earlier copy (it holds less of
+        // this seat than it acknowledged): either way it may lack audio it once acknowledged.
+        if (this.meta(HUB_INSTANCE_KEY) !== frame.hubInstance || frame.ackedSeq < Number(this.meta(ACKED_KEY) ?? 0)) {
           this.db.transaction(() => {
             this.db.run(this.db.q.deleteFrom('seat_audio_sent'));
             this.setMeta(HUB_INSTANCE_KEY, frame.hubInstance);
@@ -207,6 +224,7 @@ export class SeatLink {
         }
         connection.welcomed = true;
         connection.nextSeq = frame.ackedSeq + 1;
+        connection.sentThrough = frame.ackedSeq > 0 ? (this.db.get(this.db.q.selectFrom('outbox').select('created_at').where('seq', '=', frame.ackedSeq))?.created_at ?? '') : '';
         this.noteAcked(frame.ackedSeq);
         this.noteTerm(frame.term);
         // A first estimate, until a heartbeat's round trip gives a measured one: its one-way delay is
@@ -214,6 +232,7 @@ export class SeatLink {
         this.offsets = [{ rtt: Number.MAX_SAFE_INTEGER, offset: frame.hubTime - this.now().getTime() }];
         this.onClockOffset?.(this.offsets[0]!.offset);
         this.beat(connection);
+        if (connection.heartbeat) clearInterval(connection.heartbeat);
         connection.heartbeat = setInterval(() => this.beat(connection), this.heartbeatMs);
         this.pump(connection);
         return;
@@ -265,8 +284,15 @@ export class SeatLink {
       case 'audio-refused': {
         const key = `${frame.recordingId}/${frame.index}`;
         connection.audioInFlight.delete(key);
-        this.audioRefused.add(key);
-        this.alarm = `${frame.code}: segment ${frame.index} of ${frame.recordingId}`.slice(0, 200);
+        if (frame.code === 'UPLOAD_CHUNK_CHECKSUM_MISMATCH' || frame.code === 'RECORDING_CONFLICT') {
+          // The hub holds other bytes for it, or these are damaged: sending again cannot help.
+          this.audioRefused.add(key);
+          this.alarm = `${frame.code}: segment ${frame.index} of ${frame.recordingId}`.slice(0, 200);
+        } else {
+          // Not announced yet, or the hub could not store it now: again after a while.
+          this.audioRetryAt.set(key, this.now().getTime() + RETRY_MS);
+          setTimeout(() => this.connection === connection && this.pump(connection), RETRY_MS).unref();
+        }
         this.pump(connection);
         return;
       }
@@ -299,6 +325,14 @@ export class SeatLink {
 
   private beat(connection: Connection): void {
     if (this.connection !== connection) return;
+    try {
+      this.beatNow(connection);
+    } catch (error) {
+      this.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+    }
+  }
+
+  private beatNow(connection: Connection): void {
     const status = this.status();
     const state: SeatState = {
       ...this.report(),
@@ -312,8 +346,14 @@ export class SeatLink {
 
   /** Send what the hub does not have yet: events first, one push in flight; then audio, a few segments at a time. */
   private pump(connection: Connection): void {
-    if (this.connection !== connection || !connection.welcomed || this.pushStopped || connection.inFlight) return;
-    if (this.now().getTime() < connection.retryAt) return;
+    if (this.connection !== connection || !connection.welcomed || this.pushStopped) return;
+    this.pumpEvents(connection);
+    // Audio has its own small window beside the push, so a slow link carries both (answers first).
+    this.pumpAudio(connection);
+  }
+
+  private pumpEvents(connection: Connection): void {
+    if (connection.inFlight || this.now().getTime() < connection.retryAt) return;
     const lastSeq = this.outbox.lastSeq();
     if (connection.nextSeq <= lastSeq) {
       const read = this.outbox.read(connection.nextSeq - 1, ROOM_PUSH_MAX_EVENTS);
@@ -333,31 +373,33 @@ export class SeatLink {
       timer.unref();
       connection.inFlight = { pushId, lastSeq: events.at(-1)!.seq, timer };
       this.send(connection, { type: 'push', pushId, events });
-      return;
+      connection.sentThrough = events.at(-1)!.createdAt;
     }
-    this.pumpAudio(connection);
   }
 
   private pumpAudio(connection: Connection): void {
     const room = this.audioWindow - connection.audioInFlight.size;
     if (room <= 0) return;
-    const candidates = this.unsentAudio(room + connection.audioInFlight.size + this.audioRefused.size);
+    if (connection.sentThrough === '') return;
+    const candidates = this.unsentAudio(room + connection.audioInFlight.size + this.audioRefused.size + this.audioRetryAt.size, connection.sentThrough);
+    const now = this.now().getTime();
     for (const segment of candidates) {
       if (connection.audioInFlight.size >= this.audioWindow) break;
       const key = `${segment.recording_id}/${segment.idx}`;
-      if (connection.audioInFlight.has(key) || this.audioRefused.has(key)) continue;
-      connection.audioInFlight.add(key);
+      if (connection.audioInFlight.has(key) || this.audioRefused.has(key) || (this.audioRetryAt.get(key) ?? 0) > now) continue;
       this.send(connection, { type: 'audio', recordingId: segment.recording_id, index: Number(segment.idx), sha256: segment.sha256, data: Buffer.from(segment.data).toString('base64') });
+      connection.audioInFlight.add(key);
     }
   }
 
-  private unsentAudio(limit: number): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
+  private unsentAudio(limit: number, announcedThrough: string): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
     return this.db.all(
       this.db.q
         .selectFrom('recording_segments as s')
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
         .select(['s.recording_id', 's.idx', 's.sha256', 's.data'])
         .where('a.recording_id', 'is', null)
+        .where('s.received_at', '<=', announcedThrough)
         .orderBy('s.received_at')
         .orderBy('s.recording_id')
         .orderBy('s.idx')
@@ -395,25 +437,32 @@ export class SeatLink {
       this.send(connection, { type: 'command-result', result: { cmdId: command.cmdId, status: 'refused', code: 'COMMAND_STALE_TERM', detail: `term ${command.term}; this seat has seen term ${highestTerm}` } });
       return;
     }
-    this.commandChain = this.commandChain.then(() => this.carryOut(command));
+    this.carryOut(command);
   }
 
-  private async carryOut(command: RoomCommand): Promise<void> {
+  private carryOut(command: RoomCommand): void {
     let result: CommandResult;
+    const markedAt = () => this.now().toISOString();
     try {
-      await this.applyCommand(command);
+      // The effect and "applied" in one transaction (the station's own transactions join it).
+      this.db.transaction(() => {
+        this.db.run(this.db.q.updateTable('seat_commands').set({ status: 'applied', code: null, detail: null, applied_at: markedAt() }).where('cmd_id', '=', command.cmdId));
+        this.applyCommand(command);
+      });
       result = { cmdId: command.cmdId, status: 'applied' };
     } catch (error) {
       result = { cmdId: command.cmdId, status: 'refused', code: isCodedError(error) ? error.code : 'INTERNAL', detail: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) };
+      try {
+        this.db.transaction(() =>
+          this.db.run(this.db.q.updateTable('seat_commands').set({ status: 'refused', code: result.status === 'refused' ? result.code : null, detail: result.status === 'refused' ? result.detail : null, applied_at: markedAt() }).where('cmd_id', '=', command.cmdId)),
+        );
+      } catch (storing) {
+        // Not even the refusal could be kept (the seat's disk is full): the command stays stored and is
+        // tried again at the next start; the hub keeps repeating it meanwhile.
+        this.alarm = `command ${command.cmdId} not carried out: ${storing instanceof Error ? storing.message : String(storing)}`.slice(0, 200);
+        return;
+      }
     }
-    this.db.transaction(() =>
-      this.db.run(
-        this.db.q
-          .updateTable('seat_commands')
-          .set({ status: result.status, code: result.status === 'refused' ? result.code : null, detail: result.status === 'refused' ? result.detail : null, applied_at: this.now().toISOString() })
-          .where('cmd_id', '=', command.cmdId),
-      ),
-    );
     const connection = this.connection;
     if (connection?.welcomed) this.send(connection, { type: 'command-result', result });
   }
@@ -433,7 +482,8 @@ export class SeatLink {
       connected: Boolean(this.connection?.welcomed),
       ackedSeq: acked,
       backlogEvents: Math.max(0, lastSeq - acked),
-      oldestUnackedAgeMs: oldest ? Math.max(0, this.now().getTime() - Date.parse(oldest.created_at)) : null,
+      // Events are stamped in the room's time (the station's clock is the room clock).
+      oldestUnackedAgeMs: oldest ? Math.max(0, this.hubNow() - Date.parse(oldest.created_at)) : null,
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),

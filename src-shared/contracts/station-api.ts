@@ -352,7 +352,8 @@ export const stationApi = {
         ...seat,
         recordingId: uuid,
         index: z.number().int().min(0),
-        data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= 1024 * 1024, 'segment must be 1 byte to 1 MiB'),
+        // At most 512 KiB: a second of speech is a few KB, and a segment must fit one frame of the room's channel.
+        data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= 512 * 1024, 'segment must be 1 byte to 512 KiB'),
         sha256: sha256Hex,
         durationMs: z.number().int().min(0).max(60_000),
       })

@@ -65,6 +65,8 @@ const TERM_KEY = 'seat_highest_term';
 const ACKED_KEY = 'seat_hub_acked_seq';
 /** Offset samples kept; the one with the shortest round trip is the best estimate. */
 const OFFSET_SAMPLES = 8;
+/** A sample this far from the estimate is a step of the seat's clock, not noise: start the window again. */
+const OFFSET_STEP_MS = 1000;
 /** After a refusal the seat cannot resolve (the hub's disk is full ...), wait this long before trying again. */
 const RETRY_MS = 5000;
 
@@ -309,8 +311,14 @@ export class SeatLink {
   }
 
   private sample(hubTime: number, sentAt: number, receivedAt: number): void {
-    const rtt = Math.max(0, receivedAt - sentAt);
-    this.offsets.push({ rtt, offset: Math.round(hubTime - (sentAt + rtt / 2)) });
+    const rtt = receivedAt - sentAt;
+    // The seat's own clock stepped between sending and receiving: this round trip measures nothing.
+    if (rtt < 0) return;
+    const offset = Math.round(hubTime - (sentAt + rtt / 2));
+    const best = this.clockOffset();
+    // An offset far from the estimate means the seat's clock stepped: the older samples are of the old clock.
+    if (best !== null && Math.abs(offset - best) > OFFSET_STEP_MS) this.offsets = [];
+    this.offsets.push({ rtt, offset });
     if (this.offsets.length > OFFSET_SAMPLES) this.offsets.shift();
     this.onClockOffset?.(this.clockOffset()!);
   }

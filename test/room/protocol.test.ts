@@ -314,3 +314,29 @@ describe('the room clock on a seat', () => {
     expect(new RoomClock(join(dir, 'damaged.json'), own).offsetMs()).toBe(0);
   });
 });
+
+describe('the room clock when the seat clock steps', () => {
+  it('runs on from its anchor when the seat clock steps, and takes the new offset at the next estimate', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { RoomClock } = await import('../../src-main/seat-link/room-clock.ts');
+    let own = 1_000_000;
+    let mono = 0;
+    const clock = new RoomClock(join(mkdtempSync(join(tmpdir(), 'room-clock-')), 'room-clock.json'), () => own, () => mono);
+    clock.observe(5000); // the hub is 5 s ahead
+    expect(clock.nowMs()).toBe(1_005_000);
+    own += 1000;
+    mono += 1000;
+    expect(clock.nowMs()).toBe(1_006_000);
+    // A second passes, and NTP steps the seat's clock 10 minutes forward: the room's time does not jump.
+    own += 1000 + 600_000;
+    mono += 1000;
+    expect(clock.nowMs()).toBe(1_007_000);
+    // The next estimate is measured against the stepped clock: 10 minutes less, and the time goes on.
+    clock.observe(5000 - 600_000);
+    mono += 1000;
+    own += 1000;
+    expect(clock.nowMs()).toBe(1_008_000);
+  });
+});

@@ -81,13 +81,14 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   if (config.role === 'hub') {
     const authority = await openRoomAuthority(config.dataDir, identity);
     const hub = new RoomHub({ db: service.db, outbox: service.outbox });
+    const directory = new SqliteSeatDirectory(service.db);
     const server = await startRoomServer({
       identity,
       authority,
-      seats: new SqliteSeatDirectory(service.db),
+      seats: directory,
       host: options.host ?? '0.0.0.0',
       port: options.port ?? 0,
-      onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection)),
+      onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection), directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null),
     });
     const control = hubControl(hub, server);
     service.attachRoom(control);

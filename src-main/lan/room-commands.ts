@@ -22,6 +22,11 @@ export interface SeatAddress {
   deviceId: string;
   /** The candidate seated there now, if any. */
   candidateId: string | null;
+  /**
+   * Since when the seat belongs to the room (its pairing): commands issued before are not its own (a
+   * spare seat paired at noon does not carry out the morning's extra time). Null: no bound (tests).
+   */
+  since?: string | null;
 }
 
 export interface CommandOutcome {
@@ -92,6 +97,7 @@ export class RoomCommands {
         .leftJoin('room_command_results as r', (join) => join.onRef('r.cmd_id', '=', 'c.cmd_id').on('r.device_id', '=', seat.deviceId))
         .select('c.command_json')
         .where('r.cmd_id', 'is', null)
+        .$if(Boolean(seat.since), (q) => q.where('c.created_at', '>=', seat.since!))
         .where((eb) =>
           eb.or([
             eb('c.target_kind', '=', 'room'),

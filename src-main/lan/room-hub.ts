@@ -47,6 +47,8 @@ export interface RoomHubOptions {
 
 interface SeatRecord {
   link: FrameLink | null;
+  /** Since when the seat belongs to the room (its pairing), if the channel said. */
+  since: string | null;
   lastSeenAt: number | null;
   state: SeatState | null;
   alarm: string | null;
@@ -83,15 +85,19 @@ export class RoomHub {
   private record(deviceId: string): SeatRecord {
     let record = this.seats.get(deviceId);
     if (!record) {
-      record = { link: null, lastSeenAt: null, state: null, alarm: null };
+      record = { link: null, since: null, lastSeenAt: null, state: null, alarm: null };
       this.seats.set(deviceId, record);
     }
     return record;
   }
 
-  /** A seat's link, its identity proved by the channel. A newer link of the same seat replaces the older. */
-  attach(deviceId: string, link: FrameLink): void {
+  /**
+   * A seat's link, its identity proved by the channel (`since`: when it was paired, from the room's seat
+   * directory). A newer link of the same seat replaces the older.
+   */
+  attach(deviceId: string, link: FrameLink, since: string | null = null): void {
     const record = this.record(deviceId);
+    record.since = since;
     if (record.link && record.link !== link) record.link.close('replaced by a newer connection of the same seat');
     const session = { greeted: false };
     link.onFrame((raw) => {
@@ -163,7 +169,7 @@ export class RoomHub {
       }
       case 'heartbeat': {
         record.state = frame.state;
-        const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null }, ROOM_PENDING_COMMANDS_MAX);
+        const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null, since: record.since }, ROOM_PENDING_COMMANDS_MAX);
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
         break;
       }

@@ -170,6 +170,22 @@ describe('commands from the hub', () => {
     expect(seat.applied.filter((c) => c.cmdId === message.cmdId)).toHaveLength(1);
   });
 
+  it('gives a seat only the commands issued since it was paired: a spare seat paired later does not carry out the morning\'s room commands', async () => {
+    const { hub } = await hubStation();
+    const morning = hub.issue({ target: { kind: 'room' }, type: 'extend', params: { amountMs: 600_000 }, reason: 'a fault in the morning', issuedBy: 'chief' });
+    await new Promise((r) => setTimeout(r, 5));
+    const pairedAt = new Date().toISOString();
+    const spare = await seatStation();
+    const pair = linkPair();
+    hub.attach(spare.service.deviceId, pair.hub, pairedAt);
+    spare.link.connect(pair.seat);
+    const later = hub.issue({ target: { kind: 'room' }, type: 'message', params: { text: 'Sveiki' }, issuedBy: 'chief' });
+    await until('the later command applied', () => spare.applied.some((c) => c.cmdId === later.cmdId));
+    await new Promise((r) => setTimeout(r, 200)); // heartbeats: the morning's command is not among them
+    expect(spare.applied.map((c) => c.cmdId)).toEqual([later.cmdId]);
+    expect(hub.commands.outcomes(morning.cmdId)).toEqual([]);
+  });
+
   it('keeps a refusal with its code, and the hub shows it', async () => {
     const { hub } = await hubStation();
     const seat = await seatStation({

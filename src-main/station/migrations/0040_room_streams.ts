@@ -44,6 +44,8 @@ export const migration0040: Migration = {
         created_at TEXT NOT NULL
       ) STRICT;
 
+      CREATE INDEX room_commands_created ON room_commands (created_at);
+
       CREATE TABLE room_command_results (
         cmd_id TEXT NOT NULL REFERENCES room_commands (cmd_id),
         device_id TEXT NOT NULL,

@@ -49,6 +49,8 @@ interface SeatRecord {
   link: FrameLink | null;
   /** Since when the seat belongs to the room (its pairing), if the channel said. */
   since: string | null;
+  /** A passing trouble at the hub with this seat (its storage failed for a moment): goes with the next success. */
+  trouble: { from: 'push' | 'frame'; text: string } | null;
   lastSeenAt: number | null;
   state: SeatState | null;
   alarm: string | null;
@@ -85,7 +87,7 @@ export class RoomHub {
   private record(deviceId: string): SeatRecord {
     let record = this.seats.get(deviceId);
     if (!record) {
-      record = { link: null, since: null, lastSeenAt: null, state: null, alarm: null };
+      record = { link: null, since: null, trouble: null, lastSeenAt: null, state: null, alarm: null };
       this.seats.set(deviceId, record);
     }
     return record;
@@ -111,7 +113,7 @@ export class RoomHub {
       } catch (error) {
         // A store that failed (the hub's disk is full ...) or a reply too large to send: the hub says so on
         // the room view and ends this session; the seat keeps everything and comes back.
-        record.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+        record.trouble = { from: 'frame', text: `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) };
         link.close('the hub could not handle a frame');
         this.changed();
       }
@@ -149,10 +151,12 @@ export class RoomHub {
         try {
           const result = this.streams.apply(deviceId, frame.events);
           send({ type: 'push-ack', pushId: frame.pushId, ...result });
+          record.trouble = null;
         } catch (error) {
           const code = isCodedError(error) ? error.code : 'INTERNAL';
           const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
-          if (!(error instanceof PushRefusal) || error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN') record.alarm = `${code}: ${detail}`.slice(0, 200);
+          if (error instanceof PushRefusal && (error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN')) record.alarm = `${code}: ${detail}`.slice(0, 200);
+          else if (!(error instanceof PushRefusal)) record.trouble = { from: 'push', text: `${code}: ${detail}`.slice(0, 200) };
           send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
         }
         break;
@@ -169,6 +173,7 @@ export class RoomHub {
       }
       case 'heartbeat': {
         record.state = frame.state;
+        if (record.trouble?.from === 'frame') record.trouble = null;
         const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null, since: record.since }, ROOM_PENDING_COMMANDS_MAX);
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
         break;
@@ -210,7 +215,7 @@ export class RoomHub {
         const lastSeenAt = record?.lastSeenAt ?? null;
         const silent = lastSeenAt === null ? Infinity : now - lastSeenAt;
         const presence: SeatPresence = silent >= SEAT_MISSING_MS ? 'missing' : silent >= SEAT_LATE_MS ? 'late' : 'connected';
-        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? null };
+        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? record?.trouble?.text ?? null };
       })
       .sort((a, b) => Number(b.alarm !== null) - Number(a.alarm !== null) || rank[a.presence] - rank[b.presence] || a.deviceId.localeCompare(b.deviceId));
   }

@@ -99,7 +99,10 @@ export class SeatLink {
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
+  /** Something only a person can resolve (an integrity conflict, a seat behind its hub): it stays. */
   private alarm: string | null = null;
+  /** A passing trouble (the hub could not store for a moment, a frame the seat could not handle): it goes with the next success. */
+  private trouble: string | null = null;
   /** Integrity problems stop the push for good (until a person looks); other refusals only pause it. */
   private pushStopped = false;
   /** Segments the hub refused for good (other bytes held, damaged); not sent again in this run. */
@@ -163,7 +166,7 @@ export class SeatLink {
       } catch (error) {
         // The seat's own storage failed (its disk is full ...) or a frame could not be sent: the seat
         // says so and starts the session again; its station, and the candidate's work, go on.
-        this.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+        this.trouble = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
         link.close('the seat could not handle a frame');
       }
     });
@@ -179,7 +182,7 @@ export class SeatLink {
     try {
       this.pump(this.connection);
     } catch (error) {
-      this.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+      this.trouble = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
     }
   }
 
@@ -243,6 +246,7 @@ export class SeatLink {
         if (!connection.inFlight || connection.inFlight.pushId !== frame.pushId) return;
         clearTimeout(connection.inFlight.timer);
         connection.inFlight = null;
+        this.trouble = null;
         connection.nextSeq = Math.max(connection.nextSeq, frame.ackedSeq + 1);
         this.noteAcked(frame.ackedSeq);
         this.pump(connection);
@@ -262,7 +266,7 @@ export class SeatLink {
           this.alarm = `${frame.code}: ${frame.detail}`.slice(0, 200);
           this.pushStopped = true;
         } else {
-          this.alarm = `${frame.code}: ${frame.detail}`.slice(0, 200);
+          this.trouble = `${frame.code}: ${frame.detail}`.slice(0, 200);
           connection.retryAt = this.now().getTime() + RETRY_MS;
           setTimeout(() => this.connection === connection && this.pump(connection), RETRY_MS).unref();
         }
@@ -336,7 +340,7 @@ export class SeatLink {
     try {
       this.beatNow(connection);
     } catch (error) {
-      this.alarm = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+      this.trouble = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
     }
   }
 
@@ -346,7 +350,7 @@ export class SeatLink {
       ...this.report(),
       backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
       clockOffsetMs: status.clockOffsetMs,
-      alarm: this.alarm,
+      alarm: this.alarm ?? this.trouble,
     };
     this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
     this.pump(connection);
@@ -467,7 +471,7 @@ export class SeatLink {
       } catch (storing) {
         // Not even the refusal could be kept (the seat's disk is full): the command stays stored and is
         // tried again at the next start; the hub keeps repeating it meanwhile.
-        this.alarm = `command ${command.cmdId} not carried out: ${storing instanceof Error ? storing.message : String(storing)}`.slice(0, 200);
+        this.trouble = `command ${command.cmdId} not carried out: ${storing instanceof Error ? storing.message : String(storing)}`.slice(0, 200);
         return;
       }
     }
@@ -495,7 +499,7 @@ export class SeatLink {
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),
-      alarm: this.alarm,
+      alarm: this.alarm ?? this.trouble,
     };
   }
 }

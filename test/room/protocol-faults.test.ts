@@ -113,3 +113,22 @@ describe('the room protocol under faults', () => {
     expect(hub.view()[0]).toMatchObject({ deviceId: seat.service.deviceId, alarm: expect.stringMatching(/^DISK_FULL/) });
   });
 });
+
+describe('alarms', () => {
+  it('clear a passing trouble with the next success, and keep an integrity alarm', async () => {
+    const { hub } = await hubStation();
+    const seat = await seatStation();
+    const apply = hub.streams.apply.bind(hub.streams);
+    let failing = true;
+    hub.streams.apply = (deviceId, events) => {
+      if (failing) throw new StationError('DISK_FULL', 'the hub disk is full');
+      return apply(deviceId, events);
+    };
+    connect(hub, seat);
+    await until('the trouble shown at the hub and at the seat', () => hub.view()[0]?.alarm?.startsWith('DISK_FULL') === true && seat.link.status().alarm?.startsWith('DISK_FULL') === true);
+    failing = false;
+    await until('the push through after the retry', () => seat.link.status().backlogEvents === 0, 10_000);
+    expect(hub.view()[0]?.alarm).toBeNull();
+    expect(seat.link.status().alarm).toBeNull();
+  }, 15_000);
+});

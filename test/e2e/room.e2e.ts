@@ -47,7 +47,7 @@ beforeAll(async () => {
   });
   await hub.start();
   for (const label of SEAT_LABELS) {
-    const seat = new Runner({ dataDir: `${work}/seat-${label}`, port: await freePort(), assetsDir: assets, env: { EXAM_STATION_ROLE: 'seat' } });
+    const seat = new Runner({ dataDir: `${work}/seat-${label}`, port: await freePort(), assetsDir: assets, env: { EXAM_STATION_ROLE: 'seat', EXAM_STATION_DEMO_KEYS: `${work}/hub/demo-signing-keys` } });
     await seat.start();
     seats.set(label, seat);
   }

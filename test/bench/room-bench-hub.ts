@@ -1,0 +1,290 @@
+// The hub of bench:room, alone in its process so that the CPU and memory it reports are the hub's: a
+// production station (openStation, its own key and database on the disk) with the room server and the
+// room protocol's hub end attached to each seat's channel as src-main/host/room.ts attaches them. It
+// enrols the seats by a room file, accepting each request as an invigilator would, and measures from a
+// second listener on each channel, called after the hub's own has handled the frame:
+// - push latency: when a push's events are committed here (the hub's listener has run) minus each
+//   event's createdAt on its seat (the seats' room clocks follow this hub's clock);
+// - dashboard lag: when a heartbeat reaches the room view minus when the seat sent it;
+// - key release: from hub.issue until the last seat's result is stored.
+// Then the baseline: the same durable writes (each push's events with its watermark, each audio
+// segment, one transaction each) into a bare SQLite file on the same disk, WAL and synchronous=FULL.
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { loadStationConfig } from '../../src-main/host/config.ts';
+import { openStation } from '../../src-main/host/start.ts';
+import { openRoomAuthority } from '../../src-main/lan/room-authority.ts';
+import { RoomHub } from '../../src-main/lan/room-hub.ts';
+import { startRoomServer } from '../../src-main/lan/room-server.ts';
+import { SqliteSeatDirectory } from '../../src-main/lan/seat-directory.ts';
+import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
+import type { RoomFrame } from '../../src-shared/contracts/room-link.ts';
+import { TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
+import { percentile, round1, round2, serveParent, type HubSetup } from './room-bench-shared.ts';
+
+const setup = JSON.parse(process.argv[2]!) as HubSetup;
+
+const config = loadStationConfig({
+  env: { EXAM_STATION_MODE: 'production', EXAM_STATION_ROLE: 'hub', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(setup.dir, 'data'), EXAM_STATION_ASSETS: writeProductionAssets(setup.dir, setup.trust), ...TEST_CHIEF_ENV },
+  machinePolicyFile: join(setup.dir, 'absent.json'),
+});
+const opened = openStation(config);
+const { service, identity } = opened;
+
+// ---- what the taps measure ------------------------------------------------------------------------
+
+/** The load window (wall clock, ms): samples of events and heartbeats made inside it count. */
+let windowStart = Infinity;
+let windowEnd = Infinity;
+const pushMs: number[] = [];
+const lagMs: number[] = [];
+const viewMs: number[] = [];
+/** The hub's durable writes in the window, in order, for the baseline to repeat. */
+const writes: ({ kind: 'push'; deviceId: string; first: number; last: number } | { kind: 'audio'; recordingId: string; index: number })[] = [];
+const measuredUpTo = new Map<string, number>();
+const attaches = new Map<string, number>();
+let release: { cmdId: string; expected: number; confirmed: Set<string>; started: number; done: (ms: number) => void } | null = null;
+let lateSeen = 0;
+let mostNotConnected = 0;
+
+function tap(deviceId: string, frame: RoomFrame): void {
+  const now = Date.now();
+  switch (frame.type) {
+    case 'push': {
+      const events = frame.events as { seq: number; createdAt: string }[];
+      const acked = hub.streams.ackedSeq(deviceId);
+      const from = measuredUpTo.get(deviceId) ?? 0;
+      if (acked <= from) return;
+      measuredUpTo.set(deviceId, acked);
+      let first = 0;
+      for (const event of events) {
+        if (event.seq <= from || event.seq > acked) continue;
+        first ||= event.seq;
+        const created = Date.parse(event.createdAt);
+        if (created >= windowStart) pushMs.push(now - created);
+      }
+      if (now >= windowStart && now <= windowEnd && first > 0) writes.push({ kind: 'push', deviceId, first, last: acked });
+      return;
+    }
+    case 'audio':
+      if (now >= windowStart && now <= windowEnd) writes.push({ kind: 'audio', recordingId: frame.recordingId as string, index: frame.index as number });
+      return;
+    case 'heartbeat': {
+      const sentAt = frame.sentAt as number;
+      if (sentAt >= windowStart && now <= windowEnd) lagMs.push(now - sentAt);
+      return;
+    }
+    case 'command-result': {
+      const result = frame.result as { cmdId: string };
+      if (release && result.cmdId === release.cmdId) {
+        release.confirmed.add(deviceId);
+        if (release.confirmed.size === release.expected) release.done(performance.now() - release.started);
+      }
+      return;
+    }
+  }
+}
+
+// ---- the hub, as src-main/host/room.ts starts it ------------------------------------------------
+
+const authority = await openRoomAuthority(config.dataDir, identity);
+const hub = new RoomHub({ db: service.db, outbox: service.outbox });
+const server = await startRoomServer({
+  identity,
+  authority,
+  seats: new SqliteSeatDirectory(service.db),
+  host: '127.0.0.1',
+  port: 0,
+  onSeat: (connection) => {
+    hub.attach(connection.deviceId, sessionOfConnection(connection));
+    connection.onFrame((frame) => tap(connection.deviceId, frame));
+    attaches.set(connection.deviceId, (attaches.get(connection.deviceId) ?? 0) + 1);
+  },
+});
+
+// Enrolment: one room file with a token per seat; each request is accepted as it comes in.
+const roomFilePath = join(setup.dir, 'room-file.json');
+writeFileSync(roomFilePath, JSON.stringify(server.exportRoomFile({ count: setup.seats })));
+const accepting = new Set<string>();
+let accepted = 0;
+const acceptor = setInterval(() => {
+  for (const request of server.requests()) {
+    if (request.decision !== null || accepting.has(request.deviceId)) continue;
+    accepting.add(request.deviceId);
+    void server.accept(request.deviceId).then(() => {
+      accepted += 1;
+      if (accepted === setup.seats) clearInterval(acceptor);
+    });
+  }
+}, 20);
+
+// The console's view of the room, refreshed once a second as a screen would.
+const viewer = setInterval(() => {
+  const started = performance.now();
+  const view = hub.view();
+  const now = Date.now();
+  if (now < windowStart || now > windowEnd) return;
+  viewMs.push(performance.now() - started);
+  const notConnected = view.filter((s) => s.presence !== 'connected').length;
+  lateSeen += notConnected;
+  mostNotConnected = Math.max(mostNotConnected, notConnected);
+}, 1000);
+
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+let cpuAtStart: NodeJS.CpuUsage | undefined;
+let cpuMs = 0;
+let wallMs = 0;
+let peakRss = 0;
+const rssSampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 500);
+
+function connectedSeats(): number {
+  return hub.view().filter((s) => s.connected && s.state !== null).length;
+}
+
+serveParent(async (message) => {
+  switch (message.type) {
+    case 'address':
+      return { roomFilePath, address: server.address };
+    case 'await-connected': {
+      const started = performance.now();
+      const want = message.count as number;
+      while (connectedSeats() < want) {
+        if (performance.now() - started > 600_000) throw new Error(`only ${connectedSeats()} of ${want} seats connected`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return { ms: Math.round(performance.now() - started) };
+    }
+    case 'release': {
+      const expected = connectedSeats();
+      let done: (ms: number) => void = () => undefined;
+      const outcome = new Promise<number>((resolve) => (done = resolve));
+      const started = performance.now();
+      const command = hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: message.packageId, key: message.contentKey }, issuedBy: 'test.chief' });
+      // Results come back over the sockets, never inside issue(): the tap can be set after it.
+      release = { cmdId: command.cmdId, expected, confirmed: new Set(), started, done };
+      const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(NaN), 60_000).unref());
+      const ms = await Promise.race([outcome, timeout]);
+      const outcomes = hub.commands.outcomes(command.cmdId);
+      release = null;
+      return { ms: round1(ms), expected, applied: outcomes.filter((o) => o.status === 'applied').length, refused: outcomes.filter((o) => o.status === 'refused').map((o) => `${o.code}: ${o.detail}`).slice(0, 3) };
+    }
+    case 'mark-start':
+      windowStart = Date.now();
+      cpuAtStart = process.cpuUsage();
+      wallMs = performance.now();
+      loopDelay.enable();
+      return {};
+    case 'mark-end': {
+      windowEnd = Date.now();
+      const used = process.cpuUsage(cpuAtStart);
+      cpuMs = (used.user + used.system) / 1000;
+      wallMs = performance.now() - wallMs;
+      loopDelay.disable();
+      return {};
+    }
+    case 'report': {
+      const sql = service.db.sqlite;
+      const perSeat = sql.prepare('SELECT device_id AS deviceId, COUNT(DISTINCT origin_seq) AS origins, MAX(origin_seq) AS maxSeq FROM outbox WHERE origin_seq IS NOT NULL GROUP BY device_id').all() as { deviceId: string; origins: number; maxSeq: number }[];
+      const duplicates = (sql.prepare('SELECT COUNT(*) AS n FROM (SELECT 1 FROM outbox WHERE origin_seq IS NOT NULL GROUP BY device_id, origin_seq HAVING COUNT(*) > 1)').get() as { n: number }).n;
+      const audio = sql.prepare('SELECT device_id AS deviceId, COUNT(*) AS segments FROM seat_audio GROUP BY device_id').all() as { deviceId: string; segments: number }[];
+      const view = hub.view();
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      return {
+        perSeat,
+        duplicates,
+        audio,
+        pushes: writes.filter((w) => w.kind === 'push').length,
+        pushSamples: pushMs.length,
+        pushP50: round1(percentile(pushMs, 50)),
+        pushP99: round1(percentile(pushMs, 99)),
+        pushMax: round1(percentile(pushMs, 100)),
+        lagSamples: lagMs.length,
+        lagP50: round1(percentile(lagMs, 50)),
+        lagP99: round1(percentile(lagMs, 99)),
+        viewP99: round1(percentile(viewMs, 99)),
+        lateSeen,
+        mostNotConnected,
+        alarms: view.filter((s) => s.alarm !== null).map((s) => s.alarm).slice(0, 5),
+        reconnects: [...attaches.values()].reduce((sum, n) => sum + n - 1, 0),
+        cpuMs: Math.round(cpuMs),
+        cpuPct: round1((cpuMs / wallMs) * 100),
+        loopDelayP99: round1(loopDelay.percentile(99) / 1e6),
+        peakRssMb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20),
+      };
+    }
+    case 'baseline':
+      return baseline();
+    case 'exit':
+      clearInterval(viewer);
+      clearInterval(rssSampler);
+      clearInterval(acceptor);
+      await server.close();
+      service.close();
+      setImmediate(() => process.exit(0));
+      return {};
+    default:
+      throw new Error(`unknown request ${message.type}`);
+  }
+});
+
+/**
+ * The floor under the hub's work: the writes it made in the window, with the same rows and the same
+ * transactions (a push's events and its watermark; an audio segment), into a bare SQLite file beside
+ * the hub's database with WAL and synchronous=FULL, nothing else. CPU and commit times of that alone.
+ */
+function baseline(): Record<string, unknown> {
+  const sql = service.db.sqlite;
+  const events = sql.prepare('SELECT device_id, kind, entity_id, payload_json, created_at, origin_seq FROM outbox WHERE device_id = ? AND origin_seq BETWEEN ? AND ? ORDER BY origin_seq');
+  const segment = sql.prepare('SELECT recording_id, idx, device_id, sha256, data, received_at FROM seat_audio WHERE recording_id = ? AND idx = ?');
+  type Replay = { kind: 'push'; deviceId: string; last: number; rows: Record<string, unknown>[] } | { kind: 'audio'; row: Record<string, unknown> };
+  const rows = writes.map(
+    (w): Replay =>
+      w.kind === 'push'
+        ? { kind: 'push', deviceId: w.deviceId, last: w.last, rows: events.all(w.deviceId, w.first, w.last) as Record<string, unknown>[] }
+        : { kind: 'audio', row: segment.get(w.recordingId, w.index) as Record<string, unknown> },
+  );
+
+  const bare = new Database(join(setup.dir, 'baseline.db'));
+  bare.pragma('journal_mode = WAL');
+  bare.pragma('synchronous = FULL');
+  bare.exec(`
+    CREATE TABLE outbox (seq INTEGER PRIMARY KEY, device_id TEXT NOT NULL, kind TEXT NOT NULL, entity_id TEXT NOT NULL, payload_json TEXT NOT NULL, created_at TEXT NOT NULL, origin_seq INTEGER);
+    CREATE UNIQUE INDEX outbox_origin ON outbox (device_id, origin_seq) WHERE origin_seq IS NOT NULL;
+    CREATE TABLE seat_streams (device_id TEXT PRIMARY KEY, acked_seq INTEGER NOT NULL, updated_at TEXT NOT NULL);
+    CREATE TABLE seat_audio (recording_id TEXT NOT NULL, idx INTEGER NOT NULL, device_id TEXT NOT NULL, sha256 TEXT NOT NULL, data BLOB NOT NULL, received_at TEXT NOT NULL, PRIMARY KEY (recording_id, idx));
+  `);
+  const insertEvent = bare.prepare('INSERT INTO outbox (device_id, kind, entity_id, payload_json, created_at, origin_seq) VALUES (@device_id, @kind, @entity_id, @payload_json, @created_at, @origin_seq)');
+  const watermark = bare.prepare('INSERT INTO seat_streams (device_id, acked_seq, updated_at) VALUES (?, ?, ?) ON CONFLICT (device_id) DO UPDATE SET acked_seq = excluded.acked_seq, updated_at = excluded.updated_at');
+  const insertSegment = bare.prepare('INSERT INTO seat_audio (recording_id, idx, device_id, sha256, data, received_at) VALUES (@recording_id, @idx, @device_id, @sha256, @data, @received_at)');
+  const push = bare.transaction((w: { deviceId: string; last: number }, batch: Record<string, unknown>[]) => {
+    for (const row of batch) insertEvent.run(row);
+    watermark.run(w.deviceId, w.last, new Date().toISOString());
+  });
+  const audio = bare.transaction((row: Record<string, unknown>) => insertSegment.run(row));
+
+  const commitMs: number[] = [];
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (const write of rows) {
+    const t0 = performance.now();
+    if (write.kind === 'push') push(write, write.rows);
+    else audio(write.row);
+    commitMs.push(performance.now() - t0);
+  }
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  bare.close();
+  const baselineCpuMs = (used.user + used.system) / 1000;
+  return {
+    transactions: rows.length,
+    events: rows.reduce((n, w) => n + (w.kind === 'push' ? w.rows.length : 0), 0),
+    commitP50: round2(percentile(commitMs, 50)),
+    commitP99: round2(percentile(commitMs, 99)),
+    cpuMs: Math.round(baselineCpuMs),
+    wallMs: Math.round(elapsed),
+  };
+}

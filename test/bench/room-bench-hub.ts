@@ -2,9 +2,10 @@
 // production station (openStation, its own key and database on the disk) with the room server and the
 // room protocol's hub end attached to each seat's channel as src-main/host/room.ts attaches them. It
 // enrols the seats by a room file, accepting each request as an invigilator would, and measures from a
-// second listener on each channel, called after the hub's own has handled the frame:
-// - push latency: when a push's events are committed here (the hub's listener has run) minus each
-//   event's createdAt on its seat (the seats' room clocks follow this hub's clock);
+// listener on each channel called after the hub's own has handled a frame, and from the frames the hub
+// sends back:
+// - push latency: when the hub acknowledges a push (it sends push-ack once the events are committed)
+//   minus each event's createdAt on its seat (the seats' room clocks follow this hub's clock);
 // - dashboard lag: when a heartbeat reaches the room view minus when the seat sent it;
 // - key release: from hub.issue until the last seat's result is stored.
 // Then the baseline: the same durable writes (each push's events with its watermark, each audio
@@ -21,6 +22,7 @@ import { startRoomServer } from '../../src-main/lan/room-server.ts';
 import { SqliteSeatDirectory } from '../../src-main/lan/seat-directory.ts';
 import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
 import type { RoomFrame } from '../../src-shared/contracts/room-link.ts';
+import type { HubFrame } from '../../src-shared/contracts/room-protocol.ts';
 import { TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
 import { percentile, round1, round2, serveParent, type HubSetup } from './room-bench-shared.ts';
 
@@ -43,33 +45,26 @@ const lagMs: number[] = [];
 const viewMs: number[] = [];
 /** The hub's durable writes in the window, in order, for the baseline to repeat. */
 const writes: ({ kind: 'push'; deviceId: string; first: number; last: number } | { kind: 'audio'; recordingId: string; index: number })[] = [];
+/** How long the hub's own listener took over each frame, by kind, in the window (its sync part). */
+const handling: Record<string, number[]> = {};
+/** From a push's arrival to its acknowledgement going out: the hub's own share of the push latency. */
+const turnaroundMs: number[] = [];
+let frameArrived = 0;
+const inWindow = (now: number) => now >= windowStart && now <= windowEnd;
+const pushes = new Map<string, { arrived: number; events: { seq: number; createdAt: string }[] }>();
 const measuredUpTo = new Map<string, number>();
 const attaches = new Map<string, number>();
-let release: { cmdId: string; expected: number; confirmed: Set<string>; started: number; done: (ms: number) => void } | null = null;
+let release: { cmdId: string; expected: number; arrived: Set<string>; started: number; done: (ms: number) => void } | null = null;
 let lateSeen = 0;
 let mostNotConnected = 0;
 
-function tap(deviceId: string, frame: RoomFrame): void {
+/** A frame from a seat, after the hub's listener has handled it. */
+function tapIn(deviceId: string, frame: RoomFrame): void {
   const now = Date.now();
+  if (inWindow(now)) (handling[frame.type] ??= []).push(performance.now() - frameArrived);
   switch (frame.type) {
-    case 'push': {
-      const events = frame.events as { seq: number; createdAt: string }[];
-      const acked = hub.streams.ackedSeq(deviceId);
-      const from = measuredUpTo.get(deviceId) ?? 0;
-      if (acked <= from) return;
-      measuredUpTo.set(deviceId, acked);
-      let first = 0;
-      for (const event of events) {
-        if (event.seq <= from || event.seq > acked) continue;
-        first ||= event.seq;
-        const created = Date.parse(event.createdAt);
-        if (created >= windowStart) pushMs.push(now - created);
-      }
-      if (now >= windowStart && now <= windowEnd && first > 0) writes.push({ kind: 'push', deviceId, first, last: acked });
-      return;
-    }
-    case 'audio':
-      if (now >= windowStart && now <= windowEnd) writes.push({ kind: 'audio', recordingId: frame.recordingId as string, index: frame.index as number });
+    case 'push':
+      pushes.set(`${deviceId} ${String(frame.pushId)}`, { arrived: frameArrived, events: frame.events as { seq: number; createdAt: string }[] });
       return;
     case 'heartbeat': {
       const sentAt = frame.sentAt as number;
@@ -79,11 +74,44 @@ function tap(deviceId: string, frame: RoomFrame): void {
     case 'command-result': {
       const result = frame.result as { cmdId: string };
       if (release && result.cmdId === release.cmdId) {
-        release.confirmed.add(deviceId);
-        if (release.confirmed.size === release.expected) release.done(performance.now() - release.started);
+        release.arrived.add(deviceId);
+        if (release.arrived.size === release.expected) settleRelease(release);
       }
       return;
     }
+  }
+}
+
+/** The last result came in; the release is done when the hub has stored every one (its next commit). */
+function settleRelease(current: NonNullable<typeof release>): void {
+  if (hub.commands.outcomes(current.cmdId).length >= current.expected) current.done(performance.now() - current.started);
+  else setImmediate(() => settleRelease(current));
+}
+
+/** A frame the hub sends a seat: an acknowledgement goes out after the commit of what it acknowledges. */
+function tapOut(deviceId: string, frame: HubFrame): void {
+  const now = Date.now();
+  if (frame.type === 'push-ack' || frame.type === 'push-refused') {
+    const key = `${deviceId} ${frame.pushId}`;
+    const push = pushes.get(key);
+    pushes.delete(key);
+    if (!push || frame.type === 'push-refused') return;
+    const from = measuredUpTo.get(deviceId) ?? 0;
+    if (frame.ackedSeq <= from) return;
+    measuredUpTo.set(deviceId, frame.ackedSeq);
+    let first = 0;
+    for (const event of push.events) {
+      if (event.seq <= from || event.seq > frame.ackedSeq) continue;
+      first ||= event.seq;
+      const created = Date.parse(event.createdAt);
+      if (created >= windowStart) pushMs.push(now - created);
+    }
+    if (inWindow(now) && first > 0) {
+      writes.push({ kind: 'push', deviceId, first, last: frame.ackedSeq });
+      turnaroundMs.push(performance.now() - push.arrived);
+    }
+  } else if (frame.type === 'audio-ack' && inWindow(now)) {
+    writes.push({ kind: 'audio', recordingId: frame.recordingId, index: frame.index });
   }
 }
 
@@ -98,8 +126,18 @@ const server = await startRoomServer({
   host: '127.0.0.1',
   port: 0,
   onSeat: (connection) => {
-    hub.attach(connection.deviceId, sessionOfConnection(connection));
-    connection.onFrame((frame) => tap(connection.deviceId, frame));
+    // Listeners run in the order they were added: the first notes when the frame came, then the hub's
+    // handles it, then the tap looks. The tap also sees every frame the hub sends back.
+    connection.onFrame(() => (frameArrived = performance.now()));
+    const session = sessionOfConnection(connection);
+    hub.attach(connection.deviceId, {
+      ...session,
+      send: (frame) => {
+        tapOut(connection.deviceId, frame as HubFrame);
+        session.send(frame);
+      },
+    });
+    connection.onFrame((frame) => tapIn(connection.deviceId, frame));
     attaches.set(connection.deviceId, (attaches.get(connection.deviceId) ?? 0) + 1);
   },
 });
@@ -163,14 +201,15 @@ serveParent(async (message) => {
       let done: (ms: number) => void = () => undefined;
       const outcome = new Promise<number>((resolve) => (done = resolve));
       const started = performance.now();
+      const issuedAt = Date.now();
       const command = hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: message.packageId, key: message.contentKey }, issuedBy: 'test.chief' });
       // Results come back over the sockets, never inside issue(): the tap can be set after it.
-      release = { cmdId: command.cmdId, expected, confirmed: new Set(), started, done };
+      release = { cmdId: command.cmdId, expected, arrived: new Set(), started, done };
       const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(NaN), 60_000).unref());
       const ms = await Promise.race([outcome, timeout]);
       const outcomes = hub.commands.outcomes(command.cmdId);
       release = null;
-      return { ms: round1(ms), expected, applied: outcomes.filter((o) => o.status === 'applied').length, refused: outcomes.filter((o) => o.status === 'refused').map((o) => `${o.code}: ${o.detail}`).slice(0, 3) };
+      return { ms: round1(ms), cmdId: command.cmdId, issuedAt, confirmedAt: outcomes.map((o) => Date.parse(o.confirmedAt)), expected, applied: outcomes.filter((o) => o.status === 'applied').length, refused: outcomes.filter((o) => o.status === 'refused').map((o) => `${o.code}: ${o.detail}`).slice(0, 3) };
     }
     case 'mark-start':
       windowStart = Date.now();
@@ -201,6 +240,8 @@ serveParent(async (message) => {
         pushSamples: pushMs.length,
         pushP50: round1(percentile(pushMs, 50)),
         pushP99: round1(percentile(pushMs, 99)),
+        turnaroundP50: round2(percentile(turnaroundMs, 50)),
+        turnaroundP99: round2(percentile(turnaroundMs, 99)),
         pushMax: round1(percentile(pushMs, 100)),
         lagSamples: lagMs.length,
         lagP50: round1(percentile(lagMs, 50)),
@@ -213,6 +254,7 @@ serveParent(async (message) => {
         cpuMs: Math.round(cpuMs),
         cpuPct: round1((cpuMs / wallMs) * 100),
         loopDelayP99: round1(loopDelay.percentile(99) / 1e6),
+        handling: Object.fromEntries(Object.entries(handling).map(([kind, ms]) => [kind, { n: ms.length, p50: round2(percentile(ms, 50)), p99: round2(percentile(ms, 99)), totalMs: Math.round(ms.reduce((a, b) => a + b, 0)) }])),
         peakRssMb: Math.round(Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20),
       };
     }

@@ -255,6 +255,15 @@ serveParent(async (message) => {
         })),
       };
     }
+    case 'release-timings': {
+      // What each seat kept of the command: when it came, when it was carried out (the seat's clock).
+      return {
+        seats: seats.map((s) => {
+          const row = s.service.db.sqlite.prepare('SELECT received_at AS receivedAt, applied_at AS appliedAt FROM seat_commands WHERE cmd_id = ?').get(message.cmdId) as { receivedAt: string; appliedAt: string | null } | undefined;
+          return { receivedAt: row ? Date.parse(row.receivedAt) : null, appliedAt: row?.appliedAt ? Date.parse(row.appliedAt) : null };
+        }),
+      };
+    }
     case 'unlocked': {
       const packageId = message.packageId as string;
       return { unlocked: seats.filter((s) => s.service.db.sqlite.prepare('SELECT 1 FROM package_keys WHERE package_id = ?').get(packageId) !== undefined).length };

@@ -12,7 +12,8 @@
 //
 // The seats' databases go to /dev/shm unless --seat-disk: here 300 seats share the hub's one disk,
 // which in a room they never do, and their fsyncs would be the hub's disk waits. The hub's database is
-// on the disk. --profile runs the hub under `node --cpu-prof` and keeps the profile.
+// on the disk. --profile runs the hub under `node --cpu-prof` and keeps the profile, --profile-seats
+// the seat processes. The machine may be shared: what other processes took in the window is printed.
 //
 // The baseline, in the same run: the hub's durable writes of the load window (each push's events and
 // its watermark, each audio segment, one transaction each, the same rows) repeated into a bare SQLite
@@ -21,13 +22,13 @@
 // top of the writes it cannot avoid. push_ratio_p99 = push_p99_ms / the bare commit's p99.
 // The last line is one JSON object.
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildPackage } from '../../src-shared/node/package/builder.ts';
 import { makeKeys, writeSource } from '../support/fixtures.ts';
-import { benchExamSource, ChildChannel, round1, type BenchPackage, type HubSetup, type WorkerSetup } from './room-bench-shared.ts';
+import { benchExamSource, ChildChannel, percentile, round1, type BenchPackage, type HubSetup, type WorkerSetup } from './room-bench-shared.ts';
 
 const { values } = parseArgs({
   options: {
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '2' },
     'seat-disk': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    'profile-seats': { type: 'boolean', default: false },
   },
 });
 const seatCount = Number(values.seats);
@@ -45,7 +47,7 @@ if (!Number.isInteger(seatCount) || seatCount < 1 || !(minutes > 0)) throw new E
 
 const root = mkdtempSync(join(tmpdir(), 'room-bench-'));
 const seatRoot = mkdtempSync(join(values['seat-disk'] || !existsSync('/dev/shm') ? tmpdir() : '/dev/shm', 'room-bench-seats-'));
-const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'room-bench-profile-')) : undefined;
+const profileDir = values.profile || values['profile-seats'] ? mkdtempSync(join(tmpdir(), 'room-bench-profile-')) : undefined;
 const children: ChildProcess[] = [];
 const say = (line: string) => console.log(line);
 const at = (() => {
@@ -71,6 +73,13 @@ function spawn(module: string, argument: unknown, execArgv: string[] = []): Chil
   return child;
 }
 
+/** CPU time the whole machine spent busy (all cores, every process), from /proc/stat, in ms. */
+function machineBusyMs(): number {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+  const [user, nice, system, _idle, _iowait, irq, softirq, steal] = fields.map(Number) as number[];
+  return ((user! + nice! + system! + irq! + softirq! + steal!) * 1000) / 100;
+}
+
 const exited = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -92,7 +101,7 @@ try {
 
   const hubSetup: HubSetup = { dir: join(root, 'hub'), seats: seatCount, trust: keys.trust };
   mkdirSync(hubSetup.dir);
-  const hubProcess = spawn('room-bench-hub.ts', hubSetup, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+  const hubProcess = spawn('room-bench-hub.ts', hubSetup, values.profile && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
   const hub = new ChildChannel(hubProcess, 'hub');
   const { roomFilePath, address } = await hub.request<{ roomFilePath: string; address: { host: string; port: number } }>('address');
   say(`${at()}: hub on ${address.host}:${address.port}, ${seatCount} seats in ${workerCount} processes, seat databases in ${seatRoot}`);
@@ -100,7 +109,7 @@ try {
   const workers = Array.from({ length: workerCount }, (_, w) => {
     const indices = Array.from({ length: seatCount }, (_, i) => i).filter((i) => i % workerCount === w);
     const setup: WorkerSetup = { seatRoot, indices, roomFilePath, trust: keys.trust, packages };
-    const channel = new ChildChannel(spawn('room-bench-seats.ts', setup), `seats ${w + 1}`);
+    const channel = new ChildChannel(spawn('room-bench-seats.ts', setup, values['profile-seats'] && profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), `seats ${w + 1}`);
     channel.onProgress = (m) => m.type !== 'up' && say(`${at()}: seats ${w + 1}: ${String(m.count)} ${m.type}`);
     return channel;
   });
@@ -110,22 +119,42 @@ try {
   const connected = await hub.request<{ ms: number }>('await-connected', { count: seatCount });
   say(`${at()}: all ${seatCount} seats connected to the hub (${connected.ms} ms after the last enrolment)`);
 
-  // The start: the content key to the connected room.
-  const first = await hub.request<{ ms: number; expected: number; applied: number; refused: string[] }>('release', { packageId: packages[0]!.packageId, contentKey: packages[0]!.contentKey });
-  const firstUnlocked = (await Promise.all(workers.map((w) => w.request<{ unlocked: number }>('unlocked', { packageId: packages[0]!.packageId })))).reduce((n, r) => n + r.unlocked, 0);
-  say(`${at()}: key release to ${first.expected} seats: ${first.ms} ms, ${first.applied} applied, ${firstUnlocked} packages unlocked on the seats${first.refused.length ? `, refused: ${first.refused.join('; ')}` : ''}`);
+  /** Release a package's key to the room; how long until every seat's result was stored, and where the time went. */
+  const releaseKey = async (pkg: BenchPackage, when: string) => {
+    const released = await hub.request<Release>('release', { packageId: pkg.packageId, contentKey: pkg.contentKey });
+    const kept = (await Promise.all(workers.map((w) => w.request<{ seats: { receivedAt: number | null; appliedAt: number | null }[] }>('release-timings', { cmdId: released.cmdId })))).flatMap((r) => r.seats);
+    const spread = (values: number[]) => `p50 ${percentile(values, 50) ?? '-'} ms, last ${percentile(values, 100) ?? '-'} ms`;
+    const received = kept.flatMap((k) => (k.receivedAt === null ? [] : [k.receivedAt - released.issuedAt]));
+    const carried = kept.flatMap((k) => (k.receivedAt === null || k.appliedAt === null ? [] : [k.appliedAt - k.receivedAt]));
+    const stored = released.confirmedAt.map((t) => t - released.issuedAt);
+    say(
+      `${at()}: key release ${when} to ${released.expected} seats: ${released.ms} ms, ${released.applied} applied${released.refused.length ? `, refused: ${released.refused.join('; ')}` : ''}` +
+        ` (at the seats after ${spread(received)}; carried out in ${spread(carried)}; stored at the hub after ${spread(stored)})`,
+    );
+    return released;
+  };
 
+  // The start: the content key to the connected room.
+  const first = await releaseKey(packages[0]!, 'at the start');
+  const firstUnlocked = (await Promise.all(workers.map((w) => w.request<{ unlocked: number }>('unlocked', { packageId: packages[0]!.packageId })))).reduce((n, r) => n + r.unlocked, 0);
+  say(`${at()}: ${firstUnlocked} of ${seatCount} seats hold the package unlocked`);
+
+  const busyAtStart = machineBusyMs();
+  const ownAtStart = process.cpuUsage();
   await hub.request('mark-start');
   await Promise.all(workers.map((w) => w.request('start-load')));
   const loadMs = minutes * 60_000;
+  const windowStarted = performance.now();
   say(`${at()}: load running for ${minutes} min`);
   await sleep(loadMs / 2);
-  const second = await hub.request<{ ms: number; expected: number; applied: number; refused: string[] }>('release', { packageId: packages[1]!.packageId, contentKey: packages[1]!.contentKey });
-  say(`${at()}: key release under load to ${second.expected} seats: ${second.ms} ms, ${second.applied} applied${second.refused.length ? `, refused: ${second.refused.join('; ')}` : ''}`);
+  const second = await releaseKey(packages[1]!, 'under load');
   await sleep(loadMs / 2);
 
   const stopping = workers.map((w) => w.request<WorkerReport>('stop-load', { timeoutMs: 120_000 }));
   await hub.request('mark-end');
+  const windowMs = performance.now() - windowStarted;
+  const busyMs = machineBusyMs() - busyAtStart;
+  const ownCpu = process.cpuUsage(ownAtStart);
   const reports = await Promise.all(stopping);
   say(`${at()}: load stopped; drained in ${Math.max(...reports.map((r) => r.drained.ms))} ms, ${reports.reduce((n, r) => n + r.drained.left, 0)} events and segments left unacknowledged`);
 
@@ -155,10 +184,13 @@ try {
   const errors = reports.flatMap((r) => Object.entries(r.errors));
   say(`seats: ${saves} answers saved, ${segments} audio segments, ${written} events in their outboxes; save p99 ${Math.max(...reports.map((r) => r.saveP99 ?? 0))} ms; seat processes ${reports.map((r) => `${r.cpuPct}%`).join(' and ')} CPU, event loop delay p99 ${reports.map((r) => `${r.loopDelayP99} ms`).join(' and ')}`);
   if (errors.length) say(`seat errors: ${errors.map(([code, n]) => `${code} ×${n}`).join(', ')}`);
-  say(`hub: ${atHub.pushes} pushes in the window; push latency p50 ${atHub.pushP50} ms, p99 ${atHub.pushP99} ms, max ${atHub.pushMax} ms (${atHub.pushSamples} events)`);
+  say(`hub: ${atHub.pushes} pushes in the window; push latency p50 ${atHub.pushP50} ms, p99 ${atHub.pushP99} ms, max ${atHub.pushMax} ms (${atHub.pushSamples} events); at the hub, arrival to acknowledgement p50 ${atHub.turnaroundP50} ms, p99 ${atHub.turnaroundP99} ms`);
   say(`hub: heartbeat to room view p50 ${atHub.lagP50} ms, p99 ${atHub.lagP99} ms (${atHub.lagSamples} beats); view() p99 ${atHub.viewP99} ms; seats late or missing on the view: ${atHub.lateSeen} seat-seconds, at most ${atHub.mostNotConnected} at once; ${atHub.reconnects} reconnects`);
   say(`hub: CPU ${atHub.cpuPct}% of one core (${atHub.cpuMs} ms), peak RSS ${atHub.peakRssMb} MB, event loop delay p99 ${atHub.loopDelayP99} ms${atHub.alarms.length ? `; alarms: ${atHub.alarms.join('; ')}` : ''}`);
+  say(`hub: handling per frame: ${Object.entries(atHub.handling).map(([kind, h]) => `${kind} ×${h.n} p50 ${h.p50} ms p99 ${h.p99} ms (${(h.totalMs / 1000).toFixed(1)} s)`).join('; ')}`);
   say(`baseline: the window's ${base.transactions} transactions (${base.events} events) into bare SQLite: commit p50 ${base.commitP50} ms, p99 ${base.commitP99} ms, CPU ${base.cpuMs} ms`);
+  const otherMs = busyMs - atHub.cpuMs - reports.reduce((n, r) => n + r.cpuMs, 0) - (ownCpu.user + ownCpu.system) / 1000;
+  say(`machine: ${Math.round((busyMs / windowMs) * 100)}% of one core busy in the load window (2 cores: 200%), other processes than the bench's ${Math.max(0, Math.round((otherMs / windowMs) * 100))}%`);
   const cpuRatio = base.cpuMs > 0 ? atHub.cpuMs / base.cpuMs : null;
   const pushRatio = atHub.pushP99 !== null && base.commitP99 ? atHub.pushP99 / base.commitP99 : null;
   say(`ratios: hub CPU / bare writes' CPU ${round1(cpuRatio)}; push p99 / bare commit p99 ${round1(pushRatio)}`);
@@ -182,6 +214,7 @@ try {
       events: written,
       segments: segmentsWritten,
       reconnects: atHub.reconnects,
+      other_cpu_pct: Math.max(0, Math.round((otherMs / windowMs) * 100)),
       baseline_commit_p50_ms: base.commitP50,
       baseline_commit_p99_ms: base.commitP99,
       baseline_cpu_ms: base.cpuMs,
@@ -195,6 +228,16 @@ try {
   process.exitCode = 1;
 } finally {
   cleanUp();
+}
+
+interface Release {
+  ms: number;
+  cmdId: string;
+  issuedAt: number;
+  confirmedAt: number[];
+  expected: number;
+  applied: number;
+  refused: string[];
 }
 
 interface WorkerReport {
@@ -218,6 +261,8 @@ interface HubReport {
   pushP50: number | null;
   pushP99: number | null;
   pushMax: number | null;
+  turnaroundP50: number | null;
+  turnaroundP99: number | null;
   lagSamples: number;
   lagP50: number | null;
   lagP99: number | null;
@@ -230,6 +275,7 @@ interface HubReport {
   cpuPct: number;
   loopDelayP99: number | null;
   peakRssMb: number;
+  handling: Record<string, { n: number; p50: number; p99: number; totalMs: number }>;
 }
 
 interface Baseline {

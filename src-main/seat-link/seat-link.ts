@@ -18,8 +18,9 @@ import {
   type SeatFrame,
   type SeatState,
 } from '../../src-shared/contracts/room-protocol.ts';
+import { sql } from 'kysely';
 import { isCodedError } from '../../src-shared/errors.ts';
-import type { StationDatabase } from '../station/database.ts';
+import type { PreparedQuery, StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 
 /** Carries out one command on the seat's station; throws a CodedError to refuse it. */
@@ -93,6 +94,16 @@ export class SeatLink {
   private pushStopped = false;
   /** Segments the hub refused; not sent again in this run. */
   private readonly audioRefused = new Set<string>();
+  /**
+   * Every segment up to this rowid of recording_segments is acknowledged by the current hub instance,
+   * so the searches for unsent audio (at every pump and every beat) start after it rather than going
+   * over every segment of every take. It holds because segments are only added (rowids grow; a seat
+   * deletes nothing of a session before it is sealed) and acknowledgements are only forgotten all at
+   * once, for a new hub instance, which sets it back to 0.
+   */
+  private audioAckedThrough = 0;
+  private readonly metaValue: PreparedQuery<{ key: string }, { value: string }>;
+  private readonly metaWrite: PreparedQuery<{ key: string; value: string }, unknown>;
   /** Commands are applied one after the other, in the order they arrived. */
   private commandChain: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -107,6 +118,14 @@ export class SeatLink {
     this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
+    // Prepared once: the link reads and writes its meta keys at every acknowledgement.
+    this.metaValue = this.db.prepared<{ key: string }, { value: string }>((p) => this.db.q.selectFrom('meta').select('value').where('key', '=', p.key));
+    this.metaWrite = this.db.prepared<{ key: string; value: string }>((p) =>
+      this.db.q
+        .insertInto('meta')
+        .values({ key: p.key, value: p.value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: p.value })),
+    );
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       const command = RoomCommand.parse(JSON.parse(row.command_json));
@@ -125,11 +144,11 @@ export class SeatLink {
   }
 
   private meta(key: string): string | undefined {
-    return this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', key))?.value;
+    return this.metaValue.get({ key })?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.transaction(() => this.db.run(this.db.q.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value }))));
+    this.db.transaction(() => this.metaWrite.run({ key, value }));
   }
 
   /** A new connection to the hub (the channel made it; after a drop it makes another). */
@@ -198,6 +217,7 @@ export class SeatLink {
             this.db.run(this.db.q.deleteFrom('seat_audio_sent'));
             this.setMeta(HUB_INSTANCE_KEY, frame.hubInstance);
           });
+          this.audioAckedThrough = 0;
           this.audioRefused.clear();
         }
         const lastSeq = this.outbox.lastSeq();
@@ -351,18 +371,23 @@ export class SeatLink {
     }
   }
 
+  /** The oldest segments the hub has not acknowledged, in the order they were recorded. */
   private unsentAudio(limit: number): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
-    return this.db.all(
+    const rows = this.db.all(
       this.db.q
         .selectFrom('recording_segments as s')
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
-        .select(['s.recording_id', 's.idx', 's.sha256', 's.data'])
+        .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data'])
+        .where(sql`s.rowid`, '>', this.audioAckedThrough)
         .where('a.recording_id', 'is', null)
-        .orderBy('s.received_at')
-        .orderBy('s.recording_id')
-        .orderBy('s.idx')
+        .orderBy(sql`s.rowid`)
         .limit(limit),
     );
+    // What lies before the first unsent segment is acknowledged; with none unsent, everything is.
+    const first = rows[0];
+    if (first) this.audioAckedThrough = Number(first.rowid) - 1;
+    else this.audioAckedThrough = Number(this.db.get(this.db.q.selectFrom('recording_segments').select(sql<number | null>`max(rowid)`.as('last')))?.last ?? this.audioAckedThrough);
+    return rows;
   }
 
   /** A command from the hub: stored, then carried out in turn; one seen before is only confirmed again. */
@@ -427,6 +452,7 @@ export class SeatLink {
         .selectFrom('recording_segments as s')
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['s.data'])), eb.lit(0)).as('bytes')])
+        .where(sql`s.rowid`, '>', this.audioAckedThrough)
         .where('a.recording_id', 'is', null),
     );
     return {

@@ -104,6 +104,8 @@ export class SeatLink {
   private audioAckedThrough = 0;
   private readonly metaValue: PreparedQuery<{ key: string }, { value: string }>;
   private readonly metaWrite: PreparedQuery<{ key: string; value: string }, unknown>;
+  private readonly unsentSegments: PreparedQuery<{ after: number; limit: number }, { rowid: number; recording_id: string; idx: number; sha256: string; data: Buffer }>;
+  private readonly lastSegment: PreparedQuery<Record<string, never>, { last: number | null }>;
   /** Commands are applied one after the other, in the order they arrived. */
   private commandChain: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -126,6 +128,18 @@ export class SeatLink {
         .values({ key: p.key, value: p.value })
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: p.value })),
     );
+    // Every pump looks for unsent audio; on a seat that records, that is several times a second.
+    this.unsentSegments = this.db.prepared((p: { after: number; limit: number }) =>
+      this.db.q
+        .selectFrom('recording_segments as s')
+        .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
+        .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data'])
+        .where(sql`s.rowid`, '>', p.after)
+        .where('a.recording_id', 'is', null)
+        .orderBy(sql`s.rowid`)
+        .limit(p.limit),
+    );
+    this.lastSegment = this.db.prepared(() => this.db.q.selectFrom('recording_segments').select(sql<number | null>`max(rowid)`.as('last')));
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       const command = RoomCommand.parse(JSON.parse(row.command_json));
@@ -372,21 +386,12 @@ export class SeatLink {
   }
 
   /** The oldest segments the hub has not acknowledged, in the order they were recorded. */
-  private unsentAudio(limit: number): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
-    const rows = this.db.all(
-      this.db.q
-        .selectFrom('recording_segments as s')
-        .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
-        .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data'])
-        .where(sql`s.rowid`, '>', this.audioAckedThrough)
-        .where('a.recording_id', 'is', null)
-        .orderBy(sql`s.rowid`)
-        .limit(limit),
-    );
+  private unsentAudio(limit: number): { rowid: number; recording_id: string; idx: number; sha256: string; data: Buffer }[] {
+    const rows = this.unsentSegments.all({ after: this.audioAckedThrough, limit });
     // What lies before the first unsent segment is acknowledged; with none unsent, everything is.
     const first = rows[0];
     if (first) this.audioAckedThrough = Number(first.rowid) - 1;
-    else this.audioAckedThrough = Number(this.db.get(this.db.q.selectFrom('recording_segments').select(sql<number | null>`max(rowid)`.as('last')))?.last ?? this.audioAckedThrough);
+    else this.audioAckedThrough = Number(this.lastSegment.get({})?.last ?? this.audioAckedThrough);
     return rows;
   }
 

@@ -23,7 +23,7 @@ import { readRoomFile } from '../../src-shared/node/room/room-file.ts';
 import { loadOrCreateDeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { isCodedError } from '../../src-shared/errors.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, saveId, TEST_STAFF, TEST_STAFF_OPTIONS } from '../support/fixtures.ts';
-import { percentile, progress, round1, SAVE_EVERY_MS, SEGMENT_BYTES, SEGMENT_EVERY_MS, serveParent, SPEAKING_ITEMS, TAKE_SEGMENTS, TAKES_PER_ITEM, type WorkerSetup } from './room-bench-shared.ts';
+import { percentile, progress, round1, watchGc, SAVE_EVERY_MS, SEGMENT_BYTES, SEGMENT_EVERY_MS, serveParent, SPEAKING_ITEMS, TAKE_SEGMENTS, TAKES_PER_ITEM, type WorkerSetup } from './room-bench-shared.ts';
 
 const setup = JSON.parse(process.argv[2]!) as WorkerSetup;
 const [work] = setup.packages;
@@ -52,6 +52,8 @@ const noteError = (error: unknown) => {
   errors.set(code, (errors.get(code) ?? 0) + 1);
 };
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+let loading = false;
+const gc = watchGc(() => loading);
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let wallAtStart = 0;
 let loadCpu = { cpuMs: 0, cpuPct: 0 };
@@ -176,6 +178,7 @@ async function startLoad(): Promise<void> {
   }
   cpuAtStart = process.cpuUsage();
   wallAtStart = performance.now();
+  loading = true;
   loopDelay.enable();
   // Each seat at its own moment within the period, as candidates do not type in step.
   for (const seat of seats) {
@@ -197,6 +200,7 @@ async function startLoad(): Promise<void> {
 }
 
 function stopLoad(): void {
+  loading = false;
   for (const seat of seats) for (const timer of seat.timers.splice(0)) clearTimeout(timer);
   const used = process.cpuUsage(cpuAtStart);
   const cpuMs = (used.user + used.system) / 1000;
@@ -247,6 +251,9 @@ serveParent(async (message) => {
         errors: Object.fromEntries(errors),
         saveP99: round1(percentile(saveMs, 99)),
         loopDelayP99: round1(loopDelay.percentile(99) / 1e6),
+        gc: gc(),
+        heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
+        rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
         ...loadCpu,
         perSeat: seats.map((s) => ({
           deviceId: s.service.deviceId,

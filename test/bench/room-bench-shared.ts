@@ -1,6 +1,7 @@
 // What the three processes of bench:room share: the exam the seats sit, the messages they exchange
 // with the orchestrator over Node's IPC channel, and the statistics.
 import type { ChildProcess } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
 import { miniExamSource } from '../support/fixtures.ts';
 
@@ -145,4 +146,21 @@ export function serveParent(handle: (message: Message) => Promise<Record<string,
 
 export function progress(message: Record<string, unknown> & { type: string }): void {
   process.send?.(message);
+}
+
+/** Garbage collection pauses while `active()` says so: how many, their total and the longest (ms). */
+export function watchGc(active: () => boolean): () => { pauses: number; totalMs: number; maxMs: number } {
+  let pauses = 0;
+  let totalMs = 0;
+  let maxMs = 0;
+  const observer = new PerformanceObserver((list) => {
+    if (!active()) return;
+    for (const entry of list.getEntries()) {
+      pauses += 1;
+      totalMs += entry.duration;
+      maxMs = Math.max(maxMs, entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return () => ({ pauses, totalMs: Math.round(totalMs), maxMs: Math.round(maxMs) });
 }

@@ -129,7 +129,7 @@ try {
     const stored = released.confirmedAt.map((t) => t - released.issuedAt);
     say(
       `${at()}: key release ${when} to ${released.expected} seats: ${released.ms} ms, ${released.applied} applied${released.refused.length ? `, refused: ${released.refused.join('; ')}` : ''}` +
-        ` (at the seats after ${spread(received)}; carried out in ${spread(carried)}; stored at the hub after ${spread(stored)})`,
+        ` (issue and send to every seat ${released.issueMs} ms; at the seats after ${spread(received)}; carried out in ${spread(carried)}; stored at the hub after ${spread(stored)})`,
     );
     return released;
   };
@@ -183,10 +183,12 @@ try {
   const segments = reports.reduce((n, r) => n + r.segments, 0);
   const errors = reports.flatMap((r) => Object.entries(r.errors));
   say(`seats: ${saves} answers saved, ${segments} audio segments, ${written} events in their outboxes; save p99 ${Math.max(...reports.map((r) => r.saveP99 ?? 0))} ms; seat processes ${reports.map((r) => `${r.cpuPct}%`).join(' and ')} CPU, event loop delay p99 ${reports.map((r) => `${r.loopDelayP99} ms`).join(' and ')}`);
+  say(`seat processes: ${reports.map((r) => `heap ${r.heapMb} MB, RSS ${r.rssMb} MB, ${r.gc.pauses} GC pauses of ${r.gc.totalMs} ms in all, the longest ${r.gc.maxMs} ms`).join('; ')}`);
   if (errors.length) say(`seat errors: ${errors.map(([code, n]) => `${code} ×${n}`).join(', ')}`);
   say(`hub: ${atHub.pushes} pushes in the window; push latency p50 ${atHub.pushP50} ms, p99 ${atHub.pushP99} ms, max ${atHub.pushMax} ms (${atHub.pushSamples} events); at the hub, arrival to acknowledgement p50 ${atHub.turnaroundP50} ms, p99 ${atHub.turnaroundP99} ms`);
   say(`hub: heartbeat to room view p50 ${atHub.lagP50} ms, p99 ${atHub.lagP99} ms (${atHub.lagSamples} beats); view() p99 ${atHub.viewP99} ms; seats late or missing on the view: ${atHub.lateSeen} seat-seconds, at most ${atHub.mostNotConnected} at once; ${atHub.reconnects} reconnects`);
-  say(`hub: CPU ${atHub.cpuPct}% of one core (${atHub.cpuMs} ms), peak RSS ${atHub.peakRssMb} MB, event loop delay p99 ${atHub.loopDelayP99} ms${atHub.alarms.length ? `; alarms: ${atHub.alarms.join('; ')}` : ''}`);
+  say(`hub: CPU ${atHub.cpuPct}% of one core (${atHub.cpuMs} ms), peak RSS ${atHub.peakRssMb} MB in the run (${atHub.lifetimeRssMb} MB with the set-up), heap ${atHub.heapMb} MB, ${atHub.gc.pauses} GC pauses of ${atHub.gc.totalMs} ms in all, the longest ${atHub.gc.maxMs} ms, event loop delay p99 ${atHub.loopDelayP99} ms${atHub.alarms.length ? `; alarms: ${atHub.alarms.join('; ')}` : ''}`);
+  say(`hub: ${atHub.transactions} transactions of ${(atHub.pushes / Math.max(1, atHub.transactions)).toFixed(2)} pushes on average, each p50 ${atHub.transactionP50} ms, p99 ${atHub.transactionP99} ms; ${atHub.checkpoints} idle checkpoints, p50 ${atHub.checkpointP50} ms, longest ${atHub.checkpointMax} ms`);
   say(`hub: handling per frame: ${Object.entries(atHub.handling).map(([kind, h]) => `${kind} ×${h.n} p50 ${h.p50} ms p99 ${h.p99} ms (${(h.totalMs / 1000).toFixed(1)} s)`).join('; ')}`);
   say(`baseline: the window's ${base.transactions} transactions (${base.events} events) into bare SQLite: commit p50 ${base.commitP50} ms, p99 ${base.commitP99} ms, CPU ${base.cpuMs} ms`);
   const otherMs = busyMs - atHub.cpuMs - reports.reduce((n, r) => n + r.cpuMs, 0) - (ownCpu.user + ownCpu.system) / 1000;
@@ -211,6 +213,7 @@ try {
       duplicates: atHub.duplicates,
       hub_cpu_pct: atHub.cpuPct,
       hub_rss_mb: atHub.peakRssMb,
+      hub_rss_setup_mb: atHub.lifetimeRssMb,
       events: written,
       segments: segmentsWritten,
       reconnects: atHub.reconnects,
@@ -230,8 +233,15 @@ try {
   cleanUp();
 }
 
+interface Gc {
+  pauses: number;
+  totalMs: number;
+  maxMs: number;
+}
+
 interface Release {
   ms: number;
+  issueMs: number;
   cmdId: string;
   issuedAt: number;
   confirmedAt: number[];
@@ -249,6 +259,9 @@ interface WorkerReport {
   loopDelayP99: number | null;
   cpuMs: number;
   cpuPct: number;
+  gc: Gc;
+  heapMb: number;
+  rssMb: number;
   perSeat: { deviceId: string; lastSeq: number; segments: number }[];
 }
 
@@ -261,6 +274,12 @@ interface HubReport {
   pushP50: number | null;
   pushP99: number | null;
   pushMax: number | null;
+  transactions: number;
+  transactionP50: number | null;
+  transactionP99: number | null;
+  checkpoints: number;
+  checkpointP50: number | null;
+  checkpointMax: number | null;
   turnaroundP50: number | null;
   turnaroundP99: number | null;
   lagSamples: number;
@@ -275,6 +294,9 @@ interface HubReport {
   cpuPct: number;
   loopDelayP99: number | null;
   peakRssMb: number;
+  lifetimeRssMb: number;
+  gc: Gc;
+  heapMb: number;
   handling: Record<string, { n: number; p50: number; p99: number; totalMs: number }>;
 }
 

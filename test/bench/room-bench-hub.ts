@@ -10,6 +10,8 @@
 // - key release: from hub.issue until the last seat's result is stored.
 // Then the baseline: the same durable writes (each push's events with its watermark, each audio
 // segment, one transaction each) into a bare SQLite file on the same disk, WAL and synchronous=FULL.
+// What the bench keeps in this process is bounded (histograms, four bytes a push), so the hub's memory
+// stays the hub's through a long run.
 import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +26,7 @@ import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
 import type { RoomFrame } from '../../src-shared/contracts/room-link.ts';
 import type { HubFrame } from '../../src-shared/contracts/room-protocol.ts';
 import { TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
-import { percentile, round1, round2, serveParent, watchGc, type HubSetup } from './room-bench-shared.ts';
+import { IntColumn, round1, round2, Samples, serveParent, watchGc, type HubSetup } from './room-bench-shared.ts';
 
 const setup = JSON.parse(process.argv[2]!) as HubSetup;
 
@@ -36,8 +38,8 @@ const opened = openStation(config);
 const { service, identity } = opened;
 
 // The hub's transactions and its idle checkpoints, timed (wrapped here for the bench, unchanged).
-const commitMs: number[] = [];
-const checkpointMs: number[] = [];
+const commitMs = new Samples();
+const checkpointMs = new Samples();
 {
   const db = service.db;
   const transaction = db.transaction.bind(db);
@@ -47,14 +49,14 @@ const checkpointMs: number[] = [];
     try {
       return transaction(fn) as T;
     } finally {
-      commitMs.push(performance.now() - started);
+      commitMs.add(performance.now() - started);
     }
   };
   const checkpointIdle = db.checkpointIdle.bind(db);
   db.checkpointIdle = () => {
     const started = performance.now();
     checkpointIdle();
-    if (inWindow(Date.now())) checkpointMs.push(performance.now() - started);
+    if (inWindow(Date.now())) checkpointMs.add(performance.now() - started);
   };
 }
 
@@ -63,15 +65,16 @@ const checkpointMs: number[] = [];
 /** The load window (wall clock, ms): samples of events and heartbeats made inside it count. */
 let windowStart = Infinity;
 let windowEnd = Infinity;
-const pushMs: number[] = [];
-const lagMs: number[] = [];
-const viewMs: number[] = [];
-/** The hub's durable writes in the window, in order, for the baseline to repeat. */
-const writes: ({ kind: 'push'; deviceId: string; first: number; last: number } | { kind: 'audio'; recordingId: string; index: number })[] = [];
+const pushMs = new Samples();
+const lagMs = new Samples();
+const viewMs = new Samples();
+/** The pushes the hub acknowledged in the window, in order, for the baseline to repeat: the seat and the seqs. */
+const seatIndex = new Map<string, number>();
+const pushed = { seat: new IntColumn(), first: new IntColumn(), last: new IntColumn() };
 /** How long the hub's own listener took over each frame, by kind, in the window (its sync part). */
-const handling: Record<string, number[]> = {};
+const handling: Record<string, Samples> = {};
 /** From a push's arrival to its acknowledgement going out: the hub's own share of the push latency. */
-const turnaroundMs: number[] = [];
+const turnaroundMs = new Samples();
 let frameArrived = 0;
 const inWindow = (now: number) => now >= windowStart && now <= windowEnd;
 const pushes = new Map<string, { arrived: number; events: { seq: number; createdAt: string }[] }>();
@@ -84,14 +87,14 @@ let mostNotConnected = 0;
 /** A frame from a seat, after the hub's listener has handled it. */
 function tapIn(deviceId: string, frame: RoomFrame): void {
   const now = Date.now();
-  if (inWindow(now)) (handling[frame.type] ??= []).push(performance.now() - frameArrived);
+  if (inWindow(now)) (handling[frame.type] ??= new Samples()).add(performance.now() - frameArrived);
   switch (frame.type) {
     case 'push':
       pushes.set(`${deviceId} ${String(frame.pushId)}`, { arrived: frameArrived, events: frame.events as { seq: number; createdAt: string }[] });
       return;
     case 'heartbeat': {
       const sentAt = frame.sentAt as number;
-      if (sentAt >= windowStart && now <= windowEnd) lagMs.push(now - sentAt);
+      if (sentAt >= windowStart && now <= windowEnd) lagMs.add(now - sentAt);
       return;
     }
     case 'command-result': {
@@ -127,14 +130,15 @@ function tapOut(deviceId: string, frame: HubFrame): void {
       if (event.seq <= from || event.seq > frame.ackedSeq) continue;
       first ||= event.seq;
       const created = Date.parse(event.createdAt);
-      if (created >= windowStart) pushMs.push(now - created);
+      if (created >= windowStart) pushMs.add(now - created);
     }
     if (inWindow(now) && first > 0) {
-      writes.push({ kind: 'push', deviceId, first, last: frame.ackedSeq });
-      turnaroundMs.push(performance.now() - push.arrived);
+      if (!seatIndex.has(deviceId)) seatIndex.set(deviceId, seatIndex.size);
+      pushed.seat.push(seatIndex.get(deviceId)!);
+      pushed.first.push(first);
+      pushed.last.push(frame.ackedSeq);
+      turnaroundMs.add(performance.now() - push.arrived);
     }
-  } else if (frame.type === 'audio-ack' && inWindow(now)) {
-    writes.push({ kind: 'audio', recordingId: frame.recordingId, index: frame.index });
   }
 }
 
@@ -187,7 +191,7 @@ const viewer = setInterval(() => {
   const view = hub.view();
   const now = Date.now();
   if (now < windowStart || now > windowEnd) return;
-  viewMs.push(performance.now() - started);
+  viewMs.add(performance.now() - started);
   const notConnected = view.filter((s) => s.presence !== 'connected').length;
   lateSeen += notConnected;
   mostNotConnected = Math.max(mostNotConnected, notConnected);
@@ -263,23 +267,23 @@ serveParent(async (message) => {
         perSeat,
         duplicates,
         audio,
-        pushes: writes.filter((w) => w.kind === 'push').length,
-        pushSamples: pushMs.length,
-        pushP50: round1(percentile(pushMs, 50)),
-        pushP99: round1(percentile(pushMs, 99)),
-        transactions: commitMs.length,
-        transactionP50: round2(percentile(commitMs, 50)),
-        transactionP99: round2(percentile(commitMs, 99)),
-        checkpoints: checkpointMs.length,
-        checkpointP50: round2(percentile(checkpointMs, 50)),
-        checkpointMax: round2(percentile(checkpointMs, 100)),
-        turnaroundP50: round2(percentile(turnaroundMs, 50)),
-        turnaroundP99: round2(percentile(turnaroundMs, 99)),
-        pushMax: round1(percentile(pushMs, 100)),
-        lagSamples: lagMs.length,
-        lagP50: round1(percentile(lagMs, 50)),
-        lagP99: round1(percentile(lagMs, 99)),
-        viewP99: round1(percentile(viewMs, 99)),
+        pushes: pushed.seat.length,
+        pushSamples: pushMs.count,
+        pushP50: round1(pushMs.percentile(50)),
+        pushP99: round1(pushMs.percentile(99)),
+        transactions: commitMs.count,
+        transactionP50: round2(commitMs.percentile(50)),
+        transactionP99: round2(commitMs.percentile(99)),
+        checkpoints: checkpointMs.count,
+        checkpointP50: round2(checkpointMs.percentile(50)),
+        checkpointMax: round2(checkpointMs.percentile(100)),
+        turnaroundP50: round2(turnaroundMs.percentile(50)),
+        turnaroundP99: round2(turnaroundMs.percentile(99)),
+        pushMax: round1(pushMs.percentile(100)),
+        lagSamples: lagMs.count,
+        lagP50: round1(lagMs.percentile(50)),
+        lagP99: round1(lagMs.percentile(99)),
+        viewP99: round1(viewMs.percentile(99)),
         lateSeen,
         mostNotConnected,
         alarms: view.filter((s) => s.alarm !== null).map((s) => s.alarm).slice(0, 5),
@@ -287,7 +291,7 @@ serveParent(async (message) => {
         cpuMs: Math.round(cpuMs),
         cpuPct: round1((cpuMs / wallMs) * 100),
         loopDelayP99: round1(loopDelay.percentile(99) / 1e6),
-        handling: Object.fromEntries(Object.entries(handling).map(([kind, ms]) => [kind, { n: ms.length, p50: round2(percentile(ms, 50)), p99: round2(percentile(ms, 99)), totalMs: Math.round(ms.reduce((a, b) => a + b, 0)) }])),
+        handling: Object.fromEntries(Object.entries(handling).map(([kind, ms]) => [kind, { n: ms.count, p50: round2(ms.percentile(50)), p99: round2(ms.percentile(99)), totalMs: Math.round(ms.totalMs) }])),
         gc: gc(),
         heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),
         peakRssMb: Math.round(peakRss / 2 ** 20),
@@ -317,14 +321,16 @@ serveParent(async (message) => {
 function baseline(): Record<string, unknown> {
   const sql = service.db.sqlite;
   const events = sql.prepare('SELECT device_id, kind, entity_id, payload_json, created_at, origin_seq FROM outbox WHERE device_id = ? AND origin_seq BETWEEN ? AND ? ORDER BY origin_seq');
-  const segment = sql.prepare('SELECT recording_id, idx, device_id, sha256, data, received_at FROM seat_audio WHERE recording_id = ? AND idx = ?');
+  const devices = [...seatIndex.keys()];
   type Replay = { kind: 'push'; deviceId: string; last: number; rows: Record<string, unknown>[] } | { kind: 'audio'; row: Record<string, unknown> };
-  const rows = writes.map(
-    (w): Replay =>
-      w.kind === 'push'
-        ? { kind: 'push', deviceId: w.deviceId, last: w.last, rows: events.all(w.deviceId, w.first, w.last) as Record<string, unknown>[] }
-        : { kind: 'audio', row: segment.get(w.recordingId, w.index) as Record<string, unknown> },
-  );
+  const rows: Replay[] = [];
+  for (let i = 0; i < pushed.seat.length; i += 1) {
+    const deviceId = devices[pushed.seat.at(i)]!;
+    rows.push({ kind: 'push', deviceId, last: pushed.last.at(i), rows: events.all(deviceId, pushed.first.at(i), pushed.last.at(i)) as Record<string, unknown>[] });
+  }
+  // The segments the hub stored in the window, in the order it stored them.
+  const segments = sql.prepare('SELECT recording_id, idx, device_id, sha256, data, received_at FROM seat_audio WHERE received_at BETWEEN ? AND ? ORDER BY rowid').all(new Date(windowStart).toISOString(), new Date(windowEnd).toISOString());
+  for (const row of segments) rows.push({ kind: 'audio', row: row as Record<string, unknown> });
 
   const bare = new Database(join(setup.dir, 'baseline.db'));
   bare.pragma('journal_mode = WAL');
@@ -344,14 +350,14 @@ function baseline(): Record<string, unknown> {
   });
   const audio = bare.transaction((row: Record<string, unknown>) => insertSegment.run(row));
 
-  const commitMs: number[] = [];
+  const commitMs = new Samples();
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (const write of rows) {
     const t0 = performance.now();
     if (write.kind === 'push') push(write, write.rows);
     else audio(write.row);
-    commitMs.push(performance.now() - t0);
+    commitMs.add(performance.now() - t0);
   }
   const elapsed = performance.now() - started;
   const used = process.cpuUsage(cpu);
@@ -360,8 +366,8 @@ function baseline(): Record<string, unknown> {
   return {
     transactions: rows.length,
     events: rows.reduce((n, w) => n + (w.kind === 'push' ? w.rows.length : 0), 0),
-    commitP50: round2(percentile(commitMs, 50)),
-    commitP99: round2(percentile(commitMs, 99)),
+    commitP50: round2(commitMs.percentile(50)),
+    commitP99: round2(commitMs.percentile(99)),
     cpuMs: Math.round(baselineCpuMs),
     wallMs: Math.round(elapsed),
   };

@@ -23,7 +23,7 @@ import { readRoomFile } from '../../src-shared/node/room/room-file.ts';
 import { loadOrCreateDeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { isCodedError } from '../../src-shared/errors.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, saveId, TEST_STAFF, TEST_STAFF_OPTIONS } from '../support/fixtures.ts';
-import { percentile, progress, round1, watchGc, SAVE_EVERY_MS, SEGMENT_BYTES, SEGMENT_EVERY_MS, serveParent, SPEAKING_ITEMS, TAKE_SEGMENTS, TAKES_PER_ITEM, type WorkerSetup } from './room-bench-shared.ts';
+import { progress, round1, Samples, watchGc, SAVE_EVERY_MS, SEGMENT_BYTES, SEGMENT_EVERY_MS, serveParent, SPEAKING_ITEMS, TAKE_SEGMENTS, TAKES_PER_ITEM, type WorkerSetup } from './room-bench-shared.ts';
 
 const setup = JSON.parse(process.argv[2]!) as WorkerSetup;
 const [work] = setup.packages;
@@ -43,7 +43,7 @@ interface BenchSeat {
 }
 
 const seats: BenchSeat[] = [];
-const saveMs: number[] = [];
+const saveMs = new Samples();
 let saves = 0;
 let segments = 0;
 const errors = new Map<string, number>();
@@ -135,7 +135,7 @@ async function save(seat: BenchSeat): Promise<void> {
   } catch (error) {
     noteError(error);
   }
-  saveMs.push(performance.now() - started);
+  saveMs.add(performance.now() - started);
 }
 
 async function startTake(seat: BenchSeat, item: number, takes: number): Promise<void> {
@@ -249,7 +249,7 @@ serveParent(async (message) => {
         saves,
         segments,
         errors: Object.fromEntries(errors),
-        saveP99: round1(percentile(saveMs, 99)),
+        saveP99: round1(saveMs.percentile(99)),
         loopDelayP99: round1(loopDelay.percentile(99) / 1e6),
         gc: gc(),
         heapMb: Math.round(process.memoryUsage().heapUsed / 2 ** 20),

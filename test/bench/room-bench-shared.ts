@@ -1,7 +1,7 @@
 // What the three processes of bench:room share: the exam the seats sit, the messages they exchange
 // with the orchestrator over Node's IPC channel, and the statistics.
 import type { ChildProcess } from 'node:child_process';
-import { PerformanceObserver } from 'node:perf_hooks';
+import { createHistogram, PerformanceObserver, type RecordableHistogram } from 'node:perf_hooks';
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
 import { miniExamSource } from '../support/fixtures.ts';
 
@@ -72,6 +72,55 @@ export function percentile(samples: ArrayLike<number>, p: number): number | null
   if (samples.length === 0) return null;
   const sorted = Float64Array.from(samples).sort();
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/**
+ * Durations in ms, kept as a histogram in microsecond steps to three significant figures: what the
+ * bench keeps does not grow with the run (a soak would otherwise swell the hub's memory with the
+ * bench's own samples). A duration below a microsecond (or below zero, from the clocks' rounding)
+ * counts as one microsecond.
+ */
+export class Samples {
+  private readonly histogram: RecordableHistogram = createHistogram({ lowest: 1, highest: 24 * 3600 * 1_000_000, figures: 3 });
+  private sum = 0;
+
+  add(ms: number): void {
+    this.histogram.record(Math.max(1, Math.round(ms * 1000)));
+    this.sum += ms;
+  }
+
+  get count(): number {
+    return this.histogram.count;
+  }
+
+  get totalMs(): number {
+    return this.sum;
+  }
+
+  /** The percentile `p` (0 < p <= 100) in ms, or null with no samples. */
+  percentile(p: number): number | null {
+    if (this.count === 0) return null;
+    return (p >= 100 ? this.histogram.max : this.histogram.percentile(p)) / 1000;
+  }
+}
+
+/** Whole numbers appended without end, four bytes each. */
+export class IntColumn {
+  private data = new Int32Array(1024);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  at(index: number): number {
+    return this.data[index]!;
+  }
 }
 
 export const round1 = (n: number | null): number | null => (n === null ? null : Math.round(n * 10) / 10);

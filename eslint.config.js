@@ -43,6 +43,12 @@ const PACKAGES = {
   ws: 'node',
   '@peculiar/x509': 'node',
   'fast-srp-hap': 'node',
+  // DNS-SD: the hub advertises its room, a seat browses for it.
+  '@homebridge/ciao': 'node',
+  'bonjour-service': 'node',
+  // The room's protocol PDF and the QR code of its digest, made on the hub.
+  pdfkit: 'node',
+  qrcode: 'node',
 
   // Only src-main/electron imports it.
   electron: 'electron',
@@ -67,6 +73,8 @@ const PACKAGES = {
   '@types/node': 'types',
   '@types/pg': 'types',
   '@types/ws': 'types',
+  '@types/pdfkit': 'types',
+  '@types/qrcode': 'types',
   '@types/react': 'types',
   '@types/react-dom': 'types',
 };

@@ -528,6 +528,16 @@ export const ERROR_CATALOGUE = {
     lv: 'Telpas datorā ir vairāk šī kandidāta datora notikumu nekā pašā kandidāta datorā: tā datubāze ir aizstāta vai bojāta. Nekas netika sūtīts; pasauciet IT un nelietojiet šo datoru.',
     en: 'The hub holds more of this seat\'s events than the seat itself: the seat\'s database was replaced or damaged. Nothing was sent; call IT and do not use this seat.',
   },
+  SEAT_LOCKED: {
+    status: 423,
+    lv: 'Šis dators ir bloķēts. Jūsu atbildes ir drošībā; pārbaudījuma vadītājs to atbloķēs.',
+    en: 'This computer is locked. Your answers are safe; the invigilator will unlock it.',
+  },
+  ROOM_NOT_AVAILABLE: {
+    status: 409,
+    lv: 'Šim datoram nav telpas: tas ir patstāvīgs dators, vai telpas savienojums nav palaists. Pārbaudiet datora lomu IT politikas failā vai pasauciet IT.',
+    en: 'This computer has no room: it is a solo station, or the room link did not start. Check the station role in the IT policy file or call IT.',
+  },
   COMMAND_UNSUPPORTED: {
     status: 501,
     lv: 'Šis kandidāta dators vēl neprot izpildīt šo komandu. Nekas netika mainīts; atjauniniet tā programmu.',

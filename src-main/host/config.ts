@@ -21,6 +21,8 @@ const SETTINGS = {
   firstChiefPassword: { env: 'EXAM_STATION_FIRST_CHIEF_PASSWORD', schema: z.string().min(1).max(256) },
   staffLockMinutes: { env: 'EXAM_STATION_STAFF_LOCK_MINUTES', schema: z.coerce.number().int().min(1).max(120) },
   port: { env: 'PORT', schema: z.coerce.number().int().min(0).max(65535) },
+  roomHost: { env: 'EXAM_STATION_ROOM_HOST', schema: z.string().min(1).max(253) },
+  roomPort: { env: 'EXAM_STATION_ROOM_PORT', schema: z.coerce.number().int().min(0).max(65535) },
   maxPackageMiB: { env: 'EXAM_STATION_MAX_PACKAGE_MIB', schema: z.coerce.number().int().min(1).max(16 * 1024) },
 } as const;
 
@@ -42,6 +44,9 @@ export interface StationConfig {
   staffLockMs: number;
   /** The browser runner's port on 127.0.0.1. */
   port: number;
+  /** Where a hub listens for its seats (the room's TLS port on the venue LAN). */
+  roomHost: string;
+  roomPort: number;
   maxPackageBytes: number;
   /** The policy file that was read, if any. */
   policyFile: string | undefined;
@@ -116,6 +121,8 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
     firstChief: chiefUsername && chiefPassword ? { username: chiefUsername, displayName: (values.firstChiefName as string | undefined) ?? chiefUsername, password: chiefPassword } : undefined,
     staffLockMs: ((values.staffLockMinutes as number | undefined) ?? 5) * 60_000,
     port: (values.port as number | undefined) ?? 5170,
+    roomHost: (values.roomHost as string | undefined) ?? '0.0.0.0',
+    roomPort: (values.roomPort as number | undefined) ?? 47_300,
     maxPackageBytes: ((values.maxPackageMiB as number | undefined) ?? 1024) * 1024 * 1024,
     policyFile,
   };

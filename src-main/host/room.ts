@@ -10,12 +10,16 @@ import { connectToHub, type HubConnection } from '../seat-link/hub-connection.ts
 import { loadMembership } from '../seat-link/membership.ts';
 import { sessionOfConnection, sessionsOfHub } from '../seat-link/room-sessions.ts';
 import { SeatLink, type SeatReport } from '../seat-link/seat-link.ts';
+import type { SeatMembership } from '../../src-shared/contracts/room-link.ts';
+import { StationError } from '../../src-shared/errors.ts';
+import { pairWithCode } from '../seat-link/pairing.ts';
+import type { RoomControl } from '../station/room-control.ts';
 import type { OpenedStation } from './start.ts';
 
 export type StationRoom =
-  | { role: 'hub'; hub: RoomHub; server: RoomServer; close(): Promise<void> }
-  | { role: 'seat'; paired: true; link: SeatLink; connection: HubConnection; close(): Promise<void> }
-  | { role: 'seat'; paired: false; close(): Promise<void> }
+  | { role: 'hub'; hub: RoomHub; server: RoomServer; control: RoomControl; close(): Promise<void> }
+  | { role: 'seat'; paired: true; link: SeatLink; connection: HubConnection; control: RoomControl; close(): Promise<void> }
+  | { role: 'seat'; paired: false; control: RoomControl; close(): Promise<void> }
   | { role: 'solo'; close(): Promise<void> };
 
 export interface RoomOptions {
@@ -40,48 +44,138 @@ function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport
   };
 }
 
+function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
+  return {
+    status: () => {
+      const labels = new Map(server.seats().map((seat) => [seat.deviceId, seat]));
+      const pairing = server.pairing.status();
+      const seen = hub.view();
+      const seenIds = new Set(seen.map((v) => v.deviceId));
+      // Paired seats never heard from since the hub started are on the list too, as missing.
+      const silent = [...labels.values()].filter((seat) => !seenIds.has(seat.deviceId)).map((seat) => ({ deviceId: seat.deviceId, presence: 'missing' as const, connected: false, lastSeenAt: null, state: null, ackedSeq: hub.streams.ackedSeq(seat.deviceId), alarm: null }));
+      return {
+        role: 'hub',
+        notice: null,
+        hub: {
+          address: server.address,
+          pairing: { state: pairing.state, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
+          seats: [...seen, ...silent].map((v) => ({ ...v, label: labels.get(v.deviceId)?.label ?? null, revoked: Boolean(labels.get(v.deviceId)?.revokedAt) })),
+        },
+        seat: null,
+      };
+    },
+    openPairing: () => server.pairing.open(),
+    closePairing: () => server.pairing.close(),
+    revokeSeat: (deviceId) => {
+      if (!server.revoke(deviceId)) throw new StationError('NOT_FOUND', `no seat ${deviceId} is paired with this hub`);
+    },
+    pairWithHub: async () => {
+      throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not pair with another hub');
+    },
+  };
+}
+
 export async function startRoom(opened: OpenedStation, options: RoomOptions = {}): Promise<StationRoom> {
   const { service, config, identity } = opened;
   const appVersion = options.appVersion ?? '0.1.0';
   if (config.role === 'hub') {
     const authority = await openRoomAuthority(config.dataDir, identity);
     const hub = new RoomHub({ db: service.db, outbox: service.outbox });
+    const directory = new SqliteSeatDirectory(service.db);
     const server = await startRoomServer({
       identity,
       authority,
-      seats: new SqliteSeatDirectory(service.db),
+      seats: directory,
       host: options.host ?? '0.0.0.0',
       port: options.port ?? 0,
-      onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection)),
+      onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection), directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null),
     });
-    return { role: 'hub', hub, server, close: () => server.close() };
-  }
-  if (config.role === 'seat') {
-    const membership = loadMembership(config.dataDir);
-    if (!membership) return { role: 'seat', paired: false, close: async () => undefined };
-    const link = new SeatLink({
-      db: service.db,
-      outbox: service.outbox,
-      apply: applyOnStation(service),
-      report: seatReport(opened, appVersion),
-      ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
-      ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
-    });
-    const connection = connectToHub({ identity, membership });
-    const stopSessions = sessionsOfHub(connection, (session) => link.connect(session));
-    const stopKick = service.onCommit(() => link.kick());
+    const control = hubControl(hub, server);
+    service.attachRoom(control);
     return {
-      role: 'seat',
-      paired: true,
-      link,
-      connection,
+      role: 'hub',
+      hub,
+      server,
+      control,
       close: async () => {
-        stopKick();
-        stopSessions();
-        link.stop();
-        connection.close();
+        service.attachRoom(null, 'the room has stopped');
+        await server.close();
       },
     };
+  }
+  if (config.role === 'seat') {
+    let running: { link: SeatLink; connection: HubConnection; stop: () => void } | null = null;
+    const begin = (membership: SeatMembership) => {
+      const link = new SeatLink({
+        db: service.db,
+        outbox: service.outbox,
+        apply: applyOnStation(service),
+        report: seatReport(opened, appVersion),
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+        ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
+      });
+      const connection = connectToHub({ identity, membership });
+      const stopSessions = sessionsOfHub(connection, (session) => link.connect(session));
+      const stopKick = service.onCommit(() => link.kick());
+      running = {
+        link,
+        connection,
+        stop: () => {
+          stopKick();
+          stopSessions();
+          link.stop();
+          connection.close();
+        },
+      };
+      return running;
+    };
+    const control: RoomControl = {
+      status: () => {
+        const membership = loadMembership(config.dataDir);
+        const link = running?.link.status();
+        return {
+          role: 'seat',
+          notice: membership ? null : 'this seat is not paired with a hub yet',
+          hub: null,
+          seat: {
+            paired: Boolean(membership),
+            label: membership?.label ?? null,
+            hubDeviceId: membership?.hubDeviceId ?? null,
+            connected: link?.connected ?? false,
+            ackedSeq: link?.ackedSeq ?? 0,
+            backlogEvents: link?.backlogEvents ?? service.outbox.lastSeq(),
+            audioBytesPending: link?.audioBytesPending ?? 0,
+            clockOffsetMs: link?.clockOffsetMs ?? null,
+            alarm: link?.alarm ?? null,
+          },
+        };
+      },
+      openPairing: () => {
+        throw new StationError('ROOM_NOT_AVAILABLE', 'pairing codes are shown by the hub');
+      },
+      closePairing: () => {
+        throw new StationError('ROOM_NOT_AVAILABLE', 'pairing codes are shown by the hub');
+      },
+      revokeSeat: () => {
+        throw new StationError('ROOM_NOT_AVAILABLE', 'seats are unpaired at the hub');
+      },
+      pairWithHub: async ({ host, port, code, label }) => {
+        if (running) throw new StationError('SEAT_OTHER_HUB', 'this seat is paired already: unpair it at its hub first');
+        const membership = await pairWithCode({ identity, dataDir: config.dataDir, address: { host, port }, code, label });
+        begin(membership);
+        return control.status();
+      },
+    };
+    const membership = loadMembership(config.dataDir);
+    service.attachRoom(control);
+    const close = async () => {
+      service.attachRoom(null, 'the room has stopped');
+      running?.stop();
+      running = null;
+    };
+    if (!membership) return { role: 'seat', paired: false, control, close };
+    const { link, connection } = begin(membership);
+    return { role: 'seat', paired: true, link, connection, control, close };
   }
   return { role: 'solo', close: async () => undefined };
 }

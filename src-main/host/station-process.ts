@@ -8,6 +8,7 @@ import { createStationHandler } from '../station/dispatch.ts';
 import { ConfigError, loadStationConfig } from './config.ts';
 import { DEMO_CHIEF } from './demo.ts';
 import type { FromStation, ToStation } from './protocol.ts';
+import { startRoom } from './room.ts';
 import { openStation, type OpenedStation } from './start.ts';
 
 interface ParentLink {
@@ -127,4 +128,14 @@ try {
 } catch (error) {
   reportFatal(error);
 }
-if (opened) serve(opened);
+if (opened) {
+  serve(opened);
+  // The room around a hub or a seat starts beside the station; if it cannot (its port is taken), the
+  // station still serves its own screen, and getRoom says why there is no room.
+  const station = opened;
+  startRoom(station, { host: station.config.roomHost, port: station.config.roomPort }).catch((error: unknown) => {
+    const why = error instanceof Error ? error.message : String(error);
+    console.error(`the room did not start: ${why}`);
+    station.service.attachRoom(null, `the room did not start: ${why}`);
+  });
+}

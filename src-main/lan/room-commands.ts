@@ -22,6 +22,11 @@ export interface SeatAddress {
   deviceId: string;
   /** The candidate seated there now, if any. */
   candidateId: string | null;
+  /**
+   * Since when the seat belongs to the room (its pairing): commands issued before are not its own (a
+   * spare seat paired at noon does not carry out the morning's extra time). Null: no bound (tests).
+   */
+  since?: string | null;
 }
 
 export interface CommandOutcome {
@@ -39,20 +44,22 @@ export class RoomCommands {
   private readonly now: () => Date;
 
   /** Prepared once, for a seat without a candidate and for one with: every heartbeat of every seat asks. */
-  private readonly pendingForSeat: PreparedQuery<{ deviceId: string; limit: number }, { command_json: string }>;
-  private readonly pendingForCandidate: PreparedQuery<{ deviceId: string; candidateId: string; limit: number }, { command_json: string }>;
+  private readonly pendingForSeat: PreparedQuery<{ deviceId: string; since: string; limit: number }, { command_json: string }>;
+  private readonly pendingForCandidate: PreparedQuery<{ deviceId: string; candidateId: string; since: string; limit: number }, { command_json: string }>;
 
   constructor(db: StationDatabase, now: () => Date = () => new Date()) {
     this.db = db;
     this.now = now;
     // (The two differ in the candidate's clause; the stand-in parameters of `prepared` name every key, so
-    // the choice is made here, not by looking at them.)
-    const pending = (p: { deviceId: string; candidateId: string; limit: number }, withCandidate: boolean) =>
+    // the choice is made here, not by looking at them. A seat without a pairing time has since '': every
+    // command was issued after it.)
+    const pending = (p: { deviceId: string; candidateId: string; since: string; limit: number }, withCandidate: boolean) =>
       db.q
         .selectFrom('room_commands as c')
         .leftJoin('room_command_results as r', (join) => join.onRef('r.cmd_id', '=', 'c.cmd_id').on('r.device_id', '=', p.deviceId))
         .select('c.command_json')
         .where('r.cmd_id', 'is', null)
+        .where('c.created_at', '>=', p.since)
         .where((eb) =>
           eb.or([
             eb('c.target_kind', '=', 'room'),
@@ -62,8 +69,8 @@ export class RoomCommands {
         )
         .orderBy('c.room_seq')
         .limit(p.limit);
-    this.pendingForSeat = db.prepared((p: { deviceId: string; limit: number }) => pending({ deviceId: p.deviceId, candidateId: '', limit: p.limit }, false));
-    this.pendingForCandidate = db.prepared((p: { deviceId: string; candidateId: string; limit: number }) => pending(p, true));
+    this.pendingForSeat = db.prepared((p: { deviceId: string; since: string; limit: number }) => pending({ deviceId: p.deviceId, candidateId: '', since: p.since, limit: p.limit }, false));
+    this.pendingForCandidate = db.prepared((p: { deviceId: string; candidateId: string; since: string; limit: number }) => pending(p, true));
   }
 
   /** The hub's term: 1 for a hub that was never promoted from standby. */
@@ -109,7 +116,10 @@ export class RoomCommands {
 
   /** The commands meant for this seat that it has not confirmed, oldest first. Asked at every heartbeat. */
   pendingFor(seat: SeatAddress, limit: number): RoomCommand[] {
-    const rows = seat.candidateId ? this.pendingForCandidate.all({ deviceId: seat.deviceId, candidateId: seat.candidateId, limit }) : this.pendingForSeat.all({ deviceId: seat.deviceId, limit });
+    const since = seat.since ?? '';
+    const rows = seat.candidateId
+      ? this.pendingForCandidate.all({ deviceId: seat.deviceId, candidateId: seat.candidateId, since, limit })
+      : this.pendingForSeat.all({ deviceId: seat.deviceId, since, limit });
     return rows.map((r) => RoomCommand.parse(JSON.parse(r.command_json)));
   }
 

@@ -6,6 +6,7 @@
 // missing, what each seat reports) is built from the heartbeats.
 // The channel below (mutual TLS, src-main/lan) has proved which seat is on a link; a frame that does not
 // parse ends the link: a paired seat that sends one is broken or not ours.
+import type { Statement } from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import {
   HubFrame,
@@ -46,8 +47,19 @@ export interface RoomHubOptions {
   now?: () => Date;
 }
 
+/** A seat's write for the next group commit, and how to answer it. */
+interface PendingWrite<T> {
+  write: () => T;
+  done: (result: T) => void;
+  refused: (error: unknown) => void;
+}
+
 interface SeatRecord {
   link: FrameLink | null;
+  /** Since when the seat belongs to the room (its pairing), if the channel said. */
+  since: string | null;
+  /** A passing trouble at the hub with this seat (its storage failed for a moment): goes with the next success. */
+  trouble: { from: 'push' | 'frame'; text: string } | null;
   lastSeenAt: number | null;
   state: SeatState | null;
   alarm: string | null;
@@ -66,12 +78,15 @@ export class RoomHub {
   private readonly db: StationDatabase;
   private readonly outbox: Outbox;
   /** The seats' writes waiting for this turn's transaction (commitSoon). */
-  private readonly writes: { write: () => unknown; done: (result: unknown) => void; refused: (error: unknown) => void }[] = [];
+  private readonly writes: { link: FrameLink; record: SeatRecord; write: PendingWrite<unknown> }[] = [];
+  /** One savepoint per write of a group commit, so a refused write is undone alone. */
+  private readonly savepoint: { begin: Statement; release: Statement; rollback: Statement };
 
   constructor(options: RoomHubOptions) {
     this.now = options.now ?? (() => new Date());
     this.db = options.db;
     this.outbox = options.outbox;
+    this.savepoint = { begin: options.db.sqlite.prepare('SAVEPOINT seat_write'), release: options.db.sqlite.prepare('RELEASE seat_write'), rollback: options.db.sqlite.prepare('ROLLBACK TO seat_write') };
     this.streams = new SeatStreams(options.db, options.outbox, this.now);
     this.commands = new RoomCommands(options.db, this.now);
     this.instance = hubInstance(options.db);
@@ -90,82 +105,36 @@ export class RoomHub {
   private record(deviceId: string): SeatRecord {
     let record = this.seats.get(deviceId);
     if (!record) {
-      record = { link: null, lastSeenAt: null, state: null, alarm: null };
+      record = { link: null, since: null, trouble: null, lastSeenAt: null, state: null, alarm: null };
       this.seats.set(deviceId, record);
     }
     return record;
   }
 
-  /** A seat's link, its identity proved by the channel. A newer link of the same seat replaces the older. */
-  attach(deviceId: string, link: FrameLink): void {
+  /**
+   * A seat's link, its identity proved by the channel (`since`: when it was paired, from the room's seat
+   * directory). A newer link of the same seat replaces the older.
+   */
+  attach(deviceId: string, link: FrameLink, since: string | null = null): void {
     const record = this.record(deviceId);
+    record.since = since;
     if (record.link && record.link !== link) record.link.close('replaced by a newer connection of the same seat');
-    let greeted = false;
-    const send = (frame: HubFrame) => link.send(frame);
+    const session = { greeted: false };
     link.onFrame((raw) => {
       const parsed = SeatFrame.safeParse(raw);
       if (!parsed.success) {
         link.close(`a frame outside the room protocol: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
         return;
       }
-      const frame = parsed.data;
-      if (frame.type === 'hello') {
-        if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
-          link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
-          return;
-        }
-        greeted = true;
-        record.link = link;
-        this.seen(record);
-        send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
-        if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      try {
+        this.onFrame(deviceId, link, record, session, parsed.data);
+      } catch (error) {
+        // A store that failed (the hub's disk is full ...) or a reply too large to send: the hub says so on
+        // the room view and ends this session; the seat keeps everything and comes back.
+        record.trouble = { from: 'frame', text: `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) };
+        link.close('the hub could not handle a frame');
         this.changed();
-        return;
       }
-      if (!greeted) {
-        link.close('the first frame must be hello');
-        return;
-      }
-      this.seen(record);
-      switch (frame.type) {
-        case 'push':
-          this.commitSoon(
-            () => this.streams.apply(deviceId, frame.events),
-            (result) => send({ type: 'push-ack', pushId: frame.pushId, ...result }),
-            (error) => {
-              const code = isCodedError(error) ? error.code : 'INTERNAL';
-              const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
-              if (!(error instanceof PushRefusal) || error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN') record.alarm = `${code}: ${detail}`.slice(0, 200);
-              send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
-            },
-          );
-          break;
-        case 'audio':
-          this.commitSoon(
-            () => this.streams.storeAudio(deviceId, { recordingId: frame.recordingId, index: frame.index, sha256: frame.sha256, data: Buffer.from(frame.data, 'base64') }),
-            () => send({ type: 'audio-ack', recordingId: frame.recordingId, index: frame.index }),
-            (error) => {
-              const code = isCodedError(error) ? error.code : 'INTERNAL';
-              send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail: error instanceof Error ? error.message.slice(0, 500) : String(error) });
-            },
-          );
-          break;
-        case 'heartbeat': {
-          record.state = frame.state;
-          const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null }, ROOM_PENDING_COMMANDS_MAX);
-          send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
-          break;
-        }
-        case 'command-result':
-          this.commitSoon(
-            () => this.commands.confirm(deviceId, frame.result),
-            () => undefined,
-            // A result for a command this hub never issued (another hub's, before a rebuild): nothing to keep.
-            () => undefined,
-          );
-          break;
-      }
-      this.changed();
     });
     link.onClose(() => {
       if (record.link === link) {
@@ -175,44 +144,133 @@ export class RoomHub {
     });
   }
 
+  private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: { greeted: boolean }, frame: SeatFrame): void {
+    const send = (reply: HubFrame) => link.send(reply);
+    if (frame.type === 'hello') {
+      if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
+        link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
+        return;
+      }
+      session.greeted = true;
+      record.link = link;
+      this.seen(record);
+      send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
+      if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      this.changed();
+      return;
+    }
+    if (!session.greeted) {
+      link.close('the first frame must be hello');
+      return;
+    }
+    this.seen(record);
+    switch (frame.type) {
+      case 'push':
+        this.commitSoon(link, record, {
+          write: () => this.streams.apply(deviceId, frame.events),
+          done: (result) => {
+            record.trouble = null;
+            send({ type: 'push-ack', pushId: frame.pushId, ...result });
+          },
+          refused: (error) => {
+            const code = isCodedError(error) ? error.code : 'INTERNAL';
+            const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
+            if (error instanceof PushRefusal && (error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN')) record.alarm = `${code}: ${detail}`.slice(0, 200);
+            else if (!(error instanceof PushRefusal)) record.trouble = { from: 'push', text: `${code}: ${detail}`.slice(0, 200) };
+            send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
+          },
+        });
+        break;
+      case 'audio':
+        this.commitSoon(link, record, {
+          write: () => this.streams.storeAudio(deviceId, { recordingId: frame.recordingId, index: frame.index, sha256: frame.sha256, data: Buffer.from(frame.data, 'base64') }),
+          done: () => send({ type: 'audio-ack', recordingId: frame.recordingId, index: frame.index }),
+          refused: (error) => {
+            const code = isCodedError(error) ? error.code : 'INTERNAL';
+            send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+          },
+        });
+        break;
+      case 'heartbeat': {
+        record.state = frame.state;
+        if (record.trouble?.from === 'frame') record.trouble = null;
+        const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null, since: record.since }, ROOM_PENDING_COMMANDS_MAX);
+        send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
+        break;
+      }
+      case 'command-result':
+        this.commitSoon(link, record, {
+          write: () => this.commands.confirm(deviceId, frame.result),
+          done: () => undefined,
+          // A result for a command this hub never issued (another hub's, before a rebuild): nothing to keep.
+          refused: () => undefined,
+        });
+        break;
+    }
+    this.changed();
+  }
+
   /**
    * Group commit: a seat's write (a push, an audio segment, a command's result) waits for the end of
    * this turn of the event loop and is committed in one transaction with every other seat's write
    * that came in the same turn; its reply is sent after that commit. With one transaction per write,
    * the hub of a full room spent most of its time waiting for the disk to sync (one fsync each, about
    * 300 a second for 300 seats), and a seat's push waited behind the others' syncs.
-   * A write that is refused (a CodedError: a gap, a conflict, a bad segment) has changed nothing and is
-   * answered alone; any other failure (the disk, SQLite) rolls the whole transaction back and refuses
-   * every write in it, each seat sending again later as after a refusal of its own.
+   * Each write runs in a savepoint of its own: one that is refused (a CodedError: a gap, a conflict, a
+   * bad segment) is rolled back to it and answered alone, the others' writes kept. Any other failure
+   * (the disk, SQLite) rolls the whole transaction back and refuses every write in it, each seat
+   * sending again later as after a refusal of its own.
    */
-  private commitSoon<T>(write: () => T, done: (result: T) => void, refused: (error: unknown) => void): void {
-    this.writes.push({ write, done: done as (result: unknown) => void, refused });
+  private commitSoon<T>(link: FrameLink, record: SeatRecord, write: PendingWrite<T>): void {
+    this.writes.push({ link, record, write: write as PendingWrite<unknown> });
     if (this.writes.length === 1) setImmediate(() => this.commitWrites());
   }
 
   private commitWrites(): void {
     const writes = this.writes.splice(0);
-    const replies: (() => void)[] = [];
+    const replies: { link: FrameLink; record: SeatRecord; reply: () => void }[] = [];
     try {
       this.db.transaction(() => {
-        for (const { write, done, refused } of writes) {
+        for (const { link, record, write } of writes) {
+          this.savepoint.begin.run();
           try {
-            const result = write();
-            replies.push(() => done(result));
+            const result = write.write();
+            this.savepoint.release.run();
+            replies.push({ link, record, reply: () => write.done(result) });
           } catch (error) {
             if (!isCodedError(error)) throw error;
-            replies.push(() => refused(error));
+            this.savepoint.rollback.run();
+            this.savepoint.release.run();
+            // What the outbox handed out in this write is handed out again.
+            this.outbox.forget();
+            replies.push({ link, record, reply: () => write.refused(error) });
           }
         }
       });
     } catch (error) {
       // Nothing of this transaction was kept: what the outbox handed out in it is handed out again.
       this.outbox.forget();
-      for (const { refused } of writes) refused(error);
+      for (const { link, record, write } of writes) this.answer(link, record, () => write.refused(error));
       this.changed();
       return;
     }
-    for (const reply of replies) reply();
+    for (const { link, record, reply } of replies) this.answer(link, record, reply);
+    this.changed();
+  }
+
+  /**
+   * Send one reply of a commit, as onFrame would have: a reply that cannot be sent (too large) ends
+   * that seat's session with a trouble on the room view, and keeps none of the others from going out.
+   * A seat whose link went while its write waited hears nothing, and sends it again on its next link
+   * (a duplicate, acknowledged as one).
+   */
+  private answer(link: FrameLink, record: SeatRecord, reply: () => void): void {
+    try {
+      reply();
+    } catch (error) {
+      record.trouble = { from: 'frame', text: `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) };
+      link.close('the hub could not handle a frame');
+    }
     this.changed();
   }
 
@@ -241,7 +299,7 @@ export class RoomHub {
         const lastSeenAt = record?.lastSeenAt ?? null;
         const silent = lastSeenAt === null ? Infinity : now - lastSeenAt;
         const presence: SeatPresence = silent >= SEAT_MISSING_MS ? 'missing' : silent >= SEAT_LATE_MS ? 'late' : 'connected';
-        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? null };
+        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? record?.trouble?.text ?? null };
       })
       .sort((a, b) => Number(b.alarm !== null) - Number(a.alarm !== null) || rank[a.presence] - rank[b.presence] || a.deviceId.localeCompare(b.deviceId));
   }

@@ -7,7 +7,7 @@
 // The takes' audio comes segment by segment, each checked against its SHA-256 before it is stored.
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../src-shared/canonical-json.ts';
-import { checkBatch, describeBatchProblem, type EventEnvelope } from '../../src-shared/contracts/events.ts';
+import { checkBatch, describeBatchProblem, EVENT_PAYLOADS, type EventEnvelope, type EventKind } from '../../src-shared/contracts/events.ts';
 import { ROOM_PUSH_MAX_EVENTS } from '../../src-shared/contracts/room-protocol.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
@@ -83,7 +83,10 @@ export class SeatStreams {
         let accepted = 0;
         for (const event of events) {
           if (event.seq <= acked) continue;
-          this.outbox.relay(tx, event.origin, { kind: event.kind, entityId: event.entityId, payload: event.payload, createdAt: event.createdAt });
+          // What the contract says the payload is, not what came: fields it does not know go no further.
+          // (checkBatch has parsed it already, so this cannot refuse after a write.)
+          const payload = EVENT_PAYLOADS[event.kind as EventKind].parse(event.payload);
+          this.outbox.relay(tx, event.origin, { kind: event.kind, entityId: event.entityId, payload, createdAt: event.createdAt });
           accepted += 1;
         }
         const ackedSeq = Math.max(acked, events.at(-1)!.seq);
@@ -109,6 +112,20 @@ export class SeatStreams {
   storeAudio(deviceId: string, segment: { recordingId: string; index: number; sha256: string; data: Buffer }): 'stored' | 'duplicate' {
     const actual = createHash('sha256').update(segment.data).digest('hex');
     if (actual !== segment.sha256) throw new StationError('UPLOAD_CHUNK_CHECKSUM_MISMATCH', `segment ${segment.index} of ${segment.recordingId}: SHA-256 ${actual}, the seat said ${segment.sha256}`);
+    // Only audio this seat announced in its own events (recording.segment, same hash and length) is kept:
+    // a seat cannot fill the hub with bytes no take names, nor take another seat's recording id.
+    const announced = this.db.get(
+      this.db.q
+        .selectFrom('outbox')
+        .select('payload_json')
+        .where('device_id', '=', deviceId)
+        .where('kind', '=', 'recording.segment')
+        .where('entity_id', '=', segment.recordingId)
+        .where((eb) => eb(eb.fn('json_extract', ['payload_json', eb.val('$.index')]), '=', segment.index)),
+    );
+    if (!announced) throw new StationError('NOT_FOUND', `segment ${segment.index} of ${segment.recordingId} is not in this seat's events (yet)`);
+    const said = JSON.parse(announced.payload_json) as { sha256: string; bytes: number };
+    if (said.sha256 !== segment.sha256 || said.bytes !== segment.data.length) throw new StationError('RECORDING_CONFLICT', `segment ${segment.index} of ${segment.recordingId} is not the one the seat's event names`);
     return this.db.transaction(() => {
       const held = this.db.get(this.db.q.selectFrom('seat_audio').select(['sha256', 'device_id']).where('recording_id', '=', segment.recordingId).where('idx', '=', segment.index));
       if (held) {

@@ -32,6 +32,18 @@ export function applyOnStation(service: StationService): CommandApplier {
         service.roomUnlock(packageId, key);
         return;
       }
+      case 'message': {
+        const said = text(params.text);
+        if (!said || said.length > 500) throw new StationError('VALIDATION_FAILED', 'a message carries its text, at most 500 characters');
+        service.roomMessage({ id: command.cmdId, text: said, at: command.effectiveAt });
+        return;
+      }
+      case 'lock':
+        service.roomLock({ reason: command.reason, at: command.effectiveAt });
+        return;
+      case 'unlock':
+        service.roomLock(null);
+        return;
       default:
         throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
     }

@@ -16,19 +16,31 @@ const WRITE_THRESHOLD_MS = 50;
 export class RoomClock {
   private readonly path: string;
   private readonly ownClock: () => number;
+  private readonly monotonic: () => number;
   private offset: number;
   private saved: number;
+  /** The room's time at the last anchor, and the monotonic clock then: room time runs on from there. */
+  private anchorRoom: number;
+  private anchorMono: number;
 
-  constructor(path: string, ownClock: () => number = Date.now) {
+  /**
+   * Between the link's estimates the room's time runs on the monotonic clock from the last anchor, so a
+   * step of the seat's own clock (NTP, a person changing it) during a part moves nothing; the next
+   * estimate (the link measures its offset against the stepped clock) anchors it again.
+   */
+  constructor(path: string, ownClock: () => number = Date.now, monotonic: () => number = () => performance.now()) {
     this.path = path;
     this.ownClock = ownClock;
+    this.monotonic = monotonic;
     this.offset = readOffset(path);
     this.saved = this.offset;
+    this.anchorRoom = ownClock() + this.offset;
+    this.anchorMono = monotonic();
   }
 
   /** The room's time now, ms since the epoch. */
   nowMs(): number {
-    return this.ownClock() + this.offset;
+    return Math.round(this.anchorRoom + (this.monotonic() - this.anchorMono));
   }
 
   now(): Date {
@@ -42,6 +54,8 @@ export class RoomClock {
   /** A new estimate of hub clock − seat clock (from the link's heartbeats). */
   observe(offsetMs: number): void {
     this.offset = offsetMs;
+    this.anchorRoom = this.ownClock() + offsetMs;
+    this.anchorMono = this.monotonic();
     if (Math.abs(offsetMs - this.saved) >= WRITE_THRESHOLD_MS) {
       writeFileAtomic(this.path, `${JSON.stringify({ offsetMs, at: new Date(this.ownClock()).toISOString() })}\n`, 0o600);
       this.saved = offsetMs;

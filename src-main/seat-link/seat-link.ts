@@ -5,6 +5,7 @@
 // the order they arrive, and confirmed until the hub stops repeating them; a command of a lower term
 // than the seat has seen is refused. Heartbeats carry the seat's state and bring back the hub's clock,
 // from which the seat keeps its offset to the room's time.
+import { sql } from 'kysely';
 import {
   HubFrame,
   ROOM_HEARTBEAT_MS,
@@ -18,13 +19,16 @@ import {
   type SeatFrame,
   type SeatState,
 } from '../../src-shared/contracts/room-protocol.ts';
-import { sql } from 'kysely';
 import { isCodedError } from '../../src-shared/errors.ts';
 import type { PreparedQuery, StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 
-/** Carries out one command on the seat's station; throws a CodedError to refuse it. */
-export type CommandApplier = (command: RoomCommand) => void | Promise<void>;
+/**
+ * Carries out one command on the seat's station; throws a CodedError to refuse it. Synchronous: the link
+ * runs it inside the transaction that marks the command applied, so a command is applied exactly once
+ * whenever the seat stops (applied and marked, or neither).
+ */
+export type CommandApplier = (command: RoomCommand) => void;
 
 /** What the seat's station reports of itself; the link adds what it knows (backlog, clock, alarm). */
 export type SeatReport = Omit<SeatState, 'backlog' | 'clockOffsetMs' | 'alarm'>;
@@ -62,6 +66,8 @@ const TERM_KEY = 'seat_highest_term';
 const ACKED_KEY = 'seat_hub_acked_seq';
 /** Offset samples kept; the one with the shortest round trip is the best estimate. */
 const OFFSET_SAMPLES = 8;
+/** A sample this far from the estimate is a step of the seat's clock, not noise: start the window again. */
+const OFFSET_STEP_MS = 1000;
 /** After a refusal the seat cannot resolve (the hub's disk is full ...), wait this long before trying again. */
 const RETRY_MS = 5000;
 
@@ -72,6 +78,11 @@ interface Connection {
   nextSeq: number;
   inFlight: { pushId: number; lastSeq: number; timer: NodeJS.Timeout } | null;
   audioInFlight: Set<string>;
+  /**
+   * When the newest event sent on this connection was written: a take's segment goes only once the event
+   * that announces it (written in the same transaction, with the same time) has gone before it.
+   */
+  sentThrough: string;
   heartbeat: NodeJS.Timeout | null;
   retryAt: number;
 }
@@ -89,25 +100,28 @@ export class SeatLink {
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
+  /** Something only a person can resolve (an integrity conflict, a seat behind its hub): it stays. */
   private alarm: string | null = null;
+  /** A passing trouble (the hub could not store for a moment, a frame the seat could not handle): it goes with the next success. */
+  private trouble: string | null = null;
   /** Integrity problems stop the push for good (until a person looks); other refusals only pause it. */
   private pushStopped = false;
-  /** Segments the hub refused; not sent again in this run. */
+  /** Segments the hub refused for good (other bytes held, damaged); not sent again in this run. */
   private readonly audioRefused = new Set<string>();
+  /** Segments the hub could not take just now, and when to try them again. */
+  private readonly audioRetryAt = new Map<string, number>();
   /**
    * Every segment up to this rowid of recording_segments is acknowledged by the current hub instance,
    * so the searches for unsent audio (at every pump and every beat) start after it rather than going
    * over every segment of every take. It holds because segments are only added (rowids grow; a seat
    * deletes nothing of a session before it is sealed) and acknowledgements are only forgotten all at
-   * once, for a new hub instance, which sets it back to 0.
+   * once, for another hub instance or a restored one, which sets it back to 0.
    */
   private audioAckedThrough = 0;
   private readonly metaValue: PreparedQuery<{ key: string }, { value: string }>;
   private readonly metaWrite: PreparedQuery<{ key: string; value: string }, unknown>;
-  private readonly unsentSegments: PreparedQuery<{ after: number; limit: number }, { rowid: number; recording_id: string; idx: number; sha256: string; data: Buffer }>;
+  private readonly unsentSegments: PreparedQuery<{ after: number; limit: number }, { rowid: number; recording_id: string; idx: number; sha256: string; data: Buffer; received_at: string }>;
   private readonly lastSegment: PreparedQuery<Record<string, never>, { last: number | null }>;
-  /** Commands are applied one after the other, in the order they arrived. */
-  private commandChain: Promise<void> = Promise.resolve();
   private stopped = false;
 
   constructor(options: SeatLinkOptions) {
@@ -133,7 +147,7 @@ export class SeatLink {
       this.db.q
         .selectFrom('recording_segments as s')
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
-        .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data'])
+        .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data', 's.received_at'])
         .where(sql`s.rowid`, '>', p.after)
         .where('a.recording_id', 'is', null)
         .orderBy(sql`s.rowid`)
@@ -142,8 +156,7 @@ export class SeatLink {
     this.lastSegment = this.db.prepared(() => this.db.q.selectFrom('recording_segments').select(sql<number | null>`max(rowid)`.as('last')));
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
-      const command = RoomCommand.parse(JSON.parse(row.command_json));
-      this.commandChain = this.commandChain.then(() => this.carryOut(command));
+      this.carryOut(RoomCommand.parse(JSON.parse(row.command_json)));
     }
   }
 
@@ -172,7 +185,7 @@ export class SeatLink {
       return;
     }
     this.drop();
-    const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), heartbeat: null, retryAt: 0 };
+    const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), sentThrough: '', heartbeat: null, retryAt: 0 };
     this.connection = connection;
     link.onFrame((raw) => {
       if (this.connection !== connection) return;
@@ -181,7 +194,14 @@ export class SeatLink {
         link.close(`a frame outside the room protocol: ${parsed.error.issues[0]?.path.join('.')}`);
         return;
       }
-      this.onFrame(connection, parsed.data);
+      try {
+        this.onFrame(connection, parsed.data);
+      } catch (error) {
+        // The seat's own storage failed (its disk is full ...) or a frame could not be sent: the seat
+        // says so and starts the session again; its station, and the candidate's work, go on.
+        this.trouble = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+        link.close('the seat could not handle a frame');
+      }
     });
     link.onClose(() => {
       if (this.connection === connection) this.drop();
@@ -191,7 +211,12 @@ export class SeatLink {
 
   /** Something new was committed: push it now rather than at the next beat. */
   kick(): void {
-    if (this.connection) this.pump(this.connection);
+    if (!this.connection) return;
+    try {
+      this.pump(this.connection);
+    } catch (error) {
+      this.trouble = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+    }
   }
 
   stop(): void {
@@ -201,10 +226,6 @@ export class SeatLink {
     link?.close('the seat is shutting down');
   }
 
-  /** Wait until every command received so far has been carried out (for tests and orderly shutdown). */
-  async settled(): Promise<void> {
-    await this.commandChain;
-  }
 
   private drop(): void {
     const connection = this.connection;
@@ -225,8 +246,9 @@ export class SeatLink {
           connection.link.close(`ROOM_PROTOCOL_MISMATCH: the hub speaks room protocol ${frame.protocol}`);
           return;
         }
-        if (this.meta(HUB_INSTANCE_KEY) !== frame.hubInstance) {
-          // Another hub database than before: it holds none of this seat's audio, whatever it was sent.
+        // Another hub database than before, or the same one restored from an earlier copy (it holds less of
+        // this seat than it acknowledged): either way it may lack audio it once acknowledged.
+        if (this.meta(HUB_INSTANCE_KEY) !== frame.hubInstance || frame.ackedSeq < Number(this.meta(ACKED_KEY) ?? 0)) {
           this.db.transaction(() => {
             this.db.run(this.db.q.deleteFrom('seat_audio_sent'));
             this.setMeta(HUB_INSTANCE_KEY, frame.hubInstance);
@@ -241,6 +263,7 @@ export class SeatLink {
         }
         connection.welcomed = true;
         connection.nextSeq = frame.ackedSeq + 1;
+        connection.sentThrough = frame.ackedSeq > 0 ? (this.db.get(this.db.q.selectFrom('outbox').select('created_at').where('seq', '=', frame.ackedSeq))?.created_at ?? '') : '';
         this.noteAcked(frame.ackedSeq);
         this.noteTerm(frame.term);
         // A first estimate, until a heartbeat's round trip gives a measured one: its one-way delay is
@@ -248,6 +271,7 @@ export class SeatLink {
         this.offsets = [{ rtt: Number.MAX_SAFE_INTEGER, offset: frame.hubTime - this.now().getTime() }];
         this.onClockOffset?.(this.offsets[0]!.offset);
         this.beat(connection);
+        if (connection.heartbeat) clearInterval(connection.heartbeat);
         connection.heartbeat = setInterval(() => this.beat(connection), this.heartbeatMs);
         this.pump(connection);
         return;
@@ -256,6 +280,7 @@ export class SeatLink {
         if (!connection.inFlight || connection.inFlight.pushId !== frame.pushId) return;
         clearTimeout(connection.inFlight.timer);
         connection.inFlight = null;
+        this.trouble = null;
         connection.nextSeq = Math.max(connection.nextSeq, frame.ackedSeq + 1);
         this.noteAcked(frame.ackedSeq);
         this.pump(connection);
@@ -275,7 +300,7 @@ export class SeatLink {
           this.alarm = `${frame.code}: ${frame.detail}`.slice(0, 200);
           this.pushStopped = true;
         } else {
-          this.alarm = `${frame.code}: ${frame.detail}`.slice(0, 200);
+          this.trouble = `${frame.code}: ${frame.detail}`.slice(0, 200);
           connection.retryAt = this.now().getTime() + RETRY_MS;
           setTimeout(() => this.connection === connection && this.pump(connection), RETRY_MS).unref();
         }
@@ -299,8 +324,15 @@ export class SeatLink {
       case 'audio-refused': {
         const key = `${frame.recordingId}/${frame.index}`;
         connection.audioInFlight.delete(key);
-        this.audioRefused.add(key);
-        this.alarm = `${frame.code}: segment ${frame.index} of ${frame.recordingId}`.slice(0, 200);
+        if (frame.code === 'UPLOAD_CHUNK_CHECKSUM_MISMATCH' || frame.code === 'RECORDING_CONFLICT') {
+          // The hub holds other bytes for it, or these are damaged: sending again cannot help.
+          this.audioRefused.add(key);
+          this.alarm = `${frame.code}: segment ${frame.index} of ${frame.recordingId}`.slice(0, 200);
+        } else {
+          // Not announced yet, or the hub could not store it now: again after a while.
+          this.audioRetryAt.set(key, this.now().getTime() + RETRY_MS);
+          setTimeout(() => this.connection === connection && this.pump(connection), RETRY_MS).unref();
+        }
         this.pump(connection);
         return;
       }
@@ -317,8 +349,14 @@ export class SeatLink {
   }
 
   private sample(hubTime: number, sentAt: number, receivedAt: number): void {
-    const rtt = Math.max(0, receivedAt - sentAt);
-    this.offsets.push({ rtt, offset: Math.round(hubTime - (sentAt + rtt / 2)) });
+    const rtt = receivedAt - sentAt;
+    // The seat's own clock stepped between sending and receiving: this round trip measures nothing.
+    if (rtt < 0) return;
+    const offset = Math.round(hubTime - (sentAt + rtt / 2));
+    const best = this.clockOffset();
+    // An offset far from the estimate means the seat's clock stepped: the older samples are of the old clock.
+    if (best !== null && Math.abs(offset - best) > OFFSET_STEP_MS) this.offsets = [];
+    this.offsets.push({ rtt, offset });
     if (this.offsets.length > OFFSET_SAMPLES) this.offsets.shift();
     this.onClockOffset?.(this.clockOffset()!);
   }
@@ -333,12 +371,20 @@ export class SeatLink {
 
   private beat(connection: Connection): void {
     if (this.connection !== connection) return;
+    try {
+      this.beatNow(connection);
+    } catch (error) {
+      this.trouble = `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200);
+    }
+  }
+
+  private beatNow(connection: Connection): void {
     const status = this.status();
     const state: SeatState = {
       ...this.report(),
       backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
       clockOffsetMs: status.clockOffsetMs,
-      alarm: this.alarm,
+      alarm: this.alarm ?? this.trouble,
     };
     this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
     this.pump(connection);
@@ -346,8 +392,14 @@ export class SeatLink {
 
   /** Send what the hub does not have yet: events first, one push in flight; then audio, a few segments at a time. */
   private pump(connection: Connection): void {
-    if (this.connection !== connection || !connection.welcomed || this.pushStopped || connection.inFlight) return;
-    if (this.now().getTime() < connection.retryAt) return;
+    if (this.connection !== connection || !connection.welcomed || this.pushStopped) return;
+    this.pumpEvents(connection);
+    // Audio has its own small window beside the push, so a slow link carries both (answers first).
+    this.pumpAudio(connection);
+  }
+
+  private pumpEvents(connection: Connection): void {
+    if (connection.inFlight || this.now().getTime() < connection.retryAt) return;
     const lastSeq = this.outbox.lastSeq();
     if (connection.nextSeq <= lastSeq) {
       const read = this.outbox.read(connection.nextSeq - 1, ROOM_PUSH_MAX_EVENTS);
@@ -367,32 +419,38 @@ export class SeatLink {
       timer.unref();
       connection.inFlight = { pushId, lastSeq: events.at(-1)!.seq, timer };
       this.send(connection, { type: 'push', pushId, events });
-      return;
+      connection.sentThrough = events.at(-1)!.createdAt;
     }
-    this.pumpAudio(connection);
   }
 
   private pumpAudio(connection: Connection): void {
     const room = this.audioWindow - connection.audioInFlight.size;
     if (room <= 0) return;
-    const candidates = this.unsentAudio(room + connection.audioInFlight.size + this.audioRefused.size);
+    if (connection.sentThrough === '') return;
+    const candidates = this.unsentAudio(room + connection.audioInFlight.size + this.audioRefused.size + this.audioRetryAt.size, connection.sentThrough);
+    const now = this.now().getTime();
     for (const segment of candidates) {
       if (connection.audioInFlight.size >= this.audioWindow) break;
       const key = `${segment.recording_id}/${segment.idx}`;
-      if (connection.audioInFlight.has(key) || this.audioRefused.has(key)) continue;
-      connection.audioInFlight.add(key);
+      if (connection.audioInFlight.has(key) || this.audioRefused.has(key) || (this.audioRetryAt.get(key) ?? 0) > now) continue;
       this.send(connection, { type: 'audio', recordingId: segment.recording_id, index: Number(segment.idx), sha256: segment.sha256, data: Buffer.from(segment.data).toString('base64') });
+      connection.audioInFlight.add(key);
     }
   }
 
-  /** The oldest segments the hub has not acknowledged, in the order they were recorded. */
-  private unsentAudio(limit: number): { rowid: number; recording_id: string; idx: number; sha256: string; data: Buffer }[] {
+  /**
+   * The oldest segments the hub has not acknowledged, in the order they were recorded, that the events
+   * sent on this connection have announced (written up to `announcedThrough`).
+   */
+  private unsentAudio(limit: number, announcedThrough: string): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
     const rows = this.unsentSegments.all({ after: this.audioAckedThrough, limit });
-    // What lies before the first unsent segment is acknowledged; with none unsent, everything is.
+    // What lies before the first unsent segment is acknowledged, announced or not; with none unsent,
+    // everything is. (The low-water follows the unsent, not the announced: a segment whose event has
+    // not gone yet stays above it.)
     const first = rows[0];
     if (first) this.audioAckedThrough = Number(first.rowid) - 1;
     else this.audioAckedThrough = Number(this.lastSegment.get({})?.last ?? this.audioAckedThrough);
-    return rows;
+    return rows.filter((row) => row.received_at <= announcedThrough);
   }
 
   /** A command from the hub: stored, then carried out in turn; one seen before is only confirmed again. */
@@ -425,25 +483,32 @@ export class SeatLink {
       this.send(connection, { type: 'command-result', result: { cmdId: command.cmdId, status: 'refused', code: 'COMMAND_STALE_TERM', detail: `term ${command.term}; this seat has seen term ${highestTerm}` } });
       return;
     }
-    this.commandChain = this.commandChain.then(() => this.carryOut(command));
+    this.carryOut(command);
   }
 
-  private async carryOut(command: RoomCommand): Promise<void> {
+  private carryOut(command: RoomCommand): void {
     let result: CommandResult;
+    const markedAt = () => this.now().toISOString();
     try {
-      await this.applyCommand(command);
+      // The effect and "applied" in one transaction (the station's own transactions join it).
+      this.db.transaction(() => {
+        this.db.run(this.db.q.updateTable('seat_commands').set({ status: 'applied', code: null, detail: null, applied_at: markedAt() }).where('cmd_id', '=', command.cmdId));
+        this.applyCommand(command);
+      });
       result = { cmdId: command.cmdId, status: 'applied' };
     } catch (error) {
       result = { cmdId: command.cmdId, status: 'refused', code: isCodedError(error) ? error.code : 'INTERNAL', detail: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) };
+      try {
+        this.db.transaction(() =>
+          this.db.run(this.db.q.updateTable('seat_commands').set({ status: 'refused', code: result.status === 'refused' ? result.code : null, detail: result.status === 'refused' ? result.detail : null, applied_at: markedAt() }).where('cmd_id', '=', command.cmdId)),
+        );
+      } catch (storing) {
+        // Not even the refusal could be kept (the seat's disk is full): the command stays stored and is
+        // tried again at the next start; the hub keeps repeating it meanwhile.
+        this.trouble = `command ${command.cmdId} not carried out: ${storing instanceof Error ? storing.message : String(storing)}`.slice(0, 200);
+        return;
+      }
     }
-    this.db.transaction(() =>
-      this.db.run(
-        this.db.q
-          .updateTable('seat_commands')
-          .set({ status: result.status, code: result.status === 'refused' ? result.code : null, detail: result.status === 'refused' ? result.detail : null, applied_at: this.now().toISOString() })
-          .where('cmd_id', '=', command.cmdId),
-      ),
-    );
     const connection = this.connection;
     if (connection?.welcomed) this.send(connection, { type: 'command-result', result });
   }
@@ -464,11 +529,12 @@ export class SeatLink {
       connected: Boolean(this.connection?.welcomed),
       ackedSeq: acked,
       backlogEvents: Math.max(0, lastSeq - acked),
-      oldestUnackedAgeMs: oldest ? Math.max(0, this.now().getTime() - Date.parse(oldest.created_at)) : null,
+      // Events are stamped in the room's time (the station's clock is the room clock).
+      oldestUnackedAgeMs: oldest ? Math.max(0, this.hubNow() - Date.parse(oldest.created_at)) : null,
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),
-      alarm: this.alarm,
+      alarm: this.alarm ?? this.trouble,
     };
   }
 }

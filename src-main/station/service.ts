@@ -25,6 +25,7 @@ import {
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
+import type { RoomControl } from './room-control.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './records/answers.ts';
 import { AuditLog } from './records/audit.ts';
@@ -651,6 +652,7 @@ export class StationService implements StationHost {
 
   async startRecording(input: StationInput<'startRecording'>, caller?: Caller): Promise<StationOutput<'startRecording'>> {
     this.seat(input, caller);
+    this.requireUnlocked();
     const content = this.contentOfAttempt(input.attemptId);
     return this.tx((tx) => this.recordings.start(tx, content, input.attemptId, input.itemId, input.mimeType, this.now()));
   }
@@ -669,6 +671,7 @@ export class StationService implements StationHost {
 
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>, caller?: Caller): Promise<StationOutput<'grantAudioPlay'>> {
     this.seat(input, caller);
+    this.requireUnlocked();
     const content = this.contentOfAttempt(input.attemptId);
     const found = findStimulus(content, input.stimulusId);
     if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
@@ -700,6 +703,7 @@ export class StationService implements StationHost {
 
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>, caller?: Caller): Promise<StationOutput<'recordTimerEvent'>> {
     this.seat(input, caller);
+    this.requireUnlocked();
     if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.tx((tx) => {
@@ -723,7 +727,7 @@ export class StationService implements StationHost {
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
     const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
-    return { parts, creditedMs, serverTime: now.getTime() };
+    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow() };
   }
 
   async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
@@ -784,5 +788,96 @@ export class StationService implements StationHost {
       if (timer.status === 'running' || timer.status === 'paused') return { attemptId: open.attemptId, candidateId: open.candidateId, partId: part.id, remainingMs: timer.remainingMs, paused: timer.status === 'paused' };
     }
     return { attemptId: open.attemptId, candidateId: open.candidateId, partId: null, remainingMs: null, paused: false };
+  }
+
+  // ---- the room (staff methods; the room itself is src-main/host/room.ts) ------------------------
+
+  private room: RoomControl | null = null;
+  private roomNotice: string | null = null;
+
+  /** The room started around this station, or why there is none (shown by getRoom). */
+  attachRoom(control: RoomControl | null, notice: string | null = null): void {
+    this.room = control;
+    this.roomNotice = notice;
+  }
+
+  private requireRoom(): RoomControl {
+    if (!this.room) throw new StationError('ROOM_NOT_AVAILABLE', this.roomNotice ?? `this station is ${this.options.role}`);
+    return this.room;
+  }
+
+  async getRoom(input: StationInput<'getRoom'>, caller?: Caller): Promise<StationOutput<'getRoom'>> {
+    this.requireStaff('getRoom', input, caller);
+    return this.room ? this.room.status() : { role: this.options.role, notice: this.roomNotice ?? (this.options.role === 'solo' ? 'a solo station has no room' : 'the room has not started'), hub: null, seat: null };
+  }
+
+  async openPairing(input: StationInput<'openPairing'>, caller?: Caller): Promise<StationOutput<'openPairing'>> {
+    const actor = this.requireStaff('openPairing', input, caller);
+    const code = this.requireRoom().openPairing();
+    this.recordAction(actor, 'room.pairing.open', null, { expiresAt: code.expiresAt });
+    return code;
+  }
+
+  async closePairing(input: StationInput<'closePairing'>, caller?: Caller): Promise<StationOutput<'closePairing'>> {
+    const actor = this.requireStaff('closePairing', input, caller);
+    this.requireRoom().closePairing();
+    this.recordAction(actor, 'room.pairing.close', null, {});
+    return { ok: true };
+  }
+
+  async revokeSeat(input: StationInput<'revokeSeat'>, caller?: Caller): Promise<StationOutput<'revokeSeat'>> {
+    const actor = this.requireStaff('revokeSeat', input, caller);
+    this.requireRoom().revokeSeat(input.deviceId);
+    this.recordAction(actor, 'room.seat.revoke', input.deviceId, {});
+    return { ok: true };
+  }
+
+  async pairWithHub(input: StationInput<'pairWithHub'>, caller?: Caller): Promise<StationOutput<'pairWithHub'>> {
+    const actor = this.requireStaff('pairWithHub', input, caller);
+    const { staffToken: _token, ...pairing } = input;
+    const status = await this.requireRoom().pairWithHub(pairing);
+    this.recordAction(actor, 'room.paired', status.seat?.hubDeviceId ?? null, { host: input.host, port: input.port, label: input.label });
+    return status;
+  }
+
+  /** The invigilator's message from the hub, shown on the seat's screen until another replaces it. */
+  roomMessage(message: { id: string; text: string; at: number }): void {
+    this.tx((tx) => this.setMeta(tx, 'room_message', JSON.stringify(message)));
+    this.roomMessageCache = message;
+  }
+
+  private roomMessageCache: { id: string; text: string; at: number } | null | undefined;
+
+  private roomMessageNow(): { id: string; text: string; at: number } | null {
+    if (this.roomMessageCache === undefined) {
+      const stored = this.meta('room_message');
+      this.roomMessageCache = stored ? (JSON.parse(stored) as { id: string; text: string; at: number }) : null;
+    }
+    return this.roomMessageCache;
+  }
+
+  /**
+   * The invigilator locks this seat from the hub (or unlocks it). While locked the candidate's screen is
+   * covered and nothing new begins (a part, a play, a take); an answer on its way is still kept, so a
+   * lock loses nothing. The part's time runs on: to stop it, the invigilator pauses.
+   */
+  roomLock(lock: { reason: string | null; at: number } | null): void {
+    this.tx((tx) => (lock ? this.setMeta(tx, 'room_lock', JSON.stringify(lock)) : this.db.run(this.db.q.deleteFrom('meta').where('key', '=', 'room_lock'))));
+    this.roomLockCache = lock;
+  }
+
+  private roomLockCache: { reason: string | null; at: number } | null | undefined;
+
+  private roomLockNow(): { reason: string | null; at: number } | null {
+    if (this.roomLockCache === undefined) {
+      const stored = this.meta('room_lock');
+      this.roomLockCache = stored ? (JSON.parse(stored) as { reason: string | null; at: number }) : null;
+    }
+    return this.roomLockCache;
+  }
+
+  private requireUnlocked(): void {
+    const lock = this.roomLockNow();
+    if (lock) throw new StationError('SEAT_LOCKED', lock.reason ?? undefined);
   }
 }

@@ -36,6 +36,11 @@ export interface AttemptStoreState {
   error: BilingualText | null;
   /** The candidate said the details shown were not theirs: the staff step says whose and why. */
   handedBack: { name: string; reason: IdentityDeclineReason } | null;
+  /** The invigilator's latest message from the hub, and the one the candidate has closed (shown until then). */
+  roomMessage: { id: string; text: string } | null;
+  closedMessageId: string | null;
+  /** The invigilator locked this seat from the hub, with the reason they gave. */
+  locked: { reason: string | null } | null;
 }
 
 const SEAT_KEY = 'exam-station.seat';
@@ -98,5 +103,8 @@ export function createAttemptStore() {
     notice: null,
     error: null,
     handedBack: null,
+    roomMessage: null,
+    closedMessageId: null,
+    locked: null,
   }));
 }

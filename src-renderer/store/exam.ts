@@ -67,6 +67,10 @@ export function createExam(station: StationApi): Exam {
       timer.getState().setParts(reply.parts, reply.serverTime);
       // The invigilator resumed (or no part is paused): edits held by the pause go now.
       if (!reply.parts.some((p) => p.timer.status === 'paused')) answers.sendHeld();
+      if ((reply.locked?.reason ?? null) !== (attempt.getState().locked?.reason ?? null) || Boolean(reply.locked) !== Boolean(attempt.getState().locked)) {
+        attempt.setState({ locked: reply.locked ? { reason: reply.locked.reason } : null });
+      }
+      if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
       if (reply.creditedMs > 0) {
         timer.getState().noteCredit(reply.creditedMs);
         attempt.setState({ notice: 'timeAdded' });

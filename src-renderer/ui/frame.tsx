@@ -6,6 +6,7 @@ import { useAnswers, useAttempt, useExam, useTimers } from '../store/exam.ts';
 import { settingsStore, useSettings, useText, type TextSize } from '../store/settings.ts';
 import { formatClock, remainingMs } from '../store/timer.ts';
 import { useStationRestarting } from '../station/status.ts';
+import { TEXT } from '../text.ts';
 import { useBarHeight, useFocusKeptInView } from './in-view.ts';
 
 /**
@@ -213,6 +214,44 @@ export function NoticeBanner() {
   );
 }
 
+/** What covers every screen while the invigilator has locked the seat from the hub: why, and that nothing is lost. */
+export function SeatLockedCover() {
+  const t = useText();
+  const locked = useAttempt((s) => s.locked);
+  if (!locked) return null;
+  return (
+    <Modal labelledBy="locked-title" describedBy="locked-text" className="paused" backdropClassName="paused-backdrop" testId="seat-locked">
+      <h2 id="locked-title">
+        <Bilingual text={TEXT.lockedTitle} />
+      </h2>
+      <p id="locked-text">
+        <Bilingual text={TEXT.lockedText} />
+      </p>
+      {locked.reason && <p lang="lv">{t('lockedReason', { reason: locked.reason })}</p>}
+    </Modal>
+  );
+}
+
+/** The invigilator's message from the hub: said until the candidate closes it or a new one comes. */
+export function RoomMessageBanner() {
+  const t = useText();
+  const message = useAttempt((s) => s.roomMessage);
+  const closed = useAttempt((s) => s.closedMessageId);
+  const exam = useExam();
+  if (!message || message.id === closed) return null;
+  return (
+    <div className="banner banner-notice" role="alert" data-testid="room-message">
+      <div>
+        <strong>{t('roomMessageTitle')}</strong>
+        <p lang="lv">{message.text}</p>
+      </div>
+      <button type="button" className="btn btn-quiet" onClick={() => exam.attempt.setState({ closedMessageId: message.id })}>
+        {t('roomMessageClose')}
+      </button>
+    </div>
+  );
+}
+
 /**
  * `heading`: the title in the top bar is the screen's one <h1> (the part screen, whose own headings are
  * the task's and the question's); other screens have their <h1> in their content.
@@ -243,9 +282,11 @@ export function Frame({ title, partId, heading, children }: { title: ReactNode; 
       <StationRestartingBanner />
       <ErrorBanner />
       <NoticeBanner />
+      <RoomMessageBanner />
       <main className="content" id="main">
         {children}
       </main>
+      <SeatLockedCover />
     </div>
   );
 }

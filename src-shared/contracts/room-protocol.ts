@@ -59,8 +59,8 @@ export const RoomCommand = z
     roomSeq: z.number().int().min(1),
     target: CommandTarget,
     type: z.enum(ROOM_COMMAND_TYPES),
-    /** What the type needs (a part id, an amount of time, a message text, a content key ...). */
-    params: z.record(z.string(), z.unknown()),
+    /** What the type needs (a part id, an amount of time, a message text, a content key ...), at most 8 KB. */
+    params: z.record(z.string(), z.unknown()).refine((p) => JSON.stringify(p).length <= 8192, 'command parameters are at most 8 KB'),
     /** Hub clock, ms since the epoch: when the command takes effect in the room's time. */
     effectiveAt: ms,
     reason: z.string().max(500).nullable(),
@@ -122,8 +122,8 @@ export const SeatFrame = z.discriminatedUnion('type', [
       recordingId: uuid,
       index: z.number().int().min(0),
       sha256: sha256Hex,
-      /** The segment's bytes, base64. */
-      data: z.string().min(1).max(2 * 1024 * 1024),
+      /** The segment's bytes, base64 (a segment is at most 512 KiB, so a frame stays under the channel's 1 MiB). */
+      data: z.string().min(1).max(700_000),
     })
     .strict(),
   z.object({ type: z.literal('heartbeat'), sentAt: ms, state: SeatState }).strict(),

@@ -48,6 +48,11 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   markAttendance: 'attendance.mark',
   recordIncident: 'incident.record',
   readOutbox: 'outbox.read',
+  getRoom: 'room.view',
+  openPairing: 'seats.pair',
+  closePairing: 'seats.pair',
+  revokeSeat: 'seats.pair',
+  pairWithHub: 'seats.pair',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

@@ -6,6 +6,7 @@ import { ExamContent } from '../content/schema.ts';
 import { ResponseValue } from '../content/responses.ts';
 import { ATTENDANCE, EventEnvelope, INCIDENT_KINDS } from './events.ts';
 import { PackageSummary } from './package-manifest.ts';
+import { SeatState } from './room-protocol.ts';
 import { STAFF_RIGHT_NAMES, STAFF_ROLES, type StaffRight } from '../rules/staff.ts';
 
 const uuid = z.string().uuid();
@@ -175,6 +176,46 @@ export type IdentityDeclineReason = (typeof IDENTITY_DECLINE_REASONS)[number];
 const StationRole = z.enum(['hub', 'seat', 'solo']);
 export type StationRole = z.infer<typeof StationRole>;
 
+/** What getRoom says: a hub's seats and pairing, or a seat's link (null where the station has no such side). */
+export const RoomStatus = z.object({
+  role: StationRole,
+  /** Why there is no room here yet, for the screen (a solo station, a seat not paired, a room that did not start). */
+  notice: z.string().nullable(),
+  hub: z
+    .object({
+      address: z.object({ host: z.string(), port: z.number().int() }),
+      pairing: z.object({ state: z.enum(['closed', 'open', 'paused']), expiresAt: z.string().nullable(), consecutiveFailures: z.number().int().min(0) }),
+      seats: z.array(
+        z.object({
+          deviceId: z.string(),
+          label: z.string().nullable(),
+          revoked: z.boolean(),
+          presence: z.enum(['connected', 'late', 'missing']),
+          connected: z.boolean(),
+          lastSeenAt: z.number().int().nullable(),
+          ackedSeq: z.number().int().min(0),
+          alarm: z.string().nullable(),
+          state: SeatState.nullable(),
+        }),
+      ),
+    })
+    .nullable(),
+  seat: z
+    .object({
+      paired: z.boolean(),
+      label: z.string().nullable(),
+      hubDeviceId: z.string().nullable(),
+      connected: z.boolean(),
+      ackedSeq: z.number().int().min(0),
+      backlogEvents: z.number().int().min(0),
+      audioBytesPending: z.number().int().min(0),
+      clockOffsetMs: z.number().int().nullable(),
+      alarm: z.string().nullable(),
+    })
+    .nullable(),
+});
+export type RoomStatus = z.infer<typeof RoomStatus>;
+
 export const stationApi = {
   getStatus: method(
     'public',
@@ -260,6 +301,19 @@ export const stationApi = {
     z.object({ incidentId: uuid, at: z.string() }),
   ),
   /** Every candidate's answers are in the outbox: staff only. */
+  /** The room around this station: on a hub its seats and pairing, on a seat its link to the hub (docs/room.md). */
+  getRoom: method('staff', z.object({ staffToken }).strict(), RoomStatus),
+  /** "Add seats" on a hub: a one-time code (8 digits, 2 minutes) to type on a seat. */
+  openPairing: method('staff', z.object({ staffToken }).strict(), z.object({ code: z.string(), expiresAt: z.string() })),
+  closePairing: method('staff', z.object({ staffToken }).strict(), z.object({ ok: z.literal(true) })),
+  /** Unpair a seat: off the room's allowlist, its channel closed at once. */
+  revokeSeat: method('staff', z.object({ staffToken, deviceId: z.string().min(1).max(64) }).strict(), z.object({ ok: z.literal(true) })),
+  /** On a seat: pair with the hub at this address with the code its screen shows, under this seat label. */
+  pairWithHub: method(
+    'staff',
+    z.object({ staffToken, host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'), label: z.string().min(1).max(8) }).strict(),
+    RoomStatus,
+  ),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
@@ -298,7 +352,8 @@ export const stationApi = {
         ...seat,
         recordingId: uuid,
         index: z.number().int().min(0),
-        data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= 1024 * 1024, 'segment must be 1 byte to 1 MiB'),
+        // At most 512 KiB: a second of speech is a few KB, and a segment must fit one frame of the room's channel.
+        data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= 512 * 1024, 'segment must be 1 byte to 512 KiB'),
         sha256: sha256Hex,
         durationMs: z.number().int().min(0).max(60_000),
       })
@@ -336,7 +391,15 @@ export const stationApi = {
   seatHeartbeat: method(
     'candidate',
     z.object(seat).strict(),
-    z.object({ parts: z.array(z.object({ partId: ref, timer: TimerStateSchema })), creditedMs: z.number().int().min(0), serverTime: z.number() }),
+    z.object({
+      parts: z.array(z.object({ partId: ref, timer: TimerStateSchema })),
+      creditedMs: z.number().int().min(0),
+      serverTime: z.number(),
+      /** The invigilator's latest message to this seat (a room command), until another replaces it. */
+      roomMessage: z.object({ id: z.string().min(1).max(64), text: z.string().min(1).max(500), at: z.number().int() }).nullable(),
+      /** The invigilator locked this seat from the hub (and why), until they unlock it. */
+      locked: z.object({ reason: z.string().max(500).nullable(), at: z.number().int() }).nullable(),
+    }),
   ),
   getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),
 } as const;

@@ -100,6 +100,8 @@ export const STAFF_RIGHTS = {
   'staff.admin': ['chief-invigilator'],
   'audit.read': ['chief-invigilator', 'it'],
   'seats.pair': ['chief-invigilator', 'it'],
+  /** The room's seats and their state, the seat's link to its hub. */
+  'room.view': ['chief-invigilator', 'invigilator', 'it'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffRight = keyof typeof STAFF_RIGHTS;

@@ -146,10 +146,11 @@ function tapOut(deviceId: string, frame: HubFrame): void {
 
 const authority = await openRoomAuthority(config.dataDir, identity);
 const hub = new RoomHub({ db: service.db, outbox: service.outbox });
+const directory = new SqliteSeatDirectory(service.db);
 const server = await startRoomServer({
   identity,
   authority,
-  seats: new SqliteSeatDirectory(service.db),
+  seats: directory,
   host: '127.0.0.1',
   port: 0,
   onSeat: (connection) => {
@@ -163,7 +164,7 @@ const server = await startRoomServer({
         tapOut(connection.deviceId, frame as HubFrame);
         session.send(frame);
       },
-    });
+    }, directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null);
     connection.onFrame((frame) => tapIn(connection.deviceId, frame));
     attaches.set(connection.deviceId, (attaches.get(connection.deviceId) ?? 0) + 1);
   },

@@ -83,6 +83,8 @@ async function makeSeat(index: number): Promise<BenchSeat> {
     firstChief: undefined,
     staffLockMs: 24 * 3600_000,
     port: 0,
+    roomHost: '127.0.0.1',
+    roomPort: 0,
     maxPackageBytes: 64 * 2 ** 20,
     policyFile: undefined,
   };

@@ -20,17 +20,20 @@ export interface LinkPair {
   injectToHub(frame: unknown): void;
 }
 
-export function linkPair(): LinkPair {
+/** `delayMs`: every frame takes this long to cross, either way (a slow link). */
+export function linkPair(delayMs = 0): LinkPair {
   let closed = false;
   let twice = false;
   const seatFrames: unknown[] = [];
   const listeners = { seat: [] as ((f: unknown) => void)[], hub: [] as ((f: unknown) => void)[] };
   const closers = { seat: [] as ((r: string) => void)[], hub: [] as ((r: string) => void)[] };
   const deliver = (to: 'seat' | 'hub', text: string) => {
-    setImmediate(() => {
+    const arrive = () => {
       if (closed) return;
       for (const l of listeners[to]) l(JSON.parse(text));
-    });
+    };
+    if (delayMs > 0) setTimeout(arrive, delayMs);
+    else setImmediate(arrive);
   };
   const close = (reason: string) => {
     if (closed) return;

@@ -170,6 +170,22 @@ describe('commands from the hub', () => {
     expect(seat.applied.filter((c) => c.cmdId === message.cmdId)).toHaveLength(1);
   });
 
+  it('gives a seat only the commands issued since it was paired: a spare seat paired later does not carry out the morning\'s room commands', async () => {
+    const { hub } = await hubStation();
+    const morning = hub.issue({ target: { kind: 'room' }, type: 'extend', params: { amountMs: 600_000 }, reason: 'a fault in the morning', issuedBy: 'chief' });
+    await new Promise((r) => setTimeout(r, 5));
+    const pairedAt = new Date().toISOString();
+    const spare = await seatStation();
+    const pair = linkPair();
+    hub.attach(spare.service.deviceId, pair.hub, pairedAt);
+    spare.link.connect(pair.seat);
+    const later = hub.issue({ target: { kind: 'room' }, type: 'message', params: { text: 'Sveiki' }, issuedBy: 'chief' });
+    await until('the later command applied', () => spare.applied.some((c) => c.cmdId === later.cmdId));
+    await new Promise((r) => setTimeout(r, 200)); // heartbeats: the morning's command is not among them
+    expect(spare.applied.map((c) => c.cmdId)).toEqual([later.cmdId]);
+    expect(hub.commands.outcomes(morning.cmdId)).toEqual([]);
+  });
+
   it('keeps a refusal with its code, and the hub shows it', async () => {
     const { hub } = await hubStation();
     const seat = await seatStation({
@@ -183,26 +199,55 @@ describe('commands from the hub', () => {
     expect(hub.commands.outcomes(end.cmdId)[0]).toMatchObject({ deviceId: seat.service.deviceId, status: 'refused', code: 'TIMER_TRANSITION' });
   });
 
-  it('applies after a restart a command that was stored but not yet carried out when the seat stopped', async () => {
+  it('applies a command exactly once: stored and not carried out when the seat stopped, it is carried out at the next start; applied, never again', async () => {
     const { hub } = await hubStation();
-    let release: () => void = () => undefined;
-    const seat = await seatStation({ apply: () => new Promise<void>((resolve) => (release = resolve)) });
-    connect(hub, seat);
-    const pause = hub.issue({ target: { kind: 'room' }, type: 'pause', params: { partId: 'reading' }, issuedBy: 'chief' });
-    await until('the command stored on the seat', () => seat.service.db.get(seat.service.db.q.selectFrom('seat_commands').select('status').where('cmd_id', '=', pause.cmdId))?.status === 'stored');
+    const seat = await seatStation();
     seat.link.stop();
-    // The seat starts again (a new link over the same database): the stored command is carried out first.
+    const pause = hub.issue({ target: { kind: 'room' }, type: 'pause', params: { partId: 'reading' }, issuedBy: 'chief' });
+    // The seat had stored the command when it stopped (the process died before carrying it out).
+    seat.service.db.transaction(() =>
+      seat.service.db.run(
+        seat.service.db.q.insertInto('seat_commands').values({ cmd_id: pause.cmdId, term: pause.term, room_seq: pause.roomSeq, command_json: JSON.stringify(pause), received_at: new Date().toISOString(), status: 'stored', code: null, detail: null, applied_at: null }),
+      ),
+    );
+    // The seat starts again: the stored command is carried out first, once.
     const applied: string[] = [];
     const again = new SeatLink({ db: seat.service.db, outbox: seat.service.outbox, report: () => REPORT, apply: (c) => void applied.push(c.cmdId), heartbeatMs: 50 });
     cleanups.push(() => again.stop());
-    await again.settled();
     expect(applied).toEqual([pause.cmdId]);
     const pair = linkPair();
     hub.attach(seat.service.deviceId, pair.hub);
     again.connect(pair.seat);
     await until('confirmed at the hub', () => hub.commands.outcomes(pause.cmdId).length === 1);
+    // The hub's repeats (and another start of the seat) do not carry it out again.
+    await new Promise((r) => setTimeout(r, 200));
+    again.stop();
+    const third = new SeatLink({ db: seat.service.db, outbox: seat.service.outbox, report: () => REPORT, apply: (c) => void applied.push(c.cmdId), heartbeatMs: 50 });
+    cleanups.push(() => third.stop());
     expect(applied).toEqual([pause.cmdId]);
-    release();
+  });
+
+  it('marks a command applied in the same transaction as its effect: a refusal leaves no effect, and one failure does not stop the commands after it', async () => {
+    const { hub } = await hubStation();
+    const effects: string[] = [];
+    const seat = await seatStation({
+      apply: (command) => {
+        // The effect is written in the seat's database, then the applier fails: both must go.
+        seat.service.db.run(seat.service.db.q.insertInto('meta').values({ key: `effect-${command.cmdId}`, value: '1' }));
+        if (command.type === 'end') throw new Error('the station failed half-way');
+        effects.push(command.type);
+      },
+    });
+    connect(hub, seat);
+    const end = hub.issue({ target: { kind: 'room' }, type: 'end', issuedBy: 'chief' });
+    const pause = hub.issue({ target: { kind: 'room' }, type: 'pause', issuedBy: 'chief' });
+    await until('both outcomes', () => hub.commands.outcomes(end.cmdId).length === 1 && hub.commands.outcomes(pause.cmdId).length === 1);
+    expect(hub.commands.outcomes(end.cmdId)[0]).toMatchObject({ status: 'refused', code: 'INTERNAL' });
+    expect(hub.commands.outcomes(pause.cmdId)[0]).toMatchObject({ status: 'applied' });
+    const meta = (key: string) => seat.service.db.get(seat.service.db.q.selectFrom('meta').select('value').where('key', '=', key));
+    expect(meta(`effect-${end.cmdId}`)).toBeUndefined();
+    expect(meta(`effect-${pause.cmdId}`)).toEqual({ value: '1' });
+    expect(effects).toEqual(['pause']);
   });
 
   it('refuses a command from a lower term than the seat has seen', async () => {
@@ -283,5 +328,31 @@ describe('the room clock on a seat', () => {
     expect(Math.abs(again.offsetMs() - skew)).toBeLessThan(250);
     writeFileSync(join(dir, 'damaged.json'), '{"offsetMs": ');
     expect(new RoomClock(join(dir, 'damaged.json'), own).offsetMs()).toBe(0);
+  });
+});
+
+describe('the room clock when the seat clock steps', () => {
+  it('runs on from its anchor when the seat clock steps, and takes the new offset at the next estimate', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { RoomClock } = await import('../../src-main/seat-link/room-clock.ts');
+    let own = 1_000_000;
+    let mono = 0;
+    const clock = new RoomClock(join(mkdtempSync(join(tmpdir(), 'room-clock-')), 'room-clock.json'), () => own, () => mono);
+    clock.observe(5000); // the hub is 5 s ahead
+    expect(clock.nowMs()).toBe(1_005_000);
+    own += 1000;
+    mono += 1000;
+    expect(clock.nowMs()).toBe(1_006_000);
+    // A second passes, and NTP steps the seat's clock 10 minutes forward: the room's time does not jump.
+    own += 1000 + 600_000;
+    mono += 1000;
+    expect(clock.nowMs()).toBe(1_007_000);
+    // The next estimate is measured against the stepped clock: 10 minutes less, and the time goes on.
+    clock.observe(5000 - 600_000);
+    mono += 1000;
+    own += 1000;
+    expect(clock.nowMs()).toBe(1_008_000);
   });
 });

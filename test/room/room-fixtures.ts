@@ -66,8 +66,8 @@ export async function seatStation(options: { apply?: CommandApplier; onStation?:
   return { ...station, seat, link, applied, pair: null };
 }
 
-export function connect(hub: RoomHub, seat: Seat): LinkPair {
-  const pair = linkPair();
+export function connect(hub: RoomHub, seat: Seat, delayMs = 0): LinkPair {
+  const pair = linkPair(delayMs);
   hub.attach(seat.service.deviceId, pair.hub);
   seat.link.connect(pair.seat);
   seat.pair = pair;

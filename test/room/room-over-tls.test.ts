@@ -9,7 +9,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadStationConfig } from '../../src-main/host/config.ts';
 import { startRoom, type StationRoom } from '../../src-main/host/room.ts';
 import { openStation, type OpenedStation } from '../../src-main/host/start.ts';
-import { pairWithCode } from '../../src-main/seat-link/pairing.ts';
 import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, firstSignIn, makeKeys, saveId, seatOf, tempDir, TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
 import { until } from './room-fixtures.ts';
 
@@ -51,14 +50,22 @@ describe('a hub and a seat over the room channel', () => {
 
     const hubRoom = await room(hubStation);
     if (hubRoom.role !== 'hub') throw new Error('not a hub');
-    expect(await room(seatStation)).toMatchObject({ role: 'seat', paired: false });
-    const { code } = hubRoom.server.pairing.open();
-    const membership = await pairWithCode({ identity: seatStation.identity, dataDir: seatStation.config.dataDir, address: hubRoom.server.address, code, label: '1A' });
-    expect(membership.label).toBe('1A');
     const seatRoom = await room(seatStation);
-    if (seatRoom.role !== 'seat' || !seatRoom.paired) throw new Error('not a paired seat');
+    expect(seatRoom).toMatchObject({ role: 'seat', paired: false });
+    expect(await seatStation.service.getRoom({ staffToken: seatStaff })).toMatchObject({ role: 'seat', notice: 'this seat is not paired with a hub yet', seat: { paired: false } });
+    // IT pairs the seat through the station API: "add seats" on the hub, the code typed on the seat.
+    const hubStaff = await firstSignIn(hubStation.service);
+    const { code } = await hubStation.service.openPairing({ staffToken: hubStaff });
+    const paired = await seatStation.service.pairWithHub({ staffToken: seatStaff, ...hubRoom.server.address, code, label: '1A' });
+    expect(paired.seat).toMatchObject({ paired: true, label: '1A', hubDeviceId: hubStation.identity.deviceId });
     const seatId = seatStation.identity.deviceId;
     await until('the seat on the room view', () => hubRoom.hub.view().some((s) => s.deviceId === seatId && s.connected && s.state !== null));
+    const roomAtHub = await hubStation.service.getRoom({ staffToken: hubStaff });
+    expect(roomAtHub.hub?.seats).toEqual([expect.objectContaining({ deviceId: seatId, label: '1A', revoked: false, presence: 'connected', connected: true })]);
+    // The audit log on each station says who did it.
+    const audit = async (s: OpenedStation, staffToken: string) => (await s.service.listAudit({ staffToken, afterSeq: 0, limit: 1000 })).map((e) => e.action);
+    expect(await audit(hubStation, hubStaff)).toContain('room.pairing.open');
+    expect(await audit(seatStation, seatStaff)).toContain('room.paired');
 
     // The key goes out over the channel at the start.
     const release = hubRoom.hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: built.manifest.packageId, key: built.contentKey }, issuedBy: 'test.chief' });

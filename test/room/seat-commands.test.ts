@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyOnStation } from '../../src-main/seat-link/apply-command.ts';
 import { atHub, connect, hubStation, seatStation, until } from './room-fixtures.ts';
-import { buildMiniPackage } from '../support/fixtures.ts';
+import { buildMiniPackage, saveId } from '../support/fixtures.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -46,11 +46,11 @@ describe('commands carried out on the seat', () => {
     connect(hub, seat);
     const resume = hub.issue({ target: { kind: 'room' }, type: 'resume', issuedBy: 'chief' });
     const extend = hub.issue({ target: { kind: 'room' }, type: 'extend', issuedBy: 'chief' });
-    const lock = hub.issue({ target: { kind: 'room' }, type: 'lock', issuedBy: 'chief' });
-    await until('three outcomes', () => [resume, extend, lock].every((c) => hub.commands.outcomes(c.cmdId).length === 1));
+    const moveOut = hub.issue({ target: { kind: 'room' }, type: 'move-out', issuedBy: 'chief' });
+    await until('three outcomes', () => [resume, extend, moveOut].every((c) => hub.commands.outcomes(c.cmdId).length === 1));
     expect(hub.commands.outcomes(resume.cmdId)[0]).toMatchObject({ status: 'applied' });
     expect(hub.commands.outcomes(extend.cmdId)[0]).toMatchObject({ status: 'refused', code: 'VALIDATION_FAILED' });
-    expect(hub.commands.outcomes(lock.cmdId)[0]).toMatchObject({ status: 'refused', code: 'COMMAND_UNSUPPORTED' });
+    expect(hub.commands.outcomes(moveOut.cmdId)[0]).toMatchObject({ status: 'refused', code: 'COMMAND_UNSUPPORTED' });
     expect((await seat.service.getTimer({ ...seat.seat, partId: READING })).status).toBe('running');
   });
 
@@ -70,5 +70,44 @@ describe('commands carried out on the seat', () => {
     expect(hub.commands.outcomes(right.cmdId)[0]).toMatchObject({ status: 'applied' });
     const listed = await seat.service.listPackages({ staffToken: seat.staffToken });
     expect(listed.find((p) => p.packageId === staged.manifest.packageId)).toMatchObject({ unlocked: true });
+  });
+
+  it("shows the invigilator's message on the seat's screen until another replaces it, and refuses one without text", async () => {
+    const { hub } = await hubStation();
+    const seat = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat);
+    const first = hub.issue({ target: { kind: 'room' }, type: 'message', params: { text: 'Atlikušas 10 minūtes.' }, issuedBy: 'Ilze Kalniņa' });
+    const empty = hub.issue({ target: { kind: 'room' }, type: 'message', params: {}, issuedBy: 'Ilze Kalniņa' });
+    await until('both outcomes', () => hub.commands.outcomes(first.cmdId).length === 1 && hub.commands.outcomes(empty.cmdId).length === 1);
+    expect(hub.commands.outcomes(empty.cmdId)[0]).toMatchObject({ status: 'refused', code: 'VALIDATION_FAILED' });
+    expect((await seat.service.seatHeartbeat(seat.seat)).roomMessage).toEqual({ id: first.cmdId, text: 'Atlikušas 10 minūtes.', at: first.effectiveAt });
+    const second = hub.issue({ target: { kind: 'candidate', candidateId: 'C-0001' }, type: 'message', params: { text: 'Lūdzu, pārbaudiet austiņas.' }, issuedBy: 'Ilze Kalniņa' });
+    await until('the second applied', () => hub.commands.outcomes(second.cmdId).length === 1);
+    expect((await seat.service.seatHeartbeat(seat.seat)).roomMessage).toMatchObject({ id: second.cmdId, text: 'Lūdzu, pārbaudiet austiņas.' });
+    // A restart of the seat's station keeps it.
+    seat.link.stop();
+    seat.service.close();
+    const again = seat.reopen();
+    try {
+      expect((await again.seatHeartbeat(seat.seat)).roomMessage).toMatchObject({ id: second.cmdId });
+    } finally {
+      again.close();
+    }
+  });
+
+  it('locks the seat: nothing new begins, an answer on its way is still kept, the screen is told why; unlock lets it go on', async () => {
+    const { hub } = await hubStation();
+    const seat = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat);
+    const lock = hub.issue({ target: { kind: 'seat', deviceId: seat.service.deviceId }, type: 'lock', reason: 'kandidāts pārsēžas', issuedBy: 'Ilze Kalniņa' });
+    await until('locked', () => hub.commands.outcomes(lock.cmdId).length === 1);
+    expect((await seat.service.seatHeartbeat(seat.seat)).locked).toEqual({ reason: 'kandidāts pārsēžas', at: lock.effectiveAt });
+    await expect(seat.service.startRecording({ ...seat.seat, itemId: 's1-q1', mimeType: 'audio/webm' })).rejects.toMatchObject({ code: 'SEAT_LOCKED' });
+    await expect(seat.service.recordTimerEvent({ ...seat.seat, partId: 'writing', kind: 'start' })).rejects.toMatchObject({ code: 'SEAT_LOCKED' });
+    await expect(seat.service.saveResponse({ ...seat.seat, itemId: 'r1-q4', value: { type: 'short-text', text: 'rakstīts pirms bloķēšanas' }, clientSaveId: saveId() })).resolves.toMatchObject({ revision: 1 });
+    const unlock = hub.issue({ target: { kind: 'seat', deviceId: seat.service.deviceId }, type: 'unlock', issuedBy: 'Ilze Kalniņa' });
+    await until('unlocked', () => hub.commands.outcomes(unlock.cmdId).length === 1);
+    expect((await seat.service.seatHeartbeat(seat.seat)).locked).toBeNull();
+    await expect(seat.service.recordTimerEvent({ ...seat.seat, partId: 'writing', kind: 'start' })).resolves.toMatchObject({ status: 'running' });
   });
 });

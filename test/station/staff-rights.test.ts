@@ -26,9 +26,9 @@ describe('the permission table', () => {
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('incident'))).toBe(false);
     expect(mayCall(['chief-invigilator'], 'staffTimerEvent', extend('incident'))).toBe(true);
-    // IT pairs seats and reads the audit log; it does not see candidates or answers.
-    expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair']);
-    expect(rightsOf(['invigilator', 'it'])).toEqual([...rightsOf(['invigilator']), 'audit.read', 'seats.pair']);
+    // IT pairs seats, sees the room's seats and reads the audit log; it does not see answers.
+    expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view']);
+    expect(rightsOf(['invigilator', 'it'])).toEqual([...rightsOf(['invigilator']).filter((r) => r !== 'room.view'), 'audit.read', 'seats.pair', 'room.view']);
   });
 });
 
@@ -78,6 +78,11 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   markAttendance: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', status: 'present' })],
   recordIncident: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, kind: 'other', note: 'test' })],
   readOutbox: [(_c, staffToken) => ({ staffToken, afterSeq: 0, limit: 10 })],
+  getRoom: [(_c, staffToken) => ({ staffToken })],
+  openPairing: [(_c, staffToken) => ({ staffToken })],
+  closePairing: [(_c, staffToken) => ({ staffToken })],
+  revokeSeat: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
+  pairWithHub: [(_c, staffToken) => ({ staffToken, host: '127.0.0.1', port: 9, code: '12345678', label: '1A' })],
 };
 
 describe('the station enforces the table', () => {

@@ -329,6 +329,41 @@ describe('the identity screen', () => {
   });
 });
 
+describe("the invigilator's message from the hub", () => {
+  test('is shown on the seat until the candidate closes it, and a new one is shown again', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    seat(station);
+    await screen.findByText('Uz kurieni?');
+    expect(screen.queryByTestId('room-message')).toBeNull();
+    station.roomMessage = { id: 'm-1', text: 'Atlikušas 10 minūtes.', at: Date.now() };
+    const shown = await screen.findByTestId('room-message', {}, { timeout: 3000 });
+    expect(shown.textContent).toContain('Ziņa no pārbaudījuma vadītāja');
+    expect(shown.textContent).toContain('Atlikušas 10 minūtes.');
+    fireEvent.click(within(shown).getByRole('button', { name: 'Labi, izlasīju' }));
+    expect(screen.queryByTestId('room-message')).toBeNull();
+    // The same message on later heartbeats stays closed; another one is said.
+    await act(async () => new Promise((r) => setTimeout(r, 2200)));
+    expect(screen.queryByTestId('room-message')).toBeNull();
+    station.roomMessage = { id: 'm-2', text: 'Lūdzu, pārbaudiet austiņas.', at: Date.now() };
+    expect((await screen.findByTestId('room-message', {}, { timeout: 3000 })).textContent).toContain('Lūdzu, pārbaudiet austiņas.');
+  }, 10_000);
+});
+
+describe('a seat locked from the hub', () => {
+  test('is covered on every screen with why, and uncovered when unlocked', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    seat(station);
+    await screen.findByText('Uz kurieni?');
+    station.locked = { reason: 'kandidāts pārsēžas', at: Date.now() };
+    const cover = await screen.findByTestId('seat-locked', {}, { timeout: 3000 });
+    expect(cover.textContent).toContain('Šis dators ir bloķēts');
+    expect(cover.textContent).toContain('Jūsu atbildes ir drošībā');
+    expect(cover.textContent).toContain('Iemesls: kandidāts pārsēžas');
+    station.locked = null;
+    await waitFor(() => expect(screen.queryByTestId('seat-locked')).toBeNull(), { timeout: 3000 });
+  }, 10_000);
+});
+
 describe('a pupil at a centralized exam', () => {
   test('sees no level row on the identity screen, and no level among what can be wrong', async () => {
     const station = new FakeStation(writtenExam());

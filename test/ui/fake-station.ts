@@ -435,6 +435,15 @@ export class FakeStation implements StationApi {
     return this.timer(input.partId);
   }
 
+  /** The invigilator's latest message from the hub (a room command), as the seat's station keeps it. */
+  roomMessage: { id: string; text: string; at: number } | null = null;
+  /** The invigilator locked the seat from the hub (the screen is covered; nothing new begins). */
+  locked: { reason: string | null; at: number } | null = null;
+
+  private requireUnlocked(): void {
+    if (this.locked) throw new StationError('SEAT_LOCKED', this.locked.reason ?? undefined);
+  }
+
   /** The invigilator pauses the part (as from their desk). */
   pause(partId: string): Promise<StationOutput<'staffTimerEvent'>> {
     return this.staffTimerEvent({ staffToken: STAFF_TOKEN, attemptId: ATTEMPT_ID, partId, kind: 'pause' });
@@ -500,6 +509,7 @@ export class FakeStation implements StationApi {
   async startRecording(input: StationInput<'startRecording'>): Promise<StationOutput<'startRecording'>> {
     this.seat(input);
     await this.gate();
+    this.requireUnlocked();
     this.requireOpen();
     const found = findItem(this.content, input.itemId);
     if (!found || found.item.type !== 'speaking') throw new StationError('ITEM_UNKNOWN', `${input.itemId} is not a speaking item of this test`);
@@ -554,6 +564,7 @@ export class FakeStation implements StationApi {
   async grantAudioPlay(input: StationInput<'grantAudioPlay'>): Promise<StationOutput<'grantAudioPlay'>> {
     this.seat(input);
     await this.gate();
+    this.requireUnlocked();
     const found = findStimulus(this.content, input.stimulusId);
     if (!found || found.stimulus.type !== 'audio') throw new StationError('NOT_FOUND', `audio ${input.stimulusId}`);
     const playLimit = found.stimulus.playLimit;
@@ -595,6 +606,7 @@ export class FakeStation implements StationApi {
   async recordTimerEvent(input: StationInput<'recordTimerEvent'>): Promise<StationOutput<'recordTimerEvent'>> {
     await this.gate();
     this.seat(input);
+    this.requireUnlocked();
     const status = this.timer(input.partId).status;
     this.requireOpen();
     // A paused part is the invigilator's until they resume it: the candidate cannot end it.
@@ -607,7 +619,7 @@ export class FakeStation implements StationApi {
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
     this.seat(input);
-    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now() };
+    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);
@@ -615,6 +627,22 @@ export class FakeStation implements StationApi {
   }
   async readOutbox(): Promise<StationOutput<'readOutbox'>> {
     return [];
+  }
+  // The candidate's screens run on a solo station here: no room around it, as StationService without one.
+  async getRoom(): Promise<StationOutput<'getRoom'>> {
+    return { role: 'solo', notice: 'a solo station has no room', hub: null, seat: null };
+  }
+  async openPairing(): Promise<StationOutput<'openPairing'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async closePairing(): Promise<StationOutput<'closePairing'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async revokeSeat(_input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async pairWithHub(): Promise<StationOutput<'pairWithHub'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async markAttendance(): Promise<StationOutput<'markAttendance'>> {
     return this.getCandidate();

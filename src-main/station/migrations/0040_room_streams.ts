@@ -15,6 +15,8 @@ export const migration0040: Migration = {
     db.exec(`
       ALTER TABLE outbox ADD COLUMN origin_seq INTEGER;
       CREATE UNIQUE INDEX outbox_origin ON outbox (device_id, origin_seq) WHERE origin_seq IS NOT NULL;
+      -- The hub finds the recording.segment event a seat's audio must match (seat-streams.ts).
+      CREATE INDEX outbox_entity ON outbox (device_id, kind, entity_id);
 
       CREATE TABLE seat_streams (
         device_id TEXT PRIMARY KEY,
@@ -41,6 +43,8 @@ export const migration0040: Migration = {
         command_json TEXT NOT NULL,
         created_at TEXT NOT NULL
       ) STRICT;
+
+      CREATE INDEX room_commands_created ON room_commands (created_at);
 
       CREATE TABLE room_command_results (
         cmd_id TEXT NOT NULL REFERENCES room_commands (cmd_id),

@@ -1,0 +1,325 @@
+// The invigilator's console on the hub: sign in as a named person, then the room at a glance — every
+// seat with its state, problems first — and "add seats" with its one-time code for IT. It asks the
+// station every 2 s (getRoom); what a seat reports is at most one heartbeat old by then.
+// More of the console (check-in, key release, start and pause for the room, incidents, seal) comes
+// onto this page as the station API grows it.
+import { useEffect, useState } from 'react';
+import type { RoomStatus, StationApi } from '../../src-shared/contracts/station-api.ts';
+import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import { useSettings, useText } from '../store/settings.ts';
+import type { TextKey } from '../text.ts';
+import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+
+const POLL_MS = 2000;
+const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
+const errorOf = (error: unknown): BilingualText => (error instanceof StationError ? error.text : UNREACHABLE);
+
+type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
+
+function ConsoleFrame({ title, children, onSignOut }: { title: string; children: React.ReactNode; onSignOut?: () => void }) {
+  const t = useText();
+  return (
+    <div className="frame">
+      <header className="topbar">
+        <div className="topbar-title">
+          <span className="app-name" data-testid="app-name">
+            {t('consoleName')}
+          </span>
+          <h1 className="screen-title">{title}</h1>
+        </div>
+        <div className="topbar-status">
+          {onSignOut && (
+            <button type="button" className="btn" onClick={onSignOut}>
+              {t('signOut')}
+            </button>
+          )}
+          <SettingsButton />
+        </div>
+      </header>
+      <main className="content" id="main">
+        {children}
+      </main>
+    </div>
+  );
+}
+
+function SignIn({ station, onSignedIn }: { station: StationApi; onSignedIn: (token: string) => void }) {
+  const t = useText();
+  const [username, setUsername] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<BilingualText | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <ConsoleFrame title={t('consoleSignInTitle')}>
+      <form
+        className="card stack-sm"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setBusy(true);
+          setError(null);
+          station
+            .staffSignIn({ username, password })
+            .then(({ staffToken }) => onSignedIn(staffToken))
+            .catch((caught: unknown) => setError(errorOf(caught)))
+            .finally(() => setBusy(false));
+        }}
+      >
+        <label className="field">
+          <span>{t('staffUsername')}</span>
+          <input className="input" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
+        </label>
+        <label className="field">
+          <span>{t('staffPassword')}</span>
+          <input className="input" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        {error && (
+          <p className="banner banner-error" role="alert">
+            <Bilingual text={error} />
+          </p>
+        )}
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={busy || username === '' || password === ''}>
+            {t('signIn')}
+          </button>
+        </div>
+      </form>
+    </ConsoleFrame>
+  );
+}
+
+const PRESENCE: Record<HubSeat['presence'], TextKey> = { connected: 'presenceConnected', late: 'presenceLate', missing: 'presenceMissing' };
+
+/** A seat needs the invigilator when it has an alarm, is not heard from, or holds work the hub has not got. */
+const needsAttention = (seat: HubSeat): boolean => seat.revoked || seat.alarm !== null || seat.presence !== 'connected' || (seat.state?.backlog.events ?? 0) > 0;
+
+function minutesSeconds(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
+}
+
+function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
+  const t = useText();
+  const attempt = seat.state?.attempt ?? null;
+  const backlog = seat.state?.backlog;
+  return (
+    <tr data-testid="seat-row" data-presence={seat.presence} className={needsAttention(seat) ? 'seat-problem' : undefined}>
+      <th scope="row">{seat.label ?? '—'}</th>
+      <td>
+        <span className={`presence presence-${seat.presence}`}>{seat.revoked ? t('seatRevoked') : t(PRESENCE[seat.presence])}</span>
+        {seat.alarm && (
+          <span className="warn" role="note">
+            {' '}
+            ⚠ {seat.alarm}
+          </span>
+        )}
+      </td>
+      <td>{attempt?.candidateId ?? '—'}</td>
+      <td lang="lv">{attempt?.partId ?? '—'}</td>
+      <td className="mono">{attempt?.remainingMs != null ? minutesSeconds(attempt.remainingMs) : '—'}</td>
+      <td>{backlog && backlog.events > 0 ? t('backlogSome', { n: backlog.events, s: Math.round((backlog.oldestAgeMs ?? 0) / 1000) }) : t('backlogNone')}</td>
+      <td className="mono">{seat.state?.appVersion ?? '—'}</td>
+      <td>
+        {!seat.revoked && (
+          <button type="button" className="btn btn-small" onClick={onRevoke}>
+            {t('revokeSeat')}
+          </button>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function Pairing({ station, token, room, onChange }: { station: StationApi; token: string; room: NonNullable<RoomStatus['hub']>; onChange: () => void }) {
+  const t = useText();
+  const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  const [error, setError] = useState<BilingualText | null>(null);
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!code) return undefined;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [code]);
+  const open = () =>
+    station
+      .openPairing({ staffToken: token })
+      .then((opened) => {
+        setCode(opened);
+        setError(null);
+        onChange();
+      })
+      .catch((caught: unknown) => setError(errorOf(caught)));
+  const close = () =>
+    station
+      .closePairing({ staffToken: token })
+      .then(() => {
+        setCode(null);
+        onChange();
+      })
+      .catch((caught: unknown) => setError(errorOf(caught)));
+  const leftMs = code ? Date.parse(code.expiresAt) - now : 0;
+  const showing = code && room.pairing.state === 'open' && leftMs > 0;
+  return (
+    <section className="card stack-sm" aria-labelledby="pairing-title">
+      <h2 id="pairing-title">{t('addSeats')}</h2>
+      <p className="muted">{t('roomAddress', { address: `${room.address.host}:${room.address.port}` })}</p>
+      {room.pairing.state === 'paused' && (
+        <p className="banner banner-error" role="alert">
+          {t('pairingPaused', { n: room.pairing.consecutiveFailures })}
+        </p>
+      )}
+      {showing ? (
+        <>
+          <p className="pairing-code mono" data-testid="pairing-code" aria-label={t('pairingCodeLabel')}>
+            {code.code.slice(0, 4)} {code.code.slice(4)}
+          </p>
+          <p>{t('pairingCodeHelp', { left: minutesSeconds(leftMs) })}</p>
+          <div className="actions">
+            <button type="button" className="btn" onClick={() => void open()}>
+              {t('newCode')}
+            </button>
+            <button type="button" className="btn" onClick={() => void close()}>
+              {t('stopAdding')}
+            </button>
+          </div>
+        </>
+      ) : (
+        <div className="actions">
+          <button type="button" className="btn btn-primary" onClick={() => void open()}>
+            {t('showCode')}
+          </button>
+        </div>
+      )}
+      {error && (
+        <p className="banner banner-error" role="alert">
+          <Bilingual text={error} />
+        </p>
+      )}
+    </section>
+  );
+}
+
+function RoomScreen({ station, token, onSignOut }: { station: StationApi; token: string; onSignOut: () => void }) {
+  const t = useText();
+  const [room, setRoom] = useState<RoomStatus | null>(null);
+  const [error, setError] = useState<BilingualText | null>(null);
+  const [hideHealthy, setHideHealthy] = useState(false);
+  const [revoking, setRevoking] = useState<HubSeat | null>(null);
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      station
+        .getRoom({ staffToken: token })
+        .then((status) => {
+          if (!live) return;
+          setRoom(status);
+          setError(null);
+        })
+        .catch((caught: unknown) => live && setError(errorOf(caught)));
+    void load();
+    const timer = setInterval(() => void load(), POLL_MS);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [station, token, tick]);
+  const refresh = () => setTick((n) => n + 1);
+  const hub = room?.hub ?? null;
+  // Problems first, then by seat label (the room's order), so the invigilator reads the list from the top.
+  const seats = hub
+    ? hub.seats
+        .filter((s) => !hideHealthy || needsAttention(s))
+        .sort((a, b) => Number(needsAttention(b)) - Number(needsAttention(a)) || (a.label ?? '').localeCompare(b.label ?? '', 'lv', { numeric: true }))
+    : [];
+  const problems = hub ? hub.seats.filter(needsAttention).length : 0;
+  return (
+    <ConsoleFrame title={t('consoleRoomTitle')} onSignOut={onSignOut}>
+      {error && (
+        <p className="banner banner-error" role="alert">
+          <Bilingual text={error} />
+        </p>
+      )}
+      {room && !hub && <p className="card">{room.notice ?? t('roomNone')}</p>}
+      {hub && (
+        <>
+          <section className="card stack-sm" aria-labelledby="seats-title">
+            <h2 id="seats-title">{t('seatsTitle', { n: hub.seats.length })}</h2>
+            <p role="status" data-testid="room-summary">
+              {problems === 0 ? t('roomAllWell') : t('roomProblems', { n: problems })}
+            </p>
+            <label className="choice">
+              <input type="checkbox" checked={hideHealthy} onChange={(e) => setHideHealthy(e.target.checked)} />
+              <span>{t('hideHealthy')}</span>
+            </label>
+            {hub.seats.length === 0 ? (
+              <p>{t('seatsNone')}</p>
+            ) : (
+              <table className="seats">
+                <thead>
+                  <tr>
+                    <th scope="col">{t('colSeat')}</th>
+                    <th scope="col">{t('colState')}</th>
+                    <th scope="col">{t('colCandidate')}</th>
+                    <th scope="col">{t('colPart')}</th>
+                    <th scope="col">{t('colTimeLeft')}</th>
+                    <th scope="col">{t('colBacklog')}</th>
+                    <th scope="col">{t('colVersion')}</th>
+                    <th scope="col">
+                      <span className="sr-only">{t('colActions')}</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {seats.map((seat) => (
+                    <SeatRow
+                      key={seat.deviceId}
+                      seat={seat}
+                      onRevoke={() => setRevoking(seat)}
+                    />
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <Pairing station={station} token={token} room={hub} onChange={refresh} />
+        </>
+      )}
+      {revoking && (
+        <ConfirmDialog
+          title={t('revokeSeat')}
+          yes={t('revokeSeat')}
+          no={t('cancel')}
+          onNo={() => setRevoking(null)}
+          onYes={() => {
+            const seat = revoking;
+            setRevoking(null);
+            station
+              .revokeSeat({ staffToken: token, deviceId: seat.deviceId })
+              .then(refresh)
+              .catch((caught: unknown) => setError(errorOf(caught)));
+          }}
+        >
+          <p>{t('revokeConfirm', { seat: revoking.label ?? revoking.deviceId })}</p>
+        </ConfirmDialog>
+      )}
+    </ConsoleFrame>
+  );
+}
+
+export function ConsoleApp({ station }: { station: StationApi }) {
+  const [token, setToken] = useState<string | null>(null);
+  const lang = useSettings((s) => s.lang);
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+  if (!token) return <SignIn station={station} onSignedIn={setToken} />;
+  return (
+    <RoomScreen
+      station={station}
+      token={token}
+      onSignOut={() => {
+        void station.staffSignOut({ staffToken: token }).finally(() => setToken(null));
+      }}
+    />
+  );
+}

@@ -1,0 +1,133 @@
+// @vitest-environment jsdom
+// The invigilator's console on a hub: sign in as a named person; the room at a glance, seats that need
+// attention first and counted, "only those" on request; "add seats" shows the one-time code with its
+// time left and a paused pairing says why; unpairing a seat asks first. Against an in-memory hub.
+import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ConsoleApp } from '../../src-renderer/console/ConsoleApp.tsx';
+import { settingsStore } from '../../src-renderer/store/settings.ts';
+import type { RoomStatus, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
+import { StationError } from '../../src-shared/errors.ts';
+import { FakeStation, STAFF } from './fake-station.ts';
+
+type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
+
+const state = (candidateId: string, events = 0) => ({
+  attempt: { attemptId: '6f2b6c1e-8d7a-4f3b-9c2d-1a2b3c4d5e6f', candidateId, partId: 'reading', itemId: null, remainingMs: 754_000, screen: 'part' as const },
+  backlog: { events, oldestAgeMs: events ? 12_000 : null, audioBytes: 0 },
+  recording: null,
+  battery: null,
+  diskFreeBytes: null,
+  appVersion: '0.1.0',
+  clockOffsetMs: 0,
+  alarm: null,
+});
+const seat = (label: string, more: Partial<HubSeat> = {}): HubSeat => ({
+  deviceId: `DEVICE-${label}`,
+  label,
+  revoked: false,
+  presence: 'connected',
+  connected: true,
+  lastSeenAt: Date.now(),
+  ackedSeq: 10,
+  alarm: null,
+  state: state(`C-${label}`),
+  ...more,
+});
+
+/** A hub: its room and its pairing, as getRoom and the pairing methods answer them. */
+class FakeHub extends FakeStation {
+  seats: HubSeat[] = [seat('1A'), seat('1B', { presence: 'missing', connected: false }), seat('2A', { state: state('C-2A', 7) })];
+  pairing: NonNullable<RoomStatus['hub']>['pairing'] = { state: 'closed', expiresAt: null, consecutiveFailures: 0 };
+  revoked: string[] = [];
+  override async getRoom(): Promise<StationOutput<'getRoom'>> {
+    return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: this.pairing, seats: this.seats }, seat: null };
+  }
+  override async openPairing(): Promise<StationOutput<'openPairing'>> {
+    const expiresAt = new Date(Date.now() + 120_000).toISOString();
+    this.pairing = { state: 'open', expiresAt, consecutiveFailures: 0 };
+    return { code: '48151623', expiresAt };
+  }
+  override async closePairing(): Promise<StationOutput<'closePairing'>> {
+    this.pairing = { state: 'closed', expiresAt: null, consecutiveFailures: 0 };
+    return { ok: true };
+  }
+  override async revokeSeat(input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
+    if (!input) throw new StationError('VALIDATION_FAILED', 'no seat named');
+    const found = this.seats.find((s) => s.deviceId === input.deviceId);
+    if (!found) throw new StationError('NOT_FOUND', input.deviceId);
+    this.revoked.push(input.deviceId);
+    found.revoked = true;
+    return { ok: true };
+  }
+}
+
+async function signedIn(hub: FakeHub) {
+  render(<ConsoleApp station={hub} />);
+  fireEvent.change(await screen.findByLabelText('Lietotājvārds'), { target: { value: STAFF.username } });
+  fireEvent.change(screen.getByLabelText('Parole'), { target: { value: STAFF.password } });
+  fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+  await screen.findByRole('heading', { name: 'Telpa', level: 1 });
+}
+
+beforeEach(() => settingsStore.getState().setLang('lv'));
+afterEach(() => cleanup());
+
+describe('the console', () => {
+  test('refuses a wrong password in both languages and signs in the named person', async () => {
+    const hub = new FakeHub();
+    render(<ConsoleApp station={hub} />);
+    expect(screen.getByTestId('app-name').textContent).toBe('Telpas dators');
+    fireEvent.change(await screen.findByLabelText('Lietotājvārds'), { target: { value: STAFF.username } });
+    fireEvent.change(screen.getByLabelText('Parole'), { target: { value: 'nepareiza' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toMatch(/parol/i);
+    expect(alert.querySelector('[lang="en"]')?.textContent).toMatch(/password/i);
+    fireEvent.change(screen.getByLabelText('Parole'), { target: { value: STAFF.password } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    expect(await screen.findByRole('heading', { name: 'Telpa', level: 1 })).toBeTruthy();
+  });
+
+  test('lists every seat with its state, counts those that need attention and can show only them', async () => {
+    await signedIn(new FakeHub());
+    const rows = await screen.findAllByTestId('seat-row');
+    // Those that need attention first (not heard from; work not yet at the hub), then the rest.
+    expect(rows.map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['1B', '2A', '1A']);
+    expect(within(rows[0]!).getByText('Nav sakaru (15 s)')).toBeTruthy();
+    expect(within(rows[1]!).getByText('7 notikumi, vecākais 12 s')).toBeTruthy();
+    expect(within(rows[2]!).getByText('12:34')).toBeTruthy();
+    expect(screen.getByTestId('room-summary').textContent).toBe('2 datoriem vajadzīga uzmanība (saraksta sākumā).');
+    fireEvent.click(screen.getByLabelText('Rādīt tikai datorus, kam vajadzīga uzmanība'));
+    expect(screen.getAllByTestId('seat-row').map((r) => within(r).getByRole('rowheader').textContent)).toEqual(['1B', '2A']);
+  });
+
+  test('shows the pairing code with its time left, and says when pairing paused after wrong codes', async () => {
+    const hub = new FakeHub();
+    await signedIn(hub);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rādīt pievienošanas kodu' }));
+    expect((await screen.findByTestId('pairing-code')).textContent).toBe('4815 1623');
+    expect(screen.getByText(/Kods derīgs vēl [12]:\d\d/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Beigt pievienošanu' }));
+    await act(async () => new Promise((r) => setTimeout(r, 10)));
+    expect(screen.queryByTestId('pairing-code')).toBeNull();
+    hub.pairing = { state: 'paused', expiresAt: null, consecutiveFailures: 5 };
+    await act(async () => new Promise((r) => setTimeout(r, 2100)));
+    expect(screen.getByRole('alert').textContent).toContain('Pievienošana apturēta pēc 5 kļūdainām ievadēm');
+  });
+
+  test('asks before unpairing a seat, and unpairs only on yes', async () => {
+    const hub = new FakeHub();
+    await signedIn(hub);
+    const first = (await screen.findAllByTestId('seat-row')).find((r) => within(r).getByRole('rowheader').textContent === '1A')!;
+    fireEvent.click(within(first).getByRole('button', { name: 'Atvienot' }));
+    const dialog = await screen.findByRole('alertdialog');
+    expect(dialog.textContent).toContain('Atvienot kandidāta datoru 1A?');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Atcelt' }));
+    expect(hub.revoked).toEqual([]);
+    fireEvent.click(within(screen.getAllByTestId('seat-row').find((r) => within(r).getByRole('rowheader').textContent === '1A')!).getByRole('button', { name: 'Atvienot' }));
+    fireEvent.click(within(await screen.findByRole('alertdialog')).getByRole('button', { name: 'Atvienot' }));
+    await act(async () => new Promise((r) => setTimeout(r, 10)));
+    expect(hub.revoked).toEqual(['DEVICE-1A']);
+  });
+});

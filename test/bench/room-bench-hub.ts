@@ -26,7 +26,7 @@ import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
 import type { RoomFrame } from '../../src-shared/contracts/room-link.ts';
 import type { HubFrame } from '../../src-shared/contracts/room-protocol.ts';
 import { TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
-import { IntColumn, round1, round2, Samples, serveParent, watchGc, type HubSetup } from './room-bench-shared.ts';
+import { IntColumn, RELEASE_TIMEOUT_MS, round1, round2, Samples, serveParent, watchGc, type HubSetup } from './room-bench-shared.ts';
 
 const setup = JSON.parse(process.argv[2]!) as HubSetup;
 
@@ -237,7 +237,7 @@ serveParent(async (message) => {
       const issueMs = performance.now() - started;
       // Results come back over the sockets, never inside issue(): the tap can be set after it.
       release = { cmdId: command.cmdId, expected, arrived: new Set(), started, done };
-      const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(NaN), 60_000).unref());
+      const timeout = new Promise<number>((resolve) => setTimeout(() => resolve(NaN), RELEASE_TIMEOUT_MS).unref());
       const ms = await Promise.race([outcome, timeout]);
       const outcomes = hub.commands.outcomes(command.cmdId);
       release = null;

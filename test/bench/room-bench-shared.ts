@@ -123,6 +123,9 @@ export class IntColumn {
   }
 }
 
+/** How long the hub waits for every seat's result of a key release before it reports none. */
+export const RELEASE_TIMEOUT_MS = 60_000;
+
 export const round1 = (n: number | null): number | null => (n === null ? null : Math.round(n * 10) / 10);
 export const round2 = (n: number | null): number | null => (n === null ? null : Math.round(n * 100) / 100);
 

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildPackage } from '../../src-shared/node/package/builder.ts';
 import { makeKeys, writeSource } from '../support/fixtures.ts';
-import { benchExamSource, ChildChannel, percentile, round1, type BenchPackage, type HubSetup, type WorkerSetup } from './room-bench-shared.ts';
+import { benchExamSource, ChildChannel, percentile, RELEASE_TIMEOUT_MS, round1, type BenchPackage, type HubSetup, type WorkerSetup } from './room-bench-shared.ts';
 
 const { values } = parseArgs({
   options: {
@@ -128,7 +128,7 @@ try {
     const carried = kept.flatMap((k) => (k.receivedAt === null || k.appliedAt === null ? [] : [k.appliedAt - k.receivedAt]));
     const stored = released.confirmedAt.map((t) => t - released.issuedAt);
     say(
-      `${at()}: key release ${when} to ${released.expected} seats: ${released.ms} ms, ${released.applied} applied${released.refused.length ? `, refused: ${released.refused.join('; ')}` : ''}` +
+      `${at()}: key release ${when} to ${released.expected} seats: ${released.ms === null ? `not every seat's result stored within ${RELEASE_TIMEOUT_MS / 1000} s` : `${released.ms} ms`}, ${released.applied} applied${released.refused.length ? `, refused: ${released.refused.join('; ')}` : ''}` +
         ` (issue and send to every seat ${released.issueMs} ms; at the seats after ${spread(received)}; carried out in ${spread(carried)}; stored at the hub after ${spread(stored)})`,
     );
     return released;
@@ -205,7 +205,8 @@ try {
       push_p50_ms: atHub.pushP50,
       push_p99_ms: atHub.pushP99,
       dashboard_lag_p99_ms: atHub.lagP99,
-      key_release_ms: Math.max(first.ms, second.ms),
+      // A release that did not finish has no time: null, never the other release's.
+      key_release_ms: first.ms === null || second.ms === null ? null : Math.max(first.ms, second.ms),
       lost: lost + audioLost,
       duplicates: atHub.duplicates,
       hub_cpu_pct: atHub.cpuPct,
@@ -241,7 +242,8 @@ interface Gc {
 }
 
 interface Release {
-  ms: number;
+  /** null: not every result was stored before the hub gave up waiting (RELEASE_TIMEOUT_MS). */
+  ms: number | null;
   issueMs: number;
   cmdId: string;
   issuedAt: number;

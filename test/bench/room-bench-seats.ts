@@ -86,6 +86,7 @@ async function makeSeat(index: number): Promise<BenchSeat> {
     roomHost: '127.0.0.1',
     roomPort: 0,
     maxPackageBytes: 64 * 2 ** 20,
+    demoKeysDir: dataDir,
     policyFile: undefined,
   };
   const candidateId = `C-${String(index + 1).padStart(4, '0')}`;

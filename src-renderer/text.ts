@@ -17,6 +17,23 @@ export const TEXT = {
   lockedReason: { lv: 'Iemesls: {reason}', en: 'Reason: {reason}' },
   roomMessageTitle: { lv: 'Ziņa no pārbaudījuma vadītāja', en: 'A message from the invigilator' },
   roomMessageClose: { lv: 'Labi, izlasīju', en: 'OK, I have read it' },
+  // a room's seat before its candidate begins
+  seatWaitingTitle: { lv: 'Gaidām pārbaudījuma vadītāju', en: 'Waiting for the invigilator' },
+  seatLabel: { lv: 'Vieta {label}', en: 'Seat {label}' },
+  seatWaitingText: { lv: 'Pārbaudījuma vadītājs drīz jūs sēdinās pie šī datora. Lūdzu, uzgaidiet.', en: 'The invigilator will seat you at this computer shortly. Please wait.' },
+  seatClaimedText: {
+    lv: 'Šī kandidāta pārbaudījums ir atvērts citā ekrānā. Paceliet roku un pasauciet pārbaudījuma vadītāju.',
+    en: "This candidate's test is open on another screen. Raise your hand and call the invigilator.",
+  },
+  seatHandedBackText: {
+    lv: 'Pārbaudījuma vadītājs ir informēts, ka dati nav jūsu. Lūdzu, uzgaidiet: viņš drīz pienāks.',
+    en: 'The invigilator has been told that the details are not yours. Please wait: they will come shortly.',
+  },
+  awaitingTitle: { lv: 'Gaidām pārbaudījuma vadītāja atļauju', en: "Waiting for the invigilator's authorisation" },
+  awaitingText: {
+    lv: 'Paldies, jūsu dati ir apstiprināti. Pārbaudījuma vadītājs tūlīt atļaus sākt; tad redzēsiet norādījumus.',
+    en: 'Thank you, your details are confirmed. The invigilator will authorise you shortly; then you will see the instructions.',
+  },
   // the invigilator's console on the hub
   consoleName: { lv: 'Telpas dators', en: 'Room computer' },
   consoleSignInTitle: { lv: 'Pārbaudījuma vadītāja pieteikšanās', en: 'Invigilator sign-in' },

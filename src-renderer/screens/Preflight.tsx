@@ -82,7 +82,7 @@ export function IdentityScreen() {
             <button type="button" className="btn" ref={noButton} onClick={() => showDecline(true)}>
               {t('identityNo')}
             </button>
-            <button type="button" className="btn btn-primary" onClick={() => exam.updatePreflight({ identity: true })}>
+            <button type="button" className="btn btn-primary" onClick={() => void exam.confirmIdentity()}>
               {t('identityYes')}
             </button>
           </div>

@@ -42,7 +42,7 @@ describe("a room's seat before its candidate is assigned", () => {
     render(<App station={station} kiosk />);
     expect(await screen.findByRole('heading', { name: 'Gaidām pārbaudījuma vadītāju', level: 1 })).toBeTruthy();
     expect(screen.getByTestId('seat-label').textContent).toBe('Vieta 4C');
-    expect(screen.getByRole('status').textContent).toBe('Pārbaudījuma vadītājs drīz jūs sēdinās pie šī datora. Lūdzu, uzgaidiet.');
+    expect(screen.getByRole('status').textContent).toBe('Pārbaudījuma vadītājs drīz atvērs jūsu pārbaudījumu šajā datorā. Lūdzu, uzgaidiet.');
     expect(screen.queryByLabelText('Lietotājvārds')).toBeNull();
     // It keeps asking its station, and still reaches nothing.
     await new Promise((r) => setTimeout(r, 2200));
@@ -96,7 +96,7 @@ describe('awaiting authorisation', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Nē — pasaukšu pārbaudījuma vadītāju' }, POLL));
     fireEvent.click(screen.getByLabelText('Vārds vai uzvārds nav mans'));
     fireEvent.click(screen.getByRole('button', { name: 'Atdot ekrānu pārbaudījuma vadītājam' }));
-    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Pārbaudījuma vadītājs ir informēts, ka dati nav jūsu. Lūdzu, uzgaidiet: viņš drīz pienāks.'));
+    await waitFor(() => expect(screen.getByRole('status').textContent).toBe('Pārbaudījuma vadītājam ir paziņots, ka dati nav jūsu. Lūdzu, uzgaidiet pie datora.'));
     expect(screen.getByTestId('seat-label').textContent).toBe('Vieta 4C');
     expect(screen.queryByLabelText('Lietotājvārds')).toBeNull();
     expect(station.incidents).toEqual([{ kind: 'candidate-identity', attemptId: expect.any(String), note: 'declined: name' }]);

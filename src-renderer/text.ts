@@ -29,6 +29,7 @@ export const TEXT = {
     lv: 'Pārbaudījuma vadītājam ir paziņots, ka dati nav jūsu. Lūdzu, uzgaidiet pie datora.',
     en: 'The invigilator has been told that the details are not yours. Please wait at the computer.',
   },
+  seatStartText: { lv: 'Pārbaudījums sāksies, kad pārbaudījuma vadītājs to atvērs visai telpai. Lūdzu, uzgaidiet.', en: 'The test begins when the invigilator opens it for the room. Please wait.' },
   awaitingTitle: { lv: 'Gaidām pārbaudījuma vadītāja atļauju', en: "Waiting for the invigilator's authorisation" },
   awaitingText: {
     lv: 'Paldies, jūsu dati ir apstiprināti. Pārbaudījuma vadītājs tūlīt atļaus sākt; tad redzēsiet norādījumus.',

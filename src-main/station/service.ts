@@ -304,6 +304,19 @@ export class StationService implements StationHost {
     return this.packages.open(packageId).content;
   }
 
+  /**
+   * The content, or null while its key has not been released (a seat's pre-staged package before the
+   * start): a locked package has no part running, so there is no time to credit or report.
+   */
+  private contentIfUnlocked(packageId: string): ExamContent | null {
+    try {
+      return this.content(packageId);
+    } catch (error) {
+      if (error instanceof CodedError && error.code === 'PACKAGE_LOCKED') return null;
+      throw error;
+    }
+  }
+
   private contentOfAttempt(attemptId: string): ExamContent {
     return this.content(this.attempts.facts(attemptId).packageId);
   }
@@ -329,7 +342,8 @@ export class StationService implements StationHost {
     const now = this.now();
     const previous = this.screens.signOfLife(input.attemptId, now.getTime());
     if (previous === undefined || facts.status !== 'open' || now.getTime() - previous <= SEAT_GAP_MS) return 0;
-    const content = this.content(facts.packageId);
+    const content = this.contentIfUnlocked(facts.packageId);
+    if (!content) return 0;
     let creditedMs = 0;
     this.tx((tx) => {
       for (const part of content.parts) {
@@ -750,9 +764,10 @@ export class StationService implements StationHost {
 
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>, caller?: Caller): Promise<StationOutput<'seatHeartbeat'>> {
     const creditedMs = this.seat(input, caller);
-    const content = this.contentOfAttempt(input.attemptId);
+    // Before the key is released (a seat waiting for the start) the heartbeat still carries the room's word.
+    const content = this.contentIfUnlocked(this.attempts.facts(input.attemptId).packageId);
     const now = this.now();
-    const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
+    const parts = (content?.parts ?? []).map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
     return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow(), authorisation: this.authorisationOf(input.attemptId) };
   }
 

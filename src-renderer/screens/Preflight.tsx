@@ -46,8 +46,9 @@ export function IdentityScreen() {
     setWrong(on);
     if (!on) setReason(null);
   };
-  if (!candidate || !content) return null;
-  const level = levelName(content.kind === 'state-language' ? content.level : undefined, candidate.level);
+  // On a room's seat the content may still wait for its key: the roster's level is shown then.
+  if (!candidate) return null;
+  const level = levelName(content?.kind === 'state-language' ? content.level : undefined, candidate.level);
   return (
     <Frame title={t('identityTitle')}>
       <section className="card">

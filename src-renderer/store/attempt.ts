@@ -36,8 +36,9 @@ export interface AttemptStoreState {
   error: BilingualText | null;
   /** The candidate said the details shown were not theirs: the staff step says whose and why. */
   handedBack: { name: string; reason: IdentityDeclineReason } | null;
-  /** On a room's seat with no candidate here yet: its label and why the screen waits (claimSeat). */
-  waiting: { label: string | null; reason: NonNullable<StationOutput<'claimSeat'>['waiting']> } | null;
+  /** On a room's seat: its label (claimSeat), and why the screen waits, while it does. */
+  seatLabel: string | null;
+  waiting: NonNullable<StationOutput<'claimSeat'>['waiting']> | 'start' | null;
   /** Whether the invigilator must still authorise the candidate at this seat (from the station). */
   authorisation: Authorisation | null;
   /** The invigilator's latest message from the hub, and the one the candidate has closed (shown until then). */
@@ -107,6 +108,7 @@ export function createAttemptStore() {
     notice: null,
     error: null,
     handedBack: null,
+    seatLabel: null,
     waiting: null,
     authorisation: null,
     roomMessage: null,

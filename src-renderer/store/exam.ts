@@ -86,6 +86,8 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
         attempt.setState({ locked: reply.locked ? { reason: reply.locked.reason } : null });
       }
       if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
+      // The key came (the heartbeat has the parts now): load the test, which was waiting for it.
+      if (options.kiosk && attempt.getState().view === null && reply.parts.length > 0) void exam.resume(seat);
       if (reply.authorisation !== attempt.getState().authorisation) {
         attempt.setState({ authorisation: reply.authorisation });
         // The invigilator authorised the candidate: on from "awaiting authorisation" to the instructions.
@@ -128,8 +130,18 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
   const partEnded = (view: AttemptView, part: Part): boolean => view.parts.find((p) => p.partId === part.id)?.submitted ?? false;
 
   const placeScreen = async (): Promise<void> => {
-    const { view, content, preflight } = attempt.getState();
-    if (!view) return;
+    const { view, content, preflight, candidate } = attempt.getState();
+    if (!view) {
+      // A room's seat before the key is released: the candidate's details and the invigilator's
+      // authorisation need no content; the test itself waits for the start.
+      if (options.kiosk && candidate) {
+        const waitsForInvigilator = attempt.getState().authorisation === 'needed';
+        if (!preflight.identity) attempt.setState({ screen: 'identity' });
+        else if (waitsForInvigilator) attempt.setState({ screen: 'awaiting-authorisation' });
+        else attempt.setState({ screen: 'waiting', waiting: 'start' });
+      }
+      return;
+    }
     if (view.status !== 'open') {
       stopHeartbeat();
       attempt.setState({ screen: 'end', partId: null });
@@ -162,6 +174,12 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
     attempt.setState({ screen, partId: next.id, itemId: null });
   };
 
+  /** On a room's seat, a package whose key has not been released yet is no error: null. Anything else is. */
+  const lockedOnSeat = (error: unknown): null => {
+    if (options.kiosk && error instanceof StationError && error.code === 'PACKAGE_LOCKED') return null;
+    throw error;
+  };
+
   /**
    * A room's seat waits for its candidate: it asks its station until the hub has assigned one, then takes
    * the credentials (handed to one screen once) and loads the attempt as after a reload.
@@ -172,13 +190,14 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
     if (disposed) return;
     try {
       const claimed = await station.claimSeat({});
+      attempt.setState({ seatLabel: claimed.label });
       if (claimed.seat) {
         seatMemory.setSeat(claimed.seat);
         attempt.setState({ waiting: null });
         await exam.boot();
         return;
       }
-      attempt.setState({ screen: 'waiting', waiting: { label: claimed.label, reason: claimed.waiting ?? 'no-candidate' } });
+      attempt.setState({ screen: 'waiting', waiting: claimed.waiting ?? 'no-candidate' });
     } catch (error) {
       // The station is restarting or cannot be reached: the screen keeps waiting and asks again.
       console.error('claimSeat failed', error);
@@ -224,7 +243,15 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
     },
     async resume(seat) {
       const { attemptId } = seat;
-      const [view, candidate] = await Promise.all([station.getAttempt(seat), station.getCandidate(seat)]);
+      const [view, candidate] = await Promise.all([station.getAttempt(seat).catch((error: unknown) => lockedOnSeat(error)), station.getCandidate(seat)]);
+      if (view === null) {
+        // The seat's package waits for its key (released at the start): the steps before the test go on.
+        attempt.setState({ attemptId, candidateToken: seat.candidateToken, content: null, candidate, view: null, flags: seatMemory.flags(attemptId), preflight: seatMemory.preflight(attemptId), error: null });
+        await beat();
+        await placeScreen();
+        startHeartbeat(false);
+        return;
+      }
       // The content is served only while the attempt is open; a submitted one shows its end screen.
       const content = view.status === 'open' ? await station.getExamContent(seat) : null;
       attempt.setState({

@@ -65,14 +65,14 @@ interface Seat {
 }
 
 /** A seat paired with the hub under `label`, the hub's package pre-staged on it (unlocked), no candidate yet. */
-async function seatOf(room: Hub, label: string, options: { report?: () => SeatReport; connect?: boolean } = {}): Promise<Seat> {
+async function seatOf(room: Hub, label: string, options: { report?: () => SeatReport; connect?: boolean; locked?: boolean } = {}): Promise<Seat> {
   const dir = tempDir('seat-');
   const service = new StationService({ dbPath: join(dir, 'station.db'), role: 'seat', venueCode: 'RIX01', trust: room.station.keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS });
   const { staffToken } = await service.staffSignIn(TEST_STAFF);
   const path = join(dir, 'mini.exampkg');
   writeFileSync(path, room.station.built.file);
   await service.importPackage({ staffToken, path });
-  await service.unlockPackage({ staffToken, packageId: room.packageId, key: room.station.built.contentKey });
+  if (!options.locked) await service.unlockPackage({ staffToken, packageId: room.packageId, key: room.station.built.contentKey });
   await service.staffSignOut({ staffToken });
   const seatRoom = { status: () => ({ role: 'seat', notice: null, hub: null, seat: { paired: true, label, hubDeviceId: null, connected: true, ackedSeq: 0, backlogEvents: 0, audioBytesPending: 0, clockOffsetMs: null, alarm: null } }) } as unknown as RoomControl;
   service.attachRoom(seatRoom);
@@ -170,6 +170,27 @@ describe('the seat plan', () => {
     expect((await seat.service.getTimer({ ...kiosk, partId: 'listening' })).addedMs).toBe(150_000);
     await until('working at the hub', async () => (await rowOf(room, 'C-0002')).state === 'working');
     await refusedWith(service.unassignSeat({ staffToken, candidateId: 'C-0002' }), 'CANDIDATE_STARTED');
+  });
+
+  it('seats a candidate at a seat whose package still waits for its key: identity and authorisation go on, the test comes with the key', async () => {
+    const room = await hubOf();
+    const seat = await seatOf(room, '8G', { locked: true });
+    const { service, staffToken } = room.station;
+    await checkIn(room, 'C-0001');
+    await service.assignSeat({ staffToken, candidateId: 'C-0001', deviceId: seat.deviceId, packageId: room.packageId });
+    await until('assigned', () => seat.service.roomSeatReport() !== null);
+    const kiosk = (await seat.service.claimSeat({}, KIOSK)).seat!;
+    await refusedWith(seat.service.getAttempt(kiosk), 'PACKAGE_LOCKED');
+    expect(await seat.service.getCandidate(kiosk)).toMatchObject({ candidateId: 'C-0001', level: 'A2' });
+    expect(await seat.service.seatHeartbeat(kiosk)).toMatchObject({ parts: [], authorisation: 'needed' });
+    await seat.service.confirmIdentity(kiosk);
+    await until('awaiting at the hub', async () => (await rowOf(room, 'C-0001')).seat?.stage === 'awaiting-authorisation');
+    await service.authoriseCandidate({ staffToken, candidateId: 'C-0001' });
+    await until('authorised on the seat', async () => (await seat.service.seatHeartbeat(kiosk)).authorisation === 'authorised');
+    const release = room.hub.issue({ target: { kind: 'room' }, type: 'key-release', params: { packageId: room.packageId, key: room.station.built.contentKey }, issuedBy: TEST_STAFF.username });
+    await until('the key released', () => room.hub.commands.outcomes(release.cmdId).length === 1);
+    expect((await seat.service.seatHeartbeat(kiosk)).parts).toHaveLength(4);
+    expect(await seat.service.getAttempt(kiosk)).toMatchObject({ candidateId: 'C-0001', status: 'open' });
   });
 
   it('refuses two candidates on one seat, one candidate on two seats, an absent, removed or unchecked candidate, and an unpaired, unknown or silent seat', async () => {

@@ -407,6 +407,7 @@ export class FakeStation implements StationApi {
     this.seat(input);
     await this.gate();
     this.requireOpen();
+    if (this.contentLocked) throw new StationError('PACKAGE_LOCKED');
     return this.content;
   }
   async getMedia(input: StationInput<'getMedia'>): Promise<StationOutput<'getMedia'>> {
@@ -475,6 +476,7 @@ export class FakeStation implements StationApi {
   async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
     this.seat(input);
     await this.gate();
+    if (this.contentLocked) throw new StationError('PACKAGE_LOCKED');
     return this.view();
   }
   async setPosition(input: StationInput<'setPosition'>): Promise<StationOutput<'setPosition'>> {
@@ -625,7 +627,8 @@ export class FakeStation implements StationApi {
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
     this.seat(input);
-    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation };
+    const parts = this.contentLocked ? [] : this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) }));
+    return { parts, creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);
@@ -664,6 +667,8 @@ export class FakeStation implements StationApi {
   role: 'solo' | 'seat' | 'hub' = 'solo';
   /** On a room's seat: the invigilator must authorise the candidate before the instructions. */
   authorisation: Authorisation = 'not-needed';
+  /** A seat's pre-staged package whose key the hub has not released yet: no attempt view, no content, no parts in the heartbeat. */
+  contentLocked = false;
   /** On a seat: its label and the candidate the hub assigned (null: none yet). */
   seatPlan: { label: string; assigned: boolean; claimed: boolean; handedBack: boolean } | null = null;
   /** The roster beyond the one candidate of the attempt (a test adds candidates). */

@@ -89,6 +89,22 @@ describe('awaiting authorisation', () => {
     expect([...station.timers.values()].flat()).toEqual([]);
   });
 
+  test('with the package still waiting for its key: the identity screen from the roster, authorisation, then waiting for the start until the key comes', async () => {
+    const { station } = seatStation();
+    station.assignHere('4C');
+    station.contentLocked = true;
+    render(<App station={station} kiosk />);
+    expect((await screen.findByTestId('candidate-name', {}, POLL)).textContent).toContain('Anna Bērziņa');
+    expect(screen.getByTestId('candidate-level').textContent).toBe('A2');
+    fireEvent.click(screen.getByRole('button', { name: 'Jā, tie ir mani dati' }));
+    expect(await screen.findByRole('heading', { name: 'Gaidām pārbaudījuma vadītāja atļauju', level: 1 })).toBeTruthy();
+    station.authorise();
+    await waitFor(() => expect(screen.getByTestId('seat-waiting').textContent).toContain('Pārbaudījums sāksies, kad pārbaudījuma vadītājs to atvērs visai telpai. Lūdzu, uzgaidiet.'), POLL);
+    expect(screen.getByTestId('seat-label').textContent).toBe('Vieta 4C');
+    station.contentLocked = false;
+    expect(await screen.findByRole('heading', { name: 'Norādījumi' }, POLL)).toBeTruthy();
+  });
+
   test('"No" on the identity screen hands the seat back: it waits again, saying the invigilator has been told', async () => {
     const { station } = seatStation();
     station.assignHere('4C');

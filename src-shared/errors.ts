@@ -561,8 +561,8 @@ export const ERROR_CATALOGUE = {
   },
   CANDIDATE_REMOVED: {
     status: 409,
-    lv: 'Kandidāts ir izslēgts no šīs sesijas, tāpēc viņu nevar nosēdināt.',
-    en: 'The candidate was removed from this session, so they cannot be seated.',
+    lv: 'Kandidāts ir izslēgts no šīs sesijas: viņu vairs nevar reģistrēt vai nosēdināt.',
+    en: 'The candidate was removed from this session: they can no longer be checked in or seated.',
   },
   CANDIDATE_SEATED: {
     status: 409,

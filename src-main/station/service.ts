@@ -869,7 +869,7 @@ export class StationService implements StationHost {
       this.seatAssignment.storeCandidate(tx, params);
       const attemptId = this.attempts.open(tx, params.candidate.candidateId, params.packageId, now);
       // Handed anew (the screen lost the candidate, or they said No): no earlier screen acts for them now.
-      if (current) this.attempts.endToken(tx, attemptId);
+      if (current) this.attempts.endToken(tx, current.attemptId);
       if (current?.attemptId === attemptId) this.seatAssignment.handAgain(tx, command.cmdId);
       else this.seatAssignment.assign(tx, { candidateId: params.candidate.candidateId, attemptId, packageId: params.packageId, cmdId: command.cmdId, by: command.issuedBy }, now);
     });
@@ -983,6 +983,7 @@ export class StationService implements StationHost {
   async checkInCandidate(input: StationInput<'checkInCandidate'>, caller?: Caller): Promise<StationOutput<'checkInCandidate'>> {
     const actor = this.requireStaff('checkInCandidate', input, caller);
     const row = this.candidateRow(input.candidateId);
+    if (row.attendance === 'removed') throw new StationError('CANDIDATE_REMOVED', input.candidateId);
     const now = this.now();
     if (input.status === 'present') {
       const check = this.checkIns.of(input.candidateId);

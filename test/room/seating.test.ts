@@ -204,6 +204,7 @@ describe('the seat plan', () => {
     await refusedWith(assign('C-0001', a.deviceId), 'CANDIDATE_ABSENT');
     await service.markAttendance({ staffToken, candidateId: 'C-0001', status: 'removed' });
     await refusedWith(assign('C-0001', a.deviceId), 'CANDIDATE_REMOVED');
+    await refusedWith(service.checkInCandidate({ staffToken, candidateId: 'C-0001', status: 'present' }), 'CANDIDATE_REMOVED');
     await checkIn(room, 'C-0002');
     await refusedWith(assign('C-0002', 'NO-SUCH-SEAT'), 'SEAT_UNKNOWN');
     await refusedWith(assign('C-0002', silent.deviceId), 'SEAT_NOT_CONNECTED');

@@ -748,6 +748,7 @@ export class FakeStation implements StationApi {
   }
   async checkInCandidate(input: StationInput<'checkInCandidate'>): Promise<StationOutput<'checkInCandidate'>> {
     const candidate = this.rosterCandidate(input.candidateId);
+    if (candidate.attendance === 'removed') throw new StationError('CANDIDATE_REMOVED');
     const check = this.checks.get(input.candidateId) ?? { idDocument: null, personalCode: null, late: false, checkedInAt: null };
     if (input.status === 'present' && (!check.idDocument || !check.personalCode)) throw new StationError('CHECK_IN_INCOMPLETE');
     if (input.status === 'absent' && this.assignments.has(input.candidateId)) throw new StationError('CANDIDATE_SEATED');

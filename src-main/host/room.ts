@@ -61,7 +61,7 @@ export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pai
         notice: null,
         hub: {
           address: server.address,
-          pairing: { state: pairing.state, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
+          pairing: { state: pairing.state, code: pairing.state === 'open' ? (pairing.code?.code ?? null) : null, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
           seats: [...seen, ...silent].map((v) => ({ ...v, label: labels.get(v.deviceId)?.label ?? null, revoked: Boolean(labels.get(v.deviceId)?.revokedAt) })),
         },
         seat: null,

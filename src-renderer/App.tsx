@@ -11,6 +11,7 @@ import { EquipmentScreen, IdentityScreen, InstructionsScreen } from './screens/P
 import { PartIntro } from './screens/PartIntro.tsx';
 import { PartScreen } from './screens/PartScreen.tsx';
 import { EndScreen } from './screens/EndScreen.tsx';
+import { AwaitingAuthorisationScreen, SeatWaitingScreen } from './screens/SeatWaiting.tsx';
 
 function Screens() {
   const t = useText();
@@ -26,8 +27,12 @@ function Screens() {
       );
     case 'staff':
       return <StaffStart />;
+    case 'waiting':
+      return <SeatWaitingScreen />;
     case 'identity':
       return <IdentityScreen />;
+    case 'awaiting-authorisation':
+      return <AwaitingAuthorisationScreen />;
     case 'instructions':
       return <InstructionsScreen />;
     case 'equipment':
@@ -54,8 +59,9 @@ function useDocumentSettings(): void {
   }, [lang, textSize, highContrast]);
 }
 
-export function App({ station }: { station: StationApi }) {
-  const exam = useMemo(() => createExam(station), [station]);
+/** `kiosk`: a room's seat, whose candidate comes from the hub (no invigilator step on this screen). */
+export function App({ station, kiosk = false }: { station: StationApi; kiosk?: boolean }) {
+  const exam = useMemo(() => createExam(station, { kiosk }), [station, kiosk]);
   useDocumentSettings();
   useEffect(() => {
     void exam.boot();

@@ -543,6 +543,77 @@ export const ERROR_CATALOGUE = {
     lv: 'Šis kandidāta dators vēl neprot izpildīt šo komandu. Nekas netika mainīts; atjauniniet tā programmu.',
     en: 'This seat cannot carry out this command yet. Nothing was changed; update the seat.',
   },
+  // check-in and the seat plan (the console on the hub, docs/room.md)
+  CHECK_IN_INCOMPLETE: {
+    status: 409,
+    lv: 'Kandidātu var atzīmēt kā ieradušos tikai tad, kad ir apskatīts viņa personu apliecinošais dokuments un pārbaudīts personas kods. Atzīmējiet abus un mēģiniet vēlreiz.',
+    en: 'A candidate is marked present only once their ID document has been seen and their personal code checked. Mark both and try again.',
+  },
+  CANDIDATE_NOT_CHECKED_IN: {
+    status: 409,
+    lv: 'Kandidāts vēl nav reģistrēts kā ieradies. Vispirms reģistrējiet viņu, tad nosēdiniet pie kandidāta datora.',
+    en: 'The candidate has not been checked in yet. Check them in first, then seat them.',
+  },
+  CANDIDATE_ABSENT: {
+    status: 409,
+    lv: 'Kandidāts ir atzīmēts kā neieradies, tāpēc viņu nevar nosēdināt. Ja kandidāts tomēr ir ieradies, reģistrējiet viņu no jauna.',
+    en: 'The candidate is marked absent, so they cannot be seated. If they have arrived after all, check them in again.',
+  },
+  CANDIDATE_REMOVED: {
+    status: 409,
+    lv: 'Kandidāts ir izslēgts no šīs sesijas: viņu vairs nevar reģistrēt vai nosēdināt.',
+    en: 'The candidate was removed from this session: they can no longer be checked in or seated.',
+  },
+  CANDIDATE_SEATED: {
+    status: 409,
+    lv: 'Kandidāts jau ir nosēdināts pie kandidāta datora. Vienu kandidātu nevar nosēdināt pie diviem datoriem; vispirms atceliet iepriekšējo vietu.',
+    en: 'The candidate is already seated at a seat. One candidate cannot sit at two seats; unassign the earlier seat first.',
+  },
+  CANDIDATE_NOT_SEATED: {
+    status: 409,
+    lv: 'Kandidāts nav nosēdināts pie neviena kandidāta datora.',
+    en: 'The candidate is not seated at any seat.',
+  },
+  CANDIDATE_STARTED: {
+    status: 409,
+    lv: 'Kandidāts jau ir sācis pārbaudījumu šajā datorā, tāpēc vietu vairs nevar atcelt.',
+    en: 'The candidate has already begun the test at this seat, so the seat can no longer be unassigned.',
+  },
+  SEAT_TAKEN: {
+    status: 409,
+    lv: 'Pie šī kandidāta datora jau ir nosēdināts cits kandidāts. Izvēlieties brīvu datoru vai vispirms atceliet otra kandidāta vietu.',
+    en: 'Another candidate is already seated at this seat. Choose a free seat, or unassign the other candidate first.',
+  },
+  SEAT_UNKNOWN: {
+    status: 404,
+    lv: 'Šāds kandidāta dators ar šo telpu nav savienots pārī. Izvēlieties datoru no telpas saraksta.',
+    en: "No such seat is paired with this room. Choose a seat from the room's list.",
+  },
+  SEAT_UNPAIRED: {
+    status: 409,
+    lv: 'Šis kandidāta dators ir atvienots no telpas, tāpēc pie tā nevar nosēdināt kandidātu. Izvēlieties citu datoru vai lūdziet IT to savienot pārī no jauna.',
+    en: 'This seat was unpaired from the room, so no candidate can be seated at it. Choose another seat, or ask IT to pair it again.',
+  },
+  SEAT_NOT_CONNECTED: {
+    status: 409,
+    lv: 'Šis kandidāta dators nav sasniedzams (no tā nav ziņu ilgāk par 15 sekundēm). Izvēlieties savienotu datoru vai pārbaudiet tā tīkla savienojumu.',
+    en: 'This seat cannot be reached (silent for more than 15 seconds). Choose a connected seat, or check its network link.',
+  },
+  IDENTITY_NOT_CONFIRMED: {
+    status: 409,
+    lv: 'Kandidāts vēl nav apstiprinājis savus datus pie kandidāta datora. Atļauju sākt var dot tikai pēc tam.',
+    en: 'The candidate has not confirmed their details at the seat yet. They can be authorised only after that.',
+  },
+  CANDIDATE_NOT_AUTHORISED: {
+    status: 409,
+    lv: 'Pārbaudījuma vadītājs vēl nav atļāvis sākt. Lūdzu, uzgaidiet.',
+    en: 'The invigilator has not authorised you to begin yet. Please wait.',
+  },
+  PACKAGE_NOT_ON_SEAT: {
+    status: 409,
+    lv: 'Šajā kandidāta datorā nav šī pārbaudījuma paketes, tāpēc kandidātu pie tā nevar nosēdināt. Vispirms nosūtiet paketi uz datoru.',
+    en: 'This seat does not hold the exam package, so the candidate cannot be seated there. Send the package to the seat first.',
+  },
   ROOM_PROTOCOL_MISMATCH: {
     status: 426,
     lv: 'Kandidāta datora un telpas datora programmu versijas nesader. Atjauniniet abus uz vienu versiju.',

@@ -31,11 +31,13 @@ export interface RoomOptions {
 }
 
 /** What a seat's heartbeat reports of its station. */
-function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport {
+export function seatReport(opened: Pick<OpenedStation, 'service'>, appVersion: string): () => SeatReport {
   return () => {
     const seat = opened.service.roomSeatReport();
     return {
-      attempt: seat ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.paused ? 'paused' : seat.partId ? 'part' : 'staff' } : null,
+      attempt: seat
+        ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.screen, ...(seat.declineReason ? { declineReason: seat.declineReason } : {}) }
+        : null,
       recording: null,
       battery: null,
       diskFreeBytes: null,
@@ -44,7 +46,8 @@ function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport
   };
 }
 
-function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
+/** The station service's way into a hub's room; the protocol's tests build it around an in-memory room server. */
+export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pairing' | 'address' | 'revoke'>): RoomControl {
   return {
     status: () => {
       const labels = new Map(server.seats().map((seat) => [seat.deviceId, seat]));
@@ -72,6 +75,7 @@ function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
     pairWithHub: async () => {
       throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not pair with another hub');
     },
+    issueCommand: (input) => hub.issue(input),
   };
 }
 
@@ -158,6 +162,9 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       },
       revokeSeat: () => {
         throw new StationError('ROOM_NOT_AVAILABLE', 'seats are unpaired at the hub');
+      },
+      issueCommand: () => {
+        throw new StationError('ROOM_NOT_AVAILABLE', 'room commands are issued by the hub');
       },
       pairWithHub: async ({ host, port, code, label }) => {
         if (running) throw new StationError('SEAT_OTHER_HUB', 'this seat is paired already: unpair it at its hub first');

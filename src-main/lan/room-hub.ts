@@ -22,6 +22,7 @@ import {
 import { isCodedError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
+import { candidateAtSeat } from '../station/records/room-assignments.ts';
 import { RoomCommands, type IssueCommand } from './room-commands.ts';
 import { PushRefusal, SeatStreams } from './seat-streams.ts';
 
@@ -194,7 +195,7 @@ export class RoomHub {
       case 'heartbeat': {
         record.state = frame.state;
         if (record.trouble?.from === 'frame') record.trouble = null;
-        const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null, since: record.since }, ROOM_PENDING_COMMANDS_MAX);
+        const commands = this.commands.pendingFor({ deviceId, candidateId: this.candidateAt(deviceId, frame.state), since: record.since }, ROOM_PENDING_COMMANDS_MAX);
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
         break;
       }
@@ -282,9 +283,14 @@ export class RoomHub {
   issue(input: IssueCommand): RoomCommand {
     const command = this.commands.issue(input);
     for (const [deviceId, record] of this.seats) {
-      if (record.link && RoomCommands.isFor(command, { deviceId, candidateId: record.state?.attempt?.candidateId ?? null })) record.link.send({ type: 'command', command } satisfies HubFrame);
+      if (record.link && RoomCommands.isFor(command, { deviceId, candidateId: this.candidateAt(deviceId, record.state) })) record.link.send({ type: 'command', command } satisfies HubFrame);
     }
     return command;
+  }
+
+  /** The candidate at a seat: the one the seat plan put there, else the one its heartbeat names. */
+  private candidateAt(deviceId: string, state: SeatState | null): string | null {
+    return candidateAtSeat(this.db, deviceId) ?? state?.attempt?.candidateId ?? null;
   }
 
   /** Every seat the hub knows of, problems first: missing, then late, then by device. */

@@ -44,6 +44,15 @@ export function applyOnStation(service: StationService): CommandApplier {
       case 'unlock':
         service.roomLock(null);
         return;
+      case 'assign':
+        service.roomAssign(command);
+        return;
+      case 'unassign':
+        service.roomUnassign(command);
+        return;
+      case 'authorise':
+        service.roomAuthorise(command);
+        return;
       default:
         throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
     }

@@ -36,6 +36,12 @@ import { Outbox } from './records/outbox.ts';
 import { bufferSource, PackageStore, type ByteSource } from './records/packages.ts';
 import { Plays } from './records/plays.ts';
 import { RoomLog } from './records/room-log.ts';
+import { CheckIns } from './records/check-ins.ts';
+import { RoomAssignments } from './records/room-assignments.ts';
+import { SeatAssignmentRecord } from './records/seat-assignment.ts';
+import { rosterRows } from './roster-view.ts';
+import { maskPersonalCode } from '../../src-shared/rules/personal-code.ts';
+import { AssignParams, type RoomCommand, type SeatState } from '../../src-shared/contracts/room-protocol.ts';
 import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
 import { Timers } from './records/timers.ts';
 import { loadCommonPasswords, PASSWORD_HASH_PARAMS, SOURCE_COMMON_PASSWORDS, type ScryptParams } from './passwords.ts';
@@ -100,6 +106,17 @@ const MEDIA_TYPES: Record<string, string> = {
 
 type Seat = { attemptId: string; candidateToken: string };
 
+/** What the seat's station says of its candidate in each heartbeat (src-main/host/room.ts adds the rest). */
+export interface SeatReportOfStation {
+  attemptId: string;
+  candidateId: string;
+  partId: string | null;
+  remainingMs: number | null;
+  paused: boolean;
+  screen: NonNullable<SeatState['attempt']>['screen'];
+  declineReason?: IdentityDeclineReason;
+}
+
 /** The screen a call comes from; a call from inside the station's process is its own one screen. */
 const clientOf = (caller: Caller | undefined): string => caller?.clientId ?? IN_PROCESS_CALLER.clientId;
 
@@ -127,6 +144,9 @@ export class StationService implements StationHost {
   private readonly recordings: Recordings;
   private readonly plays: Plays;
   private readonly roomLog: RoomLog;
+  private readonly checkIns: CheckIns;
+  private readonly assignments: RoomAssignments;
+  private readonly seatAssignment: SeatAssignmentRecord;
   private readonly audit: AuditLog;
   private readonly staff: StaffDesk;
   private readonly screens = new CandidateScreens();
@@ -146,6 +166,9 @@ export class StationService implements StationHost {
       this.recordings = new Recordings(this.db, this.outbox, this.attempts, this.timers, this.now());
       this.plays = new Plays(this.db, this.outbox);
       this.roomLog = new RoomLog(this.db, this.outbox);
+      this.checkIns = new CheckIns(this.db);
+      this.assignments = new RoomAssignments(this.db);
+      this.seatAssignment = new SeatAssignmentRecord(this.db);
       this.audit = new AuditLog(this.db);
       this.staff = new StaffDesk(this.db, this.audit, {
         commonPasswords: loadCommonPasswords(options.commonPasswordsFile ?? SOURCE_COMMON_PASSWORDS),
@@ -282,6 +305,19 @@ export class StationService implements StationHost {
     return this.packages.open(packageId).content;
   }
 
+  /**
+   * The content, or null while its key has not been released (a seat's pre-staged package before the
+   * start): a locked package has no part running, so there is no time to credit or report.
+   */
+  private contentIfUnlocked(packageId: string): ExamContent | null {
+    try {
+      return this.content(packageId);
+    } catch (error) {
+      if (error instanceof CodedError && error.code === 'PACKAGE_LOCKED') return null;
+      throw error;
+    }
+  }
+
   private contentOfAttempt(attemptId: string): ExamContent {
     return this.content(this.attempts.facts(attemptId).packageId);
   }
@@ -307,7 +343,8 @@ export class StationService implements StationHost {
     const now = this.now();
     const previous = this.screens.signOfLife(input.attemptId, now.getTime());
     if (previous === undefined || facts.status !== 'open' || now.getTime() - previous <= SEAT_GAP_MS) return 0;
-    const content = this.content(facts.packageId);
+    const content = this.contentIfUnlocked(facts.packageId);
+    if (!content) return 0;
     let creditedMs = 0;
     this.tx((tx) => {
       for (const part of content.parts) {
@@ -591,6 +628,8 @@ export class StationService implements StationHost {
       const { sessionId } = this.attempts.candidate(input.attemptId);
       const recorded = this.roomLog.recordIncident(tx, { sessionId, attemptId: input.attemptId, kind: 'candidate-identity', note: IDENTITY_NOTES[input.reason] }, CANDIDATE_ACTOR, now);
       this.attempts.endToken(tx, input.attemptId);
+      // On a room's seat the hub sees the "No" in the seat's next heartbeat, next to that seat.
+      if (this.seatAssignment.ofAttempt(input.attemptId)) this.seatAssignment.decline(tx, input.reason);
       return recorded;
     });
     // No screen holds the attempt now: this one is no longer a candidate screen, so the invigilator can
@@ -706,6 +745,7 @@ export class StationService implements StationHost {
     this.seat(input, caller);
     this.requireUnlocked();
     if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);
+    if (input.kind === 'start' && this.authorisationOf(input.attemptId) === 'needed') throw new StationError('CANDIDATE_NOT_AUTHORISED', input.partId);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
@@ -725,10 +765,11 @@ export class StationService implements StationHost {
 
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>, caller?: Caller): Promise<StationOutput<'seatHeartbeat'>> {
     const creditedMs = this.seat(input, caller);
-    const content = this.contentOfAttempt(input.attemptId);
+    // Before the key is released (a seat waiting for the start) the heartbeat still carries the room's word.
+    const content = this.contentIfUnlocked(this.attempts.facts(input.attemptId).packageId);
     const now = this.now();
-    const parts = content.parts.map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
-    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow() };
+    const parts = (content?.parts ?? []).map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
+    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow(), authorisation: this.authorisationOf(input.attemptId) };
   }
 
   async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
@@ -773,22 +814,87 @@ export class StationService implements StationHost {
     }
   }
 
-  /** What a seat's heartbeat says of its candidate: the open attempt, its running (or paused) part and time left. */
-  roomSeatReport(): { attemptId: string; candidateId: string; partId: string | null; remainingMs: number | null; paused: boolean } | null {
-    const [open] = this.roomAttempts();
+  /**
+   * What a seat's heartbeat says of its candidate: the assigned attempt (or the open one), its running
+   * (or paused) part and time left, and the screen: before the first part, how far the candidate has
+   * come with the identity screen and the invigilator's authorisation.
+   */
+  roomSeatReport(): SeatReportOfStation | null {
+    const assigned = this.seatAssignment.current();
+    const open = assigned && this.attempts.isOpen(assigned.attemptId) ? { attemptId: assigned.attemptId, candidateId: assigned.candidateId } : this.roomAttempts()[0];
     if (!open) return null;
     const now = this.now().getTime();
+    const report = (partId: string | null, remainingMs: number | null, paused: boolean): SeatReportOfStation => {
+      const base = { attemptId: open.attemptId, candidateId: open.candidateId, partId, remainingMs, paused };
+      if (partId === null && assigned?.attemptId === open.attemptId && !this.attemptBegun(open.attemptId)) {
+        if (assigned.declineReason) return { ...base, screen: 'identity-declined', declineReason: assigned.declineReason };
+        return { ...base, screen: !assigned.identityConfirmed ? 'identity' : !assigned.authorised ? 'awaiting-authorisation' : 'instructions' };
+      }
+      return { ...base, screen: paused ? 'paused' : partId ? 'part' : 'staff' };
+    };
     let content: ExamContent;
     try {
       content = this.contentOfAttempt(open.attemptId);
     } catch {
-      return { attemptId: open.attemptId, candidateId: open.candidateId, partId: null, remainingMs: null, paused: false };
+      return report(null, null, false);
     }
     for (const part of content.parts) {
       const timer = this.timers.state(open.attemptId, part, now);
-      if (timer.status === 'running' || timer.status === 'paused') return { attemptId: open.attemptId, candidateId: open.candidateId, partId: part.id, remainingMs: timer.remainingMs, paused: timer.status === 'paused' };
+      if (timer.status === 'running' || timer.status === 'paused') return report(part.id, timer.remainingMs, timer.status === 'paused');
     }
-    return { attemptId: open.attemptId, candidateId: open.candidateId, partId: null, remainingMs: null, paused: false };
+    return report(null, null, false);
+  }
+
+  /** Whether any part of the attempt has begun, from its timer events (the content may still be locked). */
+  private attemptBegun(attemptId: string): boolean {
+    return Boolean(this.db.get(this.db.q.selectFrom('timer_events').select('attempt_id').where('attempt_id', '=', attemptId).where('kind', '=', 'start').limit(1)));
+  }
+
+  /** On a room's seat the assigned candidate needs the invigilator's authorisation before the test; elsewhere nobody does. */
+  private authorisationOf(attemptId: string): 'not-needed' | 'needed' | 'authorised' {
+    const assigned = this.seatAssignment.ofAttempt(attemptId);
+    if (!assigned) return 'not-needed';
+    return assigned.authorised ? 'authorised' : 'needed';
+  }
+
+  /** The hub seats a candidate here ('assign'): the seat keeps their roster row and opens their attempt itself. */
+  roomAssign(command: RoomCommand): void {
+    const parsed = AssignParams.safeParse(command.params);
+    if (!parsed.success) throw new StationError('VALIDATION_FAILED', `an assignment carries the candidate, their session and the package: ${parsed.error.issues[0]?.path.join('.')}`);
+    const params = parsed.data;
+    const current = this.seatAssignment.current();
+    if (current && current.candidateId !== params.candidate.candidateId) throw new StationError('SEAT_TAKEN', `${current.candidateId} is seated here`);
+    if (!this.packages.list().some((p) => p.packageId === params.packageId)) throw new StationError('PACKAGE_NOT_ON_SEAT', params.packageId);
+    const now = this.now();
+    this.tx((tx) => {
+      this.seatAssignment.storeCandidate(tx, params);
+      const attemptId = this.attempts.open(tx, params.candidate.candidateId, params.packageId, now);
+      // Handed anew (the screen lost the candidate, or they said No): no earlier screen acts for them now.
+      if (current) this.attempts.endToken(tx, current.attemptId);
+      if (current?.attemptId === attemptId) this.seatAssignment.handAgain(tx, command.cmdId);
+      else this.seatAssignment.assign(tx, { candidateId: params.candidate.candidateId, attemptId, packageId: params.packageId, cmdId: command.cmdId, by: command.issuedBy }, now);
+    });
+    if (current) this.screens.release(current.attemptId);
+  }
+
+  /** The hub takes the candidate off this seat ('unassign'), only before they began. */
+  roomUnassign(command: RoomCommand): void {
+    const current = this.seatAssignment.current();
+    if (!current || (typeof command.params.candidateId === 'string' && command.params.candidateId !== current.candidateId)) return;
+    if (this.attemptBegun(current.attemptId)) throw new StationError('CANDIDATE_STARTED', current.attemptId);
+    this.tx((tx) => {
+      this.attempts.endToken(tx, current.attemptId);
+      this.seatAssignment.clear(tx);
+    });
+    this.screens.release(current.attemptId);
+  }
+
+  /** The invigilator authorises the candidate here ('authorise'), once they confirmed their identity. */
+  roomAuthorise(command: RoomCommand): void {
+    const current = this.seatAssignment.current();
+    if (!current || (typeof command.params.candidateId === 'string' && command.params.candidateId !== current.candidateId)) throw new StationError('CANDIDATE_NOT_SEATED', String(command.params.candidateId ?? ''));
+    if (!current.identityConfirmed) throw new StationError('IDENTITY_NOT_CONFIRMED', current.candidateId);
+    this.tx((tx) => this.seatAssignment.authorise(tx, command.issuedBy, new Date(command.effectiveAt)));
   }
 
   // ---- the room (staff methods; the room itself is src-main/host/room.ts) ------------------------
@@ -845,6 +951,169 @@ export class StationService implements StationHost {
     const status = await this.requireRoom().pairWithHub(pairing);
     this.recordAction(actor, 'room.paired', status.seat?.hubDeviceId ?? null, { host: input.host, port: input.port, label: input.label });
     return status;
+  }
+
+  // ---- check-in and the seat plan (a hub's console; docs/room.md) --------------------------------
+
+  private roster(sessionId?: string): StationOutput<'getRoster'> {
+    return rosterRows({ db: this.db, checkIns: this.checkIns, assignments: this.assignments, seats: this.room?.status().hub?.seats ?? [], sessionId });
+  }
+
+  private rosterRow(candidateId: string): StationOutput<'recordCheckInStep'> {
+    const row = this.roster().find((r) => r.candidateId === candidateId);
+    if (!row) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
+    return row;
+  }
+
+  private candidateRow(candidateId: string) {
+    const row = this.db.get(this.db.q.selectFrom('candidates').selectAll().where('candidate_id', '=', candidateId));
+    if (!row) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
+    return row;
+  }
+
+  async getRoster(input: StationInput<'getRoster'>, caller?: Caller): Promise<StationOutput<'getRoster'>> {
+    this.requireStaff('getRoster', input, caller);
+    return this.roster(input.sessionId);
+  }
+
+  async recordCheckInStep(input: StationInput<'recordCheckInStep'>, caller?: Caller): Promise<StationOutput<'recordCheckInStep'>> {
+    const actor = this.requireStaff('recordCheckInStep', input, caller);
+    this.candidateRow(input.candidateId);
+    const now = this.now();
+    this.tx((tx) => {
+      this.checkIns.record(tx, input.candidateId, input.step, actor.username, now);
+      this.staff.recordAction(tx, actor, `check-in.${input.step}`, input.candidateId, {}, now);
+    });
+    return this.rosterRow(input.candidateId);
+  }
+
+  async checkInCandidate(input: StationInput<'checkInCandidate'>, caller?: Caller): Promise<StationOutput<'checkInCandidate'>> {
+    const actor = this.requireStaff('checkInCandidate', input, caller);
+    const row = this.candidateRow(input.candidateId);
+    if (row.attendance === 'removed') throw new StationError('CANDIDATE_REMOVED', input.candidateId);
+    const now = this.now();
+    if (input.status === 'present') {
+      const check = this.checkIns.of(input.candidateId);
+      const missing = [check.idDocument ? null : 'the ID document', check.personalCode ? null : 'the personal code'].filter(Boolean);
+      if (missing.length > 0) throw new StationError('CHECK_IN_INCOMPLETE', `not yet: ${missing.join(', ')}`);
+    } else {
+      const seated = this.assignments.ofCandidate(input.candidateId);
+      if (seated) throw new StationError('CANDIDATE_SEATED', seated.deviceId);
+    }
+    this.tx((tx) => {
+      if (input.status === 'present' && row.attendance !== 'present') {
+        const session = this.db.get(this.db.q.selectFrom('sessions').select('starts_at').where('session_id', '=', row.session_id));
+        const lateMs = session ? now.getTime() - Date.parse(session.starts_at) : 0;
+        this.checkIns.setLate(tx, input.candidateId, lateMs > 0);
+        // A candidate who came late is present, with a candidate-late incident saying when (events.ts).
+        if (lateMs > 0) {
+          this.roomLog.recordIncident(tx, { sessionId: row.session_id, candidateId: input.candidateId, kind: 'candidate-late', note: `checked in at ${now.toISOString()}, ${Math.ceil(lateMs / 60_000)} min after the session's start` }, actor.username, now);
+        }
+      }
+      if (input.status === 'absent') this.checkIns.setLate(tx, input.candidateId, false);
+      this.roomLog.markAttendance(tx, input.candidateId, input.status, actor.username, now);
+      this.staff.recordAction(tx, actor, 'attendance.marked', input.candidateId, { status: input.status }, now);
+    });
+    return this.rosterRow(input.candidateId);
+  }
+
+  async assignSeat(input: StationInput<'assignSeat'>, caller?: Caller): Promise<StationOutput<'assignSeat'>> {
+    const actor = this.requireStaff('assignSeat', input, caller);
+    const row = this.candidateRow(input.candidateId);
+    if (row.attendance === 'removed') throw new StationError('CANDIDATE_REMOVED', input.candidateId);
+    if (row.attendance === 'absent') throw new StationError('CANDIDATE_ABSENT', input.candidateId);
+    if (row.attendance !== 'present') throw new StationError('CANDIDATE_NOT_CHECKED_IN', input.candidateId);
+    const room = this.requireRoom();
+    const seat = room.status().hub?.seats.find((s) => s.deviceId === input.deviceId);
+    if (!seat) throw new StationError('SEAT_UNKNOWN', input.deviceId);
+    if (seat.revoked) throw new StationError('SEAT_UNPAIRED', seat.label ?? input.deviceId);
+    if (seat.presence === 'missing') throw new StationError('SEAT_NOT_CONNECTED', seat.label ?? input.deviceId);
+    const taken = this.assignments.atSeat(input.deviceId);
+    if (taken && taken.candidateId !== input.candidateId) throw new StationError('SEAT_TAKEN', `${seat.label ?? input.deviceId}: ${taken.candidateId}`);
+    const mine = this.assignments.ofCandidate(input.candidateId);
+    if (mine && mine.deviceId !== input.deviceId) throw new StationError('CANDIDATE_SEATED', mine.deviceId);
+    const packageId = mine?.packageId ?? input.packageId;
+    if (!this.packages.list().some((p) => p.packageId === packageId)) throw new StationError('NOT_FOUND', `package ${packageId}`);
+    const session = this.db.get(this.db.q.selectFrom('sessions').selectAll().where('session_id', '=', row.session_id))!;
+    const params: AssignParams = {
+      packageId,
+      session: { sessionId: session.session_id, examId: session.exam_id, venueCode: session.venue_code, venueName: session.venue_name, room: session.room, startsAt: session.starts_at, endsAt: session.ends_at },
+      candidate: {
+        candidateId: row.candidate_id,
+        sessionId: row.session_id,
+        givenName: row.given_name,
+        familyName: row.family_name,
+        maskedPersonalCode: maskPersonalCode(row.personal_code),
+        level: row.level,
+        accommodation: row.accommodation,
+        accommodationDocNo: row.accommodation_doc_no,
+        accommodationDocDate: row.accommodation_doc_date,
+      },
+    };
+    const now = this.now();
+    this.tx((tx) => {
+      // Issued in the transaction that keeps the assignment: a seat never holds a candidate the hub has not seated there.
+      const command = room.issueCommand({ target: { kind: 'seat', deviceId: input.deviceId }, type: 'assign', params, issuedBy: actor.username });
+      if (mine) this.assignments.resent(tx, mine.assignmentId, command.cmdId);
+      else this.assignments.add(tx, { candidateId: input.candidateId, deviceId: input.deviceId, packageId, by: actor.username, cmdId: command.cmdId }, now);
+      this.staff.recordAction(tx, actor, mine ? 'seat.handed-again' : 'seat.assigned', input.candidateId, { deviceId: input.deviceId, label: seat.label, packageId }, now);
+    });
+    return this.rosterRow(input.candidateId);
+  }
+
+  async unassignSeat(input: StationInput<'unassignSeat'>, caller?: Caller): Promise<StationOutput<'unassignSeat'>> {
+    const actor = this.requireStaff('unassignSeat', input, caller);
+    const mine = this.assignments.ofCandidate(input.candidateId);
+    if (!mine) throw new StationError('CANDIDATE_NOT_SEATED', input.candidateId);
+    if (this.rosterRow(input.candidateId).state !== 'seated') throw new StationError('CANDIDATE_STARTED', input.candidateId);
+    const room = this.requireRoom();
+    const now = this.now();
+    this.tx((tx) => {
+      room.issueCommand({ target: { kind: 'seat', deviceId: mine.deviceId }, type: 'unassign', params: { candidateId: input.candidateId }, issuedBy: actor.username });
+      this.assignments.end(tx, mine.assignmentId, actor.username, now);
+      this.staff.recordAction(tx, actor, 'seat.unassigned', input.candidateId, { deviceId: mine.deviceId }, now);
+    });
+    return this.rosterRow(input.candidateId);
+  }
+
+  async authoriseCandidate(input: StationInput<'authoriseCandidate'>, caller?: Caller): Promise<StationOutput<'authoriseCandidate'>> {
+    const actor = this.requireStaff('authoriseCandidate', input, caller);
+    const mine = this.assignments.ofCandidate(input.candidateId);
+    if (!mine) throw new StationError('CANDIDATE_NOT_SEATED', input.candidateId);
+    const stage = this.rosterRow(input.candidateId).seat?.stage ?? null;
+    // The invigilator authorises the person the seat shows as having confirmed: never ahead of the seat.
+    if (stage !== 'awaiting-authorisation' && stage !== 'authorised') throw new StationError('IDENTITY_NOT_CONFIRMED', `${input.candidateId}: the seat reports ${stage ?? 'nothing yet'}`);
+    const room = this.requireRoom();
+    const now = this.now();
+    this.tx((tx) => {
+      room.issueCommand({ target: { kind: 'seat', deviceId: mine.deviceId }, type: 'authorise', params: { candidateId: input.candidateId }, issuedBy: actor.username });
+      this.assignments.authorise(tx, mine.assignmentId, actor.username, now);
+      this.staff.recordAction(tx, actor, 'seat.authorised', input.candidateId, { deviceId: mine.deviceId }, now);
+    });
+    return this.rosterRow(input.candidateId);
+  }
+
+  /** The seat's kiosk screen asks for its candidate; see the contract. */
+  async claimSeat(_input: StationInput<'claimSeat'>, caller?: Caller): Promise<StationOutput<'claimSeat'>> {
+    if (this.options.role !== 'seat') throw new StationError('ROOM_NOT_AVAILABLE', `only a seat is handed its candidate by a hub; this station is ${this.options.role}`);
+    const label = this.room?.status().seat?.label ?? null;
+    const current = this.seatAssignment.current();
+    if (!current) return { label, seat: null, waiting: 'no-candidate' };
+    if (current.declineReason) return { label, seat: null, waiting: 'handed-back' };
+    if (current.claimed) return { label, seat: null, waiting: 'claimed' };
+    const candidateToken = this.tx((tx) => {
+      this.seatAssignment.claim(tx, this.now());
+      return this.attempts.issueToken(tx, current.attemptId);
+    });
+    this.screens.bind(caller, current.attemptId);
+    this.screens.forgetAttempt(current.attemptId);
+    return { label, seat: { attemptId: current.attemptId, candidateToken }, waiting: null };
+  }
+
+  async confirmIdentity(input: StationInput<'confirmIdentity'>, caller?: Caller): Promise<StationOutput<'confirmIdentity'>> {
+    this.seat(input, caller);
+    if (this.seatAssignment.ofAttempt(input.attemptId)) this.tx((tx) => this.seatAssignment.confirmIdentity(tx, this.now()));
+    return { authorisation: this.authorisationOf(input.attemptId) };
   }
 
   /** The invigilator's message from the hub, shown on the seat's screen until another replaces it. */

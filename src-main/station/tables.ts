@@ -320,4 +320,47 @@ export interface StationTables {
   room_seats: RoomSeatsTable;
   room_enrolment_tokens: RoomEnrolmentTokensTable;
   room_seat_requests: RoomSeatRequestsTable;
+  check_ins: CheckInsTable;
+  room_assignments: RoomAssignmentsTable;
+  seat_assignment: SeatAssignmentTable;
+}
+
+/** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */
+export interface CheckInsTable {
+  candidate_id: string;
+  id_document_by: string | null;
+  id_document_at: string | null;
+  personal_code_by: string | null;
+  personal_code_at: string | null;
+  late: Generated<number>;
+}
+
+/** On a hub: which candidate sits at which seat (schema 50); ended_at set once unassigned. */
+export interface RoomAssignmentsTable {
+  assignment_id: string;
+  candidate_id: string;
+  device_id: string;
+  package_id: string;
+  assigned_by: string;
+  assigned_at: string;
+  assign_cmd_id: string;
+  authorised_by: string | null;
+  authorised_at: string | null;
+  ended_by: string | null;
+  ended_at: string | null;
+}
+
+/** On a seat: the one candidate its hub seated here (schema 50). */
+export interface SeatAssignmentTable {
+  candidate_id: string;
+  attempt_id: string;
+  package_id: string;
+  cmd_id: string;
+  assigned_by: string;
+  assigned_at: string;
+  claimed_at: string | null;
+  identity_confirmed_at: string | null;
+  declined_reason: string | null;
+  authorised_by: string | null;
+  authorised_at: string | null;
 }

@@ -1,14 +1,18 @@
 // The invigilator's console on the hub: sign in as a named person, then the room at a glance — every
 // seat with its state, problems first — and "add seats" with its one-time code for IT. It asks the
 // station every 2 s (getRoom); what a seat reports is at most one heartbeat old by then.
-// More of the console (check-in, key release, start and pause for the room, incidents, seal) comes
-// onto this page as the station API grows it.
+// The check-in desk (CheckIn.tsx) and the seat plan (SeatPlan.tsx) are pages of their own beside it.
+// More of the console (key release, start and pause for the room, incidents, seal) comes as the
+// station API grows it.
 import { useEffect, useState } from 'react';
 import type { RoomStatus, StationApi } from '../../src-shared/contracts/station-api.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+import { CheckInPage } from './CheckIn.tsx';
+import { ConsoleNav, type ConsolePage } from './ConsoleNav.tsx';
+import { SeatPlanPage } from './SeatPlan.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -200,7 +204,7 @@ function Pairing({ station, token, room, onChange }: { station: StationApi; toke
   );
 }
 
-function RoomScreen({ station, token, onSignOut }: { station: StationApi; token: string; onSignOut: () => void }) {
+function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; token: string; onSignOut: () => void; nav: React.ReactNode }) {
   const t = useText();
   const [room, setRoom] = useState<RoomStatus | null>(null);
   const [error, setError] = useState<BilingualText | null>(null);
@@ -236,6 +240,7 @@ function RoomScreen({ station, token, onSignOut }: { station: StationApi; token:
   const problems = hub ? hub.seats.filter(needsAttention).length : 0;
   return (
     <ConsoleFrame title={t('consoleRoomTitle')} onSignOut={onSignOut}>
+      {nav}
       {error && (
         <p className="banner banner-error" role="alert">
           <Bilingual text={error} />
@@ -309,19 +314,23 @@ function RoomScreen({ station, token, onSignOut }: { station: StationApi; token:
 }
 
 export function ConsoleApp({ station }: { station: StationApi }) {
+  const t = useText();
   const [token, setToken] = useState<string | null>(null);
+  const [page, setPage] = useState<ConsolePage>('room');
   const lang = useSettings((s) => s.lang);
   useEffect(() => {
     document.documentElement.lang = lang;
   }, [lang]);
   if (!token) return <SignIn station={station} onSignedIn={setToken} />;
+  const signOut = () => {
+    void station.staffSignOut({ staffToken: token }).finally(() => setToken(null));
+  };
+  const nav = <ConsoleNav page={page} onPage={setPage} />;
+  if (page === 'room') return <RoomScreen station={station} token={token} onSignOut={signOut} nav={nav} />;
   return (
-    <RoomScreen
-      station={station}
-      token={token}
-      onSignOut={() => {
-        void station.staffSignOut({ staffToken: token }).finally(() => setToken(null));
-      }}
-    />
+    <ConsoleFrame title={t(page === 'check-in' ? 'pageCheckIn' : 'pageSeatPlan')} onSignOut={signOut}>
+      {nav}
+      {page === 'check-in' ? <CheckInPage station={station} token={token} /> : <SeatPlanPage station={station} token={token} />}
+    </ConsoleFrame>
   );
 }

@@ -46,8 +46,9 @@ export function IdentityScreen() {
     setWrong(on);
     if (!on) setReason(null);
   };
-  if (!candidate || !content) return null;
-  const level = levelName(content.kind === 'state-language' ? content.level : undefined, candidate.level);
+  // On a room's seat the content may still wait for its key: the roster's level is shown then.
+  if (!candidate) return null;
+  const level = levelName(content?.kind === 'state-language' ? content.level : undefined, candidate.level);
   return (
     <Frame title={t('identityTitle')}>
       <section className="card">
@@ -82,7 +83,7 @@ export function IdentityScreen() {
             <button type="button" className="btn" ref={noButton} onClick={() => showDecline(true)}>
               {t('identityNo')}
             </button>
-            <button type="button" className="btn btn-primary" onClick={() => exam.updatePreflight({ identity: true })}>
+            <button type="button" className="btn btn-primary" onClick={() => void exam.confirmIdentity()}>
               {t('identityYes')}
             </button>
           </div>

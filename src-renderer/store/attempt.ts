@@ -5,10 +5,10 @@
 import { createStore } from 'zustand/vanilla';
 import type { ExamContent } from '../../src-shared/content/schema.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
-import type { AttemptView, CandidateView, IdentityDeclineReason, SeatCredentials } from '../../src-shared/contracts/station-api.ts';
+import type { AttemptView, Authorisation, CandidateView, IdentityDeclineReason, SeatCredentials, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import type { TextKey } from '../text.ts';
 
-export type Screen = 'loading' | 'staff' | 'identity' | 'instructions' | 'equipment' | 'part-intro' | 'part' | 'end';
+export type Screen = 'loading' | 'staff' | 'waiting' | 'identity' | 'awaiting-authorisation' | 'instructions' | 'equipment' | 'part-intro' | 'part' | 'end';
 
 export interface Preflight {
   identity: boolean;
@@ -36,6 +36,11 @@ export interface AttemptStoreState {
   error: BilingualText | null;
   /** The candidate said the details shown were not theirs: the staff step says whose and why. */
   handedBack: { name: string; reason: IdentityDeclineReason } | null;
+  /** On a room's seat: its label (claimSeat), and why the screen waits, while it does. */
+  seatLabel: string | null;
+  waiting: NonNullable<StationOutput<'claimSeat'>['waiting']> | 'start' | null;
+  /** Whether the invigilator must still authorise the candidate at this seat (from the station). */
+  authorisation: Authorisation | null;
   /** The invigilator's latest message from the hub, and the one the candidate has closed (shown until then). */
   roomMessage: { id: string; text: string } | null;
   closedMessageId: string | null;
@@ -103,6 +108,9 @@ export function createAttemptStore() {
     notice: null,
     error: null,
     handedBack: null,
+    seatLabel: null,
+    waiting: null,
+    authorisation: null,
     roomMessage: null,
     closedMessageId: null,
     locked: null,

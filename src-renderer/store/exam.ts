@@ -26,13 +26,18 @@ export interface Exam {
   answers: AnswerSaver;
   audio: StoreApi<AudioStoreState>;
   timer: StoreApi<TimerStoreState>;
-  /** Load the seat's attempt (from localStorage) or show the invigilator step. */
+  /**
+   * Load the seat's attempt (from localStorage), or show the invigilator step; a room's seat (a kiosk)
+   * instead waits for the candidate its hub assigns and takes the credentials from its station.
+   */
   boot(): Promise<void>;
   /** The invigilator opened an attempt for the candidate on this seat (openAttempt's reply). */
   adopt(opened: StationOutput<'openAttempt'>): Promise<void>;
   /** Reload the attempt from the station and choose the screen it belongs on. */
   resume(seat: SeatCredentials): Promise<void>;
   updatePreflight(change: Partial<Preflight>): void;
+  /** The candidate says the details are theirs; on a room's seat the invigilator then authorises them. */
+  confirmIdentity(): Promise<void>;
   /** The details shown are not the candidate's: the station records why and the screen goes back to the staff step. */
   declineIdentity(reason: IdentityDeclineReason): Promise<void>;
   startPart(partId: string): Promise<void>;
@@ -44,7 +49,15 @@ export interface Exam {
   dispose(): void;
 }
 
-export function createExam(station: StationApi): Exam {
+/** How often a room's seat with no candidate asks its station whether the hub assigned one. */
+export const CLAIM_POLL_MS = 2000;
+
+export interface ExamOptions {
+  /** A room's seat: no invigilator step on this screen; the candidate comes from the hub (claimSeat). */
+  kiosk?: boolean;
+}
+
+export function createExam(station: StationApi, options: ExamOptions = {}): Exam {
   const attempt = createAttemptStore();
   const currentId = (): string | null => attempt.getState().attemptId;
   const currentSeat = (): SeatCredentials | null => seatOf(attempt.getState());
@@ -53,6 +66,8 @@ export function createExam(station: StationApi): Exam {
   const audio = createAudioStore();
   const timer = createTimerStore();
   let heartbeat: ReturnType<typeof setInterval> | null = null;
+  let claimTimer: ReturnType<typeof setTimeout> | null = null;
+  let disposed = false;
 
   const fail = (error: unknown): void => {
     console.error('station call failed', error);
@@ -71,6 +86,13 @@ export function createExam(station: StationApi): Exam {
         attempt.setState({ locked: reply.locked ? { reason: reply.locked.reason } : null });
       }
       if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
+      // The key came (the heartbeat has the parts now): load the test, which was waiting for it.
+      if (options.kiosk && attempt.getState().view === null && reply.parts.length > 0) void exam.resume(seat);
+      if (reply.authorisation !== attempt.getState().authorisation) {
+        attempt.setState({ authorisation: reply.authorisation });
+        // The invigilator authorised the candidate: on from "awaiting authorisation" to the instructions.
+        if (attempt.getState().screen === 'awaiting-authorisation') void placeScreen();
+      }
       if (reply.creditedMs > 0) {
         timer.getState().noteCredit(reply.creditedMs);
         attempt.setState({ notice: 'timeAdded' });
@@ -88,9 +110,9 @@ export function createExam(station: StationApi): Exam {
     }
   };
 
-  const startHeartbeat = (): void => {
+  const startHeartbeat = (beatNow = true): void => {
     if (heartbeat) return;
-    void beat();
+    if (beatNow) void beat();
     heartbeat = setInterval(() => void beat(), SEAT_HEARTBEAT_MS);
   };
   const stopHeartbeat = (): void => {
@@ -108,8 +130,18 @@ export function createExam(station: StationApi): Exam {
   const partEnded = (view: AttemptView, part: Part): boolean => view.parts.find((p) => p.partId === part.id)?.submitted ?? false;
 
   const placeScreen = async (): Promise<void> => {
-    const { view, content, preflight } = attempt.getState();
-    if (!view) return;
+    const { view, content, preflight, candidate } = attempt.getState();
+    if (!view) {
+      // A room's seat before the key is released: the candidate's details and the invigilator's
+      // authorisation need no content; the test itself waits for the start.
+      if (options.kiosk && candidate) {
+        const waitsForInvigilator = attempt.getState().authorisation === 'needed';
+        if (!preflight.identity) attempt.setState({ screen: 'identity' });
+        else if (waitsForInvigilator) attempt.setState({ screen: 'awaiting-authorisation' });
+        else attempt.setState({ screen: 'waiting', waiting: 'start' });
+      }
+      return;
+    }
     if (view.status !== 'open') {
       stopHeartbeat();
       attempt.setState({ screen: 'end', partId: null });
@@ -137,8 +169,41 @@ export function createExam(station: StationApi): Exam {
     const begun = view.parts.some((p) => p.timer.status !== 'not-started');
     // A test with nothing to hear or say (a written exam) has no equipment to check.
     const equipment = !preflight.equipment && usesSound(content);
-    const screen = begun ? 'part-intro' : !preflight.identity ? 'identity' : !preflight.instructions ? 'instructions' : equipment ? 'equipment' : 'part-intro';
+    const waitsForInvigilator = attempt.getState().authorisation === 'needed';
+    const screen = begun ? 'part-intro' : !preflight.identity ? 'identity' : waitsForInvigilator ? 'awaiting-authorisation' : !preflight.instructions ? 'instructions' : equipment ? 'equipment' : 'part-intro';
     attempt.setState({ screen, partId: next.id, itemId: null });
+  };
+
+  /** On a room's seat, a package whose key has not been released yet is no error: null. Anything else is. */
+  const lockedOnSeat = (error: unknown): null => {
+    if (options.kiosk && error instanceof StationError && error.code === 'PACKAGE_LOCKED') return null;
+    throw error;
+  };
+
+  /**
+   * A room's seat waits for its candidate: it asks its station until the hub has assigned one, then takes
+   * the credentials (handed to one screen once) and loads the attempt as after a reload.
+   */
+  const claim = async (): Promise<void> => {
+    if (claimTimer) clearTimeout(claimTimer);
+    claimTimer = null;
+    if (disposed) return;
+    try {
+      const claimed = await station.claimSeat({});
+      attempt.setState({ seatLabel: claimed.label });
+      if (claimed.seat) {
+        seatMemory.setSeat(claimed.seat);
+        attempt.setState({ waiting: null });
+        await exam.boot();
+        return;
+      }
+      attempt.setState({ screen: 'waiting', waiting: claimed.waiting ?? 'no-candidate' });
+    } catch (error) {
+      // The station is restarting or cannot be reached: the screen keeps waiting and asks again.
+      console.error('claimSeat failed', error);
+      attempt.setState({ screen: 'waiting' });
+    }
+    if (!disposed) claimTimer = setTimeout(() => void claim(), CLAIM_POLL_MS);
   };
 
   const exam: Exam = {
@@ -150,6 +215,7 @@ export function createExam(station: StationApi): Exam {
     async boot() {
       const seat = seatMemory.seat();
       if (!seat) {
+        if (options.kiosk) return claim();
         attempt.setState({ screen: 'staff' });
         return;
       }
@@ -160,7 +226,8 @@ export function createExam(station: StationApi): Exam {
           // The attempt is not on this station (a new data folder) or continues on another screen:
           // the invigilator starts again here.
           seatMemory.setSeat(null);
-          attempt.setState({ screen: 'staff', error: error.code === 'CANDIDATE_TOKEN_WRONG' ? error.text : null });
+          attempt.setState({ screen: options.kiosk ? 'waiting' : 'staff', error: error.code === 'CANDIDATE_TOKEN_WRONG' ? error.text : null });
+          if (options.kiosk) return claim();
           return;
         }
         fail(error);
@@ -176,7 +243,15 @@ export function createExam(station: StationApi): Exam {
     },
     async resume(seat) {
       const { attemptId } = seat;
-      const [view, candidate] = await Promise.all([station.getAttempt(seat), station.getCandidate(seat)]);
+      const [view, candidate] = await Promise.all([station.getAttempt(seat).catch((error: unknown) => lockedOnSeat(error)), station.getCandidate(seat)]);
+      if (view === null) {
+        // The seat's package waits for its key (released at the start): the steps before the test go on.
+        attempt.setState({ attemptId, candidateToken: seat.candidateToken, content: null, candidate, view: null, flags: seatMemory.flags(attemptId), preflight: seatMemory.preflight(attemptId), error: null });
+        await beat();
+        await placeScreen();
+        startHeartbeat(false);
+        return;
+      }
       // The content is served only while the attempt is open; a submitted one shows its end screen.
       const content = view.status === 'open' ? await station.getExamContent(seat) : null;
       attempt.setState({
@@ -189,8 +264,23 @@ export function createExam(station: StationApi): Exam {
         error: null,
       });
       applyView(view);
+      // On a room's seat the first beat says whether the invigilator must still authorise the candidate,
+      // before the screen is chosen.
+      const beaten = options.kiosk === true && view.status === 'open';
+      if (beaten) await beat();
       await placeScreen();
-      if (attempt.getState().screen !== 'end') startHeartbeat();
+      if (attempt.getState().screen !== 'end') startHeartbeat(!beaten);
+    },
+    async confirmIdentity() {
+      const seat = currentSeat();
+      if (!seat) return;
+      try {
+        const { authorisation } = await station.confirmIdentity(seat);
+        attempt.setState({ authorisation });
+      } catch (error) {
+        return fail(error);
+      }
+      exam.updatePreflight({ identity: true });
     },
     updatePreflight(change) {
       const id = currentId();
@@ -276,9 +366,13 @@ export function createExam(station: StationApi): Exam {
     clearSeat() {
       stopHeartbeat();
       seatMemory.setSeat(null);
-      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null });
+      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: options.kiosk ? 'waiting' : 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null, authorisation: null });
+      // A room's seat has no invigilator step: it waits for the candidate its hub assigns next.
+      if (options.kiosk) void claim();
     },
     dispose() {
+      disposed = true;
+      if (claimTimer) clearTimeout(claimTimer);
       stopHeartbeat();
       answers.dispose();
     },

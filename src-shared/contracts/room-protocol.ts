@@ -39,7 +39,7 @@ const ms = z.number().int();
 
 // ---- commands -------------------------------------------------------------------------------------
 
-export const ROOM_COMMAND_TYPES = ['start', 'pause', 'resume', 'extend', 'end', 'lock', 'unlock', 'message', 'move-out', 'seal', 'key-release'] as const;
+export const ROOM_COMMAND_TYPES = ['start', 'pause', 'resume', 'extend', 'end', 'lock', 'unlock', 'message', 'move-out', 'seal', 'key-release', 'assign', 'unassign', 'authorise'] as const;
 export type RoomCommandType = (typeof ROOM_COMMAND_TYPES)[number];
 
 /** Whom a command is for: every seat of the room, one seat, or the seat where one candidate sits. */
@@ -77,6 +77,32 @@ export const CommandResult = z.discriminatedUnion('status', [
 ]);
 export type CommandResult = z.infer<typeof CommandResult>;
 
+/**
+ * What an 'assign' command carries: the one candidate the seat is to hold (their roster row as the hub
+ * has it, the personal code masked: a seat never holds the whole code), their session, and the package
+ * whose attempt the seat opens for them.
+ */
+export const AssignParams = z
+  .object({
+    packageId: uuid,
+    session: z.object({ sessionId: ref, examId: ref, venueCode: ref, venueName: z.string().min(1).max(200), room: z.string().max(64).nullable(), startsAt: z.string().min(1).max(40), endsAt: z.string().max(40).nullable() }).strict(),
+    candidate: z
+      .object({
+        candidateId: ref,
+        sessionId: ref,
+        givenName: z.string().min(1).max(200),
+        familyName: z.string().min(1).max(200),
+        maskedPersonalCode: z.string().min(1).max(20),
+        level: z.string().max(16).nullable(),
+        accommodation: z.string().max(500).nullable(),
+        accommodationDocNo: z.string().max(100).nullable(),
+        accommodationDocDate: z.string().max(40).nullable(),
+      })
+      .strict(),
+  })
+  .strict();
+export type AssignParams = z.infer<typeof AssignParams>;
+
 // ---- the seat's state, as each heartbeat reports it ----------------------------------------------
 
 export const SeatState = z
@@ -90,7 +116,9 @@ export const SeatState = z
         itemId: ref.nullable(),
         /** Remaining time of the running part, from the events and the room's clock. */
         remainingMs: ms.nullable(),
-        screen: z.enum(['staff', 'identity', 'instructions', 'equipment', 'part-intro', 'part', 'paused', 'finished']),
+        screen: z.enum(['staff', 'identity', 'instructions', 'equipment', 'part-intro', 'part', 'paused', 'finished', 'awaiting-authorisation', 'identity-declined']),
+        /** What the candidate said is not theirs on the identity screen (station-api's IDENTITY_DECLINE_REASONS), while the screen is 'identity-declined'. */
+        declineReason: z.enum(['not-me', 'name', 'personal-code', 'level']).optional(),
       })
       .strict()
       .nullable(),

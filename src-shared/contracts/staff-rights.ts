@@ -53,6 +53,12 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   closePairing: 'seats.pair',
   revokeSeat: 'seats.pair',
   pairWithHub: 'seats.pair',
+  getRoster: 'roster.read',
+  recordCheckInStep: 'attendance.mark',
+  checkInCandidate: 'attendance.mark',
+  assignSeat: 'attempt.open',
+  unassignSeat: 'attempt.open',
+  authoriseCandidate: 'attempt.open',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

@@ -220,6 +220,51 @@ export const RoomStatus = z.object({
 });
 export type RoomStatus = z.infer<typeof RoomStatus>;
 
+/** The two checks of a check-in at the desk, each recorded with who and when. */
+export const CHECK_IN_STEPS = ['id-document', 'personal-code'] as const;
+export type CheckInStep = (typeof CHECK_IN_STEPS)[number];
+
+/** Where a candidate of the roster is, derived from the check-in, the seat plan, the seats' reports and their events. */
+export const ROSTER_STATES = ['expected', 'checked-in', 'seated', 'working', 'finished', 'absent', 'removed'] as const;
+export type RosterState = (typeof ROSTER_STATES)[number];
+
+/** How far a seated candidate has come at their seat before the test: the seat's latest report. */
+export const SEAT_STAGES = ['identity', 'awaiting-authorisation', 'identity-declined', 'authorised'] as const;
+
+/** Whether the invigilator must authorise this candidate at the seat before the instructions (a room's seat), and whether they have. */
+export const AUTHORISATIONS = ['not-needed', 'needed', 'authorised'] as const;
+export type Authorisation = (typeof AUTHORISATIONS)[number];
+
+const doneBy = z.object({ by: z.string(), at: z.string() }).nullable();
+
+/** One candidate of the hub's roster as the check-in desk shows them. */
+export const RosterRow = CandidateView.extend({
+  state: z.enum(ROSTER_STATES),
+  idDocumentSeen: doneBy,
+  personalCodeChecked: doneBy,
+  checkedInAt: z.string().nullable(),
+  /** Checked in after the session's start. */
+  late: z.boolean(),
+  /** The registered accommodations as the station reads them (src-shared/rules/accommodations.ts). */
+  accommodations: z.object({ extraTimePercent: z.number().int().nullable(), largePrint: z.boolean(), separateRoom: z.boolean(), other: z.array(z.string()) }),
+  seat: z
+    .object({
+      deviceId: z.string(),
+      label: z.string().nullable(),
+      packageId: uuid,
+      assignedBy: z.string(),
+      assignedAt: z.string(),
+      /** From the seat's latest heartbeat; null until it reported the candidate. */
+      stage: z.enum(SEAT_STAGES).nullable(),
+      declineReason: z.enum(IDENTITY_DECLINE_REASONS).nullable(),
+      authorised: doneBy,
+      /** The seat refused the assignment (no package there ...): the code it gave. */
+      refused: z.object({ code: z.string(), detail: z.string().nullable() }).nullable(),
+    })
+    .nullable(),
+});
+export type RosterRow = z.infer<typeof RosterRow>;
+
 export const stationApi = {
   getStatus: method(
     'public',
@@ -403,9 +448,47 @@ export const stationApi = {
       roomMessage: z.object({ id: z.string().min(1).max(64), text: z.string().min(1).max(500), at: z.number().int() }).nullable(),
       /** The invigilator locked this seat from the hub (and why), until they unlock it. */
       locked: z.object({ reason: z.string().max(500).nullable(), at: z.number().int() }).nullable(),
+      /** On a room's seat, the candidate goes on past the identity screen only once the invigilator authorised them. */
+      authorisation: z.enum(AUTHORISATIONS),
     }),
   ),
   getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),
+  // ---- check-in and the seat plan (a hub's console; docs/room.md) ----
+  /** The roster with each candidate's check-in, seat and state. */
+  getRoster: method('staff', z.object({ staffToken, sessionId: ref.optional() }).strict(), z.array(RosterRow)),
+  /** One check of the check-in (the ID document seen, the personal code checked), recorded with who and when. */
+  recordCheckInStep: method('staff', z.object({ staffToken, candidateId: ref, step: z.enum(CHECK_IN_STEPS) }).strict(), RosterRow),
+  /**
+   * Present (both checks done, else CHECK_IN_INCOMPLETE; after the session's start it is late, with a
+   * candidate-late incident) or absent (CANDIDATE_SEATED while seated).
+   */
+  checkInCandidate: method('staff', z.object({ staffToken, candidateId: ref, status: z.enum(['present', 'absent']) }).strict(), RosterRow),
+  /**
+   * Seat a checked-in candidate at a free connected seat of the room: the hub sends the seat an 'assign'
+   * command with the candidate's roster row, and the seat opens the attempt itself. The same candidate
+   * at the same seat again hands the seat the candidate anew (its screen lost them).
+   */
+  assignSeat: method('staff', z.object({ staffToken, candidateId: ref, deviceId: z.string().min(1).max(64), packageId: uuid }).strict(), RosterRow),
+  /** Take the candidate off their seat before they begin (CANDIDATE_STARTED after). */
+  unassignSeat: method('staff', z.object({ staffToken, candidateId: ref }).strict(), RosterRow),
+  /** The invigilator authorises the candidate at their seat once they confirmed their identity there. */
+  authoriseCandidate: method('staff', z.object({ staffToken, candidateId: ref }).strict(), RosterRow),
+  /**
+   * A seat's kiosk screen asks for its candidate: the credentials of the attempt the hub assigned here,
+   * handed to one screen once per assignment; nothing while no candidate is assigned. Only on a seat.
+   */
+  claimSeat: method(
+    'public',
+    none,
+    z.object({
+      label: z.string().nullable(),
+      seat: z.object({ attemptId: uuid, candidateToken: CandidateToken }).nullable(),
+      /** Why there are no credentials: no candidate yet, another screen holds them, the candidate said No on the identity screen. */
+      waiting: z.enum(['no-candidate', 'claimed', 'handed-back']).nullable(),
+    }),
+  ),
+  /** The candidate says the details on the identity screen are theirs; a seat then waits for the invigilator's authorisation. */
+  confirmIdentity: method('candidate', z.object(seat).strict(), z.object({ authorisation: z.enum(AUTHORISATIONS) })),
 } as const;
 
 export type StationMethod = keyof typeof stationApi;

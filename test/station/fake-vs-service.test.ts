@@ -131,6 +131,9 @@ const end = (partId: string) => call('recordTimerEvent', (c) => ({ ...c.seat, pa
 const grant = (expected: Expected) => call('grantAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1' }), expected);
 const giveBack = (play: number, expected: Expected) => call('returnAudioPlay', (c) => ({ ...c.seat, stimulusId: 'a1', play }), expected);
 const timerOf = (partId: string, status: string) => ({ partId, timer: expect.objectContaining({ status }) });
+const checkIn = (status: 'present' | 'absent', expected: Expected) => call('checkInCandidate', (c) => ({ staffToken: c.staff.staffToken, candidateId: c.staff.candidateId, status }), expected, undefined, 'desk');
+const checkStep = (step: 'id-document' | 'personal-code', expected: (c: Ctx) => Expected) => call('recordCheckInStep', (c) => ({ staffToken: c.staff.staffToken, candidateId: c.staff.candidateId, step }), expected, undefined, 'desk');
+const seatAt = (deviceId: string, expected: Expected) => call('assignSeat', (c) => ({ staffToken: c.staff.staffToken, candidateId: c.staff.candidateId, deviceId, packageId: c.staff.packageId }), expected, undefined, 'desk');
 
 const sha = (data: Uint8Array): string => createHash('sha256').update(data).digest('hex');
 const SEGMENT: Uint8Array<ArrayBuffer>[] = [new Uint8Array(300).fill(1), new Uint8Array(200).fill(2), new Uint8Array(100).fill(3)];
@@ -491,6 +494,31 @@ const SCENARIOS: Scenario[] = [
       call('getStaffSession', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), (c) => ok({ account: { username: c.staff.username } })),
       call('staffSignOut', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), ok({ ok: true })),
       call('getStaffSession', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), refused('STAFF_REQUIRED')),
+    ],
+  },
+  {
+    name: 'check-in: present before both checks is CHECK_IN_INCOMPLETE, each check is kept with who and when, an absent candidate is not seated, a return after the start is late, and seating needs a room',
+    steps: [
+      checkIn('present', refused('CHECK_IN_INCOMPLETE')),
+      checkStep('id-document', (c) => ok({ candidateId: c.staff.candidateId, idDocumentSeen: { by: c.staff.username, at: expect.any(String) }, personalCodeChecked: null })),
+      checkIn('present', refused('CHECK_IN_INCOMPLETE')),
+      checkStep('personal-code', (c) => ok({ personalCodeChecked: { by: c.staff.username, at: expect.any(String) } })),
+      checkIn('present', ok({ attendance: 'present', state: 'checked-in', seat: null })),
+      checkIn('absent', ok({ attendance: 'absent', state: 'absent', late: false, checkedInAt: null })),
+      seatAt('NO-SUCH-SEAT', refused('CANDIDATE_ABSENT')),
+      checkIn('present', ok({ attendance: 'present', state: 'checked-in', late: true, checkedInAt: expect.any(String) })),
+      seatAt('NO-SUCH-SEAT', refused('ROOM_NOT_AVAILABLE')),
+      call('unassignSeat', (c) => ({ staffToken: c.staff.staffToken, candidateId: c.staff.candidateId }), refused('CANDIDATE_NOT_SEATED'), undefined, 'desk'),
+      call('getRoster', (c) => ({ staffToken: c.staff.staffToken }), (c) => ok([expect.objectContaining({ candidateId: c.staff.candidateId, state: 'checked-in', late: true, accommodations: { extraTimePercent: null, largePrint: false, separateRoom: false, other: [] } })]), undefined, 'desk'),
+    ],
+  },
+  {
+    name: 'away from a room nobody waits for authorisation: confirmIdentity and the heartbeat say not-needed and a part starts; claimSeat is ROOM_NOT_AVAILABLE',
+    steps: [
+      call('claimSeat', () => ({}), refused('ROOM_NOT_AVAILABLE')),
+      call('confirmIdentity', seat, ok({ authorisation: 'not-needed' })),
+      call('seatHeartbeat', seat, ok({ authorisation: 'not-needed' })),
+      start('p-l'),
     ],
   },
 ];

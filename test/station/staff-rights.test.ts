@@ -83,6 +83,12 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   closePairing: [(_c, staffToken) => ({ staffToken })],
   revokeSeat: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
   pairWithHub: [(_c, staffToken) => ({ staffToken, host: '127.0.0.1', port: 9, code: '12345678', label: '1A' })],
+  getRoster: [(_c, staffToken) => ({ staffToken })],
+  recordCheckInStep: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', step: 'id-document' })],
+  checkInCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', status: 'absent' })],
+  assignSeat: [(c, staffToken) => ({ staffToken, candidateId: 'C-0001', deviceId: 'NO-SUCH-SEAT', packageId: c.built.manifest.packageId })],
+  unassignSeat: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001' })],
+  authoriseCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001' })],
 };
 
 describe('the station enforces the table', () => {

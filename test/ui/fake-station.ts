@@ -6,8 +6,11 @@
 // take is limited, stored in order and refuses segments once closed, the identity can be declined
 // only before any part began and that ends the screen's token, a paused part keeps its time and
 // refuses plays, new takes, ending it and, after a grace, saves; one chief invigilator signs in and
-// out with a username and password; the console's account administration and audit are the real
-// station's only) and can be switched to stop
+// out with a username and password; check-in needs both checks before "present", and seating refuses
+// as the station does (unchecked, absent or removed candidates, unknown, unpaired or silent seats, a
+// taken seat, a candidate seated already); a room's seat hands its kiosk the assigned candidate once and
+// holds the first part until the invigilator authorised them; the console's account administration and
+// audit are the real station's only) and can be switched to stop
 // acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
 // advance() moves its clock on. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
@@ -21,7 +24,8 @@ import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
 import type { IncidentKind } from '../../src-shared/contracts/events.ts';
-import type { AttemptView, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
+import type { AttemptView, Authorisation, RosterRow, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
+import { parseAccommodations } from '../../src-shared/rules/accommodations.ts';
 import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
 export const ATTEMPT_ID = '6f1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
@@ -395,6 +399,7 @@ export class FakeStation implements StationApi {
     this.incidents.push({ kind: 'candidate-identity', attemptId: ATTEMPT_ID, note: `declined: ${input.reason}` });
     // No screen holds a token now: the attempt waits, open and not started, to be opened again.
     this.token = null;
+    if (this.seatPlan) this.seatPlan.handedBack = true;
     this.seq += 1;
     return { incidentId: crypto.randomUUID(), at: new Date().toISOString() };
   }
@@ -402,6 +407,7 @@ export class FakeStation implements StationApi {
     this.seat(input);
     await this.gate();
     this.requireOpen();
+    if (this.contentLocked) throw new StationError('PACKAGE_LOCKED');
     return this.content;
   }
   async getMedia(input: StationInput<'getMedia'>): Promise<StationOutput<'getMedia'>> {
@@ -470,6 +476,7 @@ export class FakeStation implements StationApi {
   async getAttempt(input: StationInput<'getAttempt'>): Promise<StationOutput<'getAttempt'>> {
     this.seat(input);
     await this.gate();
+    if (this.contentLocked) throw new StationError('PACKAGE_LOCKED');
     return this.view();
   }
   async setPosition(input: StationInput<'setPosition'>): Promise<StationOutput<'setPosition'>> {
@@ -607,6 +614,7 @@ export class FakeStation implements StationApi {
     await this.gate();
     this.seat(input);
     this.requireUnlocked();
+    if (input.kind === 'start' && this.authorisation === 'needed') throw new StationError('CANDIDATE_NOT_AUTHORISED', input.partId);
     const status = this.timer(input.partId).status;
     this.requireOpen();
     // A paused part is the invigilator's until they resume it: the candidate cannot end it.
@@ -619,7 +627,8 @@ export class FakeStation implements StationApi {
   async seatHeartbeat(input: StationInput<'seatHeartbeat'>): Promise<StationOutput<'seatHeartbeat'>> {
     await this.gate();
     this.seat(input);
-    return { parts: this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) })), creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked };
+    const parts = this.contentLocked ? [] : this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) }));
+    return { parts, creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);
@@ -649,6 +658,169 @@ export class FakeStation implements StationApi {
   }
   async recordIncident(): Promise<StationOutput<'recordIncident'>> {
     return { incidentId: '7d1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5c', at: new Date().toISOString() };
+  }
+
+
+  // ---- check-in and the seat plan (the hub's console), and the seat's kiosk ----------------------
+
+  /** This station's role, for claimSeat: a seat hands its kiosk screen the candidate the hub assigned. */
+  role: 'solo' | 'seat' | 'hub' = 'solo';
+  /** On a room's seat: the invigilator must authorise the candidate before the instructions. */
+  authorisation: Authorisation = 'not-needed';
+  /** A seat's pre-staged package whose key the hub has not released yet: no attempt view, no content, no parts in the heartbeat. */
+  contentLocked = false;
+  /** On a seat: its label and the candidate the hub assigned (null: none yet). */
+  seatPlan: { label: string; assigned: boolean; claimed: boolean; handedBack: boolean } | null = null;
+  /** The roster beyond the one candidate of the attempt (a test adds candidates). */
+  others: StationOutput<'getCandidate'>[] = [];
+  /** When the session starts (ms): a check-in after it is late. Like the real station's roster, in the past. */
+  sessionStartsAt = Date.parse('2026-01-05T09:00:00+02:00');
+  readonly checks = new Map<string, { idDocument: { by: string; at: string } | null; personalCode: { by: string; at: string } | null; late: boolean; checkedInAt: string | null }>();
+  readonly assignments = new Map<string, { deviceId: string; packageId: string; assignedBy: string; assignedAt: string; authorised: { by: string; at: string } | null }>();
+
+  private rosterCandidates(): StationOutput<'getCandidate'>[] {
+    return [this.candidate, ...this.others];
+  }
+
+  private rosterCandidate(candidateId: string): StationOutput<'getCandidate'> {
+    const found = this.rosterCandidates().find((c) => c.candidateId === candidateId);
+    if (!found) throw new StationError('NOT_FOUND', `candidate ${candidateId}`);
+    return found;
+  }
+
+  private async rows(): Promise<RosterRow[]> {
+    const room = await this.getRoom();
+    const seats = room.hub?.seats ?? [];
+    return this.rosterCandidates().map((c): RosterRow => {
+      const check = this.checks.get(c.candidateId);
+      const assigned = this.assignments.get(c.candidateId);
+      const seen = assigned ? seats.find((s) => s.deviceId === assigned.deviceId) : undefined;
+      const reported = seen?.state?.attempt?.candidateId === c.candidateId ? seen.state.attempt : null;
+      const screen = reported?.screen ?? null;
+      const state =
+        c.attendance !== 'present'
+          ? c.attendance === 'expected'
+            ? 'expected'
+            : c.attendance
+          : screen === 'finished'
+            ? 'finished'
+            : screen === 'part' || screen === 'paused' || screen === 'part-intro'
+              ? 'working'
+              : assigned
+                ? 'seated'
+                : 'checked-in';
+      const stage = screen === null || screen === 'staff' ? null : screen === 'identity' || screen === 'awaiting-authorisation' || screen === 'identity-declined' ? screen : 'authorised';
+      return {
+        ...c,
+        state,
+        idDocumentSeen: check?.idDocument ?? null,
+        personalCodeChecked: check?.personalCode ?? null,
+        checkedInAt: c.attendance === 'present' ? (check?.checkedInAt ?? null) : null,
+        late: check?.late ?? false,
+        accommodations: parseAccommodations(c.accommodation),
+        seat: assigned
+          ? { ...assigned, label: seen?.label ?? null, stage, declineReason: stage === 'identity-declined' ? (reported?.declineReason ?? null) : null, refused: null }
+          : null,
+      };
+    });
+  }
+
+  private async row(candidateId: string): Promise<RosterRow> {
+    return (await this.rows()).find((r) => r.candidateId === candidateId)!;
+  }
+
+  private setAttendance(candidateId: string, attendance: StationOutput<'getCandidate'>['attendance']): void {
+    if (candidateId === this.candidate.candidateId) this.candidate = { ...this.candidate, attendance };
+    else this.others = this.others.map((c) => (c.candidateId === candidateId ? { ...c, attendance } : c));
+  }
+
+  async getRoster(): Promise<StationOutput<'getRoster'>> {
+    return this.rows();
+  }
+  async recordCheckInStep(input: StationInput<'recordCheckInStep'>): Promise<StationOutput<'recordCheckInStep'>> {
+    this.rosterCandidate(input.candidateId);
+    const check = this.checks.get(input.candidateId) ?? { idDocument: null, personalCode: null, late: false, checkedInAt: null };
+    const done = { by: STAFF.username, at: new Date(this.now()).toISOString() };
+    if (input.step === 'id-document') check.idDocument ??= done;
+    else check.personalCode ??= done;
+    this.checks.set(input.candidateId, check);
+    return this.row(input.candidateId);
+  }
+  async checkInCandidate(input: StationInput<'checkInCandidate'>): Promise<StationOutput<'checkInCandidate'>> {
+    const candidate = this.rosterCandidate(input.candidateId);
+    if (candidate.attendance === 'removed') throw new StationError('CANDIDATE_REMOVED');
+    const check = this.checks.get(input.candidateId) ?? { idDocument: null, personalCode: null, late: false, checkedInAt: null };
+    if (input.status === 'present' && (!check.idDocument || !check.personalCode)) throw new StationError('CHECK_IN_INCOMPLETE');
+    if (input.status === 'absent' && this.assignments.has(input.candidateId)) throw new StationError('CANDIDATE_SEATED');
+    if (input.status === 'present' && candidate.attendance !== 'present') {
+      check.late = this.now() > this.sessionStartsAt;
+      check.checkedInAt = new Date(this.now()).toISOString();
+    }
+    if (input.status === 'absent') check.late = false;
+    this.checks.set(input.candidateId, check);
+    this.setAttendance(input.candidateId, input.status);
+    return this.row(input.candidateId);
+  }
+  async assignSeat(input: StationInput<'assignSeat'>): Promise<StationOutput<'assignSeat'>> {
+    const candidate = this.rosterCandidate(input.candidateId);
+    if (candidate.attendance === 'removed') throw new StationError('CANDIDATE_REMOVED');
+    if (candidate.attendance === 'absent') throw new StationError('CANDIDATE_ABSENT');
+    if (candidate.attendance !== 'present') throw new StationError('CANDIDATE_NOT_CHECKED_IN');
+    const room = await this.getRoom();
+    if (!room.hub) throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+    const seat = room.hub.seats.find((s) => s.deviceId === input.deviceId);
+    if (!seat) throw new StationError('SEAT_UNKNOWN', input.deviceId);
+    if (seat.revoked) throw new StationError('SEAT_UNPAIRED');
+    if (seat.presence === 'missing') throw new StationError('SEAT_NOT_CONNECTED');
+    const taken = [...this.assignments].find(([, a]) => a.deviceId === input.deviceId);
+    if (taken && taken[0] !== input.candidateId) throw new StationError('SEAT_TAKEN');
+    const mine = this.assignments.get(input.candidateId);
+    if (mine && mine.deviceId !== input.deviceId) throw new StationError('CANDIDATE_SEATED');
+    if (!mine) this.assignments.set(input.candidateId, { deviceId: input.deviceId, packageId: input.packageId, assignedBy: STAFF.username, assignedAt: new Date(this.now()).toISOString(), authorised: null });
+    return this.row(input.candidateId);
+  }
+  async unassignSeat(input: StationInput<'unassignSeat'>): Promise<StationOutput<'unassignSeat'>> {
+    if (!this.assignments.has(input.candidateId)) throw new StationError('CANDIDATE_NOT_SEATED');
+    if ((await this.row(input.candidateId)).state !== 'seated') throw new StationError('CANDIDATE_STARTED');
+    this.assignments.delete(input.candidateId);
+    return this.row(input.candidateId);
+  }
+  async authoriseCandidate(input: StationInput<'authoriseCandidate'>): Promise<StationOutput<'authoriseCandidate'>> {
+    const mine = this.assignments.get(input.candidateId);
+    if (!mine) throw new StationError('CANDIDATE_NOT_SEATED');
+    const stage = (await this.row(input.candidateId)).seat?.stage ?? null;
+    if (stage !== 'awaiting-authorisation' && stage !== 'authorised') throw new StationError('IDENTITY_NOT_CONFIRMED');
+    mine.authorised = { by: STAFF.username, at: new Date(this.now()).toISOString() };
+    return this.row(input.candidateId);
+  }
+  async claimSeat(): Promise<StationOutput<'claimSeat'>> {
+    await this.gate();
+    if (this.role !== 'seat' || !this.seatPlan) throw new StationError('ROOM_NOT_AVAILABLE', `this station is ${this.role}`);
+    const plan = this.seatPlan;
+    if (!plan.assigned) return { label: plan.label, seat: null, waiting: 'no-candidate' };
+    if (plan.handedBack) return { label: plan.label, seat: null, waiting: 'handed-back' };
+    if (plan.claimed) return { label: plan.label, seat: null, waiting: 'claimed' };
+    plan.claimed = true;
+    this.token = CANDIDATE_TOKEN;
+    return { label: plan.label, seat: { attemptId: ATTEMPT_ID, candidateToken: CANDIDATE_TOKEN }, waiting: null };
+  }
+  async confirmIdentity(input: StationInput<'confirmIdentity'>): Promise<StationOutput<'confirmIdentity'>> {
+    this.seat(input);
+    await this.gate();
+    return { authorisation: this.authorisation };
+  }
+
+  /** The hub seats the candidate at this seat (an 'assign' command carried out); its kiosk then claims them. */
+  assignHere(label: string): void {
+    this.role = 'seat';
+    this.seatPlan = { label, assigned: true, claimed: false, handedBack: false };
+    this.authorisation = 'needed';
+    this.token = null;
+  }
+
+  /** The invigilator authorised the candidate from the console ('authorise' carried out on the seat). */
+  authorise(): void {
+    this.authorisation = 'authorised';
   }
 
   /** Put the attempt in a part that has begun, on an item, as after a reload. */

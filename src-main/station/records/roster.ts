@@ -53,7 +53,8 @@ export function toCandidateView(row: Selectable<CandidatesTable>): CandidateView
     sessionId: row.session_id,
     givenName: row.given_name,
     familyName: row.family_name,
-    maskedPersonalCode: maskPersonalCode(row.personal_code),
+    // A seat holds only the masked code its hub sent with the candidate (seat-assignment.ts).
+    maskedPersonalCode: row.personal_code.includes('*') ? row.personal_code : maskPersonalCode(row.personal_code),
     level: row.level,
     attendance: row.attendance,
     accommodation: row.accommodation,

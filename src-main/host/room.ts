@@ -3,6 +3,7 @@
 // commands carried out on its station, the room clock). A solo station has no room.
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomHub } from '../lan/room-hub.ts';
+import { RoomSeal } from '../lan/room-seal.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
 import { SqliteSeatDirectory } from '../lan/seat-directory.ts';
 import { applyOnStation } from '../seat-link/apply-command.ts';
@@ -91,6 +92,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection), directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null),
     });
     const control = hubControl(hub, server);
+    control.seal = new RoomSeal({ db: service.db, hub, identity, onSealed: (sessionId) => service.noteSessionSealed(sessionId) });
     service.attachRoom(control);
     return {
       role: 'hub',

@@ -197,10 +197,15 @@ export class RoomHub {
   /** Issue a command: stored first, then sent to every connected seat it is meant for. */
   issue(input: IssueCommand): RoomCommand {
     const command = this.commands.issue(input);
+    this.send(command);
+    return command;
+  }
+
+  /** Send a stored command to every connected seat it is meant for (once its store is committed). */
+  send(command: RoomCommand): void {
     for (const [deviceId, record] of this.seats) {
       if (record.link && RoomCommands.isFor(command, { deviceId, candidateId: record.state?.attempt?.candidateId ?? null })) record.link.send({ type: 'command', command } satisfies HubFrame);
     }
-    return command;
   }
 
   /** Every seat the hub knows of, problems first: missing, then late, then by device. */

@@ -1,6 +1,7 @@
 // What the station service asks of the room around it (src-main/host/room.ts builds it): the station
 // API's room methods are the staff's way to it, checked for rights and audited by the service, carried
 // out here. A station without a room (solo, or a room that could not start) has none attached.
+import type { SealStatus } from '../../src-shared/contracts/room-seal.ts';
 import type { RoomStatus, StationInput } from '../../src-shared/contracts/station-api.ts';
 
 export interface RoomControl {
@@ -9,4 +10,15 @@ export interface RoomControl {
   closePairing(): void;
   revokeSeat(deviceId: string): void;
   pairWithHub(input: Omit<StationInput<'pairWithHub'>, 'staffToken'>): Promise<RoomStatus>;
+  /** The end and seal of sessions: a hub's (src-main/lan/room-seal.ts); a seat has none. */
+  seal?: RoomSealControl;
+}
+
+/** Each takes the acting person's username; what it does goes into the audit log in its own transaction. */
+export interface RoomSealControl {
+  status(sessionId: string): SealStatus;
+  end(sessionId: string, actor: string, reason: string | null): SealStatus;
+  seal(sessionId: string, actor: string): SealStatus;
+  account(sessionId: string, deviceId: string, reason: string, actor: string): SealStatus;
+  protocol(sessionId: string, actor: string): Promise<Uint8Array<ArrayBuffer>>;
 }

@@ -53,6 +53,11 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   closePairing: 'seats.pair',
   revokeSeat: 'seats.pair',
   pairWithHub: 'seats.pair',
+  getSealStatus: 'room.view',
+  endSession: 'room.end',
+  sealSession: 'room.seal',
+  accountForSeat: 'room.seal',
+  getRoomProtocol: 'room.protocol',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

@@ -236,12 +236,12 @@ export async function renderRoomProtocol(data: RoomProtocolData): Promise<Uint8A
   out.heading('Papildlaiks');
   out.table(
     [
-      { title: 'Laiks', width: 0.18 },
-      { title: 'Kandidāts', width: 0.22 },
+      { title: 'Laiks', width: 0.2 },
+      { title: 'Kandidāts', width: 0.2 },
       { title: 'Daļa', width: 0.12 },
-      { title: 'Veids', width: 0.16 },
-      { title: 'Ilgums', width: 0.09 },
-      { title: 'Pamatojums', width: 0.23 },
+      { title: 'Veids', width: 0.15 },
+      { title: 'Ilgums', width: 0.08 },
+      { title: 'Pamatojums', width: 0.25 },
     ],
     data.extraTime.map((e) => [rigaTime(e.at), e.name, e.partId, e.kind === 'extend' ? 'papildlaiks' : 'atgūtais laiks', minutes(e.amountMs), e.reason ?? '—']),
     'Papildlaiks nav piešķirts.',
@@ -250,10 +250,10 @@ export async function renderRoomProtocol(data: RoomProtocolData): Promise<Uint8A
   out.heading('Incidenti');
   out.table(
     [
-      { title: 'Laiks', width: 0.18 },
-      { title: 'Veids', width: 0.2 },
-      { title: 'Kandidāts', width: 0.18 },
-      { title: 'Apraksts', width: 0.3 },
+      { title: 'Laiks', width: 0.2 },
+      { title: 'Veids', width: 0.18 },
+      { title: 'Kandidāts', width: 0.17 },
+      { title: 'Apraksts', width: 0.31 },
       { title: 'Reģistrēja', width: 0.14 },
     ],
     data.incidents.map((i) => [rigaTime(i.at), INCIDENT_WORDS[i.kind as IncidentKind] ?? i.kind, i.name ?? '—', i.note, i.by === 'candidate' ? 'kandidāts' : i.by]),

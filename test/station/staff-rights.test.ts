@@ -21,6 +21,10 @@ describe('the permission table', () => {
     expect([...STAFF_RIGHTS['package.import']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     expect([...STAFF_RIGHTS['package.unlock']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     expect([...STAFF_RIGHTS['seats.pair']].sort()).toEqual(['chief-invigilator', 'it']);
+    // Invigilators end the session for the room; sealing it, accounting for a seat and its protocol are the chief's.
+    expect([...STAFF_RIGHTS['room.end']].sort()).toEqual(['chief-invigilator', 'invigilator']);
+    expect(STAFF_RIGHTS['room.seal']).toEqual(['chief-invigilator']);
+    expect(STAFF_RIGHTS['room.protocol']).toEqual(['chief-invigilator']);
     // Extra time: an invigilator applies a registered accommodation; extra time for an incident is the chief's.
     const extend = (grounds: 'accommodation' | 'incident'): StationInput<'staffTimerEvent'> => ({ staffToken: 'x'.repeat(16), attemptId: '', partId: 'p', kind: 'extend', amountMs: 1, grounds });
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
@@ -83,6 +87,11 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   closePairing: [(_c, staffToken) => ({ staffToken })],
   revokeSeat: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
   pairWithHub: [(_c, staffToken) => ({ staffToken, host: '127.0.0.1', port: 9, code: '12345678', label: '1A' })],
+  getSealStatus: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  endSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  sealSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  accountForSeat: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, deviceId: 'NO-SUCH-SEAT', reason: 'the seat is dead' })],
+  getRoomProtocol: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
 };
 
 describe('the station enforces the table', () => {

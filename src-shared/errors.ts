@@ -565,8 +565,8 @@ export const ERROR_CATALOGUE = {
   },
   ROOM_NOT_ENDED: {
     status: 409,
-    lv: 'Sesija telpai vēl nav beigta. Vispirms nospiediet “Beigt”, tad aizzīmogojiet.',
-    en: 'The session has not been ended for the room. Press “End” first, then seal.',
+    lv: 'Sesija telpai vēl nav beigta. Vispirms nospiediet „Beigt sesiju telpai”, tad aizzīmogojiet.',
+    en: 'The session has not been ended for the room. Press “End the session for the room” first, then seal.',
   },
   SEAL_DIGEST_MISMATCH: {
     status: 409,

@@ -10,9 +10,10 @@ import QRCode from 'qrcode';
 import type { IncidentKind } from '../../src-shared/contracts/events.ts';
 import type { ProtocolAttendance, RoomProtocolData } from './room-protocol-data.ts';
 
-const FONTS = join(import.meta.dirname, '..', '..', 'assets', 'fonts');
-export const PROTOCOL_FONT = join(FONTS, 'DejaVuSans.ttf');
-export const PROTOCOL_FONT_BOLD = join(FONTS, 'DejaVuSans-Bold.ttf');
+/** The fonts in the source tree's assets, for stations opened without a configuration (tests, tools). */
+export const SOURCE_FONTS = join(import.meta.dirname, '..', '..', 'assets', 'fonts');
+const FONT = 'DejaVuSans.ttf';
+const FONT_BOLD = 'DejaVuSans-Bold.ttf';
 
 const ATTENDANCE_WORDS: Record<ProtocolAttendance, string> = {
   expected: 'nav atzīmēts',
@@ -150,20 +151,21 @@ class Layout {
   }
 }
 
-export async function renderRoomProtocol(data: RoomProtocolData): Promise<Uint8Array<ArrayBuffer>> {
+/** `fontsDir`: the station's assets/fonts (its configuration's assets folder). */
+export async function renderRoomProtocol(data: RoomProtocolData, fontsDir: string = SOURCE_FONTS): Promise<Uint8Array<ArrayBuffer>> {
   const title = `Pārbaudījuma protokols: ${data.session.sessionId}`;
   const doc = new PDFDocument({
     size: 'A4',
     margin: 48,
     pdfVersion: '1.7',
     subset: 'PDF/A-2b',
-    font: PROTOCOL_FONT,
+    font: join(fontsDir, FONT),
     lang: 'lv-LV',
     displayTitle: true,
     info: { Title: title, Author: data.session.venueName, Subject: 'Pārbaudījuma telpas protokols', Creator: 'Exam Station', CreationDate: new Date(data.generatedAt) },
   });
-  doc.registerFont('regular', PROTOCOL_FONT);
-  doc.registerFont('bold', PROTOCOL_FONT_BOLD);
+  doc.registerFont('regular', join(fontsDir, FONT));
+  doc.registerFont('bold', join(fontsDir, FONT_BOLD));
   const chunks: Buffer[] = [];
   doc.on('data', (chunk: Buffer) => chunks.push(chunk));
   const done = new Promise<void>((resolve, reject) => {

@@ -33,6 +33,8 @@ export interface RoomSealOptions {
   now?: () => Date;
   /** How long changes of the room are gathered before the seals are looked at again. */
   settleMs?: number;
+  /** The protocol's fonts (the station's assets/fonts); the source tree's when not given. */
+  fontsDir?: string;
 }
 
 interface SeatFacts {
@@ -48,6 +50,7 @@ export class RoomSeal implements RoomSealControl {
   private readonly now: () => Date;
   private readonly audit: AuditLog;
   private readonly settleMs: number;
+  private readonly fontsDir: string | undefined;
   /** The hub's digest of a seat, kept while what it holds of the seat stays the same. */
   private readonly digests = new Map<string, { key: string; digest: string; segments: number }>();
   private scheduled: NodeJS.Timeout | null = null;
@@ -60,6 +63,7 @@ export class RoomSeal implements RoomSealControl {
     this.now = options.now ?? (() => new Date());
     this.audit = new AuditLog(options.db);
     this.settleMs = options.settleMs ?? 200;
+    this.fontsDir = options.fontsDir;
     // Every answer and every push may complete a seal; a burst of them is looked at once.
     this.hub.onChange(() => this.schedule());
   }
@@ -309,7 +313,7 @@ export class RoomSeal implements RoomSealControl {
   async protocol(sessionId: string, actor: string): Promise<Uint8Array<ArrayBuffer>> {
     this.session(sessionId);
     const data = readRoomProtocol(this.db, sessionId, { status: this.status(sessionId), sealed: this.sealed(sessionId), hubDeviceId: this.identity.deviceId, now: this.now() });
-    const pdf = await renderRoomProtocol(data);
+    const pdf = await renderRoomProtocol(data, this.fontsDir);
     this.db.transaction((tx) => this.audit.append(tx, { actor, action: 'room.protocol', target: sessionId, details: { bytes: pdf.byteLength, sealed: data.seal !== null } }, this.now()));
     return pdf;
   }

@@ -9,6 +9,7 @@ import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+import { EndAndSeal } from './EndAndSeal.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -282,6 +283,7 @@ function RoomScreen({ station, token, onSignOut }: { station: StationApi; token:
             )}
           </section>
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
+          <EndAndSeal station={station} token={token} />
         </>
       )}
       {revoking && (

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { Caller } from '../../src-shared/contracts/station-api.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, tempDir } from '../support/fixtures.ts';
 import { save, until } from './room-fixtures.ts';
-import { endAndWait, refusedAsync, sealRoom, seatIn, SESSION } from './seal-support.ts';
+import { refusedAsync, sealRoom, seatIn, SESSION } from './seal-support.ts';
 
 const DESK: Caller = { clientId: 'protocol-desk', surfaces: ['public', 'staff'], screen: false };
 
@@ -32,9 +32,12 @@ describe('the protocol PDF', () => {
     await hub.recordIncident({ staffToken: room.station.staffToken, sessionId: SESSION, candidateId: 'C-0001', kind: 'technical-freezing', note: 'Dators sastinga uz divām minūtēm' });
     const extend = room.hub.issue({ target: { kind: 'candidate', candidateId: 'C-0001' }, type: 'extend', params: { amountMs: 300_000 }, reason: 'Atgūts sastingšanas laiks', issuedBy: 'test.chief' });
     await until('the extra time carried out', () => room.hub.commands.outcomes(extend.cmdId).length === 1);
-    await endAndWait(room, [seat]);
-    room.seal.seal(SESSION, 'test.chief');
+    // End and seal through the hub's station API, as the console does.
+    expect(await hub.endSession({ staffToken: room.station.staffToken, sessionId: SESSION, reason: 'Laiks beidzies' })).toMatchObject({ state: 'ended' });
+    await until('the seat final', () => room.status().seats[0]?.final === true);
+    expect(await hub.sealSession({ staffToken: room.station.staffToken, sessionId: SESSION })).toMatchObject({ state: 'sealing' });
     await until('sealed', () => room.status().state === 'sealed');
+    expect(await hub.getSealStatus({ staffToken: room.station.staffToken, sessionId: SESSION })).toMatchObject({ state: 'sealed', sealedBy: 'test.chief', endedBy: 'test.chief' });
 
     // An invigilator may not take the protocol; the chief may.
     await hub.createStaffAccount({ staffToken: room.station.staffToken, username: 'ilze.kalnina', displayName: 'Ilze Kalniņa', roles: ['invigilator'], password: 'Sakuma-Parole-1' });

@@ -32,7 +32,7 @@ describe('the permission table', () => {
     expect(mayCall(['chief-invigilator'], 'staffTimerEvent', extend('incident'))).toBe(true);
     // IT pairs seats, sees the room's seats and reads the audit log; it does not see answers.
     expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view']);
-    expect(rightsOf(['invigilator', 'it'])).toEqual([...rightsOf(['invigilator']).filter((r) => r !== 'room.view'), 'audit.read', 'seats.pair', 'room.view']);
+    expect(new Set(rightsOf(['invigilator', 'it']))).toEqual(new Set([...rightsOf(['invigilator']), 'audit.read', 'seats.pair', 'room.view']));
   });
 });
 

@@ -55,7 +55,7 @@ const COMMAND_WORDS: Record<string, string> = {
   authorise: 'Kandidāts apstiprināts',
 };
 
-const TIMER_WORDS: Record<string, string> = { start: 'daļu sāka', pause: 'daļa pauzēta', resume: 'daļa turpināta', end: 'daļa beigta' };
+const TIMER_WORDS: Record<string, string> = { start: 'daļa sākta', pause: 'pauze', resume: 'daļa turpināta pēc pauzes', end: 'daļa beigta' };
 
 /** The events of the session at the hub, each stream in its writer's order. */
 function sessionEvents(db: StationDatabase, sessionId: string): SessionEvent[] {

@@ -147,7 +147,7 @@ export function EndAndSeal({ station, token }: { station: StationApi; token: str
   };
   const state = status?.state ?? 'open';
   const notFinal = status ? status.seats.filter((s) => !s.final && s.seal !== 'accounted').length : 0;
-  const canAccount = (seat: SealSeat) => may('room.seal') && (state === 'ended' || state === 'sealing') && (seat.seal === 'pending' || seat.seal === 'refused');
+  const canAccount = (seat: SealSeat) => may('room.seal') && (state === 'ended' || state === 'sealing') && (seat.seal === 'pending' || seat.seal === 'waiting' || seat.seal === 'refused');
 
   return (
     <section className="card stack-sm" aria-labelledby="seal-title" data-testid="end-and-seal">

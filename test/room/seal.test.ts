@@ -119,6 +119,21 @@ describe('the end and seal of a session', () => {
     );
   });
 
+  it('answers a repeated seal with the digest it kept, so a lost answer comes again the same', async () => {
+    const room = await sealRoom();
+    const seat = await seatIn(room);
+    await save(seat, '350 eiro');
+    await endAndWait(room, [seat]);
+    room.seal.seal(SESSION, 'test.chief');
+    await until('sealed', () => room.status().state === 'sealed');
+    const { cmd_id } = room.station.service.db.sqlite.prepare('SELECT cmd_id FROM room_seals').get() as { cmd_id: string };
+    const first = room.hub.commands.outcomes(cmd_id)[0]!.answer;
+    // The hub forgets the result (as if the answer had been lost): it repeats the command, the seat answers again.
+    room.station.service.db.sqlite.prepare('DELETE FROM room_command_results WHERE cmd_id = ?').run(cmd_id);
+    await until('answered again', () => room.hub.commands.outcomes(cmd_id).length === 1);
+    expect(room.hub.commands.outcomes(cmd_id)[0]!.answer).toEqual(first);
+  });
+
   it('a seat refuses the seal while its part still runs (SESSION_NOT_ENDED) and writes on', async () => {
     const room = await sealRoom();
     const seat = await seatIn(room);

@@ -619,6 +619,41 @@ export const ERROR_CATALOGUE = {
     lv: 'Kandidāta datora un telpas datora programmu versijas nesader. Atjauniniet abus uz vienu versiju.',
     en: 'The seat and the hub run versions that do not fit together. Update both to the same version.',
   },
+  SESSION_SEALED: {
+    status: 409,
+    lv: 'Šī sesija ir aizzīmogota: tajā vairs neko nevar ierakstīt vai mainīt. Ja kaut kas jāpiebilst, pierakstiet to protokolā uz papīra.',
+    en: 'This session is sealed: nothing more can be written or changed in it. If something must be added, write it on the paper protocol.',
+  },
+  SESSION_ALREADY_SEALED: {
+    status: 409,
+    lv: 'Sesija jau ir aizzīmogota. Otrreiz to aizzīmogot nevar; protokolu var lejupielādēt.',
+    en: 'The session is sealed already. It cannot be sealed twice; the protocol can be downloaded.',
+  },
+  SESSION_NOT_ENDED: {
+    status: 409,
+    lv: 'Šajā kandidāta datorā sesija vēl nav beigusies (daļa vēl notiek vai ieraksts nav pabeigts). Vispirms beidziet sesiju telpai un tad aizzīmogojiet.',
+    en: 'The session has not ended on this seat yet (a part is still running or a take is not closed). End the session for the room first, then seal.',
+  },
+  ROOM_NOT_ENDED: {
+    status: 409,
+    lv: 'Sesija telpai vēl nav beigta. Vispirms nospiediet „Beigt sesiju telpai”, tad aizzīmogojiet.',
+    en: 'The session has not been ended for the room. Press “End the session for the room” first, then seal.',
+  },
+  SEAL_DIGEST_MISMATCH: {
+    status: 409,
+    lv: 'Kandidāta datora kontrolsumma nesakrīt ar to, kas ir telpas datorā: telpas datorā kaut kā trūkst vai kaut kas ir citādi. Sesija netika aizzīmogota; pasauciet IT un nelietojiet šo kandidāta datoru.',
+    en: 'The seat\'s digest does not match what the hub holds of it: something is missing at the hub or differs. The session was not sealed; call IT and do not use this seat.',
+  },
+  SEAL_FOREIGN_SEAT: {
+    status: 409,
+    lv: 'Kandidāta dators atbildēja par citu kandidāta datoru. Atbilde netika pieņemta; pasauciet IT.',
+    en: 'A seat answered for another seat. The answer was not accepted; call IT.',
+  },
+  SEAL_NOT_NEEDED: {
+    status: 409,
+    lv: 'Šī kandidāta datora kontrolsumma jau sakrīt, vai tas nav šīs sesijas dators: par to nav jāatskaitās.',
+    en: 'This seat\'s digest matches already, or it is not a seat of this session: it need not be accounted for.',
+  },
   EVENTS_NOT_CONTIGUOUS: { status: 400, lv: 'Notikumu numuriem jābūt pēc kārtas bez izlaidumiem. Nekas netika saglabāts.', en: 'Event numbers must be consecutive. Nothing was stored.' },
   EVENT_KIND_UNKNOWN: {
     status: 400,

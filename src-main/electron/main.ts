@@ -54,7 +54,12 @@ export async function startApp(): Promise<void> {
   } catch (error) {
     return fail('Exam Station', error);
   }
-  session.defaultSession.on('will-download', (event) => event.preventDefault());
+  // Nothing is downloaded, with one exception: a hub's console saves a session's protocol, a PDF the page
+  // made from the station's reply (a blob: URL, never a file from elsewhere); Electron asks where to save it.
+  session.defaultSession.on('will-download', (event, item: { getURL(): string; getMimeType(): string }) => {
+    if (config.role === 'hub' && item.getURL().startsWith('blob:') && item.getMimeType() === 'application/pdf') return;
+    event.preventDefault();
+  });
   session.defaultSession.setPermissionRequestHandler((_contents, permission, grant) => grant(permission === 'media'));
 
   const supervisor = new StationSupervisor(

@@ -1,8 +1,10 @@
 // The room around a station: a hub serves its seats (the room server on the LAN, the room protocol's
 // hub end) and a paired seat keeps its link to its hub (the channel, the protocol's seat end, the
 // commands carried out on its station, the room clock). A solo station has no room.
+import { join } from 'node:path';
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomHub } from '../lan/room-hub.ts';
+import { RoomSeal } from '../lan/room-seal.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
 import { SqliteSeatDirectory } from '../lan/seat-directory.ts';
 import { applyOnStation } from '../seat-link/apply-command.ts';
@@ -95,6 +97,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection), directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null),
     });
     const control = hubControl(hub, server);
+    control.seal = new RoomSeal({ db: service.db, hub, identity, onSealed: (sessionId) => service.noteSessionSealed(sessionId), fontsDir: join(config.assetsDir, 'fonts') });
     service.attachRoom(control);
     return {
       role: 'hub',

@@ -35,6 +35,8 @@ export interface CommandOutcome {
   code: string | null;
   detail: string | null;
   confirmedAt: string;
+  /** What the seat answered with it (the seal's digest), as it came. */
+  answer: unknown;
 }
 
 const TERM_KEY = 'room_term';
@@ -138,6 +140,7 @@ export class RoomCommands {
             code: result.status === 'refused' ? result.code : null,
             detail: result.status === 'refused' ? result.detail : null,
             confirmed_at: this.now().toISOString(),
+            answer_json: result.status === 'applied' && result.answer ? JSON.stringify(result.answer) : null,
           })
           .onConflict((oc) => oc.columns(['cmd_id', 'device_id']).doNothing()),
       );
@@ -148,6 +151,6 @@ export class RoomCommands {
   outcomes(cmdId: string): CommandOutcome[] {
     return this.db
       .all(this.db.q.selectFrom('room_command_results').selectAll().where('cmd_id', '=', cmdId).orderBy('device_id'))
-      .map((r) => ({ deviceId: r.device_id, status: r.status, code: r.code, detail: r.detail, confirmedAt: r.confirmed_at }));
+      .map((r) => ({ deviceId: r.device_id, status: r.status, code: r.code, detail: r.detail, confirmedAt: r.confirmed_at, answer: r.answer_json ? (JSON.parse(r.answer_json) as unknown) : null }));
   }
 }

@@ -282,10 +282,15 @@ export class RoomHub {
   /** Issue a command: stored first, then sent to every connected seat it is meant for. */
   issue(input: IssueCommand): RoomCommand {
     const command = this.commands.issue(input);
+    this.send(command);
+    return command;
+  }
+
+  /** Send a stored command to every connected seat it is meant for (once its store is committed). */
+  send(command: RoomCommand): void {
     for (const [deviceId, record] of this.seats) {
       if (record.link && RoomCommands.isFor(command, { deviceId, candidateId: this.candidateAt(deviceId, record.state) })) record.link.send({ type: 'command', command } satisfies HubFrame);
     }
-    return command;
   }
 
   /** The candidate at a seat: the one the seat plan put there, else the one its heartbeat names. */

@@ -13,10 +13,18 @@ export function applyOnStation(service: StationService): CommandApplier {
     const params = command.params;
     const attempts = service.roomAttempts().filter((a) => command.target.kind !== 'candidate' || a.candidateId === command.target.candidateId);
     switch (command.type) {
+      case 'end':
+        // The end of the session for the room (the console's "End"): every part of it ends on this seat.
+        if (params.final === true) {
+          const sessionId = text(params.sessionId);
+          if (!sessionId) throw new StationError('VALIDATION_FAILED', 'the end of a session names it');
+          service.roomEndSession({ sessionId, reason: [command.reason, `by ${command.issuedBy}`].filter(Boolean).join('; ') });
+          return;
+        }
+      // falls through: the end of one part
       case 'pause':
       case 'resume':
-      case 'extend':
-      case 'end': {
+      case 'extend': {
         const amountMs = typeof params.amountMs === 'number' ? params.amountMs : undefined;
         if (command.type === 'extend' && !amountMs) throw new StationError('VALIDATION_FAILED', 'extra time needs amountMs');
         const reason = [command.reason, `by ${command.issuedBy}`].filter(Boolean).join('; ');
@@ -53,6 +61,11 @@ export function applyOnStation(service: StationService): CommandApplier {
       case 'authorise':
         service.roomAuthorise(command);
         return;
+      case 'seal': {
+        const sessionId = text(params.sessionId);
+        if (!sessionId) throw new StationError('VALIDATION_FAILED', 'a seal names its session');
+        return service.roomSeal({ sessionId, cmdId: command.cmdId });
+      }
       default:
         throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
     }

@@ -26,9 +26,10 @@ import type { Outbox } from '../station/records/outbox.ts';
 /**
  * Carries out one command on the seat's station; throws a CodedError to refuse it. Synchronous: the link
  * runs it inside the transaction that marks the command applied, so a command is applied exactly once
- * whenever the seat stops (applied and marked, or neither).
+ * whenever the seat stops (applied and marked, or neither). A command that asks for something back (the
+ * seal's digest) returns its answer: kept with the command and sent with every confirmation of it.
  */
-export type CommandApplier = (command: RoomCommand) => void;
+export type CommandApplier = (command: RoomCommand) => Record<string, unknown> | void;
 
 /** What the seat's station reports of itself; the link adds what it knows (backlog, clock, alarm). */
 export type SeatReport = Omit<SeatState, 'backlog' | 'clockOffsetMs' | 'alarm'>;
@@ -455,7 +456,7 @@ export class SeatLink {
 
   /** A command from the hub: stored, then carried out in turn; one seen before is only confirmed again. */
   private receive(connection: Connection, command: RoomCommand): void {
-    const known = this.db.get(this.db.q.selectFrom('seat_commands').select(['status', 'code', 'detail']).where('cmd_id', '=', command.cmdId));
+    const known = this.db.get(this.db.q.selectFrom('seat_commands').select(['status', 'code', 'detail', 'answer_json']).where('cmd_id', '=', command.cmdId));
     if (known) {
       if (known.status !== 'stored') this.send(connection, { type: 'command-result', result: resultOf(command.cmdId, known) });
       return;
@@ -491,11 +492,17 @@ export class SeatLink {
     const markedAt = () => this.now().toISOString();
     try {
       // The effect and "applied" in one transaction (the station's own transactions join it).
-      this.db.transaction(() => {
-        this.db.run(this.db.q.updateTable('seat_commands').set({ status: 'applied', code: null, detail: null, applied_at: markedAt() }).where('cmd_id', '=', command.cmdId));
-        this.applyCommand(command);
+      const answer = this.db.transaction(() => {
+        const given = this.applyCommand(command) ?? null;
+        this.db.run(
+          this.db.q
+            .updateTable('seat_commands')
+            .set({ status: 'applied', code: null, detail: null, applied_at: markedAt(), answer_json: given ? JSON.stringify(given) : null })
+            .where('cmd_id', '=', command.cmdId),
+        );
+        return given;
       });
-      result = { cmdId: command.cmdId, status: 'applied' };
+      result = { cmdId: command.cmdId, status: 'applied', ...(answer ? { answer } : {}) };
     } catch (error) {
       result = { cmdId: command.cmdId, status: 'refused', code: isCodedError(error) ? error.code : 'INTERNAL', detail: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500) };
       try {
@@ -539,6 +546,7 @@ export class SeatLink {
   }
 }
 
-function resultOf(cmdId: string, row: { status: string; code: string | null; detail: string | null }): CommandResult {
-  return row.status === 'applied' ? { cmdId, status: 'applied' } : { cmdId, status: 'refused', code: row.code ?? 'INTERNAL', detail: row.detail };
+function resultOf(cmdId: string, row: { status: string; code: string | null; detail: string | null; answer_json: string | null }): CommandResult {
+  if (row.status !== 'applied') return { cmdId, status: 'refused', code: row.code ?? 'INTERNAL', detail: row.detail };
+  return { cmdId, status: 'applied', ...(row.answer_json ? { answer: JSON.parse(row.answer_json) as Record<string, unknown> } : {}) };
 }

@@ -2,6 +2,7 @@
 // API's room methods are the staff's way to it, checked for rights and audited by the service, carried
 // out here. A station without a room (solo, or a room that could not start) has none attached.
 import type { RoomCommand } from '../../src-shared/contracts/room-protocol.ts';
+import type { SealStatus } from '../../src-shared/contracts/room-seal.ts';
 import type { RoomStatus, StationInput } from '../../src-shared/contracts/station-api.ts';
 import type { IssueCommand } from '../lan/room-commands.ts';
 
@@ -13,4 +14,15 @@ export interface RoomControl {
   pairWithHub(input: Omit<StationInput<'pairWithHub'>, 'staffToken'>): Promise<RoomStatus>;
   /** On a hub: store a command and send it to the seats it is for (the seat plan's assign, unassign, authorise). */
   issueCommand(input: IssueCommand): RoomCommand;
+  /** The end and seal of sessions: a hub's (src-main/lan/room-seal.ts); a seat has none. */
+  seal?: RoomSealControl;
+}
+
+/** Each takes the acting person's username; what it does goes into the audit log in its own transaction. */
+export interface RoomSealControl {
+  status(sessionId: string): SealStatus;
+  end(sessionId: string, actor: string, reason: string | null): SealStatus;
+  seal(sessionId: string, actor: string): SealStatus;
+  account(sessionId: string, deviceId: string, reason: string, actor: string): SealStatus;
+  protocol(sessionId: string, actor: string): Promise<Uint8Array<ArrayBuffer>>;
 }

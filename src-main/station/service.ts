@@ -24,6 +24,7 @@ import {
   type StationRole,
 } from '../../src-shared/contracts/station-api.ts';
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
+import type { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import type { RoomControl } from './room-control.ts';
@@ -44,6 +45,7 @@ import { maskPersonalCode } from '../../src-shared/rules/personal-code.ts';
 import { AssignParams, type RoomCommand, type SeatState } from '../../src-shared/contracts/room-protocol.ts';
 import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
 import { Timers } from './records/timers.ts';
+import { SessionSeals } from './session-seal.ts';
 import { loadCommonPasswords, PASSWORD_HASH_PARAMS, SOURCE_COMMON_PASSWORDS, type ScryptParams } from './passwords.ts';
 import { DEFAULT_STAFF_LOCK_MS, StaffDesk, type FirstChief, type StaffActor } from './staff.ts';
 
@@ -148,6 +150,7 @@ export class StationService implements StationHost {
   private readonly assignments: RoomAssignments;
   private readonly seatAssignment: SeatAssignmentRecord;
   private readonly audit: AuditLog;
+  private readonly seals: SessionSeals;
   private readonly staff: StaffDesk;
   private readonly screens = new CandidateScreens();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -170,6 +173,8 @@ export class StationService implements StationHost {
       this.assignments = new RoomAssignments(this.db);
       this.seatAssignment = new SeatAssignmentRecord(this.db);
       this.audit = new AuditLog(this.db);
+      this.seals = new SessionSeals(this.db, this.deviceId);
+      this.outbox.guard = this.seals.guard;
       this.staff = new StaffDesk(this.db, this.audit, {
         commonPasswords: loadCommonPasswords(options.commonPasswordsFile ?? SOURCE_COMMON_PASSWORDS),
         hashParams: options.staffHashParams ?? PASSWORD_HASH_PARAMS,
@@ -212,6 +217,7 @@ export class StationService implements StationHost {
       this.attempts.forget();
       this.answers.forget();
       this.outbox.forget();
+      this.seals.forget();
       throw storageError(error);
     }
     // After the commit, and never inside the caller's reply: a listener only schedules its work.
@@ -805,6 +811,52 @@ export class StationService implements StationHost {
     });
   }
 
+  /**
+   * The end of a session for the room, on this seat: every open take of the session's attempts is
+   * closed, every part begun is ended, and an attempt with every part ended is submitted. A part never
+   * begun stays so: after the seal nothing of the session can begin.
+   */
+  roomEndSession(input: { sessionId: string; reason: string | null }): void {
+    const now = this.now();
+    this.tx((tx) => {
+      for (const attempt of this.sessionAttempts(input.sessionId)) {
+        const content = this.content(attempt.packageId);
+        this.recordings.closeOpenTakes(tx, 'submitted', now, attempt.attemptId);
+        for (const part of content.parts) {
+          const status = this.timers.state(attempt.attemptId, part, now.getTime()).status;
+          if (status === 'running' || status === 'paused' || status === 'expired') this.timers.record(tx, { attemptId: attempt.attemptId, part, kind: 'end', reason: input.reason ?? undefined }, now);
+        }
+        if (content.parts.every((part) => this.timers.state(attempt.attemptId, part, now.getTime()).status === 'ended')) this.attempts.finish(tx, content, attempt.attemptId, now);
+      }
+    });
+  }
+
+  /** The open attempts of a session's candidates on this station. */
+  private sessionAttempts(sessionId: string): { attemptId: string; packageId: string }[] {
+    return this.roomAttempts().filter((a) => this.attempts.candidate(a.attemptId).sessionId === sessionId);
+  }
+
+  /**
+   * The hub's seal of a session, on this seat: refused while a part of it runs or a take is open
+   * (SESSION_NOT_ENDED); else the seat's final digest, kept, and from then on the session takes no
+   * writes here. Asked again, the same answer.
+   */
+  roomSeal(input: { sessionId: string; cmdId: string }): SealAnswer {
+    const now = this.now();
+    return this.tx((tx) => {
+      const sealed = this.seals.seatAnswer(input.sessionId);
+      if (sealed) return sealed;
+      for (const attempt of this.sessionAttempts(input.sessionId)) {
+        const content = this.content(attempt.packageId);
+        const live = content.parts.filter((part) => ['running', 'paused'].includes(this.timers.state(attempt.attemptId, part, now.getTime()).status));
+        if (live.length > 0) throw new StationError('SESSION_NOT_ENDED', `${live.map((p) => p.id).join(', ')} of attempt ${attempt.attemptId}`);
+        const open = this.db.get(this.db.q.selectFrom('recordings').select('recording_id').where('attempt_id', '=', attempt.attemptId).where('closed_at', 'is', null));
+        if (open) throw new StationError('SESSION_NOT_ENDED', `take ${open.recording_id} is open`);
+      }
+      return this.seals.sealSeat(tx, input.sessionId, input.cmdId, now);
+    });
+  }
+
   /** The content key released by the hub at the start. */
   roomUnlock(packageId: string, key: string): void {
     try {
@@ -1114,6 +1166,47 @@ export class StationService implements StationHost {
     this.seat(input, caller);
     if (this.seatAssignment.ofAttempt(input.attemptId)) this.tx((tx) => this.seatAssignment.confirmIdentity(tx, this.now()));
     return { authorisation: this.authorisationOf(input.attemptId) };
+  }
+
+  // ---- the end and seal of a session (a hub's, src-main/lan/room-seal.ts) ---------------------------
+
+  private requireSeal(): NonNullable<RoomControl['seal']> {
+    const seal = this.requireRoom().seal;
+    if (!seal) throw new StationError('ROOM_NOT_AVAILABLE', 'sessions are ended and sealed at the hub');
+    return seal;
+  }
+
+  /** The hub sealed a session: from now on this station writes nothing of it. */
+  noteSessionSealed(sessionId: string): void {
+    this.seals.noteSealed(sessionId);
+  }
+
+  async getSealStatus(input: StationInput<'getSealStatus'>, caller?: Caller): Promise<StationOutput<'getSealStatus'>> {
+    this.requireStaff('getSealStatus', input, caller);
+    return this.requireSeal().status(input.sessionId);
+  }
+
+  // The seal's own actions write their audit entries in their own transactions (the seal's entry must be
+  // the room log's head when the hub signs it), so these do not record them a second time.
+  async endSession(input: StationInput<'endSession'>, caller?: Caller): Promise<StationOutput<'endSession'>> {
+    const actor = this.requireStaff('endSession', input, caller);
+    return this.requireSeal().end(input.sessionId, actor.username, input.reason ?? null);
+  }
+
+  async sealSession(input: StationInput<'sealSession'>, caller?: Caller): Promise<StationOutput<'sealSession'>> {
+    const actor = this.requireStaff('sealSession', input, caller);
+    return this.requireSeal().seal(input.sessionId, actor.username);
+  }
+
+  async accountForSeat(input: StationInput<'accountForSeat'>, caller?: Caller): Promise<StationOutput<'accountForSeat'>> {
+    const actor = this.requireStaff('accountForSeat', input, caller);
+    return this.requireSeal().account(input.sessionId, input.deviceId, input.reason.trim(), actor.username);
+  }
+
+  async getRoomProtocol(input: StationInput<'getRoomProtocol'>, caller?: Caller): Promise<StationOutput<'getRoomProtocol'>> {
+    const actor = this.requireStaff('getRoomProtocol', input, caller);
+    const data = await this.requireSeal().protocol(input.sessionId, actor.username);
+    return { fileName: `protokols-${input.sessionId}.pdf`, mimeType: 'application/pdf', data };
   }
 
   /** The invigilator's message from the hub, shown on the seat's screen until another replaces it. */

@@ -195,6 +195,8 @@ export interface RoomCommandResultsTable {
   code: string | null;
   detail: string | null;
   confirmed_at: string;
+  /** What the seat answered with the result (the seal's digest), JSON (schema 70). */
+  answer_json: string | null;
 }
 
 /** A command as a seat received it, kept before it is applied (schema 40). */
@@ -208,6 +210,8 @@ export interface SeatCommandsTable {
   code: string | null;
   detail: string | null;
   applied_at: string | null;
+  /** What the seat answered when it carried the command out, JSON (schema 70). */
+  answer_json: string | null;
 }
 
 /** A segment of a take the hub has acknowledged (schema 40). */
@@ -293,6 +297,38 @@ export interface RoomSeatRequestsTable {
   decided_at: string | null;
 }
 
+/** A session this seat sealed, with its final digest (schema 70): nothing more of it is written. */
+export interface SeatSealsTable {
+  session_id: string;
+  cmd_id: string;
+  digest: string;
+  last_seq: number;
+  events: number;
+  segments: number;
+  sealed_at: string;
+}
+
+/** The seal of a session at the hub (schema 70): asked for, then done with the signed statement. */
+export interface RoomSealsTable {
+  session_id: string;
+  cmd_id: string;
+  requested_by: string;
+  requested_at: string;
+  sealed_at: string | null;
+  statement_json: string | null;
+  /** The hub device key's ECDSA P-256 signature (DER, base64) of the statement's canonical JSON. */
+  signature: string | null;
+}
+
+/** A seat accounted for by the chief invigilator instead of its digest (schema 70). */
+export interface RoomSealAccountsTable {
+  session_id: string;
+  device_id: string;
+  reason: string;
+  accounted_by: string;
+  accounted_at: string;
+}
+
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;
@@ -323,6 +359,9 @@ export interface StationTables {
   check_ins: CheckInsTable;
   room_assignments: RoomAssignmentsTable;
   seat_assignment: SeatAssignmentTable;
+  seat_seals: SeatSealsTable;
+  room_seals: RoomSealsTable;
+  room_seal_accounts: RoomSealAccountsTable;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

@@ -13,6 +13,7 @@ import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
 import { CheckInPage } from './CheckIn.tsx';
 import { ConsoleNav, type ConsolePage } from './ConsoleNav.tsx';
 import { SeatPlanPage } from './SeatPlan.tsx';
+import { EndAndSeal } from './EndAndSeal.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -289,6 +290,7 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
             )}
           </section>
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
+          <EndAndSeal station={station} token={token} />
         </>
       )}
       {revoking && (

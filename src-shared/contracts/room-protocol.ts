@@ -70,9 +70,12 @@ export const RoomCommand = z
   .strict();
 export type RoomCommand = z.infer<typeof RoomCommand>;
 
-/** What became of a command on a seat: applied, or refused with the error code and why. */
+/** What a seat answers when it carries out a command that asks for something back (the seal's digest), at most 8 KB. */
+const CommandAnswer = z.record(z.string(), z.unknown()).refine((a) => JSON.stringify(a).length <= 8192, 'a command answer is at most 8 KB');
+
+/** What became of a command on a seat: applied (with its answer, for a command that asks one), or refused with the error code and why. */
 export const CommandResult = z.discriminatedUnion('status', [
-  z.object({ cmdId: uuid, status: z.literal('applied') }).strict(),
+  z.object({ cmdId: uuid, status: z.literal('applied'), answer: CommandAnswer.optional() }).strict(),
   z.object({ cmdId: uuid, status: z.literal('refused'), code: z.string().min(1).max(64), detail: z.string().max(500).nullable() }).strict(),
 ]);
 export type CommandResult = z.infer<typeof CommandResult>;
@@ -102,6 +105,23 @@ export const AssignParams = z
   })
   .strict();
 export type AssignParams = z.infer<typeof AssignParams>;
+
+/**
+ * The seat's answer to `seal` (src-shared/rules/seal-digest.ts): its final digest of the session, what
+ * the digest covers, and up to which seq of its stream the hub must hold it to compare. The seat says
+ * who it is; the hub refuses an answer that names another seat than the one on the link.
+ */
+export const SealAnswer = z
+  .object({
+    deviceId: ref,
+    sessionId: ref,
+    digest: sha256Hex,
+    lastSeq: z.number().int().min(0),
+    events: z.number().int().min(0),
+    segments: z.number().int().min(0),
+  })
+  .strict();
+export type SealAnswer = z.infer<typeof SealAnswer>;
 
 // ---- the seat's state, as each heartbeat reports it ----------------------------------------------
 

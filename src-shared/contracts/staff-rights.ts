@@ -59,6 +59,11 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   assignSeat: 'attempt.open',
   unassignSeat: 'attempt.open',
   authoriseCandidate: 'attempt.open',
+  getSealStatus: 'room.view',
+  endSession: 'room.end',
+  sealSession: 'room.seal',
+  accountForSeat: 'room.seal',
+  getRoomProtocol: 'room.protocol',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

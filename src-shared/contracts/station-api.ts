@@ -7,6 +7,7 @@ import { ResponseValue } from '../content/responses.ts';
 import { ATTENDANCE, EventEnvelope, INCIDENT_KINDS } from './events.ts';
 import { PackageSummary } from './package-manifest.ts';
 import { SeatState } from './room-protocol.ts';
+import { ProtocolFile, SealStatus } from './room-seal.ts';
 import { STAFF_RIGHT_NAMES, STAFF_ROLES, type StaffRight } from '../rules/staff.ts';
 
 const uuid = z.string().uuid();
@@ -363,6 +364,20 @@ export const stationApi = {
     z.object({ staffToken, host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'), label: z.string().min(1).max(8) }).strict(),
     RoomStatus,
   ),
+  /** The end and seal of a session on a hub (docs/room.md, "End and seal"): where each seat is with them. */
+  getSealStatus: method('staff', z.object({ staffToken, sessionId: ref }).strict(), SealStatus),
+  /** "End" for the room: every seat ends the session's parts and submits; the hub then waits for each seat's final state. */
+  endSession: method('staff', z.object({ staffToken, sessionId: ref, reason: z.string().max(500).optional() }).strict(), SealStatus),
+  /**
+   * Seal the session: the first call asks every seat for its final digest; the room is sealed once every
+   * seat's digest matches what the hub holds or the seat is accounted for. Refused before the end
+   * (ROOM_NOT_ENDED), with a seat whose digest differs (SEAL_DIGEST_MISMATCH), and once sealed (SESSION_ALREADY_SEALED).
+   */
+  sealSession: method('staff', z.object({ staffToken, sessionId: ref }).strict(), SealStatus),
+  /** The chief invigilator accounts for a seat that cannot answer (dead, its candidate moved), with the reason. */
+  accountForSeat: method('staff', z.object({ staffToken, sessionId: ref, deviceId: z.string().min(1).max(64), reason: z.string().trim().min(3).max(500) }).strict(), SealStatus),
+  /** The session's protocol in Latvian, PDF/A-2b: attendance, seat plan, timeline, extra time, incidents, the seal. */
+  getRoomProtocol: method('staff', z.object({ staffToken, sessionId: ref }).strict(), ProtocolFile),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

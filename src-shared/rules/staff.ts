@@ -102,6 +102,12 @@ export const STAFF_RIGHTS = {
   'seats.pair': ['chief-invigilator', 'it'],
   /** The room's seats and their state, the seat's link to its hub. */
   'room.view': ['chief-invigilator', 'invigilator', 'it'],
+  /** Ending a session for the whole room. */
+  'room.end': ['chief-invigilator', 'invigilator'],
+  /** Sealing a session and accounting for a seat that cannot answer: the chief's. */
+  'room.seal': ['chief-invigilator'],
+  /** The session's protocol PDF. */
+  'room.protocol': ['chief-invigilator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffRight = keyof typeof STAFF_RIGHTS;

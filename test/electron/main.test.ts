@@ -50,6 +50,14 @@ describe('the Electron main process', () => {
     electron.sessionHandlers.permission?.({}, 'media', (ok: boolean) => granted.push(ok));
     electron.sessionHandlers.permission?.({}, 'geolocation', (ok: boolean) => granted.push(ok));
     expect(granted).toEqual([true, false]);
+    // Nothing is downloaded on a station other than a hub, not even a PDF the page made.
+    const download = (url: string, mime: string) => {
+      let stopped = false;
+      electron.sessionHandlers.events.get('will-download')?.({ preventDefault: () => (stopped = true) }, { getURL: () => url, getMimeType: () => mime });
+      return stopped;
+    };
+    expect(download('blob:file:///protocol', 'application/pdf')).toBe(true);
+    expect(download('https://example.com/x.pdf', 'application/pdf')).toBe(true);
     expect(electron.utilities).toHaveLength(1);
     expect(electron.utilities[0]!.entry).toMatch(/station-process\.js$/);
     expect(electron.utilities[0]!.child.pid).not.toBe(process.pid);
@@ -77,6 +85,18 @@ describe('the Electron main process', () => {
     expect(await invoke(contents, contents.mainFrame, 'getStatus', {})).toMatchObject({ ok: false, error: { code: 'NOT_ON_THIS_SCREEN' } });
     contents.mainFrame.url = `${own}#/part`;
     expect(await invoke(contents, contents.mainFrame, 'getStatus', {})).toMatchObject({ ok: true });
+  }, 60_000);
+
+  it('lets a hub’s console save a protocol PDF it made, and nothing else', async () => {
+    await startMain({ EXAM_STATION_MODE: 'demo', EXAM_STATION_ROLE: 'hub' });
+    const download = (url: string, mime: string) => {
+      let stopped = false;
+      electron.sessionHandlers.events.get('will-download')?.({ preventDefault: () => (stopped = true) }, { getURL: () => url, getMimeType: () => mime });
+      return stopped;
+    };
+    expect(download('blob:file:///3f0c', 'application/pdf')).toBe(false);
+    expect(download('blob:file:///3f0c', 'application/x-msdownload')).toBe(true);
+    expect(download('https://example.com/protocol.pdf', 'application/pdf')).toBe(true);
   }, 60_000);
 
   it('gives a seat a kiosk window whose relay carries only the candidate’s surface', async () => {

@@ -521,6 +521,16 @@ const SCENARIOS: Scenario[] = [
       start('p-l'),
     ],
   },
+  {
+    name: 'a station without a room neither ends nor seals a session, nor makes its protocol: ROOM_NOT_AVAILABLE',
+    steps: [
+      call('getSealStatus', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('endSession', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('sealSession', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('accountForSeat', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1', deviceId: 'D-1', reason: 'the seat is dead' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('getRoomProtocol', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+    ],
+  },
 ];
 
 // ---- running the table ------------------------------------------------------------------------------

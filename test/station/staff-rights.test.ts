@@ -21,6 +21,10 @@ describe('the permission table', () => {
     expect([...STAFF_RIGHTS['package.import']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     expect([...STAFF_RIGHTS['package.unlock']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     expect([...STAFF_RIGHTS['seats.pair']].sort()).toEqual(['chief-invigilator', 'it']);
+    // Invigilators end the session for the room; sealing it, accounting for a seat and its protocol are the chief's.
+    expect([...STAFF_RIGHTS['room.end']].sort()).toEqual(['chief-invigilator', 'invigilator']);
+    expect(STAFF_RIGHTS['room.seal']).toEqual(['chief-invigilator']);
+    expect(STAFF_RIGHTS['room.protocol']).toEqual(['chief-invigilator']);
     // Extra time: an invigilator applies a registered accommodation; extra time for an incident is the chief's.
     const extend = (grounds: 'accommodation' | 'incident'): StationInput<'staffTimerEvent'> => ({ staffToken: 'x'.repeat(16), attemptId: '', partId: 'p', kind: 'extend', amountMs: 1, grounds });
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
@@ -28,7 +32,7 @@ describe('the permission table', () => {
     expect(mayCall(['chief-invigilator'], 'staffTimerEvent', extend('incident'))).toBe(true);
     // IT pairs seats, sees the room's seats and reads the audit log; it does not see answers.
     expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view']);
-    expect(rightsOf(['invigilator', 'it'])).toEqual([...rightsOf(['invigilator']).filter((r) => r !== 'room.view'), 'audit.read', 'seats.pair', 'room.view']);
+    expect(new Set(rightsOf(['invigilator', 'it']))).toEqual(new Set([...rightsOf(['invigilator']), 'audit.read', 'seats.pair', 'room.view']));
   });
 });
 
@@ -89,6 +93,11 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   assignSeat: [(c, staffToken) => ({ staffToken, candidateId: 'C-0001', deviceId: 'NO-SUCH-SEAT', packageId: c.built.manifest.packageId })],
   unassignSeat: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001' })],
   authoriseCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001' })],
+  getSealStatus: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  endSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  sealSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  accountForSeat: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, deviceId: 'NO-SUCH-SEAT', reason: 'the seat is dead' })],
+  getRoomProtocol: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
 };
 
 describe('the station enforces the table', () => {

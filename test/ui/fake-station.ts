@@ -653,6 +653,22 @@ export class FakeStation implements StationApi {
   async pairWithHub(): Promise<StationOutput<'pairWithHub'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
+  // Sessions are ended and sealed at a hub; a solo station has no room for it.
+  async getSealStatus(_input?: StationInput<'getSealStatus'>): Promise<StationOutput<'getSealStatus'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async endSession(_input?: StationInput<'endSession'>): Promise<StationOutput<'endSession'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async sealSession(_input?: StationInput<'sealSession'>): Promise<StationOutput<'sealSession'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async accountForSeat(_input?: StationInput<'accountForSeat'>): Promise<StationOutput<'accountForSeat'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async getRoomProtocol(_input?: StationInput<'getRoomProtocol'>): Promise<StationOutput<'getRoomProtocol'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
   async markAttendance(): Promise<StationOutput<'markAttendance'>> {
     return this.getCandidate();
   }

@@ -34,6 +34,11 @@ export class Outbox {
   private readonly seqFloor: PreparedQuery<Record<string, never>, { value: string }>;
   /** The highest seq handed out and committed, or undefined to be read again. */
   private last: number | undefined;
+  /**
+   * Asked before every event the station writes itself, inside the change's transaction: throws to refuse
+   * the change (a sealed session takes no more writes, src-main/station/session-seal.ts).
+   */
+  guard: ((kind: EventKind, payload: unknown) => void) | null = null;
 
   constructor(db: StationDatabase, deviceId: string) {
     this.db = db;
@@ -56,6 +61,7 @@ export class Outbox {
   append<K extends EventKind>(_tx: Tx, kind: K, entityId: string, payload: EventPayload<K>, at: Date): number {
     const checked = EVENT_PAYLOADS[kind].safeParse(payload);
     if (!checked.success) throw new StationError('INTERNAL', `${kind} event outside the contract: ${checked.error.issues[0]?.path.join('.')}: ${checked.error.issues[0]?.message}`);
+    this.guard?.(kind, payload);
     const seq = (this.last ?? this.lastSeq()) + 1;
     this.insert.run({ seq, device_id: this.deviceId, kind, entity_id: entityId, payload_json: JSON.stringify(payload), created_at: at.toISOString(), origin_seq: null });
     this.last = seq;

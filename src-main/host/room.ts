@@ -1,6 +1,7 @@
 // The room around a station: a hub serves its seats (the room server on the LAN, the room protocol's
 // hub end) and a paired seat keeps its link to its hub (the channel, the protocol's seat end, the
 // commands carried out on its station, the room clock). A solo station has no room.
+import { statfsSync } from 'node:fs';
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomHub } from '../lan/room-hub.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
@@ -38,10 +39,20 @@ function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport
       attempt: seat ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.paused ? 'paused' : seat.partId ? 'part' : 'staff' } : null,
       recording: null,
       battery: null,
-      diskFreeBytes: null,
+      diskFreeBytes: diskFree(opened.config.dataDir),
       appVersion,
     };
   };
+}
+
+/** Free bytes for the station on the disk of its data folder, or null where the system cannot say. */
+function diskFree(dataDir: string): number | null {
+  try {
+    const stats = statfsSync(dataDir);
+    return Number(stats.bavail) * Number(stats.bsize);
+  } catch {
+    return null;
+  }
 }
 
 function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
@@ -105,6 +116,10 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   }
   if (config.role === 'seat') {
     let running: { link: SeatLink; connection: HubConnection; stop: () => void } | null = null;
+    // Why the channel is down, when a person must act on it (the hub's key changed, the seat was
+    // revoked or is unknown to the hub): getRoom shows it until the channel opens again. Not reaching the
+    // hub is no alarm: the seat works offline and keeps trying.
+    let refusedBy: StationError | null = null;
     const begin = (membership: SeatMembership) => {
       const link = new SeatLink({
         db: service.db,
@@ -113,8 +128,15 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
         report: seatReport(opened, appVersion),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
+        stationAlarm: () => service.storageAlarm(),
       });
       const connection = connectToHub({ identity, membership });
+      connection.onDisconnected((reason) => {
+        refusedBy = reason.code === 'HUB_UNREACHABLE' ? null : reason;
+      });
+      connection.onConnected(() => {
+        refusedBy = null;
+      });
       const stopSessions = sessionsOfHub(connection, (session) => link.connect(session));
       const stopKick = service.onCommit(() => link.kick());
       running = {
@@ -146,7 +168,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
             backlogEvents: link?.backlogEvents ?? service.outbox.lastSeq(),
             audioBytesPending: link?.audioBytesPending ?? 0,
             clockOffsetMs: link?.clockOffsetMs ?? null,
-            alarm: link?.alarm ?? null,
+            alarm: link?.alarm ?? (refusedBy ? `${refusedBy.code}: ${refusedBy.detail ?? refusedBy.text.en}`.slice(0, 300) : null),
           },
         };
       },

@@ -45,6 +45,8 @@ export interface SeatLinkOptions {
   audioWindow?: number;
   /** Told every new estimate of the offset to the hub's clock (the seat's RoomClock). */
   onClockOffset?: (offsetMs: number) => void;
+  /** A trouble of the seat's own station (its disk is full), told to the hub in every heartbeat until it goes. */
+  stationAlarm?: () => string | null;
 }
 
 export interface SeatLinkStatus {
@@ -96,6 +98,7 @@ export class SeatLink {
   private readonly pushTimeoutMs: number;
   private readonly audioWindow: number;
   private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
+  private readonly stationAlarm: () => string | null;
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -121,6 +124,7 @@ export class SeatLink {
     this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
+    this.stationAlarm = options.stationAlarm ?? (() => null);
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       this.carryOut(RoomCommand.parse(JSON.parse(row.command_json)));
@@ -350,7 +354,7 @@ export class SeatLink {
       ...this.report(),
       backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
       clockOffsetMs: status.clockOffsetMs,
-      alarm: this.alarm ?? this.trouble,
+      alarm: this.alarm ?? this.stationAlarm() ?? this.trouble,
     };
     this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
     this.pump(connection);
@@ -499,7 +503,7 @@ export class SeatLink {
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),
-      alarm: this.alarm ?? this.trouble,
+      alarm: this.alarm ?? this.stationAlarm() ?? this.trouble,
     };
   }
 }

@@ -14,13 +14,14 @@
 // Last line, one JSON object: {"faults", "acknowledged", "lost", "duplicates"}; exit code 1 if anything
 // was lost or duplicated (or the room did not settle).
 //   node test/room-faults/run.ts [--seats 3] [--cut-seconds 60] [--faults cut,hub-kill,seat-kill,chaos,rebuild] [--calm-seconds 5] [--keep]
+// (test/room-faults/room-faults.test.ts runs a short version, and one that must find a loss.)
 import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import { buildMiniPackage, makeKeys, tempDir, TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
+import { buildMiniPackage, makeKeys, tempDir, writeProductionAssets } from '../support/fixtures.ts';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.ts';
 import type { FromNode, Request, ToNode } from './station-node.ts';
 
@@ -35,6 +36,9 @@ const { values } = parseArgs({
     faults: { type: 'string', default: FAULTS.join(',') },
     'calm-seconds': { type: 'string', default: '5' },
     keep: { type: 'boolean', default: false },
+    // For the harness's own test: take this many of the first seat's events and one of its segments out
+    // of the hub's database before the count, which must then find them lost.
+    'lose-at-hub': { type: 'string', default: '0' },
   },
 });
 const seatCount = Math.max(1, Number(values.seats));
@@ -94,7 +98,7 @@ class Station {
   async start(extraEnv: Record<string, string> = {}): Promise<void> {
     const logFd = openSync(join(root, `${this.name}.log`), 'a');
     const child = fork(SCRIPT, [], {
-      env: { ...process.env, EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(this.dir, 'data'), EXAM_STATION_ASSETS: assets, ...TEST_CHIEF_ENV, ...this.env, ...extraEnv },
+      env: { ...process.env, EXAM_STATION_POLICY: 'none', EXAM_STATION_MODE: 'production', EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(this.dir, 'data'), EXAM_STATION_ASSETS: assets, ...this.env, ...extraEnv },
       stdio: ['ignore', logFd, logFd, 'ipc'],
       execArgv: [],
     });
@@ -322,6 +326,15 @@ interface EventRow {
 }
 const bodyOf = (e: EventRow) => canonical({ kind: e.kind, entityId: e.entity_id, payload: JSON.parse(e.payload_json), createdAt: e.created_at });
 
+const loseAtHub = Number(values['lose-at-hub']);
+if (loseAtHub > 0 && seats[0]) {
+  const sabotage = new Database(join(hub.dir, 'data', 'station.db'));
+  const deviceId = seats[0].station.deviceId;
+  sabotage.prepare('DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE device_id = ? ORDER BY random() LIMIT ?)').run(deviceId, loseAtHub);
+  sabotage.prepare('DELETE FROM seat_audio WHERE rowid IN (SELECT rowid FROM seat_audio WHERE device_id = ? LIMIT 1)').run(deviceId);
+  sabotage.close();
+  log(`${loseAtHub} events and a segment of seat ${seats[0].label} taken out of the hub's database`);
+}
 const hubDb = new Database(join(hub.dir, 'data', 'station.db'), { readonly: true });
 let acknowledged = 0;
 let lost = 0;

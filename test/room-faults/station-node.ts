@@ -1,5 +1,5 @@
 // One station of the fault harness (run.ts), in a process of its own so that the harness can SIGKILL
-// it: a production station from openStation on its own data folder and key.
+// it: a production station on its own data folder and key (openCheaply).
 // - A hub: its room CA, seat directory, room protocol end and room server on 127.0.0.1 (the parts
 //   src-main/host/room.ts puts together), each seat's link passing through a frame shim that the
 //   harness can tell to duplicate, reorder and replay frames. With FAULTS_READMIT it first admits the
@@ -9,12 +9,16 @@
 //   candidate who saves answers and records audio segments all the time through the station's own
 //   candidate methods. Every save the station acknowledged is told to the harness at once.
 // Messages with the harness go over the IPC channel (run.ts's `Child`).
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { loadStationConfig } from '../../src-main/host/config.ts';
 import { startRoom } from '../../src-main/host/room.ts';
-import { openStation } from '../../src-main/host/start.ts';
+import type { OpenedStation } from '../../src-main/host/start.ts';
+import { shippedTrust } from '../../src-main/host/trust.ts';
+import { ROOM_CLOCK_FILE, RoomClock } from '../../src-main/seat-link/room-clock.ts';
+import { StationService } from '../../src-main/station/service.ts';
+import { loadOrCreateDeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { openRoomAuthority } from '../../src-main/lan/room-authority.ts';
 import { RoomHub } from '../../src-main/lan/room-hub.ts';
 import { startRoomServer } from '../../src-main/lan/room-server.ts';
@@ -22,7 +26,7 @@ import { SqliteSeatDirectory, type NewSeat } from '../../src-main/lan/seat-direc
 import { loadMembership } from '../../src-main/seat-link/membership.ts';
 import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
 import type { FrameLink } from '../../src-shared/contracts/room-protocol.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, firstSignIn, TEST_STAFF } from '../support/fixtures.ts';
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF, TEST_STAFF_OPTIONS } from '../support/fixtures.ts';
 
 export type ShimMode = 'off' | 'chaos';
 /** What the harness asks of a station (each with an id; the station replies with it). */
@@ -40,7 +44,7 @@ const post = (message: FromNode) => process.send?.(message);
 process.on('disconnect', () => process.exit(0));
 
 const config = loadStationConfig();
-const opened = openStation(config, { heartbeatMs: 0 });
+const opened = openCheaply();
 const { service, identity } = opened;
 const handlers: Record<string, (message: ToNode) => Promise<unknown> | unknown> = {
   stop: () => {
@@ -68,6 +72,28 @@ process.on('message', (raw) => {
 if (config.role === 'hub') await hubNode();
 else await seatNode();
 post({ type: 'ready', deviceId: identity.deviceId });
+
+/**
+ * The station as openStation opens it in production (its data folder and device key, the shipped trust
+ * list, a seat's room clock), except that staff passwords are hashed with the cheap test parameters: the
+ * production cost, several hashes a station at each start, would be most of the harness's time.
+ */
+function openCheaply(): OpenedStation {
+  mkdirSync(config.dataDir, { recursive: true });
+  const identity = loadOrCreateDeviceIdentity(config.dataDir);
+  const clock = config.role === 'seat' ? new RoomClock(join(config.dataDir, ROOM_CLOCK_FILE)) : undefined;
+  const service = new StationService({
+    dbPath: join(config.dataDir, 'station.db'),
+    deviceId: identity.deviceId,
+    ...(clock ? { now: () => clock.now() } : {}),
+    role: config.role,
+    venueCode: config.venueCode,
+    trust: shippedTrust(config.assetsDir),
+    heartbeatMs: 0,
+    ...TEST_STAFF_OPTIONS,
+  });
+  return { service, config, identity, demo: [], ...(clock ? { clock } : {}) };
+}
 
 // ---- the hub ----------------------------------------------------------------------------------------
 
@@ -160,7 +186,7 @@ async function seatNode(): Promise<void> {
   if (room.role !== 'seat') throw new Error('not a seat');
   const stateFile = join(config.dataDir, 'faults-seat.json');
   const first = !existsSync(stateFile);
-  const staffToken = first ? await firstSignIn(service) : (await service.staffSignIn(TEST_STAFF)).staffToken;
+  const { staffToken } = await service.staffSignIn(TEST_STAFF);
   let seat: SeatFile;
   if (first) {
     const packagePath = process.env.FAULTS_PACKAGE!;

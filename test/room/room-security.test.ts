@@ -1,21 +1,24 @@
-// The refusals of issue 10 §6 between production stations (openStation, startRoom: the hub and the seat
-// as the station process runs them, over the room's mutual TLS on loopback), seen where a person sees
+// The refusals of issue 10 §6 between production stations (as openStation opens them and startRoom starts
+// their room, over the room's mutual TLS on loopback), seen where a person sees
 // them: the station API's getRoom on the hub and on the seat, and the error a call is refused with.
 // What the channel and the protocol refuse at their own level is tested beside them (channel.test.ts,
 // pairing.test.ts, room-file.test.ts, protocol.test.ts); docs/room.md lists which test proves what.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStationConfig } from '../../src-main/host/config.ts';
 import { startRoom, type StationRoom } from '../../src-main/host/room.ts';
-import { openStation, type OpenedStation } from '../../src-main/host/start.ts';
+import type { OpenedStation } from '../../src-main/host/start.ts';
+import { ROOM_CLOCK_FILE, RoomClock } from '../../src-main/seat-link/room-clock.ts';
+import { StationService } from '../../src-main/station/service.ts';
+import { loadOrCreateDeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { connectToHub } from '../../src-main/seat-link/hub-connection.ts';
 import { loadMembership } from '../../src-main/seat-link/membership.ts';
 import { ROOM_PROTOCOL_VERSION } from '../../src-shared/contracts/room-protocol.ts';
 import type { RoomStatus } from '../../src-shared/contracts/station-api.ts';
 import { CodedError, type StationError } from '../../src-shared/errors.ts';
-import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, firstSignIn, makeKeys, tempDir, TEST_CHIEF_ENV, writeProductionAssets } from '../support/fixtures.ts';
+import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, makeKeys, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS, writeProductionAssets } from '../support/fixtures.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 
 /** Wait until `condition` holds (it may ask the station API), polling. */
@@ -48,18 +51,28 @@ interface Seat extends Station {
   candidate: { attemptId: string; candidateToken: string };
 }
 
+/**
+ * A hub or seat as openStation opens it in production (its own data folder and device key, the seat's
+ * room clock, the production configuration) and startRoom starts its room, except that the staff's
+ * passwords are hashed with the cheap test parameters: the production cost, several hashes a station,
+ * would make this file minutes long.
+ */
 async function open(role: 'hub' | 'seat', options: { port?: number } = {}): Promise<Station> {
   const dir = tempDir(`room-security-${role}-`);
   const config = loadStationConfig({
-    env: { EXAM_STATION_MODE: 'production', EXAM_STATION_ROLE: role, EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'data'), EXAM_STATION_ASSETS: writeProductionAssets(dir, keys.trust), ...TEST_CHIEF_ENV },
+    env: { EXAM_STATION_MODE: 'production', EXAM_STATION_ROLE: role, EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_DATA: join(dir, 'data'), EXAM_STATION_ASSETS: writeProductionAssets(dir, keys.trust) },
     machinePolicyFile: join(dir, 'absent.json'),
   });
-  const opened = openStation(config, { heartbeatMs: 0 });
-  closing.push(() => opened.service.close());
+  mkdirSync(config.dataDir, { recursive: true });
+  const identity = loadOrCreateDeviceIdentity(config.dataDir);
+  const clock = role === 'seat' ? new RoomClock(join(config.dataDir, ROOM_CLOCK_FILE)) : undefined;
+  const service = new StationService({ dbPath: join(config.dataDir, 'station.db'), deviceId: identity.deviceId, ...(clock ? { now: () => clock.now() } : {}), role, venueCode: config.venueCode, trust: keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS });
+  closing.push(() => service.close());
+  const opened: OpenedStation = { service, config, identity, demo: [], ...(clock ? { clock } : {}) };
   const room = await startRoom(opened, { host: '127.0.0.1', heartbeatMs: 100, ...(options.port === undefined ? {} : { port: options.port }) });
   closing.push(() => room.close());
-  const staff = await firstSignIn(opened.service);
-  return { opened, room, staff, deviceId: opened.identity.deviceId, getRoom: () => opened.service.getRoom({ staffToken: staff }) };
+  const { staffToken: staff } = await service.staffSignIn(TEST_STAFF);
+  return { opened, room, staff, deviceId: identity.deviceId, getRoom: () => service.getRoom({ staffToken: staff }) };
 }
 
 function hubOf(station: Station): Extract<StationRoom, { role: 'hub' }> {

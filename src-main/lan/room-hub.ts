@@ -133,6 +133,9 @@ export class RoomHub {
   private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: { greeted: boolean }, frame: SeatFrame): void {
     const send = (reply: HubFrame) => link.send(reply);
     if (frame.type === 'hello') {
+      // A session is greeted once: a hello again on it is a replay, and its old lastSeq would raise a
+      // false SEAT_BEHIND_HUB.
+      if (session.greeted) return;
       if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
         link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
         return;

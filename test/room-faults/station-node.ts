@@ -25,7 +25,7 @@ import { startRoomServer } from '../../src-main/lan/room-server.ts';
 import { SqliteSeatDirectory, type NewSeat } from '../../src-main/lan/seat-directory.ts';
 import { loadMembership } from '../../src-main/seat-link/membership.ts';
 import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
-import type { FrameLink } from '../../src-shared/contracts/room-protocol.ts';
+import { disorderly } from '../support/frame-disorder.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF, TEST_STAFF_OPTIONS } from '../support/fixtures.ts';
 
 export type ShimMode = 'off' | 'chaos';
@@ -112,7 +112,7 @@ async function hubNode(): Promise<void> {
     seats: directory,
     host: '127.0.0.1',
     port: config.roomPort,
-    onSeat: (connection) => hub.attach(connection.deviceId, shim(sessionOfConnection(connection), () => mode), directory.list().find((s) => s.deviceId === connection.deviceId)?.pairedAt ?? null),
+    onSeat: (connection) => hub.attach(connection.deviceId, disorderly(sessionOfConnection(connection), () => mode === 'chaos'), directory.list().find((s) => s.deviceId === connection.deviceId)?.pairedAt ?? null),
   });
   handlers.code = () => server.pairing.status().code?.code ?? server.pairing.open().code;
   handlers.shim = (message) => {
@@ -120,57 +120,6 @@ async function hubNode(): Promise<void> {
     return mode;
   };
   handlers.status = () => hub.view().map((seat) => ({ deviceId: seat.deviceId, connected: seat.connected, ackedSeq: seat.ackedSeq, alarm: seat.alarm }));
-}
-
-/**
- * A seat's link as the hub's protocol end sees it, with faults on demand ('chaos'): every frame both
- * ways arrives twice, now and then one is held back and arrives after the next (reordered), and every
- * tenth frame from the seat is followed by a replay of an earlier one. The protocol must apply each
- * event and segment once through all of it.
- */
-function shim(link: FrameLink, mode: () => ShimMode): FrameLink {
-  const history: unknown[] = [];
-  const disorder = (deliver: (frame: unknown) => void, replay: boolean) => {
-    let held: unknown;
-    let count = 0;
-    return (frame: unknown) => {
-      if (mode() === 'off') {
-        if (held !== undefined) deliver(held);
-        held = undefined;
-        return deliver(frame);
-      }
-      count += 1;
-      if (replay) {
-        history.push(frame);
-        if (history.length > 50) history.shift();
-      }
-      if (held === undefined && Math.random() < 0.3) {
-        held = frame;
-        // Held back until the next frame, or a little while if none comes.
-        setTimeout(() => {
-          if (held === frame) {
-            held = undefined;
-            deliver(frame);
-          }
-        }, 50);
-        return;
-      }
-      deliver(frame);
-      deliver(frame);
-      if (held !== undefined) {
-        const late = held;
-        held = undefined;
-        deliver(late);
-      }
-      if (replay && count % 10 === 0) deliver(history[Math.floor(Math.random() * history.length)]);
-    };
-  };
-  return {
-    send: disorder((frame) => link.send(frame), false),
-    onFrame: (listener) => link.onFrame(disorder(listener, true)),
-    onClose: (listener) => link.onClose(listener),
-    close: (reason) => link.close(reason),
-  };
 }
 
 // ---- a seat ------------------------------------------------------------------------------------------

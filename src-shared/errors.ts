@@ -528,6 +528,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Telpas datorā ir vairāk šī kandidāta datora notikumu nekā pašā kandidāta datorā: tā datubāze ir aizstāta vai bojāta. Nekas netika sūtīts; pasauciet IT un nelietojiet šo datoru.',
     en: 'The hub holds more of this seat\'s events than the seat itself: the seat\'s database was replaced or damaged. Nothing was sent; call IT and do not use this seat.',
   },
+  HUB_DISK_FULL: {
+    status: 507,
+    lv: 'Telpas datora disks ir pilns. Kandidātu darbs paliek saglabāts kandidātu datoros un netiek zaudēts; telpas dators to saņems, tiklīdz diskā atkal būs brīva vieta. Pasauciet IT, lai atbrīvotu vietu telpas datorā.',
+    en: "The hub's disk is full. The candidates' work stays saved on their seats and is not lost; the hub takes it as soon as there is free space again. Call IT to free space on the hub.",
+  },
   SEAT_LOCKED: {
     status: 423,
     lv: 'Šis dators ir bloķēts. Jūsu atbildes ir drošībā; pārbaudījuma vadītājs to atbloķēs.',

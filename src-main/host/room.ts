@@ -2,6 +2,7 @@
 // hub end) and a paired seat keeps its link to its hub (the channel, the protocol's seat end, the
 // commands carried out on its station, the room clock). A solo station has no room.
 import { join } from 'node:path';
+import { statfsSync } from 'node:fs';
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomHub } from '../lan/room-hub.ts';
 import { RoomSeal } from '../lan/room-seal.ts';
@@ -33,7 +34,7 @@ export interface RoomOptions {
 }
 
 /** What a seat's heartbeat reports of its station. */
-export function seatReport(opened: Pick<OpenedStation, 'service'>, appVersion: string): () => SeatReport {
+export function seatReport(opened: Pick<OpenedStation, 'service'> & { config?: Pick<OpenedStation['config'], 'dataDir'> }, appVersion: string): () => SeatReport {
   return () => {
     const seat = opened.service.roomSeatReport();
     return {
@@ -42,10 +43,20 @@ export function seatReport(opened: Pick<OpenedStation, 'service'>, appVersion: s
         : null,
       recording: null,
       battery: null,
-      diskFreeBytes: null,
+      diskFreeBytes: opened.config ? diskFree(opened.config.dataDir) : null,
       appVersion,
     };
   };
+}
+
+/** Free bytes for the station on the disk of its data folder, or null where the system cannot say. */
+function diskFree(dataDir: string): number | null {
+  try {
+    const stats = statfsSync(dataDir);
+    return Number(stats.bavail) * Number(stats.bsize);
+  } catch {
+    return null;
+  }
 }
 
 /** The station service's way into a hub's room; the protocol's tests build it around an in-memory room server. */
@@ -112,6 +123,10 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   }
   if (config.role === 'seat') {
     let running: { link: SeatLink; connection: HubConnection; stop: () => void } | null = null;
+    // Why the channel is down, when a person must act on it (the hub's key changed, the seat was
+    // revoked or is unknown to the hub): getRoom shows it until the channel opens again. Not reaching the
+    // hub is no alarm: the seat works offline and keeps trying.
+    let refusedBy: StationError | null = null;
     const begin = (membership: SeatMembership) => {
       const link = new SeatLink({
         db: service.db,
@@ -120,8 +135,15 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
         report: seatReport(opened, appVersion),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
+        stationAlarm: () => service.storageAlarm(),
       });
       const connection = connectToHub({ identity, membership });
+      connection.onDisconnected((reason) => {
+        refusedBy = reason.code === 'HUB_UNREACHABLE' ? null : reason;
+      });
+      connection.onConnected(() => {
+        refusedBy = null;
+      });
       const stopSessions = sessionsOfHub(connection, (session) => link.connect(session));
       const stopKick = service.onCommit(() => link.kick());
       running = {
@@ -153,7 +175,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
             backlogEvents: link?.backlogEvents ?? service.outbox.lastSeq(),
             audioBytesPending: link?.audioBytesPending ?? 0,
             clockOffsetMs: link?.clockOffsetMs ?? null,
-            alarm: link?.alarm ?? null,
+            alarm: link?.alarm ?? (refusedBy ? `${refusedBy.code}: ${refusedBy.detail ?? refusedBy.text.en}`.slice(0, 300) : null),
           },
         };
       },

@@ -20,7 +20,7 @@ import {
   type SeatState,
 } from '../../src-shared/contracts/room-protocol.ts';
 import { isCodedError } from '../../src-shared/errors.ts';
-import type { StationDatabase } from '../station/database.ts';
+import { storageError, type StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 import { candidateAtSeat } from '../station/records/room-assignments.ts';
 import { RoomCommands, type IssueCommand } from './room-commands.ts';
@@ -37,7 +37,10 @@ export interface SeatView {
   /** What the seat's latest heartbeat said. */
   state: SeatState | null;
   ackedSeq: number;
-  /** Something the hub noticed about this seat that needs a person: an integrity alarm, a storage failure. */
+  /**
+   * Something about this seat that needs a person: an integrity alarm, a storage failure at the hub, or
+   * what the seat's own heartbeat raised (its disk is full).
+   */
   alarm: string | null;
 }
 
@@ -132,7 +135,8 @@ export class RoomHub {
       } catch (error) {
         // A store that failed (the hub's disk is full ...) or a reply too large to send: the hub says so on
         // the room view and ends this session; the seat keeps everything and comes back.
-        record.trouble = { from: 'frame', text: `${isCodedError(error) ? error.code : 'INTERNAL'}: ${error instanceof Error ? error.message : String(error)}`.slice(0, 200) };
+        const { code, detail } = refusalOf(error);
+        record.trouble = { from: 'frame', text: `${code}: ${detail}`.slice(0, 200) };
         link.close('the hub could not handle a frame');
         this.changed();
       }
@@ -148,6 +152,9 @@ export class RoomHub {
   private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: { greeted: boolean }, frame: SeatFrame): void {
     const send = (reply: HubFrame) => link.send(reply);
     if (frame.type === 'hello') {
+      // A session is greeted once: a hello again on it is a replay, and its old lastSeq would raise a
+      // false SEAT_BEHIND_HUB.
+      if (session.greeted) return;
       if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
         link.close(`ROOM_PROTOCOL_MISMATCH: the seat speaks room protocol ${frame.protocol}, this hub ${ROOM_PROTOCOL_VERSION}`);
         return;
@@ -174,8 +181,7 @@ export class RoomHub {
             send({ type: 'push-ack', pushId: frame.pushId, ...result });
           },
           refused: (error) => {
-            const code = isCodedError(error) ? error.code : 'INTERNAL';
-            const detail = error instanceof Error ? error.message.slice(0, 500) : String(error);
+            const { code, detail } = refusalOf(error);
             if (error instanceof PushRefusal && (error.code === 'EVENT_CONFLICT' || error.code === 'PUSH_FOREIGN_ORIGIN')) record.alarm = `${code}: ${detail}`.slice(0, 200);
             else if (!(error instanceof PushRefusal)) record.trouble = { from: 'push', text: `${code}: ${detail}`.slice(0, 200) };
             send({ type: 'push-refused', pushId: frame.pushId, code, detail, expectedSeq: error instanceof PushRefusal ? error.expectedSeq : null });
@@ -187,8 +193,8 @@ export class RoomHub {
           write: () => this.streams.storeAudio(deviceId, { recordingId: frame.recordingId, index: frame.index, sha256: frame.sha256, data: Buffer.from(frame.data, 'base64') }),
           done: () => send({ type: 'audio-ack', recordingId: frame.recordingId, index: frame.index }),
           refused: (error) => {
-            const code = isCodedError(error) ? error.code : 'INTERNAL';
-            send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+            const { code, detail } = refusalOf(error);
+            send({ type: 'audio-refused', recordingId: frame.recordingId, index: frame.index, code, detail });
           },
         });
         break;
@@ -310,10 +316,23 @@ export class RoomHub {
         const lastSeenAt = record?.lastSeenAt ?? null;
         const silent = lastSeenAt === null ? Infinity : now - lastSeenAt;
         const presence: SeatPresence = silent >= SEAT_MISSING_MS ? 'missing' : silent >= SEAT_LATE_MS ? 'late' : 'connected';
-        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? record?.trouble?.text ?? null };
+        return { deviceId, presence, connected: Boolean(record?.link), lastSeenAt, state: record?.state ?? null, ackedSeq: acked.get(deviceId) ?? 0, alarm: record?.alarm ?? record?.trouble?.text ?? record?.state?.alarm ?? null };
       })
       .sort((a, b) => Number(b.alarm !== null) - Number(a.alarm !== null) || rank[a.presence] - rank[b.presence] || a.deviceId.localeCompare(b.deviceId));
   }
+}
+
+/**
+ * What the hub refuses a frame with. Its own full disk is HUB_DISK_FULL, not DISK_FULL: the seat and the
+ * console must not read it as the seat's disk (the seat keeps everything and sends it again).
+ */
+function refusalOf(raw: unknown): { code: string; detail: string } {
+  // A store's own SQLite failure becomes the catalogue's error (SQLITE_FULL is DISK_FULL ...).
+  const error = storageError(raw);
+  const detail = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  if (!isCodedError(error)) return { code: 'INTERNAL', detail };
+  if (error.code === 'DISK_FULL') return { code: 'HUB_DISK_FULL', detail: `the hub's disk is full: ${error.detail ?? ''}`.slice(0, 500) };
+  return { code: error.code, detail };
 }
 
 function hubInstance(db: StationDatabase): string {

@@ -47,6 +47,8 @@ export interface SeatLinkOptions {
   audioWindow?: number;
   /** Told every new estimate of the offset to the hub's clock (the seat's RoomClock). */
   onClockOffset?: (offsetMs: number) => void;
+  /** A trouble of the seat's own station (its disk is full), told to the hub in every heartbeat until it goes. */
+  stationAlarm?: () => string | null;
 }
 
 export interface SeatLinkStatus {
@@ -98,6 +100,7 @@ export class SeatLink {
   private readonly pushTimeoutMs: number;
   private readonly audioWindow: number;
   private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
+  private readonly stationAlarm: () => string | null;
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -135,6 +138,7 @@ export class SeatLink {
     this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
+    this.stationAlarm = options.stationAlarm ?? (() => null);
     // Prepared once: the link reads and writes its meta keys at every acknowledgement.
     this.metaValue = this.db.prepared<{ key: string }, { value: string }>((p) => this.db.q.selectFrom('meta').select('value').where('key', '=', p.key));
     this.metaWrite = this.db.prepared<{ key: string; value: string }>((p) =>
@@ -385,7 +389,7 @@ export class SeatLink {
       ...this.report(),
       backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
       clockOffsetMs: status.clockOffsetMs,
-      alarm: this.alarm ?? this.trouble,
+      alarm: this.alarm ?? this.stationAlarm() ?? this.trouble,
     };
     this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
     this.pump(connection);
@@ -541,7 +545,7 @@ export class SeatLink {
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),
-      alarm: this.alarm ?? this.trouble,
+      alarm: this.alarm ?? this.stationAlarm() ?? this.trouble,
     };
   }
 }

@@ -7,7 +7,7 @@
 // token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
 import { extname } from 'node:path';
-import { CodedError, StationError } from '../../src-shared/errors.ts';
+import { CodedError, isCodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
 import { accommodationExtraMs, accommodationReason, parseAccommodations } from '../../src-shared/rules/accommodations.ts';
 import type { StaffMethod } from '../../src-shared/contracts/staff-rights.ts';
@@ -208,6 +208,14 @@ export class StationService implements StationHost {
     return () => this.commitListeners.delete(listener);
   }
 
+  /** The latest write that failed for want of storage (a full disk, an I/O error), until a write succeeds again. */
+  private storageTrouble: string | null = null;
+
+  /** What a seat's heartbeat says when its own storage failed: the code first, so the console can name it. */
+  storageAlarm(): string | null {
+    return this.storageTrouble;
+  }
+
   private tx<T>(fn: (tx: Tx) => T): T {
     let result: T;
     try {
@@ -218,8 +226,11 @@ export class StationService implements StationHost {
       this.answers.forget();
       this.outbox.forget();
       this.seals.forget();
-      throw storageError(error);
+      const failure = storageError(error);
+      if (isCodedError(failure) && (failure.code === 'DISK_FULL' || failure.code === 'STORAGE_IO')) this.storageTrouble = `${failure.code}: ${failure.detail ?? ''}`.slice(0, 200);
+      throw failure;
     }
+    this.storageTrouble = null;
     // After the commit, and never inside the caller's reply: a listener only schedules its work.
     if (this.commitListeners.size > 0) setImmediate(() => this.commitListeners.forEach((listener) => listener()));
     return result;

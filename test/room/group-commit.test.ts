@@ -74,7 +74,8 @@ describe('the hub commits its seats’ writes together', () => {
     const before = station.service.outbox.lastSeq();
     await Promise.all(seats.map((seat, i) => save(seat, `the disk fills ${i}`)));
     await until('both refused', () => replies.filter((r) => r.type === 'push-refused').length === 2);
-    expect(replies.filter((r) => r.type === 'push-refused').map((r) => r.code)).toEqual(['INTERNAL', 'INTERNAL']);
+    // A full disk at the hub is named as the hub's (not INTERNAL, not the seat's DISK_FULL).
+    expect(replies.filter((r) => r.type === 'push-refused').map((r) => r.code)).toEqual(['HUB_DISK_FULL', 'HUB_DISK_FULL']);
     expect(station.service.outbox.lastSeq()).toBe(before);
     // After the refusal each seat waits and sends again.
     await until('every save at the hub after the retry', () => seats.every((s) => hub.streams.ackedSeq(s.service.deviceId) === s.service.outbox.lastSeq()), 10_000);

@@ -2,6 +2,7 @@
 // hub end) and a paired seat keeps its link to its hub (the channel, the protocol's seat end, the
 // commands carried out on its station, the room clock). A solo station has no room.
 import { openRoomAuthority } from '../lan/room-authority.ts';
+import { RoomDesk } from '../lan/room-desk.ts';
 import { RoomHub } from '../lan/room-hub.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
 import { SqliteSeatDirectory } from '../lan/seat-directory.ts';
@@ -35,7 +36,8 @@ function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport
   return () => {
     const seat = opened.service.roomSeatReport();
     return {
-      attempt: seat ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.paused ? 'paused' : seat.partId ? 'part' : 'staff' } : null,
+      attempt: seat ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.paused ? 'paused' : seat.partId ? 'part' : 'staff', started: seat.started } : null,
+      hand: seat?.hand ?? null,
       recording: null,
       battery: null,
       diskFreeBytes: null,
@@ -44,8 +46,9 @@ function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport
   };
 }
 
-function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
+function hubControl(hub: RoomHub, server: RoomServer, desk: RoomDesk): RoomControl {
   return {
+    desk,
     status: () => {
       const labels = new Map(server.seats().map((seat) => [seat.deviceId, seat]));
       const pairing = server.pairing.status();
@@ -90,7 +93,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       port: options.port ?? 0,
       onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection), directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null),
     });
-    const control = hubControl(hub, server);
+    const control = hubControl(hub, server, new RoomDesk(hub, service.db));
     service.attachRoom(control);
     return {
       role: 'hub',
@@ -130,6 +133,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       return running;
     };
     const control: RoomControl = {
+      desk: null,
       status: () => {
         const membership = loadMembership(config.dataDir);
         const link = running?.link.status();

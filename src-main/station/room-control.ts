@@ -2,6 +2,7 @@
 // API's room methods are the staff's way to it, checked for rights and audited by the service, carried
 // out here. A station without a room (solo, or a room that could not start) has none attached.
 import type { RoomStatus, StationInput } from '../../src-shared/contracts/station-api.ts';
+import type { RoomDesk } from '../lan/room-desk.ts';
 
 export interface RoomControl {
   status(): RoomStatus;
@@ -9,4 +10,6 @@ export interface RoomControl {
   closePairing(): void;
   revokeSeat(deviceId: string): void;
   pairWithHub(input: Omit<StationInput<'pairWithHub'>, 'staffToken'>): Promise<RoomStatus>;
+  /** A hub's room controls (commands, raised hands, lost time); null on a seat. */
+  desk: RoomDesk | null;
 }

@@ -98,10 +98,6 @@ export const STAFF_RIGHTS = {
   'outbox.read': ['chief-invigilator', 'centre-staff'],
   /** Creating, disabling and enabling accounts, granting and withdrawing roles, resetting passwords. */
   'staff.admin': ['chief-invigilator'],
-  'audit.read': ['chief-invigilator', 'it'],
-  'seats.pair': ['chief-invigilator', 'it'],
-  /** The room's seats and their state, the seat's link to its hub. */
-  'room.view': ['chief-invigilator', 'invigilator', 'it'],
   /** Releasing a package's key to the room's seats (the hub holds it since the package was unlocked). */
   'key.release': ['chief-invigilator', 'invigilator'],
   /** How the room is run: whether a session's key needs two people to release it. */
@@ -110,6 +106,10 @@ export const STAFF_RIGHTS = {
   'seats.control': ['chief-invigilator', 'invigilator'],
   /** Removing a candidate from the session (MK 157: the work is not assessed). */
   'candidate.remove': ['chief-invigilator'],
+  'audit.read': ['chief-invigilator', 'it'],
+  'seats.pair': ['chief-invigilator', 'it'],
+  /** The room's seats and their state, the seat's link to its hub. */
+  'room.view': ['chief-invigilator', 'invigilator', 'it'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffRight = keyof typeof STAFF_RIGHTS;

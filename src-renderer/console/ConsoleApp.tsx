@@ -9,6 +9,8 @@ import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+import { Incidents } from './Incidents.tsx';
+import { HAND_REASON_TEXT, RoomControls } from './RoomControls.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -90,7 +92,7 @@ function SignIn({ station, onSignedIn }: { station: StationApi; onSignedIn: (tok
 const PRESENCE: Record<HubSeat['presence'], TextKey> = { connected: 'presenceConnected', late: 'presenceLate', missing: 'presenceMissing' };
 
 /** A seat needs the invigilator when it has an alarm, is not heard from, or holds work the hub has not got. */
-const needsAttention = (seat: HubSeat): boolean => seat.revoked || seat.alarm !== null || seat.presence !== 'connected' || (seat.state?.backlog.events ?? 0) > 0;
+const needsAttention = (seat: HubSeat): boolean => seat.revoked || seat.alarm !== null || seat.presence !== 'connected' || (seat.state?.backlog.events ?? 0) > 0 || Boolean(seat.state?.hand);
 
 function minutesSeconds(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
@@ -110,6 +112,12 @@ function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
           <span className="warn" role="note">
             {' '}
             ⚠ {seat.alarm}
+          </span>
+        )}
+        {seat.state?.hand && (
+          <span className="warn" role="note" data-testid="raised-hand">
+            {' '}
+            ✋ {t('handRaised', { reason: t(HAND_REASON_TEXT[seat.state.hand.reason]) })}
           </span>
         )}
       </td>
@@ -282,6 +290,8 @@ function RoomScreen({ station, token, onSignOut }: { station: StationApi; token:
             )}
           </section>
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
+          <RoomControls station={station} token={token} seats={hub.seats} />
+          <Incidents station={station} token={token} seats={hub.seats} />
         </>
       )}
       {revoking && (

@@ -41,6 +41,8 @@ export interface AttemptStoreState {
   closedMessageId: string | null;
   /** The invigilator locked this seat from the hub, with the reason they gave. */
   locked: { reason: string | null } | null;
+  /** A seat whose room has not started yet: the candidate waits for the invigilator's start. */
+  waitingForStart: boolean;
 }
 
 const SEAT_KEY = 'exam-station.seat';
@@ -106,5 +108,6 @@ export function createAttemptStore() {
     roomMessage: null,
     closedMessageId: null,
     locked: null,
+    waitingForStart: false,
   }));
 }

@@ -70,6 +70,7 @@ export function createExam(station: StationApi): Exam {
       if ((reply.locked?.reason ?? null) !== (attempt.getState().locked?.reason ?? null) || Boolean(reply.locked) !== Boolean(attempt.getState().locked)) {
         attempt.setState({ locked: reply.locked ? { reason: reply.locked.reason } : null });
       }
+      if (reply.waitingForStart !== attempt.getState().waitingForStart) attempt.setState({ waitingForStart: reply.waitingForStart });
       if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
       if (reply.creditedMs > 0) {
         timer.getState().noteCredit(reply.creditedMs);
@@ -220,6 +221,11 @@ export function createExam(station: StationApi): Exam {
         const state = await station.recordTimerEvent({ ...seat, partId, kind: 'start' });
         timer.getState().setPart(partId, state);
       } catch (error) {
+        // The room's start has not reached this seat yet: the screen waits for it calmly, no error.
+        if (error instanceof StationError && error.code === 'ROOM_NOT_STARTED') {
+          attempt.setState({ waitingForStart: true });
+          return;
+        }
         // A second click (or a reload between start and screen) finds the part already running.
         if (!(error instanceof StationError && error.code === 'TIMER_TRANSITION')) return fail(error);
       }

@@ -364,6 +364,27 @@ describe('a seat locked from the hub', () => {
   }, 10_000);
 });
 
+describe('a seat waiting for the room to start', () => {
+  test('shows a calm "waiting for the start" instead of the start, also when the station refuses a start that came too early, and lets the part begin once the room starts', async () => {
+    const station = new FakeStation(writtenExam());
+    seat(station);
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, tie ir mani dati' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Turpināt' }));
+    // The screen has not heard yet that the room has not started: the station refuses the start itself.
+    station.waitingForStart = true;
+    fireEvent.click(await screen.findByTestId('start-part'));
+    const waiting = await screen.findByTestId('waiting-for-start');
+    expect(waiting.getAttribute('role')).toBe('status');
+    expect(waiting.textContent).toContain('Gaidām pārbaudījuma sākumu');
+    expect(waiting.textContent).toContain('Jums nekas nav jādara');
+    expect(screen.queryByTestId('start-part')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    station.waitingForStart = false;
+    fireEvent.click(await screen.findByTestId('start-part', {}, { timeout: 3000 }));
+    expect(await screen.findByRole('textbox', { name: 'Jūsu atbilde' })).toBeTruthy();
+  }, 10_000);
+});
+
 describe('a pupil at a centralized exam', () => {
   test('sees no level row on the identity screen, and no level among what can be wrong', async () => {
     const station = new FakeStation(writtenExam());

@@ -54,8 +54,10 @@ function useDocumentSettings(): void {
   }, [lang, textSize, highContrast]);
 }
 
-export function App({ station }: { station: StationApi }) {
+/** `inRoom`: the station is a seat of a room, so a raised hand reaches the hub's console. */
+export function App({ station, inRoom = false }: { station: StationApi; inRoom?: boolean }) {
   const exam = useMemo(() => createExam(station), [station]);
+  useEffect(() => exam.attempt.setState({ inRoom }), [exam, inRoom]);
   useDocumentSettings();
   useEffect(() => {
     void exam.boot();

@@ -13,4 +13,4 @@ const station = defaultStationClient();
 void station.getStatus({}).then(
   (status) => status.role,
   () => 'solo' as const,
-).then((role) => createRoot(root).render(<StrictMode>{role === 'hub' ? <ConsoleApp station={station} /> : <App station={station} />}</StrictMode>));
+).then((role) => createRoot(root).render(<StrictMode>{role === 'hub' ? <ConsoleApp station={station} /> : <App station={station} inRoom={role === 'seat'} />}</StrictMode>));

@@ -1,6 +1,7 @@
 // One candidate seat's state and the actions that move it: the four domain stores (attempt, answers,
 // audio, timer) around one StationApi, handed to the screens through React context. Every action goes
 // through the station; the stores only mirror what it acknowledged plus the screen's own choices.
+import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
@@ -42,6 +43,8 @@ export interface Exam {
   submitPart(partId: string, reason?: 'time-up'): Promise<void>;
   clearSeat(): void;
   dispose(): void;
+  /** The candidate raises their hand with a reason; the hub's console shows it until an invigilator sees it. */
+  raiseHand(reason: HandReason): Promise<void>;
 }
 
 export function createExam(station: StationApi): Exam {
@@ -70,6 +73,7 @@ export function createExam(station: StationApi): Exam {
       if ((reply.locked?.reason ?? null) !== (attempt.getState().locked?.reason ?? null) || Boolean(reply.locked) !== Boolean(attempt.getState().locked)) {
         attempt.setState({ locked: reply.locked ? { reason: reply.locked.reason } : null });
       }
+      if ((reply.hand?.at ?? null) !== (attempt.getState().hand?.at ?? null)) attempt.setState({ hand: reply.hand });
       if (reply.waitingForStart !== attempt.getState().waitingForStart) attempt.setState({ waitingForStart: reply.waitingForStart });
       if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
       if (reply.creditedMs > 0) {
@@ -279,10 +283,19 @@ export function createExam(station: StationApi): Exam {
       attempt.setState({ notice: reason === 'time-up' ? 'timeUp' : null, error: null });
       await placeScreen();
     },
+    async raiseHand(reason) {
+      const seat = currentSeat();
+      if (!seat) return;
+      try {
+        attempt.setState({ hand: await station.raiseHand({ ...seat, reason }) });
+      } catch (error) {
+        fail(error);
+      }
+    },
     clearSeat() {
       stopHeartbeat();
       seatMemory.setSeat(null);
-      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null });
+      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null, hand: null, waitingForStart: false });
     },
     dispose() {
       stopHeartbeat();

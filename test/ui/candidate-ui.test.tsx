@@ -385,6 +385,31 @@ describe('a seat waiting for the room to start', () => {
   }, 10_000);
 });
 
+describe('a raised hand', () => {
+  test('on a seat in a room: the candidate says why, the bar says the hand is up until the invigilator has seen it; a solo station has no such button', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
+    const { unmount } = render(<App station={station} inRoom />);
+    await screen.findByText('Uz kurieni?');
+    fireEvent.click(screen.getByRole('button', { name: '✋ Pacelt roku' }));
+    const panel = screen.getByRole('dialog', { name: 'Pacelt roku' });
+    const raise = within(panel).getByRole<HTMLButtonElement>('button', { name: 'Pacelt roku' });
+    expect(raise.disabled).toBe(true);
+    fireEvent.click(within(panel).getByLabelText('Problēma ar datoru vai austiņām'));
+    fireEvent.click(raise);
+    expect((await screen.findByTestId('hand-raised')).textContent).toContain('Roka pacelta: pārbaudījuma vadītājs to redz un nāks.');
+    expect(station.hand).toMatchObject({ reason: 'technical' });
+    // The invigilator saw it at the hub: the seat's station lowered it.
+    station.hand = null;
+    await waitFor(() => expect(screen.queryByTestId('hand-raised')).toBeNull(), { timeout: 3000 });
+    expect(screen.getByRole('button', { name: '✋ Pacelt roku' })).toBeTruthy();
+    unmount();
+    seat(new FakeStation().inPart('p-l', 'l-q1'));
+    await screen.findByText('Uz kurieni?');
+    expect(screen.queryByRole('button', { name: '✋ Pacelt roku' })).toBeNull();
+  }, 10_000);
+});
+
 describe('a pupil at a centralized exam', () => {
   test('sees no level row on the identity screen, and no level among what can be wrong', async () => {
     const station = new FakeStation(writtenExam());

@@ -104,7 +104,7 @@ export class RoomStaff {
     const now = this.ctx.now().getTime();
     const twoPerson = this.twoPersonSessions().includes(input.sessionId);
     const pending = this.releases.get(input.packageId);
-    const waiting = pending && !pending.cmdId && pending.sessionId === input.sessionId && now <= pending.startedAt + KEY_RELEASE_CONFIRM_MS ? pending : null;
+    const waiting = twoPerson && pending && !pending.cmdId && pending.sessionId === input.sessionId && now <= pending.startedAt + KEY_RELEASE_CONFIRM_MS ? pending : null;
     if (twoPerson && !waiting) {
       if (pending && !pending.cmdId) this.ctx.audit(actor, 'room.key.release.lapsed', input.packageId, { sessionId: pending.sessionId, startedBy: pending.startedBy, startedAt: new Date(pending.startedAt).toISOString() });
       const started: Release = { packageId: input.packageId, sessionId: input.sessionId, startedBy: actor.username, startedByAccount: actor.accountId, startedAt: now, confirmedBy: null, cmdId: null };

@@ -41,7 +41,7 @@ class FakeControlHub extends FakeStation {
     this.calls.push([method, rest]);
   }
   override async getRoom(): Promise<StationOutput<'getRoom'>> {
-    return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: { state: 'closed', expiresAt: null, consecutiveFailures: 0 }, seats: this.seats }, seat: null };
+    return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: { state: 'closed', code: null, expiresAt: null, consecutiveFailures: 0 }, seats: this.seats }, seat: null };
   }
   override async getRoomControls(): Promise<StationOutput<'getRoomControls'>> {
     return structuredClone(this.controls);

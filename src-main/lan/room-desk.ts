@@ -69,10 +69,15 @@ export class RoomDesk {
     return this.view(this.hub.issue(input));
   }
 
-  /** The seat as its latest heartbeat reported it, or null for a seat the hub has not heard from. */
+  /**
+   * The seat as its latest heartbeat reported it; a paired seat not heard from since the hub started has
+   * nobody at it as far as the hub knows (a command for it waits for its return). Null: no such seat.
+   */
   seat(deviceId: string): { deviceId: string; candidateId: string | null } | null {
     const found = this.hub.view().find((s) => s.deviceId === deviceId);
-    return found ? { deviceId, candidateId: found.state?.attempt?.candidateId ?? null } : null;
+    if (found) return { deviceId, candidateId: found.state?.attempt?.candidateId ?? null };
+    const paired = this.db.get(this.db.q.selectFrom('room_seats').select('device_id').where('device_id', '=', deviceId).where('revoked_at', 'is', null));
+    return paired ? { deviceId, candidateId: null } : null;
   }
 
   /** The seat where a candidate sits (its heartbeat says), or null. */

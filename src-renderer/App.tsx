@@ -59,9 +59,13 @@ function useDocumentSettings(): void {
   }, [lang, textSize, highContrast]);
 }
 
-/** `kiosk`: a room's seat, whose candidate comes from the hub (no invigilator step on this screen). */
-export function App({ station, kiosk = false }: { station: StationApi; kiosk?: boolean }) {
+/**
+ * `kiosk`: a room's seat, whose candidate comes from the hub (no invigilator step on this screen);
+ * `inRoom`: the station is a seat of a room, so a raised hand reaches the hub's console.
+ */
+export function App({ station, kiosk = false, inRoom = false }: { station: StationApi; kiosk?: boolean; inRoom?: boolean }) {
   const exam = useMemo(() => createExam(station, { kiosk }), [station, kiosk]);
+  useEffect(() => exam.attempt.setState({ inRoom }), [exam, inRoom]);
   useDocumentSettings();
   useEffect(() => {
     void exam.boot();

@@ -14,4 +14,4 @@ const station = defaultStationClient();
 void station.getStatus({}).then(
   (status) => status.role,
   () => 'solo' as const,
-).then((role) => createRoot(root).render(<StrictMode>{role === 'hub' ? <ConsoleApp station={station} /> : <App station={station} kiosk={role === 'seat'} />}</StrictMode>));
+).then((role) => createRoot(root).render(<StrictMode>{role === 'hub' ? <ConsoleApp station={station} /> : <App station={station} kiosk={role === 'seat'} inRoom={role === 'seat'} />}</StrictMode>));

@@ -619,6 +619,26 @@ export const ERROR_CATALOGUE = {
     lv: 'Šajā kandidāta datorā nav šī pārbaudījuma paketes, tāpēc kandidātu pie tā nevar nosēdināt. Vispirms nosūtiet paketi uz datoru.',
     en: 'This seat does not hold the exam package, so the candidate cannot be seated there. Send the package to the seat first.',
   },
+  ROOM_NOT_STARTED: {
+    status: 409,
+    lv: 'Pārbaudījums šajā telpā vēl nav sākts. Lūdzu, uzgaidiet: pārbaudījuma vadītājs to sāks.',
+    en: 'The test in this room has not started yet. Please wait: the invigilator will start it.',
+  },
+  KEY_NOT_HELD: {
+    status: 409,
+    lv: 'Telpas datorā nav šīs paketes atslēgas. Vispirms atslēdziet paketi telpas datorā ar tās atslēgu.',
+    en: 'The hub does not hold the key of this package. Unlock the package at the hub with its key first.',
+  },
+  KEY_RELEASE_SAME_PERSON: {
+    status: 409,
+    lv: 'Atslēgas izsniegšanu apstiprina cits darbinieks, ne tas, kurš to sāka. Palūdziet kolēģim pierakstīties un apstiprināt.',
+    en: 'The key release is confirmed by another person than the one who started it. Ask a colleague to sign in and confirm.',
+  },
+  LOST_TIME_SETTLED: {
+    status: 409,
+    lv: 'Šis zaudētā laika priekšlikums jau ir izskatīts vai vairs nav spēkā. Atjaunojiet skatu.',
+    en: 'This lost-time proposal has been dealt with already or is no longer there. Refresh the view.',
+  },
   ROOM_PROTOCOL_MISMATCH: {
     status: 426,
     lv: 'Kandidāta datora un telpas datora programmu versijas nesader. Atjauniniet abus uz vienu versiju.',

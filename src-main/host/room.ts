@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { statfsSync } from 'node:fs';
 import { openRoomAuthority } from '../lan/room-authority.ts';
+import { RoomDesk } from '../lan/room-desk.ts';
 import { RoomHub } from '../lan/room-hub.ts';
 import { RoomSeal } from '../lan/room-seal.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
@@ -39,8 +40,9 @@ export function seatReport(opened: Pick<OpenedStation, 'service'> & { config?: P
     const seat = opened.service.roomSeatReport();
     return {
       attempt: seat
-        ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.screen, ...(seat.declineReason ? { declineReason: seat.declineReason } : {}) }
+        ? { attemptId: seat.attemptId, candidateId: seat.candidateId, partId: seat.partId, itemId: null, remainingMs: seat.remainingMs, screen: seat.screen, ...(seat.declineReason ? { declineReason: seat.declineReason } : {}), started: seat.started }
         : null,
+      hand: seat?.hand ?? null,
       recording: null,
       battery: null,
       diskFreeBytes: opened.config ? diskFree(opened.config.dataDir) : null,
@@ -60,8 +62,9 @@ function diskFree(dataDir: string): number | null {
 }
 
 /** The station service's way into a hub's room; the protocol's tests build it around an in-memory room server. */
-export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pairing' | 'address' | 'revoke'>): RoomControl {
+export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pairing' | 'address' | 'revoke'>, desk: RoomDesk): RoomControl {
   return {
+    desk,
     status: () => {
       const labels = new Map(server.seats().map((seat) => [seat.deviceId, seat]));
       const pairing = server.pairing.status();
@@ -107,7 +110,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       port: options.port ?? 0,
       onSeat: (connection) => hub.attach(connection.deviceId, sessionOfConnection(connection), directory.list().find((seat) => seat.deviceId === connection.deviceId)?.pairedAt ?? null),
     });
-    const control = hubControl(hub, server);
+    const control = hubControl(hub, server, new RoomDesk(hub, service.db));
     control.seal = new RoomSeal({ db: service.db, hub, identity, onSealed: (sessionId) => service.noteSessionSealed(sessionId), fontsDir: join(config.assetsDir, 'fonts') });
     service.attachRoom(control);
     return {
@@ -159,6 +162,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       return running;
     };
     const control: RoomControl = {
+      desk: null,
       status: () => {
         const membership = loadMembership(config.dataDir);
         const link = running?.link.status();

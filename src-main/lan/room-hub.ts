@@ -102,6 +102,14 @@ export class RoomHub {
     return () => this.listeners.delete(listener);
   }
 
+  private readonly beatListeners = new Set<(deviceId: string, state: SeatState, at: number) => void>();
+
+  /** Called on every heartbeat with the seat's state and the hub's time of it (the lost-time proposals watch the silences). */
+  onHeartbeat(listener: (deviceId: string, state: SeatState, at: number) => void): () => void {
+    this.beatListeners.add(listener);
+    return () => this.beatListeners.delete(listener);
+  }
+
   private changed(): void {
     for (const listener of this.listeners) listener();
   }
@@ -200,6 +208,7 @@ export class RoomHub {
         break;
       case 'heartbeat': {
         record.state = frame.state;
+        for (const listener of this.beatListeners) listener(deviceId, frame.state, this.now().getTime());
         if (record.trouble?.from === 'frame') record.trouble = null;
         const commands = this.commands.pendingFor({ deviceId, candidateId: this.candidateAt(deviceId, frame.state), since: record.since }, ROOM_PENDING_COMMANDS_MAX);
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });

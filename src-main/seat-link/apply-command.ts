@@ -28,11 +28,20 @@ export function applyOnStation(service: StationService): CommandApplier {
         const amountMs = typeof params.amountMs === 'number' ? params.amountMs : undefined;
         if (command.type === 'extend' && !amountMs) throw new StationError('VALIDATION_FAILED', 'extra time needs amountMs');
         const reason = [command.reason, `by ${command.issuedBy}`].filter(Boolean).join('; ');
+        // Time lost to a fault is a credit on the seat, not extra time: the protocol tells the two apart.
+        const kind = command.type === 'extend' && params.grounds === 'lost-time' ? 'credit' : command.type;
         for (const attempt of attempts) {
-          service.roomTimer({ attemptId: attempt.attemptId, partId: text(params.partId), kind: command.type, ...(amountMs ? { amountMs } : {}), reason });
+          service.roomTimer({ attemptId: attempt.attemptId, partId: text(params.partId), kind, ...(amountMs ? { amountMs } : {}), reason });
         }
         return;
       }
+      case 'start':
+        service.roomStart({ candidateId: command.target.kind === 'candidate' ? command.target.candidateId : null, at: command.effectiveAt });
+        return;
+      case 'hand-ack':
+        if (typeof params.at !== 'number') throw new StationError('VALIDATION_FAILED', 'an acknowledged hand names when it was raised');
+        service.roomHandAck(params.at);
+        return;
       case 'key-release': {
         const packageId = text(params.packageId);
         const key = text(params.key);

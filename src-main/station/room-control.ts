@@ -5,6 +5,7 @@ import type { RoomCommand } from '../../src-shared/contracts/room-protocol.ts';
 import type { SealStatus } from '../../src-shared/contracts/room-seal.ts';
 import type { RoomStatus, StationInput } from '../../src-shared/contracts/station-api.ts';
 import type { IssueCommand } from '../lan/room-commands.ts';
+import type { RoomDesk } from '../lan/room-desk.ts';
 
 export interface RoomControl {
   status(): RoomStatus;
@@ -12,6 +13,8 @@ export interface RoomControl {
   closePairing(): void;
   revokeSeat(deviceId: string): void;
   pairWithHub(input: Omit<StationInput<'pairWithHub'>, 'staffToken'>): Promise<RoomStatus>;
+  /** A hub's room controls (commands, raised hands, lost time); null on a seat. */
+  desk: RoomDesk | null;
   /** On a hub: store a command and send it to the seats it is for (the seat plan's assign, unassign, authorise). */
   issueCommand(input: IssueCommand): RoomCommand;
   /** The end and seal of sessions: a hub's (src-main/lan/room-seal.ts); a seat has none. */

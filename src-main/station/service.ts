@@ -28,6 +28,8 @@ import type { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import type { RoomControl } from './room-control.ts';
+import { RoomStaff } from './room-staff.ts';
+import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './records/answers.ts';
 import { AuditLog } from './records/audit.ts';
@@ -117,6 +119,9 @@ export interface SeatReportOfStation {
   paused: boolean;
   screen: NonNullable<SeatState['attempt']>['screen'];
   declineReason?: IdentityDeclineReason;
+  /** Whether the room's start (or the candidate's own) has reached the seat. */
+  started: boolean;
+  hand: { reason: HandReason; at: number } | null;
 }
 
 /** The screen a call comes from; a call from inside the station's process is its own one screen. */
@@ -153,6 +158,7 @@ export class StationService implements StationHost {
   private readonly seals: SessionSeals;
   private readonly staff: StaffDesk;
   private readonly screens = new CandidateScreens();
+  private readonly roomStaff: RoomStaff;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: StationOptions) {
@@ -180,6 +186,33 @@ export class StationService implements StationHost {
         hashParams: options.staffHashParams ?? PASSWORD_HASH_PARAMS,
         lockAfterMs: options.staffLockMs ?? DEFAULT_STAFF_LOCK_MS,
         tx: (fn) => this.tx(fn),
+      });
+      this.roomStaff = new RoomStaff({
+        db: this.db,
+        now: this.now,
+        desk: () => {
+          const desk = this.requireRoom().desk;
+          if (!desk) throw new StationError('ROOM_NOT_AVAILABLE', 'the room is controlled from its hub');
+          return desk;
+        },
+        audit: (actor, action, target, details) => this.recordAction(actor, action, target, details),
+        setMeta: (key, value) => this.tx((tx) => this.setMeta(tx, key, value)),
+        meta: (key) => this.meta(key),
+        incident: (actor, incident) =>
+          this.tx((tx) => {
+            const recorded = this.roomLog.recordIncident(tx, incident, actor.username, this.now());
+            this.staff.recordAction(tx, actor, 'incident.recorded', recorded.incidentId, { sessionId: incident.sessionId, candidateId: incident.candidateId ?? null, attemptId: null, kind: incident.kind }, this.now());
+            return recorded;
+          }),
+        remove: (actor, candidateId, note) =>
+          this.tx((tx) => {
+            const now = this.now();
+            this.roomLog.markAttendance(tx, candidateId, 'removed', actor.username, now);
+            const { sessionId } = listCandidates(this.db).find((c) => c.candidateId === candidateId)!;
+            const recorded = this.roomLog.recordIncident(tx, { sessionId, candidateId, kind: 'candidate-removed', note }, actor.username, now);
+            this.staff.recordAction(tx, actor, 'candidate.removed', candidateId, { sessionId, incidentId: recorded.incidentId }, now);
+            return recorded;
+          }),
       });
       if (options.firstChief) this.staff.createConfiguredChief(options.firstChief, this.now().getTime());
       this.recoverAtStart();
@@ -763,6 +796,7 @@ export class StationService implements StationHost {
     this.requireUnlocked();
     if (!(CANDIDATE_TIMER_KINDS as readonly string[]).includes(input.kind)) throw new StationError('STAFF_REQUIRED', `${input.kind} is the invigilator's`);
     if (input.kind === 'start' && this.authorisationOf(input.attemptId) === 'needed') throw new StationError('CANDIDATE_NOT_AUTHORISED', input.partId);
+    if (input.kind === 'start' && this.waitingForStart(input.attemptId)) throw new StationError('ROOM_NOT_STARTED', `${input.partId}: the room's start has not reached this seat`);
     const part = this.part(this.contentOfAttempt(input.attemptId), input.partId);
     return this.tx((tx) => {
       this.attempts.requireOpen(input.attemptId);
@@ -786,7 +820,7 @@ export class StationService implements StationHost {
     const content = this.contentIfUnlocked(this.attempts.facts(input.attemptId).packageId);
     const now = this.now();
     const parts = (content?.parts ?? []).map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
-    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow(), authorisation: this.authorisationOf(input.attemptId) };
+    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow(), authorisation: this.authorisationOf(input.attemptId), waitingForStart: this.waitingForStart(input.attemptId), hand: this.raisedHand() };
   }
 
   async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
@@ -809,7 +843,7 @@ export class StationService implements StationHost {
    * Without a part, the part the action fits: the running one for pause, extend and end, the paused
    * one for resume; with none such, nothing to do (a room-wide pause skips a seat between parts).
    */
-  roomTimer(input: { attemptId: string; partId: string | null; kind: 'pause' | 'resume' | 'extend' | 'end'; amountMs?: number; reason: string | null }): { partId: string | null } {
+  roomTimer(input: { attemptId: string; partId: string | null; kind: 'pause' | 'resume' | 'extend' | 'credit' | 'end'; amountMs?: number; reason: string | null }): { partId: string | null } {
     const content = this.contentOfAttempt(input.attemptId);
     const now = this.now();
     return this.tx((tx) => {
@@ -888,7 +922,7 @@ export class StationService implements StationHost {
     if (!open) return null;
     const now = this.now().getTime();
     const report = (partId: string | null, remainingMs: number | null, paused: boolean): SeatReportOfStation => {
-      const base = { attemptId: open.attemptId, candidateId: open.candidateId, partId, remainingMs, paused };
+      const base = { attemptId: open.attemptId, candidateId: open.candidateId, partId, remainingMs, paused, started: !this.waitingForStart(open.attemptId), hand: this.raisedHand() };
       if (partId === null && assigned?.attemptId === open.attemptId && !this.attemptBegun(open.attemptId)) {
         if (assigned.declineReason) return { ...base, screen: 'identity-declined', declineReason: assigned.declineReason };
         return { ...base, screen: !assigned.identityConfirmed ? 'identity' : !assigned.authorised ? 'awaiting-authorisation' : 'instructions' };
@@ -1259,5 +1293,84 @@ export class StationService implements StationHost {
   private requireUnlocked(): void {
     const lock = this.roomLockNow();
     if (lock) throw new StationError('SEAT_LOCKED', lock.reason ?? undefined);
+  }
+
+  // ---- the start gate and the raised hand, on a seat --------------------------------------------
+
+  /**
+   * The room's start (or one candidate's, for one who came late) has reached this seat: the candidates
+   * with an attempt open here may begin their parts. Kept in the seat's database, so a restart keeps it.
+   * A candidate seated after the room's start needs a start of their own.
+   */
+  roomStart(start: { candidateId: string | null; at: number }): void {
+    const started = this.startedCandidates();
+    const now = start.candidateId ? [start.candidateId] : this.roomAttempts().map((a) => a.candidateId);
+    for (const id of now) started[id] ??= start.at;
+    this.tx((tx) => this.setMeta(tx, 'room_started', JSON.stringify(started)));
+  }
+
+  private startedCandidates(): Record<string, number> {
+    const stored = this.meta('room_started');
+    return stored ? (JSON.parse(stored) as Record<string, number>) : {};
+  }
+
+  /** Only a seat waits for its room's start; a solo station (and a hub) has no gate. */
+  private waitingForStart(attemptId: string): boolean {
+    if (this.options.role !== 'seat') return false;
+    return !Object.hasOwn(this.startedCandidates(), this.attempts.candidate(attemptId).candidateId);
+  }
+
+  async raiseHand(input: StationInput<'raiseHand'>, caller?: Caller): Promise<StationOutput<'raiseHand'>> {
+    this.seat(input, caller);
+    this.attempts.requireOpen(input.attemptId);
+    const hand = { reason: input.reason, at: this.now().getTime() };
+    this.tx((tx) => this.setMeta(tx, 'raised_hand', JSON.stringify(hand)));
+    return hand;
+  }
+
+  private raisedHand(): { reason: HandReason; at: number } | null {
+    const stored = this.meta('raised_hand');
+    return stored ? (JSON.parse(stored) as { reason: HandReason; at: number }) : null;
+  }
+
+  /** An invigilator saw the hand raised at `at`: it goes down (a hand raised again since stays up). */
+  roomHandAck(at: number): void {
+    if (this.raisedHand()?.at !== at) return;
+    this.tx(() => this.db.run(this.db.q.deleteFrom('meta').where('key', '=', 'raised_hand')));
+  }
+
+  // ---- the room controls, on a hub (src-main/station/room-staff.ts) -------------------------------
+
+  async getRoomControls(input: StationInput<'getRoomControls'>, caller?: Caller): Promise<StationOutput<'getRoomControls'>> {
+    this.requireStaff('getRoomControls', input, caller);
+    return this.roomStaff.controls();
+  }
+
+  async releaseKey(input: StationInput<'releaseKey'>, caller?: Caller): Promise<StationOutput<'releaseKey'>> {
+    return this.roomStaff.releaseKey(this.requireStaff('releaseKey', input, caller), input);
+  }
+
+  async setTwoPersonRelease(input: StationInput<'setTwoPersonRelease'>, caller?: Caller): Promise<StationOutput<'setTwoPersonRelease'>> {
+    return this.roomStaff.setTwoPersonRelease(this.requireStaff('setTwoPersonRelease', input, caller), input);
+  }
+
+  async roomCommand(input: StationInput<'roomCommand'>, caller?: Caller): Promise<StationOutput<'roomCommand'>> {
+    return this.roomStaff.roomCommand(this.requireStaff('roomCommand', input, caller), input);
+  }
+
+  async settleLostTime(input: StationInput<'settleLostTime'>, caller?: Caller): Promise<StationOutput<'settleLostTime'>> {
+    return this.roomStaff.settleLostTime(this.requireStaff('settleLostTime', input, caller), input);
+  }
+
+  async acknowledgeHand(input: StationInput<'acknowledgeHand'>, caller?: Caller): Promise<StationOutput<'acknowledgeHand'>> {
+    return this.roomStaff.acknowledgeHand(this.requireStaff('acknowledgeHand', input, caller), input);
+  }
+
+  async recordRoomIncident(input: StationInput<'recordRoomIncident'>, caller?: Caller): Promise<StationOutput<'recordRoomIncident'>> {
+    return this.roomStaff.recordRoomIncident(this.requireStaff('recordRoomIncident', input, caller), input);
+  }
+
+  async removeCandidate(input: StationInput<'removeCandidate'>, caller?: Caller): Promise<StationOutput<'removeCandidate'>> {
+    return this.roomStaff.removeCandidate(this.requireStaff('removeCandidate', input, caller), input, Boolean(this.room?.desk));
   }
 }

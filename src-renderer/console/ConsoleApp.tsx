@@ -14,6 +14,8 @@ import { CheckInPage } from './CheckIn.tsx';
 import { ConsoleNav, type ConsolePage } from './ConsoleNav.tsx';
 import { SeatPlanPage } from './SeatPlan.tsx';
 import { EndAndSeal } from './EndAndSeal.tsx';
+import { Incidents } from './Incidents.tsx';
+import { HAND_REASON_TEXT, RoomControls } from './RoomControls.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -95,7 +97,7 @@ function SignIn({ station, onSignedIn }: { station: StationApi; onSignedIn: (tok
 const PRESENCE: Record<HubSeat['presence'], TextKey> = { connected: 'presenceConnected', late: 'presenceLate', missing: 'presenceMissing' };
 
 /** A seat needs the invigilator when it has an alarm, is not heard from, or holds work the hub has not got. */
-const needsAttention = (seat: HubSeat): boolean => seat.revoked || seat.alarm !== null || seat.presence !== 'connected' || (seat.state?.backlog.events ?? 0) > 0;
+const needsAttention = (seat: HubSeat): boolean => seat.revoked || seat.alarm !== null || seat.presence !== 'connected' || (seat.state?.backlog.events ?? 0) > 0 || Boolean(seat.state?.hand);
 
 function minutesSeconds(ms: number): string {
   const total = Math.max(0, Math.round(ms / 1000));
@@ -115,6 +117,12 @@ function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
           <span className="warn" role="note">
             {' '}
             ⚠ {seat.alarm}
+          </span>
+        )}
+        {seat.state?.hand && (
+          <span className="warn" role="note" data-testid="raised-hand">
+            {' '}
+            ✋ {t('handRaised', { reason: t(HAND_REASON_TEXT[seat.state.hand.reason]) })}
           </span>
         )}
       </td>
@@ -291,6 +299,8 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
           </section>
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
           <EndAndSeal station={station} token={token} />
+          <RoomControls station={station} token={token} seats={hub.seats} />
+          <Incidents station={station} token={token} seats={hub.seats} />
         </>
       )}
       {revoking && (

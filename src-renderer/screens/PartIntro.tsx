@@ -13,6 +13,7 @@ export function PartIntro() {
   const exam = useExam();
   const found = usePart();
   const micOk = useAttempt((s) => s.preflight.micOk);
+  const waitingForStart = useAttempt((s) => s.waitingForStart);
   const [busy, setBusy] = useState(false);
   const [checking, setChecking] = useState(false);
   if (!found) return null;
@@ -39,6 +40,13 @@ export function PartIntro() {
             <button type="button" className="btn" onClick={() => setChecking(true)}>
               {t('checkMicAgain')}
             </button>
+          </div>
+        ) : waitingForStart ? (
+          <div className="banner banner-notice" role="status" data-testid="waiting-for-start">
+            <div className="banner-text">
+              <strong>{t('waitingForStartTitle')}</strong>
+              <p>{t('waitingForStartText')}</p>
+            </div>
           </div>
         ) : (
           <>

@@ -2,6 +2,7 @@
 // the steps before the first part. The attempt itself (answers, timers, position) lives in the station;
 // this store keeps only what the screen needs plus the few things that are the screen's own (flags,
 // the pre-test steps done), which survive a reload in localStorage.
+import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
 import { createStore } from 'zustand/vanilla';
 import type { ExamContent } from '../../src-shared/content/schema.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
@@ -46,6 +47,12 @@ export interface AttemptStoreState {
   closedMessageId: string | null;
   /** The invigilator locked this seat from the hub, with the reason they gave. */
   locked: { reason: string | null } | null;
+  /** A seat whose room has not started yet: the candidate waits for the invigilator's start. */
+  waitingForStart: boolean;
+  /** This screen is a seat of a room (a hub's console sees its raised hand); a solo station is not. */
+  inRoom: boolean;
+  /** The candidate's raised hand, until the invigilator acknowledges it at the hub. */
+  hand: { reason: HandReason; at: number } | null;
 }
 
 const SEAT_KEY = 'exam-station.seat';
@@ -114,5 +121,8 @@ export function createAttemptStore() {
     roomMessage: null,
     closedMessageId: null,
     locked: null,
+    waitingForStart: false,
+    inRoom: false,
+    hand: null,
   }));
 }

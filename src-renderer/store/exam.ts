@@ -1,6 +1,7 @@
 // One candidate seat's state and the actions that move it: the four domain stores (attempt, answers,
 // audio, timer) around one StationApi, handed to the screens through React context. Every action goes
 // through the station; the stores only mirror what it acknowledged plus the screen's own choices.
+import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
 import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { StoreApi } from 'zustand/vanilla';
@@ -47,6 +48,8 @@ export interface Exam {
   submitPart(partId: string, reason?: 'time-up'): Promise<void>;
   clearSeat(): void;
   dispose(): void;
+  /** The candidate raises their hand with a reason; the hub's console shows it until an invigilator sees it. */
+  raiseHand(reason: HandReason): Promise<void>;
 }
 
 /** How often a room's seat with no candidate asks its station whether the hub assigned one. */
@@ -85,6 +88,8 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
       if ((reply.locked?.reason ?? null) !== (attempt.getState().locked?.reason ?? null) || Boolean(reply.locked) !== Boolean(attempt.getState().locked)) {
         attempt.setState({ locked: reply.locked ? { reason: reply.locked.reason } : null });
       }
+      if ((reply.hand?.at ?? null) !== (attempt.getState().hand?.at ?? null)) attempt.setState({ hand: reply.hand });
+      if (reply.waitingForStart !== attempt.getState().waitingForStart) attempt.setState({ waitingForStart: reply.waitingForStart });
       if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
       // The key came (the heartbeat has the parts now): load the test, which was waiting for it.
       if (options.kiosk && attempt.getState().view === null && reply.parts.length > 0) void exam.resume(seat);
@@ -310,6 +315,11 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
         const state = await station.recordTimerEvent({ ...seat, partId, kind: 'start' });
         timer.getState().setPart(partId, state);
       } catch (error) {
+        // The room's start has not reached this seat yet: the screen waits for it calmly, no error.
+        if (error instanceof StationError && error.code === 'ROOM_NOT_STARTED') {
+          attempt.setState({ waitingForStart: true });
+          return;
+        }
         // A second click (or a reload between start and screen) finds the part already running.
         if (!(error instanceof StationError && error.code === 'TIMER_TRANSITION')) return fail(error);
       }
@@ -363,10 +373,19 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
       attempt.setState({ notice: reason === 'time-up' ? 'timeUp' : null, error: null });
       await placeScreen();
     },
+    async raiseHand(reason) {
+      const seat = currentSeat();
+      if (!seat) return;
+      try {
+        attempt.setState({ hand: await station.raiseHand({ ...seat, reason }) });
+      } catch (error) {
+        fail(error);
+      }
+    },
     clearSeat() {
       stopHeartbeat();
       seatMemory.setSeat(null);
-      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: options.kiosk ? 'waiting' : 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null, authorisation: null });
+      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: options.kiosk ? 'waiting' : 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null, authorisation: null, hand: null, waitingForStart: false });
       // A room's seat has no invigilator step: it waits for the candidate its hub assigns next.
       if (options.kiosk) void claim();
     },

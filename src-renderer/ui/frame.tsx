@@ -8,6 +8,7 @@ import { formatClock, remainingMs } from '../store/timer.ts';
 import { useStationRestarting } from '../station/status.ts';
 import { TEXT } from '../text.ts';
 import { useBarHeight, useFocusKeptInView } from './in-view.ts';
+import { RaiseHand } from './raise-hand.tsx';
 
 /**
  * "Saved", "Saving…" or "Not saved — call the invigilator"; always in view. It is not itself a live
@@ -276,6 +277,7 @@ export function Frame({ title, partId, heading, children }: { title: ReactNode; 
         <div className="topbar-status">
           {partId && <PartClock partId={partId} />}
           {attemptId && <SaveIndicator />}
+          {attemptId && <RaiseHand />}
           <SettingsButton />
         </div>
       </header>

@@ -32,6 +32,10 @@ export const ROOM_PUSH_TIMEOUT_MS = 15_000;
 /** A heartbeat reply repeats at most this many unconfirmed commands (oldest first). */
 export const ROOM_PENDING_COMMANDS_MAX = 50;
 
+/** Why a candidate raises their hand on the seat: a question, a fault of the computer or headphones, feeling unwell, a break, something else. */
+export const HAND_REASONS = ['question', 'technical', 'unwell', 'break', 'other'] as const;
+export type HandReason = (typeof HAND_REASONS)[number];
+
 const uuid = z.string().uuid();
 const ref = z.string().min(1).max(128);
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
@@ -39,7 +43,7 @@ const ms = z.number().int();
 
 // ---- commands -------------------------------------------------------------------------------------
 
-export const ROOM_COMMAND_TYPES = ['start', 'pause', 'resume', 'extend', 'end', 'lock', 'unlock', 'message', 'move-out', 'seal', 'key-release', 'assign', 'unassign', 'authorise'] as const;
+export const ROOM_COMMAND_TYPES = ['start', 'pause', 'resume', 'extend', 'end', 'lock', 'unlock', 'message', 'move-out', 'seal', 'key-release', 'assign', 'unassign', 'authorise', 'hand-ack'] as const;
 export type RoomCommandType = (typeof ROOM_COMMAND_TYPES)[number];
 
 /** Whom a command is for: every seat of the room, one seat, or the seat where one candidate sits. */
@@ -139,6 +143,8 @@ export const SeatState = z
         screen: z.enum(['staff', 'identity', 'instructions', 'equipment', 'part-intro', 'part', 'paused', 'finished', 'awaiting-authorisation', 'identity-declined']),
         /** What the candidate said is not theirs on the identity screen (station-api's IDENTITY_DECLINE_REASONS), while the screen is 'identity-declined'. */
         declineReason: z.enum(['not-me', 'name', 'personal-code', 'level']).optional(),
+        /** Whether the room's start (or the candidate's own, for one who came late) has reached the seat. */
+        started: z.boolean().optional(),
       })
       .strict()
       .nullable(),
@@ -150,6 +156,8 @@ export const SeatState = z
     appVersion: z.string().min(1).max(64),
     /** The seat's estimate of hub clock − seat clock. */
     clockOffsetMs: ms.nullable(),
+    /** The candidate's raised hand (raiseHand), until an invigilator acknowledges it. */
+    hand: z.object({ reason: z.enum(HAND_REASONS), at: ms }).strict().nullable().optional(),
     /** Something the seat cannot resolve alone (its disk is full, the hub knows more of it than it has ...). */
     alarm: z.string().max(200).nullable(),
   })

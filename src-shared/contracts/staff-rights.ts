@@ -3,7 +3,7 @@
 // without it (STAFF_ROLE_MISSING, naming the roles that would do); a console uses the same table to
 // hide what the signed-in person may not do. A staff method missing here is a type error.
 import { STAFF_RIGHTS, holdsRight, type StaffRight, type StaffRole } from '../rules/staff.ts';
-import { stationApi, type StationInput, type StationMethod } from './station-api.ts';
+import { stationApi, type RoomExtraGrounds, type StationInput, type StationMethod } from './station-api.ts';
 
 /** The station methods of the staff surface. */
 export type StaffMethod = { [M in StationMethod]: (typeof stationApi)[M]['surface'] extends 'staff' ? M : never }[StationMethod];
@@ -20,6 +20,19 @@ const TIMER_RIGHTS = {
   end: 'time.control',
   credit: 'time.credit',
 } as const satisfies Record<Exclude<StationInput<'staffTimerEvent'>['kind'], 'extend'>, StaffRight>;
+
+/** The right of each room command from the console; extra time by its grounds, as staffTimerEvent. */
+const ROOM_COMMAND_RIGHTS = {
+  start: 'time.control',
+  pause: 'time.control',
+  resume: 'time.control',
+  accommodation: 'time.extend.accommodation',
+  incident: 'time.extend.incident',
+  'lost-time': 'time.credit',
+  message: 'seats.control',
+  lock: 'seats.control',
+  unlock: 'seats.control',
+} as const satisfies Record<Exclude<StationInput<'roomCommand'>['action'], 'extend'> | RoomExtraGrounds, StaffRight>;
 
 export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   setUpFirstChief: 'own',
@@ -64,6 +77,14 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   sealSession: 'room.seal',
   accountForSeat: 'room.seal',
   getRoomProtocol: 'room.protocol',
+  getRoomControls: 'room.view',
+  releaseKey: 'key.release',
+  setTwoPersonRelease: 'room.settings',
+  roomCommand: (input) => ROOM_COMMAND_RIGHTS[input.action === 'extend' ? input.grounds : input.action],
+  settleLostTime: 'time.credit',
+  acknowledgeHand: 'seats.control',
+  recordRoomIncident: 'incident.record',
+  removeCandidate: 'candidate.remove',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

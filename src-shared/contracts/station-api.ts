@@ -6,7 +6,7 @@ import { ExamContent } from '../content/schema.ts';
 import { ResponseValue } from '../content/responses.ts';
 import { ATTENDANCE, EventEnvelope, INCIDENT_KINDS } from './events.ts';
 import { PackageSummary } from './package-manifest.ts';
-import { SeatState } from './room-protocol.ts';
+import { HAND_REASONS, SeatState } from './room-protocol.ts';
 import { ProtocolFile, SealStatus } from './room-seal.ts';
 import { STAFF_RIGHT_NAMES, STAFF_ROLES, type StaffRight } from '../rules/staff.ts';
 
@@ -265,6 +265,101 @@ export const RosterRow = CandidateView.extend({
     .nullable(),
 });
 export type RosterRow = z.infer<typeof RosterRow>;
+/** Whom a room command from the console is for: every seat, the seat of one candidate, or one seat. */
+export const RoomTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('room') }).strict(),
+  z.object({ kind: z.literal('candidate'), candidateId: ref }).strict(),
+  z.object({ kind: z.literal('seat'), deviceId: z.string().min(1).max(64) }).strict(),
+]);
+export type RoomTarget = z.infer<typeof RoomTarget>;
+
+/** Extra time from the hub: the two grounds of staffTimerEvent, and time lost to a fault (a credit). */
+export const ROOM_EXTRA_GROUNDS = [...EXTRA_TIME_GROUNDS, 'lost-time'] as const;
+export type RoomExtraGrounds = (typeof ROOM_EXTRA_GROUNDS)[number];
+
+const reasonText = z.string().trim().min(1).max(500);
+const deviceRef = z.string().min(1).max(64);
+
+/** The console's room commands (roomCommand): each is one command to the seats, audited. */
+export const RoomCommandInput = z.discriminatedUnion('action', [
+  z.object({ staffToken, action: z.literal('start'), target: RoomTarget }).strict(),
+  z.object({ staffToken, action: z.literal('pause'), target: RoomTarget, reason: reasonText.optional() }).strict(),
+  z.object({ staffToken, action: z.literal('resume'), target: RoomTarget }).strict(),
+  z.object({ staffToken, action: z.literal('extend'), candidateId: ref, amountMs: z.number().int().min(1000).max(6 * 3600 * 1000), grounds: z.enum(ROOM_EXTRA_GROUNDS), reason: reasonText }).strict(),
+  z.object({ staffToken, action: z.literal('message'), target: RoomTarget, text: reasonText }).strict(),
+  z.object({ staffToken, action: z.literal('lock'), deviceId: deviceRef, reason: reasonText.optional() }).strict(),
+  z.object({ staffToken, action: z.literal('unlock'), deviceId: deviceRef }).strict(),
+]);
+
+/** A command the hub issued, as the console shows it: what, for whom, by whom, and what the seats made of it. */
+export const IssuedCommandView = z.object({
+  cmdId: uuid,
+  type: z.string(),
+  target: RoomTarget,
+  issuedBy: z.string(),
+  issuedAt: z.number().int(),
+  reason: z.string().nullable(),
+  applied: z.number().int().min(0),
+  refused: z.array(z.object({ deviceId: z.string(), code: z.string() })),
+});
+export type IssuedCommandView = z.infer<typeof IssuedCommandView>;
+
+/** A package's key release at the hub: released, or started by one person and waiting for a second. */
+export const KeyReleaseView = z.object({
+  packageId: uuid,
+  sessionId: ref,
+  state: z.enum(['awaiting-second', 'lapsed', 'released']),
+  startedBy: z.string(),
+  startedAt: z.number().int(),
+  /** Until when a second person can confirm (two-person release). */
+  expiresAt: z.number().int().nullable(),
+  confirmedBy: z.string().nullable(),
+  command: IssuedCommandView.nullable(),
+});
+export type KeyReleaseView = z.infer<typeof KeyReleaseView>;
+
+/** Time a seat lost while missing or frozen during a running part, proposed by the hub for one click. */
+export const LostTimeProposalView = z.object({
+  proposalId: uuid,
+  deviceId: z.string(),
+  candidateId: ref,
+  partId: ref,
+  from: z.number().int(),
+  to: z.number().int(),
+  /** The silence during the running part, less one heartbeat and what the seat credited itself. */
+  amountMs: z.number().int().min(0),
+  reason: z.string(),
+});
+export type LostTimeProposalView = z.infer<typeof LostTimeProposalView>;
+
+/** One line of a candidate's time ledger: extra time and credits from the hub, with who, when, how much, why. */
+export const TimeLedgerEntryView = z.object({
+  /** `hub`: given from the console (a command); `seat`: credited by the seat's station itself (a restart, a frozen screen). */
+  source: z.enum(['hub', 'seat']),
+  cmdId: uuid.nullable(),
+  candidateId: ref,
+  grounds: z.enum(ROOM_EXTRA_GROUNDS),
+  amountMs: z.number().int(),
+  reason: z.string(),
+  issuedBy: z.string(),
+  issuedAt: z.number().int(),
+  applied: z.boolean(),
+});
+export type TimeLedgerEntryView = z.infer<typeof TimeLedgerEntryView>;
+
+/** What the console's room controls show beside the room view (getRoomControls). */
+export const RoomControlsView = z.object({
+  /** Sessions whose key is released only by two distinct staff accounts. */
+  twoPersonSessions: z.array(ref),
+  keyReleases: z.array(KeyReleaseView),
+  /** Raised hands, oldest first, until acknowledged. */
+  hands: z.array(z.object({ deviceId: z.string(), candidateId: ref.nullable(), reason: z.enum(HAND_REASONS), at: z.number().int() })),
+  lostTime: z.array(LostTimeProposalView),
+  ledger: z.array(TimeLedgerEntryView),
+  /** The latest commands issued at this hub, newest first. */
+  commands: z.array(IssuedCommandView),
+});
+export type RoomControlsView = z.infer<typeof RoomControlsView>;
 
 export const stationApi = {
   getStatus: method(
@@ -378,6 +473,30 @@ export const stationApi = {
   accountForSeat: method('staff', z.object({ staffToken, sessionId: ref, deviceId: z.string().min(1).max(64), reason: z.string().trim().min(3).max(500) }).strict(), SealStatus),
   /** The session's protocol in Latvian, PDF/A-2b: attendance, seat plan, timeline, extra time, incidents, the seal. */
   getRoomProtocol: method('staff', z.object({ staffToken, sessionId: ref }).strict(), ProtocolFile),
+  /** The room controls' state on a hub: key releases, two-person sessions, raised hands, lost-time proposals, the time ledger. */
+  getRoomControls: method('staff', z.object({ staffToken }).strict(), RoomControlsView),
+  /**
+   * Release a package's key (held at the hub since unlockPackage) to every seat of the room at once. For
+   * a session with two-person release the first call starts it and a second, distinct person's call within
+   * 2 minutes confirms it; both are named in the command and the audit log.
+   */
+  releaseKey: method('staff', z.object({ staffToken, packageId: uuid, sessionId: ref }).strict(), KeyReleaseView),
+  /** Whether a session's key needs two distinct people to release it (the chief's decision). */
+  setTwoPersonRelease: method('staff', z.object({ staffToken, sessionId: ref, required: z.boolean() }).strict(), z.object({ sessionId: ref, required: z.boolean() })),
+  /** Start, pause, resume, extra time, a message, lock and unlock, from the hub to its seats. */
+  roomCommand: method('staff', RoomCommandInput, IssuedCommandView),
+  /** Confirm (one click) or dismiss a lost-time proposal; a confirmed one is a credit to the candidate's seat. */
+  settleLostTime: method('staff', z.object({ staffToken, proposalId: uuid, confirm: z.boolean() }).strict(), z.object({ command: IssuedCommandView.nullable() })),
+  /** The invigilator has seen a seat's raised hand: it goes off the console and off the candidate's screen. */
+  acknowledgeHand: method('staff', z.object({ staffToken, deviceId: deviceRef }).strict(), IssuedCommandView),
+  /** An incident from the console, for the room (a session), one candidate or one seat, in the taxonomy. */
+  recordRoomIncident: method(
+    'staff',
+    z.object({ staffToken, kind: z.enum(INCIDENT_KINDS), note: z.string().trim().min(1).max(5000), target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('room'), sessionId: ref }).strict(), z.object({ kind: z.literal('candidate'), candidateId: ref }).strict(), z.object({ kind: z.literal('seat'), deviceId: deviceRef }).strict()]) }).strict(),
+    z.object({ incidentId: uuid, at: z.string() }),
+  ),
+  /** Remove a candidate from the session (MK 157: the work is not assessed): attendance removed, an incident, their seat locked. */
+  removeCandidate: method('staff', z.object({ staffToken, candidateId: ref, note: z.string().trim().min(1).max(5000) }).strict(), z.object({ incidentId: uuid, at: z.string(), command: IssuedCommandView.nullable() })),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),
@@ -465,6 +584,10 @@ export const stationApi = {
       locked: z.object({ reason: z.string().max(500).nullable(), at: z.number().int() }).nullable(),
       /** On a room's seat, the candidate goes on past the identity screen only once the invigilator authorised them. */
       authorisation: z.enum(AUTHORISATIONS),
+      /** A seat of a room whose start has not reached it for this candidate: no part begins yet. */
+      waitingForStart: z.boolean(),
+      /** The candidate's raised hand, until an invigilator acknowledges it. */
+      hand: z.object({ reason: z.enum(HAND_REASONS), at: z.number().int() }).nullable(),
     }),
   ),
   getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),
@@ -504,6 +627,8 @@ export const stationApi = {
   ),
   /** The candidate says the details on the identity screen are theirs; a seat then waits for the invigilator's authorisation. */
   confirmIdentity: method('candidate', z.object(seat).strict(), z.object({ authorisation: z.enum(AUTHORISATIONS) })),
+  /** The candidate raises their hand with a reason; the seat's heartbeat carries it to the hub's console. */
+  raiseHand: method('candidate', z.object({ ...seat, reason: z.enum(HAND_REASONS) }).strict(), z.object({ reason: z.enum(HAND_REASONS), at: z.number().int() })),
 } as const;
 
 export type StationMethod = keyof typeof stationApi;

@@ -98,6 +98,14 @@ export const STAFF_RIGHTS = {
   'outbox.read': ['chief-invigilator', 'centre-staff'],
   /** Creating, disabling and enabling accounts, granting and withdrawing roles, resetting passwords. */
   'staff.admin': ['chief-invigilator'],
+  /** Releasing a package's key to the room's seats (the hub holds it since the package was unlocked). */
+  'key.release': ['chief-invigilator', 'invigilator'],
+  /** How the room is run: whether a session's key needs two people to release it. */
+  'room.settings': ['chief-invigilator'],
+  /** Messages to seats, locking and unlocking a seat, acknowledging a raised hand. */
+  'seats.control': ['chief-invigilator', 'invigilator'],
+  /** Removing a candidate from the session (MK 157: the work is not assessed). */
+  'candidate.remove': ['chief-invigilator'],
   'audit.read': ['chief-invigilator', 'it'],
   'seats.pair': ['chief-invigilator', 'it'],
   /** The room's seats and their state, the seat's link to its hub. */

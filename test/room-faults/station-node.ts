@@ -145,6 +145,8 @@ async function seatNode(): Promise<void> {
     await service.unlockPackage({ staffToken, packageId, key: process.env.FAULTS_PACKAGE_KEY! });
     const attempt = await service.openAttempt({ staffToken, candidateId: DEMO_CANDIDATE.candidateId, packageId });
     const credentials = { attemptId: attempt.attemptId, candidateToken: attempt.candidateToken };
+    // The room has started (what its 'start' command does on the seat).
+    service.roomStart({ candidateId: null, at: Date.now() });
     await service.recordTimerEvent({ ...credentials, partId: 'reading', kind: 'start' });
     await service.recordTimerEvent({ ...credentials, partId: 'speaking', kind: 'start' });
     const { recordingId } = await service.startRecording({ ...credentials, itemId: 's1-q1', mimeType: 'audio/webm' });

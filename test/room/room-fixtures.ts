@@ -45,6 +45,8 @@ export async function hubStation(now?: () => Date): Promise<{ station: TestStati
 export async function seatStation(options: { apply?: CommandApplier; onStation?: (station: TestStation) => CommandApplier; now?: () => Date } = {}): Promise<Seat> {
   const station = await openTestStation({ role: 'seat' });
   const seat = seatOf(await station.service.openAttempt({ staffToken: station.staffToken, candidateId: 'C-0001', packageId: station.built.manifest.packageId }));
+  // A seat begins no part before its room's start: the candidate here was started with the room.
+  station.service.roomStart({ candidateId: null, at: Date.now() });
   await station.service.recordTimerEvent({ ...seat, partId: 'reading', kind: 'start' });
   const applied: RoomCommand[] = [];
   const link = new SeatLink({

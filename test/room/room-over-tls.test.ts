@@ -81,6 +81,9 @@ describe('a hub and a seat over the room channel', () => {
 
     // The candidate works on the seat; every event reaches the hub, attributed to the seat's key.
     const seat = seatOf(await seatStation.service.openAttempt({ staffToken: seatStaff, candidateId: DEMO_CANDIDATE.candidateId, packageId: built.manifest.packageId }));
+    // The room's start lets the seated candidate begin.
+    const start = hubRoom.hub.issue({ target: { kind: 'room' }, type: 'start', issuedBy: 'test.chief' });
+    await until('the start carried out on the seat', () => hubRoom.hub.commands.outcomes(start.cmdId).length === 1);
     await seatStation.service.recordTimerEvent({ ...seat, partId: 'reading', kind: 'start' });
     for (let i = 0; i < 5; i += 1) await seatStation.service.saveResponse({ ...seat, itemId: 'r1-q4', value: { type: 'short-text', text: `atbilde ${i}` }, clientSaveId: saveId() });
     const seatEvents = seatStation.service.outbox.read(0, 10_000);

@@ -91,6 +91,8 @@ async function seatWithCandidate(): Promise<Seat> {
   await service.unlockPackage({ staffToken: station.staff, packageId: built.manifest.packageId, key: built.contentKey });
   const attempt = await service.openAttempt({ staffToken: station.staff, candidateId: DEMO_CANDIDATE.candidateId, packageId: built.manifest.packageId });
   const candidate = { attemptId: attempt.attemptId, candidateToken: attempt.candidateToken };
+  // The room has started (what its 'start' command does on the seat; test/room/room-controls.test.ts tests the gate).
+  service.roomStart({ candidateId: null, at: Date.now() });
   await service.recordTimerEvent({ ...candidate, partId: 'reading', kind: 'start' });
   await service.recordTimerEvent({ ...candidate, partId: 'writing', kind: 'start' });
   await service.recordTimerEvent({ ...candidate, partId: 'speaking', kind: 'start' });

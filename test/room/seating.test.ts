@@ -20,6 +20,7 @@ import { ERROR_CATALOGUE, type ErrorCode } from '../../src-shared/errors.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, openTestStation, TEST_STAFF, TEST_STAFF_OPTIONS, tempDir, type TestStation } from '../support/fixtures.ts';
 import { linkPair } from './link-pair.ts';
 import { cleanups } from './room-fixtures.ts';
+import { RoomDesk } from '../../src-main/lan/room-desk.ts';
 
 /** Wait until `condition` (sync or async) holds. */
 async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
@@ -53,7 +54,7 @@ async function hubOf(now?: () => Date): Promise<Hub> {
     revoke: () => undefined,
     pairing: { status: () => ({ state: 'closed' as const, code: null, consecutiveFailures: 0, failures: [] }), open: () => ({ code: '00000000', expiresAt: '' }), close: () => undefined },
   } as unknown as Parameters<typeof hubControl>[1];
-  station.service.attachRoom(hubControl(hub, server));
+  station.service.attachRoom(hubControl(hub, server, new RoomDesk(hub, station.service.db)));
   cleanups.push(() => station.service.close());
   return { station, hub, paired, packageId: station.built.manifest.packageId };
 }
@@ -165,6 +166,10 @@ describe('the seat plan', () => {
     expect(authorised.seat?.authorised).toEqual({ by: TEST_STAFF.username, at: expect.any(String) });
     await until('authorised on the seat', async () => (await seat.service.seatHeartbeat(kiosk)).authorisation === 'authorised');
     await until('the hub sees it', async () => (await rowOf(room, 'C-0002')).seat?.stage === 'authorised');
+    // Authorised, the candidate still waits for the start: the room's, or (as here) their own.
+    await refusedWith(seat.service.recordTimerEvent({ ...kiosk, partId: 'listening', kind: 'start' }), 'ROOM_NOT_STARTED');
+    await service.roomCommand({ staffToken, action: 'start', target: { kind: 'candidate', candidateId: 'C-0002' } });
+    await until('started on the seat', async () => !(await seat.service.seatHeartbeat(kiosk)).waitingForStart);
     await seat.service.recordTimerEvent({ ...kiosk, partId: 'listening', kind: 'start' });
     // The registered extra time came with the roster row: 25 % of 10 minutes.
     expect((await seat.service.getTimer({ ...kiosk, partId: 'listening' })).addedMs).toBe(150_000);

@@ -522,6 +522,19 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    name: 'a raised hand is on every heartbeat with its reason, a new one replaces it; a solo station does not wait for a room start',
+    steps: [
+      call('seatHeartbeat', seat, ok({ hand: null, waitingForStart: false })),
+      call('raiseHand', (c) => ({ ...c.seat, reason: 'question' }), ok({ reason: 'question', at: expect.any(Number) }), 'first'),
+      call('seatHeartbeat', seat, (c) => ok({ hand: c.got.first })),
+      later(1000),
+      call('raiseHand', (c) => ({ ...c.seat, reason: 'technical' }), ok({ reason: 'technical' }), 'second'),
+      call('seatHeartbeat', seat, (c) => ok({ hand: c.got.second })),
+      call('raiseHand', (c) => ({ ...wrongSeat(c), reason: 'question' }), refused('CANDIDATE_TOKEN_WRONG')),
+      start('p-l'),
+    ],
+  },
+  {
     name: 'a station without a room neither ends nor seals a session, nor makes its protocol: ROOM_NOT_AVAILABLE',
     steps: [
       call('getSealStatus', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
@@ -529,6 +542,14 @@ const SCENARIOS: Scenario[] = [
       call('sealSession', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
       call('accountForSeat', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1', deviceId: 'D-1', reason: 'the seat is dead' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
       call('getRoomProtocol', (c) => ({ staffToken: c.staff.staffToken, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+    ],
+  },
+  {
+    name: 'a solo station has no room controls: the key release and the room commands are ROOM_NOT_AVAILABLE',
+    steps: [
+      call('getRoomControls', (c) => ({ staffToken: c.staff.staffToken }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('releaseKey', (c) => ({ staffToken: c.staff.staffToken, packageId: c.staff.packageId, sessionId: 'S-1' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('roomCommand', (c) => ({ staffToken: c.staff.staffToken, action: 'start', target: { kind: 'room' } }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
     ],
   },
 ];

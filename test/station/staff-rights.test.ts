@@ -98,6 +98,20 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   sealSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
   accountForSeat: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, deviceId: 'NO-SUCH-SEAT', reason: 'the seat is dead' })],
   getRoomProtocol: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  getRoomControls: [(_c, staffToken) => ({ staffToken })],
+  releaseKey: [(c, staffToken) => ({ staffToken, packageId: c.built.manifest.packageId, sessionId: DEMO_SESSION.sessionId })],
+  setTwoPersonRelease: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, required: true })],
+  roomCommand: [
+    (_c, staffToken) => ({ staffToken, action: 'start', target: { kind: 'room' } }),
+    (_c, staffToken) => ({ staffToken, action: 'extend', candidateId: 'C-0001', amountMs: 60_000, grounds: 'accommodation', reason: 'extra-time-25' }),
+    (_c, staffToken) => ({ staffToken, action: 'extend', candidateId: 'C-0001', amountMs: 60_000, grounds: 'incident', reason: 'fire alarm' }),
+    (_c, staffToken) => ({ staffToken, action: 'extend', candidateId: 'C-0001', amountMs: 60_000, grounds: 'lost-time', reason: 'seat froze' }),
+    (_c, staffToken) => ({ staffToken, action: 'lock', deviceId: 'NO-SUCH-SEAT' }),
+  ],
+  settleLostTime: [(_c, staffToken) => ({ staffToken, proposalId: '7d1c2a34-5b6d-4e7f-8a9b-0c1d2e3f4a5c', confirm: true })],
+  acknowledgeHand: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
+  recordRoomIncident: [(_c, staffToken) => ({ staffToken, kind: 'other', note: 'test', target: { kind: 'room', sessionId: DEMO_SESSION.sessionId } })],
+  removeCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', note: 'test' })],
 };
 
 describe('the station enforces the table', () => {

@@ -364,6 +364,52 @@ describe('a seat locked from the hub', () => {
   }, 10_000);
 });
 
+describe('a seat waiting for the room to start', () => {
+  test('shows a calm "waiting for the start" instead of the start, also when the station refuses a start that came too early, and lets the part begin once the room starts', async () => {
+    const station = new FakeStation(writtenExam());
+    seat(station);
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, tie ir mani dati' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Turpināt' }));
+    // The screen has not heard yet that the room has not started: the station refuses the start itself.
+    station.waitingForStart = true;
+    fireEvent.click(await screen.findByTestId('start-part'));
+    const waiting = await screen.findByTestId('waiting-for-start');
+    expect(waiting.getAttribute('role')).toBe('status');
+    expect(waiting.textContent).toContain('Gaidām pārbaudījuma sākumu');
+    expect(waiting.textContent).toContain('Jums nekas nav jādara');
+    expect(screen.queryByTestId('start-part')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
+    station.waitingForStart = false;
+    fireEvent.click(await screen.findByTestId('start-part', {}, { timeout: 3000 }));
+    expect(await screen.findByRole('textbox', { name: 'Jūsu atbilde' })).toBeTruthy();
+  }, 10_000);
+});
+
+describe('a raised hand', () => {
+  test('on a seat in a room: the candidate says why, the bar says the hand is up until the invigilator has seen it; a solo station has no such button', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
+    const { unmount } = render(<App station={station} inRoom />);
+    await screen.findByText('Uz kurieni?');
+    fireEvent.click(screen.getByRole('button', { name: '✋ Pacelt roku' }));
+    const panel = screen.getByRole('dialog', { name: 'Pacelt roku' });
+    const raise = within(panel).getByRole<HTMLButtonElement>('button', { name: 'Pacelt roku' });
+    expect(raise.disabled).toBe(true);
+    fireEvent.click(within(panel).getByLabelText('Problēma ar datoru vai austiņām'));
+    fireEvent.click(raise);
+    expect((await screen.findByTestId('hand-raised')).textContent).toContain('Roka pacelta: pārbaudījuma vadītājs to redz un nāks.');
+    expect(station.hand).toMatchObject({ reason: 'technical' });
+    // The invigilator saw it at the hub: the seat's station lowered it.
+    station.hand = null;
+    await waitFor(() => expect(screen.queryByTestId('hand-raised')).toBeNull(), { timeout: 3000 });
+    expect(screen.getByRole('button', { name: '✋ Pacelt roku' })).toBeTruthy();
+    unmount();
+    seat(new FakeStation().inPart('p-l', 'l-q1'));
+    await screen.findByText('Uz kurieni?');
+    expect(screen.queryByRole('button', { name: '✋ Pacelt roku' })).toBeNull();
+  }, 10_000);
+});
+
 describe('a pupil at a centralized exam', () => {
   test('sees no level row on the identity screen, and no level among what can be wrong', async () => {
     const station = new FakeStation(writtenExam());

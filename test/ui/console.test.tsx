@@ -43,6 +43,9 @@ class FakeHub extends FakeStation {
   override async getRoom(): Promise<StationOutput<'getRoom'>> {
     return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: this.pairing, seats: this.seats }, seat: null };
   }
+  override async getRoomControls(): Promise<StationOutput<'getRoomControls'>> {
+    return { twoPersonSessions: [], keyReleases: [], hands: [], lostTime: [], ledger: [], commands: [] };
+  }
   override async openPairing(): Promise<StationOutput<'openPairing'>> {
     const expiresAt = new Date(Date.now() + 120_000).toISOString();
     this.pairing = { state: 'open', code: '48151623', expiresAt, consecutiveFailures: 0 };

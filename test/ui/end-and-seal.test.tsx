@@ -68,7 +68,10 @@ async function signedIn(hub: FakeSealHub) {
   fireEvent.change(await screen.findByLabelText('Lietotājvārds'), { target: { value: STAFF.username } });
   fireEvent.change(screen.getByLabelText('Parole'), { target: { value: STAFF.password } });
   fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
-  return within(await screen.findByTestId('end-and-seal'));
+  const section = within(await screen.findByTestId('end-and-seal'));
+  // The seats come with the seal status, after the page itself.
+  await section.findAllByTestId('seal-row');
+  return section;
 }
 
 const rowOf = (section: ReturnType<typeof within>, label: string) => within(section.getAllByTestId('seal-row').find((r: HTMLElement) => within(r).getByRole('rowheader').textContent === label)!);

@@ -446,6 +446,11 @@ export class FakeStation implements StationApi {
   /** The invigilator locked the seat from the hub (the screen is covered; nothing new begins). */
   locked: { reason: string | null; at: number } | null = null;
 
+  /** A seat whose room has not started yet (the room's 'start' command has not come): no part begins. */
+  waitingForStart = false;
+  /** The candidate's raised hand, until the invigilator acknowledges it at the hub. */
+  hand: { reason: StationInput<'raiseHand'>['reason']; at: number } | null = null;
+
   private requireUnlocked(): void {
     if (this.locked) throw new StationError('SEAT_LOCKED', this.locked.reason ?? undefined);
   }
@@ -615,6 +620,7 @@ export class FakeStation implements StationApi {
     this.seat(input);
     this.requireUnlocked();
     if (input.kind === 'start' && this.authorisation === 'needed') throw new StationError('CANDIDATE_NOT_AUTHORISED', input.partId);
+    if (input.kind === 'start' && this.waitingForStart) throw new StationError('ROOM_NOT_STARTED', input.partId);
     const status = this.timer(input.partId).status;
     this.requireOpen();
     // A paused part is the invigilator's until they resume it: the candidate cannot end it.
@@ -628,7 +634,7 @@ export class FakeStation implements StationApi {
     await this.gate();
     this.seat(input);
     const parts = this.contentLocked ? [] : this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) }));
-    return { parts, creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation };
+    return { parts, creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation, waitingForStart: this.waitingForStart, hand: this.hand };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);
@@ -667,6 +673,38 @@ export class FakeStation implements StationApi {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async getRoomProtocol(_input?: StationInput<'getRoomProtocol'>): Promise<StationOutput<'getRoomProtocol'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async raiseHand(input: StationInput<'raiseHand'>): Promise<StationOutput<'raiseHand'>> {
+    await this.gate();
+    this.seat(input);
+    this.requireOpen();
+    this.hand = { reason: input.reason, at: this.now() };
+    return this.hand;
+  }
+  // The room controls are a hub's (test/ui/console.test.tsx has one); the fake is a solo station.
+  async getRoomControls(): Promise<StationOutput<'getRoomControls'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async releaseKey(_input?: StationInput<'releaseKey'>): Promise<StationOutput<'releaseKey'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async setTwoPersonRelease(_input?: StationInput<'setTwoPersonRelease'>): Promise<StationOutput<'setTwoPersonRelease'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async roomCommand(_input?: StationInput<'roomCommand'>): Promise<StationOutput<'roomCommand'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async settleLostTime(_input?: StationInput<'settleLostTime'>): Promise<StationOutput<'settleLostTime'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async acknowledgeHand(_input?: StationInput<'acknowledgeHand'>): Promise<StationOutput<'acknowledgeHand'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async recordRoomIncident(_input?: StationInput<'recordRoomIncident'>): Promise<StationOutput<'recordRoomIncident'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async removeCandidate(_input?: StationInput<'removeCandidate'>): Promise<StationOutput<'removeCandidate'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async markAttendance(): Promise<StationOutput<'markAttendance'>> {

@@ -1,0 +1,186 @@
+// The hub's desk for the console's room controls, over the room protocol's hub end: commands issued
+// and what the seats made of them, the raised hands the seats report until an invigilator acknowledges
+// them, the time lost while a seat was silent during a running part (proposed for one click), and each
+// candidate's time ledger. What the desk holds in memory (hands acknowledged, proposals) is for the
+// console of this hub run; the commands, and so the ledger, are in the hub's database.
+import { randomUUID } from 'node:crypto';
+import { ROOM_HEARTBEAT_MS, SEAT_LATE_MS, SEAT_MISSING_MS, RoomCommand, type HandReason, type SeatState } from '../../src-shared/contracts/room-protocol.ts';
+import { ROOM_EXTRA_GROUNDS, type IssuedCommandView, type LostTimeProposalView, type RoomExtraGrounds, type RoomTarget, type TimeLedgerEntryView } from '../../src-shared/contracts/station-api.ts';
+import { StationError } from '../../src-shared/errors.ts';
+import type { StationDatabase } from '../station/database.ts';
+import type { IssueCommand } from './room-commands.ts';
+import type { RoomHub } from './room-hub.ts';
+
+interface Beat {
+  at: number;
+  state: SeatState;
+}
+
+interface Proposal extends LostTimeProposalView {
+  attemptId: string;
+}
+
+/** The reasons the station writes for the credits it gives itself (src-main/station/service.ts). */
+const SEAT_OWN_CREDIT = /^(seat interrupted|station restart):/;
+
+/** How many of the latest commands the console lists. */
+const RECENT_COMMANDS = 20;
+
+export class RoomDesk {
+  private readonly hub: RoomHub;
+  private readonly db: StationDatabase;
+  private readonly lastBeat = new Map<string, Beat>();
+  private readonly proposals = new Map<string, Proposal>();
+  /** The raised hand acknowledged at each seat (its time), hidden until the seat reports another. */
+  private readonly acknowledged = new Map<string, number>();
+
+  constructor(hub: RoomHub, db: StationDatabase) {
+    this.hub = hub;
+    this.db = db;
+    hub.onHeartbeat((deviceId, state, at) => this.onBeat(deviceId, state, at));
+  }
+
+  /**
+   * A heartbeat after a silence of at least "late" (6 s), when the seat's last word before it was a
+   * running part: the candidate may have lost that time (a frozen or restarted seat; a seat that only
+   * lost the link kept working, which the invigilator judges), so it is proposed to the invigilator.
+   */
+  private onBeat(deviceId: string, state: SeatState, at: number): void {
+    const previous = this.lastBeat.get(deviceId);
+    this.lastBeat.set(deviceId, { at, state });
+    const running = previous?.state.attempt;
+    if (!previous || !running || at - previous.at < SEAT_LATE_MS) return;
+    if (running.screen !== 'part' || !running.partId || running.remainingMs === null || running.remainingMs <= 0) return;
+    const proposalId = randomUUID();
+    this.proposals.set(proposalId, {
+      proposalId,
+      deviceId,
+      candidateId: running.candidateId,
+      attemptId: running.attemptId,
+      partId: running.partId,
+      from: previous.at,
+      to: at,
+      amountMs: 0,
+      reason: '',
+    });
+  }
+
+  issue(input: IssueCommand): IssuedCommandView {
+    return this.view(this.hub.issue(input));
+  }
+
+  /**
+   * The seat as its latest heartbeat reported it; a paired seat not heard from since the hub started has
+   * nobody at it as far as the hub knows (a command for it waits for its return). Null: no such seat.
+   */
+  seat(deviceId: string): { deviceId: string; candidateId: string | null } | null {
+    const found = this.hub.view().find((s) => s.deviceId === deviceId);
+    if (found) return { deviceId, candidateId: found.state?.attempt?.candidateId ?? null };
+    const paired = this.db.get(this.db.q.selectFrom('room_seats').select('device_id').where('device_id', '=', deviceId).where('revoked_at', 'is', null));
+    return paired ? { deviceId, candidateId: null } : null;
+  }
+
+  /** The seat where a candidate sits (its heartbeat says), or null. */
+  seatOf(candidateId: string): string | null {
+    return this.hub.view().find((s) => s.state?.attempt?.candidateId === candidateId)?.deviceId ?? null;
+  }
+
+  hands(): { deviceId: string; candidateId: string | null; reason: HandReason; at: number }[] {
+    return this.hub
+      .view()
+      .flatMap((s) => (s.state?.hand && this.acknowledged.get(s.deviceId) !== s.state.hand.at ? [{ deviceId: s.deviceId, candidateId: s.state.attempt?.candidateId ?? null, reason: s.state.hand.reason, at: s.state.hand.at }] : []))
+      .sort((a, b) => a.at - b.at);
+  }
+
+  /** The hand goes off the console at once and off the candidate's screen when the seat carries out the command. */
+  acknowledgeHand(deviceId: string, issuedBy: string): IssuedCommandView {
+    const hand = this.hub.view().find((s) => s.deviceId === deviceId)?.state?.hand;
+    if (!hand) throw new StationError('SEAT_UNKNOWN', `no raised hand at seat ${deviceId}`);
+    this.acknowledged.set(deviceId, hand.at);
+    return this.issue({ target: { kind: 'seat', deviceId }, type: 'hand-ack', params: { at: hand.at }, issuedBy });
+  }
+
+  /** Open proposals, each less one heartbeat and less what the seat credited itself for the same silence. */
+  lostTime(): LostTimeProposalView[] {
+    return [...this.proposals.values()]
+      .map((p) => {
+        const selfCredited = this.seatCredits(p.deviceId, p.attemptId)
+          .filter((c) => c.partId === p.partId && c.at >= p.from && c.at <= p.to + SEAT_MISSING_MS)
+          .reduce((sum, c) => sum + c.amountMs, 0);
+        const silentS = Math.round((p.to - p.from) / 1000);
+        const amountMs = Math.max(0, p.to - p.from - ROOM_HEARTBEAT_MS - selfCredited);
+        const reason = `lost time: the seat was silent ${silentS} s during ${p.partId}${selfCredited > 0 ? `, ${Math.round(selfCredited / 1000)} s of it credited by the seat` : ''}`;
+        const { attemptId: _attempt, ...view } = p;
+        return { ...view, amountMs, reason };
+      })
+      .filter((p) => p.amountMs >= 1000)
+      .sort((a, b) => a.from - b.from);
+  }
+
+  /** Take a proposal off the list (confirmed or dismissed); a second click finds nothing. */
+  takeProposal(proposalId: string): LostTimeProposalView {
+    const found = this.lostTime().find((p) => p.proposalId === proposalId);
+    if (!found) throw new StationError('LOST_TIME_SETTLED', proposalId);
+    this.proposals.delete(proposalId);
+    return found;
+  }
+
+  /** Every candidate's extra time and credits: those given from the hub, and those the seats credited themselves. */
+  ledger(): TimeLedgerEntryView[] {
+    const fromHub = this.db
+      .all(this.db.q.selectFrom('room_commands').select(['command_json', 'target_ref']).where('target_kind', '=', 'candidate').orderBy('room_seq'))
+      .map((row) => RoomCommand.parse(JSON.parse(row.command_json)))
+      .filter((c) => c.type === 'extend' && c.target.kind === 'candidate')
+      .map((c): TimeLedgerEntryView => {
+        const grounds = (ROOM_EXTRA_GROUNDS as readonly string[]).includes(String(c.params.grounds)) ? (c.params.grounds as RoomExtraGrounds) : 'incident';
+        const applied = this.hub.commands.outcomes(c.cmdId).some((o) => o.status === 'applied');
+        return { source: 'hub', cmdId: c.cmdId, candidateId: c.target.kind === 'candidate' ? c.target.candidateId : '', grounds, amountMs: Number(c.params.amountMs ?? 0), reason: c.reason ?? '', issuedBy: c.issuedBy, issuedAt: c.effectiveAt, applied };
+      });
+    const fromSeats = this.hub.view().flatMap((s) => {
+      const attempt = s.state?.attempt;
+      if (!attempt) return [];
+      return this.seatCredits(s.deviceId, attempt.attemptId).map(
+        (c): TimeLedgerEntryView => ({ source: 'seat', cmdId: null, candidateId: attempt.candidateId, grounds: 'lost-time', amountMs: c.amountMs, reason: c.reason ?? '', issuedBy: 'station', issuedAt: c.at, applied: true }),
+      );
+    });
+    return [...fromHub, ...fromSeats].sort((a, b) => a.candidateId.localeCompare(b.candidateId) || a.issuedAt - b.issuedAt);
+  }
+
+  /** Credits the seat's station recorded itself, as its timer events relayed to the hub say. */
+  private seatCredits(deviceId: string, attemptId: string): { partId: string; at: number; amountMs: number; reason: string | null }[] {
+    return this.db
+      .all(this.db.q.selectFrom('outbox').select('payload_json').where('device_id', '=', deviceId).where('kind', '=', 'timer.event').where('entity_id', '=', attemptId))
+      .map((row) => JSON.parse(row.payload_json) as { kind: string; partId: string; at: number; amountMs: number | null; reason: string | null })
+      // The station's own credits only: a credit the hub sent comes back as a timer event too, and is on the ledger as the hub's.
+      .filter((e) => e.kind === 'credit' && SEAT_OWN_CREDIT.test(e.reason ?? ''))
+      .map((e) => ({ partId: e.partId, at: e.at, amountMs: e.amountMs ?? 0, reason: e.reason }));
+  }
+
+  recentCommands(): IssuedCommandView[] {
+    return this.db
+      .all(this.db.q.selectFrom('room_commands').select('command_json').orderBy('room_seq', 'desc').limit(RECENT_COMMANDS))
+      .map((row) => this.view(RoomCommand.parse(JSON.parse(row.command_json))));
+  }
+
+  /** A command as the console shows it: never its parameters (a key release carries the content key). */
+  view(command: RoomCommand): IssuedCommandView {
+    const outcomes = this.hub.commands.outcomes(command.cmdId);
+    const target: RoomTarget = command.target;
+    return {
+      cmdId: command.cmdId,
+      type: command.type,
+      target,
+      issuedBy: command.issuedBy,
+      issuedAt: command.effectiveAt,
+      reason: command.reason,
+      applied: outcomes.filter((o) => o.status === 'applied').length,
+      refused: outcomes.filter((o) => o.status === 'refused').map((o) => ({ deviceId: o.deviceId, code: o.code ?? 'INTERNAL' })),
+    };
+  }
+
+  /** A command of this hub by its id (the key release's, for the console). */
+  command(cmdId: string): IssuedCommandView | null {
+    const row = this.db.get(this.db.q.selectFrom('room_commands').select('command_json').where('cmd_id', '=', cmdId));
+    return row ? this.view(RoomCommand.parse(JSON.parse(row.command_json))) : null;
+  }
+}

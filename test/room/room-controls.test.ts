@@ -1,0 +1,152 @@
+// The console's room controls, from the hub's station API to the seats over the in-memory link (issue
+// 10 §3, §5): the key held at the hub released to every seat in one command; the start gate (a seat
+// begins no part before the room's start, a candidate who came late gets a start of their own); pause,
+// resume and extra time for one candidate; a message to one seat or all, lock and unlock; incidents for
+// the room, a candidate or a seat, and the removal of a candidate; a raised hand until acknowledged;
+// time lost while a seat was silent during a running part, proposed and credited with one click, kept
+// in the candidate's ledger.
+import { describe, expect, it } from 'vitest';
+import { DEMO_SESSION } from '../support/fixtures.ts';
+import { CHIEF_DESK, controlledHub, roomSeat } from './room-controls-fixtures.ts';
+import { connect, until } from './room-fixtures.ts';
+
+const READING = 'reading';
+
+describe('room controls from the console', () => {
+  it('releases the key held at the hub to every seat in one command, never showing the key', async () => {
+    const hub = await controlledHub();
+    const seats = [await roomSeat(hub), await roomSeat(hub, { candidateId: 'C-0002' })];
+    const released = await hub.service.releaseKey({ staffToken: hub.chief, packageId: hub.packageId, sessionId: DEMO_SESSION.sessionId }, CHIEF_DESK);
+    expect(released).toMatchObject({ state: 'released', startedBy: 'test.chief', confirmedBy: null });
+    await until('both seats unlocked', () => hub.desk.command(released.command!.cmdId)!.applied === 2);
+    for (const seat of seats) {
+      expect((await seat.service.listPackages({ staffToken: seat.staffToken })).find((p) => p.packageId === hub.packageId)).toMatchObject({ unlocked: true });
+    }
+    const controls = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
+    expect(JSON.stringify(controls)).not.toContain(hub.staged.contentKey);
+    expect(controls.keyReleases).toEqual([expect.objectContaining({ packageId: hub.packageId, state: 'released' })]);
+  });
+
+  it('gates the start: no part before the room starts; a candidate seated after the start waits for their own', async () => {
+    const hub = await controlledHub();
+    const onTime = await roomSeat(hub);
+    const late = await roomSeat(hub, { candidateId: 'C-0002', openNow: false });
+    await expect(onTime.service.recordTimerEvent({ ...onTime.seat, partId: READING, kind: 'start' })).rejects.toMatchObject({ code: 'ROOM_NOT_STARTED' });
+    expect((await onTime.service.seatHeartbeat(onTime.seat)).waitingForStart).toBe(true);
+    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
+    await until('the start on both seats', () => hub.desk.command(start.cmdId)!.applied === 2);
+    expect((await onTime.service.seatHeartbeat(onTime.seat)).waitingForStart).toBe(false);
+    await expect(onTime.service.recordTimerEvent({ ...onTime.seat, partId: READING, kind: 'start' })).resolves.toMatchObject({ status: 'running' });
+    // The late candidate is seated after the room's start.
+    await late.open();
+    await expect(late.service.recordTimerEvent({ ...late.seat, partId: READING, kind: 'start' })).rejects.toMatchObject({ code: 'ROOM_NOT_STARTED' });
+    await until('the hub sees the late candidate not started', () => hub.hub.view().some((s) => s.state?.attempt?.candidateId === 'C-0002' && s.state.attempt.started === false));
+    const own = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'candidate', candidateId: 'C-0002' } }, CHIEF_DESK);
+    await until('their start applied', () => hub.desk.command(own.cmdId)!.applied === 1);
+    await expect(late.service.recordTimerEvent({ ...late.seat, partId: READING, kind: 'start' })).resolves.toMatchObject({ status: 'running' });
+  });
+
+  it('pauses and resumes one candidate, gives extra time with grounds and reason, and keeps it in the ledger', async () => {
+    const hub = await controlledHub();
+    const anna = await roomSeat(hub);
+    const janis = await roomSeat(hub, { candidateId: 'C-0002' });
+    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
+    await until('started', () => hub.desk.command(start.cmdId)!.applied === 2);
+    for (const s of [anna, janis]) await s.service.recordTimerEvent({ ...s.seat, partId: READING, kind: 'start' });
+    await until('the hub routes by candidate', () => hub.hub.view().filter((s) => s.state?.attempt?.started).length === 2);
+    const pause = await hub.service.roomCommand({ staffToken: hub.chief, action: 'pause', target: { kind: 'candidate', candidateId: 'C-0002' }, reason: 'slikti jūtas' }, CHIEF_DESK);
+    await until('paused', () => hub.desk.command(pause.cmdId)!.applied === 1);
+    expect((await janis.service.getTimer({ ...janis.seat, partId: READING })).status).toBe('paused');
+    expect((await anna.service.getTimer({ ...anna.seat, partId: READING })).status).toBe('running');
+    const resume = await hub.service.roomCommand({ staffToken: hub.chief, action: 'resume', target: { kind: 'candidate', candidateId: 'C-0002' } }, CHIEF_DESK);
+    const extend = await hub.service.roomCommand({ staffToken: hub.chief, action: 'extend', candidateId: 'C-0002', amountMs: 300_000, grounds: 'incident', reason: 'trauksme telpā' }, CHIEF_DESK);
+    await until('resumed and extended', () => hub.desk.command(resume.cmdId)!.applied === 1 && hub.desk.command(extend.cmdId)!.applied === 1);
+    expect(await janis.service.getTimer({ ...janis.seat, partId: READING })).toMatchObject({ status: 'running', addedMs: 300_000 });
+    expect((await anna.service.getTimer({ ...anna.seat, partId: READING })).addedMs).toBe(0);
+    const { ledger } = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
+    expect(ledger).toEqual([expect.objectContaining({ source: 'hub', candidateId: 'C-0002', grounds: 'incident', amountMs: 300_000, reason: 'trauksme telpā', issuedBy: 'test.chief', applied: true })]);
+    const actions = (await hub.service.listAudit({ staffToken: hub.chief, afterSeq: 0, limit: 1000 }, CHIEF_DESK)).map((e) => [e.action, e.target]);
+    expect(actions).toEqual(expect.arrayContaining([['room.start', null], ['room.pause', 'C-0002'], ['room.resume', 'C-0002'], ['room.extend', 'C-0002']]));
+  });
+
+  it('sends a message to one seat or to all, locks and unlocks one seat', async () => {
+    const hub = await controlledHub();
+    const a = await roomSeat(hub);
+    const b = await roomSeat(hub, { candidateId: 'C-0002' });
+    const toOne = await hub.service.roomCommand({ staffToken: hub.chief, action: 'message', target: { kind: 'seat', deviceId: b.service.deviceId }, text: 'Lūdzu, pārbaudiet austiņas.' }, CHIEF_DESK);
+    await until('one message', () => hub.desk.command(toOne.cmdId)!.applied === 1);
+    expect((await a.service.seatHeartbeat(a.seat)).roomMessage).toBeNull();
+    expect((await b.service.seatHeartbeat(b.seat)).roomMessage).toMatchObject({ text: 'Lūdzu, pārbaudiet austiņas.' });
+    const toAll = await hub.service.roomCommand({ staffToken: hub.chief, action: 'message', target: { kind: 'room' }, text: 'Atlikušas 10 minūtes.' }, CHIEF_DESK);
+    await until('to all', () => hub.desk.command(toAll.cmdId)!.applied === 2);
+    expect((await a.service.seatHeartbeat(a.seat)).roomMessage).toMatchObject({ text: 'Atlikušas 10 minūtes.' });
+    const lock = await hub.service.roomCommand({ staffToken: hub.chief, action: 'lock', deviceId: a.service.deviceId, reason: 'pārsēžas' }, CHIEF_DESK);
+    await until('locked', () => hub.desk.command(lock.cmdId)!.applied === 1);
+    expect((await a.service.seatHeartbeat(a.seat)).locked).toMatchObject({ reason: 'pārsēžas' });
+    expect((await b.service.seatHeartbeat(b.seat)).locked).toBeNull();
+    const unlock = await hub.service.roomCommand({ staffToken: hub.chief, action: 'unlock', deviceId: a.service.deviceId }, CHIEF_DESK);
+    await until('unlocked', () => hub.desk.command(unlock.cmdId)!.applied === 1);
+    expect((await a.service.seatHeartbeat(a.seat)).locked).toBeNull();
+    await expect(hub.service.roomCommand({ staffToken: hub.chief, action: 'lock', deviceId: 'NO-SUCH-SEAT' }, CHIEF_DESK)).rejects.toMatchObject({ code: 'SEAT_UNKNOWN' });
+  });
+
+  it('records incidents for the room, a candidate and a seat, and removes a candidate: attendance, incident, their seat locked', async () => {
+    const hub = await controlledHub();
+    const seat = await roomSeat(hub);
+    await until('the seat reports its candidate', () => hub.desk.seatOf('C-0001') === seat.service.deviceId);
+    await hub.service.recordRoomIncident({ staffToken: hub.chief, kind: 'environment', note: 'Troksnis aiz loga.', target: { kind: 'room', sessionId: DEMO_SESSION.sessionId } }, CHIEF_DESK);
+    await hub.service.recordRoomIncident({ staffToken: hub.chief, kind: 'candidate-illness', note: 'Slikta dūša.', target: { kind: 'candidate', candidateId: 'C-0002' } }, CHIEF_DESK);
+    await hub.service.recordRoomIncident({ staffToken: hub.chief, kind: 'technical-freezing', note: 'Ekrāns sastinga.', target: { kind: 'seat', deviceId: seat.service.deviceId } }, CHIEF_DESK);
+    const removed = await hub.service.removeCandidate({ staffToken: hub.chief, candidateId: 'C-0001', note: 'Lietoja tālruni.' }, CHIEF_DESK);
+    const incidents = hub.service.outbox.read(0, 10_000).filter((e) => e.kind === 'incident.recorded').map((e) => e.payload);
+    expect(incidents).toEqual([
+      expect.objectContaining({ kind: 'environment', candidateId: null, note: 'Troksnis aiz loga.' }),
+      expect.objectContaining({ kind: 'candidate-illness', candidateId: 'C-0002' }),
+      expect.objectContaining({ kind: 'technical-freezing', candidateId: 'C-0001', note: `[${seat.service.deviceId}] Ekrāns sastinga.` }),
+      expect.objectContaining({ kind: 'candidate-removed', candidateId: 'C-0001', note: 'Lietoja tālruni.', recordedBy: 'test.chief' }),
+    ]);
+    expect((await hub.service.listCandidates({ staffToken: hub.chief }, CHIEF_DESK)).find((c) => c.candidateId === 'C-0001')?.attendance).toBe('removed');
+    await until('the seat locked', () => hub.desk.command(removed.command!.cmdId)!.applied === 1);
+    expect((await seat.service.seatHeartbeat(seat.seat)).locked).toMatchObject({ reason: 'candidate removed from the session' });
+  });
+
+  it('shows a raised hand with its reason at the hub until an invigilator acknowledges it, then it goes down on the seat', async () => {
+    const hub = await controlledHub();
+    const seat = await roomSeat(hub);
+    const raised = await seat.service.raiseHand({ ...seat.seat, reason: 'technical' });
+    expect((await seat.service.seatHeartbeat(seat.seat)).hand).toEqual(raised);
+    await until('the hand at the hub', () => hub.desk.hands().length === 1);
+    expect((await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).hands).toEqual([{ deviceId: seat.service.deviceId, candidateId: 'C-0001', reason: 'technical', at: raised.at }]);
+    const ack = await hub.service.acknowledgeHand({ staffToken: hub.chief, deviceId: seat.service.deviceId }, CHIEF_DESK);
+    expect((await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).hands).toEqual([]);
+    await until('acknowledged on the seat', () => hub.desk.command(ack.cmdId)!.applied === 1);
+    expect((await seat.service.seatHeartbeat(seat.seat)).hand).toBeNull();
+  });
+
+  it("proposes the time a seat was silent during a running part, credits it with one click, and keeps it in the candidate's ledger", async () => {
+    const hub = await controlledHub();
+    const seat = await roomSeat(hub);
+    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
+    await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
+    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
+    await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
+    // The seat goes silent for 40 s of the hub's time while its part runs (the hub's clock moves on between two heartbeats).
+    seat.pair!.cut('the seat froze');
+    hub.advance(40_000);
+    connect(hub.hub, seat);
+    await until('a proposal', () => hub.desk.lostTime().length === 1);
+    const [proposal] = (await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).lostTime;
+    expect(proposal).toMatchObject({ deviceId: seat.service.deviceId, candidateId: 'C-0001', partId: READING });
+    expect(proposal!.amountMs).toBeGreaterThanOrEqual(37_000);
+    expect(proposal!.amountMs).toBeLessThanOrEqual(40_000);
+    const before = await seat.service.getTimer({ ...seat.seat, partId: READING });
+    const settled = await hub.service.settleLostTime({ staffToken: hub.chief, proposalId: proposal!.proposalId, confirm: true }, CHIEF_DESK);
+    await expect(hub.service.settleLostTime({ staffToken: hub.chief, proposalId: proposal!.proposalId, confirm: true }, CHIEF_DESK)).rejects.toMatchObject({ code: 'LOST_TIME_SETTLED' });
+    await until('credited on the seat', () => hub.desk.command(settled.command!.cmdId)!.applied === 1);
+    expect((await seat.service.getTimer({ ...seat.seat, partId: READING })).creditedMs).toBe(before.creditedMs + proposal!.amountMs);
+    const { ledger, lostTime } = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
+    expect(lostTime).toEqual([]);
+    expect(ledger).toEqual([expect.objectContaining({ source: 'hub', candidateId: 'C-0001', grounds: 'lost-time', amountMs: proposal!.amountMs, issuedBy: 'test.chief', applied: true, reason: expect.stringContaining('silent 40 s') })]);
+  });
+});
+

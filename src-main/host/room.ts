@@ -1,6 +1,7 @@
 // The room around a station: a hub serves its seats (the room server on the LAN, the room protocol's
 // hub end) and a paired seat keeps its link to its hub (the channel, the protocol's seat end, the
 // commands carried out on its station, the room clock). A solo station has no room.
+import { HubPackages } from '../lan/package-staging.ts';
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomHub } from '../lan/room-hub.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
@@ -10,6 +11,7 @@ import { connectToHub, type HubConnection } from '../seat-link/hub-connection.ts
 import { loadMembership } from '../seat-link/membership.ts';
 import { sessionOfConnection, sessionsOfHub } from '../seat-link/room-sessions.ts';
 import { SeatLink, type SeatReport } from '../seat-link/seat-link.ts';
+import { SeatStaging } from '../seat-link/staging.ts';
 import type { SeatMembership } from '../../src-shared/contracts/room-link.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import { pairWithCode } from '../seat-link/pairing.ts';
@@ -80,7 +82,8 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   const appVersion = options.appVersion ?? '0.1.0';
   if (config.role === 'hub') {
     const authority = await openRoomAuthority(config.dataDir, identity);
-    const hub = new RoomHub({ db: service.db, outbox: service.outbox });
+    // The packages imported here are pre-staged on every paired seat (locked; the key goes at the start).
+    const hub = new RoomHub({ db: service.db, outbox: service.outbox, packages: new HubPackages(service.db) });
     const directory = new SqliteSeatDirectory(service.db);
     const server = await startRoomServer({
       identity,
@@ -113,6 +116,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
         report: seatReport(opened, appVersion),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
+        staging: new SeatStaging({ db: service.db, importPackage: (file) => void service.importPackageBytes(file), maxPackageBytes: config.maxPackageBytes }),
       });
       const connection = connectToHub({ identity, membership });
       const stopSessions = sessionsOfHub(connection, (session) => link.connect(session));

@@ -20,6 +20,7 @@ import {
 import { isCodedError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
+import type { HubPackages } from './package-staging.ts';
 import { RoomCommands, type IssueCommand } from './room-commands.ts';
 import { PushRefusal, SeatStreams } from './seat-streams.ts';
 
@@ -42,6 +43,8 @@ export interface RoomHubOptions {
   db: StationDatabase;
   /** The hub station's outbox: the seats' events are relayed into it. */
   outbox: Outbox;
+  /** The packages this hub pre-stages on its seats; none offered without it. */
+  packages?: HubPackages;
   now?: () => Date;
 }
 
@@ -58,6 +61,12 @@ interface SeatRecord {
 
 const INSTANCE_KEY = 'hub_instance';
 
+interface Session {
+  greeted: boolean;
+  /** The package offer sent on this session (its JSON), so a changed list is offered again. */
+  offered: string | null;
+}
+
 export class RoomHub {
   readonly streams: SeatStreams;
   readonly commands: RoomCommands;
@@ -66,9 +75,11 @@ export class RoomHub {
   private readonly now: () => Date;
   private readonly seats = new Map<string, SeatRecord>();
   private readonly listeners = new Set<() => void>();
+  private readonly packages: HubPackages | null;
 
   constructor(options: RoomHubOptions) {
     this.now = options.now ?? (() => new Date());
+    this.packages = options.packages ?? null;
     this.streams = new SeatStreams(options.db, options.outbox, this.now);
     this.commands = new RoomCommands(options.db, this.now);
     this.instance = hubInstance(options.db);
@@ -101,7 +112,7 @@ export class RoomHub {
     const record = this.record(deviceId);
     record.since = since;
     if (record.link && record.link !== link) record.link.close('replaced by a newer connection of the same seat');
-    const session = { greeted: false };
+    const session: Session = { greeted: false, offered: null };
     link.onFrame((raw) => {
       const parsed = SeatFrame.safeParse(raw);
       if (!parsed.success) {
@@ -126,7 +137,7 @@ export class RoomHub {
     });
   }
 
-  private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: { greeted: boolean }, frame: SeatFrame): void {
+  private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: Session, frame: SeatFrame): void {
     const send = (reply: HubFrame) => link.send(reply);
     if (frame.type === 'hello') {
       if (frame.protocol !== ROOM_PROTOCOL_VERSION) {
@@ -138,6 +149,7 @@ export class RoomHub {
       this.seen(record);
       send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
       if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      this.offerPackages(session, send);
       this.changed();
       return;
     }
@@ -176,6 +188,14 @@ export class RoomHub {
         if (record.trouble?.from === 'frame') record.trouble = null;
         const commands = this.commands.pendingFor({ deviceId, candidateId: frame.state.attempt?.candidateId ?? null, since: record.since }, ROOM_PENDING_COMMANDS_MAX);
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
+        // A package imported at the hub since the last offer reaches the seat within a beat.
+        this.offerPackages(session, send);
+        break;
+      }
+      case 'package-want': {
+        const chunk = this.packages?.chunk(frame.packageId, frame.index) ?? null;
+        if (chunk) send({ type: 'package-chunk', packageId: frame.packageId, index: frame.index, sha256: chunk.sha256, data: chunk.data.toString('base64') });
+        else send({ type: 'package-refused', packageId: frame.packageId, index: frame.index, code: 'PACKAGE_NOT_FOUND', detail: `this hub has no chunk ${frame.index} of package ${frame.packageId}` });
         break;
       }
       case 'command-result': {
@@ -188,6 +208,16 @@ export class RoomHub {
       }
     }
     this.changed();
+  }
+
+  /** Offer the hub's packages on this session, when the list differs from the one offered last. */
+  private offerPackages(session: Session, send: (reply: HubFrame) => void): void {
+    if (!this.packages) return;
+    const packages = this.packages.offer(this.now());
+    const fingerprint = JSON.stringify(packages);
+    if (fingerprint === session.offered) return;
+    session.offered = fingerprint;
+    send({ type: 'package-offer', packages });
   }
 
   private seen(record: SeatRecord): void {

@@ -21,6 +21,7 @@ import {
 import { isCodedError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
+import type { SeatStaging } from './staging.ts';
 
 /**
  * Carries out one command on the seat's station; throws a CodedError to refuse it. Synchronous: the link
@@ -45,6 +46,8 @@ export interface SeatLinkOptions {
   audioWindow?: number;
   /** Told every new estimate of the offset to the hub's clock (the seat's RoomClock). */
   onClockOffset?: (offsetMs: number) => void;
+  /** Fetches the packages the hub offers (pre-staging); without it offers are ignored. */
+  staging?: SeatStaging;
 }
 
 export interface SeatLinkStatus {
@@ -96,6 +99,7 @@ export class SeatLink {
   private readonly pushTimeoutMs: number;
   private readonly audioWindow: number;
   private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
+  private readonly staging: SeatStaging | null;
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -121,6 +125,7 @@ export class SeatLink {
     this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
+    this.staging = options.staging ?? null;
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       this.carryOut(RoomCommand.parse(JSON.parse(row.command_json)));
@@ -154,6 +159,7 @@ export class SeatLink {
     this.drop();
     const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), sentThrough: '', heartbeat: null, retryAt: 0 };
     this.connection = connection;
+    this.staging?.begin((frame) => this.send(connection, frame));
     link.onFrame((raw) => {
       if (this.connection !== connection) return;
       const parsed = HubFrame.safeParse(raw);
@@ -199,6 +205,7 @@ export class SeatLink {
     if (!connection) return;
     if (connection.inFlight) clearTimeout(connection.inFlight.timer);
     if (connection.heartbeat) clearInterval(connection.heartbeat);
+    this.staging?.end();
     this.connection = null;
   }
 
@@ -311,6 +318,15 @@ export class SeatLink {
       case 'command':
         this.receive(connection, frame.command);
         return;
+      case 'package-offer':
+        this.staging?.onOffer(frame);
+        return;
+      case 'package-chunk':
+        this.staging?.onChunk(frame);
+        return;
+      case 'package-refused':
+        this.staging?.onRefused(frame);
+        return;
     }
   }
 
@@ -350,7 +366,8 @@ export class SeatLink {
       ...this.report(),
       backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
       clockOffsetMs: status.clockOffsetMs,
-      alarm: this.alarm ?? this.trouble,
+      alarm: status.alarm,
+      ...(this.staging ? { packages: this.staging.packagesOnSeat() } : {}),
     };
     this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
     this.pump(connection);
@@ -499,7 +516,7 @@ export class SeatLink {
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),
-      alarm: this.alarm ?? this.trouble,
+      alarm: this.alarm ?? this.staging?.alarm ?? this.trouble,
     };
   }
 }

@@ -210,6 +210,21 @@ export interface SeatCommandsTable {
   applied_at: string | null;
 }
 
+/** A package the hub offered that the seat is fetching (schema 80). */
+export interface SeatStagingTable {
+  package_id: string;
+  file_sha256: string;
+  size: number;
+  offered_at: string;
+}
+
+/** A chunk of a package being fetched, checked against its hash before it was kept (schema 80). */
+export interface SeatStagingChunksTable {
+  package_id: string;
+  idx: number;
+  data: Buffer;
+}
+
 /** A segment of a take the hub has acknowledged (schema 40). */
 export interface SeatAudioSentTable {
   recording_id: string;
@@ -320,4 +335,6 @@ export interface StationTables {
   room_seats: RoomSeatsTable;
   room_enrolment_tokens: RoomEnrolmentTokensTable;
   room_seat_requests: RoomSeatRequestsTable;
+  seat_staging: SeatStagingTable;
+  seat_staging_chunks: SeatStagingChunksTable;
 }

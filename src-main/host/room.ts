@@ -1,6 +1,7 @@
 // The room around a station: a hub serves its seats (the room server on the LAN, the room protocol's
 // hub end) and a paired seat keeps its link to its hub (the channel, the protocol's seat end, the
 // commands carried out on its station, the room clock). A solo station has no room.
+import { advertiseHub, browseHubs, type HubAdvertiser, type HubBrowser } from '../lan/discovery.ts';
 import { HubPackages } from '../lan/package-staging.ts';
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomHub } from '../lan/room-hub.ts';
@@ -30,7 +31,15 @@ export interface RoomOptions {
   port?: number;
   appVersion?: string;
   heartbeatMs?: number;
+  /**
+   * DNS-SD (config.roomDiscovery): a hub advertises its room port (on the interface of `host` when it
+   * names one), an unpaired seat looks for hubs once IT asks. Off unless given: tests send nothing.
+   */
+  discovery?: boolean;
 }
+
+/** The addresses a hub listening on `host` advertises on: that one, or every interface for a wildcard. */
+const advertisedOn = (host: string): string[] | undefined => (host === '0.0.0.0' || host === '::' ? undefined : [host]);
 
 /** What a seat's heartbeat reports of its station. */
 function seatReport(opened: OpenedStation, appVersion: string): () => SeatReport {
@@ -74,6 +83,9 @@ function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
     pairWithHub: async () => {
       throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not pair with another hub');
     },
+    discoveredHubs: () => {
+      throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not look for hubs');
+    },
   };
 }
 
@@ -95,6 +107,14 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
     });
     const control = hubControl(hub, server);
     service.attachRoom(control);
+    // The room runs without its advertisement if that fails (no multicast on this LAN): seats are then given the address.
+    const interfaces = advertisedOn(options.host ?? '0.0.0.0');
+    const advertising: Promise<HubAdvertiser | null> = options.discovery
+      ? advertiseHub({ deviceId: identity.deviceId, port: server.address.port, ...(interfaces ? { interfaces } : {}) }).catch((error: unknown) => {
+          console.error(`the hub is not advertised on the LAN: ${error instanceof Error ? error.message : String(error)}`);
+          return null;
+        })
+      : Promise.resolve(null);
     return {
       role: 'hub',
       hub,
@@ -102,13 +122,21 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       control,
       close: async () => {
         service.attachRoom(null, 'the room has stopped');
+        await (await advertising)?.stop();
         await server.close();
       },
     };
   }
   if (config.role === 'seat') {
     let running: { link: SeatLink; connection: HubConnection; stop: () => void } | null = null;
+    // Looking for hubs starts when IT first asks (the set-up screen) and ends once the seat is paired.
+    let browser: HubBrowser | null = null;
+    const stopBrowsing = () => {
+      browser?.stop();
+      browser = null;
+    };
     const begin = (membership: SeatMembership) => {
+      stopBrowsing();
       const link = new SeatLink({
         db: service.db,
         outbox: service.outbox,
@@ -163,17 +191,23 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       revokeSeat: () => {
         throw new StationError('ROOM_NOT_AVAILABLE', 'seats are unpaired at the hub');
       },
-      pairWithHub: async ({ host, port, code, label }) => {
+      pairWithHub: async ({ host, port, code, label, hubDeviceId }) => {
         if (running) throw new StationError('SEAT_OTHER_HUB', 'this seat is paired already: unpair it at its hub first');
-        const membership = await pairWithCode({ identity, dataDir: config.dataDir, address: { host, port }, code, label });
+        const membership = await pairWithCode({ identity, dataDir: config.dataDir, address: { host, port }, code, label, ...(hubDeviceId === undefined ? {} : { expectedHubDeviceId: hubDeviceId }) });
         begin(membership);
         return control.status();
+      },
+      discoveredHubs: () => {
+        if (running || !options.discovery) return { browsing: false, hubs: [], error: null };
+        browser ??= browseHubs();
+        return { browsing: true, hubs: browser.hubs(), error: browser.error() };
       },
     };
     const membership = loadMembership(config.dataDir);
     service.attachRoom(control);
     const close = async () => {
       service.attachRoom(null, 'the room has stopped');
+      stopBrowsing();
       running?.stop();
       running = null;
     };

@@ -216,6 +216,16 @@ export const RoomStatus = z.object({
 });
 export type RoomStatus = z.infer<typeof RoomStatus>;
 
+/** What listDiscoveredHubs says: the hubs an unpaired seat has found on the LAN by DNS-SD. */
+export const DiscoveredHubs = z.object({
+  /** False where this seat does not look: it is paired, or IT turned discovery off (then the address is typed). */
+  browsing: z.boolean(),
+  hubs: z.array(z.object({ deviceId: z.string(), name: z.string(), addresses: z.array(z.string()), port: z.number().int().min(1).max(65535) })),
+  /** Why looking failed (the network would not open), or null. */
+  error: z.string().nullable(),
+});
+export type DiscoveredHubs = z.infer<typeof DiscoveredHubs>;
+
 export const stationApi = {
   getStatus: method(
     'public',
@@ -311,9 +321,21 @@ export const stationApi = {
   /** On a seat: pair with the hub at this address with the code its screen shows, under this seat label. */
   pairWithHub: method(
     'staff',
-    z.object({ staffToken, host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'), label: z.string().min(1).max(8) }).strict(),
+    z
+      .object({
+        staffToken,
+        host: z.string().min(1).max(253),
+        port: z.number().int().min(1).max(65535),
+        code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'),
+        label: z.string().min(1).max(8),
+        /** The device id the hub was found under: a hub at the address with another key is HUB_KEY_CHANGED. */
+        hubDeviceId: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
     RoomStatus,
   ),
+  /** On an unpaired seat: the hubs found on the LAN (DNS-SD), for IT to pick one to pair with. */
+  listDiscoveredHubs: method('staff', z.object({ staffToken }).strict(), DiscoveredHubs),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

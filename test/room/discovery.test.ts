@@ -35,7 +35,7 @@ function makeNamespaces(): void {
   try {
     ip('netns', 'list');
   } catch (error) {
-    throw new Error(`this test needs root and the iproute2 tool ("ip netns"), to run DNS-SD between two network namespaces; it could not: ${(error as Error).message}`);
+    throw new Error(`this test needs root and the iproute2 tool ("ip netns"), to run DNS-SD between two network namespaces; it could not: ${(error as Error).message}`, { cause: error });
   }
   removeNamespaces();
   for (const side of ['hub', 'seat'] as const) ip('netns', 'add', NS[side]);

@@ -83,6 +83,7 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   closePairing: [(_c, staffToken) => ({ staffToken })],
   revokeSeat: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
   pairWithHub: [(_c, staffToken) => ({ staffToken, host: '127.0.0.1', port: 9, code: '12345678', label: '1A' })],
+  listDiscoveredHubs: [(_c, staffToken) => ({ staffToken })],
 };
 
 describe('the station enforces the table', () => {

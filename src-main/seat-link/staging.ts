@@ -84,7 +84,7 @@ export class SeatStaging {
       for (const offer of lacking) {
         const staged = this.db.get(this.db.q.selectFrom('seat_staging').select(['file_sha256', 'size']).where('package_id', '=', offer.packageId));
         if (staged && staged.file_sha256 === offer.sha256 && staged.size === offer.size) continue;
-        // Another file under the same id than the chunks kept are of: they are of no use.
+        // The chunks kept are of another file under this id: of no use now.
         if (staged) this.forget(offer.packageId);
         this.db.run(this.db.q.insertInto('seat_staging').values({ package_id: offer.packageId, file_sha256: offer.sha256, size: offer.size, offered_at: this.now().toISOString() }));
       }

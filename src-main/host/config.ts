@@ -24,6 +24,7 @@ const SETTINGS = {
   roomHost: { env: 'EXAM_STATION_ROOM_HOST', schema: z.string().min(1).max(253) },
   roomPort: { env: 'EXAM_STATION_ROOM_PORT', schema: z.coerce.number().int().min(0).max(65535) },
   maxPackageMiB: { env: 'EXAM_STATION_MAX_PACKAGE_MIB', schema: z.coerce.number().int().min(1).max(16 * 1024) },
+  roomDiscovery: { env: 'EXAM_STATION_ROOM_DISCOVERY', schema: z.enum(['on', 'off']) },
   demoKeysDir: { env: 'EXAM_STATION_DEMO_KEYS', schema: z.string().min(1) },
 } as const;
 
@@ -48,6 +49,12 @@ export interface StationConfig {
   /** Where a hub listens for its seats (the room's TLS port on the venue LAN). */
   roomHost: string;
   roomPort: number;
+  /**
+   * DNS-SD on the venue LAN: a hub advertises its room port, an unpaired seat looks for hubs when IT
+   * opens its set-up screen. On by default for a production station whose room address is not
+   * loopback; IT can turn it off ("roomDiscovery": "off"), and then seats are given the address.
+   */
+  roomDiscovery: boolean;
   maxPackageBytes: number;
   /**
    * The demo's signing key folder (demo mode only): the data folder's own by default; a demo room's seats
@@ -82,6 +89,9 @@ function readPolicy(path: string): Record<string, unknown> {
   if (unknown.length > 0) throw new ConfigError(`the IT policy file ${path} has settings this version does not know: ${unknown.join(', ')} (known: ${Object.keys(SETTINGS).join(', ')})`);
   return raw as Record<string, unknown>;
 }
+
+/** A loopback address: nothing on the LAN could reach it, so there is nothing to advertise. */
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 export interface LoadOptions {
   env?: Record<string, string | undefined>;
@@ -129,6 +139,7 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
     port: (values.port as number | undefined) ?? 5170,
     roomHost: (values.roomHost as string | undefined) ?? '0.0.0.0',
     roomPort: (values.roomPort as number | undefined) ?? 47_300,
+    roomDiscovery: values.roomDiscovery === undefined ? mode === 'production' && !isLoopback((values.roomHost as string | undefined) ?? '0.0.0.0') : values.roomDiscovery === 'on',
     maxPackageBytes: ((values.maxPackageMiB as number | undefined) ?? 1024) * 1024 * 1024,
     demoKeysDir: resolve((values.demoKeysDir as string | undefined) ?? join(resolve((values.dataDir as string | undefined) ?? '.data/station'), 'demo-signing-keys')),
     policyFile,

@@ -3,6 +3,8 @@
 // commands carried out on its station, the room clock). A solo station has no room.
 import { join } from 'node:path';
 import { statfsSync } from 'node:fs';
+import { advertiseHub, browseHubs, type HubAdvertiser, type HubBrowser } from '../lan/discovery.ts';
+import { HubPackages } from '../lan/package-staging.ts';
 import { openRoomAuthority } from '../lan/room-authority.ts';
 import { RoomDesk } from '../lan/room-desk.ts';
 import { RoomHub } from '../lan/room-hub.ts';
@@ -14,6 +16,7 @@ import { connectToHub, type HubConnection } from '../seat-link/hub-connection.ts
 import { loadMembership } from '../seat-link/membership.ts';
 import { sessionOfConnection, sessionsOfHub } from '../seat-link/room-sessions.ts';
 import { SeatLink, type SeatReport } from '../seat-link/seat-link.ts';
+import { SeatStaging } from '../seat-link/staging.ts';
 import type { SeatMembership } from '../../src-shared/contracts/room-link.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import { pairWithCode } from '../seat-link/pairing.ts';
@@ -32,7 +35,15 @@ export interface RoomOptions {
   port?: number;
   appVersion?: string;
   heartbeatMs?: number;
+  /**
+   * DNS-SD (config.roomDiscovery): a hub advertises its room port (on the interface of `host` when it
+   * names one), an unpaired seat looks for hubs once IT asks. Off unless given: tests send nothing.
+   */
+  discovery?: boolean;
 }
+
+/** The addresses a hub listening on `host` advertises on: that one, or every interface for a wildcard. */
+const advertisedOn = (host: string): string[] | undefined => (host === '0.0.0.0' || host === '::' ? undefined : [host]);
 
 /** What a seat's heartbeat reports of its station. */
 export function seatReport(opened: Pick<OpenedStation, 'service'> & { config?: Pick<OpenedStation['config'], 'dataDir'> }, appVersion: string): () => SeatReport {
@@ -92,6 +103,9 @@ export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pai
       throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not pair with another hub');
     },
     issueCommand: (input) => hub.issue(input),
+    discoveredHubs: () => {
+      throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not look for hubs');
+    },
   };
 }
 
@@ -100,7 +114,8 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   const appVersion = options.appVersion ?? '0.1.0';
   if (config.role === 'hub') {
     const authority = await openRoomAuthority(config.dataDir, identity);
-    const hub = new RoomHub({ db: service.db, outbox: service.outbox });
+    // The packages imported here are pre-staged on every paired seat (locked; the key goes at the start).
+    const hub = new RoomHub({ db: service.db, outbox: service.outbox, packages: new HubPackages(service.db) });
     const directory = new SqliteSeatDirectory(service.db);
     const server = await startRoomServer({
       identity,
@@ -113,6 +128,14 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
     const control = hubControl(hub, server, new RoomDesk(hub, service.db));
     control.seal = new RoomSeal({ db: service.db, hub, identity, onSealed: (sessionId) => service.noteSessionSealed(sessionId), fontsDir: join(config.assetsDir, 'fonts') });
     service.attachRoom(control);
+    // The room runs without its advertisement if that fails (no multicast on this LAN): seats are then given the address.
+    const interfaces = advertisedOn(options.host ?? '0.0.0.0');
+    const advertising: Promise<HubAdvertiser | null> = options.discovery
+      ? advertiseHub({ deviceId: identity.deviceId, port: server.address.port, ...(interfaces ? { interfaces } : {}) }).catch((error: unknown) => {
+          console.error(`the hub is not advertised on the LAN: ${error instanceof Error ? error.message : String(error)}`);
+          return null;
+        })
+      : Promise.resolve(null);
     return {
       role: 'hub',
       hub,
@@ -120,6 +143,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       control,
       close: async () => {
         service.attachRoom(null, 'the room has stopped');
+        await (await advertising)?.stop();
         await server.close();
       },
     };
@@ -130,7 +154,14 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
     // revoked or is unknown to the hub): getRoom shows it until the channel opens again. Not reaching the
     // hub is no alarm: the seat works offline and keeps trying.
     let refusedBy: StationError | null = null;
+    // Looking for hubs starts when IT first asks (the set-up screen) and ends once the seat is paired.
+    let browser: HubBrowser | null = null;
+    const stopBrowsing = () => {
+      browser?.stop();
+      browser = null;
+    };
     const begin = (membership: SeatMembership) => {
+      stopBrowsing();
       const link = new SeatLink({
         db: service.db,
         outbox: service.outbox,
@@ -139,6 +170,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
         stationAlarm: () => service.storageAlarm(),
+        staging: new SeatStaging({ db: service.db, importPackage: (file) => void service.importPackageBytes(file), maxPackageBytes: config.maxPackageBytes }),
       });
       const connection = connectToHub({ identity, membership });
       connection.onDisconnected((reason) => {
@@ -195,17 +227,23 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       issueCommand: () => {
         throw new StationError('ROOM_NOT_AVAILABLE', 'room commands are issued by the hub');
       },
-      pairWithHub: async ({ host, port, code, label }) => {
+      pairWithHub: async ({ host, port, code, label, hubDeviceId }) => {
         if (running) throw new StationError('SEAT_OTHER_HUB', 'this seat is paired already: unpair it at its hub first');
-        const membership = await pairWithCode({ identity, dataDir: config.dataDir, address: { host, port }, code, label });
+        const membership = await pairWithCode({ identity, dataDir: config.dataDir, address: { host, port }, code, label, ...(hubDeviceId === undefined ? {} : { expectedHubDeviceId: hubDeviceId }) });
         begin(membership);
         return control.status();
+      },
+      discoveredHubs: () => {
+        if (running || !options.discovery) return { browsing: false, hubs: [], error: null };
+        browser ??= browseHubs();
+        return { browsing: true, hubs: browser.hubs(), error: browser.error() };
       },
     };
     const membership = loadMembership(config.dataDir);
     service.attachRoom(control);
     const close = async () => {
       service.attachRoom(null, 'the room has stopped');
+      stopBrowsing();
       running?.stop();
       running = null;
     };

@@ -133,7 +133,7 @@ if (opened) {
   // The room around a hub or a seat starts beside the station; if it cannot (its port is taken), the
   // station still serves its own screen, and getRoom says why there is no room.
   const station = opened;
-  startRoom(station, { host: station.config.roomHost, port: station.config.roomPort }).catch((error: unknown) => {
+  startRoom(station, { host: station.config.roomHost, port: station.config.roomPort, discovery: station.config.roomDiscovery }).catch((error: unknown) => {
     const why = error instanceof Error ? error.message : String(error);
     console.error(`the room did not start: ${why}`);
     station.service.attachRoom(null, `the room did not start: ${why}`);

@@ -23,6 +23,7 @@ import { isCodedError } from '../../src-shared/errors.ts';
 import { storageError, type StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 import { candidateAtSeat } from '../station/records/room-assignments.ts';
+import type { HubPackages } from './package-staging.ts';
 import { RoomCommands, type IssueCommand } from './room-commands.ts';
 import { PushRefusal, SeatStreams } from './seat-streams.ts';
 
@@ -48,6 +49,8 @@ export interface RoomHubOptions {
   db: StationDatabase;
   /** The hub station's outbox: the seats' events are relayed into it. */
   outbox: Outbox;
+  /** The packages this hub pre-stages on its seats; none offered without it. */
+  packages?: HubPackages;
   now?: () => Date;
 }
 
@@ -71,6 +74,12 @@ interface SeatRecord {
 
 const INSTANCE_KEY = 'hub_instance';
 
+interface Session {
+  greeted: boolean;
+  /** The package offer sent on this session (its JSON), so a changed list is offered again. */
+  offered: string | null;
+}
+
 export class RoomHub {
   readonly streams: SeatStreams;
   readonly commands: RoomCommands;
@@ -79,6 +88,7 @@ export class RoomHub {
   private readonly now: () => Date;
   private readonly seats = new Map<string, SeatRecord>();
   private readonly listeners = new Set<() => void>();
+  private readonly packages: HubPackages | null;
   private readonly db: StationDatabase;
   private readonly outbox: Outbox;
   /** The seats' writes waiting for this turn's transaction (commitSoon). */
@@ -88,6 +98,7 @@ export class RoomHub {
 
   constructor(options: RoomHubOptions) {
     this.now = options.now ?? (() => new Date());
+    this.packages = options.packages ?? null;
     this.db = options.db;
     this.outbox = options.outbox;
     this.savepoint = { begin: options.db.sqlite.prepare('SAVEPOINT seat_write'), release: options.db.sqlite.prepare('RELEASE seat_write'), rollback: options.db.sqlite.prepare('ROLLBACK TO seat_write') };
@@ -131,7 +142,7 @@ export class RoomHub {
     const record = this.record(deviceId);
     record.since = since;
     if (record.link && record.link !== link) record.link.close('replaced by a newer connection of the same seat');
-    const session = { greeted: false };
+    const session: Session = { greeted: false, offered: null };
     link.onFrame((raw) => {
       const parsed = SeatFrame.safeParse(raw);
       if (!parsed.success) {
@@ -157,7 +168,7 @@ export class RoomHub {
     });
   }
 
-  private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: { greeted: boolean }, frame: SeatFrame): void {
+  private onFrame(deviceId: string, link: FrameLink, record: SeatRecord, session: Session, frame: SeatFrame): void {
     const send = (reply: HubFrame) => link.send(reply);
     if (frame.type === 'hello') {
       // A session is greeted once: a hello again on it is a replay, and its old lastSeq would raise a
@@ -172,6 +183,7 @@ export class RoomHub {
       this.seen(record);
       send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
       if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      this.offerPackages(session, send);
       this.changed();
       return;
     }
@@ -212,6 +224,14 @@ export class RoomHub {
         if (record.trouble?.from === 'frame') record.trouble = null;
         const commands = this.commands.pendingFor({ deviceId, candidateId: this.candidateAt(deviceId, frame.state), since: record.since }, ROOM_PENDING_COMMANDS_MAX);
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
+        // A package imported at the hub since the last offer reaches the seat within a beat.
+        this.offerPackages(session, send);
+        break;
+      }
+      case 'package-want': {
+        const chunk = this.packages?.chunk(frame.packageId, frame.index) ?? null;
+        if (chunk) send({ type: 'package-chunk', packageId: frame.packageId, index: frame.index, sha256: chunk.sha256, data: chunk.data.toString('base64') });
+        else send({ type: 'package-refused', packageId: frame.packageId, index: frame.index, code: 'PACKAGE_NOT_FOUND', detail: `this hub has no chunk ${frame.index} of package ${frame.packageId}` });
         break;
       }
       case 'command-result':
@@ -288,6 +308,16 @@ export class RoomHub {
       link.close('the hub could not handle a frame');
     }
     this.changed();
+  }
+
+  /** Offer the hub's packages on this session, when the list differs from the one offered last. */
+  private offerPackages(session: Session, send: (reply: HubFrame) => void): void {
+    if (!this.packages) return;
+    const packages = this.packages.offer(this.now());
+    const fingerprint = JSON.stringify(packages);
+    if (fingerprint === session.offered) return;
+    session.offered = fingerprint;
+    send({ type: 'package-offer', packages });
   }
 
   private seen(record: SeatRecord): void {

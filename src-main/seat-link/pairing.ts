@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import WebSocket from 'ws';
 import { PAIR_PATH, PairingFromHub, type HubAddress, type PairingFromSeat, type RoomFile, type SeatGrant, type SeatMembership } from '../../src-shared/contracts/room-link.ts';
 import { StationError } from '../../src-shared/errors.ts';
+import { deviceIdFromHash, shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { certificateKeyHash, issuedBy } from '../../src-shared/node/room/certificates.ts';
 import { selfSignedCertificateOf, type DeviceIdentity } from '../../src-shared/node/room/identity.ts';
 import { SrpSeat, bindingMac, channelView, macMatches } from '../../src-shared/node/room/pairing-proof.ts';
@@ -126,6 +127,8 @@ export interface CodePairing {
   address: HubAddress;
   code: string;
   label: string;
+  /** The device id the hub was found under (DNS-SD): a hub at that address showing another key is refused before the code is tried. */
+  expectedHubDeviceId?: string;
   timeoutMs?: number;
 }
 
@@ -145,6 +148,11 @@ export async function pairWithCode(options: CodePairing): Promise<SeatMembership
     throw error;
   }
   try {
+    const shown = talk.socket.getPeerX509Certificate();
+    const shownId = shown ? deviceIdFromHash(Buffer.from(certificateKeyHash(shown), 'hex')) : null;
+    if (options.expectedHubDeviceId !== undefined && shownId !== options.expectedHubDeviceId) {
+      throw new StationError('HUB_KEY_CHANGED', `the hub at ${options.address.host}:${options.address.port} shows device ${shownId ? shortDeviceId(shownId) : '(none)'}, not ${shortDeviceId(options.expectedHubDeviceId)} that was found on the network`);
+    }
     talk.send({ type: 'pair.hello', method: 'code', label: options.label });
     const challenge = expect(await talk.next(), 'pair.challenge');
     const srp = new SrpSeat(Buffer.from(challenge.salt, 'base64'), Buffer.from(challenge.B, 'base64'), options.code.replace(/\s/g, ''));

@@ -22,6 +22,7 @@ import {
 import { isCodedError } from '../../src-shared/errors.ts';
 import type { PreparedQuery, StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
+import type { SeatStaging } from './staging.ts';
 
 /**
  * Carries out one command on the seat's station; throws a CodedError to refuse it. Synchronous: the link
@@ -49,6 +50,8 @@ export interface SeatLinkOptions {
   onClockOffset?: (offsetMs: number) => void;
   /** A trouble of the seat's own station (its disk is full), told to the hub in every heartbeat until it goes. */
   stationAlarm?: () => string | null;
+  /** Fetches the packages the hub offers (pre-staging); without it offers are ignored. */
+  staging?: SeatStaging;
 }
 
 export interface SeatLinkStatus {
@@ -101,6 +104,7 @@ export class SeatLink {
   private readonly audioWindow: number;
   private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
   private readonly stationAlarm: () => string | null;
+  private readonly staging: SeatStaging | null;
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -139,6 +143,7 @@ export class SeatLink {
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
     this.stationAlarm = options.stationAlarm ?? (() => null);
+    this.staging = options.staging ?? null;
     // Prepared once: the link reads and writes its meta keys at every acknowledgement.
     this.metaValue = this.db.prepared<{ key: string }, { value: string }>((p) => this.db.q.selectFrom('meta').select('value').where('key', '=', p.key));
     this.metaWrite = this.db.prepared<{ key: string; value: string }>((p) =>
@@ -192,6 +197,7 @@ export class SeatLink {
     this.drop();
     const connection: Connection = { link, welcomed: false, nextSeq: 1, inFlight: null, audioInFlight: new Set(), sentThrough: '', heartbeat: null, retryAt: 0 };
     this.connection = connection;
+    this.staging?.begin((frame) => this.send(connection, frame));
     link.onFrame((raw) => {
       if (this.connection !== connection) return;
       const parsed = HubFrame.safeParse(raw);
@@ -237,6 +243,7 @@ export class SeatLink {
     if (!connection) return;
     if (connection.inFlight) clearTimeout(connection.inFlight.timer);
     if (connection.heartbeat) clearInterval(connection.heartbeat);
+    this.staging?.end();
     this.connection = null;
   }
 
@@ -350,6 +357,15 @@ export class SeatLink {
       case 'command':
         this.receive(connection, frame.command);
         return;
+      case 'package-offer':
+        this.staging?.onOffer(frame);
+        return;
+      case 'package-chunk':
+        this.staging?.onChunk(frame);
+        return;
+      case 'package-refused':
+        this.staging?.onRefused(frame);
+        return;
     }
   }
 
@@ -389,7 +405,8 @@ export class SeatLink {
       ...this.report(),
       backlog: { events: status.backlogEvents, oldestAgeMs: status.oldestUnackedAgeMs, audioBytes: status.audioBytesPending },
       clockOffsetMs: status.clockOffsetMs,
-      alarm: this.alarm ?? this.stationAlarm() ?? this.trouble,
+      alarm: status.alarm,
+      ...(this.staging ? { packages: this.staging.packagesOnSeat() } : {}),
     };
     this.send(connection, { type: 'heartbeat', sentAt: this.now().getTime(), state });
     this.pump(connection);
@@ -545,7 +562,7 @@ export class SeatLink {
       audioSegmentsPending: Number(audio?.n ?? 0),
       audioBytesPending: Number(audio?.bytes ?? 0),
       clockOffsetMs: this.clockOffset(),
-      alarm: this.alarm ?? this.stationAlarm() ?? this.trouble,
+      alarm: this.alarm ?? this.stationAlarm() ?? this.staging?.alarm ?? this.trouble,
     };
   }
 }

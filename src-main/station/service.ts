@@ -1046,7 +1046,7 @@ export class StationService implements StationHost {
     const actor = this.requireStaff('pairWithHub', input, caller);
     const { staffToken: _token, ...pairing } = input;
     const status = await this.requireRoom().pairWithHub(pairing);
-    this.recordAction(actor, 'room.paired', status.seat?.hubDeviceId ?? null, { host: input.host, port: input.port, label: input.label });
+    this.recordAction(actor, 'room.paired', status.seat?.hubDeviceId ?? null, { host: input.host, port: input.port, label: input.label, found: input.hubDeviceId !== undefined });
     return status;
   }
 
@@ -1252,6 +1252,12 @@ export class StationService implements StationHost {
     const actor = this.requireStaff('getRoomProtocol', input, caller);
     const data = await this.requireSeal().protocol(input.sessionId, actor.username);
     return { fileName: `protokols-${input.sessionId}.pdf`, mimeType: 'application/pdf', data };
+  }
+
+  /** A read, as getRoom: checked against the rights table, not written to the audit log. */
+  async listDiscoveredHubs(input: StationInput<'listDiscoveredHubs'>, caller?: Caller): Promise<StationOutput<'listDiscoveredHubs'>> {
+    this.requireStaff('listDiscoveredHubs', input, caller);
+    return this.requireRoom().discoveredHubs();
   }
 
   /** The invigilator's message from the hub, shown on the seat's screen until another replaces it. */

@@ -214,6 +214,21 @@ export interface SeatCommandsTable {
   answer_json: string | null;
 }
 
+/** A package the hub offered that the seat is fetching (schema 80). */
+export interface SeatStagingTable {
+  package_id: string;
+  file_sha256: string;
+  size: number;
+  offered_at: string;
+}
+
+/** A chunk of a package being fetched, checked against its hash before it was kept (schema 80). */
+export interface SeatStagingChunksTable {
+  package_id: string;
+  idx: number;
+  data: Buffer;
+}
+
 /** A segment of a take the hub has acknowledged (schema 40). */
 export interface SeatAudioSentTable {
   recording_id: string;
@@ -362,6 +377,8 @@ export interface StationTables {
   seat_seals: SeatSealsTable;
   room_seals: RoomSealsTable;
   room_seal_accounts: RoomSealAccountsTable;
+  seat_staging: SeatStagingTable;
+  seat_staging_chunks: SeatStagingChunksTable;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

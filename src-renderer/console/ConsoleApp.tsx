@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import type { RoomStatus, StationApi } from '../../src-shared/contracts/station-api.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
@@ -104,7 +105,16 @@ function minutesSeconds(ms: number): string {
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, '0')}`;
 }
 
-function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
+/** Whether the hub's packages are on the seat (pre-staged before the start), as its heartbeat says. */
+function PackagesOnSeat({ seat, hubPackages }: { seat: HubSeat; hubPackages: string[] | null }) {
+  const t = useText();
+  const onSeat = seat.state?.packages;
+  if (!hubPackages || hubPackages.length === 0 || !onSeat) return <>—</>;
+  const have = hubPackages.filter((id) => onSeat.includes(id)).length;
+  return <>{have === hubPackages.length ? t('packageOnSeatYes') : t('packageOnSeatNo', { n: have, m: hubPackages.length })}</>;
+}
+
+function SeatRow({ seat, hubPackages, onRevoke }: { seat: HubSeat; hubPackages: string[] | null; onRevoke: () => void }) {
   const t = useText();
   const attempt = seat.state?.attempt ?? null;
   const backlog = seat.state?.backlog;
@@ -130,6 +140,9 @@ function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
       <td lang="lv">{attempt?.partId ?? '—'}</td>
       <td className="mono">{attempt?.remainingMs != null ? minutesSeconds(attempt.remainingMs) : '—'}</td>
       <td>{backlog && backlog.events > 0 ? t('backlogSome', { n: backlog.events, s: Math.round((backlog.oldestAgeMs ?? 0) / 1000) }) : t('backlogNone')}</td>
+      <td data-testid="packages-on-seat">
+        <PackagesOnSeat seat={seat} hubPackages={hubPackages} />
+      </td>
       <td className="mono">{seat.state?.appVersion ?? '—'}</td>
       <td>
         {!seat.revoked && (
@@ -144,6 +157,14 @@ function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
 
 function Pairing({ station, token, room, onChange }: { station: StationApi; token: string; room: NonNullable<RoomStatus['hub']>; onChange: () => void }) {
   const t = useText();
+  // The hub's device id, as a seat lists the hubs it finds on the network: IT picks this one.
+  const [deviceId, setDeviceId] = useState<string | null>(null);
+  useEffect(() => {
+    void station.getStatus({}).then(
+      (status) => setDeviceId(status.deviceId),
+      () => setDeviceId(null),
+    );
+  }, [station]);
   const [opened, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   // The room's own word wins: each code pairs one seat, and the hub's next code comes with the room view.
   const code = room.pairing.code && room.pairing.expiresAt ? { code: room.pairing.code, expiresAt: room.pairing.expiresAt } : opened;
@@ -177,6 +198,11 @@ function Pairing({ station, token, room, onChange }: { station: StationApi; toke
     <section className="card stack-sm" aria-labelledby="pairing-title">
       <h2 id="pairing-title">{t('addSeats')}</h2>
       <p className="muted">{t('roomAddress', { address: `${room.address.host}:${room.address.port}` })}</p>
+      {deviceId && (
+        <p className="muted" data-testid="hub-device-id">
+          {t('hubDeviceId', { id: shortDeviceId(deviceId) })}
+        </p>
+      )}
       {room.pairing.state === 'paused' && (
         <p className="banner banner-error" role="alert">
           {t('pairingPaused', { n: room.pairing.consecutiveFailures })}
@@ -220,10 +246,16 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
   const [hideHealthy, setHideHealthy] = useState(false);
   const [revoking, setRevoking] = useState<HubSeat | null>(null);
   const [tick, setTick] = useState(0);
+  const [hubPackages, setHubPackages] = useState<string[] | null>(null);
   useEffect(() => {
     let live = true;
-    const load = () =>
-      station
+    const load = () => {
+      // The packages to pre-stage, for "package on seat"; a person who may not list packages (IT) sees none.
+      station.listPackages({ staffToken: token }).then(
+        (list) => live && setHubPackages(list.map((p) => p.packageId)),
+        () => live && setHubPackages(null),
+      );
+      return station
         .getRoom({ staffToken: token })
         .then((status) => {
           if (!live) return;
@@ -231,6 +263,7 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
           setError(null);
         })
         .catch((caught: unknown) => live && setError(errorOf(caught)));
+    };
     void load();
     const timer = setInterval(() => void load(), POLL_MS);
     return () => {
@@ -279,6 +312,7 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
                     <th scope="col">{t('colPart')}</th>
                     <th scope="col">{t('colTimeLeft')}</th>
                     <th scope="col">{t('colBacklog')}</th>
+                    <th scope="col">{t('colPackages')}</th>
                     <th scope="col">{t('colVersion')}</th>
                     <th scope="col">
                       <span className="sr-only">{t('colActions')}</span>
@@ -290,6 +324,7 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
                     <SeatRow
                       key={seat.deviceId}
                       seat={seat}
+                      hubPackages={hubPackages}
                       onRevoke={() => setRevoking(seat)}
                     />
                   ))}

@@ -1,13 +1,16 @@
 // The invigilator's minimal step on a solo station before the candidate sits down: sign in with their
 // username and password, choose the candidate from the roster and the test, type the package key, start. When the
-// candidate handed the screen back (the details were not theirs) the step says whose and why.
+// candidate handed the screen back (the details were not theirs) the step says whose and why. On a seat
+// not yet paired with its room computer, the person who may pair it (IT, the chief) is offered that first.
 import { useState, type FormEvent } from 'react';
 import type { PackageSummary } from '../../src-shared/contracts/package-manifest.ts';
-import type { CandidateView, IdentityDeclineReason } from '../../src-shared/contracts/station-api.ts';
+import type { CandidateView, IdentityDeclineReason, RoomStatus } from '../../src-shared/contracts/station-api.ts';
+import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { errorText, useAttempt, useExam } from '../store/exam.ts';
 import type { TextKey } from '../text.ts';
 import { useText } from '../store/settings.ts';
 import { Frame } from '../ui/frame.tsx';
+import { SeatSetup } from './SeatSetup.tsx';
 
 const HANDED_BACK_TEXT: Record<IdentityDeclineReason, TextKey> = {
   'not-me': 'handedBackNotMe',
@@ -29,6 +32,10 @@ export function StaffStart() {
   const [packageId, setPackageId] = useState('');
   const [key, setKey] = useState('');
   const [busy, setBusy] = useState(false);
+  /** On an unpaired seat: 'pair' for a person who may pair it, 'ask' for one who may not; null otherwise and once paired. */
+  const [seatStep, setSeatStep] = useState<'pair' | 'ask' | null>(null);
+  const [paired, setPaired] = useState<NonNullable<RoomStatus['seat']> | null>(null);
+  const [mayPrepare, setMayPrepare] = useState(true);
 
   const run = async (work: () => Promise<void>): Promise<void> => {
     setBusy(true);
@@ -46,13 +53,42 @@ export function StaffStart() {
   const signIn = (e: FormEvent) => {
     e.preventDefault();
     void run(async () => {
-      const { staffToken } = await exam.station.staffSignIn({ username: username.trim(), password });
-      const [roster, list] = await Promise.all([exam.station.listCandidates({ staffToken }), exam.station.listPackages({ staffToken })]);
+      const { staffToken, session } = await exam.station.staffSignIn({ username: username.trim(), password });
+      const rights = new Set(session.rights);
+      const { role } = await exam.station.getStatus({});
+      const room = role === 'seat' && rights.has('room.view') ? await exam.station.getRoom({ staffToken }) : null;
+      const unpaired = room?.seat?.paired === false;
+      if (unpaired && rights.has('seats.pair')) {
+        // IT pairs seats but does not seat candidates: after pairing there is no roster to show them.
+        setMayPrepare(rights.has('roster.read') && rights.has('package.list'));
+        setSeatStep('pair');
+      } else {
+        setSeatStep(unpaired ? 'ask' : null);
+        await loadRoster(staffToken);
+      }
       setToken(staffToken);
-      setCandidates(roster.filter((c) => c.attendance !== 'removed'));
-      setPackages(list);
       setPassword('');
     });
+  };
+
+  const loadRoster = async (staffToken: string) => {
+    const [roster, list] = await Promise.all([exam.station.listCandidates({ staffToken }), exam.station.listPackages({ staffToken })]);
+    setCandidates(roster.filter((c) => c.attendance !== 'removed'));
+    setPackages(list);
+  };
+
+  const onPaired = (room: RoomStatus) => {
+    setSeatStep(null);
+    setPaired(room.seat);
+    if (mayPrepare && token) void run(() => loadRoster(token));
+  };
+
+  /** Done: back to the sign-in, for the invigilator who seats the candidate. */
+  const finish = () => {
+    if (token) void exam.station.staffSignOut({ staffToken: token }).catch(() => undefined);
+    setToken(null);
+    setPaired(null);
+    setUsername('');
   };
 
   const chosenPackage = packages.find((p) => p.packageId === packageId);
@@ -86,6 +122,21 @@ export function StaffStart() {
             </div>
           </div>
         )}
+        {paired && (
+          <div className="banner banner-notice" role="status" data-testid="seat-paired">
+            <p>{t('seatSetupPaired', { label: paired.label ?? '', hub: paired.hubDeviceId ? shortDeviceId(paired.hubDeviceId) : '' })}</p>
+            {!mayPrepare && (
+              <button type="button" className="btn" onClick={finish}>
+                {t('seatSetupDone')}
+              </button>
+            )}
+          </div>
+        )}
+        {seatStep === 'ask' && (
+          <p className="banner banner-notice" role="status">
+            {t('seatNotPaired')}
+          </p>
+        )}
         {!token ? (
           <form onSubmit={signIn} className="stack">
             <label htmlFor="staff-username">{t('staffUsername')}</label>
@@ -96,7 +147,9 @@ export function StaffStart() {
               {t('signIn')}
             </button>
           </form>
-        ) : (
+        ) : seatStep === 'pair' ? (
+          <SeatSetup station={exam.station} token={token} onPaired={onPaired} />
+        ) : paired && !mayPrepare ? null : (
           <form onSubmit={start} className="stack staff-form">
             <fieldset className="roster">
               <legend>{t('chooseCandidate')}</legend>

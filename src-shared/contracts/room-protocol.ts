@@ -13,6 +13,8 @@
 //   applies it and refuses one from a lower term than it has seen.
 // - seat → hub, a heartbeat every 2 s with the seat's state; the reply carries the hub's clock, so the
 //   seat keeps its offset to the room's time.
+// - hub → seat, before the start: the packages the hub holds, offered, then sent chunk by chunk as the
+//   seat asks for them (encrypted files; the key only with 'key-release').
 import { z } from 'zod';
 import { EventEnvelope } from './events.ts';
 
@@ -31,6 +33,8 @@ export const ROOM_PUSH_MAX_BYTES = 256 * 1024;
 export const ROOM_PUSH_TIMEOUT_MS = 15_000;
 /** A heartbeat reply repeats at most this many unconfirmed commands (oldest first). */
 export const ROOM_PENDING_COMMANDS_MAX = 50;
+/** An offer lists at most this many packages (a room's day has a handful). */
+export const ROOM_OFFER_MAX_PACKAGES = 100;
 
 /** Why a candidate raises their hand on the seat: a question, a fault of the computer or headphones, feeling unwell, a break, something else. */
 export const HAND_REASONS = ['question', 'technical', 'unwell', 'break', 'other'] as const;
@@ -160,9 +164,23 @@ export const SeatState = z
     hand: z.object({ reason: z.enum(HAND_REASONS), at: ms }).strict().nullable().optional(),
     /** Something the seat cannot resolve alone (its disk is full, the hub knows more of it than it has ...). */
     alarm: z.string().max(200).nullable(),
+    /** The packages stored on the seat (pre-staged from the hub or imported there), locked or not: the console's "package on seat". */
+    packages: z.array(ref).max(ROOM_OFFER_MAX_PACKAGES).optional(),
   })
   .strict();
 export type SeatState = z.infer<typeof SeatState>;
+
+// ---- package pre-staging ------------------------------------------------------------------------
+// Before the start the hub offers each seat the packages it holds, as files (encrypted, signed); the
+// seat asks for the chunks it lacks, one at a time, keeps each chunk it has checked, and imports a
+// package (locked) only once the whole file matches the offer. The content key never goes this way:
+// only with the 'key-release' command.
+
+/** A chunk of a package file: with base64 (4/3) and the frame's fields, well under the channel's 1 MiB. */
+export const PACKAGE_CHUNK_BYTES = 512 * 1024;
+
+export const PackageOffer = z.object({ packageId: ref, sha256: sha256Hex, size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }).strict();
+export type PackageOffer = z.infer<typeof PackageOffer>;
 
 // ---- frames -------------------------------------------------------------------------------------
 
@@ -184,6 +202,8 @@ export const SeatFrame = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('heartbeat'), sentAt: ms, state: SeatState }).strict(),
   z.object({ type: z.literal('command-result'), result: CommandResult }).strict(),
+  /** The seat asks for one chunk of an offered package (from the first it lacks, so a cut link resumes). */
+  z.object({ type: z.literal('package-want'), packageId: ref, index: z.number().int().min(0) }).strict(),
 ]);
 export type SeatFrame = z.infer<typeof SeatFrame>;
 
@@ -207,6 +227,21 @@ export const HubFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('audio-refused'), recordingId: uuid, index: z.number().int().min(0), code: z.string().min(1).max(64), detail: z.string().max(500) }).strict(),
   z.object({ type: z.literal('heartbeat-reply'), sentAt: ms, hubTime: ms, commands: z.array(RoomCommand).max(ROOM_PENDING_COMMANDS_MAX) }).strict(),
   z.object({ type: z.literal('command'), command: RoomCommand }).strict(),
+  /** The packages the hub holds, sent after the welcome and whenever the list changes. */
+  z.object({ type: z.literal('package-offer'), packages: z.array(PackageOffer).max(ROOM_OFFER_MAX_PACKAGES) }).strict(),
+  z
+    .object({
+      type: z.literal('package-chunk'),
+      packageId: ref,
+      index: z.number().int().min(0),
+      /** SHA-256 of this chunk's bytes. */
+      sha256: sha256Hex,
+      /** The chunk's bytes, base64: PACKAGE_CHUNK_BYTES each, the last one the rest. */
+      data: z.string().min(1).max(700_000),
+    })
+    .strict(),
+  /** The hub cannot give that chunk (the package is gone, the index is past its end). */
+  z.object({ type: z.literal('package-refused'), packageId: ref, index: z.number().int().min(0), code: z.string().min(1).max(64), detail: z.string().max(500) }).strict(),
 ]);
 export type HubFrame = z.infer<typeof HubFrame>;
 

@@ -85,6 +85,7 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   acknowledgeHand: 'seats.control',
   recordRoomIncident: 'incident.record',
   removeCandidate: 'candidate.remove',
+  listDiscoveredHubs: 'seats.pair',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

@@ -360,6 +360,15 @@ export const RoomControlsView = z.object({
   commands: z.array(IssuedCommandView),
 });
 export type RoomControlsView = z.infer<typeof RoomControlsView>;
+/** What listDiscoveredHubs says: the hubs an unpaired seat has found on the LAN by DNS-SD. */
+export const DiscoveredHubs = z.object({
+  /** False where this seat does not look: it is paired, or IT turned discovery off (then the address is typed). */
+  browsing: z.boolean(),
+  hubs: z.array(z.object({ deviceId: z.string(), name: z.string(), addresses: z.array(z.string()), port: z.number().int().min(1).max(65535) })),
+  /** Why looking failed (the network would not open), or null. */
+  error: z.string().nullable(),
+});
+export type DiscoveredHubs = z.infer<typeof DiscoveredHubs>;
 
 export const stationApi = {
   getStatus: method(
@@ -456,7 +465,17 @@ export const stationApi = {
   /** On a seat: pair with the hub at this address with the code its screen shows, under this seat label. */
   pairWithHub: method(
     'staff',
-    z.object({ staffToken, host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'), label: z.string().min(1).max(8) }).strict(),
+    z
+      .object({
+        staffToken,
+        host: z.string().min(1).max(253),
+        port: z.number().int().min(1).max(65535),
+        code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'),
+        label: z.string().min(1).max(8),
+        /** The device id the hub was found under: a hub at the address with another key is HUB_KEY_CHANGED. */
+        hubDeviceId: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
     RoomStatus,
   ),
   /** The end and seal of a session on a hub (docs/room.md, "End and seal"): where each seat is with them. */
@@ -497,6 +516,8 @@ export const stationApi = {
   ),
   /** Remove a candidate from the session (MK 157: the work is not assessed): attendance removed, an incident, their seat locked. */
   removeCandidate: method('staff', z.object({ staffToken, candidateId: ref, note: z.string().trim().min(1).max(5000) }).strict(), z.object({ incidentId: uuid, at: z.string(), command: IssuedCommandView.nullable() })),
+  /** On an unpaired seat: the hubs found on the LAN (DNS-SD), for IT to pick one to pair with. */
+  listDiscoveredHubs: method('staff', z.object({ staffToken }).strict(), DiscoveredHubs),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

@@ -85,6 +85,7 @@ async function makeSeat(index: number): Promise<BenchSeat> {
     port: 0,
     roomHost: '127.0.0.1',
     roomPort: 0,
+    roomDiscovery: false,
     maxPackageBytes: 64 * 2 ** 20,
     demoKeysDir: dataDir,
     policyFile: undefined,

@@ -552,6 +552,14 @@ const SCENARIOS: Scenario[] = [
       call('roomCommand', (c) => ({ staffToken: c.staff.staffToken, action: 'start', target: { kind: 'room' } }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
     ],
   },
+  {
+    name: 'listing the hubs found on the LAN takes a staff session, and a station without a room has none to list (ROOM_NOT_AVAILABLE); nor does it pair',
+    steps: [
+      call('listDiscoveredHubs', () => ({ staffToken: WRONG_TOKEN }), refused('STAFF_REQUIRED'), undefined, 'desk'),
+      call('listDiscoveredHubs', (c) => ({ staffToken: c.staff.staffToken }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+      call('pairWithHub', (c) => ({ staffToken: c.staff.staffToken, host: '127.0.0.1', port: 47300, code: '12345678', label: '1A' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+    ],
+  },
 ];
 
 // ---- running the table ------------------------------------------------------------------------------

@@ -112,6 +112,7 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   acknowledgeHand: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
   recordRoomIncident: [(_c, staffToken) => ({ staffToken, kind: 'other', note: 'test', target: { kind: 'room', sessionId: DEMO_SESSION.sessionId } })],
   removeCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', note: 'test' })],
+  listDiscoveredHubs: [(_c, staffToken) => ({ staffToken })],
 };
 
 describe('the station enforces the table', () => {

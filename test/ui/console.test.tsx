@@ -8,7 +8,8 @@ import { ConsoleApp } from '../../src-renderer/console/ConsoleApp.tsx';
 import { settingsStore } from '../../src-renderer/store/settings.ts';
 import type { RoomStatus, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import { FakeStation, STAFF } from './fake-station.ts';
+import { deviceIdFromHash } from '../../src-shared/rules/device-id.ts';
+import { FakeStation, PACKAGE_ID, STAFF } from './fake-station.ts';
 
 type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
 
@@ -117,6 +118,19 @@ describe('the console', () => {
     hub.pairing = { state: 'paused', code: null, expiresAt: null, consecutiveFailures: 5 };
     await act(async () => new Promise((r) => setTimeout(r, 2100)));
     expect(screen.getByRole('alert').textContent).toContain('Pievienošana apturēta pēc 5 kļūdainām ievadēm');
+  });
+
+  test("says for each seat whether the hub's package is on it yet, and shows the hub's device id where seats are added", async () => {
+    const hub = new FakeHub();
+    const hubId = deviceIdFromHash(new Uint8Array(32).fill(3));
+    hub.getStatus = async () => ({ deviceId: hubId, role: 'hub', appVersion: 'test', schemaVersion: 0, lastSeq: 0, staffSetUp: true });
+    hub.seats = [seat('1A', { state: { ...state('C-1A'), packages: [PACKAGE_ID] } }), seat('1B', { state: { ...state('C-1B'), packages: [] } })];
+    await signedIn(hub);
+    const row = async (label: string) => (await screen.findAllByTestId('seat-row')).find((r) => within(r).getByRole('rowheader').textContent === label)!;
+    expect(within(await row('1A')).getByTestId('packages-on-seat').textContent).toBe('jā');
+    expect(within(await row('1B')).getByTestId('packages-on-seat').textContent).toBe('nē (0 no 1)');
+    expect(screen.getByRole('columnheader', { name: 'Pakete datorā' })).toBeTruthy();
+    expect((await screen.findByTestId('hub-device-id')).textContent).toContain(`${hubId.slice(0, 4)}-${hubId.slice(4, 8)}`);
   });
 
   test('shows the next code as soon as a seat has used the one on screen', async () => {

@@ -18,7 +18,7 @@
 import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
 import { CONTENT_FORMAT_VERSION, ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
-import { StationError } from '../../src-shared/errors.ts';
+import { StationError, type ErrorCode } from '../../src-shared/errors.ts';
 import { rightsOf } from '../../src-shared/rules/staff.ts';
 import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
@@ -301,8 +301,10 @@ export class FakeStation implements StationApi {
     };
   }
 
+  /** The station's role; a test makes it a seat (with `seatRoom`) for the seat's set-up screen. */
+  role: StationOutput<'getStatus'>['role'] = 'solo';
   async getStatus(): Promise<StationOutput<'getStatus'>> {
-    return { deviceId: 'fake', role: 'solo', appVersion: 'test', schemaVersion: 0, lastSeq: this.seq, staffSetUp: true };
+    return { deviceId: 'fake', role: this.role, appVersion: 'test', schemaVersion: 0, lastSeq: this.seq, staffSetUp: true };
   }
   /** Whether the chief is signed in (the fake has one screen and one session at a time). */
   signedIn = false;
@@ -643,9 +645,29 @@ export class FakeStation implements StationApi {
   async readOutbox(): Promise<StationOutput<'readOutbox'>> {
     return [];
   }
+  /** The room of a seat (role 'seat'): paired or not, and with which hub; null for a solo station. */
+  seatRoom: { paired: boolean; label: string | null; hubDeviceId: string | null } | null = null;
+  /** What the seat has found on the LAN, for listDiscoveredHubs. */
+  discovered: StationOutput<'listDiscoveredHubs'> = { browsing: true, hubs: [], error: null };
+  /** The refusal the next pairWithHub calls get (a wrong code ...), or null to pair. */
+  pairRefusal: ErrorCode | null = null;
+  readonly pairCalls: StationInput<'pairWithHub'>[] = [];
   // The candidate's screens run on a solo station here: no room around it, as StationService without one.
-  async getRoom(): Promise<StationOutput<'getRoom'>> {
-    return { role: 'solo', notice: 'a solo station has no room', hub: null, seat: null };
+  async getRoom(input?: StationInput<'getRoom'>): Promise<StationOutput<'getRoom'>> {
+    if (!this.seatRoom) return { role: 'solo', notice: 'a solo station has no room', hub: null, seat: null };
+    if (input) this.requireSession(input.staffToken);
+    const { paired, label, hubDeviceId } = this.seatRoom;
+    return {
+      role: 'seat',
+      notice: paired ? null : 'this seat is not paired with a hub yet',
+      hub: null,
+      seat: { paired, label, hubDeviceId, connected: paired, ackedSeq: 0, backlogEvents: 0, audioBytesPending: 0, clockOffsetMs: null, alarm: null },
+    };
+  }
+  async listDiscoveredHubs(input: StationInput<'listDiscoveredHubs'>): Promise<StationOutput<'listDiscoveredHubs'>> {
+    this.requireSession(input.staffToken);
+    if (!this.seatRoom) throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+    return this.seatRoom.paired ? { browsing: false, hubs: [], error: null } : this.discovered;
   }
   async openPairing(): Promise<StationOutput<'openPairing'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
@@ -656,8 +678,13 @@ export class FakeStation implements StationApi {
   async revokeSeat(_input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
-  async pairWithHub(): Promise<StationOutput<'pairWithHub'>> {
-    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  async pairWithHub(input: StationInput<'pairWithHub'>): Promise<StationOutput<'pairWithHub'>> {
+    if (!this.seatRoom) throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+    this.requireSession(input.staffToken);
+    this.pairCalls.push(input);
+    if (this.pairRefusal) throw new StationError(this.pairRefusal);
+    this.seatRoom = { paired: true, label: input.label, hubDeviceId: input.hubDeviceId ?? 'HUBTYPED' };
+    return this.getRoom();
   }
   // Sessions are ended and sealed at a hub; a solo station has no room for it.
   async getSealStatus(_input?: StationInput<'getSealStatus'>): Promise<StationOutput<'getSealStatus'>> {
@@ -717,8 +744,6 @@ export class FakeStation implements StationApi {
 
   // ---- check-in and the seat plan (the hub's console), and the seat's kiosk ----------------------
 
-  /** This station's role, for claimSeat: a seat hands its kiosk screen the candidate the hub assigned. */
-  role: 'solo' | 'seat' | 'hub' = 'solo';
   /** On a room's seat: the invigilator must authorise the candidate before the instructions. */
   authorisation: Authorisation = 'not-needed';
   /** A seat's pre-staged package whose key the hub has not released yet: no attempt view, no content, no parts in the heartbeat. */

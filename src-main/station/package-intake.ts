@@ -107,6 +107,8 @@ export class PackageIntake<A> {
   private readonly options: IntakeOptions<A>;
   private readonly uploads = new Map<string, Upload>();
   private readonly jobs = new Map<string, Job>();
+  /** The job each finished upload became (a job forgotten makes its entry meaningless, so both go together). */
+  private readonly finished = new Map<string, string>();
 
   constructor(options: IntakeOptions<A>) {
     this.options = options;
@@ -172,13 +174,19 @@ export class PackageIntake<A> {
 
   /** Every byte is in: flushed to disk, closed, and imported from there by a job; the file goes when the job ends. */
   finish(clientId: string, uploadId: string, actor: A): PackageImportJob {
+    // Finished already and the reply lost: the screen sends the same finish again and gets its job.
+    const finishedAs = this.finished.get(uploadId);
+    const earlier = finishedAs === undefined ? undefined : this.jobs.get(finishedAs);
+    if (earlier && earlier.clientId === clientId) return { ...earlier.view };
     const upload = this.upload(clientId, uploadId);
     if (upload.received !== upload.size) throw new StationError('UPLOAD_INCOMPLETE', `${upload.received} of ${upload.size} bytes`);
     this.requireNoRunningJob(clientId);
     fsyncSync(upload.fd);
     closeSync(upload.fd);
     this.uploads.delete(uploadId);
-    return this.startJob(clientId, upload.fileName, upload.path, actor, () => rmSync(upload.path, { force: true }));
+    const job = this.startJob(clientId, upload.fileName, upload.path, actor, () => rmSync(upload.path, { force: true }));
+    this.finished.set(uploadId, job.jobId);
+    return job;
   }
 
   // ---- removable media ------------------------------------------------------------------------------
@@ -223,6 +231,7 @@ export class PackageIntake<A> {
   private startJob(clientId: string, fileName: string, path: string, actor: A, cleanUp: () => void): PackageImportJob {
     // A screen keeps the job it ran last, to read how it ended; the one before is forgotten.
     for (const [id, job] of this.jobs) if (job.clientId === clientId) this.jobs.delete(id);
+    for (const [uploadId, jobId] of this.finished) if (!this.jobs.has(jobId)) this.finished.delete(uploadId);
     let file;
     try {
       file = openPackageFile(path, this.options.maxBytes);

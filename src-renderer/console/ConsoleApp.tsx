@@ -9,6 +9,9 @@ import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+import { PackageImport } from './PackageImport.tsx';
+import { LockButton, StaffSessionGate } from './StaffSession.tsx';
+import { TrustList } from './TrustList.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -28,6 +31,7 @@ function ConsoleFrame({ title, children, onSignOut }: { title: string; children:
           <h1 className="screen-title">{title}</h1>
         </div>
         <div className="topbar-status">
+          <LockButton />
           {onSignOut && (
             <button type="button" className="btn" onClick={onSignOut}>
               {t('signOut')}
@@ -284,6 +288,8 @@ function RoomScreen({ station, token, onSignOut }: { station: StationApi; token:
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
         </>
       )}
+      <PackageImport station={station} token={token} />
+      <TrustList station={station} token={token} />
       {revoking && (
         <ConfirmDialog
           title={t('revokeSeat')}
@@ -314,12 +320,14 @@ export function ConsoleApp({ station }: { station: StationApi }) {
   }, [lang]);
   if (!token) return <SignIn station={station} onSignedIn={setToken} />;
   return (
-    <RoomScreen
-      station={station}
-      token={token}
-      onSignOut={() => {
-        void station.staffSignOut({ staffToken: token }).finally(() => setToken(null));
-      }}
-    />
+    <StaffSessionGate station={station} token={token} onEnded={() => setToken(null)}>
+      <RoomScreen
+        station={station}
+        token={token}
+        onSignOut={() => {
+          void station.staffSignOut({ staffToken: token }).finally(() => setToken(null));
+        }}
+      />
+    </StaffSessionGate>
   );
 }

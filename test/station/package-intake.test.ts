@@ -37,7 +37,7 @@ async function upload(service: StationService, staffToken: string, file: Uint8Ar
 const uploadsOf = (station: TestStation): string[] => (existsSync(join(station.dir, 'package-uploads')) ? readdirSync(join(station.dir, 'package-uploads')) : []);
 
 describe('a package uploaded from the console in chunks', () => {
-  it('is imported once every chunk is in; a chunk sent again is taken once; the upload file goes; begin and end are audited', async () => {
+  it('is imported once every chunk is in; a chunk or the finish sent again is taken once; the upload file goes; begin and end are audited', async () => {
     const station = await openTestStation();
     const { service, staffToken } = station;
     const built = buildMiniPackage(station.keys);
@@ -55,6 +55,8 @@ describe('a package uploaded from the console in chunks', () => {
     expect((await service.listPackages({ staffToken })).map((p) => p.packageId)).not.toContain(built.manifest.packageId);
     const job = await service.finishPackageUpload({ staffToken, uploadId });
     expect(job).toMatchObject({ state: 'running', fileName: 'a2.exampkg', totalBytes: built.file.length, result: null, error: null });
+    // The finish's reply was lost and the console sends it again: the same job, not a second import.
+    expect(await service.finishPackageUpload({ staffToken, uploadId })).toMatchObject({ jobId: job.jobId });
     const ended = await service.packageImportSettled(job.jobId);
     expect(ended).toMatchObject({ state: 'done', doneBytes: built.file.length, result: { summary: { packageId: built.manifest.packageId, title: 'Mazais A2 tests' }, alreadyImported: false }, error: null });
     expect(await service.getPackageImport({ staffToken, jobId: job.jobId })).toEqual(ended);

@@ -6,8 +6,10 @@
 // take is limited, stored in order and refuses segments once closed, the identity can be declined
 // only before any part began and that ends the screen's token, a paused part keeps its time and
 // refuses plays, new takes, ending it and, after a grace, saves; one chief invigilator signs in and
-// out with a username and password; the console's account administration and audit are the real
-// station's only) and can be switched to stop
+// out with a username and password, locks and is unlocked with a PIN (the third wrong one ends the
+// session); a package upload takes its chunks in order and a chunk sent again once, and ends in an
+// import job that refuses a file that is not a package, as files on removable media do; the console's
+// account administration, audit and signature checks are the real station's only) and can be switched to stop
 // acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
 // advance() moves its clock on. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
@@ -412,6 +414,7 @@ export class FakeStation implements StationApi {
   holdImports = false;
   private uploads = new Map<string, { bytes: Uint8Array[]; size: number; received: number; hashes: string[]; fileName: string }>();
   private jobs = new Map<string, { view: PackageImportJob; bytes: Uint8Array }>();
+  private finishedUploads = new Map<string, string>();
   /** The packages imported through uploads and removable media, by file name. */
   imported: string[] = [];
   private requireOpenSession(staffToken: string): void {
@@ -423,7 +426,7 @@ export class FakeStation implements StationApi {
     if (input.size > this.maxPackageBytes) throw new StationError('PACKAGE_TOO_LARGE', `${input.size} bytes`);
     this.uploads.clear();
     const uploadId = crypto.randomUUID();
-    this.uploads.set(uploadId, { bytes: [], size: input.size, received: 0, hashes: [], fileName: input.fileName });
+    this.uploads.set(uploadId, { bytes: [], size: input.size, received: 0, hashes: [], fileName: input.fileName.split(/[\\/]/).pop()! });
     return { uploadId, chunkBytes: PACKAGE_CHUNK_BYTES, maxBytes: this.maxPackageBytes };
   }
   private upload(uploadId: string) {
@@ -458,6 +461,9 @@ export class FakeStation implements StationApi {
   }
   async finishPackageUpload(input: StationInput<'finishPackageUpload'>): Promise<StationOutput<'finishPackageUpload'>> {
     this.requireOpenSession(input.staffToken);
+    // Sent again after a lost reply: the job it already became.
+    const earlier = this.jobs.get(this.finishedUploads.get(input.uploadId) ?? '');
+    if (earlier) return { ...earlier.view };
     const upload = this.upload(input.uploadId);
     if (upload.received !== upload.size) throw new StationError('UPLOAD_INCOMPLETE', `${upload.received} of ${upload.size}`);
     this.uploads.delete(input.uploadId);
@@ -467,7 +473,9 @@ export class FakeStation implements StationApi {
       bytes.set(chunk, at);
       at += chunk.byteLength;
     }
-    return this.startJob(upload.fileName, bytes);
+    const job = this.startJob(upload.fileName, bytes);
+    this.finishedUploads.set(input.uploadId, job.jobId);
+    return job;
   }
   async listPackageSources(input: StationInput<'listPackageSources'>): Promise<StationOutput<'listPackageSources'>> {
     this.requireOpenSession(input.staffToken);

@@ -18,8 +18,9 @@ export const PACKAGE_SUFFIX = '.exampkg';
 
 /**
  * Where package files are looked for. `mediaRoots`: folders whose grandchildren are mounted drives
- * (/media/USER/LABEL, /run/media/USER/LABEL on Linux); `folders`: folders looked in themselves (the
- * one the IT policy names). In each, the top level and the folders one level down are listed.
+ * (/media/USER/LABEL, /run/media/USER/LABEL on Linux; a drive mounted as a child, /media/usb0, has its
+ * top level listed); `folders`: folders looked in themselves (the one the IT policy names). In each
+ * drive and folder, the top level and the folders one level down are listed.
  */
 export interface PackageSourceRoots {
   mediaRoots: readonly string[];
@@ -193,7 +194,13 @@ export class PackageIntake<A> {
 
   private found(): (PackageSource & { path: string })[] {
     const files: { path: string; volume: string; fileName: string }[] = [];
-    for (const root of this.options.roots.mediaRoots) for (const owner of subfolders(root)) for (const drive of subfolders(owner)) listFolder(drive, basename(drive), '', 1, files);
+    for (const root of this.options.roots.mediaRoots) {
+      for (const owner of subfolders(root)) {
+        // A drive mounted straight under the root (/media/usb0, as usbmount does) shows its top level here.
+        listFolder(owner, basename(owner), '', 0, files);
+        for (const drive of subfolders(owner)) listFolder(drive, basename(drive), '', 1, files);
+      }
+    }
     for (const folder of this.options.roots.folders) listFolder(folder, basename(folder), '', 1, files);
     const sources: (PackageSource & { path: string })[] = [];
     for (const file of files) {

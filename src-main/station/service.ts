@@ -6,7 +6,7 @@
 // to that person in the events, the room log and the audit log. Candidate methods need the candidate
 // token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
-import { dirname, extname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
 import { accommodationExtraMs, accommodationReason, parseAccommodations } from '../../src-shared/rules/accommodations.ts';
@@ -511,7 +511,8 @@ export class StationService implements StationHost {
    * of the file its person picked, or picks one of the files listPackageSources found.
    */
   async importPackage(input: { staffToken: string; path: string }, caller?: Caller): Promise<PackageImportResult> {
-    const actor = this.requireStaff('beginPackageUpload', { ...input, fileName: input.path, size: 1 }, caller);
+    // The right of an upload (package.import): the same import, only from a file this process names.
+    const actor = this.requireStaff('beginPackageUpload', { staffToken: input.staffToken, fileName: basename(input.path), size: 1 }, caller);
     const file = openPackageFile(input.path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
     let imported: PackageImportResult;
     try {

@@ -237,6 +237,9 @@ describe('package files on removable media', () => {
     writeFileSync(join(drive, '.hidden.exampkg'), a.file);
     // A link named like a package could lead anywhere on this machine: not offered.
     symlinkSync('/etc/hostname', join(drive, 'link.exampkg'));
+    // A drive mounted straight under the root, as Debian's usbmount does.
+    mkdirSync(join(root, 'media', 'usb0'));
+    writeFileSync(join(root, 'media', 'usb0', 'b1.exampkg'), b.file);
     const policyFolder = join(root, 'it-folder');
     mkdirSync(policyFolder);
     writeFileSync(join(policyFolder, 'mat9.exampkg'), a.file);
@@ -254,6 +257,7 @@ describe('package files on removable media', () => {
       ['KINGSTON', 'RIX01/b1.EXAMPKG'],
       ['KINGSTON', 'a2.exampkg'],
       ['it-folder', 'mat9.exampkg'],
+      ['usb0', 'b1.exampkg'],
     ]);
     expect(listed.every((s) => /^[0-9a-f]{32}$/.test(s.sourceId) && !JSON.stringify(s).includes(media.root))).toBe(true);
     const a2 = listed.find((s) => s.fileName === 'a2.exampkg')!;

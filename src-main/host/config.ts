@@ -29,6 +29,7 @@ const SETTINGS = {
   packageFolder: { env: 'EXAM_STATION_PACKAGE_FOLDER', schema: z.string().min(1).max(4096) },
   /** Folders whose grandchildren are mounted removable drives; a list (policy) or paths joined by ':' (environment). */
   mediaRoots: { env: 'EXAM_STATION_MEDIA_ROOTS', schema: z.union([z.array(z.string().min(1)).max(16), z.string().transform((text) => text.split(':').filter((p) => p !== ''))]) },
+  demoKeysDir: { env: 'EXAM_STATION_DEMO_KEYS', schema: z.string().min(1) },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -55,6 +56,11 @@ export interface StationConfig {
   maxPackageBytes: number;
   /** Where package files are offered from (listPackageSources): removable drives under `mediaRoots`, and `folders` themselves. */
   packageSources: { mediaRoots: string[]; folders: string[] };
+  /**
+   * The demo's signing key folder (demo mode only): the data folder's own by default; a demo room's seats
+   * name their hub's, so that they trust the packages the hub hands them (npm run demo:room).
+   */
+  demoKeysDir: string;
   /** The policy file that was read, if any. */
   policyFile: string | undefined;
 }
@@ -135,6 +141,7 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
       mediaRoots: ((values.mediaRoots as string[] | undefined) ?? [...LINUX_MEDIA_ROOTS]).map((root) => resolve(root)),
       folders: values.packageFolder === undefined ? [] : [resolve(values.packageFolder as string)],
     },
+    demoKeysDir: resolve((values.demoKeysDir as string | undefined) ?? join(resolve((values.dataDir as string | undefined) ?? '.data/station'), 'demo-signing-keys')),
     policyFile,
   };
 }

@@ -86,6 +86,9 @@ async function makeSeat(index: number): Promise<BenchSeat> {
     roomHost: '127.0.0.1',
     roomPort: 0,
     maxPackageBytes: 64 * 2 ** 20,
+    // A bench seat looks at no removable drive and has no demo key of its own.
+    packageSources: { mediaRoots: [], folders: [] },
+    demoKeysDir: join(dataDir, 'demo-signing-keys'),
     policyFile: undefined,
   };
   const candidateId = `C-${String(index + 1).padStart(4, '0')}`;

@@ -705,6 +705,43 @@ export const ERROR_CATALOGUE = {
   ANSWER_KEY_MISMATCH: { status: 422, lv: 'Atbilžu atslēga neatbilst paketes saturam. Nekas netika saglabāts.', en: "The answer key does not fit the package's content. Nothing was stored." },
   SCORE_INVALID: { status: 422, lv: 'Vērtējums neatbilst uzdevumam (nav vērtētāja uzdevums vai pārsniedz maksimumu).', en: 'The score does not fit the item (not a rater item, or above its maximum).' },
   NOT_READY: { status: 503, lv: 'Serviss vēl nav gatavs. Mēģiniet vēlreiz pēc brīža.', en: 'The service is not ready yet. Try again shortly.' },
+  IMPORT_CANCELLED: { status: 409, lv: 'Importēšana atcelta. Nekas netika saglabāts.', en: 'The import was cancelled. Nothing was stored.' },
+  UPLOAD_NOT_FOUND: {
+    status: 404,
+    lv: 'Šī augšupielāde vairs nav atvērta (tā pabeigta, atcelta vai sākta citā ekrānā, vai stacija restartēta). Sāciet importēšanu no jauna.',
+    en: 'This upload is no longer open (it was finished, cancelled or started on another screen, or the station restarted). Start the import again.',
+  },
+  UPLOAD_CHUNK_OUT_OF_ORDER: {
+    status: 409,
+    lv: 'Faila daļa pienāca nepareizā secībā. Tā netika saglabāta; sūtiet daļas pēc kārtas, sākot ar pirmo trūkstošo.',
+    en: 'A part of the file arrived out of order. It was not stored; send the parts in order, from the first one missing.',
+  },
+  UPLOAD_CHUNK_CONFLICT: {
+    status: 409,
+    lv: 'Šī faila daļa jau saņemta ar citu saturu: fails, iespējams, mainījās augšupielādes laikā. Sāciet importēšanu no jauna.',
+    en: 'This part of the file was already received with different content: the file may have changed during the upload. Start the import again.',
+  },
+  UPLOAD_INCOMPLETE: { status: 409, lv: 'Fails vēl nav saņemts pilnībā. Nekas netika importēts; nosūtiet atlikušās daļas.', en: 'The file has not been received in full yet. Nothing was imported; send the remaining parts.' },
+  PACKAGE_SOURCE_GONE: {
+    status: 404,
+    lv: 'Šis fails vairs nav atrodams noņemamajā datu nesējā (nesējs izņemts vai fails mainīts). Atjaunojiet sarakstu un izvēlieties vēlreiz.',
+    en: 'This file can no longer be found on the removable drive (the drive was removed or the file changed). Refresh the list and choose again.',
+  },
+  TRUST_UPDATE_INVALID: {
+    status: 422,
+    lv: 'Uzticamo atslēgu saraksta atjauninājums ir bojāts vai nav šāds atjauninājums. Saraksts netika mainīts.',
+    en: 'The trust-list update is damaged or is not a trust-list update. The list was not changed.',
+  },
+  TRUST_UPDATE_SIGNATURE: {
+    status: 422,
+    lv: 'Uzticamo atslēgu saraksta atjauninājumu nav parakstījusi eksāmenu centra atslēga, kurai šī stacija uzticas, vai paraksts nav derīgs. Saraksts netika mainīts.',
+    en: 'The trust-list update is not signed by an exam centre key this station trusts, or the signature is not valid. The list was not changed.',
+  },
+  TRUST_UPDATE_STALE: {
+    status: 409,
+    lv: 'Šis atjauninājums nav jaunāks par stacijas pašreizējo uzticamo atslēgu sarakstu. Saraksts netika mainīts.',
+    en: "This update is not newer than the station's current trust list. The list was not changed.",
+  },
   INTERNAL: {
     status: 500,
     lv: 'Radās neparedzēta kļūda. Pēdējā izmaiņa, iespējams, nav saglabāta; mēģiniet vēlreiz, un, ja tas atkārtojas, pasauciet IT.',

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { LINUX_MEDIA_ROOTS } from '../station/package-intake.ts';
 
 export const DEFAULT_POLICY_FILE = '/etc/exam-station/policy.json';
 export const DEMO_VENUE = 'DEMO01';
@@ -25,6 +26,10 @@ const SETTINGS = {
   roomPort: { env: 'EXAM_STATION_ROOM_PORT', schema: z.coerce.number().int().min(0).max(65535) },
   maxPackageMiB: { env: 'EXAM_STATION_MAX_PACKAGE_MIB', schema: z.coerce.number().int().min(1).max(16 * 1024) },
   roomDiscovery: { env: 'EXAM_STATION_ROOM_DISCOVERY', schema: z.enum(['on', 'off']) },
+  /** A folder where package files are looked for besides removable media (the IT policy's; a network share, a download folder). */
+  packageFolder: { env: 'EXAM_STATION_PACKAGE_FOLDER', schema: z.string().min(1).max(4096) },
+  /** Folders whose grandchildren are mounted removable drives; a list (policy) or paths joined by ':' (environment). */
+  mediaRoots: { env: 'EXAM_STATION_MEDIA_ROOTS', schema: z.union([z.array(z.string().min(1)).max(16), z.string().transform((text) => text.split(':').filter((p) => p !== ''))]) },
   demoKeysDir: { env: 'EXAM_STATION_DEMO_KEYS', schema: z.string().min(1) },
 } as const;
 
@@ -56,6 +61,8 @@ export interface StationConfig {
    */
   roomDiscovery: boolean;
   maxPackageBytes: number;
+  /** Where package files are offered from (listPackageSources): removable drives under `mediaRoots`, and `folders` themselves. */
+  packageSources: { mediaRoots: string[]; folders: string[] };
   /**
    * The demo's signing key folder (demo mode only): the data folder's own by default; a demo room's seats
    * name their hub's, so that they trust the packages the hub hands them (npm run demo:room).
@@ -141,6 +148,10 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
     roomPort: (values.roomPort as number | undefined) ?? 47_300,
     roomDiscovery: values.roomDiscovery === undefined ? mode === 'production' && !isLoopback((values.roomHost as string | undefined) ?? '0.0.0.0') : values.roomDiscovery === 'on',
     maxPackageBytes: ((values.maxPackageMiB as number | undefined) ?? 1024) * 1024 * 1024,
+    packageSources: {
+      mediaRoots: ((values.mediaRoots as string[] | undefined) ?? [...LINUX_MEDIA_ROOTS]).map((root) => resolve(root)),
+      folders: values.packageFolder === undefined ? [] : [resolve(values.packageFolder as string)],
+    },
     demoKeysDir: resolve((values.demoKeysDir as string | undefined) ?? join(resolve((values.dataDir as string | undefined) ?? '.data/station'), 'demo-signing-keys')),
     policyFile,
   };

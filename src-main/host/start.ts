@@ -53,6 +53,7 @@ export function openStation(config: StationConfig, extra: { appVersion?: string;
     staffLockMs: config.staffLockMs,
     commonPasswordsFile: join(config.assetsDir, COMMON_PASSWORDS_FILE),
     maxPackageBytes: config.maxPackageBytes,
+    packageSources: config.packageSources,
     ...(extra.heartbeatMs === undefined ? {} : { heartbeatMs: extra.heartbeatMs }),
   });
   try {

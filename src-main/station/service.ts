@@ -6,7 +6,7 @@
 // to that person in the events, the room log and the audit log. Candidate methods need the candidate
 // token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import { CodedError, isCodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
 import { accommodationExtraMs, accommodationReason, parseAccommodations } from '../../src-shared/rules/accommodations.ts';
@@ -21,6 +21,8 @@ import {
   type StationHost,
   type StationInput,
   type StationOutput,
+  type PackageImportJob,
+  type PackageImportResult,
   type StationRole,
 } from '../../src-shared/contracts/station-api.ts';
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
@@ -30,6 +32,8 @@ import { openStationDatabase, storageError, type OpenOptions, type StationDataba
 import type { RoomControl } from './room-control.ts';
 import { RoomStaff } from './room-staff.ts';
 import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
+import { diskError, LINUX_MEDIA_ROOTS, PackageIntake, type PackageSourceRoots } from './package-intake.ts';
+import { TrustKeeper } from './trust-keeper.ts';
 import { CandidateScreens } from './screens.ts';
 import { Answers } from './records/answers.ts';
 import { AuditLog } from './records/audit.ts';
@@ -89,6 +93,12 @@ export interface StationOptions {
   /** The shipped list of common passwords (default: the one in the source tree's assets). */
   commonPasswordsFile?: string;
   maxPackageBytes?: number;
+  /** Where package files are looked for on removable media (default: Linux's mount folders, no IT folder). */
+  packageSources?: PackageSourceRoots;
+  /** Accepted trust-list updates (default: trust-updates beside the database). */
+  trustUpdatesDir?: string;
+  /** Package uploads under way (default: package-uploads beside the database); emptied at every start. */
+  uploadsDir?: string;
   /**
    * The id the station's events carry, taken by a new database: its key's device id (openStation), which
    * the room checks every pushed event against. A random one when not given (tests of a lone station).
@@ -159,6 +169,9 @@ export class StationService implements StationHost {
   private readonly staff: StaffDesk;
   private readonly screens = new CandidateScreens();
   private readonly roomStaff: RoomStaff;
+  /** The trust list in effect: the one given at start, then the signed updates accepted since. */
+  private readonly trust: TrustKeeper;
+  private readonly intake: PackageIntake<StaffActor>;
   private heartbeat: NodeJS.Timeout | undefined;
 
   constructor(options: StationOptions) {
@@ -168,6 +181,16 @@ export class StationService implements StationHost {
     try {
       this.deviceId = readDeviceId(this.db, options.deviceId);
       this.packages = new PackageStore(this.db);
+      const dataDir = dirname(options.dbPath);
+      this.trust = new TrustKeeper(options.trust, options.trustUpdatesDir ?? join(dataDir, 'trust-updates'));
+      this.intake = new PackageIntake<StaffActor>({
+        dir: options.uploadsDir ?? join(dataDir, 'package-uploads'),
+        maxBytes: options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES,
+        roots: options.packageSources ?? { mediaRoots: LINUX_MEDIA_ROOTS, folders: [] },
+        store: this.packages,
+        verify: () => this.verifyOptions(),
+        ended: (job, actor) => this.recordImportEnd(job, actor),
+      });
       this.outbox = new Outbox(this.db, this.deviceId);
       this.timers = new Timers(this.db, this.outbox);
       this.attempts = new Attempts(this.db, this.outbox, this.timers);
@@ -296,6 +319,7 @@ export class StationService implements StationHost {
    */
   private recoverAtStart(): void {
     this.packages.removeInterruptedImports();
+    this.intake.removeLeftovers();
     this.tx((tx) => {
       const clean = this.meta('clean_stop') === '1';
       const aliveAt = Number(this.meta('alive_at') ?? 0);
@@ -338,6 +362,7 @@ export class StationService implements StationHost {
   close(options: { clean?: boolean } = {}): void {
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (!this.db.sqlite.open) return;
+    this.intake.close();
     try {
       this.tx((tx) => {
         this.setMeta(tx, 'clean_stop', options.clean === false ? '0' : '1');
@@ -442,13 +467,18 @@ export class StationService implements StationHost {
     return this.recordings.bytes(recordingId);
   }
 
-  importPackageBytes(file: Buffer): StationOutput<'importPackage'> {
+  /** A package file's bytes held in memory (the demo's own samples). Not a renderer method. */
+  importPackageBytes(file: Buffer): PackageImportResult {
     return this.importFrom(bufferSource(file));
   }
 
-  private importFrom(source: ByteSource): StationOutput<'importPackage'> {
+  private verifyOptions() {
+    return { trust: this.trust.list, venue: this.options.venueCode, now: this.now() };
+  }
+
+  private importFrom(source: ByteSource): PackageImportResult {
     try {
-      return this.packages.import(source, { trust: this.options.trust, venue: this.options.venueCode, now: this.now() });
+      return this.packages.import(source, this.verifyOptions());
     } catch (error) {
       throw storageError(error);
     }
@@ -563,10 +593,16 @@ export class StationService implements StationHost {
 
   // ---- the invigilator's and centre staff's work ------------------------------------------------
 
-  async importPackage(input: StationInput<'importPackage'>, caller?: Caller): Promise<StationOutput<'importPackage'>> {
-    const actor = this.requireStaff('importPackage', input, caller);
+  /**
+   * A package file on this machine's disk, by path: for tools, tests and scripts in the station's own
+   * process. Not a method of the station API, so no screen can name a path: a screen uploads the bytes
+   * of the file its person picked, or picks one of the files listPackageSources found.
+   */
+  async importPackage(input: { staffToken: string; path: string }, caller?: Caller): Promise<PackageImportResult> {
+    // The right of an upload (package.import): the same import, only from a file this process names.
+    const actor = this.requireStaff('beginPackageUpload', { staffToken: input.staffToken, fileName: basename(input.path), size: 1 }, caller);
     const file = openPackageFile(input.path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
-    let imported: StationOutput<'importPackage'>;
+    let imported: PackageImportResult;
     try {
       imported = this.importFrom(file);
     } finally {
@@ -574,6 +610,95 @@ export class StationService implements StationHost {
     }
     this.recordAction(actor, 'package.imported', imported.summary.packageId, { examId: imported.summary.examId, title: imported.summary.title, alreadyImported: imported.alreadyImported });
     return imported;
+  }
+
+  async beginPackageUpload(input: StationInput<'beginPackageUpload'>, caller?: Caller): Promise<StationOutput<'beginPackageUpload'>> {
+    const actor = this.requireStaff('beginPackageUpload', input, caller);
+    let begun: StationOutput<'beginPackageUpload'>;
+    try {
+      begun = this.intake.begin(clientOf(caller), input.fileName, input.size);
+    } catch (error) {
+      throw diskError(error);
+    }
+    this.recordAction(actor, 'package.upload.begun', begun.uploadId, { fileName: input.fileName, size: input.size });
+    return begun;
+  }
+
+  /** Part of the upload its beginning recorded: a chunk is checked against the right, not audited one by one. */
+  async appendPackageChunk(input: StationInput<'appendPackageChunk'>, caller?: Caller): Promise<StationOutput<'appendPackageChunk'>> {
+    this.requireStaff('appendPackageChunk', input, caller);
+    try {
+      return this.intake.append(clientOf(caller), input);
+    } catch (error) {
+      throw diskError(error);
+    }
+  }
+
+  async finishPackageUpload(input: StationInput<'finishPackageUpload'>, caller?: Caller): Promise<StationOutput<'finishPackageUpload'>> {
+    const actor = this.requireStaff('finishPackageUpload', input, caller);
+    try {
+      return this.intake.finish(clientOf(caller), input.uploadId, actor);
+    } catch (error) {
+      throw diskError(error);
+    }
+  }
+
+  async cancelPackageUpload(input: StationInput<'cancelPackageUpload'>, caller?: Caller): Promise<StationOutput<'cancelPackageUpload'>> {
+    const actor = this.requireStaff('cancelPackageUpload', input, caller);
+    this.intake.cancelUpload(clientOf(caller), input.uploadId);
+    this.recordAction(actor, 'package.upload.cancelled', input.uploadId, {});
+    return { ok: true };
+  }
+
+  async listPackageSources(input: StationInput<'listPackageSources'>, caller?: Caller): Promise<StationOutput<'listPackageSources'>> {
+    this.requireStaff('listPackageSources', input, caller);
+    return this.intake.listSources();
+  }
+
+  async importPackageSource(input: StationInput<'importPackageSource'>, caller?: Caller): Promise<StationOutput<'importPackageSource'>> {
+    const actor = this.requireStaff('importPackageSource', input, caller);
+    const job = this.intake.importSource(clientOf(caller), input.sourceId, actor);
+    this.recordAction(actor, 'package.import.begun', job.jobId, { from: 'removable-media', fileName: job.fileName, size: job.totalBytes });
+    return job;
+  }
+
+  async getPackageImport(input: StationInput<'getPackageImport'>, caller?: Caller): Promise<StationOutput<'getPackageImport'>> {
+    this.requireStaff('getPackageImport', input, caller);
+    return this.intake.status(clientOf(caller), input.jobId);
+  }
+
+  async cancelPackageImport(input: StationInput<'cancelPackageImport'>, caller?: Caller): Promise<StationOutput<'cancelPackageImport'>> {
+    this.requireStaff('cancelPackageImport', input, caller);
+    return this.intake.cancel(clientOf(caller), input.jobId);
+  }
+
+  /** Resolves when the import job has ended (tests; a screen polls getPackageImport). */
+  packageImportSettled(jobId: string): Promise<PackageImportJob> {
+    return this.intake.settled(jobId);
+  }
+
+  private recordImportEnd(job: PackageImportJob, actor: StaffActor): void {
+    const details = { fileName: job.fileName, ...(job.result ? { examId: job.result.summary.examId, title: job.result.summary.title, alreadyImported: job.result.alreadyImported } : {}), ...(job.error ? { code: job.error.code } : {}) };
+    this.recordAction(actor, job.state === 'done' ? 'package.imported' : `package.import.${job.state}`, job.result?.summary.packageId ?? job.jobId, details);
+  }
+
+  async getTrustList(input: StationInput<'getTrustList'>, caller?: Caller): Promise<StationOutput<'getTrustList'>> {
+    this.requireStaff('getTrustList', input, caller);
+    return this.trust.view();
+  }
+
+  async applyTrustUpdate(input: StationInput<'applyTrustUpdate'>, caller?: Caller): Promise<StationOutput<'applyTrustUpdate'>> {
+    const actor = this.requireStaff('applyTrustUpdate', input, caller);
+    const before = this.trust.view().sequence;
+    let view: StationOutput<'applyTrustUpdate'>;
+    try {
+      view = this.trust.apply(input.data);
+    } catch (error) {
+      this.recordAction(actor, 'trust.update.refused', null, { code: error instanceof CodedError ? error.code : 'INTERNAL', sequence: before });
+      throw diskError(error);
+    }
+    this.recordAction(actor, 'trust.updated', String(view.sequence), { from: before, keys: view.keys });
+    return view;
   }
 
   async listPackages(input: StationInput<'listPackages'>, caller?: Caller): Promise<StationOutput<'listPackages'>> {

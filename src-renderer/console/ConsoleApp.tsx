@@ -17,6 +17,9 @@ import { SeatPlanPage } from './SeatPlan.tsx';
 import { EndAndSeal } from './EndAndSeal.tsx';
 import { Incidents } from './Incidents.tsx';
 import { HAND_REASON_TEXT, RoomControls } from './RoomControls.tsx';
+import { PackageImport } from './PackageImport.tsx';
+import { LockButton, StaffSessionGate } from './StaffSession.tsx';
+import { TrustList } from './TrustList.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -36,6 +39,7 @@ function ConsoleFrame({ title, children, onSignOut }: { title: string; children:
           <h1 className="screen-title">{title}</h1>
         </div>
         <div className="topbar-status">
+          <LockButton />
           {onSignOut && (
             <button type="button" className="btn" onClick={onSignOut}>
               {t('signOut')}
@@ -338,6 +342,8 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
           <Incidents station={station} token={token} seats={hub.seats} />
         </>
       )}
+      <PackageImport station={station} token={token} />
+      <TrustList station={station} token={token} />
       {revoking && (
         <ConfirmDialog
           title={t('revokeSeat')}
@@ -373,11 +379,16 @@ export function ConsoleApp({ station }: { station: StationApi }) {
     void station.staffSignOut({ staffToken: token }).finally(() => setToken(null));
   };
   const nav = <ConsoleNav page={page} onPage={setPage} />;
-  if (page === 'room') return <RoomScreen station={station} token={token} onSignOut={signOut} nav={nav} />;
   return (
-    <ConsoleFrame title={t(page === 'check-in' ? 'pageCheckIn' : 'pageSeatPlan')} onSignOut={signOut}>
-      {nav}
-      {page === 'check-in' ? <CheckInPage station={station} token={token} /> : <SeatPlanPage station={station} token={token} />}
-    </ConsoleFrame>
+    <StaffSessionGate station={station} token={token} onEnded={() => setToken(null)}>
+      {page === 'room' ? (
+        <RoomScreen station={station} token={token} onSignOut={signOut} nav={nav} />
+      ) : (
+        <ConsoleFrame title={t(page === 'check-in' ? 'pageCheckIn' : 'pageSeatPlan')} onSignOut={signOut}>
+          {nav}
+          {page === 'check-in' ? <CheckInPage station={station} token={token} /> : <SeatPlanPage station={station} token={token} />}
+        </ConsoleFrame>
+      )}
+    </StaffSessionGate>
   );
 }

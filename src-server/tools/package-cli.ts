@@ -5,6 +5,7 @@
 // Exit codes: 0 done (also for --help), 1 the work was refused (a bad source folder, a package that
 // does not verify, a file that cannot be read), 2 a wrong call (an unknown command or option, an
 // argument missing), with the usage.
+import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -13,6 +14,7 @@ import { buildPackage, SourceError } from '../../src-shared/node/package/builder
 import { decodeContainer } from '../../src-shared/node/package/container.ts';
 import { KeyStoreError, parseTrustList, SigningKeyStore, TRUST_FILE } from '../../src-shared/node/package/keys.ts';
 import { openPackage, verifyPackage } from '../../src-shared/node/package/reader.ts';
+import { signTrustUpdate } from '../../src-shared/node/package/trust-update.ts';
 
 const KEYS_FROM = process.env.EXAM_STATION_KEYS ? 'the key folder EXAM_STATION_KEYS names' : 'the default key folder; EXAM_STATION_KEYS names another';
 const DEFAULT_KEYS_DIR = process.env.EXAM_STATION_KEYS ?? resolve('.data/signing-keys');
@@ -30,6 +32,9 @@ const USAGE = `Usage: npm run <script> -- ARGUMENTS   (or: node src-server/tools
   npm run keys -- revoke ID [--dir DIR]
   npm run keys -- list [--dir DIR]
       the signing keys and their trust list (trusted-keys.json, shipped with every station)
+  npm run keys -- sign-update OUT_FILE --sequence N [--dir DIR] [--with ID]
+      the trust list as a signed update for stations already installed (a .examtrust file), signed
+      with the active key or, after a rotation, with --with the key the stations trust now
 
   --keys / --dir default to $EXAM_STATION_KEYS, else .data/signing-keys; --trust to trusted-keys.json there.
   --help prints this.`;
@@ -144,7 +149,7 @@ function verify(args: string[]): void {
 
 function keys(args: string[]): void {
   const [action, ...rest] = args;
-  const { values, positionals } = parse({ args: rest, allowPositionals: true, options: { dir: { type: 'string' }, id: { type: 'string' }, note: { type: 'string' } } });
+  const { values, positionals } = parse({ args: rest, allowPositionals: true, options: { dir: { type: 'string' }, id: { type: 'string' }, note: { type: 'string' }, sequence: { type: 'string' }, with: { type: 'string' } } });
   const store = new SigningKeyStore(values.dir ?? DEFAULT_KEYS_DIR);
   if (action === 'generate' || action === 'rotate') {
     const key = store.generate(values.id, values.note);
@@ -153,10 +158,24 @@ function keys(args: string[]): void {
     const keyId = positionals[0];
     if (!keyId) throw new UsageError('keys revoke needs the ID of the key');
     console.log(JSON.stringify(store.revoke(keyId), null, 2));
+  } else if (action === 'sign-update') {
+    const out = positionals[0];
+    if (!out) throw new UsageError('keys sign-update needs the OUT_FILE to write');
+    const sequence = Number(values.sequence);
+    if (!Number.isInteger(sequence) || sequence < 1) throw new UsageError('keys sign-update needs --sequence N, a whole number above the one of the list the stations have');
+    const trust = store.trust();
+    // After a rotation the stations still trust the key before it: that one vouches for the new list.
+    const signer = values.with ? trust.keys.find((k) => k.keyId === values.with) : trust.keys.find((k) => k.status === 'active');
+    if (!signer) throw new KeyStoreError(values.with ? `no key named ${values.with} in ${store.dir}` : `no active signing key in ${store.dir}`);
+    if (signer.status === 'revoked') throw new KeyStoreError(`key ${signer.keyId} is revoked; stations would refuse what it signs`);
+    const key = { keyId: signer.keyId, privateKey: createPrivateKey(readFileSync(join(store.dir, `${signer.keyId}.pem`))) };
+    const file = signTrustUpdate(key, { sequence, issuedAt: new Date().toISOString(), list: { ...trust, sequence } });
+    writeFileSync(out, file);
+    console.log(JSON.stringify({ written: out, sequence, signedWith: signer.keyId, keys: trust.keys.map((k) => ({ keyId: k.keyId, status: k.status })) }, null, 2));
   } else if (action === 'list') {
     console.log(JSON.stringify(store.trust().keys.map(({ publicKey: _publicKey, ...k }) => k), null, 2));
   } else {
-    throw new UsageError(action ? `keys has no action ${action}` : 'keys needs an action: generate, rotate, revoke or list');
+    throw new UsageError(action ? `keys has no action ${action}` : 'keys needs an action: generate, rotate, revoke, list or sign-update');
   }
 }
 

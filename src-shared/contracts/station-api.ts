@@ -370,6 +370,37 @@ export const DiscoveredHubs = z.object({
 });
 export type DiscoveredHubs = z.infer<typeof DiscoveredHubs>;
 
+/** The largest chunk of a package upload: a station API call stays well within a transport's limits. */
+export const PACKAGE_CHUNK_BYTES = 512 * 1024;
+
+export const PackageImportResult = z.object({ summary: PackageSummary, alreadyImported: z.boolean() });
+export type PackageImportResult = z.infer<typeof PackageImportResult>;
+
+/** An import under way (or ended): its progress in bytes of the file, and how it ended. */
+export const PackageImportJob = z.object({
+  jobId: uuid,
+  fileName: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  doneBytes: z.number().int().min(0),
+  totalBytes: z.number().int().min(0),
+  result: PackageImportResult.nullable(),
+  /** Why it failed, as the station's error body says it (code and both languages). */
+  error: z.object({ code: z.string(), message: z.object({ lv: z.string(), en: z.string() }), detail: z.string().optional() }).nullable(),
+});
+export type PackageImportJob = z.infer<typeof PackageImportJob>;
+
+/** A package file the station found on removable media; `sourceId` is all a screen sends back. */
+export const PackageSource = z.object({ sourceId: z.string(), volume: z.string(), fileName: z.string(), size: z.number().int(), modifiedAt: z.string() });
+export type PackageSource = z.infer<typeof PackageSource>;
+
+export const TrustListView = z.object({
+  /** 0: the list shipped with the app; then the number of the signed update in effect. */
+  sequence: z.number().int().min(0),
+  issuedAt: z.string().nullable(),
+  keys: z.array(z.object({ keyId: z.string(), status: z.enum(['active', 'retired', 'revoked']) })),
+});
+export type TrustListView = z.infer<typeof TrustListView>;
+
 export const stationApi = {
   getStatus: method(
     'public',
@@ -418,7 +449,39 @@ export const stationApi = {
   listAudit: method('staff', z.object({ staffToken, afterSeq: z.number().int().min(0).default(0), limit: z.number().int().min(1).max(5000).default(500) }).strict(), z.array(AuditEntryView)),
   /** Walks the audit chain from its start and reports the first broken link. */
   verifyAudit: method('staff', z.object({ staffToken }).strict(), AuditVerification),
-  importPackage: method('staff', z.object({ staffToken, path: z.string().min(1).max(4096) }).strict(), z.object({ summary: PackageSummary, alreadyImported: z.boolean() })),
+  // A package comes in as the bytes of a file the person picked (an upload in chunks) or as one of the
+  // package files the station found on removable media, picked by its id: a screen never names a path.
+  /**
+   * Opens an upload of one file for this screen (a screen has one at a time: a new one ends the one
+   * before). Larger than the station's limit: PACKAGE_TOO_LARGE before a byte is sent.
+   */
+  beginPackageUpload: method('staff', z.object({ staffToken, fileName: z.string().min(1).max(255), size: z.number().int().min(1) }).strict(), z.object({ uploadId: uuid, chunkBytes: z.number().int(), maxBytes: z.number().int() })),
+  /**
+   * The next chunk, in order from 0. A chunk sent again (its reply was lost) is taken once: the reply
+   * says `duplicate`. A gap is UPLOAD_CHUNK_OUT_OF_ORDER, a damaged chunk UPLOAD_CHUNK_CHECKSUM_MISMATCH.
+   */
+  appendPackageChunk: method(
+    'staff',
+    z.object({ staffToken, uploadId: uuid, index: z.number().int().min(0), data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= PACKAGE_CHUNK_BYTES, 'a chunk is 1 byte to 512 KiB'), sha256: sha256Hex }).strict(),
+    z.object({ uploadId: uuid, index: z.number().int(), receivedBytes: z.number().int(), size: z.number().int(), duplicate: z.boolean() }),
+  ),
+  /** Every byte is in: the station checks and stores the package (signature, trust list, manifest) as a job to follow with getPackageImport. */
+  finishPackageUpload: method('staff', z.object({ staffToken, uploadId: uuid }).strict(), PackageImportJob),
+  cancelPackageUpload: method('staff', z.object({ staffToken, uploadId: uuid }).strict(), ok),
+  /** Package files on removable media (and in the folder the IT policy names), newest first. */
+  listPackageSources: method('staff', z.object({ staffToken }).strict(), z.array(PackageSource)),
+  /** Imports the listed file with this id, as a job to follow with getPackageImport. */
+  importPackageSource: method('staff', z.object({ staffToken, sourceId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(), PackageImportJob),
+  getPackageImport: method('staff', z.object({ staffToken, jobId: uuid }).strict(), PackageImportJob),
+  /** Stops the import between two of its steps; nothing of it stays stored. A job already ended is returned as it ended. */
+  cancelPackageImport: method('staff', z.object({ staffToken, jobId: uuid }).strict(), PackageImportJob),
+  /** The package signing keys the station trusts now, and which list that is. */
+  getTrustList: method('staff', z.object({ staffToken }).strict(), TrustListView),
+  /**
+   * A new trust list, signed by a key the station already trusts (docs/packages.md, "Trust list"). The
+   * signature is verified before anything changes; a refused update keeps the list as it was.
+   */
+  applyTrustUpdate: method('staff', z.object({ staffToken, data: bytes.refine((b) => b.byteLength > 0 && b.byteLength <= 1024 * 1024, 'a trust-list update is at most 1 MiB') }).strict(), TrustListView),
   listPackages: method('staff', z.object({ staffToken }).strict(), z.array(PackageSummary)),
   unlockPackage: method('staff', z.object({ staffToken, packageId: uuid, key: z.string().min(1).max(200) }).strict(), PackageSummary),
   listCandidates: method('staff', z.object({ staffToken, sessionId: ref.optional() }).strict(), z.array(CandidateView)),

@@ -116,6 +116,8 @@ export const STAFF_RIGHTS = {
   'room.seal': ['chief-invigilator'],
   /** The session's protocol PDF. */
   'room.protocol': ['chief-invigilator'],
+  /** Replacing the package signing keys the station trusts with a list the exam centre signed. */
+  'trust.update': ['chief-invigilator', 'it'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffRight = keyof typeof STAFF_RIGHTS;

@@ -87,6 +87,8 @@ async function makeSeat(index: number): Promise<BenchSeat> {
     roomPort: 0,
     roomDiscovery: false,
     maxPackageBytes: 64 * 2 ** 20,
+    // A bench seat looks at no removable drive.
+    packageSources: { mediaRoots: [], folders: [] },
     demoKeysDir: dataDir,
     policyFile: undefined,
   };

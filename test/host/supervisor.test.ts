@@ -1,12 +1,14 @@
 // The station in its own process (issue 8.4): the supervisor relays calls and replies unchanged,
 // restarts the station process when it dies without losing anything acknowledged, answers a call cut
 // off by the crash with STATION_RESTARTING, and does not restart a station that cannot open.
-import { writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
 import { forkStation, StationSupervisor } from '../../src-main/host/supervisor.ts';
+import { PACKAGE_CHUNK_BYTES } from '../../src-shared/contracts/station-api.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import { buildMiniPackage, DEMO_CANDIDATE, DEMO_SESSION, makeKeys, saveId, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF, writeProductionAssets } from '../support/fixtures.ts';
 
@@ -34,6 +36,21 @@ async function call<T>(supervisor: StationSupervisor, method: string, input: unk
   return reply.value as T;
 }
 
+/** Upload `file` through the supervisor as a console does and wait for its import job to end. */
+async function uploadThrough(supervisor: StationSupervisor, staffToken: string, file: Buffer): Promise<void> {
+  const { uploadId } = await call<{ uploadId: string }>(supervisor, 'beginPackageUpload', { staffToken, fileName: 'mini.exampkg', size: file.length });
+  for (let index = 0, at = 0; at < file.length; index += 1, at += PACKAGE_CHUNK_BYTES) {
+    const data = new Uint8Array(file.subarray(at, at + PACKAGE_CHUNK_BYTES));
+    await call(supervisor, 'appendPackageChunk', { staffToken, uploadId, index, data, sha256: createHash('sha256').update(data).digest('hex') });
+  }
+  let job = await call<{ jobId: string; state: string }>(supervisor, 'finishPackageUpload', { staffToken, uploadId });
+  while (job.state === 'running') {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    job = await call(supervisor, 'getPackageImport', { staffToken, jobId: job.jobId });
+  }
+  expect(job).toMatchObject({ state: 'done', error: null });
+}
+
 describe('the station process under its supervisor', () => {
   it('answers through the supervisor exactly as the service does, and keeps every acknowledged save through a kill', async () => {
     const { supervisor, dir, built, env } = productionStation();
@@ -48,7 +65,8 @@ describe('the station process under its supervisor', () => {
     expect(firstPid).not.toBe(process.pid);
     const { staffToken } = await call<{ staffToken: string }>(supervisor, 'staffSignIn', { username: TEST_STAFF.username, password: TEST_ONE_TIME_PASSWORD });
     await call(supervisor, 'changeOwnPassword', { staffToken, currentPassword: TEST_ONE_TIME_PASSWORD, newPassword: TEST_STAFF.password });
-    await call(supervisor, 'importPackage', { staffToken, path: join(dir, 'mini.exampkg') });
+    // The package comes in as a screen sends it: its bytes in chunks, over the process boundary, then a job to follow.
+    await uploadThrough(supervisor, staffToken, readFileSync(join(dir, 'mini.exampkg')));
     await call(supervisor, 'unlockPackage', { staffToken, packageId: built.manifest.packageId, key: built.contentKey });
     expect(await supervisor.handler('getStatus', { extra: true }, solo)).toMatchObject({ ok: false, error: { code: 'VALIDATION_FAILED' } });
     expect(await supervisor.handler('noSuchMethod', {}, solo)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });

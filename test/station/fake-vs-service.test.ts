@@ -146,6 +146,11 @@ const seatFrom = (name: string) => (c: Ctx): SeatCredentials => ({ attemptId: St
 const notStarted = [timerOf('p-l', 'not-started'), timerOf('p-w', 'not-started'), timerOf('p-s', 'not-started')];
 const twoSegments = { segmentCount: 2, durationMs: 2000, sha256: sha(Buffer.concat([SEGMENT[0]!, SEGMENT[1]!])), bytes: 500 };
 
+/** The package upload's chunks: 100 and 50 bytes, and a third that would be one too many. */
+const PACKAGE_CHUNKS: Uint8Array<ArrayBuffer>[] = [new Uint8Array(100).fill(4), new Uint8Array(50).fill(5), new Uint8Array(10).fill(6)];
+const uploadOf = (c: Ctx): string => String(c.got.upload?.uploadId);
+const packageChunk = (index: number, sha256: string = sha(PACKAGE_CHUNKS[index]!)) => (c: Ctx) => ({ staffToken: c.staff.staffToken, uploadId: uploadOf(c), index, data: PACKAGE_CHUNKS[index]!, sha256 });
+
 // ---- the scenarios ----------------------------------------------------------------------------------
 
 const SCENARIOS: Scenario[] = [
@@ -558,6 +563,45 @@ const SCENARIOS: Scenario[] = [
       call('listDiscoveredHubs', () => ({ staffToken: WRONG_TOKEN }), refused('STAFF_REQUIRED'), undefined, 'desk'),
       call('listDiscoveredHubs', (c) => ({ staffToken: c.staff.staffToken }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
       call('pairWithHub', (c) => ({ staffToken: c.staff.staffToken, host: '127.0.0.1', port: 47300, code: '12345678', label: '1A' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk'),
+    ],
+  },
+  // ---- the console's package import (test/ui/console-packages.test.tsx relies on these) ----------
+  {
+    name: 'a package upload takes its chunks in order, a chunk sent again once, and refuses a gap, a damaged chunk and a finish before the last byte',
+    steps: [
+      call('beginPackageUpload', (c) => ({ staffToken: c.staff.staffToken, fileName: 'a2.exampkg', size: 150 }), ok({ uploadId: expect.any(String), chunkBytes: 512 * 1024 }), 'upload', 'desk'),
+      call('appendPackageChunk', packageChunk(0), ok({ index: 0, receivedBytes: 100, size: 150, duplicate: false }), undefined, 'desk'),
+      call('appendPackageChunk', packageChunk(0), ok({ index: 0, receivedBytes: 100, size: 150, duplicate: true }), undefined, 'desk'),
+      call('appendPackageChunk', packageChunk(2), refused('UPLOAD_CHUNK_OUT_OF_ORDER'), undefined, 'desk'),
+      call('appendPackageChunk', packageChunk(1, sha(new Uint8Array([9]))), refused('UPLOAD_CHUNK_CHECKSUM_MISMATCH'), undefined, 'desk'),
+      call('finishPackageUpload', (c) => ({ staffToken: c.staff.staffToken, uploadId: uploadOf(c) }), refused('UPLOAD_INCOMPLETE'), undefined, 'desk'),
+      call('appendPackageChunk', packageChunk(1), ok({ index: 1, receivedBytes: 150, duplicate: false }), undefined, 'desk'),
+      call('finishPackageUpload', (c) => ({ staffToken: c.staff.staffToken, uploadId: uploadOf(c) }), ok({ state: 'running', fileName: 'a2.exampkg', totalBytes: 150, result: null, error: null }), 'job', 'desk'),
+      call('finishPackageUpload', (c) => ({ staffToken: c.staff.staffToken, uploadId: uploadOf(c) }), (c) => ok({ jobId: c.got.job?.jobId }), undefined, 'desk'),
+      call('appendPackageChunk', packageChunk(0), refused('UPLOAD_NOT_FOUND'), undefined, 'desk'),
+    ],
+  },
+  {
+    name: 'a package upload over the limit is PACKAGE_TOO_LARGE; a cancelled one is closed; an unknown import, drive file or trust update is refused',
+    steps: [
+      call('beginPackageUpload', (c) => ({ staffToken: c.staff.staffToken, fileName: 'big.exampkg', size: 2 * 1024 * 1024 * 1024 }), refused('PACKAGE_TOO_LARGE'), undefined, 'desk'),
+      call('beginPackageUpload', (c) => ({ staffToken: c.staff.staffToken, fileName: 'a2.exampkg', size: 150 }), ok({ uploadId: expect.any(String) }), 'upload', 'desk'),
+      call('cancelPackageUpload', (c) => ({ staffToken: c.staff.staffToken, uploadId: uploadOf(c) }), ok({ ok: true }), undefined, 'desk'),
+      call('appendPackageChunk', packageChunk(0), refused('UPLOAD_NOT_FOUND'), undefined, 'desk'),
+      call('getPackageImport', (c) => ({ staffToken: c.staff.staffToken, jobId: UNKNOWN_ID }), refused('NOT_FOUND'), undefined, 'desk'),
+      call('importPackageSource', (c) => ({ staffToken: c.staff.staffToken, sourceId: 'f'.repeat(32) }), refused('PACKAGE_SOURCE_GONE'), undefined, 'desk'),
+      call('listPackageSources', (c) => ({ staffToken: c.staff.staffToken }), ok(expect.any(Array)), undefined, 'desk'),
+      call('getTrustList', (c) => ({ staffToken: c.staff.staffToken }), ok({ sequence: 0, issuedAt: null, keys: [expect.objectContaining({ status: 'active' })] }), undefined, 'desk'),
+      call('applyTrustUpdate', (c) => ({ staffToken: c.staff.staffToken, data: new Uint8Array(Buffer.from('{"kind":"nothing"}')) }), refused('TRUST_UPDATE_INVALID'), undefined, 'desk'),
+    ],
+  },
+  {
+    name: 'a locked staff session shows as locked and refuses staff work until it is unlocked; without a PIN the unlock is STAFF_PIN_NOT_SET',
+    steps: [
+      call('staffLock', (c) => ({ staffToken: c.staff.staffToken }), ok({ ok: true }), undefined, 'desk'),
+      call('getStaffSession', (c) => ({ staffToken: c.staff.staffToken }), ok({ locked: true, account: { hasPin: false } }), undefined, 'desk'),
+      call('beginPackageUpload', (c) => ({ staffToken: c.staff.staffToken, fileName: 'a2.exampkg', size: 150 }), refused('STAFF_SESSION_LOCKED'), undefined, 'desk'),
+      call('staffUnlock', (c) => ({ staffToken: c.staff.staffToken, pin: '2468' }), refused('STAFF_PIN_NOT_SET'), undefined, 'desk'),
     ],
   },
 ];

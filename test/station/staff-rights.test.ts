@@ -30,9 +30,11 @@ describe('the permission table', () => {
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('incident'))).toBe(false);
     expect(mayCall(['chief-invigilator'], 'staffTimerEvent', extend('incident'))).toBe(true);
-    // IT pairs seats, sees the room's seats and reads the audit log; it does not see answers.
-    expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view']);
-    expect(new Set(rightsOf(['invigilator', 'it']))).toEqual(new Set([...rightsOf(['invigilator']), 'audit.read', 'seats.pair', 'room.view']));
+    // IT pairs seats, sees the room's seats, reads the audit log and applies a signed trust-list update; it does not see answers.
+    expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view', 'trust.update']);
+    expect(new Set(rightsOf(['invigilator', 'it']))).toEqual(new Set([...rightsOf(['invigilator']), 'audit.read', 'seats.pair', 'room.view', 'trust.update']));
+    // A package comes in only with centre staff or the chief; the trust list changes only with IT or the chief.
+    expect([...STAFF_RIGHTS['trust.update']].sort()).toEqual(['chief-invigilator', 'it']);
   });
 });
 
@@ -55,6 +57,8 @@ async function stationWithEveryRole() {
   return { ...opened, callerOf, tokens, targetId: target.accountId, attemptId: attempt.attemptId };
 }
 
+const UNKNOWN_ID = '00000000-0000-4000-8000-000000000000';
+
 type Ctx = Awaited<ReturnType<typeof stationWithEveryRole>>;
 
 /** A call of each protected method (several where the right depends on the input), valid as far as the contract goes. */
@@ -68,7 +72,16 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   resetStaffPassword: [(c, staffToken) => ({ staffToken, accountId: c.targetId, password: 'Atjaunota-Parole-5' })],
   listAudit: [(_c, staffToken) => ({ staffToken, afterSeq: 0, limit: 10 })],
   verifyAudit: [(_c, staffToken) => ({ staffToken })],
-  importPackage: [(_c, staffToken) => ({ staffToken, path: '/nowhere/none.exampkg' })],
+  beginPackageUpload: [(_c, staffToken) => ({ staffToken, fileName: 'a2.exampkg', size: 10 })],
+  appendPackageChunk: [(_c, staffToken) => ({ staffToken, uploadId: UNKNOWN_ID, index: 0, data: new Uint8Array([1]), sha256: '0'.repeat(64) })],
+  finishPackageUpload: [(_c, staffToken) => ({ staffToken, uploadId: UNKNOWN_ID })],
+  cancelPackageUpload: [(_c, staffToken) => ({ staffToken, uploadId: UNKNOWN_ID })],
+  listPackageSources: [(_c, staffToken) => ({ staffToken })],
+  importPackageSource: [(_c, staffToken) => ({ staffToken, sourceId: '0'.repeat(32) })],
+  getPackageImport: [(_c, staffToken) => ({ staffToken, jobId: UNKNOWN_ID })],
+  cancelPackageImport: [(_c, staffToken) => ({ staffToken, jobId: UNKNOWN_ID })],
+  getTrustList: [(_c, staffToken) => ({ staffToken })],
+  applyTrustUpdate: [(_c, staffToken) => ({ staffToken, data: new Uint8Array([123, 125]) })],
   listPackages: [(_c, staffToken) => ({ staffToken })],
   unlockPackage: [(c, staffToken) => ({ staffToken, packageId: c.built.manifest.packageId, key: c.built.contentKey })],
   listCandidates: [(_c, staffToken) => ({ staffToken })],

@@ -10,7 +10,9 @@
 // as the station does (unchecked, absent or removed candidates, unknown, unpaired or silent seats, a
 // taken seat, a candidate seated already); a room's seat hands its kiosk the assigned candidate once and
 // holds the first part until the invigilator authorised them; the console's account administration and
-// audit are the real station's only) and can be switched to stop
+// audit are the real station's only); it locks and is unlocked with a PIN (the third wrong one ends the
+// session); a package upload takes its chunks in order and a chunk sent again once, and ends in an
+// import job that refuses a file that is not a package, as files on removable media do; and it can be switched to stop
 // acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
 // advance() moves its clock on. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
@@ -24,7 +26,7 @@ import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
 import type { IncidentKind } from '../../src-shared/contracts/events.ts';
-import type { AttemptView, Authorisation, RosterRow, StationApi, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
+import { PACKAGE_CHUNK_BYTES, type AttemptView, type Authorisation, type PackageImportJob, type PackageSource, type RosterRow, type StationApi, type StationInput, type StationOutput } from '../../src-shared/contracts/station-api.ts';
 import { parseAccommodations } from '../../src-shared/rules/accommodations.ts';
 import { StationUnreachable } from '../../src-renderer/station/client.ts';
 
@@ -311,10 +313,10 @@ export class FakeStation implements StationApi {
   private staffSession(): StationOutput<'getStaffSession'> {
     const roles = ['chief-invigilator' as const];
     return {
-      account: { accountId: '7d0c4f1e-2b3a-4c5d-8e9f-a0b1c2d3e4f5', username: STAFF.username, displayName: 'Demo Vadītājs', roles, disabled: false, mustChangePassword: false, hasPin: false, createdBy: '(it-policy)', createdAt: new Date(0).toISOString() },
+      account: { accountId: '7d0c4f1e-2b3a-4c5d-8e9f-a0b1c2d3e4f5', username: STAFF.username, displayName: 'Demo Vadītājs', roles, disabled: false, mustChangePassword: false, hasPin: this.pin !== null, createdBy: '(it-policy)', createdAt: new Date(0).toISOString() },
       rights: rightsOf(roles),
       expiresAt: new Date(this.now() + 8 * 3600_000).toISOString(),
-      locked: false,
+      locked: this.staffLocked,
       lockAfterMs: 5 * 60_000,
       mustChangePassword: false,
     };
@@ -325,6 +327,7 @@ export class FakeStation implements StationApi {
   async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
     if (input.username.toLowerCase() !== STAFF.username || input.password !== STAFF.password) throw new StationError('STAFF_SIGN_IN_WRONG');
     this.signedIn = true;
+    this.staffLocked = false;
     const session = this.staffSession();
     return { staffToken: STAFF_TOKEN, expiresAt: session.expiresAt, session };
   }
@@ -344,11 +347,36 @@ export class FakeStation implements StationApi {
   async setUpFirstChief(): Promise<StationOutput<'setUpFirstChief'>> {
     throw new StationError('STAFF_ALREADY_SET_UP');
   }
-  async staffLock(): Promise<StationOutput<'staffLock'>> {
-    return this.notInFake('staffLock');
+  /** Locked by the person or, as the station does after inactivity, by lockNow(). */
+  staffLocked = false;
+  /** The chief's PIN (none: unlocking is STAFF_PIN_NOT_SET, as on a station). */
+  pin: string | null = null;
+  private pinFailures = 0;
+  /** The station's inactivity lock, now. */
+  lockNow(): void {
+    this.staffLocked = true;
   }
-  async staffUnlock(): Promise<StationOutput<'staffUnlock'>> {
-    return this.notInFake('staffUnlock');
+  async staffLock(input: StationInput<'staffLock'>): Promise<StationOutput<'staffLock'>> {
+    this.requireSession(input.staffToken);
+    this.staffLocked = true;
+    return { ok: true };
+  }
+  /** The station's rule: the PIN re-opens the session; the third wrong one ends it. */
+  async staffUnlock(input: StationInput<'staffUnlock'>): Promise<StationOutput<'staffUnlock'>> {
+    this.requireSession(input.staffToken);
+    if (this.pin === null) throw new StationError('STAFF_PIN_NOT_SET');
+    if (input.pin !== this.pin) {
+      this.pinFailures += 1;
+      if (this.pinFailures >= 3) {
+        this.signedIn = false;
+        this.pinFailures = 0;
+        throw new StationError('STAFF_SESSION_ENDED');
+      }
+      throw new StationError('STAFF_PIN_WRONG');
+    }
+    this.pinFailures = 0;
+    this.staffLocked = false;
+    return this.staffSession();
   }
   async changeOwnPassword(): Promise<StationOutput<'changeOwnPassword'>> {
     return this.notInFake('changeOwnPassword');
@@ -383,8 +411,144 @@ export class FakeStation implements StationApi {
   async verifyAudit(): Promise<StationOutput<'verifyAudit'>> {
     return this.notInFake('verifyAudit');
   }
-  async importPackage(): Promise<StationOutput<'importPackage'>> {
-    throw new StationError('FILE_UNREADABLE');
+  // ---- package import: uploads in chunks and files on removable media, each ending in a job -------
+  /** The station's limit on a package file. */
+  maxPackageBytes = 1024 * 1024 * 1024;
+  /** What listPackageSources finds (a test puts entries here). */
+  removable: (PackageSource & { bytes: Uint8Array })[] = [];
+  /** Jobs stay running until finishImports() while this is set, so a test sees the progress. */
+  holdImports = false;
+  private uploads = new Map<string, { bytes: Uint8Array[]; size: number; received: number; hashes: string[]; fileName: string }>();
+  private jobs = new Map<string, { view: PackageImportJob; bytes: Uint8Array }>();
+  private finishedUploads = new Map<string, string>();
+  /** The packages imported through uploads and removable media, by file name. */
+  imported: string[] = [];
+  private requireOpenSession(staffToken: string): void {
+    this.requireSession(staffToken);
+    if (this.staffLocked) throw new StationError('STAFF_SESSION_LOCKED');
+  }
+  async beginPackageUpload(input: StationInput<'beginPackageUpload'>): Promise<StationOutput<'beginPackageUpload'>> {
+    this.requireOpenSession(input.staffToken);
+    if (input.size > this.maxPackageBytes) throw new StationError('PACKAGE_TOO_LARGE', `${input.size} bytes`);
+    this.uploads.clear();
+    const uploadId = crypto.randomUUID();
+    this.uploads.set(uploadId, { bytes: [], size: input.size, received: 0, hashes: [], fileName: input.fileName.split(/[\\/]/).pop()! });
+    return { uploadId, chunkBytes: PACKAGE_CHUNK_BYTES, maxBytes: this.maxPackageBytes };
+  }
+  private upload(uploadId: string) {
+    const upload = this.uploads.get(uploadId);
+    if (!upload) throw new StationError('UPLOAD_NOT_FOUND', uploadId);
+    return upload;
+  }
+  async appendPackageChunk(input: StationInput<'appendPackageChunk'>): Promise<StationOutput<'appendPackageChunk'>> {
+    this.requireOpenSession(input.staffToken);
+    await this.gate();
+    const upload = this.upload(input.uploadId);
+    const hash = await sha256Hex(input.data);
+    if (hash !== input.sha256) throw new StationError('UPLOAD_CHUNK_CHECKSUM_MISMATCH', `chunk ${input.index}`);
+    const reply = (duplicate: boolean) => ({ uploadId: input.uploadId, index: input.index, receivedBytes: upload.received, size: upload.size, duplicate });
+    const earlier = upload.hashes[input.index];
+    if (earlier !== undefined) {
+      if (earlier !== hash) throw new StationError('UPLOAD_CHUNK_CONFLICT', `chunk ${input.index}`);
+      return reply(true);
+    }
+    if (input.index !== upload.hashes.length) throw new StationError('UPLOAD_CHUNK_OUT_OF_ORDER', `chunk ${input.index}`);
+    if (upload.received + input.data.byteLength > upload.size) throw new StationError('UPLOAD_TOO_LARGE');
+    upload.bytes.push(new Uint8Array(input.data));
+    upload.hashes.push(hash);
+    upload.received += input.data.byteLength;
+    return reply(false);
+  }
+  async cancelPackageUpload(input: StationInput<'cancelPackageUpload'>): Promise<StationOutput<'cancelPackageUpload'>> {
+    this.requireOpenSession(input.staffToken);
+    this.upload(input.uploadId);
+    this.uploads.delete(input.uploadId);
+    return { ok: true };
+  }
+  async finishPackageUpload(input: StationInput<'finishPackageUpload'>): Promise<StationOutput<'finishPackageUpload'>> {
+    this.requireOpenSession(input.staffToken);
+    // Sent again after a lost reply: the job it already became.
+    const earlier = this.jobs.get(this.finishedUploads.get(input.uploadId) ?? '');
+    if (earlier) return { ...earlier.view };
+    const upload = this.upload(input.uploadId);
+    if (upload.received !== upload.size) throw new StationError('UPLOAD_INCOMPLETE', `${upload.received} of ${upload.size}`);
+    this.uploads.delete(input.uploadId);
+    const bytes = new Uint8Array(upload.size);
+    let at = 0;
+    for (const chunk of upload.bytes) {
+      bytes.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    const job = this.startJob(upload.fileName, bytes);
+    this.finishedUploads.set(input.uploadId, job.jobId);
+    return job;
+  }
+  async listPackageSources(input: StationInput<'listPackageSources'>): Promise<StationOutput<'listPackageSources'>> {
+    this.requireOpenSession(input.staffToken);
+    return this.removable.map(({ bytes: _bytes, ...source }) => source);
+  }
+  async importPackageSource(input: StationInput<'importPackageSource'>): Promise<StationOutput<'importPackageSource'>> {
+    this.requireOpenSession(input.staffToken);
+    const source = this.removable.find((s) => s.sourceId === input.sourceId);
+    if (!source) throw new StationError('PACKAGE_SOURCE_GONE', input.sourceId);
+    return this.startJob(source.fileName, source.bytes);
+  }
+  /** A job starts running (as the station's does: its first step comes after the reply). */
+  private startJob(fileName: string, bytes: Uint8Array): PackageImportJob {
+    const view: PackageImportJob = { jobId: crypto.randomUUID(), fileName, state: 'running', doneBytes: 0, totalBytes: bytes.byteLength, result: null, error: null };
+    this.jobs.set(view.jobId, { view, bytes });
+    return { ...view };
+  }
+  /**
+   * Ends a running job as the station would: a file that is not a package (its first bytes are not
+   * the package magic) is PACKAGE_MALFORMED; otherwise the fake's one package is imported.
+   */
+  private endJob(job: { view: PackageImportJob; bytes: Uint8Array }): void {
+    if (job.view.state !== 'running') return;
+    const magic = new TextDecoder().decode(job.bytes.subarray(0, 8));
+    if (magic !== 'EXSTPKG1') {
+      const error = new StationError('PACKAGE_MALFORMED', 'not an exam package');
+      Object.assign(job.view, { state: 'failed', error: { code: error.code, message: error.text, detail: 'not an exam package' } });
+      return;
+    }
+    const already = this.imported.includes(job.view.fileName);
+    if (!already) this.imported.push(job.view.fileName);
+    const summary = { packageId: PACKAGE_ID, examId: 'ui-test', examVersion: 1, title: this.content.title, venue: 'DEMO01', validFrom: '', validUntil: '', importedAt: '', unlocked: false };
+    Object.assign(job.view, { state: 'done', doneBytes: job.view.totalBytes, result: { summary, alreadyImported: already } });
+  }
+  /** Held jobs: half-way now (`finish`: to their end). */
+  finishImports(finish = true): void {
+    for (const job of this.jobs.values()) {
+      if (finish) this.endJob(job);
+      else if (job.view.state === 'running') job.view.doneBytes = Math.floor(job.view.totalBytes / 2);
+    }
+  }
+  async getPackageImport(input: StationInput<'getPackageImport'>): Promise<StationOutput<'getPackageImport'>> {
+    this.requireOpenSession(input.staffToken);
+    const job = this.jobs.get(input.jobId);
+    if (!job) throw new StationError('NOT_FOUND', `import ${input.jobId}`);
+    if (!this.holdImports) this.endJob(job);
+    return { ...job.view };
+  }
+  async cancelPackageImport(input: StationInput<'cancelPackageImport'>): Promise<StationOutput<'cancelPackageImport'>> {
+    this.requireOpenSession(input.staffToken);
+    const job = this.jobs.get(input.jobId);
+    if (!job) throw new StationError('NOT_FOUND', `import ${input.jobId}`);
+    if (job.view.state === 'running') {
+      const error = new StationError('IMPORT_CANCELLED');
+      Object.assign(job.view, { state: 'cancelled', error: { code: error.code, message: error.text } });
+    }
+    return { ...job.view };
+  }
+  /** The trust list in effect: the shipped one (the fake takes no update). */
+  trustList: StationOutput<'getTrustList'> = { sequence: 0, issuedAt: null, keys: [{ keyId: 'visc-2026', status: 'active' }] };
+  async getTrustList(input: StationInput<'getTrustList'>): Promise<StationOutput<'getTrustList'>> {
+    this.requireOpenSession(input.staffToken);
+    return this.trustList;
+  }
+  async applyTrustUpdate(input: StationInput<'applyTrustUpdate'>): Promise<StationOutput<'applyTrustUpdate'>> {
+    this.requireOpenSession(input.staffToken);
+    throw new StationError('TRUST_UPDATE_INVALID', 'the fake station verifies no signature');
   }
   async listPackages(): Promise<StationOutput<'listPackages'>> {
     return [{ packageId: PACKAGE_ID, examId: 'ui-test', examVersion: 1, title: this.content.title, venue: 'DEMO01', validFrom: '', validUntil: '', importedAt: '', unlocked: false }];

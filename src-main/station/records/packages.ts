@@ -21,6 +21,11 @@ export interface ByteSource {
 
 export const bufferSource = (bytes: Buffer): ByteSource => ({ size: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) });
 
+export interface ImportResult {
+  summary: PackageSummary;
+  alreadyImported: boolean;
+}
+
 /** Frames per import transaction: a few MiB at the default chunk size, a short hold on the writer. */
 const FRAMES_PER_TRANSACTION = 4;
 
@@ -42,6 +47,8 @@ function summary(row: SummaryRow, unlocked: boolean): PackageSummary {
 
 export class PackageStore {
   private readonly opened = new Map<string, OpenedPackage>();
+  /** Packages whose import is under way (importStepwise lets others run meanwhile). */
+  private readonly importing = new Set<string>();
   private readonly db: StationDatabase;
   private readonly frame: PreparedQuery<{ packageId: string; idx: number }, { frame: Buffer }>;
 
@@ -66,7 +73,33 @@ export class PackageStore {
     this.db.run(this.db.q.deleteFrom('packages').where('package_id', '=', packageId));
   }
 
-  import(source: ByteSource, options: VerifyOptions): { summary: PackageSummary; alreadyImported: boolean } {
+  import(source: ByteSource, options: VerifyOptions): ImportResult {
+    const steps = this.importSteps(source, options);
+    for (let step = steps.next(); ; step = steps.next()) if (step.done) return step.value;
+  }
+
+  /**
+   * The same import with the event loop free between its transactions, for an import a screen
+   * started (an upload, a removable drive): the station goes on answering its other screens, reports
+   * the bytes stored so far, and stops between two transactions when `cancelled` says so, removing
+   * what it stored. Two imports of one package at once would write each other's frames: the second
+   * is refused UPLOAD_BUSY while the first runs.
+   */
+  async importStepwise(source: ByteSource, options: VerifyOptions, progress: { stored(bytes: number): void; cancelled(): boolean }): Promise<ImportResult> {
+    const steps = this.importSteps(source, options);
+    for (let step = steps.next(); ; ) {
+      if (step.done) return step.value;
+      progress.stored(step.value);
+      await new Promise((resolve) => setImmediate(resolve));
+      step = steps.next(progress.cancelled());
+    }
+  }
+
+  /**
+   * The import as steps: each yield is a committed batch of frames (the bytes of the file read so
+   * far); a `true` sent back in stops it, and what was stored is removed.
+   */
+  private *importSteps(source: ByteSource, options: VerifyOptions): Generator<number, ImportResult, boolean | undefined> {
     const head = decodeHead(source.read(0, Math.min(source.size, MAX_HEAD_BYTES)), source.size);
     const manifest = verifyHead(head, options);
     const layout = frameLayout(cipherParamsOf(manifest));
@@ -74,6 +107,7 @@ export class PackageStore {
     if (ciphertextBytes !== manifest.cipher.ciphertextSize || ciphertextBytes !== layout.ciphertextSize) {
       throw new StationError('PACKAGE_CONTENT_ALTERED', `the ciphertext is ${ciphertextBytes} bytes, the signed manifest says ${manifest.cipher.ciphertextSize}`);
     }
+    if (this.importing.has(manifest.packageId)) throw new StationError('UPLOAD_BUSY', `package ${manifest.packageId} is being imported from another screen`);
     const existing = this.db.get(this.db.q.selectFrom('packages').select(['file_sha256', 'state']).where('package_id', '=', manifest.packageId));
     if (existing?.state === 'ready') {
       const fileSha256 = this.hashSource(source);
@@ -99,6 +133,7 @@ export class PackageStore {
       if (existing) this.discard(manifest.packageId);
       this.db.run(this.db.q.insertInto('packages').values(row));
     });
+    this.importing.add(manifest.packageId);
     try {
       const fileHash = createHash('sha256').update(source.read(0, head.ciphertextOffset));
       const cipherHash = createHash('sha256');
@@ -115,6 +150,7 @@ export class PackageStore {
         this.db.transaction(() => {
           frames.forEach((frame, k) => this.db.run(this.db.q.insertInto('package_frames').values({ package_id: manifest.packageId, idx: first + k, frame })));
         });
+        if (yield at) throw new StationError('IMPORT_CANCELLED', `package ${manifest.packageId}`);
       }
       if (cipherHash.digest('hex') !== manifest.cipher.ciphertextSha256) {
         throw new StationError('PACKAGE_CONTENT_ALTERED', 'the ciphertext hash differs from the signed manifest');
@@ -124,6 +160,8 @@ export class PackageStore {
     } catch (error) {
       this.db.transaction(() => this.discard(manifest.packageId));
       throw error;
+    } finally {
+      this.importing.delete(manifest.packageId);
     }
     return { summary: summary(row, false), alreadyImported: false };
   }

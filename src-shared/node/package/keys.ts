@@ -20,7 +20,16 @@ export const TrustedKey = z.object({
 });
 export type TrustedKey = z.infer<typeof TrustedKey>;
 
-export const TrustList = z.object({ formatVersion: z.literal(1), keys: z.array(TrustedKey) });
+export const TrustList = z.object({
+  formatVersion: z.literal(1),
+  /**
+   * The number of the signed update this list is (trust-update.ts); a station takes only updates numbered
+   * above the list in effect. A list shipped with the app carries the number of the last update it
+   * includes, so an older update kept on a station cannot undo a newer app's list; none is 0.
+   */
+  sequence: z.number().int().min(0).optional(),
+  keys: z.array(TrustedKey),
+});
 export type TrustList = z.infer<typeof TrustList>;
 
 export const TRUST_FILE = 'trusted-keys.json';

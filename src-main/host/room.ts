@@ -6,6 +6,7 @@ import { RoomHub } from '../lan/room-hub.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
 import { SqliteSeatDirectory } from '../lan/seat-directory.ts';
 import { applyOnStation } from '../seat-link/apply-command.ts';
+import { HandOverReceiver } from '../seat-link/hand-over.ts';
 import { connectToHub, type HubConnection } from '../seat-link/hub-connection.ts';
 import { loadMembership } from '../seat-link/membership.ts';
 import { sessionOfConnection, sessionsOfHub } from '../seat-link/room-sessions.ts';
@@ -60,6 +61,7 @@ function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
           address: server.address,
           pairing: { state: pairing.state, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
           seats: [...seen, ...silent].map((v) => ({ ...v, label: labels.get(v.deviceId)?.label ?? null, revoked: Boolean(labels.get(v.deviceId)?.revokedAt) })),
+          moves: hub.moves.view(),
         },
         seat: null,
       };
@@ -72,6 +74,7 @@ function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
     pairWithHub: async () => {
       throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not pair with another hub');
     },
+    moveCandidate: (input) => hub.moves.move(input),
   };
 }
 
@@ -80,8 +83,15 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   const appVersion = options.appVersion ?? '0.1.0';
   if (config.role === 'hub') {
     const authority = await openRoomAuthority(config.dataDir, identity);
-    const hub = new RoomHub({ db: service.db, outbox: service.outbox });
     const directory = new SqliteSeatDirectory(service.db);
+    const hub = new RoomHub({
+      db: service.db,
+      outbox: service.outbox,
+      directory: (deviceId) => {
+        const seat = directory.list().find((s) => s.deviceId === deviceId);
+        return seat && { revoked: Boolean(seat.revokedAt) };
+      },
+    });
     const server = await startRoomServer({
       identity,
       authority,
@@ -105,6 +115,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   }
   if (config.role === 'seat') {
     let running: { link: SeatLink; connection: HubConnection; stop: () => void } | null = null;
+    const handOvers = new HandOverReceiver(service);
     const begin = (membership: SeatMembership) => {
       const link = new SeatLink({
         db: service.db,
@@ -113,6 +124,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
         report: seatReport(opened, appVersion),
         ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
+        handOver: (piece) => handOvers.receive(piece),
       });
       const connection = connectToHub({ identity, membership });
       const stopSessions = sessionsOfHub(connection, (session) => link.connect(session));
@@ -158,6 +170,9 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       },
       revokeSeat: () => {
         throw new StationError('ROOM_NOT_AVAILABLE', 'seats are unpaired at the hub');
+      },
+      moveCandidate: () => {
+        throw new StationError('ROOM_NOT_AVAILABLE', 'candidates are moved at the hub');
       },
       pairWithHub: async ({ host, port, code, label }) => {
         if (running) throw new StationError('SEAT_OTHER_HUB', 'this seat is paired already: unpair it at its hub first');

@@ -21,6 +21,7 @@ import { isCodedError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 import { RoomCommands, type IssueCommand } from './room-commands.ts';
+import { RoomMoves } from './room-moves.ts';
 import { PushRefusal, SeatStreams } from './seat-streams.ts';
 
 export type SeatPresence = 'connected' | 'late' | 'missing';
@@ -43,6 +44,8 @@ export interface RoomHubOptions {
   /** The hub station's outbox: the seats' events are relayed into it. */
   outbox: Outbox;
   now?: () => Date;
+  /** The room's seat directory, for moves: whether a seat is paired here and not revoked (none: every seat heard from counts). */
+  directory?: (deviceId: string) => { revoked: boolean } | undefined;
 }
 
 interface SeatRecord {
@@ -61,6 +64,8 @@ const INSTANCE_KEY = 'hub_instance';
 export class RoomHub {
   readonly streams: SeatStreams;
   readonly commands: RoomCommands;
+  /** Candidates moved to spare seats, and the hand-overs (room-moves.ts). */
+  readonly moves: RoomMoves;
   /** This hub database's id: a seat that sees another one knows the hub was rebuilt. */
   readonly instance: string;
   private readonly now: () => Date;
@@ -69,8 +74,9 @@ export class RoomHub {
 
   constructor(options: RoomHubOptions) {
     this.now = options.now ?? (() => new Date());
-    this.streams = new SeatStreams(options.db, options.outbox, this.now);
     this.commands = new RoomCommands(options.db, this.now);
+    this.moves = new RoomMoves({ db: options.db, outbox: options.outbox, now: this.now, hub: this, ...(options.directory ? { directory: options.directory } : {}) });
+    this.streams = new SeatStreams(options.db, options.outbox, this.now, (tx, deviceId, relayed) => this.moves.flagLate(tx, deviceId, relayed));
     this.instance = hubInstance(options.db);
   }
 
@@ -138,6 +144,7 @@ export class RoomHub {
       this.seen(record);
       send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
       if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
+      this.moves.greeted(deviceId, link);
       this.changed();
       return;
     }
@@ -178,6 +185,9 @@ export class RoomHub {
         send({ type: 'heartbeat-reply', sentAt: frame.sentAt, hubTime: this.now().getTime(), commands });
         break;
       }
+      case 'handover-result':
+        this.moves.settle(deviceId, frame);
+        break;
       case 'command-result': {
         try {
           this.commands.confirm(deviceId, frame.result);
@@ -197,10 +207,21 @@ export class RoomHub {
   /** Issue a command: stored first, then sent to every connected seat it is meant for. */
   issue(input: IssueCommand): RoomCommand {
     const command = this.commands.issue(input);
+    this.deliver(command);
+    return command;
+  }
+
+  /** Send a stored command to every connected seat it is meant for (the heartbeats repeat it after). */
+  deliver(command: RoomCommand): void {
     for (const [deviceId, record] of this.seats) {
       if (record.link && RoomCommands.isFor(command, { deviceId, candidateId: record.state?.attempt?.candidateId ?? null })) record.link.send({ type: 'command', command } satisfies HubFrame);
     }
-    return command;
+  }
+
+  /** What the hub knows of one seat now: its greeted link, when it was last heard, its last heartbeat's state. */
+  seat(deviceId: string): { link: FrameLink | null; lastSeenAt: number | null; state: SeatState | null } | undefined {
+    const record = this.seats.get(deviceId);
+    return record && { link: record.link, lastSeenAt: record.lastSeenAt, state: record.state };
   }
 
   /** Every seat the hub knows of, problems first: missing, then late, then by device. */

@@ -44,6 +44,12 @@ export function applyOnStation(service: StationService): CommandApplier {
       case 'unlock':
         service.roomLock(null);
         return;
+      case 'move-out': {
+        // The candidate was moved to another seat: their attempt stops here (the hub names them, or the seat's one).
+        const candidateId = command.target.kind === 'candidate' ? command.target.candidateId : text(params.candidateId);
+        service.roomMoveOut({ candidateId, cmdId: command.cmdId, at: command.effectiveAt });
+        return;
+      }
       default:
         throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
     }

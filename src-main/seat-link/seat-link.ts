@@ -45,6 +45,8 @@ export interface SeatLinkOptions {
   audioWindow?: number;
   /** Told every new estimate of the offset to the hub's clock (the seat's RoomClock). */
   onClockOffset?: (offsetMs: number) => void;
+  /** Takes a moved candidate's hand-over piece by piece (hand-over.ts); the result once it is whole. */
+  handOver?: (piece: Extract<HubFrame, { type: 'handover' }>) => Extract<SeatFrame, { type: 'handover-result' }> | null;
 }
 
 export interface SeatLinkStatus {
@@ -96,6 +98,7 @@ export class SeatLink {
   private readonly pushTimeoutMs: number;
   private readonly audioWindow: number;
   private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
+  private readonly handOver: SeatLinkOptions['handOver'];
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -121,6 +124,7 @@ export class SeatLink {
     this.pushTimeoutMs = options.pushTimeoutMs ?? ROOM_PUSH_TIMEOUT_MS;
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
+    this.handOver = options.handOver;
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       this.carryOut(RoomCommand.parse(JSON.parse(row.command_json)));
@@ -311,6 +315,11 @@ export class SeatLink {
       case 'command':
         this.receive(connection, frame.command);
         return;
+      case 'handover': {
+        const result = this.handOver ? this.handOver(frame) : { type: 'handover-result' as const, moveId: frame.moveId, status: 'refused' as const, code: 'COMMAND_UNSUPPORTED', detail: 'this seat does not take hand-overs' };
+        if (result) this.send(connection, result);
+        return;
+      }
     }
   }
 
@@ -411,6 +420,7 @@ export class SeatLink {
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
         .select(['s.recording_id', 's.idx', 's.sha256', 's.data'])
         .where('a.recording_id', 'is', null)
+        .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id'))
         .where('s.received_at', '<=', announcedThrough)
         .orderBy('s.received_at')
         .orderBy('s.recording_id')
@@ -488,7 +498,9 @@ export class SeatLink {
         .selectFrom('recording_segments as s')
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['s.data'])), eb.lit(0)).as('bytes')])
-        .where('a.recording_id', 'is', null),
+        .where('a.recording_id', 'is', null)
+        // A moved candidate's audio from the hand-over is the hub's already: not this seat's to send.
+        .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id')),
     );
     return {
       connected: Boolean(this.connection?.welcomed),

@@ -29,6 +29,12 @@ export const ROOM_PUSH_MAX_EVENTS = 500;
 export const ROOM_PUSH_MAX_BYTES = 256 * 1024;
 /** A seat waits this long for the acknowledgement of a push before it treats the link as broken. */
 export const ROOM_PUSH_TIMEOUT_MS = 15_000;
+/**
+ * A moved candidate's hand-over (hand-over.ts) travels as base64 of its UTF-8 JSON in pieces of at most
+ * this many characters, so each frame stays under 512 KiB, and in at most this many pieces.
+ */
+export const HANDOVER_CHUNK_CHARS = 480 * 1024;
+export const HANDOVER_MAX_CHUNKS = 400;
 /** A heartbeat reply repeats at most this many unconfirmed commands (oldest first). */
 export const ROOM_PENDING_COMMANDS_MAX = 50;
 
@@ -128,6 +134,10 @@ export const SeatFrame = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('heartbeat'), sentAt: ms, state: SeatState }).strict(),
   z.object({ type: z.literal('command-result'), result: CommandResult }).strict(),
+  /** What the seat made of a hand-over (hand-over.ts), once it had every chunk. */
+  z
+    .object({ type: z.literal('handover-result'), moveId: uuid, status: z.enum(['applied', 'refused']), code: z.string().max(64).nullable(), detail: z.string().max(500).nullable() })
+    .strict(),
 ]);
 export type SeatFrame = z.infer<typeof SeatFrame>;
 
@@ -151,6 +161,17 @@ export const HubFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('audio-refused'), recordingId: uuid, index: z.number().int().min(0), code: z.string().min(1).max(64), detail: z.string().max(500) }).strict(),
   z.object({ type: z.literal('heartbeat-reply'), sentAt: ms, hubTime: ms, commands: z.array(RoomCommand).max(ROOM_PENDING_COMMANDS_MAX) }).strict(),
   z.object({ type: z.literal('command'), command: RoomCommand }).strict(),
+  /** One piece of a moved candidate's hand-over (hand-over.ts): `index` of `count`, the whole text's SHA-256. */
+  z
+    .object({
+      type: z.literal('handover'),
+      moveId: uuid,
+      index: z.number().int().min(0),
+      count: z.number().int().min(1).max(HANDOVER_MAX_CHUNKS),
+      sha256: sha256Hex,
+      chunk: z.string().max(HANDOVER_CHUNK_CHARS),
+    })
+    .strict(),
 ]);
 export type HubFrame = z.infer<typeof HubFrame>;
 

@@ -53,6 +53,7 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   closePairing: 'seats.pair',
   revokeSeat: 'seats.pair',
   pairWithHub: 'seats.pair',
+  moveCandidate: 'room.move',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

@@ -176,6 +176,26 @@ export type IdentityDeclineReason = (typeof IDENTITY_DECLINE_REASONS)[number];
 const StationRole = z.enum(['hub', 'seat', 'solo']);
 export type StationRole = z.infer<typeof StationRole>;
 
+/**
+ * A candidate's move to another seat, as the hub keeps it: handing over until the new seat took the
+ * candidate's work (applied) or could not (refused, with its code); `lateEvents` counts the old
+ * seat's events about the attempt that reached the hub after the move (flagged, never the answer).
+ */
+export const MoveView = z.object({
+  moveId: uuid,
+  candidateId: ref,
+  attemptId: uuid,
+  fromDeviceId: z.string(),
+  toDeviceId: z.string(),
+  reason: z.string(),
+  movedBy: z.string(),
+  movedAt: z.string(),
+  status: z.enum(['handing-over', 'applied', 'refused']),
+  code: z.string().nullable(),
+  lateEvents: z.number().int().min(0),
+});
+export type MoveView = z.infer<typeof MoveView>;
+
 /** What getRoom says: a hub's seats and pairing, or a seat's link (null where the station has no such side). */
 export const RoomStatus = z.object({
   role: StationRole,
@@ -198,6 +218,8 @@ export const RoomStatus = z.object({
           state: SeatState.nullable(),
         }),
       ),
+      /** The candidates moved to another seat (moveCandidate), newest first. */
+      moves: z.array(MoveView).optional(),
     })
     .nullable(),
   seat: z
@@ -314,6 +336,11 @@ export const stationApi = {
     z.object({ staffToken, host: z.string().min(1).max(253), port: z.number().int().min(1).max(65535), code: z.string().regex(/^\d{8}$/, 'the 8-digit code the hub shows'), label: z.string().min(1).max(8) }).strict(),
     RoomStatus,
   ),
+  /**
+   * On a hub: move a candidate to a spare seat mid-part. The old seat stops the attempt (move-out, when it
+   * is back if it is not now); the new seat gets everything the hub acknowledged of it and resumes it.
+   */
+  moveCandidate: method('staff', z.object({ staffToken, candidateId: ref, toDeviceId: z.string().min(1).max(64), reason: z.string().trim().min(1).max(500) }).strict(), MoveView),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

@@ -102,6 +102,8 @@ export const STAFF_RIGHTS = {
   'seats.pair': ['chief-invigilator', 'it'],
   /** The room's seats and their state, the seat's link to its hub. */
   'room.view': ['chief-invigilator', 'invigilator', 'it'],
+  /** Moving a candidate to a spare seat mid-part. */
+  'room.move': ['chief-invigilator', 'invigilator'],
 } as const satisfies Record<string, readonly StaffRole[]>;
 
 export type StaffRight = keyof typeof STAFF_RIGHTS;

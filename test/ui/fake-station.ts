@@ -644,6 +644,9 @@ export class FakeStation implements StationApi {
   async pairWithHub(): Promise<StationOutput<'pairWithHub'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
+  async moveCandidate(_input?: StationInput<'moveCandidate'>): Promise<StationOutput<'moveCandidate'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
   async markAttendance(): Promise<StationOutput<'markAttendance'>> {
     return this.getCandidate();
   }

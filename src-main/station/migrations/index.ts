@@ -31,6 +31,7 @@ import { migration0010 } from './0010_play_returns.ts';
 import { migration0020 } from './0020_staff_accounts.ts';
 import { migration0030 } from './0030_room_seats.ts';
 import { migration0040 } from './0040_room_streams.ts';
+import { migration0090 } from './0090_room_moves.ts';
 
 export interface Migration {
   version: number;
@@ -38,7 +39,7 @@ export interface Migration {
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0020, migration0030, migration0040];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0020, migration0030, migration0040, migration0090];
 /** The highest declared version; checked when this module loads (versions unique and increasing). */
 export const LATEST_SCHEMA_VERSION = latestSchemaVersion(MIGRATIONS);
 

@@ -46,6 +46,7 @@ export function applyOnStation(service: StationService): CommandApplier {
         return;
       case 'move-out': {
         // The candidate was moved to another seat: their attempt stops here (the hub names them, or the seat's one).
+        if (command.target.kind === 'room') throw new StationError('VALIDATION_FAILED', 'a move-out is for one seat or one candidate, never the room');
         const candidateId = command.target.kind === 'candidate' ? command.target.candidateId : text(params.candidateId);
         service.roomMoveOut({ candidateId, cmdId: command.cmdId, at: command.effectiveAt });
         return;

@@ -307,6 +307,7 @@ export class StationService implements StationHost {
     const facts = this.attempts.requireToken(input.attemptId, input.candidateToken);
     // The candidate was moved to another seat: this screen is told so, whatever it asks.
     if (facts.movedOut) throw new StationError('ATTEMPT_MOVED', `attempt ${input.attemptId} was moved to another seat`);
+    this.resumeHandedOver(input.attemptId);
     this.screens.bind(caller, input.attemptId);
     const now = this.now();
     const previous = this.screens.signOfLife(input.attemptId, now.getTime());
@@ -784,10 +785,11 @@ export class StationService implements StationHost {
   /**
    * A moved candidate's hand-over from the hub (src-main/seat-link/hand-over.ts): the attempt rebuilt
    * from what the hub acknowledged, takes left open closed (cut off by the old seat, so they do not
-   * count), commands the old seat carried out kept as carried out, and the time the candidate could
-   * not work credited as after a restart: the part's clock ran from the old seat's last sign of life to
-   * now, less one beat. From here the walk to this seat counts like any silence of the screen (seat()).
-   * The attempt is then open here for the candidate's screen. A hand-over taken already is a no-op.
+   * count), commands the old seat carried out kept as carried out. The timers, as after a fault: the
+   * time a running part's clock ran from the old seat's last sign of life to now, less one beat, is
+   * credited (as seat() credits a silent screen), and the part is paused until the candidate's screen
+   * is at this seat (its first call resumes it), so the walk over costs nothing. The attempt is then
+   * open here for the candidate's screen. A hand-over taken already is a no-op.
    */
   roomHandOver(handOver: HandOver): { attemptId: string; creditedMs: number; alreadyApplied: boolean } {
     if (this.db.get(this.db.q.selectFrom('seat_hand_overs').select('move_id').where('move_id', '=', handOver.moveId))) return { attemptId: handOver.attemptId, creditedMs: 0, alreadyApplied: true };
@@ -810,19 +812,49 @@ export class StationService implements StationHost {
         );
       }
       const lastSeen = handOver.from.lastSeenAt ?? handOver.movedAt;
+      const paused: string[] = [];
       for (const part of content.parts) {
         const before = this.timers.state(handOver.attemptId, part, lastSeen);
         const after = this.timers.state(handOver.attemptId, part, now.getTime());
         if (after.status === 'ended' || after.status === 'not-started') continue;
         const lostMs = after.elapsedMs - before.elapsedMs - SEAT_HEARTBEAT_MS;
-        if (lostMs <= 0) continue;
-        const reason = `moved to another seat: ${Math.round(lostMs / 1000)} s from the old seat's last sign of life to the hand-over`;
-        this.timers.record(tx, { attemptId: handOver.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
-        creditedMs = Math.max(creditedMs, lostMs);
+        if (lostMs > 0) {
+          const reason = `moved to another seat: ${Math.round(lostMs / 1000)} s from the old seat's last sign of life to the hand-over`;
+          this.timers.record(tx, { attemptId: handOver.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
+          creditedMs = Math.max(creditedMs, lostMs);
+        }
+        if (this.timers.state(handOver.attemptId, part, now.getTime()).status !== 'running') continue;
+        this.timers.record(tx, { attemptId: handOver.attemptId, part, kind: 'pause', reason: 'moved to another seat: until the candidate is at this seat' }, now);
+        paused.push(part.id);
       }
+      this.db.run(this.db.q.updateTable('seat_hand_overs').set({ paused_parts: JSON.stringify(paused) }).where('move_id', '=', handOver.moveId));
     });
-    this.screens.signOfLife(handOver.attemptId, now.getTime());
+    this.awaitingCandidate = undefined;
     return { attemptId: handOver.attemptId, creditedMs, alreadyApplied: false };
+  }
+
+  /** Handed-over attempts whose parts wait for the candidate's screen: attempt → hand-over, read on first use. */
+  private awaitingCandidate: Map<string, { moveId: string; parts: string[] }> | undefined;
+
+  /** The candidate's screen is at this seat: the parts a hand-over paused for the walk over run again. */
+  private resumeHandedOver(attemptId: string): void {
+    this.awaitingCandidate ??= new Map(
+      this.db
+        .all(this.db.q.selectFrom('seat_hand_overs').select(['move_id', 'attempt_id', 'paused_parts']).where('resumed_at', 'is', null))
+        .map((r) => [r.attempt_id, { moveId: r.move_id, parts: JSON.parse(r.paused_parts) as string[] }]),
+    );
+    const waiting = this.awaitingCandidate.get(attemptId);
+    if (!waiting) return;
+    const content = this.contentOfAttempt(attemptId);
+    const now = this.now();
+    this.tx((tx) => {
+      for (const partId of waiting.parts) {
+        const part = this.part(content, partId);
+        if (this.timers.state(attemptId, part, now.getTime()).status === 'paused') this.timers.record(tx, { attemptId, part, kind: 'resume', reason: 'the moved candidate is at this seat' }, now);
+      }
+      this.db.run(this.db.q.updateTable('seat_hand_overs').set({ resumed_at: now.toISOString() }).where('move_id', '=', waiting.moveId));
+    });
+    this.awaitingCandidate.delete(attemptId);
   }
 
   /** The content key released by the hub at the start. */

@@ -337,6 +337,9 @@ export interface SeatHandOversTable {
   events: number;
   segments: number;
   applied_at: string;
+  /** JSON array of part ids. */
+  paused_parts: string;
+  resumed_at: string | null;
 }
 
 export interface SeatHandedOverRecordingsTable {

@@ -493,6 +493,10 @@ const SCENARIOS: Scenario[] = [
       call('getStaffSession', (c) => ({ staffToken: String(c.got.signedIn?.staffToken) }), refused('STAFF_REQUIRED')),
     ],
   },
+  {
+    name: 'moving a candidate to another seat needs a room: a solo station says ROOM_NOT_AVAILABLE',
+    steps: [call('moveCandidate', (c) => ({ staffToken: c.staff.staffToken, candidateId: c.staff.candidateId, toDeviceId: 'SPARE-SEAT', reason: 'the seat froze' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk')],
+  },
 ];
 
 // ---- running the table ------------------------------------------------------------------------------

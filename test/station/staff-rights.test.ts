@@ -21,6 +21,8 @@ describe('the permission table', () => {
     expect([...STAFF_RIGHTS['package.import']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     expect([...STAFF_RIGHTS['package.unlock']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     expect([...STAFF_RIGHTS['seats.pair']].sort()).toEqual(['chief-invigilator', 'it']);
+    // Moving a candidate to a spare seat is the invigilators' (IT sets the seats up, it does not seat candidates).
+    expect([...STAFF_RIGHTS['room.move']].sort()).toEqual(['chief-invigilator', 'invigilator']);
     // Extra time: an invigilator applies a registered accommodation; extra time for an incident is the chief's.
     const extend = (grounds: 'accommodation' | 'incident'): StationInput<'staffTimerEvent'> => ({ staffToken: 'x'.repeat(16), attemptId: '', partId: 'p', kind: 'extend', amountMs: 1, grounds });
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
@@ -83,6 +85,7 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   closePairing: [(_c, staffToken) => ({ staffToken })],
   revokeSeat: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
   pairWithHub: [(_c, staffToken) => ({ staffToken, host: '127.0.0.1', port: 9, code: '12345678', label: '1A' })],
+  moveCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', toDeviceId: 'NO-SUCH-SEAT', reason: 'the seat froze' })],
 };
 
 describe('the station enforces the table', () => {

@@ -4,7 +4,8 @@
 // the events of the old seat about the moved attempt that arrived after the move (late-after-move):
 // stored once like every event, never the candidate's answer.
 // On a seat: `seat_moved_out` the attempts whose candidate was moved away (nothing new is written for
-// them), `seat_hand_overs` the hand-overs this seat took, and `seat_handed_over_recordings` the takes
+// them), `seat_hand_overs` the hand-overs this seat took (and the parts paused until the candidate is
+// at this seat), and `seat_handed_over_recordings` the takes
 // that came with one (their audio is the old seat's, so this seat never pushes it as its own).
 import type { Migration } from './index.ts';
 
@@ -57,12 +58,15 @@ export const migration0090: Migration = {
         from_device TEXT NOT NULL,
         events INTEGER NOT NULL,
         segments INTEGER NOT NULL,
-        applied_at TEXT NOT NULL
+        applied_at TEXT NOT NULL,
+        -- the parts the hand-over paused until the candidate's screen is at this seat (JSON array), and when it resumed them
+        paused_parts TEXT NOT NULL,
+        resumed_at TEXT
       ) STRICT;
 
       CREATE TABLE seat_handed_over_recordings (
         recording_id TEXT PRIMARY KEY REFERENCES recordings (recording_id),
-        move_id TEXT NOT NULL REFERENCES seat_hand_overs (move_id)
+        move_id TEXT NOT NULL
       ) STRICT;
     `);
   },

@@ -3,7 +3,7 @@
 // audio the hub holds, the listening plays used. The rows are written as the events say, and no event
 // is written for them: they are the other seats' events, which the hub holds already, so this seat
 // pushes only what it writes from here on, under its own device id and seq. Runs inside the caller's
-// transaction; the caller closes takes left open and credits the time the candidate could not work.
+// transaction; the caller closes takes left open and sees to the timers.
 import { createHash } from 'node:crypto';
 import { EVENT_PAYLOADS, type EventEnvelope, type EventKind, type EventPayload } from '../../../src-shared/contracts/events.ts';
 import type { HandOver } from '../../../src-shared/contracts/hand-over.ts';
@@ -177,7 +177,9 @@ export function rebuildHandedOver(db: StationDatabase, _tx: Tx, handOver: HandOv
   }
   if (!opened) throw invalid('the hand-over has no attempt');
   db.run(
-    db.q.insertInto('seat_hand_overs').values({ move_id: handOver.moveId, attempt_id: attemptId, from_device: handOver.from.deviceId, events: handOver.events.length, segments, applied_at: appliedAt.toISOString() }),
+    db.q
+      .insertInto('seat_hand_overs')
+      .values({ move_id: handOver.moveId, attempt_id: attemptId, from_device: handOver.from.deviceId, events: handOver.events.length, segments, applied_at: appliedAt.toISOString(), paused_parts: '[]', resumed_at: null }),
   );
   const openTakes = db.all(db.q.selectFrom('recordings').select('recording_id').where('attempt_id', '=', attemptId).where('closed_at', 'is', null).orderBy('started_at')).map((r) => r.recording_id);
   return { openTakes, events: handOver.events.length, segments };

@@ -9,6 +9,7 @@ import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+import { MoveCandidate } from './MoveCandidate.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -281,6 +282,7 @@ function RoomScreen({ station, token, onSignOut }: { station: StationApi; token:
               </table>
             )}
           </section>
+          <MoveCandidate station={station} token={token} room={hub} onMoved={refresh} errorOf={errorOf} />
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
         </>
       )}

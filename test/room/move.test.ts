@@ -201,6 +201,8 @@ describe('moving a candidate to a spare seat mid-part', () => {
     const before = seat1.service.outbox.lastSeq();
     await expect(seat1.service.getAttempt(cand)).rejects.toMatchObject({ code: 'ATTEMPT_MOVED' });
     await expect(seat1.service.saveResponse({ ...cand, itemId: 'r1-q4', value: { type: 'short-text', text: 'vēl' }, clientSaveId: saveId() })).rejects.toMatchObject({ code: 'ATTEMPT_MOVED' });
+    // Nor can the invigilator open it there again: it goes on at the spare seat.
+    await expect(seat1.service.openAttempt({ staffToken: seat1.staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId })).rejects.toMatchObject({ code: 'ATTEMPT_MOVED' });
     expect(seat1.service.outbox.lastSeq()).toBe(before);
 
     // The remaining time on the spare seat is what the hub's events of the attempt say (the late ones left out).

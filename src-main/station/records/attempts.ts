@@ -93,7 +93,11 @@ export class Attempts {
     const existing = this.db.get(
       this.db.q.selectFrom('attempts').select('attempt_id').where('candidate_id', '=', candidateId).where('package_id', '=', packageId).where('status', '=', 'open'),
     );
-    if (existing) return existing.attempt_id;
+    if (existing) {
+      // The candidate was moved to another seat: the attempt goes on there, not here.
+      if (this.facts(existing.attempt_id).movedOut) throw new StationError('ATTEMPT_MOVED', `attempt ${existing.attempt_id} was moved to another seat`);
+      return existing.attempt_id;
+    }
     const attemptId = randomUUID();
     const openedAt = now.toISOString();
     this.db.run(

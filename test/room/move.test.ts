@@ -34,6 +34,8 @@ interface Spare {
   staffToken: string;
   link: SeatLink;
   pair: LinkPair | null;
+  /** The spare seat's station opened again on its database (after `service.close()`). */
+  reopen(): StationService;
 }
 
 /**
@@ -41,7 +43,8 @@ interface Spare {
  * hand-overs and carries out commands on its station, as src-main/host/room.ts wires a seat.
  */
 async function spareSeat(like: TestStation, now: () => Date = () => new Date(), report?: () => typeof REPORT): Promise<Spare> {
-  const service = new StationService({ dbPath: join(tempDir(), 'spare.db'), role: 'seat', venueCode: 'RIX01', trust: like.keys.trust, heartbeatMs: 0, now, ...TEST_STAFF_OPTIONS });
+  const options = { dbPath: join(tempDir(), 'spare.db'), role: 'seat' as const, venueCode: 'RIX01', trust: like.keys.trust, heartbeatMs: 0, now, ...TEST_STAFF_OPTIONS };
+  const service = new StationService(options);
   const { staffToken } = await service.staffSignIn(TEST_STAFF);
   service.importPackageBytes(like.built.file);
   await service.unlockPackage({ staffToken, packageId: like.built.manifest.packageId, key: like.built.contentKey });
@@ -65,7 +68,7 @@ async function spareSeat(like: TestStation, now: () => Date = () => new Date(), 
     link.stop();
     service.close();
   });
-  return { service, staffToken, link, pair: null };
+  return { service, staffToken, link, pair: null, reopen: () => new StationService(options) };
 }
 
 function connectSpare(hub: RoomHub, spare: Spare): LinkPair {
@@ -217,7 +220,7 @@ describe('moving a candidate to a spare seat mid-part', () => {
     expect(() => hub.moves.move({ candidateId: CANDIDATE, toDeviceId: seat1.service.deviceId, reason: 'atpakaļ', movedBy: TEST_STAFF.username })).toThrow(expect.objectContaining({ code: 'MOVE_TARGET_FORMER_SEAT' }));
   });
 
-  it('does not carry out again on the spare seat what the old seat did before the move (extra time for the candidate)', async () => {
+  it('does not carry out again on the spare seat what the old seat did before the move (extra time for the candidate), and keeps the part waiting through a restart', async () => {
     const { hub } = await hubStation();
     const seat1 = await seatStation({ onStation: (s) => applyOnStation(s.service) });
     connect(hub, seat1);
@@ -229,9 +232,22 @@ describe('moving a candidate to a spare seat mid-part', () => {
     hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username });
     await until('the hand-over taken', () => hub.moves.view()[0]!.status === 'applied');
     await until('the spare seat confirmed the extra time as carried out', () => hub.commands.outcomes(extend.cmdId).length === 2);
-    const opened = await spare.service.openAttempt({ staffToken: spare.staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId });
-    expect(opened.parts.find((p) => p.partId === 'reading')!.timer.addedMs).toBeLessThan(130_000);
-    expect(opened.parts.find((p) => p.partId === 'reading')!.timer.addedMs).toBeGreaterThanOrEqual(120_000);
+    // The spare seat restarts before the candidate gets there: the part waits for them all the same.
+    spare.link.stop();
+    spare.service.close();
+    const again = spare.reopen();
+    try {
+      const { staffToken } = await again.staffSignIn(TEST_STAFF);
+      const opened = await again.openAttempt({ staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId });
+      const reading = opened.parts.find((p) => p.partId === 'reading')!.timer;
+      expect(reading.status).toBe('paused');
+      expect(reading.addedMs).toBeLessThan(130_000);
+      expect(reading.addedMs).toBeGreaterThanOrEqual(120_000);
+      // The candidate's first call from this seat's screen resumes it.
+      expect((await again.getTimer({ ...seatOf(opened), partId: 'reading' })).status).toBe('running');
+    } finally {
+      again.close();
+    }
   });
 
   it('sends a hand-over larger than a frame in pieces under 512 KiB, and again when the spare seat comes back', async () => {

@@ -24,6 +24,7 @@ const SETTINGS = {
   roomHost: { env: 'EXAM_STATION_ROOM_HOST', schema: z.string().min(1).max(253) },
   roomPort: { env: 'EXAM_STATION_ROOM_PORT', schema: z.coerce.number().int().min(0).max(65535) },
   maxPackageMiB: { env: 'EXAM_STATION_MAX_PACKAGE_MIB', schema: z.coerce.number().int().min(1).max(16 * 1024) },
+  demoKeysDir: { env: 'EXAM_STATION_DEMO_KEYS', schema: z.string().min(1) },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -48,6 +49,11 @@ export interface StationConfig {
   roomHost: string;
   roomPort: number;
   maxPackageBytes: number;
+  /**
+   * The demo's signing key folder (demo mode only): the data folder's own by default; a demo room's seats
+   * name their hub's, so that they trust the packages the hub hands them (npm run demo:room).
+   */
+  demoKeysDir: string;
   /** The policy file that was read, if any. */
   policyFile: string | undefined;
 }
@@ -124,6 +130,7 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
     roomHost: (values.roomHost as string | undefined) ?? '0.0.0.0',
     roomPort: (values.roomPort as number | undefined) ?? 47_300,
     maxPackageBytes: ((values.maxPackageMiB as number | undefined) ?? 1024) * 1024 * 1024,
+    demoKeysDir: resolve((values.demoKeysDir as string | undefined) ?? join(resolve((values.dataDir as string | undefined) ?? '.data/station'), 'demo-signing-keys')),
     policyFile,
   };
 }

@@ -24,9 +24,9 @@ export interface DemoPackage {
 }
 
 /** The demo trusts the shipped trust list and, only here, a key the demo made in its own data folder. */
-export function demoTrust(dataDir: string, assetsDir: string): TrustList {
+export function demoTrust(keysDir: string, assetsDir: string): TrustList {
   const base = shippedTrust(assetsDir);
-  const store = new SigningKeyStore(join(dataDir, 'demo-signing-keys'));
+  const store = new SigningKeyStore(keysDir);
   if (store.trust().keys.length === 0) store.generate('demo-venue-key', 'made by the embedded demo; not trusted by real stations');
   return { formatVersion: 1, keys: [...base.keys, ...store.trust().keys] };
 }
@@ -66,12 +66,12 @@ const DEMO_SAMPLES = [
  * is imported (importing the same file again is a no-op), the roster is an upsert, and the list of
  * keys that says "seeded" is written last.
  */
-export function seedDemo(service: StationService, dataDir: string, assetsDir: string): DemoPackage[] {
+export function seedDemo(service: StationService, dataDir: string, assetsDir: string, keysDir = join(dataDir, 'demo-signing-keys')): DemoPackage[] {
   const keysFile = join(dataDir, 'demo-package-keys.json');
   if (existsSync(keysFile)) return JSON.parse(readFileSync(keysFile, 'utf8')) as DemoPackage[];
   const staged = join(dataDir, 'demo-packages');
   mkdirSync(staged, { recursive: true });
-  const store = new SigningKeyStore(join(dataDir, 'demo-signing-keys'));
+  const store = new SigningKeyStore(keysDir);
   const packages: DemoPackage[] = [];
   const sessions: RosterInput['sessions'] = [];
   const candidates: RosterInput['candidates'] = [];

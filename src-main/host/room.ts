@@ -59,7 +59,7 @@ function hubControl(hub: RoomHub, server: RoomServer): RoomControl {
         notice: null,
         hub: {
           address: server.address,
-          pairing: { state: pairing.state, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
+          pairing: { state: pairing.state, code: pairing.state === 'open' ? (pairing.code?.code ?? null) : null, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
           seats: [...seen, ...silent].map((v) => ({ ...v, label: labels.get(v.deviceId)?.label ?? null, revoked: Boolean(labels.get(v.deviceId)?.revokedAt) })),
           moves: hub.moves.view(),
         },

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { RoomCommand, type CommandResult, type CommandTarget, type RoomCommandType } from '../../src-shared/contracts/room-protocol.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import type { StationDatabase } from '../station/database.ts';
+import type { PreparedQuery, StationDatabase } from '../station/database.ts';
 
 export interface IssueCommand {
   target: CommandTarget;
@@ -43,9 +43,34 @@ export class RoomCommands {
   private readonly db: StationDatabase;
   private readonly now: () => Date;
 
+  /** Prepared once, for a seat without a candidate and for one with: every heartbeat of every seat asks. */
+  private readonly pendingForSeat: PreparedQuery<{ deviceId: string; since: string; limit: number }, { command_json: string }>;
+  private readonly pendingForCandidate: PreparedQuery<{ deviceId: string; candidateId: string; since: string; limit: number }, { command_json: string }>;
+
   constructor(db: StationDatabase, now: () => Date = () => new Date()) {
     this.db = db;
     this.now = now;
+    // (The two differ in the candidate's clause; the stand-in parameters of `prepared` name every key, so
+    // the choice is made here, not by looking at them. A seat without a pairing time has since '': every
+    // command was issued after it.)
+    const pending = (p: { deviceId: string; candidateId: string; since: string; limit: number }, withCandidate: boolean) =>
+      db.q
+        .selectFrom('room_commands as c')
+        .leftJoin('room_command_results as r', (join) => join.onRef('r.cmd_id', '=', 'c.cmd_id').on('r.device_id', '=', p.deviceId))
+        .select('c.command_json')
+        .where('r.cmd_id', 'is', null)
+        .where('c.created_at', '>=', p.since)
+        .where((eb) =>
+          eb.or([
+            eb('c.target_kind', '=', 'room'),
+            eb.and([eb('c.target_kind', '=', 'seat'), eb('c.target_ref', '=', p.deviceId)]),
+            ...(withCandidate ? [eb.and([eb('c.target_kind', '=', 'candidate'), eb('c.target_ref', '=', p.candidateId)])] : []),
+          ]),
+        )
+        .orderBy('c.room_seq')
+        .limit(p.limit);
+    this.pendingForSeat = db.prepared((p: { deviceId: string; since: string; limit: number }) => pending({ deviceId: p.deviceId, candidateId: '', since: p.since, limit: p.limit }, false));
+    this.pendingForCandidate = db.prepared((p: { deviceId: string; candidateId: string; since: string; limit: number }) => pending(p, true));
   }
 
   /** The hub's term: 1 for a hub that was never promoted from standby. */
@@ -89,25 +114,12 @@ export class RoomCommands {
     return target.kind === 'room' || (target.kind === 'seat' && target.deviceId === seat.deviceId) || (target.kind === 'candidate' && target.candidateId === seat.candidateId);
   }
 
-  /** The commands meant for this seat that it has not confirmed, oldest first. */
+  /** The commands meant for this seat that it has not confirmed, oldest first. Asked at every heartbeat. */
   pendingFor(seat: SeatAddress, limit: number): RoomCommand[] {
-    const rows = this.db.all(
-      this.db.q
-        .selectFrom('room_commands as c')
-        .leftJoin('room_command_results as r', (join) => join.onRef('r.cmd_id', '=', 'c.cmd_id').on('r.device_id', '=', seat.deviceId))
-        .select('c.command_json')
-        .where('r.cmd_id', 'is', null)
-        .$if(Boolean(seat.since), (q) => q.where('c.created_at', '>=', seat.since!))
-        .where((eb) =>
-          eb.or([
-            eb('c.target_kind', '=', 'room'),
-            eb.and([eb('c.target_kind', '=', 'seat'), eb('c.target_ref', '=', seat.deviceId)]),
-            ...(seat.candidateId ? [eb.and([eb('c.target_kind', '=', 'candidate'), eb('c.target_ref', '=', seat.candidateId)])] : []),
-          ]),
-        )
-        .orderBy('c.room_seq')
-        .limit(limit),
-    );
+    const since = seat.since ?? '';
+    const rows = seat.candidateId
+      ? this.pendingForCandidate.all({ deviceId: seat.deviceId, candidateId: seat.candidateId, since, limit })
+      : this.pendingForSeat.all({ deviceId: seat.deviceId, since, limit });
     return rows.map((r) => RoomCommand.parse(JSON.parse(r.command_json)));
   }
 

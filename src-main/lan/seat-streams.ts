@@ -84,17 +84,22 @@ export class SeatStreams {
         const acked = this.ackedSeq(deviceId);
         const first = events[0]!.seq;
         if (first > acked + 1) throw new PushRefusal('SEQ_GAP', `this hub holds seat ${deviceId} up to ${acked}; the push starts at ${first}`, acked + 1);
-        let accepted = 0;
+        // Every refusal comes before the first write, so a refused push leaves the hub's transaction as
+        // it found it (the hub commits many seats' pushes in one, room-hub.ts). The batch is contiguous:
+        // the events the hub holds already come first.
         let duplicates = 0;
         const relayed: RelayedSeatEvent[] = [];
         for (const event of events) {
-          if (event.seq <= acked) {
-            const stored = this.outbox.relayed(event.origin);
-            if (!stored || !sameBody(stored, event)) throw new PushRefusal('EVENT_CONFLICT', `seat ${deviceId} seq ${event.seq} arrived again with another body`);
-            duplicates += 1;
-            continue;
-          }
+          if (event.seq > acked) break;
+          const stored = this.outbox.relayed(event.origin);
+          if (!stored || !sameBody(stored, event)) throw new PushRefusal('EVENT_CONFLICT', `seat ${deviceId} seq ${event.seq} arrived again with another body`);
+          duplicates += 1;
+        }
+        let accepted = 0;
+        for (const event of events) {
+          if (event.seq <= acked) continue;
           // What the contract says the payload is, not what came: fields it does not know go no further.
+          // (checkBatch has parsed it already, so this cannot refuse after a write.)
           const payload = EVENT_PAYLOADS[event.kind as EventKind].parse(event.payload);
           const hubSeq = this.outbox.relay(tx, event.origin, { kind: event.kind, entityId: event.entityId, payload, createdAt: event.createdAt });
           relayed.push({ hubSeq, origin: event.origin, kind: event.kind, entityId: event.entityId, payload });

@@ -5,6 +5,7 @@
 // the order they arrive, and confirmed until the hub stops repeating them; a command of a lower term
 // than the seat has seen is refused. Heartbeats carry the seat's state and bring back the hub's clock,
 // from which the seat keeps its offset to the room's time.
+import { sql } from 'kysely';
 import {
   HubFrame,
   ROOM_HEARTBEAT_MS,
@@ -19,7 +20,7 @@ import {
   type SeatState,
 } from '../../src-shared/contracts/room-protocol.ts';
 import { isCodedError } from '../../src-shared/errors.ts';
-import type { StationDatabase } from '../station/database.ts';
+import type { PreparedQuery, StationDatabase } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
 
 /**
@@ -112,6 +113,18 @@ export class SeatLink {
   private readonly audioRefused = new Set<string>();
   /** Segments the hub could not take just now, and when to try them again. */
   private readonly audioRetryAt = new Map<string, number>();
+  /**
+   * Every segment up to this rowid of recording_segments is acknowledged by the current hub instance,
+   * so the searches for unsent audio (at every pump and every beat) start after it rather than going
+   * over every segment of every take. It holds because segments are only added (rowids grow; a seat
+   * deletes nothing of a session before it is sealed) and acknowledgements are only forgotten all at
+   * once, for another hub instance or a restored one, which sets it back to 0.
+   */
+  private audioAckedThrough = 0;
+  private readonly metaValue: PreparedQuery<{ key: string }, { value: string }>;
+  private readonly metaWrite: PreparedQuery<{ key: string; value: string }, unknown>;
+  private readonly unsentSegments: PreparedQuery<{ after: number; limit: number }, { rowid: number; recording_id: string; idx: number; sha256: string; data: Buffer; received_at: string }>;
+  private readonly lastSegment: PreparedQuery<Record<string, never>, { last: number | null }>;
   private stopped = false;
 
   constructor(options: SeatLinkOptions) {
@@ -125,6 +138,28 @@ export class SeatLink {
     this.audioWindow = options.audioWindow ?? 4;
     this.onClockOffset = options.onClockOffset;
     this.handOver = options.handOver;
+    // Prepared once: the link reads and writes its meta keys at every acknowledgement.
+    this.metaValue = this.db.prepared<{ key: string }, { value: string }>((p) => this.db.q.selectFrom('meta').select('value').where('key', '=', p.key));
+    this.metaWrite = this.db.prepared<{ key: string; value: string }>((p) =>
+      this.db.q
+        .insertInto('meta')
+        .values({ key: p.key, value: p.value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value: p.value })),
+    );
+    // Every pump looks for unsent audio; on a seat that records, that is several times a second.
+    this.unsentSegments = this.db.prepared((p: { after: number; limit: number }) =>
+      this.db.q
+        .selectFrom('recording_segments as s')
+        .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
+        .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data', 's.received_at'])
+        .where(sql`s.rowid`, '>', p.after)
+        .where('a.recording_id', 'is', null)
+        // A moved candidate's audio from the hand-over is the hub's already: not this seat's to send.
+        .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id'))
+        .orderBy(sql`s.rowid`)
+        .limit(p.limit),
+    );
+    this.lastSegment = this.db.prepared(() => this.db.q.selectFrom('recording_segments').select(sql<number | null>`max(rowid)`.as('last')));
     // Commands stored before a crash and not yet applied are applied now, in order.
     for (const row of this.db.all(this.db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'stored').orderBy('room_seq'))) {
       this.carryOut(RoomCommand.parse(JSON.parse(row.command_json)));
@@ -142,11 +177,11 @@ export class SeatLink {
   }
 
   private meta(key: string): string | undefined {
-    return this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', key))?.value;
+    return this.metaValue.get({ key })?.value;
   }
 
   private setMeta(key: string, value: string): void {
-    this.db.transaction(() => this.db.run(this.db.q.insertInto('meta').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value }))));
+    this.db.transaction(() => this.metaWrite.run({ key, value }));
   }
 
   /** A new connection to the hub (the channel made it; after a drop it makes another). */
@@ -224,6 +259,7 @@ export class SeatLink {
             this.db.run(this.db.q.deleteFrom('seat_audio_sent'));
             this.setMeta(HUB_INSTANCE_KEY, frame.hubInstance);
           });
+          this.audioAckedThrough = 0;
           this.audioRefused.clear();
         }
         const lastSeq = this.outbox.lastSeq();
@@ -413,20 +449,19 @@ export class SeatLink {
     }
   }
 
+  /**
+   * The oldest segments the hub has not acknowledged, in the order they were recorded, that the events
+   * sent on this connection have announced (written up to `announcedThrough`).
+   */
   private unsentAudio(limit: number, announcedThrough: string): { recording_id: string; idx: number; sha256: string; data: Buffer }[] {
-    return this.db.all(
-      this.db.q
-        .selectFrom('recording_segments as s')
-        .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
-        .select(['s.recording_id', 's.idx', 's.sha256', 's.data'])
-        .where('a.recording_id', 'is', null)
-        .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id'))
-        .where('s.received_at', '<=', announcedThrough)
-        .orderBy('s.received_at')
-        .orderBy('s.recording_id')
-        .orderBy('s.idx')
-        .limit(limit),
-    );
+    const rows = this.unsentSegments.all({ after: this.audioAckedThrough, limit });
+    // What lies before the first unsent segment is acknowledged, announced or not; with none unsent,
+    // everything is. (The low-water follows the unsent, not the announced: a segment whose event has
+    // not gone yet stays above it.)
+    const first = rows[0];
+    if (first) this.audioAckedThrough = Number(first.rowid) - 1;
+    else this.audioAckedThrough = Number(this.lastSegment.get({})?.last ?? this.audioAckedThrough);
+    return rows.filter((row) => row.received_at <= announcedThrough);
   }
 
   /** A command from the hub: stored, then carried out in turn; one seen before is only confirmed again. */
@@ -498,8 +533,8 @@ export class SeatLink {
         .selectFrom('recording_segments as s')
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['s.data'])), eb.lit(0)).as('bytes')])
+        .where(sql`s.rowid`, '>', this.audioAckedThrough)
         .where('a.recording_id', 'is', null)
-        // A moved candidate's audio from the hand-over is the hub's already: not this seat's to send.
         .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id')),
     );
     return {

@@ -11,6 +11,7 @@ import { CodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
 import { accommodationExtraMs, accommodationReason, parseAccommodations } from '../../src-shared/rules/accommodations.ts';
 import type { StaffMethod } from '../../src-shared/contracts/staff-rights.ts';
+import { holdsRight } from '../../src-shared/rules/staff.ts';
 import {
   CANDIDATE_TIMER_KINDS,
   IN_PROCESS_CALLER,
@@ -901,8 +902,14 @@ export class StationService implements StationHost {
   }
 
   async getRoom(input: StationInput<'getRoom'>, caller?: Caller): Promise<StationOutput<'getRoom'>> {
-    this.requireStaff('getRoom', input, caller);
-    return this.room ? this.room.status() : { role: this.options.role, notice: this.roomNotice ?? (this.options.role === 'solo' ? 'a solo station has no room' : 'the room has not started'), hub: null, seat: null };
+    const actor = this.requireStaff('getRoom', input, caller);
+    if (this.room) {
+      const status = this.room.status();
+      // The pairing code is for those who may pair seats (chief invigilator, IT), not every invigilator.
+      if (status.hub && !holdsRight(actor.roles, 'seats.pair')) return { ...status, hub: { ...status.hub, pairing: { ...status.hub.pairing, code: null } } };
+      return status;
+    }
+    return { role: this.options.role, notice: this.roomNotice ?? (this.options.role === 'solo' ? 'a solo station has no room' : 'the room has not started'), hub: null, seat: null };
   }
 
   async openPairing(input: StationInput<'openPairing'>, caller?: Caller): Promise<StationOutput<'openPairing'>> {

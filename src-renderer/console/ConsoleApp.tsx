@@ -20,7 +20,7 @@ type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
 function ConsoleFrame({ title, children, onSignOut }: { title: string; children: React.ReactNode; onSignOut?: () => void }) {
   const t = useText();
   return (
-    <div className="frame">
+    <div className="frame console">
       <header className="topbar">
         <div className="topbar-title">
           <span className="app-name" data-testid="app-name">
@@ -132,7 +132,9 @@ function SeatRow({ seat, onRevoke }: { seat: HubSeat; onRevoke: () => void }) {
 
 function Pairing({ station, token, room, onChange }: { station: StationApi; token: string; room: NonNullable<RoomStatus['hub']>; onChange: () => void }) {
   const t = useText();
-  const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  const [opened, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  // The room's own word wins: each code pairs one seat, and the hub's next code comes with the room view.
+  const code = room.pairing.code && room.pairing.expiresAt ? { code: room.pairing.code, expiresAt: room.pairing.expiresAt } : opened;
   const [error, setError] = useState<BilingualText | null>(null);
   const [now, setNow] = useState(Date.now());
   useEffect(() => {

@@ -204,7 +204,11 @@ export const RoomStatus = z.object({
   hub: z
     .object({
       address: z.object({ host: z.string(), port: z.number().int() }),
-      pairing: z.object({ state: z.enum(['closed', 'open', 'paused']), expiresAt: z.string().nullable(), consecutiveFailures: z.number().int().min(0) }),
+      /**
+           * The code live now (null unless open, and unless the caller may pair seats): each code pairs one
+           * seat, so the hub shows the next one as soon as a seat has used it.
+           */
+          pairing: z.object({ state: z.enum(['closed', 'open', 'paused']), code: z.string().nullable(), expiresAt: z.string().nullable(), consecutiveFailures: z.number().int().min(0) }),
       seats: z.array(
         z.object({
           deviceId: z.string(),

@@ -79,16 +79,20 @@ export class Runner {
   stationPid = 0;
   private stationReady: (() => void)[] = [];
 
-  constructor(options: { dataDir: string; port: number; assetsDir: string }) {
+  /** Settings for the station process (EXAM_STATION_ROLE, the room's port ...), over the test's own environment. */
+  private readonly env: Record<string, string>;
+
+  constructor(options: { dataDir: string; port: number; assetsDir: string; env?: Record<string, string> }) {
     this.dataDir = options.dataDir;
     this.port = options.port;
     this.assetsDir = options.assetsDir;
+    this.env = options.env ?? {};
   }
 
   async start(): Promise<void> {
     const child = spawn(process.execPath, [join(ROOT, 'src-main/runner/main.ts'), '--data', this.dataDir, '--port', String(this.port), '--quiet'], {
       cwd: ROOT,
-      env: { ...process.env, EXAM_STATION_ASSETS: this.assetsDir },
+      env: { ...process.env, EXAM_STATION_ASSETS: this.assetsDir, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

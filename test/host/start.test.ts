@@ -1,7 +1,7 @@
 // Production start-up apart from the demo (issue 8.3): one configuration from the IT policy file and the
 // environment, checked with one schema; a production station trusts only the shipped trust list,
 // imports nothing by itself and never trusts a key it made; the demo is what npm start runs.
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadStationConfig } from '../../src-main/host/config.ts';
@@ -80,6 +80,25 @@ describe('a production station', () => {
       expect(await service.listCandidates({ staffToken })).toEqual([]);
     } finally {
       service.close();
+    }
+  });
+
+  it("a demo seat seeds nothing of its own and trusts the demo key it is pointed at: its hub's packages import, its own key is not made", async () => {
+    const dir = tempDir();
+    const hub = openDemoStation(join(dir, 'hub'), { EXAM_STATION_ROLE: 'hub' });
+    hub.service.close();
+    expect(hub.demo.length).toBeGreaterThan(0);
+    const seat = openDemoStation(join(dir, 'seat'), { EXAM_STATION_ROLE: 'seat', EXAM_STATION_DEMO_KEYS: join(dir, 'hub', 'demo-signing-keys') });
+    try {
+      expect(seat.demo).toEqual([]);
+      const { staffToken } = await seat.service.staffSignIn(DEMO_CHIEF);
+      expect(await seat.service.listCandidates({ staffToken })).toEqual([]);
+      expect(await seat.service.listPackages({ staffToken })).toEqual([]);
+      const imported = await seat.service.importPackage({ staffToken, path: join(dir, 'hub', 'demo-packages', 'a2.exampkg') });
+      expect(imported.summary.packageId).toBe(hub.demo.find((p) => p.title === imported.summary.title)?.packageId);
+      expect(existsSync(join(dir, 'seat', 'demo-signing-keys'))).toBe(false);
+    } finally {
+      seat.service.close();
     }
   });
 

@@ -61,6 +61,13 @@ describe('a hub and a seat over the room channel', () => {
     const seatId = seatStation.identity.deviceId;
     await until('the seat on the room view', () => hubRoom.hub.view().some((s) => s.deviceId === seatId && s.connected && s.state !== null));
     const roomAtHub = await hubStation.service.getRoom({ staffToken: hubStaff });
+    // The code is used: the hub shows the next one for the next seat, to those who may pair seats only.
+    expect(roomAtHub.hub?.pairing).toMatchObject({ state: 'open', code: expect.stringMatching(/^\d{8}$/) });
+    expect(roomAtHub.hub?.pairing.code).not.toBe(code);
+    await hubStation.service.createStaffAccount({ staffToken: hubStaff, username: 'kontrolieris', displayName: 'Ilze Kontroliere', roles: ['invigilator'], password: 'Sakuma-Parole-1' });
+    const { staffToken: invigilatorToken } = await hubStation.service.staffSignIn({ username: 'kontrolieris', password: 'Sakuma-Parole-1' });
+    await hubStation.service.changeOwnPassword({ staffToken: invigilatorToken, currentPassword: 'Sakuma-Parole-1', newPassword: 'Manas-Parole-22' });
+    expect((await hubStation.service.getRoom({ staffToken: invigilatorToken })).hub?.pairing).toMatchObject({ state: 'open', code: null });
     expect(roomAtHub.hub?.seats).toEqual([expect.objectContaining({ deviceId: seatId, label: '1A', revoked: false, presence: 'connected', connected: true })]);
     // The audit log on each station says who did it.
     const audit = async (s: OpenedStation, staffToken: string) => (await s.service.listAudit({ staffToken, afterSeq: 0, limit: 1000 })).map((e) => e.action);

@@ -38,18 +38,18 @@ const seat = (label: string, more: Partial<HubSeat> = {}): HubSeat => ({
 /** A hub: its room and its pairing, as getRoom and the pairing methods answer them. */
 class FakeHub extends FakeStation {
   seats: HubSeat[] = [seat('1A'), seat('1B', { presence: 'missing', connected: false }), seat('2A', { state: state('C-2A', 7) })];
-  pairing: NonNullable<RoomStatus['hub']>['pairing'] = { state: 'closed', expiresAt: null, consecutiveFailures: 0 };
+  pairing: NonNullable<RoomStatus['hub']>['pairing'] = { state: 'closed', code: null, expiresAt: null, consecutiveFailures: 0 };
   revoked: string[] = [];
   override async getRoom(): Promise<StationOutput<'getRoom'>> {
     return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: this.pairing, seats: this.seats }, seat: null };
   }
   override async openPairing(): Promise<StationOutput<'openPairing'>> {
     const expiresAt = new Date(Date.now() + 120_000).toISOString();
-    this.pairing = { state: 'open', expiresAt, consecutiveFailures: 0 };
+    this.pairing = { state: 'open', code: '48151623', expiresAt, consecutiveFailures: 0 };
     return { code: '48151623', expiresAt };
   }
   override async closePairing(): Promise<StationOutput<'closePairing'>> {
-    this.pairing = { state: 'closed', expiresAt: null, consecutiveFailures: 0 };
+    this.pairing = { state: 'closed', code: null, expiresAt: null, consecutiveFailures: 0 };
     return { ok: true };
   }
   override async revokeSeat(input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
@@ -111,9 +111,20 @@ describe('the console', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Beigt pievienošanu' }));
     await act(async () => new Promise((r) => setTimeout(r, 10)));
     expect(screen.queryByTestId('pairing-code')).toBeNull();
-    hub.pairing = { state: 'paused', expiresAt: null, consecutiveFailures: 5 };
+    hub.pairing = { state: 'paused', code: null, expiresAt: null, consecutiveFailures: 5 };
     await act(async () => new Promise((r) => setTimeout(r, 2100)));
     expect(screen.getByRole('alert').textContent).toContain('Pievienošana apturēta pēc 5 kļūdainām ievadēm');
+  });
+
+  test('shows the next code as soon as a seat has used the one on screen', async () => {
+    const hub = new FakeHub();
+    await signedIn(hub);
+    fireEvent.click(await screen.findByRole('button', { name: 'Rādīt pievienošanas kodu' }));
+    expect((await screen.findByTestId('pairing-code')).textContent).toBe('4815 1623');
+    // A seat paired with it: the hub made the next code, and the room view carries it.
+    hub.pairing = { ...hub.pairing, code: '90210337' };
+    await act(async () => new Promise((r) => setTimeout(r, 2100)));
+    expect(screen.getByTestId('pairing-code').textContent).toBe('9021 0337');
   });
 
   test('asks before unpairing a seat, and unpairs only on yes', async () => {

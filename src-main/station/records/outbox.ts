@@ -30,6 +30,8 @@ export class Outbox {
   readonly deviceId: string;
   private readonly db: StationDatabase;
   private readonly insert: PreparedQuery<NewEvent, unknown>;
+  private readonly maxSeq: PreparedQuery<Record<string, never>, { seq: number | null }>;
+  private readonly seqFloor: PreparedQuery<Record<string, never>, { value: string }>;
   /** The highest seq handed out and committed, or undefined to be read again. */
   private last: number | undefined;
 
@@ -41,6 +43,9 @@ export class Outbox {
         .insertInto('outbox')
         .values({ seq: p.seq, device_id: p.device_id, kind: p.kind, entity_id: p.entity_id, payload_json: p.payload_json, created_at: p.created_at, origin_seq: p.origin_seq }),
     );
+    // Prepared once: a seat's link asks for lastSeq at every push and every beat.
+    this.maxSeq = db.prepared<Record<string, never>, { seq: number | null }>(() => db.q.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('seq')));
+    this.seqFloor = db.prepared<Record<string, never>, { value: string }>(() => db.q.selectFrom('meta').select('value').where('key', '=', 'outbox_seq_floor'));
   }
 
   /**
@@ -98,8 +103,8 @@ export class Outbox {
 
   /** The highest seq ever handed out: the newest event, or the floor kept when events were pruned. */
   lastSeq(): number {
-    const row = this.db.get(this.db.q.selectFrom('outbox').select((eb) => eb.fn.max('seq').as('seq')));
-    const floor = this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', 'outbox_seq_floor'));
+    const row = this.maxSeq.get({});
+    const floor = this.seqFloor.get({});
     return Math.max(Number(row?.seq ?? 0), Number(floor?.value ?? 0));
   }
 }

@@ -639,6 +639,32 @@ export const ERROR_CATALOGUE = {
     lv: 'Šis zaudētā laika priekšlikums jau ir izskatīts vai vairs nav spēkā. Atjaunojiet skatu.',
     en: 'This lost-time proposal has been dealt with already or is no longer there. Refresh the view.',
   },
+  // Moving a candidate to another seat (docs/room.md, "Moving a candidate").
+  ATTEMPT_MOVED: {
+    status: 409,
+    lv: 'Jūsu darbs ir pārcelts uz citu datoru. Šajā datorā vairs nekas netiek saglabāts; pārbaudījuma vadītājs jūs aizvedīs pie jaunā datora.',
+    en: 'Your work has been moved to another computer. Nothing more is saved on this one; the invigilator will take you to the new computer.',
+  },
+  SEAT_OCCUPIED: {
+    status: 409,
+    lv: 'Pie šī kandidāta datora jau ir kandidāts vai uz to jau tiek kāds pārsēdināts. Izvēlieties brīvu rezerves datoru.',
+    en: 'This seat already has a candidate, or someone is already being moved to it. Choose a free spare seat.',
+  },
+  MOVE_IN_PROGRESS: {
+    status: 409,
+    lv: 'Šis kandidāts jau tiek pārsēdināts: jaunais dators vēl saņem viņa darbu. Pagaidiet, līdz pārsēdināšana beidzas.',
+    en: 'This candidate is already being moved: the new seat is still receiving their work. Wait until the move is done.',
+  },
+  MOVE_TARGET_FORMER_SEAT: {
+    status: 409,
+    lv: 'Kandidāts jau ir strādājis pie šī datora un no tā pārsēdināts. Izvēlieties citu rezerves datoru.',
+    en: 'The candidate already worked at this seat and was moved away from it. Choose another spare seat.',
+  },
+  HANDOVER_INVALID: {
+    status: 422,
+    lv: 'Kandidāta darba nodošana jaunajam datoram nav pilnīga vai ir bojāta. Nekas netika mainīts; pārsēdiniet kandidātu vēlreiz vai pasauciet IT.',
+    en: "The hand-over of the candidate's work to the new seat is incomplete or damaged. Nothing was changed; move the candidate again or call IT.",
+  },
   ROOM_PROTOCOL_MISMATCH: {
     status: 426,
     lv: 'Kandidāta datora un telpas datora programmu versijas nesader. Atjauniniet abus uz vienu versiju.',

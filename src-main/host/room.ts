@@ -12,6 +12,7 @@ import { RoomSeal } from '../lan/room-seal.ts';
 import { startRoomServer, type RoomServer } from '../lan/room-server.ts';
 import { SqliteSeatDirectory } from '../lan/seat-directory.ts';
 import { applyOnStation } from '../seat-link/apply-command.ts';
+import { HandOverReceiver } from '../seat-link/hand-over.ts';
 import { connectToHub, type HubConnection } from '../seat-link/hub-connection.ts';
 import { loadMembership } from '../seat-link/membership.ts';
 import { sessionOfConnection, sessionsOfHub } from '../seat-link/room-sessions.ts';
@@ -90,6 +91,7 @@ export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pai
           address: server.address,
           pairing: { state: pairing.state, code: pairing.state === 'open' ? (pairing.code?.code ?? null) : null, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
           seats: [...seen, ...silent].map((v) => ({ ...v, label: labels.get(v.deviceId)?.label ?? null, revoked: Boolean(labels.get(v.deviceId)?.revokedAt) })),
+          moves: hub.moves.view(),
         },
         seat: null,
       };
@@ -106,6 +108,7 @@ export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pai
     discoveredHubs: () => {
       throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not look for hubs');
     },
+    moveCandidate: (input) => hub.moves.move(input),
   };
 }
 
@@ -114,9 +117,17 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
   const appVersion = options.appVersion ?? '0.1.0';
   if (config.role === 'hub') {
     const authority = await openRoomAuthority(config.dataDir, identity);
-    // The packages imported here are pre-staged on every paired seat (locked; the key goes at the start).
-    const hub = new RoomHub({ db: service.db, outbox: service.outbox, packages: new HubPackages(service.db) });
     const directory = new SqliteSeatDirectory(service.db);
+    const hub = new RoomHub({
+      db: service.db,
+      outbox: service.outbox,
+      directory: (deviceId) => {
+        const seat = directory.list().find((s) => s.deviceId === deviceId);
+        return seat && { revoked: Boolean(seat.revokedAt) };
+      },
+      // The packages imported here are pre-staged on every paired seat (locked; the key goes at the start).
+      packages: new HubPackages(service.db),
+    });
     const server = await startRoomServer({
       identity,
       authority,
@@ -160,6 +171,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       browser?.stop();
       browser = null;
     };
+    const handOvers = new HandOverReceiver(service);
     const begin = (membership: SeatMembership) => {
       stopBrowsing();
       const link = new SeatLink({
@@ -171,6 +183,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
         ...(opened.clock ? { onClockOffset: (offset: number) => opened.clock!.observe(offset) } : {}),
         stationAlarm: () => service.storageAlarm(),
         staging: new SeatStaging({ db: service.db, importPackage: (file) => void service.importPackageBytes(file), maxPackageBytes: config.maxPackageBytes }),
+        handOver: (piece) => handOvers.receive(piece),
       });
       const connection = connectToHub({ identity, membership });
       connection.onDisconnected((reason) => {
@@ -226,6 +239,9 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
       },
       issueCommand: () => {
         throw new StationError('ROOM_NOT_AVAILABLE', 'room commands are issued by the hub');
+      },
+      moveCandidate: () => {
+        throw new StationError('ROOM_NOT_AVAILABLE', 'candidates are moved at the hub');
       },
       pairWithHub: async ({ host, port, code, label, hubDeviceId }) => {
         if (running) throw new StationError('SEAT_OTHER_HUB', 'this seat is paired already: unpair it at its hub first');

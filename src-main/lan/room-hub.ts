@@ -25,6 +25,7 @@ import type { Outbox } from '../station/records/outbox.ts';
 import { candidateAtSeat } from '../station/records/room-assignments.ts';
 import type { HubPackages } from './package-staging.ts';
 import { RoomCommands, type IssueCommand } from './room-commands.ts';
+import { RoomMoves } from './room-moves.ts';
 import { PushRefusal, SeatStreams } from './seat-streams.ts';
 
 export type SeatPresence = 'connected' | 'late' | 'missing';
@@ -52,6 +53,8 @@ export interface RoomHubOptions {
   /** The packages this hub pre-stages on its seats; none offered without it. */
   packages?: HubPackages;
   now?: () => Date;
+  /** The room's seat directory, for moves: whether a seat is paired here and not revoked (none: every seat heard from counts). */
+  directory?: (deviceId: string) => { revoked: boolean } | undefined;
 }
 
 /** A seat's write for the next group commit, and how to answer it. */
@@ -83,6 +86,8 @@ interface Session {
 export class RoomHub {
   readonly streams: SeatStreams;
   readonly commands: RoomCommands;
+  /** Candidates moved to spare seats, and the hand-overs (room-moves.ts). */
+  readonly moves: RoomMoves;
   /** This hub database's id: a seat that sees another one knows the hub was rebuilt. */
   readonly instance: string;
   private readonly now: () => Date;
@@ -102,8 +107,9 @@ export class RoomHub {
     this.db = options.db;
     this.outbox = options.outbox;
     this.savepoint = { begin: options.db.sqlite.prepare('SAVEPOINT seat_write'), release: options.db.sqlite.prepare('RELEASE seat_write'), rollback: options.db.sqlite.prepare('ROLLBACK TO seat_write') };
-    this.streams = new SeatStreams(options.db, options.outbox, this.now);
     this.commands = new RoomCommands(options.db, this.now);
+    this.moves = new RoomMoves({ db: options.db, outbox: options.outbox, now: this.now, hub: this, ...(options.directory ? { directory: options.directory } : {}) });
+    this.streams = new SeatStreams(options.db, options.outbox, this.now, (tx, deviceId, relayed) => this.moves.flagLate(tx, deviceId, relayed));
     this.instance = hubInstance(options.db);
   }
 
@@ -184,6 +190,7 @@ export class RoomHub {
       send({ type: 'welcome', protocol: ROOM_PROTOCOL_VERSION, hubInstance: this.instance, ackedSeq: this.streams.ackedSeq(deviceId), term: this.commands.term(), hubTime: this.now().getTime() });
       if (frame.lastSeq < this.streams.ackedSeq(deviceId)) record.alarm = `SEAT_BEHIND_HUB: the seat has events up to ${frame.lastSeq}, the hub holds it up to ${this.streams.ackedSeq(deviceId)}`;
       this.offerPackages(session, send);
+      this.moves.greeted(deviceId, link);
       this.changed();
       return;
     }
@@ -234,6 +241,9 @@ export class RoomHub {
         else send({ type: 'package-refused', packageId: frame.packageId, index: frame.index, code: 'PACKAGE_NOT_FOUND', detail: `this hub has no chunk ${frame.index} of package ${frame.packageId}` });
         break;
       }
+      case 'handover-result':
+        this.moves.settle(deviceId, frame);
+        break;
       case 'command-result':
         this.commitSoon(link, record, {
           write: () => this.commands.confirm(deviceId, frame.result),
@@ -329,6 +339,12 @@ export class RoomHub {
     const command = this.commands.issue(input);
     this.send(command);
     return command;
+  }
+
+  /** What the hub knows of one seat now: its greeted link, when it was last heard, its last heartbeat's state. */
+  seat(deviceId: string): { link: FrameLink | null; lastSeenAt: number | null; state: SeatState | null } | undefined {
+    const record = this.seats.get(deviceId);
+    return record && { link: record.link, lastSeenAt: record.lastSeenAt, state: record.state };
   }
 
   /** Send a stored command to every connected seat it is meant for (once its store is committed). */

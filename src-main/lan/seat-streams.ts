@@ -10,7 +10,7 @@ import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { checkBatch, describeBatchProblem, EVENT_PAYLOADS, type EventEnvelope, type EventKind } from '../../src-shared/contracts/events.ts';
 import { ROOM_PUSH_MAX_EVENTS } from '../../src-shared/contracts/room-protocol.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import type { StationDatabase } from '../station/database.ts';
+import type { StationDatabase, Tx } from '../station/database.ts';
 import type { Outbox, RelayedEvent } from '../station/records/outbox.ts';
 
 export interface SeatPushResult {
@@ -31,15 +31,29 @@ export class PushRefusal extends StationError {
 const sameBody = (stored: RelayedEvent, event: EventEnvelope): boolean =>
   stored.kind === event.kind && stored.entityId === event.entityId && stored.createdAt === event.createdAt && canonicalJson(stored.payload) === canonicalJson(event.payload);
 
+/** An event of a seat as the hub has just relayed it, with its seq in the hub's stream. */
+export interface RelayedSeatEvent {
+  hubSeq: number;
+  origin: EventEnvelope['origin'];
+  kind: string;
+  entityId: string;
+  payload: unknown;
+}
+
+/** Told, inside the push's transaction, of the events a push brought (a move flags the old seat's late ones). */
+export type RelayListener = (tx: Tx, deviceId: string, relayed: readonly RelayedSeatEvent[]) => void;
+
 export class SeatStreams {
   private readonly db: StationDatabase;
   private readonly outbox: Outbox;
   private readonly now: () => Date;
+  private readonly onRelayed: RelayListener | undefined;
 
-  constructor(db: StationDatabase, outbox: Outbox, now: () => Date = () => new Date()) {
+  constructor(db: StationDatabase, outbox: Outbox, now: () => Date = () => new Date(), onRelayed?: RelayListener) {
     this.db = db;
     this.outbox = outbox;
     this.now = now;
+    this.onRelayed = onRelayed;
   }
 
   /** Everything of this seat up to here is committed at the hub (0: nothing yet). */
@@ -74,6 +88,7 @@ export class SeatStreams {
         // it found it (the hub commits many seats' pushes in one, room-hub.ts). The batch is contiguous:
         // the events the hub holds already come first.
         let duplicates = 0;
+        const relayed: RelayedSeatEvent[] = [];
         for (const event of events) {
           if (event.seq > acked) break;
           const stored = this.outbox.relayed(event.origin);
@@ -86,9 +101,11 @@ export class SeatStreams {
           // What the contract says the payload is, not what came: fields it does not know go no further.
           // (checkBatch has parsed it already, so this cannot refuse after a write.)
           const payload = EVENT_PAYLOADS[event.kind as EventKind].parse(event.payload);
-          this.outbox.relay(tx, event.origin, { kind: event.kind, entityId: event.entityId, payload, createdAt: event.createdAt });
+          const hubSeq = this.outbox.relay(tx, event.origin, { kind: event.kind, entityId: event.entityId, payload, createdAt: event.createdAt });
+          relayed.push({ hubSeq, origin: event.origin, kind: event.kind, entityId: event.entityId, payload });
           accepted += 1;
         }
+        if (relayed.length > 0) this.onRelayed?.(tx, deviceId, relayed);
         const ackedSeq = Math.max(acked, events.at(-1)!.seq);
         const updatedAt = this.now().toISOString();
         this.db.run(

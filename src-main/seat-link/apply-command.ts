@@ -75,6 +75,13 @@ export function applyOnStation(service: StationService): CommandApplier {
         if (!sessionId) throw new StationError('VALIDATION_FAILED', 'a seal names its session');
         return service.roomSeal({ sessionId, cmdId: command.cmdId });
       }
+      case 'move-out': {
+        // The candidate was moved to another seat: their attempt stops here (the hub names them, or the seat's one).
+        if (command.target.kind === 'room') throw new StationError('VALIDATION_FAILED', 'a move-out is for one seat or one candidate, never the room');
+        const candidateId = command.target.kind === 'candidate' ? command.target.candidateId : text(params.candidateId);
+        service.roomMoveOut({ candidateId, cmdId: command.cmdId, at: command.effectiveAt });
+        return;
+      }
       default:
         throw new StationError('COMMAND_UNSUPPORTED', `this seat does not carry out ${command.type} yet`);
     }

@@ -52,6 +52,8 @@ export interface SeatLinkOptions {
   stationAlarm?: () => string | null;
   /** Fetches the packages the hub offers (pre-staging); without it offers are ignored. */
   staging?: SeatStaging;
+  /** Takes a moved candidate's hand-over piece by piece (hand-over.ts); the result once it is whole. */
+  handOver?: (piece: Extract<HubFrame, { type: 'handover' }>) => Extract<SeatFrame, { type: 'handover-result' }> | null;
 }
 
 export interface SeatLinkStatus {
@@ -105,6 +107,7 @@ export class SeatLink {
   private readonly onClockOffset: ((offsetMs: number) => void) | undefined;
   private readonly stationAlarm: () => string | null;
   private readonly staging: SeatStaging | null;
+  private readonly handOver: SeatLinkOptions['handOver'];
   private connection: Connection | null = null;
   private pushIds = 0;
   private offsets: { rtt: number; offset: number }[] = [];
@@ -144,6 +147,7 @@ export class SeatLink {
     this.onClockOffset = options.onClockOffset;
     this.stationAlarm = options.stationAlarm ?? (() => null);
     this.staging = options.staging ?? null;
+    this.handOver = options.handOver;
     // Prepared once: the link reads and writes its meta keys at every acknowledgement.
     this.metaValue = this.db.prepared<{ key: string }, { value: string }>((p) => this.db.q.selectFrom('meta').select('value').where('key', '=', p.key));
     this.metaWrite = this.db.prepared<{ key: string; value: string }>((p) =>
@@ -160,6 +164,8 @@ export class SeatLink {
         .select([sql<number>`s.rowid`.as('rowid'), 's.recording_id', 's.idx', 's.sha256', 's.data', 's.received_at'])
         .where(sql`s.rowid`, '>', p.after)
         .where('a.recording_id', 'is', null)
+        // A moved candidate's audio from the hand-over is the hub's already: not this seat's to send.
+        .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id'))
         .orderBy(sql`s.rowid`)
         .limit(p.limit),
     );
@@ -366,6 +372,11 @@ export class SeatLink {
       case 'package-refused':
         this.staging?.onRefused(frame);
         return;
+      case 'handover': {
+        const result = this.handOver ? this.handOver(frame) : { type: 'handover-result' as const, moveId: frame.moveId, status: 'refused' as const, code: 'COMMAND_UNSUPPORTED', detail: 'this seat does not take hand-overs' };
+        if (result) this.send(connection, result);
+        return;
+      }
     }
   }
 
@@ -551,7 +562,8 @@ export class SeatLink {
         .leftJoin('seat_audio_sent as a', (join) => join.onRef('a.recording_id', '=', 's.recording_id').onRef('a.idx', '=', 's.idx'))
         .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.coalesce(eb.fn.sum<number>(eb.fn('length', ['s.data'])), eb.lit(0)).as('bytes')])
         .where(sql`s.rowid`, '>', this.audioAckedThrough)
-        .where('a.recording_id', 'is', null),
+        .where('a.recording_id', 'is', null)
+        .where('s.recording_id', 'not in', (eb) => eb.selectFrom('seat_handed_over_recordings').select('recording_id')),
     );
     return {
       connected: Boolean(this.connection?.welcomed),

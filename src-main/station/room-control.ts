@@ -3,7 +3,7 @@
 // out here. A station without a room (solo, or a room that could not start) has none attached.
 import type { RoomCommand } from '../../src-shared/contracts/room-protocol.ts';
 import type { SealStatus } from '../../src-shared/contracts/room-seal.ts';
-import type { DiscoveredHubs, RoomStatus, StationInput } from '../../src-shared/contracts/station-api.ts';
+import type { DiscoveredHubs, MoveView, RoomStatus, StationInput } from '../../src-shared/contracts/station-api.ts';
 import type { IssueCommand } from '../lan/room-commands.ts';
 import type { RoomDesk } from '../lan/room-desk.ts';
 
@@ -13,6 +13,8 @@ export interface RoomControl {
   closePairing(): void;
   revokeSeat(deviceId: string): void;
   pairWithHub(input: Omit<StationInput<'pairWithHub'>, 'staffToken'>): Promise<RoomStatus>;
+  /** On a hub: move a candidate to a spare seat (src-main/lan/room-moves.ts), attributed to `movedBy`. */
+  moveCandidate(input: Omit<StationInput<'moveCandidate'>, 'staffToken'> & { movedBy: string }): MoveView;
   /** The hubs an unpaired seat has found by DNS-SD (it starts looking at the first call). */
   discoveredHubs(): DiscoveredHubs;
   /** A hub's room controls (commands, raised hands, lost time); null on a seat. */

@@ -52,6 +52,8 @@ import { AssignParams, type RoomCommand, type SeatState } from '../../src-shared
 import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
 import { Timers } from './records/timers.ts';
 import { SessionSeals } from './session-seal.ts';
+import { rebuildHandedOver } from './records/hand-over.ts';
+import type { HandOver } from '../../src-shared/contracts/hand-over.ts';
 import { loadCommonPasswords, PASSWORD_HASH_PARAMS, SOURCE_COMMON_PASSWORDS, type ScryptParams } from './passwords.ts';
 import { DEFAULT_STAFF_LOCK_MS, StaffDesk, type FirstChief, type StaffActor } from './staff.ts';
 
@@ -326,7 +328,8 @@ export class StationService implements StationHost {
       const now = this.now();
       this.setMeta(tx, 'clean_stop', '0');
       this.setMeta(tx, 'alive_at', String(now.getTime()));
-      const open = new Set(this.attempts.openIds().map((a) => a.attemptId));
+      // A moved candidate's takes stay as they were: nothing new is written for that attempt here.
+      const open = new Set([...this.attempts.openIds().map((a) => a.attemptId), ...this.attempts.movedOutIds()]);
       for (const take of this.db.all(this.db.q.selectFrom('recordings').select(['recording_id', 'attempt_id']).where('closed_at', 'is', null))) {
         if (!open.has(take.attempt_id)) this.recordings.close(tx, take.recording_id, now, 'submitted');
       }
@@ -414,6 +417,9 @@ export class StationService implements StationHost {
    */
   private seat(input: Seat, caller: Caller | undefined): number {
     const facts = this.attempts.requireToken(input.attemptId, input.candidateToken);
+    // The candidate was moved to another seat: this screen is told so, whatever it asks.
+    if (facts.movedOut) throw new StationError('ATTEMPT_MOVED', `attempt ${input.attemptId} was moved to another seat`);
+    this.resumeHandedOver(input.attemptId);
     this.screens.bind(caller, input.attemptId);
     const now = this.now();
     const previous = this.screens.signOfLife(input.attemptId, now.getTime());
@@ -1027,6 +1033,94 @@ export class StationService implements StationHost {
     });
   }
 
+  /**
+   * The room's move-out: the candidate of this seat was moved to another seat. Their attempt stops here
+   * (its screen is told, nothing new is written for it); what this seat wrote of it before still goes
+   * to the hub, which keeps what came after the move flagged. Nothing to do if the seat has no such attempt.
+   */
+  roomMoveOut(input: { candidateId: string | null; cmdId: string; at: number }): { attemptIds: string[] } {
+    const moved = this.roomAttempts().filter((a) => input.candidateId === null || a.candidateId === input.candidateId);
+    this.tx((tx) => {
+      for (const attempt of moved) this.attempts.markMovedOut(tx, attempt.attemptId, input.cmdId, input.at);
+    });
+    return { attemptIds: moved.map((a) => a.attemptId) };
+  }
+
+  /**
+   * A moved candidate's hand-over from the hub (src-main/seat-link/hand-over.ts): the attempt rebuilt
+   * from what the hub acknowledged, takes left open closed (cut off by the old seat, so they do not
+   * count), commands the old seat carried out kept as carried out. The timers, as after a fault: the
+   * time a running part's clock ran from the old seat's last sign of life to now, less one beat, is
+   * credited (as seat() credits a silent screen), and the part is paused until the candidate's screen
+   * is at this seat (its first call resumes it), so the walk over costs nothing. The attempt is then
+   * open here for the candidate's screen. A hand-over taken already is a no-op.
+   */
+  roomHandOver(handOver: HandOver): { attemptId: string; creditedMs: number; alreadyApplied: boolean } {
+    if (this.db.get(this.db.q.selectFrom('seat_hand_overs').select('move_id').where('move_id', '=', handOver.moveId))) return { attemptId: handOver.attemptId, creditedMs: 0, alreadyApplied: true };
+    const content = this.content(handOver.packageId);
+    const now = this.now();
+    let creditedMs = 0;
+    this.tx((tx) => {
+      const rebuilt = rebuildHandedOver(this.db, tx, handOver, now);
+      // The rows were written around the stores: whatever they remembered of other attempts is read again.
+      this.timers.forget();
+      this.attempts.forget();
+      this.answers.forget();
+      for (const recordingId of rebuilt.openTakes) this.recordings.close(tx, recordingId, now, 'station-restart');
+      for (const command of handOver.settledCommands) {
+        this.db.run(
+          this.db.q
+            .insertInto('seat_commands')
+            .values({ cmd_id: command.cmdId, term: command.term, room_seq: command.roomSeq, command_json: JSON.stringify(command), received_at: now.toISOString(), status: 'applied', code: null, detail: `carried out at ${handOver.from.deviceId}, before the move`, applied_at: now.toISOString() })
+            .onConflict((oc) => oc.column('cmd_id').doNothing()),
+        );
+      }
+      const lastSeen = handOver.from.lastSeenAt ?? handOver.movedAt;
+      const paused: string[] = [];
+      for (const part of content.parts) {
+        const before = this.timers.state(handOver.attemptId, part, lastSeen);
+        const after = this.timers.state(handOver.attemptId, part, now.getTime());
+        if (after.status === 'ended' || after.status === 'not-started') continue;
+        const lostMs = after.elapsedMs - before.elapsedMs - SEAT_HEARTBEAT_MS;
+        if (lostMs > 0) {
+          const reason = `moved to another seat: ${Math.round(lostMs / 1000)} s from the old seat's last sign of life to the hand-over`;
+          this.timers.record(tx, { attemptId: handOver.attemptId, part, kind: 'credit', amountMs: lostMs, reason }, now);
+          creditedMs = Math.max(creditedMs, lostMs);
+        }
+        if (this.timers.state(handOver.attemptId, part, now.getTime()).status !== 'running') continue;
+        this.timers.record(tx, { attemptId: handOver.attemptId, part, kind: 'pause', reason: 'moved to another seat: until the candidate is at this seat' }, now);
+        paused.push(part.id);
+      }
+      this.db.run(this.db.q.updateTable('seat_hand_overs').set({ paused_parts: JSON.stringify(paused) }).where('move_id', '=', handOver.moveId));
+    });
+    this.awaitingCandidate = undefined;
+    return { attemptId: handOver.attemptId, creditedMs, alreadyApplied: false };
+  }
+
+  /** Handed-over attempts whose parts wait for the candidate's screen: attempt → hand-over, read on first use. */
+  private awaitingCandidate: Map<string, { moveId: string; parts: string[] }> | undefined;
+
+  /** The candidate's screen is at this seat: the parts a hand-over paused for the walk over run again. */
+  private resumeHandedOver(attemptId: string): void {
+    this.awaitingCandidate ??= new Map(
+      this.db
+        .all(this.db.q.selectFrom('seat_hand_overs').select(['move_id', 'attempt_id', 'paused_parts']).where('resumed_at', 'is', null))
+        .map((r) => [r.attempt_id, { moveId: r.move_id, parts: JSON.parse(r.paused_parts) as string[] }]),
+    );
+    const waiting = this.awaitingCandidate.get(attemptId);
+    if (!waiting) return;
+    const content = this.contentOfAttempt(attemptId);
+    const now = this.now();
+    this.tx((tx) => {
+      for (const partId of waiting.parts) {
+        const part = this.part(content, partId);
+        if (this.timers.state(attemptId, part, now.getTime()).status === 'paused') this.timers.record(tx, { attemptId, part, kind: 'resume', reason: 'the moved candidate is at this seat' }, now);
+      }
+      this.db.run(this.db.q.updateTable('seat_hand_overs').set({ resumed_at: now.toISOString() }).where('move_id', '=', waiting.moveId));
+    });
+    this.awaitingCandidate.delete(attemptId);
+  }
+
   /** The content key released by the hub at the start. */
   roomUnlock(packageId: string, key: string): void {
     try {
@@ -1383,6 +1477,13 @@ export class StationService implements StationHost {
   async listDiscoveredHubs(input: StationInput<'listDiscoveredHubs'>, caller?: Caller): Promise<StationOutput<'listDiscoveredHubs'>> {
     this.requireStaff('listDiscoveredHubs', input, caller);
     return this.requireRoom().discoveredHubs();
+  }
+
+  async moveCandidate(input: StationInput<'moveCandidate'>, caller?: Caller): Promise<StationOutput<'moveCandidate'>> {
+    const actor = this.requireStaff('moveCandidate', input, caller);
+    const move = this.requireRoom().moveCandidate({ candidateId: input.candidateId, toDeviceId: input.toDeviceId, reason: input.reason, movedBy: actor.username });
+    this.recordAction(actor, 'room.candidate.move', input.candidateId, { moveId: move.moveId, attemptId: move.attemptId, from: move.fromDeviceId, to: move.toDeviceId, reason: input.reason });
+    return move;
   }
 
   /** The invigilator's message from the hub, shown on the seat's screen until another replaces it. */

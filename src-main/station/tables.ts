@@ -344,6 +344,60 @@ export interface RoomSealAccountsTable {
   accounted_at: string;
 }
 
+/** A move of a candidate to another seat, at the hub (schema 90). */
+export interface RoomMovesTable {
+  move_id: string;
+  attempt_id: string;
+  candidate_id: string;
+  package_id: string;
+  from_device: string;
+  to_device: string;
+  through_seq: number;
+  from_last_seen_at: number | null;
+  reason: string;
+  moved_by: string;
+  created_at: string;
+  status: 'handing-over' | 'applied' | 'refused';
+  code: string | null;
+  detail: string | null;
+  settled_at: string | null;
+}
+
+/** An event of the old seat about a moved attempt that reached the hub after the move (schema 90). */
+export interface RoomLateEventsTable {
+  hub_seq: number;
+  move_id: string;
+  origin_device: string;
+  origin_seq: number;
+  kind: string;
+  flagged_at: string;
+}
+
+/** On a seat: an attempt whose candidate was moved to another seat (schema 90). */
+export interface SeatMovedOutTable {
+  attempt_id: string;
+  cmd_id: string;
+  moved_at: number;
+}
+
+/** On a seat: a hand-over it took (schema 90). */
+export interface SeatHandOversTable {
+  move_id: string;
+  attempt_id: string;
+  from_device: string;
+  events: number;
+  segments: number;
+  applied_at: string;
+  /** JSON array of part ids. */
+  paused_parts: string;
+  resumed_at: string | null;
+}
+
+export interface SeatHandedOverRecordingsTable {
+  recording_id: string;
+  move_id: string;
+}
+
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;
@@ -379,6 +433,11 @@ export interface StationTables {
   room_seal_accounts: RoomSealAccountsTable;
   seat_staging: SeatStagingTable;
   seat_staging_chunks: SeatStagingChunksTable;
+  room_moves: RoomMovesTable;
+  room_late_events: RoomLateEventsTable;
+  seat_moved_out: SeatMovedOutTable;
+  seat_hand_overs: SeatHandOversTable;
+  seat_handed_over_recordings: SeatHandedOverRecordingsTable;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

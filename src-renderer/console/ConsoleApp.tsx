@@ -20,6 +20,7 @@ import { HAND_REASON_TEXT, RoomControls } from './RoomControls.tsx';
 import { PackageImport } from './PackageImport.tsx';
 import { LockButton, StaffSessionGate } from './StaffSession.tsx';
 import { TrustList } from './TrustList.tsx';
+import { MoveCandidate } from './MoveCandidate.tsx';
 
 const POLL_MS = 2000;
 const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
@@ -336,6 +337,7 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
               </table>
             )}
           </section>
+          <MoveCandidate station={station} token={token} room={hub} onMoved={refresh} errorOf={errorOf} />
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
           <EndAndSeal station={station} token={token} />
           <RoomControls station={station} token={token} seats={hub.seats} />

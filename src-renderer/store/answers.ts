@@ -32,7 +32,7 @@ export interface AnswersState {
  * Station refusals that a retry cannot fix. PART_PAUSED is not one: the part resumes, and then the
  * same save is taken.
  */
-const FINAL_REFUSALS: ErrorCode[] = ['ATTEMPT_CLOSED', 'TIME_UP', 'PART_NOT_STARTED', 'RESPONSE_SHAPE', 'ITEM_UNKNOWN', 'VALIDATION_FAILED', 'NOT_FOUND', 'SAVE_ID_REUSED', 'CANDIDATE_TOKEN_WRONG'];
+const FINAL_REFUSALS: ErrorCode[] = ['ATTEMPT_CLOSED', 'TIME_UP', 'PART_NOT_STARTED', 'RESPONSE_SHAPE', 'ITEM_UNKNOWN', 'VALIDATION_FAILED', 'NOT_FOUND', 'SAVE_ID_REUSED', 'CANDIDATE_TOKEN_WRONG', 'ATTEMPT_MOVED'];
 
 interface Edit {
   value: ResponseValue;

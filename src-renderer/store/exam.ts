@@ -104,8 +104,9 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
       }
       answers.setStationReachable(true);
     } catch (error) {
-      if (error instanceof StationError && error.code === 'CANDIDATE_TOKEN_WRONG') {
-        // The invigilator opened this attempt on another screen: this one goes back to the staff step.
+      if (error instanceof StationError && (error.code === 'CANDIDATE_TOKEN_WRONG' || error.code === 'ATTEMPT_MOVED')) {
+        // The invigilator opened this attempt on another screen, or moved the candidate to another seat:
+        // this one goes back to the staff step and says why.
         exam.clearSeat();
         attempt.setState({ error: error.text });
         return;
@@ -227,11 +228,11 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
       try {
         await exam.resume(seat);
       } catch (error) {
-        if (error instanceof StationError && (error.code === 'NOT_FOUND' || error.code === 'CANDIDATE_TOKEN_WRONG')) {
-          // The attempt is not on this station (a new data folder) or continues on another screen:
-          // the invigilator starts again here.
+        if (error instanceof StationError && (error.code === 'NOT_FOUND' || error.code === 'CANDIDATE_TOKEN_WRONG' || error.code === 'ATTEMPT_MOVED')) {
+          // The attempt is not on this station (a new data folder), continues on another screen or at
+          // another seat: the invigilator starts again here.
           seatMemory.setSeat(null);
-          attempt.setState({ screen: options.kiosk ? 'waiting' : 'staff', error: error.code === 'CANDIDATE_TOKEN_WRONG' ? error.text : null });
+          attempt.setState({ screen: options.kiosk ? 'waiting' : 'staff', error: error.code === 'NOT_FOUND' ? null : error.text });
           if (options.kiosk) return claim();
           return;
         }

@@ -31,6 +31,12 @@ export const ROOM_PUSH_MAX_EVENTS = 500;
 export const ROOM_PUSH_MAX_BYTES = 256 * 1024;
 /** A seat waits this long for the acknowledgement of a push before it treats the link as broken. */
 export const ROOM_PUSH_TIMEOUT_MS = 15_000;
+/**
+ * A moved candidate's hand-over (hand-over.ts) travels as base64 of its UTF-8 JSON in pieces of at most
+ * this many characters, so each frame stays under 512 KiB, and in at most this many pieces.
+ */
+export const HANDOVER_CHUNK_CHARS = 480 * 1024;
+export const HANDOVER_MAX_CHUNKS = 400;
 /** A heartbeat reply repeats at most this many unconfirmed commands (oldest first). */
 export const ROOM_PENDING_COMMANDS_MAX = 50;
 /** An offer lists at most this many packages (a room's day has a handful). */
@@ -204,6 +210,10 @@ export const SeatFrame = z.discriminatedUnion('type', [
   z.object({ type: z.literal('command-result'), result: CommandResult }).strict(),
   /** The seat asks for one chunk of an offered package (from the first it lacks, so a cut link resumes). */
   z.object({ type: z.literal('package-want'), packageId: ref, index: z.number().int().min(0) }).strict(),
+  /** What the seat made of a hand-over (hand-over.ts), once it had every chunk. */
+  z
+    .object({ type: z.literal('handover-result'), moveId: uuid, status: z.enum(['applied', 'refused']), code: z.string().max(64).nullable(), detail: z.string().max(500).nullable() })
+    .strict(),
 ]);
 export type SeatFrame = z.infer<typeof SeatFrame>;
 
@@ -242,6 +252,17 @@ export const HubFrame = z.discriminatedUnion('type', [
     .strict(),
   /** The hub cannot give that chunk (the package is gone, the index is past its end). */
   z.object({ type: z.literal('package-refused'), packageId: ref, index: z.number().int().min(0), code: z.string().min(1).max(64), detail: z.string().max(500) }).strict(),
+  /** One piece of a moved candidate's hand-over (hand-over.ts): `index` of `count`, the whole text's SHA-256. */
+  z
+    .object({
+      type: z.literal('handover'),
+      moveId: uuid,
+      index: z.number().int().min(0),
+      count: z.number().int().min(1).max(HANDOVER_MAX_CHUNKS),
+      sha256: sha256Hex,
+      chunk: z.string().max(HANDOVER_CHUNK_CHARS),
+    })
+    .strict(),
 ]);
 export type HubFrame = z.infer<typeof HubFrame>;
 

@@ -95,6 +95,7 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   recordRoomIncident: 'incident.record',
   removeCandidate: 'candidate.remove',
   listDiscoveredHubs: 'seats.pair',
+  moveCandidate: 'room.move',
 };
 
 export const STAFF_METHODS = Object.keys(METHOD_RIGHTS) as StaffMethod[];

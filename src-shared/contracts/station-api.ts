@@ -177,6 +177,26 @@ export type IdentityDeclineReason = (typeof IDENTITY_DECLINE_REASONS)[number];
 const StationRole = z.enum(['hub', 'seat', 'solo']);
 export type StationRole = z.infer<typeof StationRole>;
 
+/**
+ * A candidate's move to another seat, as the hub keeps it: handing over until the new seat took the
+ * candidate's work (applied) or could not (refused, with its code); `lateEvents` counts the old
+ * seat's events about the attempt that reached the hub after the move (flagged, never the answer).
+ */
+export const MoveView = z.object({
+  moveId: uuid,
+  candidateId: ref,
+  attemptId: uuid,
+  fromDeviceId: z.string(),
+  toDeviceId: z.string(),
+  reason: z.string(),
+  movedBy: z.string(),
+  movedAt: z.string(),
+  status: z.enum(['handing-over', 'applied', 'refused']),
+  code: z.string().nullable(),
+  lateEvents: z.number().int().min(0),
+});
+export type MoveView = z.infer<typeof MoveView>;
+
 /** What getRoom says: a hub's seats and pairing, or a seat's link (null where the station has no such side). */
 export const RoomStatus = z.object({
   role: StationRole,
@@ -203,6 +223,8 @@ export const RoomStatus = z.object({
           state: SeatState.nullable(),
         }),
       ),
+      /** The candidates moved to another seat (moveCandidate), newest first. */
+      moves: z.array(MoveView).optional(),
     })
     .nullable(),
   seat: z
@@ -581,6 +603,11 @@ export const stationApi = {
   removeCandidate: method('staff', z.object({ staffToken, candidateId: ref, note: z.string().trim().min(1).max(5000) }).strict(), z.object({ incidentId: uuid, at: z.string(), command: IssuedCommandView.nullable() })),
   /** On an unpaired seat: the hubs found on the LAN (DNS-SD), for IT to pick one to pair with. */
   listDiscoveredHubs: method('staff', z.object({ staffToken }).strict(), DiscoveredHubs),
+  /**
+   * On a hub: move a candidate to a spare seat mid-part. The old seat stops the attempt (move-out, when it
+   * is back if it is not now); the new seat gets everything the hub acknowledged of it and resumes it.
+   */
+  moveCandidate: method('staff', z.object({ staffToken, candidateId: ref, toDeviceId: z.string().min(1).max(64), reason: z.string().trim().min(1).max(500) }).strict(), MoveView),
   readOutbox: method(
     'staff',
     z.object({ staffToken, afterSeq: z.number().int().min(0), limit: z.number().int().min(1).max(10_000).default(500) }).strict(),

@@ -90,6 +90,8 @@ export const STAFF_RIGHTS = {
   /** Extra time because of an incident in the room: the chief's decision. */
   'time.extend.incident': ['chief-invigilator'],
   'incident.record': ['chief-invigilator', 'invigilator'],
+  /** Moving a candidate to a spare seat mid-part (with a reason). */
+  'room.move': ['chief-invigilator', 'invigilator'],
   'package.list': ['chief-invigilator', 'invigilator', 'centre-staff'],
   'package.import': ['chief-invigilator', 'centre-staff'],
   /** Typing a package's content key. */

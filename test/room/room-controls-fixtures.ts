@@ -39,7 +39,7 @@ function roomControl(desk: RoomDesk, hub: RoomHub): RoomControl {
   const none = () => {
     throw new StationError('ROOM_NOT_AVAILABLE', 'not in these tests');
   };
-  return { desk, status: none, openPairing: none, closePairing: none, revokeSeat: none, pairWithHub: async () => none(), issueCommand: (input) => hub.issue(input), discoveredHubs: none };
+  return { desk, status: none, openPairing: none, closePairing: none, revokeSeat: none, pairWithHub: async () => none(), issueCommand: (input) => hub.issue(input), discoveredHubs: none, moveCandidate: none };
 }
 
 /** A hub with the roster, the package imported and unlocked (the hub holds its key), its desk attached. */

@@ -27,7 +27,9 @@ export async function sealRoom(): Promise<SealRoom> {
   const identity = loadOrCreateDeviceIdentity(tempDir('hub-identity-'));
   const seal = new RoomSeal({ db: station.service.db, hub, identity, onSealed: (id) => station.service.noteSessionSealed(id), settleMs: 5 });
   // The hub's station reaches the seal through its room, as src-main/host/room.ts attaches it.
-  station.service.attachRoom({ status: () => ({ role: 'hub', notice: null, hub: null, seat: null }), openPairing: () => ({ code: '', expiresAt: '' }), closePairing: () => undefined, revokeSeat: () => undefined, pairWithHub: async () => ({ role: 'hub', notice: null, hub: null, seat: null }), issueCommand: (input) => hub.issue(input), desk: null, discoveredHubs: () => ({ browsing: false, hubs: [], error: null }), seal });
+  station.service.attachRoom({ status: () => ({ role: 'hub', notice: null, hub: null, seat: null }), openPairing: () => ({ code: '', expiresAt: '' }), closePairing: () => undefined, revokeSeat: () => undefined, pairWithHub: async () => ({ role: 'hub', notice: null, hub: null, seat: null }), issueCommand: (input) => hub.issue(input), desk: null, discoveredHubs: () => ({ browsing: false, hubs: [], error: null }), moveCandidate: () => {
+      throw new Error('no moves in these tests');
+    }, seal });
   return { station, hub, seal, identity, status: () => seal.status(SESSION) };
 }
 

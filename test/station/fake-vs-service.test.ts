@@ -604,6 +604,10 @@ const SCENARIOS: Scenario[] = [
       call('staffUnlock', (c) => ({ staffToken: c.staff.staffToken, pin: '2468' }), refused('STAFF_PIN_NOT_SET'), undefined, 'desk'),
     ],
   },
+  {
+    name: 'moving a candidate to another seat needs a room: a solo station says ROOM_NOT_AVAILABLE',
+    steps: [call('moveCandidate', (c) => ({ staffToken: c.staff.staffToken, candidateId: c.staff.candidateId, toDeviceId: 'SPARE-SEAT', reason: 'the seat froze' }), refused('ROOM_NOT_AVAILABLE'), undefined, 'desk')],
+  },
 ];
 
 // ---- running the table ------------------------------------------------------------------------------

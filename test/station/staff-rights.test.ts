@@ -25,6 +25,8 @@ describe('the permission table', () => {
     expect([...STAFF_RIGHTS['room.end']].sort()).toEqual(['chief-invigilator', 'invigilator']);
     expect(STAFF_RIGHTS['room.seal']).toEqual(['chief-invigilator']);
     expect(STAFF_RIGHTS['room.protocol']).toEqual(['chief-invigilator']);
+    // Moving a candidate to a spare seat is the invigilators' (IT sets the seats up, it does not seat candidates).
+    expect([...STAFF_RIGHTS['room.move']].sort()).toEqual(['chief-invigilator', 'invigilator']);
     // Extra time: an invigilator applies a registered accommodation; extra time for an incident is the chief's.
     const extend = (grounds: 'accommodation' | 'incident'): StationInput<'staffTimerEvent'> => ({ staffToken: 'x'.repeat(16), attemptId: '', partId: 'p', kind: 'extend', amountMs: 1, grounds });
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
@@ -126,6 +128,7 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   recordRoomIncident: [(_c, staffToken) => ({ staffToken, kind: 'other', note: 'test', target: { kind: 'room', sessionId: DEMO_SESSION.sessionId } })],
   removeCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', note: 'test' })],
   listDiscoveredHubs: [(_c, staffToken) => ({ staffToken })],
+  moveCandidate: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', toDeviceId: 'NO-SUCH-SEAT', reason: 'the seat froze' })],
 };
 
 describe('the station enforces the table', () => {

@@ -242,10 +242,14 @@ export class FakeStation implements StationApi {
     this.token = 'another-screen-token-0123456789abcdefghijk';
   }
 
+  /** The hub moved the candidate to another seat (move-out): every candidate call is ATTEMPT_MOVED. */
+  movedOut = false;
+
   /** The station's rule: a candidate call names an attempt it knows and carries the token the screen was given. */
   private seat(input: { attemptId: string; candidateToken: string }): void {
     if (input.attemptId !== ATTEMPT_ID) throw new StationError('NOT_FOUND', `attempt ${input.attemptId}`);
     if (input.candidateToken !== this.token) throw new StationError('CANDIDATE_TOKEN_WRONG');
+    if (this.movedOut) throw new StationError('ATTEMPT_MOVED');
   }
 
   private requireOpen(): void {
@@ -896,6 +900,9 @@ export class FakeStation implements StationApi {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async removeCandidate(_input?: StationInput<'removeCandidate'>): Promise<StationOutput<'removeCandidate'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async moveCandidate(_input?: StationInput<'moveCandidate'>): Promise<StationOutput<'moveCandidate'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async markAttendance(): Promise<StationOutput<'markAttendance'>> {

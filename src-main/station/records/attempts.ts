@@ -17,6 +17,8 @@ interface AttemptFacts {
   status: AttemptStatus;
   /** The hash of the candidate token of the screen the attempt is open on. */
   tokenSha256: string | null;
+  /** The room command that moved the candidate to another seat: nothing new is written here for the attempt. */
+  movedOut: string | null;
 }
 
 export class Attempts {
@@ -32,7 +34,11 @@ export class Attempts {
     this.outbox = outbox;
     this.timers = timers;
     this.select = db.prepared<{ attemptId: string }, AttemptFacts>((p) =>
-      db.q.selectFrom('attempts').select(['package_id as packageId', 'status', 'candidate_token_sha256 as tokenSha256']).where('attempt_id', '=', p.attemptId),
+      db.q
+        .selectFrom('attempts')
+        .leftJoin('seat_moved_out', 'seat_moved_out.attempt_id', 'attempts.attempt_id')
+        .select(['attempts.package_id as packageId', 'attempts.status', 'attempts.candidate_token_sha256 as tokenSha256', 'seat_moved_out.cmd_id as movedOut'])
+        .where('attempts.attempt_id', '=', p.attemptId),
     );
   }
 
@@ -75,6 +81,7 @@ export class Attempts {
 
   requireOpen(attemptId: string): AttemptFacts {
     const facts = this.facts(attemptId);
+    if (facts.movedOut) throw new StationError('ATTEMPT_MOVED', `attempt ${attemptId} was moved to another seat`);
     if (facts.status !== 'open') throw new StationError('ATTEMPT_CLOSED', `attempt ${attemptId} is ${facts.status}`);
     return facts;
   }
@@ -86,7 +93,11 @@ export class Attempts {
     const existing = this.db.get(
       this.db.q.selectFrom('attempts').select('attempt_id').where('candidate_id', '=', candidateId).where('package_id', '=', packageId).where('status', '=', 'open'),
     );
-    if (existing) return existing.attempt_id;
+    if (existing) {
+      // The candidate was moved to another seat: the attempt goes on there, not here.
+      if (this.facts(existing.attempt_id).movedOut) throw new StationError('ATTEMPT_MOVED', `attempt ${existing.attempt_id} was moved to another seat`);
+      return existing.attempt_id;
+    }
     const attemptId = randomUUID();
     const openedAt = now.toISOString();
     this.db.run(
@@ -105,12 +116,35 @@ export class Attempts {
     return attemptId;
   }
 
+  /** The attempts open here: not submitted, not voided, and their candidate not moved to another seat. */
   openIds(): { attemptId: string; packageId: string }[] {
-    return this.db.all(this.db.q.selectFrom('attempts').select(['attempt_id as attemptId', 'package_id as packageId']).where('status', '=', 'open'));
+    return this.db.all(
+      this.db.q
+        .selectFrom('attempts')
+        .select(['attempt_id as attemptId', 'package_id as packageId'])
+        .where('status', '=', 'open')
+        .where('attempt_id', 'not in', (eb) => eb.selectFrom('seat_moved_out').select('attempt_id')),
+    );
+  }
+
+  /** The attempts whose candidate was moved to another seat from here. */
+  movedOutIds(): string[] {
+    return this.db.all(this.db.q.selectFrom('seat_moved_out').select('attempt_id')).map((r) => r.attempt_id);
+  }
+
+  /**
+   * The candidate was moved to another seat (the room's move-out): the attempt stays as it was, with its
+   * screen's token, so that screen can be told; nothing new is written for it here.
+   */
+  markMovedOut(_tx: Tx, attemptId: string, cmdId: string, at: number): void {
+    const facts = this.facts(attemptId);
+    this.db.run(this.db.q.insertInto('seat_moved_out').values({ attempt_id: attemptId, cmd_id: cmdId, moved_at: at }).onConflict((oc) => oc.column('attempt_id').doNothing()));
+    this.memory.set(attemptId, { ...facts, movedOut: facts.movedOut ?? cmdId });
   }
 
   isOpen(attemptId: string): boolean {
-    return (this.memory.get(attemptId) ?? this.select.get({ attemptId }))?.status === 'open';
+    const facts = this.memory.get(attemptId) ?? this.select.get({ attemptId });
+    return facts?.status === 'open' && !facts.movedOut;
   }
 
   /** The candidate of an attempt, as they see themself: the personal code masked. */

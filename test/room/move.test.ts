@@ -1,0 +1,342 @@
+// Moving a candidate to a spare seat mid-part (issue 10 §5; src-main/lan/room-moves.ts, the seat's
+// src-main/seat-link/hand-over.ts and StationService.roomHandOver), between real station services over
+// the in-memory link: the candidate answers and records on seat 1, seat 1 drops off, the invigilator
+// moves them to a spare seat that has the package but not the candidate; the spare seat gets every
+// acknowledged answer, take and play and the timers, credits the time the candidate could not work, and
+// the candidate goes on there; seat 1 comes back, stops the attempt (move-out) and pushes what it wrote
+// after the hub lost it: stored once, flagged late-after-move, never the answer. And every refusal.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RoomHub } from '../../src-main/lan/room-hub.ts';
+import { applyOnStation } from '../../src-main/seat-link/apply-command.ts';
+import { HandOverReceiver } from '../../src-main/seat-link/hand-over.ts';
+import { SeatLink } from '../../src-main/seat-link/seat-link.ts';
+import type { RoomControl } from '../../src-main/station/room-control.ts';
+import { StationService } from '../../src-main/station/service.ts';
+import type { EventEnvelope } from '../../src-shared/contracts/events.ts';
+import { HANDOVER_CHUNK_CHARS } from '../../src-shared/contracts/room-protocol.ts';
+import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
+import { openTestStation, saveId, seatOf, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS, type TestStation } from '../support/fixtures.ts';
+import { linkPair, type LinkPair } from './link-pair.ts';
+import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatStation, sha, until, type Seat } from './room-fixtures.ts';
+
+const CANDIDATE = 'C-0001';
+
+/** A clock a test can move on: the real one plus `ahead` ms. */
+function clock() {
+  const c = { ahead: 0, frozen: null as number | null, now: () => new Date(c.frozen ?? Date.now() + c.ahead) };
+  return c;
+}
+
+interface Spare {
+  service: StationService;
+  staffToken: string;
+  link: SeatLink;
+  pair: LinkPair | null;
+  /** The spare seat's station opened again on its database (after `service.close()`). */
+  reopen(): StationService;
+}
+
+/**
+ * A spare seat: the package of `like` pre-staged and unlocked, no roster, no candidate; it takes
+ * hand-overs and carries out commands on its station, as src-main/host/room.ts wires a seat.
+ */
+async function spareSeat(like: TestStation, now: () => Date = () => new Date(), report?: () => typeof REPORT): Promise<Spare> {
+  const options = { dbPath: join(tempDir(), 'spare.db'), role: 'seat' as const, venueCode: 'RIX01', trust: like.keys.trust, heartbeatMs: 0, now, ...TEST_STAFF_OPTIONS };
+  const service = new StationService(options);
+  const { staffToken } = await service.staffSignIn(TEST_STAFF);
+  service.importPackageBytes(like.built.file);
+  await service.unlockPackage({ staffToken, packageId: like.built.manifest.packageId, key: like.built.contentKey });
+  const handOvers = new HandOverReceiver(service);
+  const link = new SeatLink({
+    db: service.db,
+    outbox: service.outbox,
+    apply: applyOnStation(service),
+    report:
+      report ??
+      (() => {
+        const open = service.roomSeatReport();
+        return { ...REPORT, attempt: open ? { attemptId: open.attemptId, candidateId: open.candidateId, partId: open.partId, itemId: null, remainingMs: open.remainingMs, screen: 'part' } : null };
+      }),
+    heartbeatMs: 50,
+    handOver: (piece) => handOvers.receive(piece),
+  });
+  const stopKick = service.onCommit(() => link.kick());
+  cleanups.push(() => {
+    stopKick();
+    link.stop();
+    service.close();
+  });
+  return { service, staffToken, link, pair: null, reopen: () => new StationService(options) };
+}
+
+function connectSpare(hub: RoomHub, spare: Spare): LinkPair {
+  const pair = linkPair();
+  hub.attach(spare.service.deviceId, pair.hub);
+  spare.link.connect(pair.seat);
+  spare.pair = pair;
+  return pair;
+}
+
+/** Seat 1's station as the fixture's exactly-once check wants a seat. */
+const asSeat = (spare: Spare): Seat => ({ service: spare.service }) as unknown as Seat;
+
+const timerEventsOf = (events: EventEnvelope[], attemptId: string, partId: string): TimerEvent[] =>
+  events
+    .filter((e) => e.kind === 'timer.event')
+    .map((e) => e.payload as { attemptId: string; partId: string; kind: TimerEvent['kind']; at: number; amountMs: number | null })
+    .filter((p) => p.attemptId === attemptId && p.partId === partId)
+    .map((p) => ({ kind: p.kind, at: p.at, amountMs: p.amountMs }));
+
+describe('moving a candidate to a spare seat mid-part', () => {
+  it('resumes on the spare seat with every acknowledged answer, take, play and the timer; the old seat’s late events are merged once and flagged', async () => {
+    const { station: hubStationOf, hub } = await hubStation();
+    const seat1 = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat1);
+    const cand = seat1.seat;
+    // On seat 1: two revisions of an answer, a finished take, a take under way, a listening play.
+    await save(seat1, 'pirmā atbilde');
+    await save(seat1, 'otrā atbilde');
+    await seat1.service.recordTimerEvent({ ...cand, partId: 'speaking', kind: 'start' });
+    await seat1.service.recordTimerEvent({ ...cand, partId: 'listening', kind: 'start' });
+    await seat1.service.grantAudioPlay({ ...cand, stimulusId: 'l1-audio' });
+    const audio = [randomBytes(2000), randomBytes(1800), randomBytes(1500), randomBytes(1700)];
+    const take1 = await seat1.service.startRecording({ ...cand, itemId: 's1-q1', mimeType: 'audio/webm' });
+    for (const [index, data] of audio.slice(0, 2).entries()) await seat1.service.appendAudioSegment({ ...cand, recordingId: take1.recordingId, index, data, sha256: sha(data), durationMs: 1000 });
+    await seat1.service.closeRecording({ ...cand, recordingId: take1.recordingId, segmentCount: 2 });
+    const take2 = await seat1.service.startRecording({ ...cand, itemId: 's1-q1', mimeType: 'audio/webm' });
+    await seat1.service.appendAudioSegment({ ...cand, recordingId: take2.recordingId, index: 0, data: audio[2]!, sha256: sha(audio[2]!), durationMs: 1000 });
+    seat1.link.kick();
+    await until('seat 1 all at the hub', () => seat1.link.status().backlogEvents === 0 && seat1.link.status().audioSegmentsPending === 0 && seat1.link.status().connected);
+    const acknowledged = seat1.service.outbox.lastSeq();
+
+    // Seat 1 drops off the room; the candidate typed on and spoke on before anyone noticed.
+    seat1.pair!.cut();
+    await until('the hub to see seat 1 gone', () => hub.seat(seat1.service.deviceId)?.link === null);
+    await save(seat1, 'vēlā atbilde no 1. datora');
+    await seat1.service.appendAudioSegment({ ...cand, recordingId: take2.recordingId, index: 1, data: audio[3]!, sha256: sha(audio[3]!), durationMs: 1000 });
+    const lastSeenAt = hub.seat(seat1.service.deviceId)!.lastSeenAt!;
+
+    // The spare seat, its clock 30 s on: the move came half a minute after seat 1 was last heard.
+    const spareClock = clock();
+    spareClock.ahead = 30_000;
+    const spare = await spareSeat(seat1, spareClock.now);
+    connectSpare(hub, spare);
+    await until('the spare greeted', () => Boolean(hub.seat(spare.service.deviceId)?.link) && spare.link.status().connected);
+    const move = hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username });
+    expect(move).toMatchObject({ candidateId: CANDIDATE, attemptId: cand.attemptId, fromDeviceId: seat1.service.deviceId, toDeviceId: spare.service.deviceId, status: 'handing-over', lateEvents: 0 });
+    // The second click, while the hand-over is on its way.
+    expect(() => hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username })).toThrow(expect.objectContaining({ code: 'MOVE_IN_PROGRESS' }));
+    await until('the hand-over taken', () => hub.moves.view()[0]!.status === 'applied');
+    // And once it is done: the candidate sits there already.
+    expect(() => hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'vēlreiz', movedBy: TEST_STAFF.username })).toThrow(expect.objectContaining({ code: 'SEAT_OCCUPIED' }));
+
+    // The invigilator opens the attempt for the spare seat's screen: it is the same attempt, resumed.
+    const opened = await spare.service.openAttempt({ staffToken: spare.staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId });
+    expect(opened.attemptId).toBe(cand.attemptId);
+    expect(opened.responses).toEqual([expect.objectContaining({ itemId: 'r1-q4', revision: 2, value: { type: 'short-text', text: 'otrā atbilde' } })]);
+    expect(opened.audioPlays).toEqual({ 'l1-audio': 1 });
+    expect(opened.recordings).toEqual([
+      expect.objectContaining({ recordingId: take1.recordingId, take: 1, segmentCount: 2, closed: true, interrupted: false }),
+      // Cut off by the old seat: closed here with what the hub had, and it does not count against the takes.
+      expect.objectContaining({ recordingId: take2.recordingId, take: 2, segmentCount: 1, closed: true, interrupted: true, interruption: 'station-restart' }),
+    ]);
+    expect(spare.service.recordingFile(take1.recordingId)).toEqual(Buffer.concat(audio.slice(0, 2)));
+    expect(spare.service.recordingFile(take2.recordingId)).toEqual(audio[2]);
+    // The candidate's name came with the hand-over: the spare seat had no roster.
+    expect((await spare.service.listCandidates({ staffToken: spare.staffToken })).map((c) => [c.candidateId, c.familyName])).toEqual([[CANDIDATE, 'Bērziņa']]);
+
+    // The timer: the half minute from seat 1's last sign of life to the hand-over is credited (less one
+    // beat), and the part waits, paused, until the candidate's screen is at the spare seat: the walk
+    // over costs nothing.
+    const spareSeatCreds = seatOf(opened);
+    const remainingThen = deriveTimer(900_000, timerEventsOf(atHub(hubStationOf, seat1.service.deviceId), cand.attemptId, 'reading'), lastSeenAt).remainingMs;
+    spareClock.ahead = 40_000;
+    spareClock.frozen = Date.now() + spareClock.ahead;
+    const reading = await spare.service.getTimer({ ...spareSeatCreds, partId: 'reading' });
+    expect(reading.status).toBe('running');
+    expect(Math.abs(reading.remainingMs - (remainingThen - 2000))).toBeLessThan(1000);
+    expect(reading.creditedMs).toBeGreaterThan(27_000);
+
+    // The candidate goes on at the spare seat: the next revision, a take (take 2 was free).
+    const saved = await spare.service.saveResponse({ ...spareSeatCreds, itemId: 'r1-q4', value: { type: 'short-text', text: 'atbilde rezerves datorā' }, clientSaveId: saveId() });
+    expect(saved.revision).toBe(3);
+    spareClock.frozen = null;
+    const take3 = await spare.service.startRecording({ ...spareSeatCreds, itemId: 's1-q1', mimeType: 'audio/webm' });
+    expect(take3.take).toBe(3);
+    await spare.service.appendAudioSegment({ ...spareSeatCreds, recordingId: take3.recordingId, index: 0, data: audio[0]!, sha256: sha(audio[0]!), durationMs: 1000 });
+    await until('the spare seat all at the hub', () => spare.link.status().backlogEvents === 0 && spare.link.status().audioSegmentsPending === 0);
+
+    // The spare seat's stream is its own: nothing it was handed went back to the hub as its own.
+    const spareEvents = spare.service.outbox.read(0, 10_000);
+    expect(spareEvents.map((e) => e.kind)).not.toContain('attempt.opened');
+    expect(spareEvents.filter((e) => e.kind === 'response.saved').map((e) => (e.payload as { revision: number }).revision)).toEqual([3]);
+    expect(spareEvents.filter((e) => e.kind === 'recording.segment').map((e) => e.entityId)).toEqual([take3.recordingId]);
+    expectExactlyOnce(hubStationOf, asSeat(spare));
+
+    // Seat 1 comes back: it gets its move-out and pushes what it wrote after the hub lost it.
+    connect(hub, seat1);
+    await until('seat 1 caught up and moved out', () => seat1.link.status().backlogEvents === 0 && seat1.link.status().audioSegmentsPending === 0 && seat1.service.roomAttempts().length === 0);
+    expectExactlyOnce(hubStationOf, seat1);
+    const late = hub.moves.lateEvents(move.moveId);
+    expect(late.map((e) => [e.kind, e.origin.deviceId, e.origin.seq > acknowledged])).toEqual([
+      ['response.saved', seat1.service.deviceId, true],
+      ['recording.segment', seat1.service.deviceId, true],
+    ]);
+    expect(hub.moves.view()[0]).toMatchObject({ moveId: move.moveId, status: 'applied', lateEvents: 2 });
+    // Both seats have a revision 3 of r1-q4: the spare seat's counts, the late one is kept and flagged.
+    const revisions3 = atHub(hubStationOf, seat1.service.deviceId)
+      .concat(atHub(hubStationOf, spare.service.deviceId))
+      .filter((e) => e.kind === 'response.saved' && (e.payload as { revision: number }).revision === 3)
+      .sort((a, b) => a.seq - b.seq);
+    expect(revisions3.map((e) => [e.origin.deviceId, hub.moves.isLate(e.seq)])).toEqual([
+      [spare.service.deviceId, false],
+      [seat1.service.deviceId, true],
+    ]);
+    expect(hub.moves.countingAnswers(cand.attemptId)).toEqual([{ itemId: 'r1-q4', revision: 3, value: { type: 'short-text', text: 'atbilde rezerves datorā' }, origin: { deviceId: spare.service.deviceId, seq: saved.seq } }]);
+    // Every segment at the hub once: seat 1's four (the late one too), the spare seat's one.
+    expect(hub.streams.audioOf(take1.recordingId).map((s) => s.sha256)).toEqual([sha(audio[0]!), sha(audio[1]!)]);
+    expect(hub.streams.audioOf(take2.recordingId).map((s) => s.sha256)).toEqual([sha(audio[2]!), sha(audio[3]!)]);
+    expect(hub.streams.audioOf(take3.recordingId).map((s) => s.sha256)).toEqual([sha(audio[0]!)]);
+
+    // On seat 1 the attempt has stopped: its screen is told, and nothing new is written for it.
+    const before = seat1.service.outbox.lastSeq();
+    await expect(seat1.service.getAttempt(cand)).rejects.toMatchObject({ code: 'ATTEMPT_MOVED' });
+    await expect(seat1.service.saveResponse({ ...cand, itemId: 'r1-q4', value: { type: 'short-text', text: 'vēl' }, clientSaveId: saveId() })).rejects.toMatchObject({ code: 'ATTEMPT_MOVED' });
+    // Nor can the invigilator open it there again: it goes on at the spare seat.
+    await expect(seat1.service.openAttempt({ staffToken: seat1.staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId })).rejects.toMatchObject({ code: 'ATTEMPT_MOVED' });
+    expect(seat1.service.outbox.lastSeq()).toBe(before);
+
+    // The remaining time on the spare seat is what the hub's events of the attempt say (the late ones left out).
+    spareClock.frozen = Date.now() + spareClock.ahead;
+    const now = spareClock.frozen;
+    const atTheSpare = await spare.service.getTimer({ ...spareSeatCreds, partId: 'reading' });
+    await until('the spare seat all at the hub', () => spare.link.status().backlogEvents === 0);
+    const counted = hubStationOf.service.outbox.read(0, 100_000).filter((e) => !hub.moves.isLate(e.seq));
+    expect(deriveTimer(900_000, timerEventsOf(counted, cand.attemptId, 'reading'), now)).toEqual(atTheSpare);
+
+    // The candidate cannot be moved back to the seat they left.
+    expect(() => hub.moves.move({ candidateId: CANDIDATE, toDeviceId: seat1.service.deviceId, reason: 'atpakaļ', movedBy: TEST_STAFF.username })).toThrow(expect.objectContaining({ code: 'MOVE_TARGET_FORMER_SEAT' }));
+  });
+
+  it('does not carry out again on the spare seat what the old seat did before the move (extra time for the candidate), and keeps the part waiting through a restart', async () => {
+    const { hub } = await hubStation();
+    const seat1 = await seatStation({ onStation: (s) => applyOnStation(s.service) });
+    connect(hub, seat1);
+    const extend = hub.issue({ target: { kind: 'candidate', candidateId: CANDIDATE }, type: 'extend', params: { amountMs: 120_000 }, reason: 'lost time', issuedBy: TEST_STAFF.username });
+    await until('extended on seat 1 and at the hub', () => hub.commands.outcomes(extend.cmdId).length === 1 && seat1.link.status().backlogEvents === 0);
+    const spare = await spareSeat(seat1);
+    connectSpare(hub, spare);
+    await until('the spare greeted', () => spare.link.status().connected);
+    hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username });
+    await until('the hand-over taken', () => hub.moves.view()[0]!.status === 'applied');
+    await until('the spare seat confirmed the extra time as carried out', () => hub.commands.outcomes(extend.cmdId).length === 2);
+    // The spare seat restarts before the candidate gets there: the part waits for them all the same.
+    spare.link.stop();
+    spare.service.close();
+    const again = spare.reopen();
+    try {
+      const { staffToken } = await again.staffSignIn(TEST_STAFF);
+      const opened = await again.openAttempt({ staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId });
+      const reading = opened.parts.find((p) => p.partId === 'reading')!.timer;
+      expect(reading.status).toBe('paused');
+      expect(reading.addedMs).toBeLessThan(130_000);
+      expect(reading.addedMs).toBeGreaterThanOrEqual(120_000);
+      // The candidate's first call from this seat's screen resumes it.
+      expect((await again.getTimer({ ...seatOf(opened), partId: 'reading' })).status).toBe('running');
+    } finally {
+      again.close();
+    }
+  });
+
+  it('sends a hand-over larger than a frame in pieces under 512 KiB, and again when the spare seat comes back', async () => {
+    const { hub } = await hubStation();
+    const seat1 = await seatStation();
+    connect(hub, seat1);
+    await seat1.service.recordTimerEvent({ ...seat1.seat, partId: 'speaking', kind: 'start' });
+    const { recordingId } = await seat1.service.startRecording({ ...seat1.seat, itemId: 's1-q1', mimeType: 'audio/webm' });
+    for (let index = 0; index < 4; index += 1) {
+      const data = randomBytes(400_000);
+      await seat1.service.appendAudioSegment({ ...seat1.seat, recordingId, index, data, sha256: sha(data), durationMs: 1000 });
+    }
+    seat1.link.kick();
+    await until('the audio at the hub', () => seat1.link.status().audioSegmentsPending === 0 && seat1.link.status().backlogEvents === 0, 10_000);
+    const spare = await spareSeat(seat1);
+    const first = connectSpare(hub, spare);
+    await until('the spare greeted', () => spare.link.status().connected);
+    // The spare seat is cut off as the pieces go: the hub sends them again at its next hello.
+    const pieces: { chunk: string }[] = [];
+    first.seat.onFrame((f) => {
+      if ((f as { type: string }).type === 'handover') pieces.push(f as { chunk: string });
+      if (pieces.length === 1) first.cut();
+    });
+    hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username });
+    await until('the cut seen', () => !spare.link.status().connected);
+    expect(hub.moves.view()[0]!.status).toBe('handing-over');
+    const second = connectSpare(hub, spare);
+    const frames: string[] = [];
+    second.seat.onFrame((f) => void ((f as { type: string }).type === 'handover' && frames.push(JSON.stringify(f))));
+    await until('the hand-over taken', () => hub.moves.view()[0]!.status === 'applied', 10_000);
+    expect(frames.length).toBeGreaterThan(1);
+    for (const frame of frames) expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(512 * 1024);
+    expect(JSON.parse(frames[0]!).chunk.length).toBe(HANDOVER_CHUNK_CHARS);
+    const opened = await spare.service.openAttempt({ staffToken: spare.staffToken, candidateId: CANDIDATE, packageId: seat1.built.manifest.packageId });
+    expect(opened.recordings).toEqual([expect.objectContaining({ recordingId, segmentCount: 4, closed: true, interruption: 'station-restart' })]);
+    expect(spare.service.recordingFile(recordingId)).toEqual(seat1.service.recordingFile(recordingId));
+  });
+
+  it('refuses a move to a seat that is occupied, not connected, revoked or unknown, and of a candidate not seated', async () => {
+    const station = await openTestStation({ role: 'hub' });
+    cleanups.push(() => station.service.close());
+    const revoked = new Set<string>();
+    const paired = new Set<string>();
+    const hub = new RoomHub({ db: station.service.db, outbox: station.service.outbox, directory: (id) => (paired.has(id) ? { revoked: revoked.has(id) } : undefined) });
+    const seat1 = await seatStation();
+    paired.add(seat1.service.deviceId);
+    connect(hub, seat1);
+    await until('seat 1 at the hub', () => seat1.link.status().backlogEvents === 0 && seat1.link.status().connected);
+    const move = (toDeviceId: string, candidateId = CANDIDATE) => () => hub.moves.move({ candidateId, toDeviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username });
+    // A seat where another candidate works (as its heartbeat says).
+    const busy = await spareSeat(seat1, undefined, () => ({ ...REPORT, attempt: { attemptId: '4f3c2b1a-0000-4000-8000-000000000001', candidateId: 'C-0002', partId: 'reading', itemId: null, remainingMs: 1000, screen: 'part' } }));
+    const away = await spareSeat(seat1);
+    const unpaired = await spareSeat(seat1);
+    for (const s of [busy, away, unpaired]) {
+      paired.add(s.service.deviceId);
+      connectSpare(hub, s);
+    }
+    await until('the seats greeted and heard', () => [busy, away, unpaired].every((s) => s.link.status().connected) && hub.seat(busy.service.deviceId)?.state?.attempt !== undefined && hub.seat(busy.service.deviceId)?.state !== null);
+    away.pair!.cut();
+    await until('the hub to see it gone', () => hub.seat(away.service.deviceId)?.link === null);
+    revoked.add(unpaired.service.deviceId);
+
+    expect(move(busy.service.deviceId)).toThrow(expect.objectContaining({ code: 'SEAT_OCCUPIED' }));
+    expect(move(away.service.deviceId)).toThrow(expect.objectContaining({ code: 'SEAT_NOT_CONNECTED' }));
+    expect(move(unpaired.service.deviceId)).toThrow(expect.objectContaining({ code: 'SEAT_REVOKED' }));
+    expect(move('NO-SUCH-SEAT')).toThrow(expect.objectContaining({ code: 'SEAT_NOT_PAIRED' }));
+    expect(move(seat1.service.deviceId)).toThrow(expect.objectContaining({ code: 'SEAT_OCCUPIED' }));
+    expect(move(busy.service.deviceId, 'C-9999')).toThrow(expect.objectContaining({ code: 'CANDIDATE_NOT_SEATED' }));
+    expect(hub.moves.view()).toEqual([]);
+    // Nothing was told to seat 1 either.
+    expect(station.service.outbox.read(0, 1000).filter((e) => e.origin.deviceId === station.service.deviceId && e.kind === 'incident.recorded')).toEqual([]);
+  });
+
+  it('is a staff method of the hub: the invigilator’s right, a reason, audited, refused where there is no room', async () => {
+    const { station, hub } = await hubStation();
+    const seat1 = await seatStation();
+    connect(hub, seat1);
+    await until('seat 1 at the hub', () => seat1.link.status().backlogEvents === 0 && seat1.link.status().connected);
+    await expect(station.service.moveCandidate({ staffToken: station.staffToken, candidateId: CANDIDATE, toDeviceId: 'X', reason: 'r' })).rejects.toMatchObject({ code: 'ROOM_NOT_AVAILABLE' });
+    station.service.attachRoom({ moveCandidate: (input) => hub.moves.move(input) } as RoomControl);
+    const spare = await spareSeat(seat1);
+    connectSpare(hub, spare);
+    await until('the spare greeted', () => spare.link.status().connected);
+    const moved = await station.service.moveCandidate({ staffToken: station.staffToken, candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga' });
+    expect(moved).toMatchObject({ movedBy: TEST_STAFF.username, reason: 'dators sastinga' });
+    const audit = await station.service.listAudit({ staffToken: station.staffToken, afterSeq: 0, limit: 500 });
+    expect(audit.at(-1)).toMatchObject({ actor: TEST_STAFF.username, action: 'room.candidate.move', target: CANDIDATE });
+    // The move is in the session's record: an incident the protocol lists, attributed.
+    const incident = station.service.outbox.read(0, 1000).find((e) => e.kind === 'incident.recorded');
+    expect(incident?.payload).toMatchObject({ candidateId: CANDIDATE, kind: 'technical-workstation', recordedBy: TEST_STAFF.username });
+  });
+});

@@ -176,6 +176,8 @@ async function startLoad(): Promise<void> {
     const { staffToken } = await seat.service.staffSignIn(TEST_STAFF);
     const opened = await seat.service.openAttempt({ staffToken, candidateId: `C-${String(seat.index + 1).padStart(4, '0')}`, packageId: work!.packageId });
     seat.attempt = { attemptId: opened.attemptId, candidateToken: opened.candidateToken };
+    // The room's start, as its command carries it out on the seat (the bench measures the key release, not the start).
+    seat.service.roomStart({ candidateId: null, at: Date.now() });
     await seat.service.recordTimerEvent({ ...seat.attempt, partId: 'writing', kind: 'start' });
     if (seat.records) {
       await seat.service.recordTimerEvent({ ...seat.attempt, partId: 'speaking', kind: 'start' });

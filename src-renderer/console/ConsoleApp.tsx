@@ -6,7 +6,7 @@
 // station API grows it.
 import { useEffect, useState } from 'react';
 import type { RoomStatus, StationApi } from '../../src-shared/contracts/station-api.ts';
-import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import type { BilingualText } from '../../src-shared/errors.ts';
 import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
@@ -21,10 +21,8 @@ import { PackageImport } from './PackageImport.tsx';
 import { LockButton, StaffSessionGate } from './StaffSession.tsx';
 import { TrustList } from './TrustList.tsx';
 import { MoveCandidate } from './MoveCandidate.tsx';
+import { consoleError as errorOf, CONSOLE_POLL_MS as POLL_MS } from './room-data.ts';
 
-const POLL_MS = 2000;
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
-const errorOf = (error: unknown): BilingualText => (error instanceof StationError ? error.text : UNREACHABLE);
 
 type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
 

@@ -9,11 +9,10 @@ import type { StationApi } from '../../src-shared/contracts/station-api.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import type { StaffRight } from '../../src-shared/rules/staff.ts';
 import { useText } from '../store/settings.ts';
-import { TEXT, type TextKey } from '../text.ts';
+import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog } from '../ui/frame.tsx';
+import { CONSOLE_POLL_MS as POLL_MS, consoleError as errorOf } from './room-data.ts';
 
-const POLL_MS = 2000;
-const errorOf = (error: unknown): BilingualText => (error instanceof StationError ? error.text : TEXT.consoleNoConnection);
 
 const STATE_TEXT: Record<SealStatus['state'], TextKey> = { open: 'sealStateOpen', ended: 'sealStateEnded', sealing: 'sealStateSealing', sealed: 'sealStateSealed' };
 

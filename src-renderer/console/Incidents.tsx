@@ -4,15 +4,14 @@
 import { useEffect, useState } from 'react';
 import { INCIDENT_KINDS, type IncidentKind } from '../../src-shared/contracts/events.ts';
 import type { RoomStatus, StationApi, StationInput } from '../../src-shared/contracts/station-api.ts';
-import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import type { BilingualText } from '../../src-shared/errors.ts';
 import { useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog } from '../ui/frame.tsx';
+import { consoleError as errorOf } from './room-data.ts';
 
 type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
 
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
-const errorOf = (error: unknown): BilingualText => (error instanceof StationError ? error.text : UNREACHABLE);
 
 export const INCIDENT_TEXT: Record<IncidentKind, TextKey> = {
   environment: 'incidentEnvironment',

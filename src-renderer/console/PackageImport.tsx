@@ -11,9 +11,8 @@ import { useSettings, useText } from '../store/settings.ts';
 import { Bilingual } from '../ui/frame.tsx';
 import { followImport, uploadPackage, type ImportProgress } from './package-upload.ts';
 import { useStaffSession } from './StaffSession.tsx';
+import { consoleError as errorOf, UNREACHABLE } from './room-data.ts';
 
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
-const errorOf = (error: unknown): BilingualText => (error instanceof StationError ? error.text : UNREACHABLE);
 
 type Outcome = { kind: 'done'; title: string; already: boolean } | { kind: 'refused'; error: BilingualText } | { kind: 'cancelled'; error: BilingualText };
 

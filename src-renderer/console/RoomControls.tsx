@@ -7,14 +7,12 @@
 import { useEffect, useState } from 'react';
 import type { RoomControlsView, RoomExtraGrounds, RoomStatus, StationApi, StationInput } from '../../src-shared/contracts/station-api.ts';
 import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
-import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import type { BilingualText } from '../../src-shared/errors.ts';
 import { useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual } from '../ui/frame.tsx';
+import { consoleError as errorOf, CONSOLE_POLL_MS as POLL_MS } from './room-data.ts';
 
-const POLL_MS = 2000;
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
-const errorOf = (error: unknown): BilingualText => (error instanceof StationError ? error.text : UNREACHABLE);
 
 type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];
 /** One room command as the console builds it, without the token (each kind keeps its own fields). */

@@ -8,9 +8,9 @@ import type { StaffSessionView, StationApi } from '../../src-shared/contracts/st
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
 import { useText } from '../store/settings.ts';
 import { Bilingual, SettingsButton } from '../ui/frame.tsx';
+import { UNREACHABLE } from './room-data.ts';
 
 const SESSION_POLL_MS = 3000;
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
 
 /** What the session gives the pages inside it: who is signed in, and locking on leaving the desk. */
 export interface StaffSessionContext {

@@ -8,8 +8,8 @@ import { useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual } from '../ui/frame.tsx';
 import { useStaffSession } from './StaffSession.tsx';
+import { UNREACHABLE } from './room-data.ts';
 
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
 const STATUS: Record<TrustListView['keys'][number]['status'], TextKey> = { active: 'trustActive', retired: 'trustRetired', revoked: 'trustRevoked' };
 /** A trust-list update is a small JSON file; the station refuses more than this anyway. */
 const MAX_UPDATE_BYTES = 1024 * 1024;

@@ -5,9 +5,11 @@ import { useCallback, useEffect, useState } from 'react';
 import type { PackageSummary } from '../../src-shared/contracts/package-manifest.ts';
 import type { RoomStatus, RosterRow, StationApi } from '../../src-shared/contracts/station-api.ts';
 import { StationError, type BilingualText } from '../../src-shared/errors.ts';
+import { TEXT } from '../text.ts';
 
 export const CONSOLE_POLL_MS = 2000;
-const UNREACHABLE: BilingualText = { lv: 'Nav savienojuma ar telpas datoru.', en: 'No connection to the room computer.' };
+/** What the console says when the hub does not answer at all (not a refusal with its own text). */
+export const UNREACHABLE: BilingualText = TEXT.consoleNoConnection;
 export const consoleError = (error: unknown): BilingualText => (error instanceof StationError ? error.text : UNREACHABLE);
 
 export type HubSeat = NonNullable<RoomStatus['hub']>['seats'][number];

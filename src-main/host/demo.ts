@@ -31,13 +31,22 @@ export function demoTrust(keysDir: string, assetsDir: string): TrustList {
   return { formatVersion: 1, keys: [...base.keys, ...store.trust().keys] };
 }
 
-const ROSTER_SESSION = (examId: string, index: number) => ({
+/**
+ * When the demo's sessions start: the first full hour at least half an hour after the demo was set up,
+ * so that a candidate checked in on the demo day is on time (a fixed 09:00 made everyone late after it).
+ */
+export function demoStartsAt(now: Date): string {
+  const hour = 3_600_000;
+  return new Date(Math.ceil((now.getTime() + hour / 2) / hour) * hour).toISOString();
+}
+
+const ROSTER_SESSION = (examId: string, index: number, startsAt: string) => ({
   sessionId: `DEMO-${examId}`,
   examId,
   venueCode: DEMO_VENUE,
   venueName: 'Demonstrācijas eksāmenu vieta',
   room: `${101 + index}`,
-  startsAt: new Date().toISOString().slice(0, 10) + 'T09:00:00+02:00',
+  startsAt,
   endsAt: null,
 });
 
@@ -74,6 +83,7 @@ export function seedDemo(service: StationService, dataDir: string, assetsDir: st
   const store = new SigningKeyStore(keysDir);
   const packages: DemoPackage[] = [];
   const sessions: RosterInput['sessions'] = [];
+  const startsAt = demoStartsAt(new Date());
   const candidates: RosterInput['candidates'] = [];
   for (const [index, { sample, level, people }] of DEMO_SAMPLES.entries()) {
     const fileOf = join(staged, `${sample}.exampkg`);
@@ -93,7 +103,7 @@ export function seedDemo(service: StationService, dataDir: string, assetsDir: st
     const entry = JSON.parse(readFileSync(keyOf, 'utf8')) as DemoPackage;
     service.importPackageBytes(readFileSync(fileOf));
     packages.push(entry);
-    const session = ROSTER_SESSION(entry.examId, index);
+    const session = ROSTER_SESSION(entry.examId, index, startsAt);
     sessions.push(session);
     people.forEach((person, p) =>
       candidates.push({

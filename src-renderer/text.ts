@@ -187,7 +187,8 @@ export const TEXT = {
   protocolInterim: { lv: 'Sesija vēl nav aizzīmogota: protokols būs starpprotokols.', en: 'The session is not sealed yet: the protocol will be an interim one.' },
   // the console's room controls (RoomControls.tsx, Incidents.tsx)
   keyReleaseTitle: { lv: 'Paketes atslēgas izsniegšana', en: 'Key release' },
-  keyNoPackage: { lv: 'Telpas datorā nav atslēgtas paketes', en: 'No package is unlocked at the room computer' },
+  keyNoPackage: { lv: 'Telpas datorā nav paketes', en: 'There is no package at the room computer' },
+  keyUnlockAtHub: { lv: 'Atslēgt paketi telpas datorā', en: 'Unlock the package at the room computer' },
   twoPersonRelease: { lv: 'Atslēgu izsniedz divi darbinieki (otrs apstiprina 2 minūšu laikā)', en: 'Two people release the key (the second confirms within 2 minutes)' },
   keyAwaitingSecond: { lv: 'Izsniegšanu sāka {name}. Otram darbiniekam ar savu kontu tā jāapstiprina līdz {time}.', en: '{name} started the release. A second person, signed in with their own account, must confirm it by {time}.' },
   keyLapsed: { lv: '{name} sāktā izsniegšana netika apstiprināta 2 minūšu laikā un ir atcelta. Atslēga nav izsniegta; sāciet no jauna.', en: 'The release {name} started was not confirmed within 2 minutes and has lapsed. The key was not released; start again.' },

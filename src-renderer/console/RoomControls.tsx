@@ -57,20 +57,23 @@ function useCall(onDone: () => void) {
 
 function KeyRelease({ station, token, controls, onChange }: { station: StationApi; token: string; controls: RoomControlsView; onChange: () => void }) {
   const t = useText();
-  const [packages, setPackages] = useState<{ packageId: string; title: string }[]>([]);
+  const [packages, setPackages] = useState<{ packageId: string; title: string; unlocked: boolean }[]>([]);
   const [sessions, setSessions] = useState<string[]>([]);
   const [packageId, setPackageId] = useState('');
   const [sessionId, setSessionId] = useState('');
+  const [key, setKey] = useState('');
+  const [listed, setListed] = useState(0);
   const { error, busy, run } = useCall(onChange);
   useEffect(() => {
     void station
       .listPackages({ staffToken: token })
       .then((list) => {
-        const unlocked = list.filter((p) => p.unlocked);
-        setPackages(unlocked);
-        setPackageId((chosen) => chosen || (unlocked[0]?.packageId ?? ''));
+        setPackages(list);
+        setPackageId((chosen) => chosen || (list.find((p) => p.unlocked) ?? list[0])?.packageId || '');
       })
       .catch(() => undefined);
+  }, [station, token, listed]);
+  useEffect(() => {
     void station
       .listCandidates({ staffToken: token })
       .then((list) => {
@@ -81,6 +84,14 @@ function KeyRelease({ station, token, controls, onChange }: { station: StationAp
       .catch(() => undefined);
   }, [station, token]);
   const release = controls.keyReleases.find((r) => r.packageId === packageId && r.sessionId === sessionId) ?? null;
+  // The key the agency gives out for the exam is typed here once, at the hub; the seats get it only by the release.
+  const locked = packages.find((p) => p.packageId === packageId)?.unlocked === false;
+  const unlock = () =>
+    run(async () => {
+      await station.unlockPackage({ staffToken: token, packageId, key: key.trim() });
+      setKey('');
+      setListed((n) => n + 1);
+    });
   const twoPerson = controls.twoPersonSessions.includes(sessionId);
   return (
     <section className="card stack-sm" aria-labelledby="key-title">
@@ -128,9 +139,26 @@ function KeyRelease({ station, token, controls, onChange }: { station: StationAp
           {(release.command?.refused.length ?? 0) > 0 && <span className="warn"> ⚠ {t('keyRefusedBy', { n: release.command!.refused.length })}</span>}
         </p>
       )}
+      {locked && (
+        <form
+          className="row-fields"
+          onSubmit={(e) => {
+            e.preventDefault();
+            unlock();
+          }}
+        >
+          <label className="field">
+            <span>{t('packageKey')}</span>
+            <input className="input mono" value={key} autoComplete="off" spellCheck={false} onChange={(e) => setKey(e.target.value)} />
+          </label>
+          <button type="submit" className="btn" disabled={busy || key.trim() === ''}>
+            {t('keyUnlockAtHub')}
+          </button>
+        </form>
+      )}
       <ErrorBanner error={error} />
       <div className="actions">
-        <button type="button" className="btn btn-primary" disabled={busy || !packageId || !sessionId} onClick={() => run(() => station.releaseKey({ staffToken: token, packageId, sessionId }))}>
+        <button type="button" className="btn btn-primary" disabled={busy || !packageId || !sessionId || locked} onClick={() => run(() => station.releaseKey({ staffToken: token, packageId, sessionId }))}>
           {release?.state === 'awaiting-second' ? t('keyConfirm') : t('keyRelease')}
         </button>
       </div>
@@ -286,7 +314,7 @@ function Hands({ station, token, controls, seats, onChange }: { station: Station
       <ul className="stack-sm" data-testid="hands">
         {controls.hands.map((hand) => (
           <li key={hand.deviceId}>
-            ✋ <strong>{seatName(seats, hand.deviceId)}</strong> {hand.candidateId ?? ''} — {t(HAND_REASON_TEXT[hand.reason])}, {clock(hand.at)}{' '}
+            <strong>{seatName(seats, hand.deviceId)}</strong> {hand.candidateId ?? ''} — {t(HAND_REASON_TEXT[hand.reason])}, {clock(hand.at)}{' '}
             <button type="button" className="btn btn-small" disabled={busy} onClick={() => run(() => station.acknowledgeHand({ staffToken: token, deviceId: hand.deviceId }))}>
               {t('handSeen')}
             </button>

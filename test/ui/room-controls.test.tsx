@@ -121,6 +121,30 @@ describe('the room controls on the console', () => {
     expect(within(keys).getByRole('button', { name: 'Izsniegt atslēgu' })).toBeTruthy();
   });
 
+  test("a package still locked at the hub: its key is typed once there, and only then can it be released", async () => {
+    const hub = new FakeControlHub();
+    let unlocked = false;
+    hub.listPackages = async () => (await FakeStation.prototype.listPackages.call(hub)).map((p) => ({ ...p, unlocked }));
+    Object.assign(hub, { unlockPackage: async (input: StationInput<'unlockPackage'>) => {
+      hub.calls.push(['unlockPackage', { packageId: input.packageId, key: input.key }]);
+      unlocked = true;
+      return { ...(await FakeStation.prototype.listPackages.call(hub))[0]!, unlocked: true };
+    } });
+    await signedIn(hub);
+    const keys = section('Paketes atslēgas izsniegšana');
+    await settle();
+    const release = within(keys).getByRole<HTMLButtonElement>('button', { name: 'Izsniegt atslēgu' });
+    expect(release.disabled).toBe(true);
+    const unlock = within(keys).getByRole<HTMLButtonElement>('button', { name: 'Atslēgt paketi telpas datorā' });
+    expect(unlock.disabled).toBe(true);
+    fireEvent.change(within(keys).getByLabelText('Paketes atslēga'), { target: { value: '  AAAA-BBBB-CCCC  ' } });
+    fireEvent.click(unlock);
+    await settle();
+    expect(hub.calls).toEqual([['unlockPackage', { packageId: PACKAGE_ID, key: 'AAAA-BBBB-CCCC' }]]);
+    expect(within(keys).queryByLabelText('Paketes atslēga')).toBeNull();
+    expect(within(keys).getByRole<HTMLButtonElement>('button', { name: 'Izsniegt atslēgu' }).disabled).toBe(false);
+  });
+
   test('starts the room, and one candidate who came after the start; pauses one, locks a seat, sends a message to one seat or all', async () => {
     const hub = new FakeControlHub();
     await signedIn(hub);

@@ -15,6 +15,10 @@ export const TEXT = {
     en: 'The invigilator will unlock it. Your answers are safe. If you need help, raise your hand.',
   },
   lockedReason: { lv: 'Iemesls: {reason}', en: 'Reason: {reason}' },
+  workingOffline: {
+    lv: 'Savienojums ar telpas datoru uz brīdi pārtrūcis. Turpiniet darbu: visas atbildes tiek saglabātas šajā datorā un tiks nosūtītas, kad savienojums atjaunosies.',
+    en: 'The link to the room computer is down for the moment. Carry on: every answer is kept on this computer and goes on when the link is back.',
+  },
   roomMessageTitle: { lv: 'Ziņa no pārbaudījuma vadītāja', en: 'A message from the invigilator' },
   roomMessageClose: { lv: 'Labi, izlasīju', en: 'OK, I have read it' },
   // a room's seat before its candidate begins

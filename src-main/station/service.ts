@@ -951,7 +951,7 @@ export class StationService implements StationHost {
     const content = this.contentIfUnlocked(this.attempts.facts(input.attemptId).packageId);
     const now = this.now();
     const parts = (content?.parts ?? []).map((part) => ({ partId: part.id, timer: this.timers.state(input.attemptId, part, now.getTime()) }));
-    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow(), authorisation: this.authorisationOf(input.attemptId), waitingForStart: this.waitingForStart(input.attemptId), hand: this.raisedHand() };
+    return { parts, creditedMs, serverTime: now.getTime(), roomMessage: this.roomMessageNow(), locked: this.roomLockNow(), authorisation: this.authorisationOf(input.attemptId), waitingForStart: this.waitingForStart(input.attemptId), hand: this.raisedHand(), hubOffline: this.hubOffline() };
   }
 
   async getTimer(input: StationInput<'getTimer'>, caller?: Caller): Promise<StationOutput<'getTimer'>> {
@@ -1550,6 +1550,13 @@ export class StationService implements StationHost {
   private waitingForStart(attemptId: string): boolean {
     if (this.options.role !== 'seat') return false;
     return !Object.hasOwn(this.startedCandidates(), this.attempts.candidate(attemptId).candidateId);
+  }
+
+  /** A paired seat whose link to its hub is down now (a solo station and a hub have no hub to lose). */
+  private hubOffline(): boolean {
+    if (this.options.role !== 'seat') return false;
+    const seat = this.room?.status().seat;
+    return Boolean(seat?.paired) && !seat!.connected;
   }
 
   async raiseHand(input: StationInput<'raiseHand'>, caller?: Caller): Promise<StationOutput<'raiseHand'>> {

@@ -135,7 +135,7 @@ function SeatRow({ seat, hubPackages, onRevoke }: { seat: HubSeat; hubPackages: 
         {seat.state?.hand && (
           <span className="warn" role="note" data-testid="raised-hand">
             {' '}
-            ✋ {t('handRaised', { reason: t(HAND_REASON_TEXT[seat.state.hand.reason]) })}
+            {t('handRaised', { reason: t(HAND_REASON_TEXT[seat.state.hand.reason]) })}
           </span>
         )}
       </td>

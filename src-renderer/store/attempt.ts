@@ -49,6 +49,8 @@ export interface AttemptStoreState {
   locked: { reason: string | null } | null;
   /** A seat whose room has not started yet: the candidate waits for the invigilator's start. */
   waitingForStart: boolean;
+  /** A room's seat working without its hub (the station's heartbeat says so): told calmly, nothing stops. */
+  hubOffline: boolean;
   /** This screen is a seat of a room (a hub's console sees its raised hand); a solo station is not. */
   inRoom: boolean;
   /** The candidate's raised hand, until the invigilator acknowledges it at the hub. */
@@ -122,6 +124,7 @@ export function createAttemptStore() {
     closedMessageId: null,
     locked: null,
     waitingForStart: false,
+    hubOffline: false,
     inRoom: false,
     hand: null,
   }));

@@ -90,6 +90,7 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
       }
       if ((reply.hand?.at ?? null) !== (attempt.getState().hand?.at ?? null)) attempt.setState({ hand: reply.hand });
       if (reply.waitingForStart !== attempt.getState().waitingForStart) attempt.setState({ waitingForStart: reply.waitingForStart });
+      if (reply.hubOffline !== attempt.getState().hubOffline) attempt.setState({ hubOffline: reply.hubOffline });
       if (reply.roomMessage && reply.roomMessage.id !== attempt.getState().roomMessage?.id) attempt.setState({ roomMessage: { id: reply.roomMessage.id, text: reply.roomMessage.text } });
       // The key came (the heartbeat has the parts now): load the test, which was waiting for it.
       if (options.kiosk && attempt.getState().view === null && reply.parts.length > 0) void exam.resume(seat);
@@ -386,7 +387,7 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
     clearSeat() {
       stopHeartbeat();
       seatMemory.setSeat(null);
-      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: options.kiosk ? 'waiting' : 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null, authorisation: null, hand: null, waitingForStart: false });
+      attempt.setState({ attemptId: null, candidateToken: null, content: null, candidate: null, view: null, screen: options.kiosk ? 'waiting' : 'staff', partId: null, itemId: null, flags: {}, notice: null, error: null, handedBack: null, authorisation: null, hand: null, waitingForStart: false, hubOffline: false });
       // A room's seat has no invigilator step: it waits for the candidate its hub assigns next.
       if (options.kiosk) void claim();
     },

@@ -253,6 +253,18 @@ export function RoomMessageBanner() {
   );
 }
 
+/** A room's seat that lost its hub: the candidate goes on, told calmly that the work is kept on this computer. */
+export function WorkingOfflineNote() {
+  const t = useText();
+  const offline = useAttempt((s) => s.hubOffline);
+  if (!offline) return null;
+  return (
+    <p className="banner banner-quiet" role="status" data-testid="working-offline">
+      {t('workingOffline')}
+    </p>
+  );
+}
+
 /**
  * `heading`: the title in the top bar is the screen's one <h1> (the part screen, whose own headings are
  * the task's and the question's); other screens have their <h1> in their content.
@@ -285,6 +297,7 @@ export function Frame({ title, partId, heading, children }: { title: ReactNode; 
       <ErrorBanner />
       <NoticeBanner />
       <RoomMessageBanner />
+      <WorkingOfflineNote />
       <main className="content" id="main">
         {children}
       </main>

@@ -22,7 +22,7 @@ export function RaiseHand() {
   if (hand) {
     return (
       <span className="hand-raised" role="status" data-testid="hand-raised">
-        ✋ {t('handUp')}
+        {t('handUp')}
       </span>
     );
   }
@@ -34,7 +34,7 @@ export function RaiseHand() {
   return (
     <div className="settings">
       <button type="button" className="btn btn-quiet" aria-expanded={open} onClick={() => setOpen(!open)} ref={opener}>
-        ✋ {t('raiseHand')}
+        {t('raiseHand')}
       </button>
       {open && (
         <div

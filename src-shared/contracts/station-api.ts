@@ -699,6 +699,8 @@ export const stationApi = {
       waitingForStart: z.boolean(),
       /** The candidate's raised hand, until an invigilator acknowledges it. */
       hand: z.object({ reason: z.enum(HAND_REASONS), at: z.number().int() }).nullable(),
+      /** A room's seat without its link to the hub: the part goes on and every answer is kept here (the candidate is told, calmly). */
+      hubOffline: z.boolean(),
     }),
   ),
   getTimer: method('candidate', z.object({ ...seat, partId: ref }).strict(), TimerStateSchema),

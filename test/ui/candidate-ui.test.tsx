@@ -349,6 +349,24 @@ describe("the invigilator's message from the hub", () => {
   }, 10_000);
 });
 
+describe('a seat that lost its hub', () => {
+  test('says calmly that the work is kept here and goes on: the answer still saves, and the note goes once the link is back', async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q1');
+    seat(station);
+    await screen.findByText('Uz kurieni?');
+    expect(screen.queryByTestId('working-offline')).toBeNull();
+    station.hubOffline = true;
+    const note = await screen.findByTestId('working-offline', {}, { timeout: 3000 });
+    expect(note.getAttribute('role')).toBe('status');
+    expect(note.textContent).toBe('Savienojums ar telpas datoru uz brīdi pārtrūcis. Turpiniet darbu: visas atbildes tiek saglabātas šajā datorā un tiks nosūtītas, kad savienojums atjaunosies.');
+    // Nothing is covered or stopped: the candidate answers as before.
+    fireEvent.click(screen.getAllByRole('radio')[0]!);
+    await waitFor(() => expect(screen.getByTestId('save-indicator').getAttribute('data-state')).toBe('saved'), { timeout: 3000 });
+    station.hubOffline = false;
+    await waitFor(() => expect(screen.queryByTestId('working-offline')).toBeNull(), { timeout: 3000 });
+  }, 10_000);
+});
+
 describe('a seat locked from the hub', () => {
   test('is covered on every screen with why, and uncovered when unlocked', async () => {
     const station = new FakeStation().inPart('p-l', 'l-q1');
@@ -391,7 +409,7 @@ describe('a raised hand', () => {
     localStorage.setItem('exam-station.seat', JSON.stringify(SEAT));
     const { unmount } = render(<App station={station} inRoom />);
     await screen.findByText('Uz kurieni?');
-    fireEvent.click(screen.getByRole('button', { name: '✋ Pacelt roku' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Pacelt roku' }));
     const panel = screen.getByRole('dialog', { name: 'Pacelt roku' });
     const raise = within(panel).getByRole<HTMLButtonElement>('button', { name: 'Pacelt roku' });
     expect(raise.disabled).toBe(true);
@@ -402,11 +420,11 @@ describe('a raised hand', () => {
     // The invigilator saw it at the hub: the seat's station lowered it.
     station.hand = null;
     await waitFor(() => expect(screen.queryByTestId('hand-raised')).toBeNull(), { timeout: 3000 });
-    expect(screen.getByRole('button', { name: '✋ Pacelt roku' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Pacelt roku' })).toBeTruthy();
     unmount();
     seat(new FakeStation().inPart('p-l', 'l-q1'));
     await screen.findByText('Uz kurieni?');
-    expect(screen.queryByRole('button', { name: '✋ Pacelt roku' })).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Pacelt roku' })).toBeNull();
   }, 10_000);
 });
 

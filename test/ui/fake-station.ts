@@ -618,6 +618,8 @@ export class FakeStation implements StationApi {
 
   /** A seat whose room has not started yet (the room's 'start' command has not come): no part begins. */
   waitingForStart = false;
+  /** A room's seat without its hub link. */
+  hubOffline = false;
   /** The candidate's raised hand, until the invigilator acknowledges it at the hub. */
   hand: { reason: StationInput<'raiseHand'>['reason']; at: number } | null = null;
 
@@ -804,7 +806,7 @@ export class FakeStation implements StationApi {
     await this.gate();
     this.seat(input);
     const parts = this.contentLocked ? [] : this.content.parts.map((p) => ({ partId: p.id, timer: this.timer(p.id) }));
-    return { parts, creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation, waitingForStart: this.waitingForStart, hand: this.hand };
+    return { parts, creditedMs: 0, serverTime: this.now(), roomMessage: this.roomMessage, locked: this.locked, authorisation: this.authorisation, waitingForStart: this.waitingForStart, hand: this.hand, hubOffline: this.hubOffline };
   }
   async getTimer(input: StationInput<'getTimer'>): Promise<StationOutput<'getTimer'>> {
     this.seat(input);

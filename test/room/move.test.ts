@@ -4,7 +4,9 @@
 // moves them to a spare seat that has the package but not the candidate; the spare seat gets every
 // acknowledged answer, take and play and the timers, credits the time the candidate could not work, and
 // the candidate goes on there; seat 1 comes back, stops the attempt (move-out) and pushes what it wrote
-// after the hub lost it: stored once, flagged late-after-move, never the answer. And every refusal.
+// after the hub lost it: stored once, flagged late-after-move, never the answer. A candidate the seat
+// plan seated is seated at the spare seat by the move: its kiosk takes the attempt and goes straight on,
+// the roster shows the spare seat, and the seat they left is free. And every refusal.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +22,7 @@ import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
 import { openTestStation, saveId, seatOf, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS, type TestStation } from '../support/fixtures.ts';
 import { linkPair, type LinkPair } from './link-pair.ts';
 import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatStation, sha, until, type Seat } from './room-fixtures.ts';
+import { checkIn, hubOf, KIOSK, rowOf, seatOf as planSeat } from './seating-fixtures.ts';
 
 const CANDIDATE = 'C-0001';
 
@@ -338,5 +341,67 @@ describe('moving a candidate to a spare seat mid-part', () => {
     // The move is in the session's record: an incident the protocol lists, attributed.
     const incident = station.service.outbox.read(0, 1000).find((e) => e.kind === 'incident.recorded');
     expect(incident?.payload).toMatchObject({ candidateId: CANDIDATE, kind: 'technical-workstation', recordedBy: TEST_STAFF.username });
+  });
+});
+
+describe('a candidate the seat plan seated, moved to a spare seat', () => {
+  it('is seated there: the kiosk takes the attempt and goes on with the running part, the roster shows the spare seat, the old seat is free', async () => {
+    const room = await hubOf();
+    const old = await planSeat(room, '4C');
+    const spare = await planSeat(room, '9A');
+    const { service, staffToken } = room.station;
+    // Checked in, seated at 4C, identity confirmed, authorised, started with the room, at work.
+    await checkIn(room, CANDIDATE);
+    await service.assignSeat({ staffToken, candidateId: CANDIDATE, deviceId: old.deviceId, packageId: room.packageId });
+    await until('seated at 4C', () => old.service.roomSeatReport() !== null);
+    const kiosk = (await old.service.claimSeat({}, KIOSK)).seat!;
+    await old.service.confirmIdentity(kiosk);
+    await until('awaiting authorisation at the hub', async () => (await rowOf(room, CANDIDATE)).seat?.stage === 'awaiting-authorisation');
+    await service.authoriseCandidate({ staffToken, candidateId: CANDIDATE });
+    await until('authorised at 4C', async () => (await old.service.seatHeartbeat(kiosk)).authorisation === 'authorised');
+    await service.roomCommand({ staffToken, action: 'start', target: { kind: 'room' } });
+    await until('started at 4C', async () => !(await old.service.seatHeartbeat(kiosk)).waitingForStart);
+    await old.service.recordTimerEvent({ ...kiosk, partId: 'reading', kind: 'start' });
+    await old.service.saveResponse({ ...kiosk, itemId: 'r1-q4', value: { type: 'short-text', text: 'pie 4C' }, clientSaveId: saveId() });
+    await until('4C all at the hub', () => old.link.status().backlogEvents === 0);
+
+    await service.moveCandidate({ staffToken, candidateId: CANDIDATE, toDeviceId: spare.deviceId, reason: 'dators sastinga' });
+    await until('the hand-over taken', () => room.hub.moves.view()[0]?.status === 'applied');
+
+    // The spare seat's kiosk takes the same attempt, once, and the candidate is past identity, authorisation and the start.
+    const claimed = await spare.service.claimSeat({}, KIOSK);
+    expect(claimed).toMatchObject({ label: '9A', waiting: null, seat: { attemptId: kiosk.attemptId } });
+    const there = claimed.seat!;
+    expect(await spare.service.claimSeat({}, { ...KIOSK, clientId: 'another' })).toMatchObject({ seat: null, waiting: 'claimed' });
+    expect(await spare.service.seatHeartbeat(there)).toMatchObject({ authorisation: 'authorised', waitingForStart: false });
+    expect(spare.service.roomSeatReport()).toMatchObject({ candidateId: CANDIDATE, partId: 'reading', screen: 'part', started: true });
+    const saved = await spare.service.saveResponse({ ...there, itemId: 'r1-q4', value: { type: 'short-text', text: 'pie 9A' }, clientSaveId: saveId() });
+    expect(saved.revision).toBe(2);
+    // A part not begun before the move begins here: the room's start let them through.
+    await spare.service.recordTimerEvent({ ...there, partId: 'listening', kind: 'start' });
+    await until('the save at the hub', () => atHub(room.station, spare.deviceId).some((e) => e.kind === 'response.saved' && (e.payload as { revision: number }).revision === 2));
+    expect(room.hub.moves.countingAnswers(kiosk.attemptId)).toEqual([expect.objectContaining({ itemId: 'r1-q4', revision: 2, origin: { deviceId: spare.deviceId, seq: saved.seq } })]);
+
+    // The roster shows the candidate at 9A, authorised as they were at 4C, at work.
+    await until('the roster shows 9A', async () => (await rowOf(room, CANDIDATE)).seat?.label === '9A');
+    expect(await rowOf(room, CANDIDATE)).toMatchObject({ state: 'working', seat: { deviceId: spare.deviceId, label: '9A', stage: 'authorised', authorised: { by: TEST_STAFF.username } } });
+    const plan = room.station.service.db.all(room.station.service.db.q.selectFrom('room_assignments').select(['device_id', 'ended_at']).where('candidate_id', '=', CANDIDATE).orderBy('assigned_at'));
+    expect(plan.map((p) => [p.device_id, p.ended_at === null])).toEqual([
+      [old.deviceId, false],
+      [spare.deviceId, true],
+    ]);
+
+    // 4C is free of them, in the plan and on the seat itself: the next candidate is seated there.
+    await until('4C moved out', async () => (await old.service.claimSeat({}, KIOSK)).waiting === 'no-candidate');
+    await checkIn(room, 'C-0002');
+    await service.assignSeat({ staffToken, candidateId: 'C-0002', deviceId: old.deviceId, packageId: room.packageId });
+    await until('the next candidate at 4C', () => old.service.roomSeatReport()?.candidateId === 'C-0002');
+
+    // The same hand-over again changes nothing.
+    expect(spare.handOvers).toHaveLength(1);
+    const lastSeq = spare.service.outbox.lastSeq();
+    expect(spare.service.roomHandOver(spare.handOvers[0]!)).toMatchObject({ alreadyApplied: true });
+    expect(await spare.service.claimSeat({}, KIOSK)).toMatchObject({ seat: null, waiting: 'claimed' });
+    expect(spare.service.outbox.lastSeq()).toBe(lastSeq);
   });
 });

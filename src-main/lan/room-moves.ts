@@ -1,10 +1,12 @@
 // Moving a candidate to a spare seat mid-part, at the hub (docs/room.md, "Moving a candidate"). The
 // invigilator moves the candidate; the hub, in one transaction, keeps the move with the old seat's
-// watermark at that moment (`through`), records it as an incident of the session and stores the
-// old seat's move-out command (carried out whenever that seat is back). Then it sends the new seat the
+// watermark at that moment (`through`), records it as an incident of the session, moves the candidate's
+// seat-plan row to the new seat (the roster shows them there; the old seat is free) and stores the old
+// seat's move-out command (carried out whenever that seat is back). Then it sends the new seat the
 // hand-over: every event of the attempt the hub holds (the old seat's as far as `through`, and those of
-// any seat before it) with the takes' audio, until the new seat says it took it, and again each time
-// that seat says hello while it has not.
+// any seat before it) with the takes' audio and the candidate's authorisation, until the new seat says it
+// took it, and again each time that seat says hello while it has not. A refused hand-over puts the
+// seat-plan row back at the old seat.
 //
 // Late events: whatever the old seat pushes about the attempt beyond `through` (it was cut off and comes
 // back) is stored exactly once like every event and flagged late-after-move. The rule of which answer
@@ -24,6 +26,7 @@ import { StationError } from '../../src-shared/errors.ts';
 import { maskPersonalCode } from '../../src-shared/rules/personal-code.ts';
 import type { StationDatabase, Tx } from '../station/database.ts';
 import type { Outbox } from '../station/records/outbox.ts';
+import { RoomAssignments } from '../station/records/room-assignments.ts';
 import { RoomLog } from '../station/records/room-log.ts';
 import type { RoomMovesTable } from '../station/tables.ts';
 import { RoomCommands } from './room-commands.ts';
@@ -70,6 +73,7 @@ export class RoomMoves {
   private readonly hub: MovesHub;
   private readonly directory: ((deviceId: string) => { revoked: boolean } | undefined) | undefined;
   private readonly log: RoomLog;
+  private readonly assignments: RoomAssignments;
 
   constructor(options: RoomMovesOptions) {
     this.db = options.db;
@@ -78,6 +82,7 @@ export class RoomMoves {
     this.hub = options.hub;
     this.directory = options.directory;
     this.log = new RoomLog(options.db, options.outbox);
+    this.assignments = new RoomAssignments(options.db);
   }
 
   // ---- where candidates sit -------------------------------------------------------------------
@@ -115,6 +120,8 @@ export class RoomMoves {
   private occupied(deviceId: string): boolean {
     const state = this.hub.seat(deviceId)?.state;
     if (state?.attempt) return true;
+    const planned = this.assignments.atSeat(deviceId);
+    if (planned && !this.finished(planned.candidateId)) return true;
     if (this.db.get(this.db.q.selectFrom('room_moves').select('move_id').where('to_device', '=', deviceId).where('status', '=', 'handing-over'))) return true;
     const opened = this.db.all(this.db.q.selectFrom('outbox').select('payload_json').where('kind', '=', 'attempt.opened').where('device_id', '=', deviceId));
     const movedHere = this.db.all(this.db.q.selectFrom('room_moves').select('attempt_id').where('to_device', '=', deviceId).where('status', '=', 'applied'));
@@ -123,6 +130,20 @@ export class RoomMoves {
       (a) =>
         !this.db.get(this.db.q.selectFrom('outbox').select('seq').where('kind', '=', 'attempt.submitted').where('entity_id', '=', a.attemptId)) && this.seatOfAttempt(a) === deviceId,
     );
+  }
+
+  /** Whether every attempt seats opened for the candidate was submitted (and there is one). */
+  private finished(candidateId: string): boolean {
+    const opened = this.db.get(
+      this.db.q
+        .selectFrom('outbox')
+        .select('seq')
+        .where('kind', '=', 'attempt.opened')
+        .where('device_id', '!=', this.outbox.deviceId)
+        .where((eb) => eb(eb.fn('json_extract', ['payload_json', eb.val('$.candidateId')]), '=', candidateId))
+        .limit(1),
+    );
+    return Boolean(opened) && this.openAttempts(candidateId).length === 0;
   }
 
   // ---- the move ---------------------------------------------------------------------------------
@@ -178,6 +199,12 @@ export class RoomMoves {
         request.movedBy,
         now,
       );
+      // The seat plan follows the candidate: the roster shows them at the new seat from now on.
+      // A candidate who finished at the new seat leaves it in the plan (one live assignment per seat).
+      const finishedThere = this.assignments.atSeat(toDeviceId);
+      if (finishedThere) this.assignments.end(tx, finishedThere.assignmentId, request.movedBy, now);
+      const seated = this.assignments.ofCandidate(candidateId);
+      if (seated) this.assignments.moveTo(tx, seated.assignmentId, toDeviceId, { by: request.movedBy, moveId: row.move_id }, now);
       // The old seat stops the attempt when it gets this, now or when it is back.
       const moveOut = this.hub.commands.issue({ target: { kind: 'seat', deviceId: fromDeviceId }, type: 'move-out', params: { moveId: row.move_id, candidateId }, reason: request.reason, issuedBy: request.movedBy });
       return { row, moveOut };
@@ -198,9 +225,9 @@ export class RoomMoves {
     for (const row of this.db.all(this.db.q.selectFrom('room_moves').selectAll().where('to_device', '=', deviceId).where('status', '=', 'handing-over'))) this.sendHandOver(row, link);
   }
 
-  /** What the new seat made of the hand-over. A refused move leaves the candidate where they were; its late flags go. */
+  /** What the new seat made of the hand-over. A refused move leaves the candidate where they were (in the seat plan too); its late flags go. */
   settle(deviceId: string, frame: SeatFrameOf<'handover-result'>): void {
-    this.db.transaction(() => {
+    this.db.transaction((tx) => {
       const row = this.db.get(this.db.q.selectFrom('room_moves').selectAll().where('move_id', '=', frame.moveId).where('to_device', '=', deviceId));
       if (!row || row.status !== 'handing-over') return;
       this.db.run(
@@ -209,7 +236,10 @@ export class RoomMoves {
           .set({ status: frame.status, code: frame.code, detail: frame.detail, settled_at: this.now().toISOString() })
           .where('move_id', '=', frame.moveId),
       );
-      if (frame.status === 'refused') this.db.run(this.db.q.deleteFrom('room_late_events').where('move_id', '=', frame.moveId));
+      if (frame.status !== 'refused') return;
+      this.db.run(this.db.q.deleteFrom('room_late_events').where('move_id', '=', frame.moveId));
+      const seated = this.assignments.ofCandidate(row.candidate_id);
+      if (seated?.assignCmdId === row.move_id) this.assignments.moveTo(tx, seated.assignmentId, row.from_device, { by: row.moved_by, moveId: row.move_id }, this.now());
     });
   }
 
@@ -286,10 +316,21 @@ export class RoomMoves {
       events,
       segments,
       settledCommands: this.settledCommands(row),
+      authorised: this.authorisationOf(row),
       movedAt: Date.parse(row.created_at),
       movedBy: row.moved_by,
       reason: row.reason,
     });
+  }
+
+  /**
+   * The candidate's authorisation as the seat plan holds it (moved with them to the new seat), or, when
+   * the plan did not seat them (staff opened the attempt at the seat, where none is asked), the mover's.
+   */
+  private authorisationOf(row: RoomMovesTable): HandOver['authorised'] {
+    const seated = this.assignments.ofCandidate(row.candidate_id);
+    if (seated) return seated.authorised;
+    return { by: row.moved_by, at: row.created_at };
   }
 
   /**

@@ -9,7 +9,7 @@ import type { SealStatus } from '../../src-shared/contracts/room-seal.ts';
 import { sessionEventFilter } from '../../src-shared/rules/seal-digest.ts';
 import type { StationDatabase } from '../station/database.ts';
 import { listCandidates } from '../station/records/roster.ts';
-import { sessionOfCandidate } from '../station/session-seal.ts';
+import { handedOverTo, sessionOfCandidate } from '../station/session-seal.ts';
 import type { RoomSealStatement } from './room-log.ts';
 
 export type ProtocolAttendance = Attendance | 'late';
@@ -66,7 +66,7 @@ function sessionEvents(db: StationDatabase, sessionId: string): SessionEvent[] {
   for (const row of rows) {
     let filter = filters.get(row.device_id);
     if (!filter) {
-      filter = sessionEventFilter(sessionId, sessionOf);
+      filter = sessionEventFilter(sessionId, sessionOf, handedOverTo(db, row.device_id));
       filters.set(row.device_id, filter);
     }
     const payload = JSON.parse(row.payload_json) as Record<string, unknown>;

@@ -115,7 +115,10 @@ export class RoomSeal implements RoomSealControl {
     return null;
   }
 
-  /** The seats of a session: those whose events at the hub opened an attempt of it, or whose heartbeat names a candidate of it, or accounted for. */
+  /**
+   * The seats of a session: those whose events at the hub opened an attempt of it, or that one of its
+   * candidates was moved to (the attempt goes on there), or whose heartbeat names a candidate of it, or accounted for.
+   */
   private seats(sessionId: string): SeatFacts[] {
     const sessionOf = sessionOfCandidate(this.db);
     const seats = new Map<string, SeatFacts>();
@@ -128,6 +131,9 @@ export class RoomSeal implements RoomSealControl {
     for (const row of opened) {
       const candidateId = (JSON.parse(row.payload_json) as { candidateId: string }).candidateId;
       if (sessionOf(candidateId) === sessionId) add(row.device_id, candidateId);
+    }
+    for (const move of this.db.all(this.db.q.selectFrom('room_moves').select(['to_device', 'candidate_id']).where('status', '!=', 'refused'))) {
+      if (sessionOf(move.candidate_id) === sessionId) add(move.to_device, move.candidate_id);
     }
     for (const view of this.hub.view()) {
       const candidateId = view.state?.attempt?.candidateId ?? null;

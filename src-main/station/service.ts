@@ -52,7 +52,7 @@ import { AssignParams, type RoomCommand, type SeatState } from '../../src-shared
 import { listCandidates, loadRoster, type RosterInput } from './records/roster.ts';
 import { Timers } from './records/timers.ts';
 import { SessionSeals } from './session-seal.ts';
-import { rebuildHandedOver } from './records/hand-over.ts';
+import { rebuildHandedOver, startOfHandedOver } from './records/hand-over.ts';
 import type { HandOver } from '../../src-shared/contracts/hand-over.ts';
 import { loadCommonPasswords, PASSWORD_HASH_PARAMS, SOURCE_COMMON_PASSWORDS, type ScryptParams } from './passwords.ts';
 import { DEFAULT_STAFF_LOCK_MS, StaffDesk, type FirstChief, type StaffActor } from './staff.ts';
@@ -1040,8 +1040,11 @@ export class StationService implements StationHost {
    */
   roomMoveOut(input: { candidateId: string | null; cmdId: string; at: number }): { attemptIds: string[] } {
     const moved = this.roomAttempts().filter((a) => input.candidateId === null || a.candidateId === input.candidateId);
+    const assigned = this.seatAssignment.current();
     this.tx((tx) => {
       for (const attempt of moved) this.attempts.markMovedOut(tx, attempt.attemptId, input.cmdId, input.at);
+      // The seat is free of them: its kiosk has no candidate to hand, and the hub may seat another here.
+      if (assigned && moved.some((a) => a.attemptId === assigned.attemptId)) this.seatAssignment.clear(tx);
     });
     return { attemptIds: moved.map((a) => a.attemptId) };
   }
@@ -1052,8 +1055,10 @@ export class StationService implements StationHost {
    * count), commands the old seat carried out kept as carried out. The timers, as after a fault: the
    * time a running part's clock ran from the old seat's last sign of life to now, less one beat, is
    * credited (as seat() credits a silent screen), and the part is paused until the candidate's screen
-   * is at this seat (its first call resumes it), so the walk over costs nothing. The attempt is then
-   * open here for the candidate's screen. A hand-over taken already is a no-op.
+   * is at this seat (its first call resumes it), so the walk over costs nothing. The candidate is then
+   * seated here: their identity and authorisation carried over, so the kiosk screen takes the attempt
+   * (claimSeat) and goes straight on; and they are past the start gate if the room's start let them
+   * through before (startOfHandedOver). A hand-over taken already is a no-op.
    */
   roomHandOver(handOver: HandOver): { attemptId: string; creditedMs: number; alreadyApplied: boolean } {
     if (this.db.get(this.db.q.selectFrom('seat_hand_overs').select('move_id').where('move_id', '=', handOver.moveId))) return { attemptId: handOver.attemptId, creditedMs: 0, alreadyApplied: true };
@@ -1075,6 +1080,9 @@ export class StationService implements StationHost {
             .onConflict((oc) => oc.column('cmd_id').doNothing()),
         );
       }
+      const startedAt = startOfHandedOver(this.db, tx, handOver);
+      if (startedAt !== null) this.roomStart({ candidateId: handOver.candidate.candidateId, at: startedAt });
+      this.seatAssignment.assign(tx, { candidateId: handOver.candidate.candidateId, attemptId: handOver.attemptId, packageId: handOver.packageId, cmdId: handOver.moveId, by: handOver.movedBy, authorised: handOver.authorised }, now);
       const lastSeen = handOver.from.lastSeenAt ?? handOver.movedAt;
       const paused: string[] = [];
       for (const part of content.parts) {

@@ -8,13 +8,27 @@ import { createHash } from 'node:crypto';
 import type { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import type { EventKind } from '../../src-shared/contracts/events.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import { sealDigest, type DigestEvent, type SealDigest } from '../../src-shared/rules/seal-digest.ts';
+import { sealDigest, type DigestEvent, type HandedOverAttempt, type SealDigest } from '../../src-shared/rules/seal-digest.ts';
 import type { StationDatabase, Tx } from './database.ts';
 
 /** The session of each candidate on this station's roster. */
 export function sessionOfCandidate(db: StationDatabase): (candidateId: string) => string | null {
   const sessions = new Map(db.all(db.q.selectFrom('candidates').select(['candidate_id', 'session_id'])).map((c) => [c.candidate_id, c.session_id]));
   return (candidateId) => sessions.get(candidateId) ?? null;
+}
+
+/** On a seat: the attempts handed over to it by moves (seat_hand_overs), with their candidates. */
+function handedOverHere(db: StationDatabase): HandedOverAttempt[] {
+  return db
+    .all(db.q.selectFrom('seat_hand_overs as h').innerJoin('attempts as a', 'a.attempt_id', 'h.attempt_id').select(['a.attempt_id', 'a.candidate_id']))
+    .map((r) => ({ attemptId: r.attempt_id, candidateId: r.candidate_id }));
+}
+
+/** On a hub: the attempts it handed over to a seat by moves the seat did not refuse. */
+export function handedOverTo(db: StationDatabase, deviceId: string): HandedOverAttempt[] {
+  return db
+    .all(db.q.selectFrom('room_moves').select(['attempt_id', 'candidate_id']).where('to_device', '=', deviceId).where('status', '!=', 'refused'))
+    .map((r) => ({ attemptId: r.attempt_id, candidateId: r.candidate_id }));
 }
 
 function eventsOf(rows: { seq: number; kind: string; entity_id: string; payload_json: string; created_at: string }[]): DigestEvent[] {
@@ -30,6 +44,7 @@ export function seatDigest(db: StationDatabase, deviceId: string, sessionId: str
     {
       deviceId,
       sessionId,
+      handedOver: handedOverHere(db),
       events: eventsOf(rows),
       sessionOfCandidate: sessionOfCandidate(db),
       segmentsOf: (recordingId) =>
@@ -57,6 +72,7 @@ export function hubDigestOfSeat(db: StationDatabase, deviceId: string, sessionId
     {
       deviceId,
       sessionId,
+      handedOver: handedOverTo(db, deviceId),
       events: eventsOf(rows.map((r) => ({ ...r, seq: Number(r.seq) }))),
       sessionOfCandidate: sessionOfCandidate(db),
       segmentsOf: (recordingId) =>

@@ -50,6 +50,13 @@ export const HandOver = z
     segments: z.array(z.object({ recordingId: uuid, index: z.number().int().min(0), sha256: z.string().regex(/^[0-9a-f]{64}$/), data: z.string().min(1).max(700_000) }).strict()).max(100_000),
     /** Commands for the candidate the old seat has confirmed already: their effect is in the events, not to be carried out again. */
     settledCommands: z.array(RoomCommand).max(1000),
+    /**
+     * Who authorised the candidate to sit the test, carried to the new seat: the seat plan's authorisation
+     * at the old seat, or, for a candidate the plan did not seat (opened by staff at the seat, where none
+     * was needed), the person who moved them. Null: not authorised yet; the new seat asks for the identity
+     * and the authorisation as for a candidate seated there.
+     */
+    authorised: z.object({ by: z.string().min(1).max(100), at: z.string().min(1).max(40) }).strict().nullable(),
     movedAt: z.number().int(),
     movedBy: z.string().min(1).max(100),
     reason: z.string().min(1).max(500),

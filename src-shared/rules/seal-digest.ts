@@ -7,11 +7,16 @@
 // Which events are of a session: attendance and incidents name it; an attempt is of the session of its
 // candidate (from the station's roster); every other event names its attempt, or its take, whose
 // `recording.started` named the attempt. Events come in the writing station's seq order, so an
-// attempt or a take is always announced before the events that refer to it.
+// attempt or a take is always announced before the events that refer to it — except an attempt handed
+// over to this seat by a move (src-main/lan/room-moves.ts): its `attempt.opened` is the old seat's, so
+// both sides name those attempts (the seat from the hand-overs it took, the hub from its moves), and
+// what the seat wrote of them from the hand-over on is in its digest. The events and audio it was handed
+// are the old seat's and are in that seat's digest only, so a moved attempt is counted once. (v2: v1
+// left the new seat's writes of a moved attempt out.)
 // Browser-safe: the caller hands in the hash (node:crypto's createHash('sha256') on a station).
 import { canonicalJson } from '../canonical-json.ts';
 
-export const SEAL_DIGEST_FORMAT = 'exam-station seal digest v1';
+export const SEAL_DIGEST_FORMAT = 'exam-station seal digest v2';
 
 /** An event as the digest reads it: its seq at the seat that wrote it, and what it says. */
 export interface DigestEvent {
@@ -33,10 +38,18 @@ export interface Sha256 {
   digest(encoding: 'hex'): string;
 }
 
+/** An attempt another seat opened that was handed over to this one, with its candidate. */
+export interface HandedOverAttempt {
+  attemptId: string;
+  candidateId: string;
+}
+
 export interface SealDigestInput {
   /** The seat whose session this is (its device id). */
   deviceId: string;
   sessionId: string;
+  /** The attempts handed over to this seat by a move: its events of them count without their opening. */
+  handedOver: readonly HandedOverAttempt[];
   /** The seat's events in seq order (others than the session's are skipped). */
   events: Iterable<DigestEvent>;
   /** The session of a candidate, from the station's roster; null for a candidate it does not know. */
@@ -63,8 +76,12 @@ const field = (payload: unknown, name: string): string | null => {
  * Picks a session's events out of one station's stream read in seq order. Stateful: it learns each
  * attempt and take of the session from the events that open them.
  */
-export function sessionEventFilter(sessionId: string, sessionOfCandidate: (candidateId: string) => string | null): { accepts(event: Pick<DigestEvent, 'kind' | 'payload'>): boolean; recordings(): string[] } {
-  const attempts = new Set<string>();
+export function sessionEventFilter(
+  sessionId: string,
+  sessionOfCandidate: (candidateId: string) => string | null,
+  handedOver: readonly HandedOverAttempt[],
+): { accepts(event: Pick<DigestEvent, 'kind' | 'payload'>): boolean; recordings(): string[] } {
+  const attempts = new Set(handedOver.filter((a) => sessionOfCandidate(a.candidateId) === sessionId).map((a) => a.attemptId));
   const recordings = new Set<string>();
   return {
     accepts(event) {
@@ -91,7 +108,7 @@ export function sessionEventFilter(sessionId: string, sessionOfCandidate: (candi
 }
 
 export function sealDigest(input: SealDigestInput, hash: Sha256): SealDigest {
-  const filter = sessionEventFilter(input.sessionId, input.sessionOfCandidate);
+  const filter = sessionEventFilter(input.sessionId, input.sessionOfCandidate, input.handedOver);
   hash.update(`${SEAL_DIGEST_FORMAT}\ndevice ${input.deviceId}\nsession ${input.sessionId}\n`, 'utf8');
   let events = 0;
   let lastSeq = 0;

@@ -4,7 +4,10 @@
 // moves them to a spare seat that has the package but not the candidate; the spare seat gets every
 // acknowledged answer, take and play and the timers, credits the time the candidate could not work, and
 // the candidate goes on there; seat 1 comes back, stops the attempt (move-out) and pushes what it wrote
-// after the hub lost it: stored once, flagged late-after-move, never the answer. And every refusal.
+// after the hub lost it: stored once, flagged late-after-move, never the answer. A candidate the seat
+// plan seated is seated at the spare seat by the move: its kiosk takes the attempt and goes straight on,
+// the roster shows the spare seat, and the seat they left is free. The end and seal of a room with a
+// moved candidate: each seat's digest covers what it wrote itself, the moved attempt once. And every refusal.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,7 +22,10 @@ import { HANDOVER_CHUNK_CHARS } from '../../src-shared/contracts/room-protocol.t
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
 import { openTestStation, saveId, seatOf, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS, type TestStation } from '../support/fixtures.ts';
 import { linkPair, type LinkPair } from './link-pair.ts';
-import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatStation, sha, until, type Seat } from './room-fixtures.ts';
+import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatEvents, seatStation, sha, until, type Seat } from './room-fixtures.ts';
+import { checkIn, hubOf, KIOSK, rowOf, seatOf as planSeat } from './seating-fixtures.ts';
+import { endAndWait, sealRoom, seatIn, SESSION, type SealRoom } from './seal-support.ts';
+import { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
 
 const CANDIDATE = 'C-0001';
 
@@ -338,5 +344,141 @@ describe('moving a candidate to a spare seat mid-part', () => {
     // The move is in the session's record: an incident the protocol lists, attributed.
     const incident = station.service.outbox.read(0, 1000).find((e) => e.kind === 'incident.recorded');
     expect(incident?.payload).toMatchObject({ candidateId: CANDIDATE, kind: 'technical-workstation', recordedBy: TEST_STAFF.username });
+  });
+});
+
+describe('a candidate the seat plan seated, moved to a spare seat', () => {
+  it('is seated there: the kiosk takes the attempt and goes on with the running part, the roster shows the spare seat, the old seat is free', async () => {
+    const room = await hubOf();
+    const old = await planSeat(room, '4C');
+    const spare = await planSeat(room, '9A');
+    const { service, staffToken } = room.station;
+    // Checked in, seated at 4C, identity confirmed, authorised, started with the room, at work.
+    await checkIn(room, CANDIDATE);
+    await service.assignSeat({ staffToken, candidateId: CANDIDATE, deviceId: old.deviceId, packageId: room.packageId });
+    await until('seated at 4C', () => old.service.roomSeatReport() !== null);
+    const kiosk = (await old.service.claimSeat({}, KIOSK)).seat!;
+    await old.service.confirmIdentity(kiosk);
+    await until('awaiting authorisation at the hub', async () => (await rowOf(room, CANDIDATE)).seat?.stage === 'awaiting-authorisation');
+    await service.authoriseCandidate({ staffToken, candidateId: CANDIDATE });
+    await until('authorised at 4C', async () => (await old.service.seatHeartbeat(kiosk)).authorisation === 'authorised');
+    await service.roomCommand({ staffToken, action: 'start', target: { kind: 'room' } });
+    await until('started at 4C', async () => !(await old.service.seatHeartbeat(kiosk)).waitingForStart);
+    await old.service.recordTimerEvent({ ...kiosk, partId: 'reading', kind: 'start' });
+    await old.service.saveResponse({ ...kiosk, itemId: 'r1-q4', value: { type: 'short-text', text: 'pie 4C' }, clientSaveId: saveId() });
+    await until('4C all at the hub', () => old.link.status().backlogEvents === 0);
+
+    await service.moveCandidate({ staffToken, candidateId: CANDIDATE, toDeviceId: spare.deviceId, reason: 'dators sastinga' });
+    await until('the hand-over taken', () => room.hub.moves.view()[0]?.status === 'applied');
+
+    // The spare seat's kiosk takes the same attempt, once, and the candidate is past identity, authorisation and the start.
+    const claimed = await spare.service.claimSeat({}, KIOSK);
+    expect(claimed).toMatchObject({ label: '9A', waiting: null, seat: { attemptId: kiosk.attemptId } });
+    const there = claimed.seat!;
+    expect(await spare.service.claimSeat({}, { ...KIOSK, clientId: 'another' })).toMatchObject({ seat: null, waiting: 'claimed' });
+    expect(await spare.service.seatHeartbeat(there)).toMatchObject({ authorisation: 'authorised', waitingForStart: false });
+    expect(spare.service.roomSeatReport()).toMatchObject({ candidateId: CANDIDATE, partId: 'reading', screen: 'part', started: true });
+    const saved = await spare.service.saveResponse({ ...there, itemId: 'r1-q4', value: { type: 'short-text', text: 'pie 9A' }, clientSaveId: saveId() });
+    expect(saved.revision).toBe(2);
+    // A part not begun before the move begins here: the room's start let them through.
+    await spare.service.recordTimerEvent({ ...there, partId: 'listening', kind: 'start' });
+    await until('the save at the hub', () => atHub(room.station, spare.deviceId).some((e) => e.kind === 'response.saved' && (e.payload as { revision: number }).revision === 2));
+    expect(room.hub.moves.countingAnswers(kiosk.attemptId)).toEqual([expect.objectContaining({ itemId: 'r1-q4', revision: 2, origin: { deviceId: spare.deviceId, seq: saved.seq } })]);
+
+    // The roster shows the candidate at 9A, authorised as they were at 4C, at work.
+    await until('the roster shows 9A', async () => (await rowOf(room, CANDIDATE)).seat?.label === '9A');
+    expect(await rowOf(room, CANDIDATE)).toMatchObject({ state: 'working', seat: { deviceId: spare.deviceId, label: '9A', stage: 'authorised', authorised: { by: TEST_STAFF.username } } });
+    const plan = room.station.service.db.all(room.station.service.db.q.selectFrom('room_assignments').select(['device_id', 'ended_at']).where('candidate_id', '=', CANDIDATE).orderBy('assigned_at'));
+    expect(plan.map((p) => [p.device_id, p.ended_at === null])).toEqual([
+      [old.deviceId, false],
+      [spare.deviceId, true],
+    ]);
+
+    // 4C is free of them, in the plan and on the seat itself: the next candidate is seated there.
+    await until('4C moved out', async () => (await old.service.claimSeat({}, KIOSK)).waiting === 'no-candidate');
+    await checkIn(room, 'C-0002');
+    await service.assignSeat({ staffToken, candidateId: 'C-0002', deviceId: old.deviceId, packageId: room.packageId });
+    await until('the next candidate at 4C', () => old.service.roomSeatReport()?.candidateId === 'C-0002');
+
+    // The same hand-over again changes nothing.
+    expect(spare.handOvers).toHaveLength(1);
+    const lastSeq = spare.service.outbox.lastSeq();
+    expect(spare.service.roomHandOver(spare.handOvers[0]!)).toMatchObject({ alreadyApplied: true });
+    expect(await spare.service.claimSeat({}, KIOSK)).toMatchObject({ seat: null, waiting: 'claimed' });
+    expect(spare.service.outbox.lastSeq()).toBe(lastSeq);
+  });
+});
+
+describe('the end and seal of a room with a moved candidate', () => {
+  /** Seat 1 works, the candidate is moved to a spare seat and goes on there: an answer, the other parts, a take with audio. */
+  async function movedRoom(options: { oldSeatDies: boolean }) {
+    const room = await sealRoom();
+    const seat1 = await seatIn(room);
+    await save(seat1, 'pie 1. datora');
+    await until('seat 1 all at the hub', () => seat1.link.status().backlogEvents === 0);
+    if (options.oldSeatDies) {
+      seat1.pair!.cut();
+      await until('the hub to see seat 1 gone', () => room.hub.seat(seat1.service.deviceId)?.link === null);
+    }
+    const spare = await spareSeat(seat1);
+    connectSpare(room.hub, spare);
+    await until('the spare greeted', () => spare.link.status().connected);
+    room.hub.moves.move({ candidateId: CANDIDATE, toDeviceId: spare.service.deviceId, reason: 'dators sastinga', movedBy: TEST_STAFF.username });
+    await until('the hand-over taken', () => room.hub.moves.view()[0]!.status === 'applied');
+    const there = (await spare.service.claimSeat({}, KIOSK)).seat!;
+    await spare.service.saveResponse({ ...there, itemId: 'r1-q4', value: { type: 'short-text', text: 'pie rezerves datora' }, clientSaveId: saveId() });
+    // Every part begun (seat 1 began the reading): the end submits the attempt, and the spare seat's heartbeat names nobody after it.
+    for (const partId of ['listening', 'writing', 'speaking']) await spare.service.recordTimerEvent({ ...there, partId, kind: 'start' });
+    const take = await spare.service.startRecording({ ...there, itemId: 's1-q1', mimeType: 'audio/webm' });
+    const audio = randomBytes(1200);
+    await spare.service.appendAudioSegment({ ...there, recordingId: take.recordingId, index: 0, data: audio, sha256: sha(audio), durationMs: 1000 });
+    await until('the spare seat all at the hub', () => spare.link.status().backlogEvents === 0 && spare.link.status().audioSegmentsPending === 0);
+    return { room, seat1, spare };
+  }
+
+  const sealAnswers = (room: SealRoom) => {
+    const { cmd_id } = room.station.service.db.sqlite.prepare('SELECT cmd_id FROM room_seals').get() as { cmd_id: string };
+    return new Map(room.hub.commands.outcomes(cmd_id).map((o) => [o.deviceId, SealAnswer.parse(o.answer)]));
+  };
+
+  /** What a station wrote itself of the session's attempt: every event of it in its outbox. */
+  const ownEventsOfAttempt = (service: StationService, attemptId: string) =>
+    service.outbox.read(0, 100_000).filter((e) => e.origin.deviceId === service.deviceId && ((e.payload as { attemptId?: string }).attemptId === attemptId || e.kind === 'recording.segment'));
+
+  it('seals with both seats final: each digest matches what the hub holds of that seat, and the moved attempt is counted once', async () => {
+    const { room, seat1, spare } = await movedRoom({ oldSeatDies: false });
+    await endAndWait(room, [seat1, asSeat(spare)]);
+    expect(room.status().seats.map((s) => [s.deviceId, s.candidateIds, s.end, s.final])).toEqual(
+      [
+        [seat1.service.deviceId, [CANDIDATE], 'applied', true],
+        [spare.service.deviceId, [CANDIDATE], 'applied', true],
+      ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
+    );
+    room.seal.seal(SESSION, TEST_STAFF.username);
+    await until('sealed', () => room.status().state === 'sealed');
+    expect(room.status().seats.map((s) => s.seal)).toEqual(['matched', 'matched']);
+    // The spare seat's digest covers what it wrote itself of the attempt (from the hand-over on: the
+    // pause and resume, the answer, the take, the ends), never the events and audio it was handed, which are seat 1's.
+    const answers = sealAnswers(room);
+    const attemptId = seat1.seat.attemptId;
+    const spareOwn = ownEventsOfAttempt(spare.service, attemptId);
+    expect(new Set(spareOwn.map((e) => e.kind))).toEqual(new Set(['timer.event', 'response.saved', 'recording.started', 'recording.segment', 'recording.closed', 'attempt.submitted']));
+    expect(answers.get(spare.service.deviceId)).toMatchObject({ events: spareOwn.length, segments: 1 });
+    expect(answers.get(seat1.service.deviceId)).toMatchObject({ events: seatEvents(seat1).length, segments: 0 });
+    // Together the two digests cover every event the hub holds of the attempt, each once.
+    const atTheHub = [...atHub(room.station, seat1.service.deviceId), ...atHub(room.station, spare.service.deviceId)];
+    expect(answers.get(seat1.service.deviceId)!.events + answers.get(spare.service.deviceId)!.events).toBe(atTheHub.length);
+  });
+
+  it('seals with the dead old seat accounted for by the chief with a reason, the spare seat matched', async () => {
+    const { room, seat1, spare } = await movedRoom({ oldSeatDies: true });
+    await endAndWait(room, [asSeat(spare)]);
+    room.seal.seal(SESSION, TEST_STAFF.username);
+    await until('the spare seat matched', () => room.status().seats.find((s) => s.deviceId === spare.service.deviceId)?.seal === 'matched');
+    expect(room.status()).toMatchObject({ state: 'sealing' });
+    expect(room.status().seats.find((s) => s.deviceId === seat1.service.deviceId)).toMatchObject({ end: 'pending', seal: 'pending' });
+    room.seal.account(SESSION, seat1.service.deviceId, 'dators sastinga, kandidāts pārsēdināts pie rezerves datora', TEST_STAFF.username);
+    expect(room.status()).toMatchObject({ state: 'sealed', seats: expect.arrayContaining([expect.objectContaining({ deviceId: seat1.service.deviceId, seal: 'accounted' }), expect.objectContaining({ deviceId: spare.service.deviceId, seal: 'matched' })]) });
+    expect(sealAnswers(room).get(spare.service.deviceId)).toMatchObject({ events: ownEventsOfAttempt(spare.service, seat1.seat.attemptId).length, segments: 1 });
   });
 });

@@ -17,9 +17,10 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-export async function until(what: string, condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Wait until `condition` (sync or async) holds. */
+export async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -3,113 +3,11 @@
 // command, the seat opening the attempt itself and handing its kiosk screen the credentials once,
 // the identity screen, "awaiting authorisation" and the invigilator's authorisation, each refusal with
 // its code. Real station services on SQLite, joined by the in-memory link.
-import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { hubControl } from '../../src-main/host/room.ts';
-import { seatReport } from '../../src-main/host/room.ts';
-import { RoomHub } from '../../src-main/lan/room-hub.ts';
-import type { SeatRecord } from '../../src-main/lan/seat-directory.ts';
-import { applyOnStation } from '../../src-main/seat-link/apply-command.ts';
-import { SeatLink, type SeatReport } from '../../src-main/seat-link/seat-link.ts';
 import { createStationHandler } from '../../src-main/station/dispatch.ts';
-import { StationService } from '../../src-main/station/service.ts';
-import type { RoomControl } from '../../src-main/station/room-control.ts';
-import type { Caller } from '../../src-shared/contracts/station-api.ts';
-import { ERROR_CATALOGUE, type ErrorCode } from '../../src-shared/errors.ts';
-import { DEMO_CANDIDATE, DEMO_SESSION, openTestStation, TEST_STAFF, TEST_STAFF_OPTIONS, tempDir, type TestStation } from '../support/fixtures.ts';
-import { linkPair } from './link-pair.ts';
-import { cleanups } from './room-fixtures.ts';
-import { RoomDesk } from '../../src-main/lan/room-desk.ts';
-
-/** Wait until `condition` (sync or async) holds. */
-async function until(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** The seat's kiosk window: the candidate's surface and the public one, nothing of the staff's. */
-const KIOSK: Caller = { clientId: 'kiosk', surfaces: ['public', 'candidate'] };
-const SECOND = { ...DEMO_CANDIDATE, candidateId: 'C-0002', givenName: 'Jānis', familyName: 'Ozols', personalCode: '010190-12349', birthDate: '1990-01-01', accommodation: 'extra-time-25; large-print', accommodationDocNo: 'VSK-7', accommodationDocDate: '2026-09-01' };
-
-interface Hub {
-  station: TestStation;
-  hub: RoomHub;
-  /** The room's paired seats as the room server keeps them (label, revoked). */
-  paired: SeatRecord[];
-  packageId: string;
-}
-
-async function hubOf(now?: () => Date): Promise<Hub> {
-  const station = await openTestStation({ role: 'hub', ...(now ? { now } : {}) });
-  station.service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE, SECOND] });
-  const hub = new RoomHub({ db: station.service.db, outbox: station.service.outbox });
-  const paired: SeatRecord[] = [];
-  const server = {
-    address: { host: '127.0.0.1', port: 47300 },
-    seats: () => paired,
-    revoke: () => undefined,
-    pairing: { status: () => ({ state: 'closed' as const, code: null, consecutiveFailures: 0, failures: [] }), open: () => ({ code: '00000000', expiresAt: '' }), close: () => undefined },
-  } as unknown as Parameters<typeof hubControl>[1];
-  station.service.attachRoom(hubControl(hub, server, new RoomDesk(hub, station.service.db)));
-  cleanups.push(() => station.service.close());
-  return { station, hub, paired, packageId: station.built.manifest.packageId };
-}
-
-interface Seat {
-  service: StationService;
-  deviceId: string;
-  link: SeatLink;
-}
-
-/** A seat paired with the hub under `label`, the hub's package pre-staged on it (unlocked), no candidate yet. */
-async function seatOf(room: Hub, label: string, options: { report?: () => SeatReport; connect?: boolean; locked?: boolean } = {}): Promise<Seat> {
-  const dir = tempDir('seat-');
-  const service = new StationService({ dbPath: join(dir, 'station.db'), role: 'seat', venueCode: 'RIX01', trust: room.station.keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS });
-  const { staffToken } = await service.staffSignIn(TEST_STAFF);
-  const path = join(dir, 'mini.exampkg');
-  writeFileSync(path, room.station.built.file);
-  await service.importPackage({ staffToken, path });
-  if (!options.locked) await service.unlockPackage({ staffToken, packageId: room.packageId, key: room.station.built.contentKey });
-  await service.staffSignOut({ staffToken });
-  const seatRoom = { status: () => ({ role: 'seat', notice: null, hub: null, seat: { paired: true, label, hubDeviceId: null, connected: true, ackedSeq: 0, backlogEvents: 0, audioBytesPending: 0, clockOffsetMs: null, alarm: null } }) } as unknown as RoomControl;
-  service.attachRoom(seatRoom);
-  const link = new SeatLink({ db: service.db, outbox: service.outbox, apply: applyOnStation(service), report: options.report ?? seatReport({ service }, '0.1.0-test'), heartbeatMs: 30 });
-  room.paired.push({ deviceId: service.deviceId, keyHash: service.deviceId, label, certificate: '', pairedBy: 'code', pairedAt: new Date(0).toISOString(), revokedAt: null });
-  if (options.connect !== false) {
-    const pair = linkPair();
-    room.hub.attach(service.deviceId, pair.hub);
-    link.connect(pair.seat);
-    await until(`${label} heard by the hub`, () => room.hub.view().some((v) => v.deviceId === service.deviceId && v.state !== null));
-  }
-  cleanups.push(() => {
-    link.stop();
-    service.close();
-  });
-  return { service, deviceId: service.deviceId, link };
-}
-
-async function checkIn(room: Hub, candidateId: string): Promise<void> {
-  const staffToken = room.station.staffToken;
-  await room.station.service.recordCheckInStep({ staffToken, candidateId, step: 'id-document' });
-  await room.station.service.recordCheckInStep({ staffToken, candidateId, step: 'personal-code' });
-  await room.station.service.checkInCandidate({ staffToken, candidateId, status: 'present' });
-}
-
-const rowOf = async (room: Hub, candidateId: string) => (await room.station.service.getRoster({ staffToken: room.station.staffToken })).find((r) => r.candidateId === candidateId)!;
-
-/** The refusal has its code and a text in both languages that is not the generic one. */
-async function refusedWith(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e as { code: string; text: { lv: string; en: string } },
-  );
-  expect(error?.code).toBe(code);
-  expect(error?.text).toEqual({ lv: ERROR_CATALOGUE[code].lv, en: ERROR_CATALOGUE[code].en });
-}
+import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF } from '../support/fixtures.ts';
+import { until } from './room-fixtures.ts';
+import { checkIn, hubOf, KIOSK, refusedWith, rowOf, SECOND, seatOf } from './seating-fixtures.ts';
 
 describe('check-in at the hub', () => {
   it('records who saw the ID document and who checked the personal code, and when; present only after both; late after the start, with an incident', async () => {

@@ -3,10 +3,11 @@
 // audio the hub holds, the listening plays used. The rows are written as the events say, and no event
 // is written for them: they are the other seats' events, which the hub holds already, so this seat
 // pushes only what it writes from here on, under its own device id and seq. Runs inside the caller's
-// transaction; the caller closes takes left open and sees to the timers.
+// transaction; the caller closes takes left open and sees to the timers, the seat and the start gate.
 import { createHash } from 'node:crypto';
 import { EVENT_PAYLOADS, type EventEnvelope, type EventKind, type EventPayload } from '../../../src-shared/contracts/events.ts';
 import type { HandOver } from '../../../src-shared/contracts/hand-over.ts';
+import { RoomCommand } from '../../../src-shared/contracts/room-protocol.ts';
 import { StationError } from '../../../src-shared/errors.ts';
 import type { StationDatabase, Tx } from '../database.ts';
 
@@ -183,4 +184,24 @@ export function rebuildHandedOver(db: StationDatabase, _tx: Tx, handOver: HandOv
   );
   const openTakes = db.all(db.q.selectFrom('recordings').select('recording_id').where('attempt_id', '=', attemptId).where('closed_at', 'is', null).orderBy('started_at')).map((r) => r.recording_id);
   return { openTakes, events: handOver.events.length, segments };
+}
+
+/**
+ * When the room's start let the moved candidate through, as far as this seat can tell once the hand-over's
+ * settled commands are in its own (`seat_commands`): the first part they began at a seat before (the gate
+ * was open for them there), or a start for them, or the room's start while their attempt was open (the
+ * one the old seat carried out, or the one this seat carried out itself). Null: no start has come for
+ * them yet, and they wait for the room's or their own like any candidate.
+ */
+export function startOfHandedOver(db: StationDatabase, _tx: Tx, handOver: HandOver): number | null {
+  const opened = handOver.events.find((e) => e.kind === 'attempt.opened');
+  const openedAt = opened ? Date.parse(payloadOf(opened, 'attempt.opened').openedAt) : Number.POSITIVE_INFINITY;
+  const begun = handOver.events.filter((e) => e.kind === 'timer.event').map((e) => payloadOf(e, 'timer.event')).filter((p) => p.kind === 'start').map((p) => p.at);
+  const started = db
+    .all(db.q.selectFrom('seat_commands').select('command_json').where('status', '=', 'applied'))
+    .map((r) => RoomCommand.parse(JSON.parse(r.command_json)))
+    .filter((c) => c.type === 'start' && (c.target.kind === 'candidate' ? c.target.candidateId === handOver.candidate.candidateId : c.target.kind === 'room' && c.effectiveAt >= openedAt))
+    .map((c) => c.effectiveAt);
+  const all = [...begun, ...started];
+  return all.length > 0 ? Math.min(...all) : null;
 }

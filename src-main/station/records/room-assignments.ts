@@ -1,6 +1,9 @@
 // The hub's seat plan (schema 50): which candidate sits at which seat, with the package their attempt is
 // of, who seated them and when, and who authorised them there. One live assignment per seat and per
 // candidate (the database holds it too); an assignment taken back before the start keeps its row, ended.
+// A candidate moved to a spare seat (src-main/lan/room-moves.ts) is seated there by the move: the row at
+// the old seat ends and one at the new seat takes its package and authorisation, the move's id standing
+// for the 'assign' command (the hand-over seats them there, no command does).
 import { randomUUID } from 'node:crypto';
 import type { StationDatabase, Tx } from '../database.ts';
 
@@ -67,6 +70,26 @@ export class RoomAssignments {
 
   end(_tx: Tx, assignmentId: string, by: string, now: Date): void {
     this.db.run(this.db.q.updateTable('room_assignments').set({ ended_by: by, ended_at: now.toISOString() }).where('assignment_id', '=', assignmentId));
+  }
+
+  /** The candidate moved to another seat: this assignment ends and the same one, authorisation and all, goes on at `deviceId`. */
+  moveTo(tx: Tx, assignmentId: string, deviceId: string, input: { by: string; moveId: string }, now: Date): void {
+    const row = this.db.get(this.db.q.selectFrom('room_assignments').selectAll().where('assignment_id', '=', assignmentId));
+    if (!row) return;
+    this.end(tx, assignmentId, input.by, now);
+    this.db.run(
+      this.db.q.insertInto('room_assignments').values({
+        assignment_id: randomUUID(),
+        candidate_id: row.candidate_id,
+        device_id: deviceId,
+        package_id: row.package_id,
+        assigned_by: input.by,
+        assigned_at: now.toISOString(),
+        assign_cmd_id: input.moveId,
+        authorised_by: row.authorised_by,
+        authorised_at: row.authorised_at,
+      }),
+    );
   }
 
   authorise(_tx: Tx, assignmentId: string, by: string, now: Date): void {

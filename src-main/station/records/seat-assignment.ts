@@ -3,7 +3,9 @@
 // and the seat opens their attempt itself. The row then follows the candidate to the test: the kiosk
 // screen took the credentials (once per assignment), the candidate confirmed or declined their
 // identity, the invigilator authorised them. Unassigning deletes the row; the commands stay in
-// seat_commands.
+// seat_commands. A candidate moved here from another seat is seated by the hand-over (its move id
+// standing for the command), with their identity and authorisation carried over from the old seat, so
+// the kiosk screen takes them once and goes straight on with the test; the seat they left forgets them.
 import type { AssignParams } from '../../../src-shared/contracts/room-protocol.ts';
 import type { IdentityDeclineReason } from '../../../src-shared/contracts/station-api.ts';
 import type { StationDatabase, Tx } from '../database.ts';
@@ -68,8 +70,11 @@ export class SeatAssignmentRecord {
     this.db.run(this.db.q.insertInto('candidates').values({ candidate_id: c.candidateId, ...candidate }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(candidate)));
   }
 
-  /** Seat the candidate with their opened attempt (the only one here). */
-  assign(_tx: Tx, input: { candidateId: string; attemptId: string; packageId: string; cmdId: string; by: string }, now: Date): void {
+  /**
+   * Seat the candidate with their opened attempt (the only one here). `authorised`: carried over from the
+   * seat they were moved from (they confirmed their identity there before the invigilator authorised them).
+   */
+  assign(_tx: Tx, input: { candidateId: string; attemptId: string; packageId: string; cmdId: string; by: string; authorised?: { by: string; at: string } | null }, now: Date): void {
     this.db.run(this.db.q.deleteFrom('seat_assignment'));
     this.db.run(
       this.db.q.insertInto('seat_assignment').values({
@@ -80,10 +85,10 @@ export class SeatAssignmentRecord {
         assigned_by: input.by,
         assigned_at: now.toISOString(),
         claimed_at: null,
-        identity_confirmed_at: null,
+        identity_confirmed_at: input.authorised?.at ?? null,
         declined_reason: null,
-        authorised_by: null,
-        authorised_at: null,
+        authorised_by: input.authorised?.by ?? null,
+        authorised_at: input.authorised?.at ?? null,
       }),
     );
   }

@@ -122,9 +122,11 @@ export function createExam(station: StationApi, options: ExamOptions = {}): Exam
     if (beatNow) void beat();
     heartbeat = setInterval(() => void beat(), SEAT_HEARTBEAT_MS);
   };
+  // Without heartbeats the seat no longer hears whether its hub is back: the offline note goes with them.
   const stopHeartbeat = (): void => {
     if (heartbeat) clearInterval(heartbeat);
     heartbeat = null;
+    if (attempt.getState().hubOffline) attempt.setState({ hubOffline: false });
   };
 
   const applyView = (view: AttemptView): void => {

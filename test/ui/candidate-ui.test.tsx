@@ -367,6 +367,19 @@ describe('a seat that lost its hub', () => {
   }, 10_000);
 });
 
+describe('a seat that finishes while its hub is out of reach', () => {
+  test('leaves the offline note with the heartbeats: the end screen does not keep a state nobody refreshes', async () => {
+    const station = new FakeStation().inPart('p-s', 's-q1');
+    station.hubOffline = true;
+    seat(station);
+    await screen.findByTestId('working-offline', {}, { timeout: 3000 });
+    fireEvent.click(await screen.findByTestId('submit-part'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, iesniegt' }));
+    await screen.findByTestId('end-title');
+    expect(screen.queryByTestId('working-offline')).toBeNull();
+  }, 10_000);
+});
+
 describe('a seat locked from the hub', () => {
   test('is covered on every screen with why, and uncovered when unlocked', async () => {
     const station = new FakeStation().inPart('p-l', 'l-q1');

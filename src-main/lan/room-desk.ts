@@ -20,8 +20,8 @@ interface Proposal extends LostTimeProposalView {
   attemptId: string;
 }
 
-/** The reasons the station writes for the credits it gives itself (src-main/station/service.ts). */
-const SEAT_OWN_CREDIT = /^(seat interrupted|station restart):/;
+/** The reasons the station writes for the credits it gives itself (src-main/station/service.ts), a spare seat's for a move too. */
+const SEAT_OWN_CREDIT = /^(seat interrupted|station restart|moved to another seat):/;
 
 /** How many of the latest commands the console lists. */
 const RECENT_COMMANDS = 20;
@@ -146,10 +146,22 @@ export class RoomDesk {
     return [...fromHub, ...fromSeats].sort((a, b) => a.candidateId.localeCompare(b.candidateId) || a.issuedAt - b.issuedAt);
   }
 
-  /** Credits the seat's station recorded itself, as its timer events relayed to the hub say. */
+  /**
+   * Credits the seat's station recorded itself, as its timer events relayed to the hub say; never one
+   * it sent about an attempt moved away from it (late-after-move, room-moves.ts): the candidate's time
+   * went on at the other seat, so such a credit is evidence, not time given.
+   */
   private seatCredits(deviceId: string, attemptId: string): { partId: string; at: number; amountMs: number; reason: string | null }[] {
     return this.db
-      .all(this.db.q.selectFrom('outbox').select('payload_json').where('device_id', '=', deviceId).where('kind', '=', 'timer.event').where('entity_id', '=', attemptId))
+      .all(
+        this.db.q
+          .selectFrom('outbox')
+          .select('payload_json')
+          .where('device_id', '=', deviceId)
+          .where('kind', '=', 'timer.event')
+          .where('entity_id', '=', attemptId)
+          .where('seq', 'not in', (eb) => eb.selectFrom('room_late_events').select('hub_seq')),
+      )
       .map((row) => JSON.parse(row.payload_json) as { kind: string; partId: string; at: number; amountMs: number | null; reason: string | null })
       // The station's own credits only: a credit the hub sent comes back as a timer event too, and is on the ledger as the hub's.
       .filter((e) => e.kind === 'credit' && SEAT_OWN_CREDIT.test(e.reason ?? ''))

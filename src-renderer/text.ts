@@ -415,6 +415,10 @@ export const TEXT = {
   // parts
   partOf: { lv: '{n}. daļa no {total}', en: 'Part {n} of {total}' },
   timeForPart: { lv: 'Laiks: {min} {min:minūte|minūtes}', en: 'Time: {min} {min:minute|minutes}' },
+  timeForPartExtra: {
+    lv: 'Laiks: {min} {min:minūte|minūtes} un papildlaiks {extra} {extra:minūte|minūtes} (reģistrēts pielāgojums: +{percent} %)',
+    en: 'Time: {min} {min:minute|minutes} and {extra} extra {extra:minute|minutes} (registered accommodation: +{percent} %)',
+  },
   tasksInPart: { lv: 'Uzdevumi: {n}', en: 'Tasks: {n}' },
   startPart: { lv: 'Sākt daļu', en: 'Start the part' },
   startPartNote: { lv: 'Laiks sāks iet, kad nospiedīsiet pogu.', en: 'The time starts when you press the button.' },

@@ -1,6 +1,7 @@
 // A part's introduction: what it holds and how long it takes; the part's timer starts when the
 // candidate starts it. A speaking part stays closed until the microphone has been checked.
 import { useState } from 'react';
+import { accommodationExtraMs } from '../../src-shared/rules/accommodations.ts';
 import { useAttempt, useExam } from '../store/exam.ts';
 import { useText } from '../store/settings.ts';
 import { Frame } from '../ui/frame.tsx';
@@ -14,12 +15,16 @@ export function PartIntro() {
   const found = usePart();
   const micOk = useAttempt((s) => s.preflight.micOk);
   const waitingForStart = useAttempt((s) => s.waitingForStart);
+  const extraTimePercent = useAttempt((s) => s.view?.extraTimePercent ?? null);
   const [busy, setBusy] = useState(false);
   const [checking, setChecking] = useState(false);
   if (!found) return null;
   const { part, index, total } = found;
   if (checking) return <EquipmentScreen onDone={() => setChecking(false)} />;
   const blocked = part.kind === 'speaking' && micOk !== true;
+  // A registered extra time is given as the part starts: the introduction already says how long it will be.
+  const min = Math.round(part.timeLimitSeconds / 60);
+  const extraMs = extraTimePercent ? accommodationExtraMs(part.timeLimitSeconds * 1000, { extraTimePercent, largePrint: false, separateRoom: false, other: [] }) : 0;
   return (
     <Frame title={<Content>{part.title}</Content>}>
       <section className="card">
@@ -29,7 +34,7 @@ export function PartIntro() {
           {part.instructions}
         </p>
         <ul className="facts">
-          <li>{t('timeForPart', { min: Math.round(part.timeLimitSeconds / 60) })}</li>
+          <li data-testid="part-time">{extraTimePercent ? t('timeForPartExtra', { min, extra: Math.round(extraMs / 60_000), percent: extraTimePercent }) : t('timeForPart', { min })}</li>
           <li>{t('tasksInPart', { n: part.tasks.length })}</li>
         </ul>
         {blocked ? (

@@ -56,6 +56,8 @@ export const AttemptView = z.object({
   status: z.enum(['open', 'submitted', 'voided']),
   openedAt: z.string(),
   position: z.object({ partId: ref.nullable(), itemId: ref.nullable() }),
+  /** The candidate's registered extra time in per cent (src-shared/rules/accommodations.ts), given as each part starts; null: none. */
+  extraTimePercent: z.number().int().min(1).max(100).nullable(),
   responses: z.array(SavedResponse),
   /** Each part with its timer and, for the end screen, how many of its items have an answer. */
   parts: z.array(z.object({ partId: ref, title: z.string(), timer: TimerStateSchema, submitted: z.boolean(), items: z.number().int(), answered: z.number().int() })),

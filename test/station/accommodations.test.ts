@@ -29,6 +29,9 @@ describe('a registered extra-time accommodation', () => {
     const plain = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0001', packageId }));
     const extra = seatOf(await service.openAttempt({ staffToken, candidateId: 'C-0002', packageId }));
     const limitMs = 900_000; // the mini exam's reading part: 15 minutes
+    // The candidate's screen knows it before any part starts (the introduction says it).
+    expect((await service.getAttempt(extra)).extraTimePercent).toBe(25);
+    expect((await service.getAttempt(plain)).extraTimePercent).toBeNull();
     const before = service.outbox.lastSeq();
     const plainStart = await service.recordTimerEvent({ ...plain, partId: 'reading', kind: 'start' });
     const extraStart = await service.recordTimerEvent({ ...extra, partId: 'reading', kind: 'start' });

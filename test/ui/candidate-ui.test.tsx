@@ -143,6 +143,16 @@ describe('navigation and accessibility', () => {
     expect(document.activeElement).toBe(screen.getByTestId('submit-part'));
   });
 
+  test("a part's introduction says its time, and the registered extra time with it", async () => {
+    const station = new FakeStation().inPart('p-l', 'l-q3');
+    station.extraTimePercent = 25;
+    seat(station);
+    fireEvent.click(await screen.findByTestId('submit-part'));
+    fireEvent.click(await screen.findByRole('button', { name: 'Jā, iesniegt' }));
+    // Writing: 15 minutes, and 25 % of it (3 min 45 s) said in whole minutes.
+    expect((await screen.findByTestId('part-time')).textContent).toBe('Laiks: 15 minūtes un papildlaiks 4 minūtes (reģistrēts pielāgojums: +25 %)');
+  });
+
   test('submitting a part ends its timer on the station and moves to the next part, which cannot go back', async () => {
     const station = new FakeStation().inPart('p-l', 'l-q3');
     seat(station);

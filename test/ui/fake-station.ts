@@ -183,6 +183,8 @@ export class FakeStation implements StationApi {
   /** Every appendAudioSegment call as it arrived. */
   readonly segmentCalls: StationInput<'appendAudioSegment'>[] = [];
   position: { partId: string | null; itemId: string | null } = { partId: null, itemId: null };
+  /** The candidate's registered extra time (per cent), as the station reads the roster. */
+  extraTimePercent: number | null = null;
   /** The grace for saves after a pause; a test sets 0 for a save that arrives after it. */
   pauseGraceMs = PAUSE_GRACE_MS;
   timers = new Map<string, TimerEvent[]>();
@@ -282,6 +284,7 @@ export class FakeStation implements StationApi {
       status: this.status,
       openedAt: new Date(0).toISOString(),
       position: this.position,
+      extraTimePercent: this.extraTimePercent,
       responses: [...latest.values()].sort((a, b) => (a.itemId < b.itemId ? -1 : 1)).map((r) => ({ itemId: r.itemId, revision: r.revision, value: r.value, savedAt: r.savedAt })),
       parts: this.content.parts.map((p) => {
         const timer = this.timer(p.id);

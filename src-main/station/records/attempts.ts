@@ -2,6 +2,7 @@
 // reload, a restart or a machine swap brings the candidate back to the same place with the same answers.
 import { randomUUID } from 'node:crypto';
 import { StationError } from '../../../src-shared/errors.ts';
+import { parseAccommodations } from '../../../src-shared/rules/accommodations.ts';
 import { isAnswered, type ResponseValue } from '../../../src-shared/content/responses.ts';
 import type { ExamContent } from '../../../src-shared/content/schema.ts';
 import type { AttemptView, CandidateView } from '../../../src-shared/contracts/station-api.ts';
@@ -207,6 +208,7 @@ export class Attempts {
       status: row.status,
       openedAt: row.opened_at,
       position: { partId: row.current_part_id, itemId: row.current_item_id },
+      extraTimePercent: parseAccommodations(this.accommodation(attemptId).text).extraTimePercent,
       responses: responses.map((r) => ({ itemId: r.item_id, revision: r.revision, value: latest.get(r.item_id)!, savedAt: r.saved_at })),
       parts: content.parts.map((part) => {
         const timer = this.timers.state(attemptId, part, now.getTime());

@@ -333,6 +333,7 @@ const DEPENDENCY_CLASSES: Record<string, Class> = {
   electron: 'Electron',
   vitest: 'test/tooling-only',
   'playwright-core': 'test/tooling-only',
+  '@redocly/openapi-core': 'test/tooling-only',
   '@testing-library/react': 'test/tooling-only',
   jsdom: 'test/tooling-only',
   vite: 'test/tooling-only',

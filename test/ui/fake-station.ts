@@ -851,6 +851,9 @@ export class FakeStation implements StationApi {
   async revokeSeat(_input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
+  async decideSeatRequest(_input?: StationInput<'decideSeatRequest'>): Promise<StationOutput<'decideSeatRequest'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
   async pairWithHub(input: StationInput<'pairWithHub'>): Promise<StationOutput<'pairWithHub'>> {
     if (!this.seatRoom) throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
     this.requireSession(input.staffToken);

@@ -156,8 +156,8 @@ describe('the console', () => {
 
   test("lists a seat asking to rejoin a hub that lost its database, with its id and label, and accepts or refuses it", async () => {
     const hub = new FakeHub();
-    const rejoinId = deviceIdFromHash(Buffer.alloc(32, 7));
-    const otherId = deviceIdFromHash(Buffer.alloc(32, 9));
+    const rejoinId = deviceIdFromHash(new Uint8Array(32).fill(7));
+    const otherId = deviceIdFromHash(new Uint8Array(32).fill(9));
     hub.requests = [
       { deviceId: rejoinId, label: '3C', kind: 'rejoin', address: '10.0.0.23:51234', requestedAt: new Date().toISOString(), decision: null },
       { deviceId: otherId, label: '3D', kind: 'rejoin', address: '10.0.0.24:51234', requestedAt: new Date().toISOString(), decision: null },

@@ -56,6 +56,7 @@ const PACKAGES = {
   // Tests, builds and linting; production code (src-*) never imports them.
   vitest: 'tooling',
   'playwright-core': 'tooling',
+  '@redocly/openapi-core': 'tooling',
   '@testing-library/react': 'tooling',
   jsdom: 'tooling',
   vite: 'tooling',

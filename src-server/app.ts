@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { startAuditSealer, verifyAuditChain } from './audit.ts';
 import { ADMIN_ACTOR, requireAdmin } from './auth/admin.ts';
 import { identifyDevice, pruneNonces, verifyDeviceSignature } from './auth/devices.ts';
-import { sha256Hex } from '../src-shared/node/request-signing.ts';
+import { HEADERS, SIGNATURE_SCHEME, SIGNED_HEADERS, UNSIGNED_PAYLOAD, sha256Hex } from '../src-shared/node/request-signing.ts';
 import type { ServerContext } from './context.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion } from './db/migrations/index.ts';
 import { ApiError, ErrorBody, errorResponses } from './errors.ts';
@@ -34,6 +34,13 @@ import { tusDiscoveryRoutes, uploadRoutes } from './uploads/tus.ts';
 import { enrollRoutes, venueAdminRoutes } from './venues.ts';
 
 export const API_VERSION = '1.0.0';
+
+/** Where the API's terms of use are served (the OpenAPI document's licence). */
+const LICENSE_PATH = '/docs/license';
+const LICENSE_TEXT =
+  'Exam Station central sync API. Proprietary software, not published under an open licence. ' +
+  'The exam agency that runs this server gives the right to call it to the venue hubs it enrols and to the systems it names; ' +
+  'nobody else may call it, copy it or build on it without the agency\'s written consent.\n';
 
 export interface AppOptions {
   /** The admin token's hash now (it may change while the server runs: `new-admin-token`). */
@@ -68,6 +75,39 @@ function errorBodyFor(error: FastifyError | ApiError | Error, request: FastifyRe
   const status = (error as FastifyError).statusCode;
   if (status !== undefined && status >= 400 && status < 500) return { status: 400, body: new ApiError('VALIDATION_FAILED', error.message).toBody(), log: false };
   return { status: 500, body: new ApiError('INTERNAL').toBody(), log: true };
+}
+
+/** Every route registered in this scope names the scope's credential in the OpenAPI document. */
+function securedBy(scope: FastifyInstance, scheme: 'deviceSignature' | 'adminToken'): void {
+  scope.addHook('onRoute', (route) => {
+    route.schema = { ...route.schema, security: [{ [scheme]: [] }] };
+  });
+}
+
+/**
+ * The document without the component schemas no operation reaches: the zod registry gives each named
+ * schema as read and as written (`…Input`), and only one of them is used where a schema is only read or
+ * only written.
+ */
+function withoutUnusedComponents<Document>(document: Document): Document {
+  const openapi = document as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
+  const schemas = openapi.components?.schemas ?? {};
+  const used = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (node === null || typeof node !== 'object') return;
+    for (const [key, value] of Object.entries(node)) {
+      if (key === '$ref' && typeof value === 'string' && value.startsWith('#/components/schemas/')) {
+        const name = value.slice('#/components/schemas/'.length);
+        if (!used.has(name)) {
+          used.add(name);
+          visit(schemas[name]);
+        }
+      } else visit(value);
+    }
+  };
+  visit(openapi.paths);
+  return { ...openapi, components: { ...openapi.components, schemas: Object.fromEntries(Object.entries(schemas).filter(([name]) => used.has(name))) } } as Document;
 }
 
 export async function buildApp(ctx: ServerContext, options: AppOptions): Promise<FastifyInstance> {
@@ -114,13 +154,28 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
       info: {
         title: 'Exam Station central sync API',
         version: API_VERSION,
+        // The project is not published under an open licence (package.json: private); the terms are served beside this document.
+        license: { name: 'Proprietary', url: LICENSE_PATH },
         description:
           'Publishes rosters, sessions and encrypted packages to enrolled venue hubs, releases keys at the start time, receives results once and audio resumably, scores them and keeps an audit trail. ' +
           'Device requests are signed with Ed25519 (headers x-device-id, x-timestamp, x-nonce, x-content-sha256, x-signature); admin requests carry `Authorization: Bearer <admin token>`.',
       },
+      // Relative: the server this document is read from (each deployment has its own address).
+      servers: [{ url: '/', description: 'this server' }],
       components: {
         securitySchemes: {
           adminToken: { type: 'http', scheme: 'bearer', description: 'The agency admin token: printed once at first start; `npm run server -- new-admin-token` makes a new one.' },
+          // OpenAPI has no scheme for a signed request: it is described as the header that carries the
+          // signature, with the rest of the scheme in words (src-shared/node/request-signing.ts).
+          deviceSignature: {
+            type: 'apiKey',
+            in: 'header',
+            name: HEADERS.signature,
+            description:
+              `An enrolled hub's Ed25519 signature (${SIGNATURE_SCHEME}) over the method, the path with its query, the headers ${HEADERS.deviceId}, ${HEADERS.timestamp} (ms since the epoch, within the replay window), ` +
+              `${HEADERS.nonce} (fresh per request) and ${HEADERS.contentSha256} (the body's SHA-256 in hex, or ${UNSIGNED_PAYLOAD} for a tus PATCH), and the headers ${SIGNED_HEADERS.join(', ')} as sent (an absent one as empty). ` +
+              'All five x- headers are sent with every request; the server keeps only the public key the hub enrolled with.',
+          },
         },
       },
       tags: [
@@ -130,20 +185,25 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
         { name: 'public', description: 'No credentials' },
       ],
     },
-    // Admin and scoring routes name the bearer scheme, so the /docs page's Authorize button works.
+    // Each scope names its credential on its routes (securedBy below); a route of none is public.
     transform: (input) => {
       const output = jsonSchemaTransform(input);
-      const tags = (output.schema as { tags?: string[] }).tags ?? [];
-      return tags.some((tag) => tag === 'admin' || tag === 'scoring') ? { ...output, schema: { ...output.schema, security: [{ adminToken: [] }] } } : output;
+      const security = input.schema.security ?? [];
+      // @fastify/swagger names an exposed HEAD route `<operationId>-head`, for a GET of the same id; ours has none.
+      const operationId = input.route.method === 'HEAD' ? input.schema.operationId?.replace(/-head$/, '') : input.schema.operationId;
+      return { ...output, schema: { ...output.schema, security, operationId } };
     },
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => withoutUnusedComponents(jsonSchemaTransformObject(input)),
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  app.get(LICENSE_PATH, { schema: { operationId: 'getLicense', tags: ['public'], summary: 'The terms of use of this API', response: { 200: z.string(), ...errorResponses } } }, async (_request, reply) =>
+    reply.type('text/plain; charset=utf-8').send(LICENSE_TEXT),
+  );
 
-  app.get('/health/live', { schema: { tags: ['public'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }) } } }, async () => ({ status: 'ok' as const }));
+  app.get('/health/live', { schema: { operationId: 'getLiveness', tags: ['public'], summary: 'Liveness: the process answers', response: { 200: z.object({ status: z.literal('ok') }), ...errorResponses } } }, async () => ({ status: 'ok' as const }));
   app.get(
     '/health/ready',
-    { schema: { tags: ['public'], summary: 'Readiness: the database answers and its schema is current', response: { 200: z.object({ status: z.literal('ready'), schemaVersion: z.number().int() }), ...errorResponses } } },
+    { schema: { operationId: 'getReadiness', tags: ['public'], summary: 'Readiness: the database answers and its schema is current', response: { 200: z.object({ status: z.literal('ready'), schemaVersion: z.number().int() }), ...errorResponses } } },
     async () => {
       let version: number;
       try {
@@ -163,6 +223,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
 
   const auth = { db: ctx.db, replayWindowMs: ctx.config.replayWindowMs };
   await app.register(async (device) => {
+    securedBy(device, 'deviceSignature');
     device.addHook('onRequest', identifyDevice(auth));
     device.addHook('preValidation', verifyDeviceSignature(auth));
     await device.register(feedRoutes(ctx));
@@ -174,6 +235,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   });
 
   await app.register(async (admin) => {
+    securedBy(admin, 'adminToken');
     admin.addHook('onRequest', requireAdmin(options.adminTokenSha256));
     await admin.register(venueAdminRoutes(ctx, ADMIN_ACTOR));
     await admin.register(sessionAdminRoutes(ctx, ADMIN_ACTOR));
@@ -183,6 +245,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
       '/v1/admin/audit/verify',
       {
         schema: {
+          operationId: 'verifyAuditChain',
           tags: ['admin'],
           summary: 'Verify the audit hash chain; reports the first broken link',
           response: { 200: z.object({ ok: z.boolean(), rows: z.number().int(), brokenAt: z.number().int().optional(), reason: z.string().optional(), lastHash: z.string().optional() }), ...errorResponses },

@@ -123,6 +123,7 @@ export const feedRoutes =
       '/v1/feed',
       {
         schema: {
+          operationId: 'getFeed',
           tags: ['venue'],
           summary: "What changed for the caller's venue since a cursor",
           querystring: z.object({ after: z.coerce.number().int().min(0).default(0) }),

@@ -42,6 +42,7 @@ export const keyReleaseRoutes =
       '/v1/sessions/:sessionId/key',
       {
         schema: {
+          operationId: 'releaseSessionKey',
           tags: ['venue'],
           summary: "Release a session's content key (from the start time)",
           params: z.object({ sessionId: z.string().min(1).max(64) }),

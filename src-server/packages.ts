@@ -158,6 +158,7 @@ export const packageAdminRoutes =
         bodyLimit: ctx.config.packageMaxBytes,
         config: { bodyTypes: `application/octet-stream or ${PACKAGE_MIME}` },
         schema: {
+          operationId: 'putPackageFile',
           tags: ['admin'],
           summary: 'Upload a built package file (application/octet-stream)',
           params: Params,
@@ -172,6 +173,7 @@ export const packageAdminRoutes =
       '/v1/admin/packages/:packageId/key',
       {
         schema: {
+          operationId: 'putPackageKey',
           tags: ['admin'],
           summary: "Store the package's content key (checked by opening the package)",
           params: Params,
@@ -186,6 +188,7 @@ export const packageAdminRoutes =
       '/v1/admin/packages/:packageId/answer-key',
       {
         schema: {
+          operationId: 'putAnswerKey',
           tags: ['admin'],
           summary: 'Store the answer key (the separate file from the package builder)',
           params: Params,
@@ -208,6 +211,7 @@ export const packageDownloadRoutes =
       '/v1/packages/:packageId',
       {
         schema: {
+          operationId: 'downloadPackage',
           tags: ['venue'],
           summary: 'Download a package file (supports Range to resume)',
           params: z.object({ packageId: z.string().uuid() }),

@@ -134,6 +134,7 @@ export const pushRoutes =
         bodyLimit: ctx.config.pushBodyLimitBytes,
         config: { authInTransaction: true },
         schema: {
+          operationId: 'pushEvents',
           tags: ['venue'],
           summary: 'Push outbox events (applied once, in order)',
           description:

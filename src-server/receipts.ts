@@ -179,6 +179,7 @@ export const receiptRoutes =
       '/v1/receipts/:candidateId',
       {
         schema: {
+          operationId: 'getReceipt',
           tags: ['venue'],
           summary: 'A signed receipt of everything received for one candidate',
           params: z.object({ candidateId: z.string().min(1).max(64) }),
@@ -201,9 +202,10 @@ export const receiptKeyRoutes =
       '/v1/receipt-keys',
       {
         schema: {
+          operationId: 'listReceiptKeys',
           tags: ['public'],
           summary: 'The public key that verifies receipts',
-          response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKeySpki: z.string() })) }) },
+          response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKeySpki: z.string() })) }), ...errorResponses },
         },
       },
       async () => ({ keys: [{ keyId: ctx.receipts.keyId, algorithm: 'ed25519' as const, publicKeySpki: ctx.receipts.publicKeySpki }] }),

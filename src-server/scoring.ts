@@ -164,7 +164,7 @@ export const scoringRoutes =
     const AttemptParams = z.object({ attemptId: z.string().uuid() });
     app.get(
       '/v1/admin/attempts/:attemptId/result',
-      { schema: { tags: ['scoring'], summary: "An attempt's scores, part totals and pass flag", params: AttemptParams, response: { 200: AttemptResult, ...errorResponses } } },
+      { schema: { operationId: 'getAttemptResult', tags: ['scoring'], summary: "An attempt's scores, part totals and pass flag", params: AttemptParams, response: { 200: AttemptResult, ...errorResponses } } },
       async (request) => {
         const result = await attemptResult(ctx.db, request.params.attemptId, ctx.config.passShare);
         await recordAudit(ctx.db, [{ actorKind: 'admin', actorId: actor, action: 'result.read', subject: request.params.attemptId, detail: { candidateId: result.candidateId } }]);
@@ -176,6 +176,7 @@ export const scoringRoutes =
       '/v1/admin/attempts/:attemptId/scores/:itemId',
       {
         schema: {
+          operationId: 'putItemScore',
           tags: ['scoring'],
           summary: "A rater's score for a writing or speaking item",
           params: AttemptParams.extend({ itemId: z.string().min(1).max(64) }),
@@ -193,6 +194,7 @@ export const scoringRoutes =
       '/v1/admin/sessions/:sessionId/results',
       {
         schema: {
+          operationId: 'listSessionResults',
           tags: ['scoring'],
           summary: "Results of every attempt in a session",
           params: z.object({ sessionId: z.string().min(1).max(64) }),

@@ -139,13 +139,14 @@ export const sessionAdminRoutes =
     const Params = z.object({ sessionId: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/) });
     app.put(
       '/v1/admin/sessions/:sessionId',
-      { schema: { tags: ['admin'], summary: 'Create or change an exam session of a venue', params: Params, body: SessionInput, response: { 200: z.object({ version: z.number().int() }), ...errorResponses } } },
+      { schema: { operationId: 'putSession', tags: ['admin'], summary: 'Create or change an exam session of a venue', params: Params, body: SessionInput, response: { 200: z.object({ version: z.number().int() }), ...errorResponses } } },
       async (request) => publishSession(ctx.db, request.params.sessionId, request.body, actor),
     );
     app.put(
       '/v1/admin/sessions/:sessionId/roster',
       {
         schema: {
+          operationId: 'putRoster',
           tags: ['admin'],
           summary: "Replace a session's roster",
           params: Params,

@@ -35,14 +35,14 @@ export const venueAdminRoutes =
     const VenueParams = z.object({ venueId: z.string().uuid() });
     app.post(
       '/v1/admin/venues',
-      { schema: { tags: ['admin'], summary: 'Create a venue', body: NewVenue, response: { 201: Venue, ...errorResponses } } },
+      { schema: { operationId: 'createVenue', tags: ['admin'], summary: 'Create a venue', body: NewVenue, response: { 201: Venue, ...errorResponses } } },
       async (request, reply) => {
         reply.code(201);
         return createVenue(ctx.db, request.body, actor);
       },
     );
 
-    app.get('/v1/admin/venues', { schema: { tags: ['admin'], summary: 'List venues', response: { 200: z.array(Venue), ...errorResponses } } }, async () => {
+    app.get('/v1/admin/venues', { schema: { operationId: 'listVenues', tags: ['admin'], summary: 'List venues', response: { 200: z.array(Venue), ...errorResponses } } }, async () => {
       const rows = await ctx.db.selectFrom('venue').selectAll().orderBy('code').execute();
       return rows.map((v) => ({ venueId: v.venue_id, code: v.code, name: v.name, address: v.address }));
     });
@@ -51,6 +51,7 @@ export const venueAdminRoutes =
       '/v1/admin/venues/:venueId/enrollment-codes',
       {
         schema: {
+          operationId: 'createEnrollmentCode',
           tags: ['admin'],
           summary: 'Create a one-time enrollment code for a hub of this venue',
           params: VenueParams,
@@ -68,7 +69,7 @@ export const venueAdminRoutes =
 
     app.get(
       '/v1/admin/venues/:venueId/devices',
-      { schema: { tags: ['admin'], summary: "A venue's devices", params: VenueParams, response: { 200: z.array(Device), ...errorResponses } } },
+      { schema: { operationId: 'listVenueDevices', tags: ['admin'], summary: "A venue's devices", params: VenueParams, response: { 200: z.array(Device), ...errorResponses } } },
       async (request) => {
         const rows = await ctx.db.selectFrom('device').selectAll().where('venue_id', '=', request.params.venueId).orderBy('enrolled_at').execute();
         return rows.map((d) => ({
@@ -86,6 +87,7 @@ export const venueAdminRoutes =
       '/v1/admin/devices/:deviceId/revoke',
       {
         schema: {
+          operationId: 'revokeDevice',
           tags: ['admin'],
           summary: "Revoke a device's credential; it is refused everywhere from now on",
           description: 'The first revocation stands: revoking a revoked device is 409 CONFLICT, saying when and why it was revoked.',
@@ -118,6 +120,7 @@ export const enrollRoutes =
       {
         bodyLimit: 16 * 1024,
         schema: {
+          operationId: 'enrollDevice',
           tags: ['venue'],
           summary: "Enroll a hub: a one-time code and the hub's own public key give it a device id",
           body: EnrollRequest,

@@ -15,6 +15,11 @@ export interface IssueCommand {
   effectiveAt?: number;
   reason?: string | null;
   issuedBy: string;
+  /**
+   * The id of a decision that may be issued again (a lost-time credit clicked twice, before and after a
+   * restart of the hub): issued again, it is the command stored the first time, never a second one.
+   */
+  cmdId?: string;
 }
 
 /** What the hub knows of a seat when it picks the commands meant for it. */
@@ -82,9 +87,11 @@ export class RoomCommands {
 
   issue(input: IssueCommand): RoomCommand {
     return this.db.transaction(() => {
+      const issued = input.cmdId ? this.db.get(this.db.q.selectFrom('room_commands').select('command_json').where('cmd_id', '=', input.cmdId)) : undefined;
+      if (issued) return RoomCommand.parse(JSON.parse(issued.command_json));
       const last = this.db.get(this.db.q.selectFrom('room_commands').select((eb) => eb.fn.max('room_seq').as('seq')));
       const command = RoomCommand.parse({
-        cmdId: randomUUID(),
+        cmdId: input.cmdId ?? randomUUID(),
         term: this.term(),
         roomSeq: Number(last?.seq ?? 0) + 1,
         target: input.target,

@@ -1,13 +1,18 @@
 // The hub's desk for the console's room controls, over the room protocol's hub end: commands issued
 // and what the seats made of them, the raised hands the seats report until an invigilator acknowledges
 // them, the time lost while a seat was silent during a running part (proposed for one click), and each
-// candidate's time ledger. What the desk holds in memory (hands acknowledged, proposals) is for the
-// console of this hub run; the commands, and so the ledger, are in the hub's database.
+// candidate's time ledger. The commands (and so the ledger) and the lost-time proposals, open or
+// settled, are in the hub's database: a restart of the hub keeps them, and a proposal credited before
+// it is not credited again after it. Two things stay in memory, for this hub run: each seat's last
+// heartbeat (a silence is measured between two heartbeats of one hub run; the hub's own restart is no
+// silence of the seat, which kept working), and the hands acknowledged (the hand-ack command is kept,
+// but a hand the seat has not lowered yet shows again after a restart until it does).
 import { randomUUID } from 'node:crypto';
 import { ROOM_HEARTBEAT_MS, SEAT_LATE_MS, SEAT_MISSING_MS, RoomCommand, type HandReason, type SeatState } from '../../src-shared/contracts/room-protocol.ts';
 import { ROOM_EXTRA_GROUNDS, type IssuedCommandView, type LostTimeProposalView, type RoomExtraGrounds, type RoomTarget, type TimeLedgerEntryView } from '../../src-shared/contracts/station-api.ts';
 import { StationError } from '../../src-shared/errors.ts';
-import type { StationDatabase } from '../station/database.ts';
+import type { StationDatabase, Tx } from '../station/database.ts';
+import type { RoomLostTimeTable } from '../station/tables.ts';
 import type { IssueCommand } from './room-commands.ts';
 import type { RoomHub } from './room-hub.ts';
 
@@ -16,12 +21,8 @@ interface Beat {
   state: SeatState;
 }
 
-interface Proposal extends LostTimeProposalView {
-  attemptId: string;
-}
-
-/** The reasons the station writes for the credits it gives itself (src-main/station/service.ts). */
-const SEAT_OWN_CREDIT = /^(seat interrupted|station restart):/;
+/** The reasons the station writes for the credits it gives itself (src-main/station/service.ts), a spare seat's for a move too. */
+const SEAT_OWN_CREDIT = /^(seat interrupted|station restart|moved to another seat):/;
 
 /** How many of the latest commands the console lists. */
 const RECENT_COMMANDS = 20;
@@ -30,7 +31,6 @@ export class RoomDesk {
   private readonly hub: RoomHub;
   private readonly db: StationDatabase;
   private readonly lastBeat = new Map<string, Beat>();
-  private readonly proposals = new Map<string, Proposal>();
   /** The raised hand acknowledged at each seat (its time), hidden until the seat reports another. */
   private readonly acknowledged = new Map<string, number>();
 
@@ -51,22 +51,39 @@ export class RoomDesk {
     const running = previous?.state.attempt;
     if (!previous || !running || at - previous.at < SEAT_LATE_MS) return;
     if (running.screen !== 'part' || !running.partId || running.remainingMs === null || running.remainingMs <= 0) return;
-    const proposalId = randomUUID();
-    this.proposals.set(proposalId, {
-      proposalId,
-      deviceId,
-      candidateId: running.candidateId,
-      attemptId: running.attemptId,
-      partId: running.partId,
-      from: previous.at,
-      to: at,
-      amountMs: 0,
-      reason: '',
-    });
+    this.db.run(
+      this.db.q.insertInto('room_lost_time').values({
+        proposal_id: randomUUID(),
+        device_id: deviceId,
+        candidate_id: running.candidateId,
+        attempt_id: running.attemptId,
+        part_id: running.partId,
+        silent_from: previous.at,
+        silent_to: at,
+        cmd_id: randomUUID(),
+        status: 'open',
+        settled_by: null,
+        settled_at: null,
+      }),
+    );
   }
 
   issue(input: IssueCommand): IssuedCommandView {
     return this.view(this.hub.issue(input));
+  }
+
+  /**
+   * Issue a command and keep, in the same transaction, the decision it carries out (`keep` runs once
+   * the command is stored; if it throws, no command was issued). The seats get it once both are committed.
+   */
+  issueKept(input: IssueCommand, keep: (tx: Tx, command: RoomCommand) => void): IssuedCommandView {
+    const command = this.db.transaction((tx) => {
+      const stored = this.hub.commands.issue(input);
+      keep(tx, stored);
+      return stored;
+    });
+    this.hub.send(command);
+    return this.view(command);
   }
 
   /**
@@ -102,27 +119,57 @@ export class RoomDesk {
 
   /** Open proposals, each less one heartbeat and less what the seat credited itself for the same silence. */
   lostTime(): LostTimeProposalView[] {
-    return [...this.proposals.values()]
-      .map((p) => {
-        const selfCredited = this.seatCredits(p.deviceId, p.attemptId)
-          .filter((c) => c.partId === p.partId && c.at >= p.from && c.at <= p.to + SEAT_MISSING_MS)
-          .reduce((sum, c) => sum + c.amountMs, 0);
-        const silentS = Math.round((p.to - p.from) / 1000);
-        const amountMs = Math.max(0, p.to - p.from - ROOM_HEARTBEAT_MS - selfCredited);
-        const reason = `lost time: the seat was silent ${silentS} s during ${p.partId}${selfCredited > 0 ? `, ${Math.round(selfCredited / 1000)} s of it credited by the seat` : ''}`;
-        const { attemptId: _attempt, ...view } = p;
-        return { ...view, amountMs, reason };
-      })
-      .filter((p) => p.amountMs >= 1000)
-      .sort((a, b) => a.from - b.from);
+    return this.db
+      .all(this.db.q.selectFrom('room_lost_time').selectAll().where('status', '=', 'open').orderBy('silent_from').orderBy('proposal_id'))
+      .map((p) => this.proposalView(p))
+      .filter((p) => p.amountMs >= 1000);
   }
 
-  /** Take a proposal off the list (confirmed or dismissed); a second click finds nothing. */
-  takeProposal(proposalId: string): LostTimeProposalView {
+  private proposalView(p: RoomLostTimeTable): LostTimeProposalView {
+    const selfCredited = this.seatCredits(p.device_id, p.attempt_id)
+      .filter((c) => c.partId === p.part_id && c.at >= p.silent_from && c.at <= p.silent_to + SEAT_MISSING_MS)
+      .reduce((sum, c) => sum + c.amountMs, 0);
+    const silentS = Math.round((p.silent_to - p.silent_from) / 1000);
+    return {
+      proposalId: p.proposal_id,
+      deviceId: p.device_id,
+      candidateId: p.candidate_id,
+      partId: p.part_id,
+      from: p.silent_from,
+      to: p.silent_to,
+      amountMs: Math.max(0, p.silent_to - p.silent_from - ROOM_HEARTBEAT_MS - selfCredited),
+      reason: `lost time: the seat was silent ${silentS} s during ${p.part_id}${selfCredited > 0 ? `, ${Math.round(selfCredited / 1000)} s of it credited by the seat` : ''}`,
+    };
+  }
+
+  /** An open proposal as the console lists it; LOST_TIME_SETTLED once it was credited or dismissed, or if it is not on the list. */
+  proposal(proposalId: string): LostTimeProposalView {
     const found = this.lostTime().find((p) => p.proposalId === proposalId);
     if (!found) throw new StationError('LOST_TIME_SETTLED', proposalId);
-    this.proposals.delete(proposalId);
     return found;
+  }
+
+  /** Take an open proposal off the list for good; a second click, also after a restart, finds nothing. */
+  dismissProposal(proposalId: string, by: string, at: Date): void {
+    this.db.transaction((tx) => this.settle(tx, proposalId, 'dismissed', by, at));
+  }
+
+  /**
+   * Credit an open proposal: `credit` issued with the command id chosen with the proposal, and the
+   * proposal settled, in one transaction. A second click, also after a restart, finds nothing, and the
+   * credit could only ever be that one command.
+   */
+  creditProposal(proposalId: string, credit: IssueCommand, at: Date): IssuedCommandView {
+    const row = this.db.get(this.db.q.selectFrom('room_lost_time').select('cmd_id').where('proposal_id', '=', proposalId));
+    if (!row) throw new StationError('LOST_TIME_SETTLED', proposalId);
+    return this.issueKept({ ...credit, cmdId: row.cmd_id }, (tx) => this.settle(tx, proposalId, 'credited', credit.issuedBy, at));
+  }
+
+  private settle(_tx: Tx, proposalId: string, status: 'credited' | 'dismissed', by: string, at: Date): void {
+    const settled = this.db.run(
+      this.db.q.updateTable('room_lost_time').set({ status, settled_by: by, settled_at: at.toISOString() }).where('proposal_id', '=', proposalId).where('status', '=', 'open'),
+    );
+    if (settled.changes !== 1) throw new StationError('LOST_TIME_SETTLED', proposalId);
   }
 
   /** Every candidate's extra time and credits: those given from the hub, and those the seats credited themselves. */
@@ -146,10 +193,22 @@ export class RoomDesk {
     return [...fromHub, ...fromSeats].sort((a, b) => a.candidateId.localeCompare(b.candidateId) || a.issuedAt - b.issuedAt);
   }
 
-  /** Credits the seat's station recorded itself, as its timer events relayed to the hub say. */
+  /**
+   * Credits the seat's station recorded itself, as its timer events relayed to the hub say; never one
+   * it sent about an attempt moved away from it (late-after-move, room-moves.ts): the candidate's time
+   * went on at the other seat, so such a credit is evidence, not time given.
+   */
   private seatCredits(deviceId: string, attemptId: string): { partId: string; at: number; amountMs: number; reason: string | null }[] {
     return this.db
-      .all(this.db.q.selectFrom('outbox').select('payload_json').where('device_id', '=', deviceId).where('kind', '=', 'timer.event').where('entity_id', '=', attemptId))
+      .all(
+        this.db.q
+          .selectFrom('outbox')
+          .select('payload_json')
+          .where('device_id', '=', deviceId)
+          .where('kind', '=', 'timer.event')
+          .where('entity_id', '=', attemptId)
+          .where('seq', 'not in', (eb) => eb.selectFrom('room_late_events').select('hub_seq')),
+      )
       .map((row) => JSON.parse(row.payload_json) as { kind: string; partId: string; at: number; amountMs: number | null; reason: string | null })
       // The station's own credits only: a credit the hub sent comes back as a timer event too, and is on the ledger as the hub's.
       .filter((e) => e.kind === 'credit' && SEAT_OWN_CREDIT.test(e.reason ?? ''))

@@ -65,7 +65,8 @@ export function rigaTime(iso: string): string {
   return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
 }
 
-const minutes = (ms: number): string => `${Math.round(ms / 60_000)} min`;
+/** A duration as the protocol states it: whole minutes, or seconds under a minute (a credit of 28 s is not "0 min"). */
+const minutes = (ms: number): string => (ms < 59_500 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`);
 
 /** What the QR code carries: the session and its digest, with the hub that signed it. */
 export const sealQrText = (sessionId: string, digest: string, hubDeviceId: string): string => `EXAM-STATION-SEAL:1:${sessionId}:${digest}:${hubDeviceId}`;
@@ -245,9 +246,14 @@ export async function renderRoomProtocol(data: RoomProtocolData, fontsDir: strin
       { title: 'Ilgums', width: 0.08 },
       { title: 'Pamatojums', width: 0.25 },
     ],
-    data.extraTime.map((e) => [rigaTime(e.at), e.name, e.partId, e.kind === 'extend' ? 'papildlaiks' : 'atgūtais laiks', minutes(e.amountMs), e.reason ?? '—']),
+    data.extraTime.map((e) => [rigaTime(e.at), e.name, e.part, e.kind === 'extend' ? 'papildlaiks' : 'atgūtais laiks', minutes(e.amountMs), e.reason ?? '—']),
     'Papildlaiks nav piešķirts.',
   );
+  // What an old seat sent after its candidate was moved away: evidence, not the candidate's time.
+  for (const late of data.lateAfterMove) {
+    const credited = late.creditedMs > 0 ? `; tajos atgūtais laiks ${minutes(late.creditedMs)}` : '';
+    out.line(`Pēc pārsēdināšanas saņemts no vecā datora ${late.from}, nav ņemts vērā: ${late.name} (ierakstu skaits: ${late.events}${credited}).`, { bold: true });
+  }
 
   out.heading('Incidenti');
   out.table(

@@ -2,15 +2,18 @@
 // session that asks for it; start, pause, resume, extra time, messages, lock; lost time confirmed with
 // one click; raised hands acknowledged; incidents and the removal of a candidate. The station service
 // has checked the caller's right before a call comes here; each call is written to the audit log, and
-// each reaches the seats as one room command (src-main/lan/room-desk.ts issues it).
+// each reaches the seats as one room command (src-main/lan/room-desk.ts issues it). Key releases, waiting
+// for a second person or released, are kept in the hub's database (`room_key_releases`): a restart of
+// the hub changes neither who may confirm one nor until when.
 import type { RoomCommandType } from '../../src-shared/contracts/room-protocol.ts';
 import type { IssuedCommandView, KeyReleaseView, RoomControlsView, RoomTarget, StationInput, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import type { CommandTarget } from '../../src-shared/contracts/room-protocol.ts';
 import type { IncidentKind } from '../../src-shared/contracts/events.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import type { RoomDesk } from '../lan/room-desk.ts';
-import type { StationDatabase } from './database.ts';
+import type { StationDatabase, Tx } from './database.ts';
 import type { StaffActor } from './staff.ts';
+import type { RoomKeyReleasesTable } from './tables.ts';
 
 /** A second person confirms a two-person key release within this time, or it lapses. */
 export const KEY_RELEASE_CONFIRM_MS = 2 * 60 * 1000;
@@ -44,13 +47,46 @@ interface Release {
 
 const toCommandTarget = (target: RoomTarget): CommandTarget => target;
 
+const releaseOf = (row: RoomKeyReleasesTable): Release => ({
+  packageId: row.package_id,
+  sessionId: row.session_id,
+  startedBy: row.started_by,
+  startedByAccount: row.started_by_account,
+  startedAt: row.started_at,
+  confirmedBy: row.confirmed_by,
+  cmdId: row.cmd_id,
+});
+
 export class RoomStaff {
   private readonly ctx: RoomStaffContext;
-  /** Key releases of this hub run by package: started (waiting for a second person) or released. */
-  private readonly releases = new Map<string, Release>();
 
   constructor(ctx: RoomStaffContext) {
     this.ctx = ctx;
+  }
+
+  /** Each package's latest key release at this hub: started (waiting for a second person) or released. */
+  private releases(): Release[] {
+    return this.ctx.db.all(this.ctx.db.q.selectFrom('room_key_releases').selectAll().orderBy('started_at').orderBy('package_id')).map(releaseOf);
+  }
+
+  private release(packageId: string): Release | null {
+    const row = this.ctx.db.get(this.ctx.db.q.selectFrom('room_key_releases').selectAll().where('package_id', '=', packageId));
+    return row ? releaseOf(row) : null;
+  }
+
+  /** The package's release from now on: a new start replaces the one before (lapsed, or released: its command stays). */
+  private keepRelease(_tx: Tx, release: Release): void {
+    const row: RoomKeyReleasesTable = {
+      package_id: release.packageId,
+      session_id: release.sessionId,
+      started_by: release.startedBy,
+      started_by_account: release.startedByAccount,
+      started_at: release.startedAt,
+      confirmed_by: release.confirmedBy,
+      cmd_id: release.cmdId,
+    };
+    const { package_id: _key, ...columns } = row;
+    this.ctx.db.run(this.ctx.db.q.insertInto('room_key_releases').values(row).onConflict((oc) => oc.column('package_id').doUpdateSet(columns)));
   }
 
   private twoPersonSessions(): string[] {
@@ -103,30 +139,33 @@ export class RoomStaff {
     if (!held) throw new StationError('KEY_NOT_HELD', input.packageId);
     const now = this.ctx.now().getTime();
     const twoPerson = this.twoPersonSessions().includes(input.sessionId);
-    const pending = this.releases.get(input.packageId);
+    const pending = this.release(input.packageId);
     const waiting = twoPerson && pending && !pending.cmdId && pending.sessionId === input.sessionId && now <= pending.startedAt + KEY_RELEASE_CONFIRM_MS ? pending : null;
     if (twoPerson && !waiting) {
-      if (pending && !pending.cmdId) this.ctx.audit(actor, 'room.key.release.lapsed', input.packageId, { sessionId: pending.sessionId, startedBy: pending.startedBy, startedAt: new Date(pending.startedAt).toISOString() });
       const started: Release = { packageId: input.packageId, sessionId: input.sessionId, startedBy: actor.username, startedByAccount: actor.accountId, startedAt: now, confirmedBy: null, cmdId: null };
-      this.releases.set(input.packageId, started);
+      this.ctx.db.transaction((tx) => this.keepRelease(tx, started));
+      if (pending && !pending.cmdId) this.ctx.audit(actor, 'room.key.release.lapsed', input.packageId, { sessionId: pending.sessionId, startedBy: pending.startedBy, startedAt: new Date(pending.startedAt).toISOString() });
       this.ctx.audit(actor, 'room.key.release.started', input.packageId, { sessionId: input.sessionId, confirmWithinMs: KEY_RELEASE_CONFIRM_MS });
       return this.releaseView(started, desk);
     }
     if (waiting && waiting.startedByAccount === actor.accountId) throw new StationError('KEY_RELEASE_SAME_PERSON', `${actor.username} started this release`);
     const startedBy = waiting?.startedBy ?? actor.username;
     const confirmedBy = waiting ? actor.username : null;
-    const issued = desk.issue({
-      target: { kind: 'room' },
-      type: 'key-release',
-      params: { packageId: input.packageId, key: held.content_key, sessionId: input.sessionId, startedBy, confirmedBy },
-      reason: confirmedBy ? `two-person release: ${startedBy}, ${confirmedBy}` : null,
-      issuedBy: actor.username,
-    });
-    const released: Release = { packageId: input.packageId, sessionId: input.sessionId, startedBy, startedByAccount: waiting?.startedByAccount ?? actor.accountId, startedAt: waiting?.startedAt ?? now, confirmedBy, cmdId: issued.cmdId };
-    this.releases.set(input.packageId, released);
+    const unsent: Release = { packageId: input.packageId, sessionId: input.sessionId, startedBy, startedByAccount: waiting?.startedByAccount ?? actor.accountId, startedAt: waiting?.startedAt ?? now, confirmedBy, cmdId: null };
+    // The command and the release it completes are committed together: a restart finds the release still waiting, or released with its command.
+    const issued = desk.issueKept(
+      {
+        target: { kind: 'room' },
+        type: 'key-release',
+        params: { packageId: input.packageId, key: held.content_key, sessionId: input.sessionId, startedBy, confirmedBy },
+        reason: confirmedBy ? `two-person release: ${startedBy}, ${confirmedBy}` : null,
+        issuedBy: actor.username,
+      },
+      (tx, command) => this.keepRelease(tx, { ...unsent, cmdId: command.cmdId }),
+    );
     // Never the key itself: the audit log names who released which package to the room.
     this.ctx.audit(actor, 'room.key.released', input.packageId, { sessionId: input.sessionId, startedBy, confirmedBy, cmdId: issued.cmdId });
-    return this.releaseView(released, desk);
+    return this.releaseView({ ...unsent, cmdId: issued.cmdId }, desk);
   }
 
   roomCommand(actor: StaffActor, input: StationInput<'roomCommand'>): IssuedCommandView {
@@ -159,13 +198,18 @@ export class RoomStaff {
 
   settleLostTime(actor: StaffActor, input: StationInput<'settleLostTime'>): StationOutput<'settleLostTime'> {
     const desk = this.ctx.desk();
-    const proposal = desk.takeProposal(input.proposalId);
+    const proposal = desk.proposal(input.proposalId);
     const details = { candidateId: proposal.candidateId, deviceId: proposal.deviceId, partId: proposal.partId, amountMs: proposal.amountMs, reason: proposal.reason };
     if (!input.confirm) {
+      desk.dismissProposal(proposal.proposalId, actor.username, this.ctx.now());
       this.ctx.audit(actor, 'room.lost-time.dismissed', proposal.candidateId, details);
       return { command: null };
     }
-    const command = desk.issue({ target: { kind: 'candidate', candidateId: proposal.candidateId }, type: 'extend', params: { amountMs: proposal.amountMs, grounds: 'lost-time', partId: proposal.partId }, reason: proposal.reason, issuedBy: actor.username });
+    const command = desk.creditProposal(
+      proposal.proposalId,
+      { target: { kind: 'candidate', candidateId: proposal.candidateId }, type: 'extend', params: { amountMs: proposal.amountMs, grounds: 'lost-time', partId: proposal.partId }, reason: proposal.reason, issuedBy: actor.username },
+      this.ctx.now(),
+    );
     this.ctx.audit(actor, 'room.lost-time.credited', proposal.candidateId, { ...details, cmdId: command.cmdId });
     return { command };
   }
@@ -209,7 +253,7 @@ export class RoomStaff {
     const desk = this.ctx.desk();
     return {
       twoPersonSessions: this.twoPersonSessions(),
-      keyReleases: [...this.releases.values()].map((r) => this.releaseView(r, desk)),
+      keyReleases: this.releases().map((r) => this.releaseView(r, desk)),
       hands: desk.hands(),
       lostTime: desk.lostTime(),
       ledger: desk.ledger(),

@@ -404,6 +404,35 @@ export interface SeatHandedOverRecordingsTable {
   move_id: string;
 }
 
+/** On a hub: a package's key release, waiting for a second person or released (schema 100). */
+export interface RoomKeyReleasesTable {
+  package_id: string;
+  session_id: string;
+  started_by: string;
+  started_by_account: string;
+  /** Hub clock, ms. */
+  started_at: number;
+  confirmed_by: string | null;
+  cmd_id: string | null;
+}
+
+/** On a hub: time lost while a seat was silent during a running part, proposed to the invigilator (schema 100). */
+export interface RoomLostTimeTable {
+  proposal_id: string;
+  device_id: string;
+  candidate_id: string;
+  attempt_id: string;
+  part_id: string;
+  /** Hub clock, ms. */
+  silent_from: number;
+  silent_to: number;
+  /** The credit's command id, chosen when proposed. */
+  cmd_id: string;
+  status: 'open' | 'credited' | 'dismissed';
+  settled_by: string | null;
+  settled_at: string | null;
+}
+
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;
@@ -444,6 +473,8 @@ export interface StationTables {
   seat_moved_out: SeatMovedOutTable;
   seat_hand_overs: SeatHandOversTable;
   seat_handed_over_recordings: SeatHandedOverRecordingsTable;
+  room_key_releases: RoomKeyReleasesTable;
+  room_lost_time: RoomLostTimeTable;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import type { RoomControlsView, RoomExtraGrounds, RoomStatus, StationApi, StationInput } from '../../src-shared/contracts/station-api.ts';
 import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
+import { reasonInLatvian } from '../../src-shared/rules/system-reasons.ts';
 import { useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual } from '../ui/frame.tsx';
@@ -378,7 +379,7 @@ function Ledger({ controls }: { controls: RoomControlsView }) {
                 {!e.applied && <span className="warn"> {t('ledgerPending')}</span>}
               </td>
               <td>{t(GROUNDS_TEXT[e.grounds])}</td>
-              <td lang="lv">{e.reason}</td>
+              <td lang="lv">{reasonInLatvian(e.reason)}</td>
               <td>{e.source === 'seat' ? t('ledgerBySeat') : e.issuedBy}</td>
             </tr>
           ))}

@@ -471,6 +471,7 @@ export const uploadRoutes =
       {
         config: { streamBody: true, authInTransaction: true, bodyTypes: TUS_BODY_TYPES },
         schema: {
+          operationId: 'createUpload',
           tags: ['venue'],
           summary: 'tus: create an upload for one recording, optionally with its bytes',
           description:
@@ -483,7 +484,19 @@ export const uploadRoutes =
 
     app.head(
       '/v1/uploads/:uploadId',
-      { schema: { tags: ['venue'], summary: 'tus: the current offset of an upload', params: UploadParams } },
+      {
+        // In the OpenAPI document too (a tus client needs it). The document takes a HEAD route as a copy
+        // made before this scope names its credential, so the route names it itself.
+        config: { swagger: { exposeHeadRoute: true } },
+        schema: {
+          operationId: 'getUploadOffset',
+          tags: ['venue'],
+          summary: 'tus: the current offset of an upload (in the Upload-Offset and Upload-Length headers)',
+          security: [{ deviceSignature: [] }],
+          params: UploadParams,
+          response: { 200: z.undefined().describe('the offset and length'), ...errorResponses },
+        },
+      },
       async (request, reply) => {
         requireTus(request);
         const row = await findOwn(request.params.uploadId, request.device!.venueId);
@@ -497,6 +510,7 @@ export const uploadRoutes =
       {
         config: { streamBody: true, authInTransaction: true, bodyTypes: TUS_BODY_TYPES },
         schema: {
+          operationId: 'appendUploadChunk',
           tags: ['venue'],
           summary: 'tus: append a chunk at Upload-Offset',
           description:
@@ -510,7 +524,7 @@ export const uploadRoutes =
 
     app.delete(
       '/v1/uploads/:uploadId',
-      { schema: { tags: ['venue'], summary: 'tus: abandon an unfinished upload', params: UploadParams, response: { 204: z.undefined().describe('abandoned'), ...errorResponses } } },
+      { schema: { operationId: 'abandonUpload', tags: ['venue'], summary: 'tus: abandon an unfinished upload', params: UploadParams, response: { 204: z.undefined().describe('abandoned'), ...errorResponses } } },
       async (request, reply) => {
         requireTus(request);
         const row = await findOwn(request.params.uploadId, request.device!.venueId);
@@ -525,13 +539,16 @@ export const uploadRoutes =
 export const tusDiscoveryRoutes =
   (ctx: ServerContext): FastifyPluginAsyncZod =>
   async (app) => {
-    app.options('/v1/uploads', { schema: { tags: ['venue'], summary: 'tus: server capabilities' } }, async (_request, reply) =>
-      reply
-        .code(204)
-        .header('Tus-Resumable', TUS_VERSION)
-        .header('Tus-Version', TUS_VERSION)
-        .header('Tus-Extension', 'creation,creation-with-upload,termination')
-        .header('Tus-Max-Size', String(ctx.config.uploadMaxBytes))
-        .send(),
+    app.options(
+      '/v1/uploads',
+      { schema: { operationId: 'getUploadCapabilities', tags: ['venue'], summary: 'tus: server capabilities (in the Tus-* headers)', response: { 204: z.undefined().describe('the capabilities'), ...errorResponses } } },
+      async (_request, reply) =>
+        reply
+          .code(204)
+          .header('Tus-Resumable', TUS_VERSION)
+          .header('Tus-Version', TUS_VERSION)
+          .header('Tus-Extension', 'creation,creation-with-upload,termination')
+          .header('Tus-Max-Size', String(ctx.config.uploadMaxBytes))
+          .send(undefined),
     );
   };

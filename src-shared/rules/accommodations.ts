@@ -43,3 +43,12 @@ export function accommodationReason(accommodations: Accommodations, docNo: strin
   const doc = [docNo, docDate].filter(Boolean).join(', ');
   return `registered accommodation: extra-time-${accommodations.extraTimePercent ?? 0}${doc ? ` (${doc})` : ''}`;
 }
+
+/**
+ * The accommodations of a roster text as Latvian words, one per code (the console's check-in shows the
+ * same in both languages from its text catalogue); what is not a code stays as written.
+ */
+export function accommodationLabelsLv(text: string | null | undefined): string[] {
+  const { extraTimePercent, largePrint, separateRoom, other } = parseAccommodations(text);
+  return [...(extraTimePercent ? [`papildlaiks ${extraTimePercent} %`] : []), ...(largePrint ? ['liels šrifts'] : []), ...(separateRoom ? ['atsevišķa telpa'] : []), ...other];
+}

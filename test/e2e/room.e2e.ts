@@ -467,6 +467,10 @@ describe('the exam room', () => {
     for (const word of words(INCIDENT_NOTE)) expect(text, `the incident's "${word}"`).toContain(word);
     for (const word of words(EXTRA_REASON)) expect(text, `the extra time's reason's "${word}"`).toContain(word);
     expect(text).toContain('Incidenti');
+    // Latvian throughout: what the system wrote itself is said in Latvian, parts by their titles, accommodations in words.
+    expect(text).not.toMatch(/registered accommodation|station restart|seat interrupted|moved to another seat|two-person release|; by |extra-time-\d/);
+    expect(text).not.toMatch(/\ba2-[lrws]\b/);
+    expect(text).toContain('papildlaiks 25 %');
     expect(text).toMatch(/R1/);
   }, 180_000);
 

@@ -9,20 +9,17 @@
 // the roster shows the spare seat, and the seat they left is free. The end and seal of a room with a
 // moved candidate: each seat's digest covers what it wrote itself, the moved attempt once. And every refusal.
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RoomHub } from '../../src-main/lan/room-hub.ts';
 import { applyOnStation } from '../../src-main/seat-link/apply-command.ts';
-import { HandOverReceiver } from '../../src-main/seat-link/hand-over.ts';
-import { SeatLink } from '../../src-main/seat-link/seat-link.ts';
 import type { RoomControl } from '../../src-main/station/room-control.ts';
 import { StationService } from '../../src-main/station/service.ts';
 import type { EventEnvelope } from '../../src-shared/contracts/events.ts';
 import { HANDOVER_CHUNK_CHARS } from '../../src-shared/contracts/room-protocol.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
-import { openTestStation, saveId, seatOf, tempDir, TEST_STAFF, TEST_STAFF_OPTIONS, type TestStation } from '../support/fixtures.ts';
-import { linkPair, type LinkPair } from './link-pair.ts';
+import { openTestStation, saveId, seatOf, TEST_STAFF } from '../support/fixtures.ts';
 import { atHub, cleanups, connect, expectExactlyOnce, hubStation, REPORT, save, seatEvents, seatStation, sha, until, type Seat } from './room-fixtures.ts';
+import { connectSpare, spareSeat, type Spare } from './spare-fixtures.ts';
 import { checkIn, hubOf, KIOSK, rowOf, seatOf as planSeat } from './seating-fixtures.ts';
 import { endAndWait, sealRoom, seatIn, SESSION, type SealRoom } from './seal-support.ts';
 import { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
@@ -33,56 +30,6 @@ const CANDIDATE = 'C-0001';
 function clock() {
   const c = { ahead: 0, frozen: null as number | null, now: () => new Date(c.frozen ?? Date.now() + c.ahead) };
   return c;
-}
-
-interface Spare {
-  service: StationService;
-  staffToken: string;
-  link: SeatLink;
-  pair: LinkPair | null;
-  /** The spare seat's station opened again on its database (after `service.close()`). */
-  reopen(): StationService;
-}
-
-/**
- * A spare seat: the package of `like` pre-staged and unlocked, no roster, no candidate; it takes
- * hand-overs and carries out commands on its station, as src-main/host/room.ts wires a seat.
- */
-async function spareSeat(like: TestStation, now: () => Date = () => new Date(), report?: () => typeof REPORT): Promise<Spare> {
-  const options = { dbPath: join(tempDir(), 'spare.db'), role: 'seat' as const, venueCode: 'RIX01', trust: like.keys.trust, heartbeatMs: 0, now, ...TEST_STAFF_OPTIONS };
-  const service = new StationService(options);
-  const { staffToken } = await service.staffSignIn(TEST_STAFF);
-  service.importPackageBytes(like.built.file);
-  await service.unlockPackage({ staffToken, packageId: like.built.manifest.packageId, key: like.built.contentKey });
-  const handOvers = new HandOverReceiver(service);
-  const link = new SeatLink({
-    db: service.db,
-    outbox: service.outbox,
-    apply: applyOnStation(service),
-    report:
-      report ??
-      (() => {
-        const open = service.roomSeatReport();
-        return { ...REPORT, attempt: open ? { attemptId: open.attemptId, candidateId: open.candidateId, partId: open.partId, itemId: null, remainingMs: open.remainingMs, screen: 'part' } : null };
-      }),
-    heartbeatMs: 50,
-    handOver: (piece) => handOvers.receive(piece),
-  });
-  const stopKick = service.onCommit(() => link.kick());
-  cleanups.push(() => {
-    stopKick();
-    link.stop();
-    service.close();
-  });
-  return { service, staffToken, link, pair: null, reopen: () => new StationService(options) };
-}
-
-function connectSpare(hub: RoomHub, spare: Spare): LinkPair {
-  const pair = linkPair();
-  hub.attach(spare.service.deviceId, pair.hub);
-  spare.link.connect(pair.seat);
-  spare.pair = pair;
-  return pair;
 }
 
 /** Seat 1's station as the fixture's exactly-once check wants a seat. */

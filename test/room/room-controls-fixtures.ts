@@ -1,7 +1,8 @@
 // A hub whose station has its room desk attached (as src-main/host/room.ts attaches it), so the staff's
 // room methods of the station API reach the seats over the in-memory links; seats that report what the
 // production seat reports (its candidate, started or not, a raised hand) and carry out the commands on
-// their station; a second staff account on a desk of its own.
+// their station; a second staff account on a desk of its own; a restart of the hub's process on the
+// same database file.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RoomDesk } from '../../src-main/lan/room-desk.ts';
@@ -28,6 +29,12 @@ export interface ControlledHub {
   chief: string;
   /** Let time pass on the hub's clock. */
   advance(ms: number): void;
+  /**
+   * The hub's process restarts: its station reopened on the same database file with a new room hub and
+   * desk (what they held in memory is gone), the chief signed in again (`chief` is the new token).
+   * Seats linked to the old hub are cut off; `connect` links them to the new one.
+   */
+  restart(): Promise<void>;
   /** The package the seats have pre-staged, unlocked at the hub with its key. */
   packageId: string;
   staged: ReturnType<typeof buildMiniPackage>;
@@ -50,18 +57,37 @@ export async function controlledHub(): Promise<ControlledHub> {
   const staged = buildMiniPackage(keys, {});
   let offset = 0;
   const now = () => new Date(Date.now() + offset);
-  const service = new StationService({ dbPath: join(dir, 'hub.db'), role: 'hub', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, now, ...TEST_STAFF_OPTIONS });
-  cleanups.push(() => service.close());
+  const options = { dbPath: join(dir, 'hub.db'), role: 'hub', venueCode: 'RIX01', trust: keys.trust, heartbeatMs: 0, now, ...TEST_STAFF_OPTIONS } as const;
+  const open = (service: StationService) => {
+    cleanups.push(() => service.close());
+    const hub = new RoomHub({ db: service.db, outbox: service.outbox, now });
+    const desk = new RoomDesk(hub, service.db);
+    service.attachRoom(roomControl(desk, hub));
+    return { service, hub, desk };
+  };
+  const service = new StationService(options);
   const { staffToken: chief } = await service.staffSignIn(TEST_STAFF, CHIEF_DESK);
   service.loadRoster({ sessions: [DEMO_SESSION], candidates: [DEMO_CANDIDATE, { ...DEMO_CANDIDATE, candidateId: 'C-0002', givenName: 'Jānis', personalCode: '161175-19997', birthDate: '1975-11-16' }] });
   const path = join(dir, 'staged.exampkg');
   writeFileSync(path, staged.file);
   await service.importPackage({ staffToken: chief, path }, CHIEF_DESK);
   await service.unlockPackage({ staffToken: chief, packageId: staged.manifest.packageId, key: staged.contentKey }, CHIEF_DESK);
-  const hub = new RoomHub({ db: service.db, outbox: service.outbox, now });
-  const desk = new RoomDesk(hub, service.db);
-  service.attachRoom(roomControl(desk, hub));
-  return { service, hub, desk, chief, advance: (ms) => (offset += ms), packageId: staged.manifest.packageId, staged, keys, dir };
+  const controlled: ControlledHub = {
+    ...open(service),
+    chief,
+    advance: (ms) => (offset += ms),
+    restart: async () => {
+      for (const { deviceId } of controlled.hub.view()) controlled.hub.seat(deviceId)?.link?.close('the hub restarts');
+      controlled.service.close();
+      Object.assign(controlled, open(new StationService(options)));
+      controlled.chief = (await controlled.service.staffSignIn(TEST_STAFF, CHIEF_DESK)).staffToken;
+    },
+    packageId: staged.manifest.packageId,
+    staged,
+    keys,
+    dir,
+  };
+  return controlled;
 }
 
 /** A second person at the hub, an invigilator (or `roles`), signed in on a desk of their own with a password of their own. */

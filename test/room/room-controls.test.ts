@@ -4,7 +4,8 @@
 // resume and extra time for one candidate; a message to one seat or all, lock and unlock; incidents for
 // the room, a candidate or a seat, and the removal of a candidate; a raised hand until acknowledged;
 // time lost while a seat was silent during a running part, proposed and credited with one click, kept
-// in the candidate's ledger.
+// in the candidate's ledger; a proposal made before a restart of the hub is still there after it, and
+// is credited once.
 import { describe, expect, it } from 'vitest';
 import { DEMO_SESSION } from '../support/fixtures.ts';
 import { CHIEF_DESK, controlledHub, roomSeat } from './room-controls-fixtures.ts';
@@ -148,5 +149,44 @@ describe('room controls from the console', () => {
     expect(lostTime).toEqual([]);
     expect(ledger).toEqual([expect.objectContaining({ source: 'hub', candidateId: 'C-0001', grounds: 'lost-time', amountMs: proposal!.amountMs, issuedBy: 'test.chief', applied: true, reason: expect.stringContaining('silent 40 s') })]);
   });
-});
 
+  it('keeps lost-time proposals through a hub restart: still listed, one credited once (also when clicked again after another restart), one dismissed', async () => {
+    const hub = await controlledHub();
+    const seat = await roomSeat(hub);
+    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
+    await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
+    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
+    await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
+    // Silent twice while the part runs: 40 s, then 20 s of the hub's time.
+    for (const [silentMs, proposals] of [[40_000, 1], [20_000, 2]] as const) {
+      seat.pair!.cut('the seat froze');
+      hub.advance(silentMs);
+      connect(hub.hub, seat);
+      await until(`${proposals} proposal(s)`, () => hub.desk.lostTime().length === proposals);
+    }
+    const proposed = (await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).lostTime;
+    expect(proposed.map((p) => p.reason)).toEqual([expect.stringContaining('silent 40 s'), expect.stringContaining('silent 20 s')]);
+    const [credit, dismiss] = proposed;
+
+    await hub.restart();
+    expect((await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).lostTime).toEqual(proposed);
+    connect(hub.hub, seat);
+    const before = await seat.service.getTimer({ ...seat.seat, partId: READING });
+    const settled = await hub.service.settleLostTime({ staffToken: hub.chief, proposalId: credit!.proposalId, confirm: true }, CHIEF_DESK);
+    await expect(hub.service.settleLostTime({ staffToken: hub.chief, proposalId: dismiss!.proposalId, confirm: false }, CHIEF_DESK)).resolves.toEqual({ command: null });
+    await until('credited on the seat', () => hub.desk.command(settled.command!.cmdId)!.applied === 1);
+    expect((await seat.service.getTimer({ ...seat.seat, partId: READING })).creditedMs).toBe(before.creditedMs + credit!.amountMs);
+
+    await hub.restart();
+    for (const proposal of [credit!, dismiss!]) {
+      for (const confirm of [true, false]) {
+        await expect(hub.service.settleLostTime({ staffToken: hub.chief, proposalId: proposal.proposalId, confirm }, CHIEF_DESK)).rejects.toMatchObject({ code: 'LOST_TIME_SETTLED' });
+      }
+    }
+    const { ledger, lostTime } = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
+    expect(lostTime).toEqual([]);
+    expect(ledger).toEqual([expect.objectContaining({ source: 'hub', cmdId: settled.command!.cmdId, candidateId: 'C-0001', grounds: 'lost-time', amountMs: credit!.amountMs, applied: true })]);
+    const actions = (await hub.service.listAudit({ staffToken: hub.chief, afterSeq: 0, limit: 1000 }, CHIEF_DESK)).map((e) => e.action).filter((a) => a.startsWith('room.lost-time'));
+    expect(actions).toEqual(['room.lost-time.credited', 'room.lost-time.dismissed']);
+  });
+});

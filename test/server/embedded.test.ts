@@ -49,11 +49,11 @@ describe('npm run server (embedded default)', () => {
         components: { securitySchemes?: Record<string, { type: string; scheme: string }> };
       };
       expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/push', '/v1/uploads', '/v1/feed', '/v1/sessions/{sessionId}/key']));
-      // The /docs page can authorise: a bearer scheme, named by the admin routes and by no venue or public one.
+      // The /docs page can authorise: a bearer scheme named by the admin routes, the device signature by the venue's, none by a public one.
       expect(openapi.components.securitySchemes?.adminToken).toMatchObject({ type: 'http', scheme: 'bearer' });
       expect(openapi.paths['/v1/admin/audit/verify']?.get?.security).toEqual([{ adminToken: [] }]);
-      expect(openapi.paths['/v1/push']?.post?.security).toBeUndefined();
-      expect(openapi.paths['/health/ready']?.get?.security).toBeUndefined();
+      expect(openapi.paths['/v1/push']?.post?.security).toEqual([{ deviceSignature: [] }]);
+      expect(openapi.paths['/health/ready']?.get?.security).toEqual([]);
       expect((await auditVerify(url, firstToken)).status).toBe(200);
 
       const hub = new HubClient(url);

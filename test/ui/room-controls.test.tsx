@@ -204,7 +204,7 @@ describe('the room controls on the console', () => {
     expect(screen.queryByRole('heading', { name: '1 pacelta roka' })).toBeNull();
   });
 
-  test('credits a lost-time proposal with one click and keeps it in the ledger: who, when, how much, why', async () => {
+  test('credits a lost-time proposal with one click and keeps it in the ledger: who, when, how much, why (the system’s reason in Latvian)', async () => {
     const hub = new FakeControlHub();
     hub.controls.lostTime = [{ proposalId: '22222222-3333-4444-8555-666666666666', deviceId: 'DEVICE-1A', candidateId: 'C-1A', partId: 'p-l', from: Date.parse('2026-12-02T09:40:00'), to: Date.parse('2026-12-02T09:40:40'), amountMs: 38_000, reason: 'lost time: the seat was silent 40 s during p-l' }];
     await signedIn(hub);
@@ -214,7 +214,7 @@ describe('the room controls on the console', () => {
     await settle();
     expect(hub.calls).toEqual([['settleLostTime', { proposalId: '22222222-3333-4444-8555-666666666666', confirm: true }]]);
     const row = within(screen.getByTestId('ledger')).getAllByRole('row')[1]!;
-    expect([...row.querySelectorAll('th,td')].map((c) => c.textContent)).toEqual(['C-1A', '09:45', '+0:38', 'Kļūmē zaudētais laiks', 'lost time: the seat was silent 40 s during p-l', STAFF.username]);
+    expect([...row.querySelectorAll('th,td')].map((c) => c.textContent)).toEqual(['C-1A', '09:45', '+0:38', 'Kļūmē zaudētais laiks', 'zaudētais laiks: kandidāta dators klusēja 40 s daļā „p-l”', STAFF.username]);
   });
 
   test('records an incident for a seat in the taxonomy, and removes a candidate only after asking', async () => {

@@ -466,6 +466,16 @@ export const ERROR_CATALOGUE = {
     lv: 'Šis dators telpas datorā ir izņemts no telpas un vairs netiek pievienots. Ja tam jāpiedalās, IT tas jāsavieno pārī no jauna.',
     en: 'This seat was removed from the room on the hub and is no longer let in. If it should take part, IT must pair it again.',
   },
+  SEAT_REJOIN_REQUESTED: {
+    status: 403,
+    lv: 'Telpas dators šo datoru vairs nepazīst (tā datubāze tika atjaunota), tāpēc šis dators ir lūdzis pievienoties no jauna. Gaidām, kad IT vai galvenais pārbaudījuma vadītājs telpas datorā to pieņems. Šis dators tikmēr turpina darbu un saglabā visu uz vietas; pēc pieņemšanas tas visu nosūtīs pats.',
+    en: 'The hub no longer knows this seat (its database was rebuilt), so this seat has asked to rejoin. Waiting for IT or the chief invigilator to accept it on the hub. Meanwhile this seat keeps working and saves everything locally; once accepted it sends everything by itself.',
+  },
+  SEAT_REJOIN_REFUSED: {
+    status: 403,
+    lv: 'Telpas datorā šī datora pieprasījums pievienoties no jauna tika noraidīts. Šis dators turpina saglabāt visu uz vietas, bet telpas datoram neko nesūta. Pasauciet IT: ja tam jāpiedalās, tas jāsavieno pārī no jauna.',
+    en: "This seat's request to rejoin was refused on the hub. The seat keeps saving everything locally but sends the hub nothing. Call IT: if it should take part, it must be paired again.",
+  },
   SEAT_OTHER_HUB: {
     status: 403,
     lv: 'Šis dators ir savienots pārī ar citu telpas datoru (citu telpu). Pievienojiet to savas telpas telpas datoram vai lūdziet IT to savienot pārī ar šo.',

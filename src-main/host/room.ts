@@ -74,7 +74,7 @@ function diskFree(dataDir: string): number | null {
 }
 
 /** The station service's way into a hub's room; the protocol's tests build it around an in-memory room server. */
-export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pairing' | 'address' | 'revoke'>, desk: RoomDesk): RoomControl {
+export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pairing' | 'address' | 'revoke' | 'requests' | 'accept' | 'refuse'>, desk: RoomDesk): RoomControl {
   return {
     desk,
     status: () => {
@@ -92,6 +92,7 @@ export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pai
           pairing: { state: pairing.state, code: pairing.state === 'open' ? (pairing.code?.code ?? null) : null, expiresAt: pairing.code?.expiresAt ?? null, consecutiveFailures: pairing.consecutiveFailures },
           seats: [...seen, ...silent].map((v) => ({ ...v, label: labels.get(v.deviceId)?.label ?? null, revoked: Boolean(labels.get(v.deviceId)?.revokedAt) })),
           moves: hub.moves.view(),
+          requests: server.requests().map((r) => ({ deviceId: r.deviceId, label: r.label, kind: r.kind, address: r.address, requestedAt: r.requestedAt, decision: r.decision })),
         },
         seat: null,
       };
@@ -103,6 +104,10 @@ export function hubControl(hub: RoomHub, server: Pick<RoomServer, 'seats' | 'pai
     },
     pairWithHub: async () => {
       throw new StationError('ROOM_NOT_AVAILABLE', 'a hub does not pair with another hub');
+    },
+    decideSeatRequest: async (deviceId, decision) => {
+      if (decision === 'accept') await server.accept(deviceId);
+      else server.refuse(deviceId);
     },
     issueCommand: (input) => hub.issue(input),
     discoveredHubs: () => {
@@ -225,6 +230,7 @@ export async function startRoom(opened: OpenedStation, options: RoomOptions = {}
             audioBytesPending: link?.audioBytesPending ?? 0,
             clockOffsetMs: link?.clockOffsetMs ?? null,
             alarm: link?.alarm ?? (refusedBy ? `${refusedBy.code}: ${refusedBy.detail ?? refusedBy.text.en}`.slice(0, 300) : null),
+            rejoin: refusedBy?.code === 'SEAT_REJOIN_REQUESTED' ? 'requested' : refusedBy?.code === 'SEAT_REJOIN_REFUSED' ? 'refused' : null,
           },
         };
       },

@@ -3,7 +3,11 @@
 //
 // Who may get past the TLS handshake is decided the moment it ends, before a byte of HTTP is read:
 // - a peer whose certificate chains to the room CA (Node's verification against `ca: [roomCA]`, with
-//   `requestCert`) is a member; on `/room` its key hash must then be in the allowlist and not revoked;
+//   `requestCert`: the CA's signature and the validity) is a member; on `/room` its key hash must then be
+//   in the allowlist and not revoked. A member the allowlist does not hold at all is a seat of this room
+//   that the hub forgot (its database was lost, and with it every revocation): it is not let in, but
+//   becomes a rejoin request for IT or the chief to accept (its row comes back with the same key and
+//   certificate) or refuse (for good);
 // - any other peer (a seat not yet paired, with its self-signed certificate; a seat of another room;
 //   a client with no certificate) is dropped at once, unless pairing is open or a room file's tokens
 //   are valid, and then it reaches `/pair` only.
@@ -19,6 +23,8 @@
 //   seat: pair.bind {mac_seat}              hub: pair.done {grant}             (or pair.refused)
 // Enrolment with a room file: seat: pair.hello {method: token, token, label}; hub: pair.requested,
 // then pair.done or pair.refused when the invigilator decides (the seat may come back for the answer).
+// A rejoin has no conversation: the hub answers the /room upgrade 403 SEAT_REJOIN_REQUESTED until the
+// request is accepted (the seat dials again on its usual back-off), SEAT_REJOIN_REFUSED once refused.
 import { randomBytes, randomUUID, createPublicKey, constants as cryptoConstants } from 'node:crypto';
 import { STATUS_CODES, createServer as createHttpServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
@@ -32,6 +38,7 @@ import {
   ROOM_FILE_FORMAT,
   ROOM_MAX_FRAME_BYTES,
   ROOM_PATH,
+  SEAT_LABEL_HEADER,
   SeatLabel,
   type HubAddress,
   type PairingFromHub,
@@ -93,8 +100,12 @@ export interface RoomServer {
   exportRoomFile(options: { count: number; addresses?: HubAddress[]; validForMs?: number }): RoomFile;
   /** Void the room files' unused tokens. */
   closeEnrolment(): void;
+  /** The room files' enrolments and the seats rejoining, waiting or decided. */
   requests(): SeatRequest[];
-  /** Admit a requested seat: its certificate is issued and handed over (now, or when it comes back). */
+  /**
+   * Admit a requested seat: an enrolment's certificate is issued and handed over (now, or when it comes
+   * back); a rejoining seat is on the allowlist again with the certificate it has, and gets in at its next try.
+   */
   accept(deviceId: string): Promise<SeatRecord>;
   refuse(deviceId: string): void;
   seats(): SeatRecord[];
@@ -111,7 +122,7 @@ const DEFAULT_ROOM_FILE_MS = 12 * 60 * 60_000;
 
 /** What the hub knows of a peer when its TLS handshake ends. */
 type Peer =
-  | { kind: 'member'; keyHash: string; deviceId: string }
+  | { kind: 'member'; keyHash: string; deviceId: string; publicKey: string; certificate: string }
   | { kind: 'stranger'; keyHash: string | undefined; deviceId: string | undefined; publicKey: string | undefined; reason: 'SEAT_NOT_PAIRED' | 'SEAT_OTHER_HUB' };
 
 class SeatChannel extends FrameChannel implements SeatConnection {
@@ -136,8 +147,8 @@ function classify(socket: TLSSocket): Peer {
   if (!certificate) return { kind: 'stranger', keyHash: undefined, deviceId: undefined, publicKey: undefined, reason: 'SEAT_NOT_PAIRED' };
   const keyHash = keyHashOf(certificate.publicKey);
   const deviceId = deviceIdFromHash(Buffer.from(keyHash, 'hex'));
-  if (socket.authorized) return { kind: 'member', keyHash, deviceId };
   const publicKey = certificate.publicKey.export({ type: 'spki', format: 'der' }).toString('base64');
+  if (socket.authorized) return { kind: 'member', keyHash, deviceId, publicKey, certificate: certificate.toString() };
   // A certificate someone else issued is another room's; one signed by its own key is a seat not yet paired.
   // (By name and signature: checkIssued would also ask for a CA's key usage, which a seat's key lacks.)
   const selfSigned = certificate.issuer === certificate.subject && certificate.verify(certificate.publicKey);
@@ -233,7 +244,13 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
       }
       // The allowlist is read now, not at the handshake: a revocation in between counts.
       const seat = seats.byKeyHash(peer.keyHash);
-      if (!seat || seat.revokedAt !== null) {
+      if (!seat) {
+        const reason = askToRejoin(request, peer, address);
+        refuse({ address, deviceId: peer.deviceId, reason });
+        refuseUpgrade(socket, 403, reason);
+        return;
+      }
+      if (seat.revokedAt !== null) {
         const reason = seat ? 'SEAT_REVOKED' : 'SEAT_NOT_PAIRED';
         refuse({ address, deviceId: peer.deviceId, reason });
         refuseUpgrade(socket, 403, reason);
@@ -256,6 +273,15 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     }
     refuseUpgrade(socket, 404, 'NOT_FOUND');
   });
+
+  /** A seat of this room the allowlist does not hold: its rejoin request, filed or as it stands. */
+  function askToRejoin(request: IncomingMessage, peer: Extract<Peer, { kind: 'member' }>, address: string): ErrorCode {
+    const label = SeatLabel.safeParse(request.headers[SEAT_LABEL_HEADER]);
+    // A seat that does not say its label (an older version) cannot be listed for a person to recognise.
+    if (!label.success) return 'SEAT_NOT_PAIRED';
+    const outcome = seats.requestRejoin({ deviceId: peer.deviceId, keyHash: peer.keyHash, publicKey: peer.publicKey, label: label.data, address, certificate: peer.certificate }, now());
+    return outcome === 'refused' ? 'SEAT_REJOIN_REFUSED' : 'SEAT_REJOIN_REQUESTED';
+  }
 
   /** One conversation on /pair. */
   function converse(ws: WebSocket, socket: TLSSocket, peer: Peer, address: string): void {
@@ -407,6 +433,12 @@ export async function startRoomServer(options: RoomServerOptions): Promise<RoomS
     async accept(deviceId) {
       const request = seats.request(deviceId);
       if (!request || request.decision !== null) throw new StationError('NOT_FOUND', `no request of ${deviceId} waits for a decision`);
+      if (request.kind === 'rejoin' && request.certificate !== null) {
+        // The seat keeps the certificate this CA gave it before: its row comes back as it was, no new one issued.
+        const seat = seats.admit({ deviceId, keyHash: request.keyHash, label: request.label, certificate: request.certificate, pairedBy: 'rejoin' }, now());
+        seats.decide(deviceId, 'accepted', now());
+        return seat;
+      }
       const seatKey = createPublicKey({ key: Buffer.from(request.publicKey, 'base64'), format: 'der', type: 'spki' });
       const certificate = await authority.issueSeatCertificate(seatKey, deviceId);
       const seat = seats.admit({ deviceId, keyHash: request.keyHash, label: request.label, certificate, pairedBy: 'room-file' }, now());

@@ -1,6 +1,8 @@
 // The hub's record of its room's seats: the allowlist the channel checks on every connection, and the
-// enrolment by room file (its one-time tokens, by hash, and the requests waiting for the invigilator).
-// Kept in the station database (schema 30), each change in one transaction.
+// requests waiting for the invigilator: the enrolment by room file (its one-time tokens, by hash), and
+// the rejoin of a seat whose certificate this room's CA issued but which the hub no longer knows (its
+// database was lost, and with it the allowlist and every revocation, so such a seat is not let in by
+// itself). Kept in the station database (schema 30, 110), each change in one transaction.
 import { StationError } from '../../src-shared/errors.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { RoomSeatRequestsTable, RoomSeatsTable } from '../station/tables.ts';
@@ -10,7 +12,7 @@ export interface SeatRecord {
   keyHash: string;
   label: string;
   certificate: string;
-  pairedBy: 'code' | 'room-file';
+  pairedBy: 'code' | 'room-file' | 'rejoin';
   pairedAt: string;
   revokedAt: string | null;
 }
@@ -21,6 +23,10 @@ export interface SeatRequest {
   /** SPKI DER, base64. */
   publicKey: string;
   label: string;
+  /** A room file's enrolment, or a seat of this room the hub no longer knew. */
+  kind: 'enrolment' | 'rejoin';
+  /** A rejoin's certificate (PEM), the seat's own again when accepted; null for an enrolment. */
+  certificate: string | null;
   address: string;
   requestedAt: string;
   decision: 'accepted' | 'refused' | null;
@@ -32,7 +38,7 @@ export interface NewSeat {
   keyHash: string;
   label: string;
   certificate: string;
-  pairedBy: 'code' | 'room-file';
+  pairedBy: 'code' | 'room-file' | 'rejoin';
 }
 
 export interface NewRequest {
@@ -41,6 +47,12 @@ export interface NewRequest {
   publicKey: string;
   label: string;
   address: string;
+}
+
+/** A seat showing a certificate of this room's CA that is not on the allowlist: what it asks to be again. */
+export interface NewRejoin extends NewRequest {
+  /** The certificate it showed (PEM), verified by the TLS handshake against the room CA. */
+  certificate: string;
 }
 
 /** How a token turned out for the seat that presented it. */
@@ -67,6 +79,12 @@ export interface SeatDirectory {
    * past its time, ENROLMENT_TOKEN_USED for one another seat used, SEAT_LABEL_TAKEN for a held label.
    */
   useToken(tokenHash: string, request: NewRequest, now: Date): TokenUse;
+  /**
+   * A seat of this room the allowlist does not hold asks to rejoin: filed as a request the first time
+   * (and again after an acceptance whose seat is gone), 'waiting' while undecided, and 'refused' for
+   * good once refused.
+   */
+  requestRejoin(request: NewRejoin, now: Date): 'waiting' | 'refused';
   requests(): SeatRequest[];
   request(deviceId: string): SeatRequest | undefined;
   decide(deviceId: string, decision: 'accepted' | 'refused', now: Date): void;
@@ -77,7 +95,18 @@ function seatOf(row: RoomSeatsTable): SeatRecord {
 }
 
 function requestOf(row: RoomSeatRequestsTable): SeatRequest {
-  return { deviceId: row.device_id, keyHash: row.key_hash, publicKey: row.public_key, label: row.label, address: row.address, requestedAt: row.requested_at, decision: row.decision, decidedAt: row.decided_at };
+  return {
+    deviceId: row.device_id,
+    keyHash: row.key_hash,
+    publicKey: row.public_key,
+    label: row.label,
+    kind: row.kind,
+    certificate: row.certificate,
+    address: row.address,
+    requestedAt: row.requested_at,
+    decision: row.decision,
+    decidedAt: row.decided_at,
+  };
 }
 
 export class SqliteSeatDirectory implements SeatDirectory {
@@ -174,15 +203,38 @@ export class SqliteSeatDirectory implements SeatDirectory {
       if (asking) throw new StationError('SEAT_LABEL_TAKEN', `label ${request.label} is asked for by ${asking.device_id}`);
       const at = now.toISOString();
       this.db.run(this.db.q.updateTable('room_enrolment_tokens').set({ used_by: request.deviceId, used_at: at }).where('token_hash', '=', tokenHash));
-      const row: RoomSeatRequestsTable = { device_id: request.deviceId, key_hash: request.keyHash, public_key: request.publicKey, label: request.label, token_hash: tokenHash, address: request.address, requested_at: at, decision: null, decided_at: null };
-      this.db.run(
-        this.db.q
-          .insertInto('room_seat_requests')
-          .values(row)
-          .onConflict((oc) => oc.column('device_id').doUpdateSet({ key_hash: row.key_hash, public_key: row.public_key, label: row.label, token_hash: row.token_hash, address: row.address, requested_at: at, decision: null, decided_at: null })),
-      );
+      this.fileRequest({ device_id: request.deviceId, key_hash: request.keyHash, public_key: request.publicKey, label: request.label, kind: 'enrolment', token_hash: tokenHash, certificate: null, address: request.address, requested_at: at, decision: null, decided_at: null });
       return { kind: 'waiting' };
     });
+  }
+
+  requestRejoin(request: NewRejoin, now: Date): 'waiting' | 'refused' {
+    return this.db.transaction(() => {
+      const known = this.request(request.deviceId);
+      if (known?.decision === 'refused') return 'refused';
+      // Asked already: the seat comes back every few seconds until someone decides; that writes nothing.
+      if (known?.decision === null) return 'waiting';
+      this.fileRequest({
+        device_id: request.deviceId,
+        key_hash: request.keyHash,
+        public_key: request.publicKey,
+        label: request.label,
+        kind: 'rejoin',
+        token_hash: null,
+        certificate: request.certificate,
+        address: request.address,
+        requested_at: now.toISOString(),
+        decision: null,
+        decided_at: null,
+      });
+      return 'waiting';
+    });
+  }
+
+  /** A new request, or a device's earlier one (decided) replaced by it. */
+  private fileRequest(row: RoomSeatRequestsTable): void {
+    const { device_id: _deviceId, ...asked } = row;
+    this.db.run(this.db.q.insertInto('room_seat_requests').values(row).onConflict((oc) => oc.column('device_id').doUpdateSet(asked)));
   }
 
   requests(): SeatRequest[] {

@@ -3,10 +3,11 @@
 // drops or cannot be opened, the seat tries again after a back-off that doubles from 250 ms up to
 // 5 s, each wait drawn between half and all of it so that 300 seats do not all come back in the same
 // instant after the hub restarts. Every connect and every loss is told with its reason; a seat the hub
-// revoked stops trying (it must be paired again), every other reason is worth another try (a hub
-// that is not ours now may be replaced by ours again).
+// revoked, or whose rejoin it refused, stops trying (it must be paired again), every other reason is
+// worth another try (a hub that is not ours now may be replaced by ours again; a hub that lost its
+// database lets the seat in once IT accepts its rejoin request, SEAT_REJOIN_REQUESTED until then).
 import WebSocket from 'ws';
-import { ROOM_CLOSE, ROOM_MAX_FRAME_BYTES, ROOM_PATH, ROOM_RECONNECT_CAP_MS, type HubAddress, type RoomFrame, type SeatMembership } from '../../src-shared/contracts/room-link.ts';
+import { ROOM_CLOSE, ROOM_MAX_FRAME_BYTES, ROOM_PATH, ROOM_RECONNECT_CAP_MS, SEAT_LABEL_HEADER, type HubAddress, type RoomFrame, type SeatMembership } from '../../src-shared/contracts/room-link.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import { FrameChannel, type ChannelClose, type RoomConnection } from '../../src-shared/node/room/channel.ts';
 import type { DeviceIdentity } from '../../src-shared/node/room/identity.ts';
@@ -133,6 +134,8 @@ class HubLink implements HubConnection {
     const ws = new WebSocket(hubUrl(address, ROOM_PATH), {
       ...pinnedTls(identity, membership, membership.seatCertificate),
       perMessageDeflate: false,
+      // The certificate names only the device id: a hub that lost its database lists the rejoin under this.
+      headers: { [SEAT_LABEL_HEADER]: membership.label },
       maxPayload: this.options.maxFrameBytes ?? ROOM_MAX_FRAME_BYTES,
       handshakeTimeout: this.options.handshakeTimeoutMs ?? 10_000,
     });
@@ -178,8 +181,8 @@ class HubLink implements HubConnection {
     // After close() the seat itself ended the channel: onClose has said so, there is nothing to report.
     if (this.stopped) return;
     for (const listener of this.disconnectedListeners) listener(reason);
-    if (reason.code === 'SEAT_REVOKED') {
-      this.stop({ code: ROOM_CLOSE.revoked, reason: 'SEAT_REVOKED' });
+    if (reason.code === 'SEAT_REVOKED' || reason.code === 'SEAT_REJOIN_REFUSED') {
+      this.stop({ code: ROOM_CLOSE.revoked, reason: reason.code });
       return;
     }
     const wait = reconnectDelay(this.failures, Math.random(), this.options.reconnectBaseMs, this.options.reconnectCapMs);

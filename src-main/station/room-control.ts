@@ -21,6 +21,8 @@ export interface RoomControl {
   desk: RoomDesk | null;
   /** On a hub: store a command and send it to the seats it is for (the seat plan's assign, unassign, authorise). */
   issueCommand(input: IssueCommand): RoomCommand;
+  /** On a hub: accept or refuse a seat's request to be let in (an enrolment, a rejoin); a seat has none. */
+  decideSeatRequest?(deviceId: string, decision: 'accept' | 'refuse'): Promise<void>;
   /** The end and seal of sessions: a hub's (src-main/lan/room-seal.ts); a seat has none. */
   seal?: RoomSealControl;
 }

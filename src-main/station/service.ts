@@ -1269,6 +1269,15 @@ export class StationService implements StationHost {
     return { ok: true };
   }
 
+  async decideSeatRequest(input: StationInput<'decideSeatRequest'>, caller?: Caller): Promise<StationOutput<'decideSeatRequest'>> {
+    const actor = this.requireStaff('decideSeatRequest', input, caller);
+    const room = this.requireRoom();
+    if (!room.decideSeatRequest) throw new StationError('ROOM_NOT_AVAILABLE', 'seats are let in at the hub');
+    await room.decideSeatRequest(input.deviceId, input.decision);
+    this.recordAction(actor, input.decision === 'accept' ? 'room.seat.request.accept' : 'room.seat.request.refuse', input.deviceId, {});
+    return { ok: true };
+  }
+
   async pairWithHub(input: StationInput<'pairWithHub'>, caller?: Caller): Promise<StationOutput<'pairWithHub'>> {
     const actor = this.requireStaff('pairWithHub', input, caller);
     const { staffToken: _token, ...pairing } = input;

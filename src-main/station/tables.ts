@@ -282,7 +282,8 @@ export interface RoomSeatsTable {
   label: string;
   /** The certificate the room CA issued for the seat (PEM). */
   certificate: string;
-  paired_by: 'code' | 'room-file';
+  /** 'rejoin': a seat of this room's CA taken back after the hub lost its database (schema 110). */
+  paired_by: 'code' | 'room-file' | 'rejoin';
   paired_at: string;
   revoked_at: string | null;
 }
@@ -304,7 +305,12 @@ export interface RoomSeatRequestsTable {
   /** The seat's public key (SPKI DER, base64): the certificate is issued for it when the request is accepted. */
   public_key: string;
   label: string;
-  token_hash: string;
+  /** A room file's enrolment, or a seat with this room's certificate the hub no longer knew (schema 110). */
+  kind: 'enrolment' | 'rejoin';
+  /** The token of an enrolment; null for a rejoin. */
+  token_hash: string | null;
+  /** The certificate a rejoining seat showed (PEM), its own again once accepted; null for an enrolment. */
+  certificate: string | null;
   /** The network address the request came from, for the invigilator to tell seats apart. */
   address: string;
   requested_at: string;

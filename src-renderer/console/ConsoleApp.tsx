@@ -21,6 +21,7 @@ import { PackageImport } from './PackageImport.tsx';
 import { LockButton, StaffSessionGate } from './StaffSession.tsx';
 import { TrustList } from './TrustList.tsx';
 import { MoveCandidate } from './MoveCandidate.tsx';
+import { SeatRequests } from './SeatRequests.tsx';
 import { consoleError as errorOf, CONSOLE_POLL_MS as POLL_MS } from './room-data.ts';
 
 
@@ -335,6 +336,7 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
               </table>
             )}
           </section>
+          <SeatRequests station={station} token={token} requests={hub.requests ?? []} onDecided={refresh} errorOf={errorOf} />
           <MoveCandidate station={station} token={token} room={hub} onMoved={refresh} errorOf={errorOf} />
           <Pairing station={station} token={token} room={hub} onChange={refresh} />
           <EndAndSeal station={station} token={token} />

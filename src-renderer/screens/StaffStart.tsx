@@ -36,6 +36,8 @@ export function StaffStart() {
   const [seatStep, setSeatStep] = useState<'pair' | 'ask' | null>(null);
   const [paired, setPaired] = useState<NonNullable<RoomStatus['seat']> | null>(null);
   const [mayPrepare, setMayPrepare] = useState(true);
+  // A hub that lost its database waits for IT to take this seat back (docs/room.md); the seat works on meanwhile.
+  const [rejoin, setRejoin] = useState<'requested' | 'refused' | null>(null);
 
   const run = async (work: () => Promise<void>): Promise<void> => {
     setBusy(true);
@@ -58,6 +60,7 @@ export function StaffStart() {
       const { role } = await exam.station.getStatus({});
       const room = role === 'seat' && rights.has('room.view') ? await exam.station.getRoom({ staffToken }) : null;
       const unpaired = room?.seat?.paired === false;
+      setRejoin(room?.seat?.rejoin ?? null);
       if (unpaired && rights.has('seats.pair')) {
         // IT pairs seats but does not seat candidates: after pairing there is no roster to show them.
         setMayPrepare(rights.has('roster.read') && rights.has('package.list'));
@@ -131,6 +134,11 @@ export function StaffStart() {
               </button>
             )}
           </div>
+        )}
+        {rejoin && (
+          <p className={`banner ${rejoin === 'refused' ? 'banner-error' : 'banner-notice'}`} role="status" data-testid="seat-rejoin">
+            {t(rejoin === 'refused' ? 'seatRejoinRefused' : 'seatRejoinWaiting')}
+          </p>
         )}
         {seatStep === 'ask' && (
           <p className="banner banner-notice" role="status">

@@ -21,6 +21,11 @@ export const ROOM_RECONNECT_CAP_MS = 5_000;
 /** The HTTPS paths on the hub: the channel of paired seats, and the pairing conversation. */
 export const ROOM_PATH = '/room';
 export const PAIR_PATH = '/pair';
+/**
+ * The seat's label on its /room upgrade. Its certificate names only its device id, and a hub that lost
+ * its database asks the invigilator to take the seat back under the label the seat says it has.
+ */
+export const SEAT_LABEL_HEADER = 'x-exam-station-seat-label';
 
 /**
  * Why a channel was closed, as WebSocket close codes (1000-1011 are the standard's, 4000-4999 ours).

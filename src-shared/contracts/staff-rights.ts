@@ -74,6 +74,7 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   openPairing: 'seats.pair',
   closePairing: 'seats.pair',
   revokeSeat: 'seats.pair',
+  decideSeatRequest: 'seats.pair',
   pairWithHub: 'seats.pair',
   getRoster: 'roster.read',
   recordCheckInStep: 'attendance.mark',

@@ -227,6 +227,22 @@ export const RoomStatus = z.object({
       ),
       /** The candidates moved to another seat (moveCandidate), newest first. */
       moves: z.array(MoveView).optional(),
+      /**
+       * Seats asking to be let in, oldest first: a room file's enrolment, or a rejoin (a seat with this
+       * room's certificate that the hub no longer knows, its database lost). Decided ones stay listed.
+       */
+      requests: z
+        .array(
+          z.object({
+            deviceId: z.string(),
+            label: z.string(),
+            kind: z.enum(['enrolment', 'rejoin']),
+            address: z.string(),
+            requestedAt: z.string(),
+            decision: z.enum(['accepted', 'refused']).nullable(),
+          }),
+        )
+        .optional(),
     })
     .nullable(),
   seat: z
@@ -240,6 +256,8 @@ export const RoomStatus = z.object({
       audioBytesPending: z.number().int().min(0),
       clockOffsetMs: z.number().int().nullable(),
       alarm: z.string().nullable(),
+      /** The hub no longer knew this seat and was asked to take it back: waiting for IT or the chief there, or refused. */
+      rejoin: z.enum(['requested', 'refused']).nullable().optional(),
     })
     .nullable(),
 });
@@ -549,6 +567,8 @@ export const stationApi = {
   closePairing: method('staff', z.object({ staffToken }).strict(), z.object({ ok: z.literal(true) })),
   /** Unpair a seat: off the room's allowlist, its channel closed at once. */
   revokeSeat: method('staff', z.object({ staffToken, deviceId: z.string().min(1).max(64) }).strict(), z.object({ ok: z.literal(true) })),
+  /** On a hub: accept or refuse a seat's request (a room file's enrolment, or a seat rejoining a hub that lost its database). */
+  decideSeatRequest: method('staff', z.object({ staffToken, deviceId: z.string().min(1).max(64), decision: z.enum(['accept', 'refuse']) }).strict(), z.object({ ok: z.literal(true) })),
   /** On a seat: pair with the hub at this address with the code its screen shows, under this seat label. */
   pairWithHub: method(
     'staff',

@@ -7,7 +7,8 @@
 //   hub-kill  the hub SIGKILLed mid-part and started again on its data folder
 //   seat-kill a seat SIGKILLed while it records, started again on its data folder
 //   chaos     frames duplicated, reordered and replayed between the seats and the hub's protocol end
-//   rebuild   the hub SIGKILLed, its database deleted, started again: the seats send it everything again
+//   rebuild   the hub SIGKILLed, its database deleted (its key files kept), started again: each seat asks
+//             to rejoin, the harness accepts the requests as IT would, and the seats send it everything again
 // Then the candidates stop, the seats drain their backlog, every station stops, and the harness reads the
 // databases: every event each seat wrote is at the hub exactly once (by device and seq, and by body), and
 // so is every answer and every audio segment the seats' stations acknowledged to their candidates.
@@ -73,7 +74,6 @@ const built = buildMiniPackage(keys);
 const packagePath = join(root, 'mini.exampkg');
 writeFileSync(packagePath, built.file);
 const assets = writeProductionAssets(root, keys.trust);
-const readmitFile = join(root, 'readmit.json');
 const SCRIPT = join(import.meta.dirname, 'station-node.ts');
 
 /** One station process: started, SIGKILLed and started again on the same data folder. */
@@ -192,11 +192,32 @@ async function hubSees(deviceIds: string[]): Promise<boolean> {
   const view = await hub.request<{ deviceId: string; connected: boolean }[]>({ op: 'status' }).catch(() => []);
   return deviceIds.every((id) => view.some((s) => s.deviceId === id && s.connected));
 }
-/** Every seat whose link is not being cut is connected to the hub. */
-const everySeatConnected = () => until('every seat connected to the hub', () => hubSees(seats.filter((s) => !s.proxy.isCut).map((s) => s.station.deviceId)), 60_000);
+/** Every seat whose link is not being cut is connected to the hub (a rebuilt hub's once their rejoin is accepted). */
+const everySeatConnected = () =>
+  until(
+    'every seat connected to the hub',
+    async () => {
+      await acceptRejoins();
+      return hubSees(seats.filter((s) => !s.proxy.isCut).map((s) => s.station.deviceId));
+    },
+    60_000,
+  );
 /** The end of the cut, if one is going on. */
 let cutOver: Promise<void> = Promise.resolve();
 const work = (seat: Seat, on: boolean) => seat.station.request({ op: 'work', on });
+/** Seats whose rejoin of a rebuilt hub is still to be accepted (a cut seat asks only once its link is back). */
+let rejoining: Seat[] = [];
+
+/** Accept each rejoin request of those seats that has reached the hub, as IT would on the console. */
+async function acceptRejoins(): Promise<void> {
+  if (rejoining.length === 0) return;
+  const waiting = (await hub.request<{ deviceId: string; decision: string | null }[]>({ op: 'requests' }).catch(() => [])).filter((r) => r.decision === null);
+  for (const seat of rejoining.filter((s) => waiting.some((r) => r.deviceId === s.station.deviceId))) {
+    await hub.request({ op: 'accept', deviceId: seat.station.deviceId });
+    rejoining = rejoining.filter((s) => s !== seat);
+    log(`seat ${seat.label}'s rejoin request accepted`);
+  }
+}
 
 async function inject(fault: Fault): Promise<void> {
   switch (fault) {
@@ -231,12 +252,12 @@ async function inject(fault: Fault): Promise<void> {
       break;
     }
     case 'rebuild': {
-      const memberships = await Promise.all(seats.map((s) => s.station.request({ op: 'membership' })));
-      writeFileSync(readmitFile, JSON.stringify(memberships));
       await hub.kill();
       for (const file of ['station.db', 'station.db-wal', 'station.db-shm']) rmSync(join(hub.dir, 'data', file), { force: true });
       log('hub SIGKILLed and its database deleted');
-      await hub.start({ FAULTS_READMIT: readmitFile });
+      await hub.start();
+      // No seat is let in by itself (the revocations went with the database): each asks, and is accepted below.
+      rejoining = [...seats];
       break;
     }
   }

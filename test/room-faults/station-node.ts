@@ -2,9 +2,8 @@
 // it: a production station on its own data folder and key (openCheaply).
 // - A hub: its room CA, seat directory, room protocol end and room server on 127.0.0.1 (the parts
 //   src-main/host/room.ts puts together), each seat's link passing through a frame shim that the
-//   harness can tell to duplicate, reorder and replay frames. With FAULTS_READMIT it first admits the
-//   seats listed there again: the harness's stand-in for IT re-admitting the room's seats to a hub whose
-//   database was lost (rejoining by itself is not built, docs/room.md).
+//   harness can tell to duplicate, reorder and replay frames. A hub whose database was lost lists its
+//   seats' rejoin requests, and the harness accepts them as IT would on the console (docs/room.md).
 // - A seat: startRoom as the station process runs it, paired by code through the room's control, and a
 //   candidate who saves answers and records audio segments all the time through the station's own
 //   candidate methods. Every save the station acknowledged is told to the harness at once.
@@ -22,15 +21,22 @@ import { loadOrCreateDeviceIdentity } from '../../src-shared/node/room/identity.
 import { openRoomAuthority } from '../../src-main/lan/room-authority.ts';
 import { RoomHub } from '../../src-main/lan/room-hub.ts';
 import { startRoomServer } from '../../src-main/lan/room-server.ts';
-import { SqliteSeatDirectory, type NewSeat } from '../../src-main/lan/seat-directory.ts';
-import { loadMembership } from '../../src-main/seat-link/membership.ts';
+import { SqliteSeatDirectory } from '../../src-main/lan/seat-directory.ts';
 import { sessionOfConnection } from '../../src-main/seat-link/room-sessions.ts';
 import { disorderly } from '../support/frame-disorder.ts';
 import { DEMO_CANDIDATE, DEMO_SESSION, TEST_STAFF, TEST_STAFF_OPTIONS } from '../support/fixtures.ts';
 
 export type ShimMode = 'off' | 'chaos';
 /** What the harness asks of a station (each with an id; the station replies with it). */
-export type Request = { op: 'code' } | { op: 'shim'; mode: ShimMode } | { op: 'status' } | { op: 'pair'; host: string; port: number; code: string; label: string } | { op: 'work'; on: boolean } | { op: 'membership' } | { op: 'stop' };
+export type Request =
+  | { op: 'code' }
+  | { op: 'shim'; mode: ShimMode }
+  | { op: 'status' }
+  | { op: 'pair'; host: string; port: number; code: string; label: string }
+  | { op: 'work'; on: boolean }
+  | { op: 'requests' }
+  | { op: 'accept'; deviceId: string }
+  | { op: 'stop' };
 export type ToNode = Request & { id: number };
 export type FromNode =
   | { type: 'ready'; deviceId: string }
@@ -101,10 +107,6 @@ async function hubNode(): Promise<void> {
   const authority = await openRoomAuthority(config.dataDir, identity);
   const hub = new RoomHub({ db: service.db, outbox: service.outbox });
   const directory = new SqliteSeatDirectory(service.db);
-  const readmit = process.env.FAULTS_READMIT;
-  if (readmit && existsSync(readmit)) {
-    for (const seat of JSON.parse(readFileSync(readmit, 'utf8')) as NewSeat[]) if (!directory.byKeyHash(seat.keyHash)) directory.admit(seat, new Date());
-  }
   let mode: ShimMode = 'off';
   const server = await startRoomServer({
     identity,
@@ -120,6 +122,8 @@ async function hubNode(): Promise<void> {
     return mode;
   };
   handlers.status = () => hub.view().map((seat) => ({ deviceId: seat.deviceId, connected: seat.connected, ackedSeq: seat.ackedSeq, alarm: seat.alarm }));
+  handlers.requests = () => server.requests().map((request) => ({ deviceId: request.deviceId, kind: request.kind, decision: request.decision }));
+  handlers.accept = async (message) => (await server.accept((message as { deviceId: string }).deviceId)).deviceId;
 }
 
 // ---- a seat ------------------------------------------------------------------------------------------
@@ -201,9 +205,4 @@ async function seatNode(): Promise<void> {
     return (await service.pairWithHub({ staffToken, host, port, code, label: seatLabel })).seat;
   };
   handlers.status = () => room.control.status().seat;
-  handlers.membership = () => {
-    const membership = loadMembership(config.dataDir);
-    if (!membership) throw new Error('this seat is not paired');
-    return { deviceId: identity.deviceId, keyHash: identity.keyHash, label: membership.label, certificate: membership.seatCertificate, pairedBy: 'code' } satisfies NewSeat;
-  };
 }

@@ -222,13 +222,13 @@ describe('the channel between a paired seat and its hub', () => {
     expect(room.server.refusals()).toContainEqual(expect.objectContaining({ reason: 'SEAT_REVOKED', deviceId: seat.identity.deviceId }));
   });
 
-  it('tells a seat with a certificate of this room that is not in the allowlist that it is not paired', async () => {
+  it('does not let in a seat with a certificate of this room that is not in the allowlist: it asks to rejoin (hub-rejoin.test.ts)', async () => {
     const room = await hub();
     const { seat, membership } = await paired(room, '1A');
     // The hub's records lost the seat (a database restored from before it was paired).
     room.db.sqlite.prepare('DELETE FROM room_seats').run();
     const connection = link(seat, membership);
-    expect((await next<StationError>((listener) => connection.onDisconnected(listener))).code).toBe('SEAT_NOT_PAIRED');
+    expect((await next<StationError>((listener) => connection.onDisconnected(listener))).code).toBe('SEAT_REJOIN_REQUESTED');
     expect(room.channels).toEqual([]);
   });
 

@@ -43,6 +43,8 @@ export async function hubOf(now?: () => Date): Promise<PlanHub> {
     address: { host: '127.0.0.1', port: 47300 },
     seats: () => paired,
     revoke: () => undefined,
+    // No seat asks to be let in here: the seats are paired by the fixture.
+    requests: () => [],
     pairing: { status: () => ({ state: 'closed' as const, code: null, consecutiveFailures: 0, failures: [] }), open: () => ({ code: '00000000', expiresAt: '' }), close: () => undefined },
   } as unknown as Parameters<typeof hubControl>[1];
   station.service.attachRoom(hubControl(hub, server, new RoomDesk(hub, station.service.db)));

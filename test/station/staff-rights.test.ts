@@ -101,6 +101,7 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   openPairing: [(_c, staffToken) => ({ staffToken })],
   closePairing: [(_c, staffToken) => ({ staffToken })],
   revokeSeat: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT' })],
+  decideSeatRequest: [(_c, staffToken) => ({ staffToken, deviceId: 'NO-SUCH-SEAT', decision: 'accept' })],
   pairWithHub: [(_c, staffToken) => ({ staffToken, host: '127.0.0.1', port: 9, code: '12345678', label: '1A' })],
   getRoster: [(_c, staffToken) => ({ staffToken })],
   recordCheckInStep: [(_c, staffToken) => ({ staffToken, candidateId: 'C-0001', step: 'id-document' })],

@@ -41,8 +41,18 @@ class FakeHub extends FakeStation {
   seats: HubSeat[] = [seat('1A'), seat('1B', { presence: 'missing', connected: false }), seat('2A', { state: state('C-2A', 7) })];
   pairing: NonNullable<RoomStatus['hub']>['pairing'] = { state: 'closed', code: null, expiresAt: null, consecutiveFailures: 0 };
   revoked: string[] = [];
+  requests: NonNullable<NonNullable<RoomStatus['hub']>['requests']> = [];
+  decided: StationInput<'decideSeatRequest'>[] = [];
   override async getRoom(): Promise<StationOutput<'getRoom'>> {
-    return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: this.pairing, seats: this.seats }, seat: null };
+    return { role: 'hub', notice: null, hub: { address: { host: '10.0.0.5', port: 47300 }, pairing: this.pairing, seats: this.seats, requests: this.requests }, seat: null };
+  }
+  override async decideSeatRequest(input?: StationInput<'decideSeatRequest'>): Promise<StationOutput<'decideSeatRequest'>> {
+    if (!input) throw new StationError('VALIDATION_FAILED', 'no request named');
+    const request = this.requests.find((r) => r.deviceId === input.deviceId && r.decision === null);
+    if (!request) throw new StationError('NOT_FOUND', input.deviceId);
+    this.decided.push(input);
+    request.decision = input.decision === 'accept' ? 'accepted' : 'refused';
+    return { ok: true };
   }
   override async getRoomControls(): Promise<StationOutput<'getRoomControls'>> {
     return { twoPersonSessions: [], keyReleases: [], hands: [], lostTime: [], ledger: [], commands: [] };
@@ -142,6 +152,34 @@ describe('the console', () => {
     hub.pairing = { ...hub.pairing, code: '90210337' };
     await act(async () => new Promise((r) => setTimeout(r, 2100)));
     expect(screen.getByTestId('pairing-code').textContent).toBe('9021 0337');
+  });
+
+  test("lists a seat asking to rejoin a hub that lost its database, with its id and label, and accepts or refuses it", async () => {
+    const hub = new FakeHub();
+    const rejoinId = deviceIdFromHash(new Uint8Array(32).fill(7));
+    const otherId = deviceIdFromHash(new Uint8Array(32).fill(9));
+    hub.requests = [
+      { deviceId: rejoinId, label: '3C', kind: 'rejoin', address: '10.0.0.23:51234', requestedAt: new Date().toISOString(), decision: null },
+      { deviceId: otherId, label: '3D', kind: 'rejoin', address: '10.0.0.24:51234', requestedAt: new Date().toISOString(), decision: null },
+    ];
+    await signedIn(hub);
+    expect((await screen.findByRole('heading', { name: 'Datori, kas lūdz pievienoties (2)' })).textContent).toBeTruthy();
+    const [first, second] = screen.getAllByTestId('seat-request');
+    expect(first!.textContent).toContain('3C');
+    expect(first!.textContent).toContain(`${rejoinId.slice(0, 4)}-${rejoinId.slice(4, 8)}`);
+    expect(first!.textContent).toContain('pievienojas no jauna: telpas dators to vairs nepazina');
+    fireEvent.click(within(first!).getByRole('button', { name: 'Pieņemt' }));
+    await act(async () => new Promise((r) => setTimeout(r, 10)));
+    fireEvent.click(within(second!).getByRole('button', { name: 'Noraidīt' }));
+    await act(async () => new Promise((r) => setTimeout(r, 10)));
+    expect(hub.decided.map((d) => [d.deviceId, d.decision])).toEqual([
+      [rejoinId, 'accept'],
+      [otherId, 'refuse'],
+    ]);
+    // The accepted one leaves the list; the refused one stays, as refused.
+    expect(screen.queryAllByTestId('seat-request')).toEqual([]);
+    expect(screen.getByTestId('seat-request-refused').textContent).toContain('3D');
+    expect(screen.getByTestId('seat-request-refused').textContent).toContain('noraidīts');
   });
 
   test('asks before unpairing a seat, and unpairs only on yes', async () => {

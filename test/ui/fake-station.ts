@@ -819,7 +819,7 @@ export class FakeStation implements StationApi {
     return [];
   }
   /** The room of a seat (role 'seat'): paired or not, and with which hub; null for a solo station. */
-  seatRoom: { paired: boolean; label: string | null; hubDeviceId: string | null } | null = null;
+  seatRoom: { paired: boolean; label: string | null; hubDeviceId: string | null; rejoin?: 'requested' | 'refused' | null } | null = null;
   /** What the seat has found on the LAN, for listDiscoveredHubs. */
   discovered: StationOutput<'listDiscoveredHubs'> = { browsing: true, hubs: [], error: null };
   /** The refusal the next pairWithHub calls get (a wrong code ...), or null to pair. */
@@ -829,12 +829,12 @@ export class FakeStation implements StationApi {
   async getRoom(input?: StationInput<'getRoom'>): Promise<StationOutput<'getRoom'>> {
     if (!this.seatRoom) return { role: 'solo', notice: 'a solo station has no room', hub: null, seat: null };
     if (input) this.requireSession(input.staffToken);
-    const { paired, label, hubDeviceId } = this.seatRoom;
+    const { paired, label, hubDeviceId, rejoin = null } = this.seatRoom;
     return {
       role: 'seat',
       notice: paired ? null : 'this seat is not paired with a hub yet',
       hub: null,
-      seat: { paired, label, hubDeviceId, connected: paired, ackedSeq: 0, backlogEvents: 0, audioBytesPending: 0, clockOffsetMs: null, alarm: null },
+      seat: { paired, label, hubDeviceId, connected: paired && !rejoin, ackedSeq: 0, backlogEvents: 0, audioBytesPending: 0, clockOffsetMs: null, alarm: rejoin ? 'SEAT_REJOIN_REQUESTED' : null, rejoin },
     };
   }
   async listDiscoveredHubs(input: StationInput<'listDiscoveredHubs'>): Promise<StationOutput<'listDiscoveredHubs'>> {
@@ -849,6 +849,9 @@ export class FakeStation implements StationApi {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async revokeSeat(_input?: StationInput<'revokeSeat'>): Promise<StationOutput<'revokeSeat'>> {
+    throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
+  }
+  async decideSeatRequest(_input?: StationInput<'decideSeatRequest'>): Promise<StationOutput<'decideSeatRequest'>> {
     throw new StationError('ROOM_NOT_AVAILABLE', 'this station is solo');
   }
   async pairWithHub(input: StationInput<'pairWithHub'>): Promise<StationOutput<'pairWithHub'>> {

@@ -120,5 +120,19 @@ describe("the seat's set-up screen", () => {
     fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
     await waitFor(() => expect(screen.getByText('Izvēlieties kandidātu')).toBeTruthy());
     expect(screen.queryByTestId('seat-setup')).toBeNull();
+    expect(screen.queryByTestId('seat-rejoin')).toBeNull();
+  });
+
+  test('a seat whose hub lost its database says it waits for the hub to accept it again, and the invigilator step goes on', async () => {
+    const station = unpairedSeat();
+    station.seatRoom = { paired: true, label: '1A', hubDeviceId: HUB_ID, rejoin: 'requested' };
+    render(<App station={station} />);
+    fireEvent.change(await screen.findByLabelText('Lietotājvārds'), { target: { value: STAFF.username } });
+    fireEvent.change(screen.getByLabelText('Parole'), { target: { value: STAFF.password } });
+    fireEvent.click(screen.getByRole('button', { name: 'Ienākt' }));
+    await waitFor(() => expect(screen.getByText('Izvēlieties kandidātu')).toBeTruthy());
+    expect(screen.getByTestId('seat-rejoin').textContent).toContain('Gaidām, kad IT vai galvenais pārbaudījuma vadītājs telpas datorā to pieņems no jauna');
+    settingsStore.getState().setLang('en');
+    await waitFor(() => expect(screen.getByTestId('seat-rejoin').textContent).toContain('Waiting for IT or the chief invigilator to accept it again on the hub'));
   });
 });

@@ -239,7 +239,12 @@ export class RoomMoves {
       if (frame.status !== 'refused') return;
       this.db.run(this.db.q.deleteFrom('room_late_events').where('move_id', '=', frame.moveId));
       const seated = this.assignments.ofCandidate(row.candidate_id);
-      if (seated?.assignCmdId === row.move_id) this.assignments.moveTo(tx, seated.assignmentId, row.from_device, { by: row.moved_by, moveId: row.move_id }, this.now());
+      if (seated?.assignCmdId !== row.move_id) return;
+      // Back to the seat they left, unless someone was seated there meanwhile (it looked free while the
+      // hand-over ran): then the candidate has no seat in the plan, for the invigilator to seat again.
+      const taken = this.assignments.atSeat(row.from_device);
+      if (taken && taken.assignmentId !== seated.assignmentId) this.assignments.end(tx, seated.assignmentId, row.moved_by, this.now());
+      else this.assignments.moveTo(tx, seated.assignmentId, row.from_device, { by: row.moved_by, moveId: row.move_id }, this.now());
     });
   }
 

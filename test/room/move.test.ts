@@ -353,6 +353,16 @@ describe('a candidate the seat plan seated, moved to a spare seat', () => {
     expect(spare.service.roomHandOver(spare.handOvers[0]!)).toMatchObject({ alreadyApplied: true });
     expect(await spare.service.claimSeat({}, KIOSK)).toMatchObject({ seat: null, waiting: 'claimed' });
     expect(spare.service.outbox.lastSeq()).toBe(lastSeq);
+
+    // Had the spare seat refused the hand-over only now (4C looked free while it ran, and is taken): the
+    // refusal settles, the candidate is not put back over the one at 4C but left without a seat in the plan.
+    const db = room.station.service.db;
+    const { move_id: moveId } = db.sqlite.prepare('SELECT move_id FROM room_moves').get() as { move_id: string };
+    db.sqlite.prepare("UPDATE room_moves SET status = 'handing-over' WHERE move_id = ?").run(moveId);
+    room.hub.moves.settle(spare.deviceId, { type: 'handover-result', moveId, status: 'refused', code: 'HANDOVER_REFUSED', detail: 'late refusal' });
+    expect(room.hub.moves.view()[0]).toMatchObject({ status: 'refused' });
+    const live = db.all(db.q.selectFrom('room_assignments').select(['candidate_id', 'device_id']).where('ended_at', 'is', null).orderBy('candidate_id'));
+    expect(live).toEqual([{ candidate_id: 'C-0002', device_id: old.deviceId }]);
   });
 });
 

@@ -117,10 +117,34 @@ export class RoomDesk {
     return this.issue({ target: { kind: 'seat', deviceId }, type: 'hand-ack', params: { at: hand.at }, issuedBy });
   }
 
-  /** Open proposals, each less one heartbeat and less what the seat credited itself for the same silence. */
+  /**
+   * Open proposals, each less one heartbeat and less what the seat credited itself for the same silence.
+   * Not one whose candidate was moved away from that seat (the spare seat credited the gap with the
+   * hand-over; crediting it again would give it twice), nor one whose attempt is submitted (its time is over).
+   */
   lostTime(): LostTimeProposalView[] {
     return this.db
-      .all(this.db.q.selectFrom('room_lost_time').selectAll().where('status', '=', 'open').orderBy('silent_from').orderBy('proposal_id'))
+      .all(
+        this.db.q
+          .selectFrom('room_lost_time as p')
+          .selectAll('p')
+          .where('p.status', '=', 'open')
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('room_moves as m')
+                  .select('m.move_id')
+                  .whereRef('m.attempt_id', '=', 'p.attempt_id')
+                  .whereRef('m.from_device', '=', 'p.device_id')
+                  .where('m.status', '!=', 'refused'),
+              ),
+            ),
+          )
+          .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox as o').select('o.seq').where('o.kind', '=', 'attempt.submitted').whereRef('o.entity_id', '=', 'p.attempt_id'))))
+          .orderBy('p.silent_from')
+          .orderBy('p.proposal_id'),
+      )
       .map((p) => this.proposalView(p))
       .filter((p) => p.amountMs >= 1000);
   }

@@ -6,6 +6,7 @@
 // time lost while a seat was silent during a running part, proposed and credited with one click, kept
 // in the candidate's ledger; a proposal made before a restart of the hub is still there after it, and
 // is credited once.
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEMO_SESSION } from '../support/fixtures.ts';
 import { CHIEF_DESK, controlledHub, roomSeat } from './room-controls-fixtures.ts';
@@ -148,6 +149,38 @@ describe('room controls from the console', () => {
     const { ledger, lostTime } = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
     expect(lostTime).toEqual([]);
     expect(ledger).toEqual([expect.objectContaining({ source: 'hub', candidateId: 'C-0001', grounds: 'lost-time', amountMs: proposal!.amountMs, issuedBy: 'test.chief', applied: true, reason: expect.stringContaining('silent 40 s') })]);
+  });
+
+  it('withdraws a proposal whose candidate was moved away from that seat (the spare seat credited the gap) or whose attempt is submitted', async () => {
+    const hub = await controlledHub();
+    const seat = await roomSeat(hub);
+    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
+    await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
+    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
+    await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
+    seat.pair!.cut('the seat froze');
+    hub.advance(40_000);
+    connect(hub.hub, seat);
+    await until('a proposal', () => hub.desk.lostTime().length === 1);
+    const db = hub.service.db;
+    // A move of the candidate away from this seat (as room-moves.ts keeps it): the proposal goes; a refused move brings it back.
+    db.sqlite
+      .prepare("INSERT INTO room_moves (move_id, attempt_id, candidate_id, package_id, from_device, to_device, through_seq, from_last_seen_at, reason, moved_by, created_at, status) VALUES (?, ?, 'C-0001', 'p', ?, 'SPARE', 0, NULL, 'dators sastinga', 'test.chief', ?, 'applied')")
+      .run(randomUUID(), seat.seat.attemptId, seat.service.deviceId, new Date().toISOString());
+    expect(hub.desk.lostTime()).toEqual([]);
+    db.sqlite.prepare("UPDATE room_moves SET status = 'refused'").run();
+    expect(hub.desk.lostTime()).toHaveLength(1);
+    // The candidate finishes: every part ended, the attempt submitted and at the hub.
+    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'end' });
+    for (const partId of (await seat.service.getAttempt(seat.seat)).parts.map((p) => p.partId).filter((id) => id !== READING)) {
+      await seat.service.recordTimerEvent({ ...seat.seat, partId, kind: 'start' });
+      await seat.service.recordTimerEvent({ ...seat.seat, partId, kind: 'end' });
+    }
+    await seat.service.finishAttempt(seat.seat);
+    await until('the submission at the hub', () => db.sqlite.prepare("SELECT 1 FROM outbox WHERE kind = 'attempt.submitted'").get() !== undefined);
+    expect(hub.desk.lostTime()).toEqual([]);
+    const proposalId = (db.sqlite.prepare('SELECT proposal_id FROM room_lost_time').get() as { proposal_id: string }).proposal_id;
+    await expect(hub.service.settleLostTime({ staffToken: hub.chief, proposalId, confirm: true }, CHIEF_DESK)).rejects.toMatchObject({ code: 'LOST_TIME_SETTLED' });
   });
 
   it('keeps lost-time proposals through a hub restart: still listed, one credited once (also when clicked again after another restart), one dismissed', async () => {

@@ -92,22 +92,32 @@ function sessionEvents(db: StationDatabase, sessionId: string): SessionEvent[] {
   return events.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 
+/** The part titles of each package opened once (a package's content never changes under its id). */
+const titlesOfPackage = new Map<string, ReadonlyMap<string, string>>();
+
 /**
- * The titles of the parts, by id, from the packages of the exam the hub holds unlocked (newest first):
- * the hub imports the packages and holds their key. A package still locked names no parts.
+ * The titles of the parts, by id, from the packages the hub holds unlocked (of one exam, or of all;
+ * newest first): the hub imports the packages and holds their key. A package still locked names no parts.
  */
-function partTitles(db: StationDatabase, examId: string): Map<string, string> {
+export function partTitles(db: StationDatabase, examId?: string): Map<string, string> {
   const store = new PackageStore(db);
   const titles = new Map<string, string>();
-  for (const row of db.all(db.q.selectFrom('packages').select('package_id').where('exam_id', '=', examId).where('state', '=', 'ready').orderBy('imported_at', 'desc'))) {
-    let content: ExamContent;
-    try {
-      content = store.open(row.package_id).content;
-    } catch (error) {
-      if (error instanceof CodedError && error.code === 'PACKAGE_LOCKED') continue;
-      throw error;
+  let query = db.q.selectFrom('packages').select('package_id').where('state', '=', 'ready');
+  if (examId !== undefined) query = query.where('exam_id', '=', examId);
+  for (const row of db.all(query.orderBy('imported_at', 'desc'))) {
+    let ofPackage = titlesOfPackage.get(row.package_id);
+    if (!ofPackage) {
+      let content: ExamContent;
+      try {
+        content = store.open(row.package_id).content;
+      } catch (error) {
+        if (error instanceof CodedError && error.code === 'PACKAGE_LOCKED') continue;
+        throw error;
+      }
+      ofPackage = new Map(content.parts.map((part) => [part.id, part.title]));
+      titlesOfPackage.set(row.package_id, ofPackage);
     }
-    for (const part of content.parts) if (!titles.has(part.id)) titles.set(part.id, part.title);
+    for (const [id, title] of ofPackage) if (!titles.has(id)) titles.set(id, title);
   }
   return titles;
 }

@@ -11,6 +11,7 @@ import type { CommandTarget } from '../../src-shared/contracts/room-protocol.ts'
 import type { IncidentKind } from '../../src-shared/contracts/events.ts';
 import { StationError } from '../../src-shared/errors.ts';
 import type { RoomDesk } from '../lan/room-desk.ts';
+import { partTitles } from '../lan/room-protocol-data.ts';
 import type { StationDatabase, Tx } from './database.ts';
 import type { StaffActor } from './staff.ts';
 import type { RoomKeyReleasesTable } from './tables.ts';
@@ -258,6 +259,7 @@ export class RoomStaff {
       lostTime: desk.lostTime(),
       ledger: desk.ledger(),
       commands: desk.recentCommands(),
+      partTitles: Object.fromEntries(partTitles(this.ctx.db)),
     };
   }
 }

@@ -327,9 +327,16 @@ function Hands({ station, token, controls, seats, onChange }: { station: Station
   );
 }
 
+/** A part by its title where the hub knows it (an unlocked package), else by its id. */
+const titleOf =
+  (controls: RoomControlsView) =>
+  (partId: string): string =>
+    controls.partTitles[partId] ?? partId;
+
 function LostTime({ station, token, controls, seats, onChange }: { station: StationApi; token: string; controls: RoomControlsView; seats: HubSeat[]; onChange: () => void }) {
   const t = useText();
   const { error, busy, run } = useCall(onChange);
+  const partTitle = titleOf(controls);
   if (controls.lostTime.length === 0) return null;
   return (
     <section className="card stack-sm" aria-labelledby="lost-title">
@@ -337,7 +344,7 @@ function LostTime({ station, token, controls, seats, onChange }: { station: Stat
       <ul className="stack-sm" data-testid="lost-time">
         {controls.lostTime.map((p) => (
           <li key={p.proposalId}>
-            {t('lostTimeProposal', { seat: seatName(seats, p.deviceId), candidate: p.candidateId, part: p.partId, from: clock(p.from), to: clock(p.to), amount: minutesSeconds(p.amountMs) })}{' '}
+            {t('lostTimeProposal', { seat: seatName(seats, p.deviceId), candidate: p.candidateId, part: partTitle(p.partId), from: clock(p.from), to: clock(p.to), amount: minutesSeconds(p.amountMs) })}{' '}
             <button type="button" className="btn btn-small btn-primary" disabled={busy} onClick={() => run(() => station.settleLostTime({ staffToken: token, proposalId: p.proposalId, confirm: true }))}>
               {t('lostTimeCredit', { amount: minutesSeconds(p.amountMs) })}
             </button>{' '}
@@ -354,6 +361,7 @@ function LostTime({ station, token, controls, seats, onChange }: { station: Stat
 
 function Ledger({ controls }: { controls: RoomControlsView }) {
   const t = useText();
+  const partTitle = titleOf(controls);
   if (controls.ledger.length === 0) return null;
   return (
     <section className="card stack-sm" aria-labelledby="ledger-title">
@@ -379,7 +387,7 @@ function Ledger({ controls }: { controls: RoomControlsView }) {
                 {!e.applied && <span className="warn"> {t('ledgerPending')}</span>}
               </td>
               <td>{t(GROUNDS_TEXT[e.grounds])}</td>
-              <td lang="lv">{reasonInLatvian(e.reason)}</td>
+              <td lang="lv">{reasonInLatvian(e.reason, { partTitle })}</td>
               <td>{e.source === 'seat' ? t('ledgerBySeat') : e.issuedBy}</td>
             </tr>
           ))}

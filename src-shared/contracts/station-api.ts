@@ -400,6 +400,8 @@ export const RoomControlsView = z.object({
   ledger: z.array(TimeLedgerEntryView),
   /** The latest commands issued at this hub, newest first. */
   commands: z.array(IssuedCommandView),
+  /** The parts' titles by id, from the packages unlocked at the hub (a part of none is named by its id). */
+  partTitles: z.record(z.string(), z.string()),
 });
 export type RoomControlsView = z.infer<typeof RoomControlsView>;
 /** What listDiscoveredHubs says: the hubs an unpaired seat has found on the LAN by DNS-SD. */

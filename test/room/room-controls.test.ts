@@ -162,6 +162,10 @@ describe('room controls from the console', () => {
     hub.advance(40_000);
     connect(hub.hub, seat);
     await until('a proposal', () => hub.desk.lostTime().length === 1);
+    // The console names the part by its title, from the package unlocked at the hub.
+    const { partTitles } = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
+    expect(partTitles[READING]).toMatch(/\p{L}{3,}/u);
+    expect(partTitles[READING]).not.toBe(READING);
     const db = hub.service.db;
     // A move of the candidate away from this seat (as room-moves.ts keeps it): the proposal goes; a refused move brings it back.
     db.sqlite

@@ -55,7 +55,7 @@ class FakeHub extends FakeStation {
     return { ok: true };
   }
   override async getRoomControls(): Promise<StationOutput<'getRoomControls'>> {
-    return { twoPersonSessions: [], keyReleases: [], hands: [], lostTime: [], ledger: [], commands: [] };
+    return { twoPersonSessions: [], keyReleases: [], hands: [], lostTime: [], ledger: [], commands: [], partTitles: {} };
   }
   override async openPairing(): Promise<StationOutput<'openPairing'>> {
     const expiresAt = new Date(Date.now() + 120_000).toISOString();

@@ -34,7 +34,7 @@ const command = (type: string, target: IssuedCommandView['target']): IssuedComma
 /** A hub with three seats: 1A working, 2A with a raised hand, 3A whose candidate came after the start. */
 class FakeControlHub extends FakeStation {
   seats: HubSeat[] = [seat('1A', state('C-1A')), seat('2A', state('C-2A', { hand: { reason: 'technical', at: HAND_AT } })), seat('3A', state('C-3A', {}, false))];
-  controls: RoomControlsView = { twoPersonSessions: [SESSION], keyReleases: [], hands: [{ deviceId: 'DEVICE-2A', candidateId: 'C-2A', reason: 'technical', at: HAND_AT }], lostTime: [], ledger: [], commands: [] };
+  controls: RoomControlsView = { twoPersonSessions: [SESSION], keyReleases: [], hands: [{ deviceId: 'DEVICE-2A', candidateId: 'C-2A', reason: 'technical', at: HAND_AT }], lostTime: [], ledger: [], commands: [], partTitles: {} };
   calls: [string, unknown][] = [];
   private note(method: string, input: unknown): void {
     const { staffToken: _t, ...rest } = input as Record<string, unknown>;
@@ -206,15 +206,16 @@ describe('the room controls on the console', () => {
 
   test('credits a lost-time proposal with one click and keeps it in the ledger: who, when, how much, why (the system’s reason in Latvian)', async () => {
     const hub = new FakeControlHub();
+    hub.controls.partTitles = { 'p-l': 'Klausīšanās' };
     hub.controls.lostTime = [{ proposalId: '22222222-3333-4444-8555-666666666666', deviceId: 'DEVICE-1A', candidateId: 'C-1A', partId: 'p-l', from: Date.parse('2026-12-02T09:40:00'), to: Date.parse('2026-12-02T09:40:40'), amountMs: 38_000, reason: 'lost time: the seat was silent 40 s during p-l' }];
     await signedIn(hub);
     const lost = section('Zaudētais laiks');
-    expect(within(lost).getByText(/1A, C-1A, daļa p-l: dators nebija sasniedzams no 09:40 līdz 09:40; ierosināts pieskaitīt 0:38\./)).toBeTruthy();
+    expect(within(lost).getByText(/1A, C-1A, daļa Klausīšanās: dators nebija sasniedzams no 09:40 līdz 09:40; ierosināts pieskaitīt 0:38\./)).toBeTruthy();
     fireEvent.click(within(lost).getByRole('button', { name: 'Pieskaitīt 0:38' }));
     await settle();
     expect(hub.calls).toEqual([['settleLostTime', { proposalId: '22222222-3333-4444-8555-666666666666', confirm: true }]]);
     const row = within(screen.getByTestId('ledger')).getAllByRole('row')[1]!;
-    expect([...row.querySelectorAll('th,td')].map((c) => c.textContent)).toEqual(['C-1A', '09:45', '+0:38', 'Kļūmē zaudētais laiks', 'zaudētais laiks: kandidāta dators klusēja 40 s daļā „p-l”', STAFF.username]);
+    expect([...row.querySelectorAll('th,td')].map((c) => c.textContent)).toEqual(['C-1A', '09:45', '+0:38', 'Kļūmē zaudētais laiks', 'zaudētais laiks: kandidāta dators klusēja 40 s daļā „Klausīšanās”', STAFF.username]);
   });
 
   test('records an incident for a seat in the taxonomy, and removes a candidate only after asking', async () => {

@@ -41,7 +41,7 @@ const PATTERNS: [RegExp, Translate][] = [
   [
     /^moved from seat (\S+) to seat (\S+) \(attempt (\S+)\): (.*)\. Events of (\S+) about the attempt after its seq (\d+) arrived after the move and do not count\.$/s,
     (m, w) =>
-      `pārsēdināts no datora ${w.seatName(m[1]!)} pie datora ${w.seatName(m[2]!)} (darbs ${m[3]}): ${m[4]}. Datora ${w.seatName(m[5]!)} ieraksti par šo darbu pēc ieraksta Nr. ${m[6]} saņemti pēc pārsēdināšanas un nav ņemti vērā.`,
+      `pārsēdināts no datora ${w.seatName(m[1]!)} pie datora ${w.seatName(m[2]!)} (darbs ${m[3]}): ${m[4]!.replace(/[.!?]$/, '')}. Datora ${w.seatName(m[5]!)} ieraksti par šo darbu pēc ieraksta Nr. ${m[6]} saņemti pēc pārsēdināšanas un nav ņemti vērā.`,
   ],
   [/^checked in at (\S+), (\d+) min after the session's start$/, (m, w) => `reģistrējās ${w.time(m[1]!)}, ${m[2]} min pēc sesijas sākuma`],
   [/^the candidate declined the details on the identity screen: they are not their details$/, () => 'kandidāts identitātes ekrānā noraidīja datus: tie nav viņa dati'],

@@ -45,6 +45,11 @@ describe('the system’s reasons in Latvian', () => {
       'moved from seat DEVICE1 to seat DEVICE2 (attempt A-1): dators sastinga. Events of DEVICE1 about the attempt after its seq 17 arrived after the move and do not count.',
       'pārsēdināts no datora 4C pie datora 9A (darbs A-1): dators sastinga. Datora 4C ieraksti par šo darbu pēc ieraksta Nr. 17 saņemti pēc pārsēdināšanas un nav ņemti vērā.',
     ],
+    [
+      // A typed reason that ends with its own full stop gets no second one.
+      'moved from seat DEVICE1 to seat DEVICE2 (attempt A-1): Dators sastinga.. Events of DEVICE1 about the attempt after its seq 17 arrived after the move and do not count.',
+      'pārsēdināts no datora 4C pie datora 9A (darbs A-1): Dators sastinga. Datora 4C ieraksti par šo darbu pēc ieraksta Nr. 17 saņemti pēc pārsēdināšanas un nav ņemti vērā.',
+    ],
     ["checked in at 2026-12-02T14:07:17.000Z, 8 min after the session's start", 'reģistrējās 2026-12-02 16:07:17, 8 min pēc sesijas sākuma'],
     ['the candidate declined the details on the identity screen: the name is not theirs', 'kandidāts identitātes ekrānā noraidīja datus: vārds nav viņa'],
     // A seat keeps the issuer with a command's reason; the reason itself may be the system's or a person's.

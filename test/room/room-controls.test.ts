@@ -14,6 +14,25 @@ import { connect, until } from './room-fixtures.ts';
 
 const READING = 'reading';
 
+/** A hub and a seat whose candidate works in the reading part, started with the room. */
+async function workingInReading() {
+  const hub = await controlledHub();
+  const seat = await roomSeat(hub);
+  const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
+  await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
+  await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
+  await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
+  return { hub, seat };
+}
+
+/** The seat silent for `silentMs` of the hub's time (its clock moves on between two heartbeats), until the desk lists `proposals`. */
+async function silentFor(hub: Awaited<ReturnType<typeof controlledHub>>, seat: Awaited<ReturnType<typeof roomSeat>>, silentMs: number, proposals: number): Promise<void> {
+  seat.pair!.cut('the seat froze');
+  hub.advance(silentMs);
+  connect(hub.hub, seat);
+  await until(`${proposals} proposal(s)`, () => hub.desk.lostTime().length === proposals);
+}
+
 describe('room controls from the console', () => {
   it('releases the key held at the hub to every seat in one command, never showing the key', async () => {
     const hub = await controlledHub();
@@ -126,17 +145,9 @@ describe('room controls from the console', () => {
   });
 
   it("proposes the time a seat was silent during a running part, credits it with one click, and keeps it in the candidate's ledger", async () => {
-    const hub = await controlledHub();
-    const seat = await roomSeat(hub);
-    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
-    await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
-    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
-    await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
+    const { hub, seat } = await workingInReading();
     // The seat goes silent for 40 s of the hub's time while its part runs (the hub's clock moves on between two heartbeats).
-    seat.pair!.cut('the seat froze');
-    hub.advance(40_000);
-    connect(hub.hub, seat);
-    await until('a proposal', () => hub.desk.lostTime().length === 1);
+    await silentFor(hub, seat, 40_000, 1);
     const [proposal] = (await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).lostTime;
     expect(proposal).toMatchObject({ deviceId: seat.service.deviceId, candidateId: 'C-0001', partId: READING });
     expect(proposal!.amountMs).toBeGreaterThanOrEqual(37_000);
@@ -152,16 +163,8 @@ describe('room controls from the console', () => {
   });
 
   it('withdraws a proposal whose candidate was moved away from that seat (the spare seat credited the gap) or whose attempt is submitted', async () => {
-    const hub = await controlledHub();
-    const seat = await roomSeat(hub);
-    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
-    await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
-    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
-    await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
-    seat.pair!.cut('the seat froze');
-    hub.advance(40_000);
-    connect(hub.hub, seat);
-    await until('a proposal', () => hub.desk.lostTime().length === 1);
+    const { hub, seat } = await workingInReading();
+    await silentFor(hub, seat, 40_000, 1);
     // The console names the part by its title, from the package unlocked at the hub.
     const { partTitles } = await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK);
     expect(partTitles[READING]).toMatch(/\p{L}{3,}/u);
@@ -188,19 +191,9 @@ describe('room controls from the console', () => {
   });
 
   it('keeps lost-time proposals through a hub restart: still listed, one credited once (also when clicked again after another restart), one dismissed', async () => {
-    const hub = await controlledHub();
-    const seat = await roomSeat(hub);
-    const start = await hub.service.roomCommand({ staffToken: hub.chief, action: 'start', target: { kind: 'room' } }, CHIEF_DESK);
-    await until('started', () => hub.desk.command(start.cmdId)!.applied === 1);
-    await seat.service.recordTimerEvent({ ...seat.seat, partId: READING, kind: 'start' });
-    await until('the hub sees the part running', () => hub.hub.view()[0]?.state?.attempt?.screen === 'part');
+    const { hub, seat } = await workingInReading();
     // Silent twice while the part runs: 40 s, then 20 s of the hub's time.
-    for (const [silentMs, proposals] of [[40_000, 1], [20_000, 2]] as const) {
-      seat.pair!.cut('the seat froze');
-      hub.advance(silentMs);
-      connect(hub.hub, seat);
-      await until(`${proposals} proposal(s)`, () => hub.desk.lostTime().length === proposals);
-    }
+    for (const [silentMs, proposals] of [[40_000, 1], [20_000, 2]] as const) await silentFor(hub, seat, silentMs, proposals);
     const proposed = (await hub.service.getRoomControls({ staffToken: hub.chief }, CHIEF_DESK)).lostTime;
     expect(proposed.map((p) => p.reason)).toEqual([expect.stringContaining('silent 40 s'), expect.stringContaining('silent 20 s')]);
     const [credit, dismiss] = proposed;

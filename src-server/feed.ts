@@ -5,6 +5,7 @@
 // never skips a change. Each read that returns personal data is audited.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { Feed } from '../src-shared/contracts/central-api.ts';
 import { recordAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
@@ -12,56 +13,6 @@ import { ApiError, errorResponses } from './errors.ts';
 
 const date = (d: Date | string | null): string | null => (d === null ? null : d instanceof Date ? d.toISOString() : d);
 
-export const FeedSession = z.object({
-  sessionId: z.string(),
-  examId: z.string(),
-  packageId: z.string().nullable(),
-  room: z.string(),
-  startsAt: z.string(),
-  endsAt: z.string().nullable(),
-  cancelled: z.boolean(),
-  version: z.number().int(),
-});
-
-export const FeedCandidate = z.object({
-  candidateId: z.string(),
-  sessionId: z.string(),
-  givenName: z.string(),
-  familyName: z.string(),
-  personalCode: z.string(),
-  birthDate: z.string().nullable(),
-  level: z.string().nullable(),
-  accommodation: z.string().nullable(),
-  accommodationDocNo: z.string().nullable(),
-  accommodationDocDate: z.string().nullable(),
-  /** Taken off the roster since the venue last read it. */
-  removed: z.boolean(),
-  version: z.number().int(),
-});
-
-export const FeedPackage = z.object({
-  packageId: z.string(),
-  examId: z.string(),
-  examVersion: z.number().int(),
-  title: z.string(),
-  validFrom: z.string(),
-  validUntil: z.string(),
-  bytes: z.number().int(),
-  sha256: z.string(),
-  downloadPath: z.string(),
-});
-
-export const Feed = z
-  .object({
-    venue: z.object({ venueId: z.string(), code: z.string(), name: z.string(), address: z.string() }),
-    /** Pass it back as `after` next time. */
-    cursor: z.number().int(),
-    sessions: z.array(FeedSession),
-    candidates: z.array(FeedCandidate),
-    packages: z.array(FeedPackage),
-  })
-  .meta({ id: 'Feed' });
-export type Feed = z.infer<typeof Feed>;
 
 export async function readFeed(db: CentralDb, venueId: string, after: number): Promise<Feed> {
   return db

@@ -3,13 +3,11 @@
 // is audited, so the agency can see who had the key when.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { KeyRelease } from '../src-shared/contracts/central-api.ts';
 import { appendAudit, recordAudit } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import { ApiError, errorResponses } from './errors.ts';
 
-export const KeyRelease = z
-  .object({ sessionId: z.string(), packageId: z.string(), contentKey: z.string(), releasedAt: z.string() })
-  .meta({ id: 'KeyRelease' });
 
 export async function releaseKey(ctx: ServerContext, device: { deviceId: string; venueId: string }, sessionId: string, now = new Date()): Promise<z.infer<typeof KeyRelease>> {
   const session = await ctx.db

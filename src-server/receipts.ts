@@ -7,12 +7,13 @@
 // copy of personal data once the receipt shows everything arrived, so "audio arrived" is said only
 // of bytes the centre holds now and has hashed, equal to what the station closed. Signed with the
 // centre's Ed25519 receipt key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
+import { Receipt, ReceiptKeys, SignedReceipt } from '../src-shared/contracts/central-api.ts';
 import { TAKE_INTERRUPTIONS } from '../src-shared/contracts/events.ts';
 import { canonicalJson } from '../src-shared/canonical-json.ts';
 import { recordAudit } from './audit.ts';
@@ -45,58 +46,9 @@ export function loadReceiptSigner(pemFile: string): ReceiptSigner {
   };
 }
 
-export const Receipt = z.object({
-  receiptId: z.string(),
-  issuedAt: z.string(),
-  venueCode: z.string(),
-  candidate: z.object({ candidateId: z.string(), sessionId: z.string(), givenName: z.string(), familyName: z.string() }),
-  /** markedBy: who marked it at the venue (null on what arrived before the centre kept it). */
-  attendance: z.object({ status: z.string(), markedAt: z.string(), markedBy: z.string().nullable() }).nullable(),
-  attempts: z.array(
-    z.object({
-      attemptId: z.string(),
-      packageId: z.string(),
-      openedAt: z.string(),
-      /** When the candidate submitted the whole test (attempt.submitted), null if not (yet). */
-      submittedAt: z.string().nullable(),
-      responses: z.array(z.object({ itemId: z.string(), revision: z.number().int(), savedAt: z.string() })),
-      recordings: z.array(
-        z.object({
-          recordingId: z.string(),
-          itemId: z.string().nullable(),
-          take: z.number().int().nullable(),
-          sha256: z.string().nullable(),
-          bytes: z.number().int().nullable(),
-          durationMs: z.number().int().nullable(),
-          /** Closed by the station, not the candidate, and why; null while the take is not closed. */
-          interrupted: z.boolean().nullable(),
-          interruption: z.enum(TAKE_INTERRUPTIONS).nullable(),
-          audioReceived: z.boolean(),
-        }),
-      ),
-      /** The parts' timer events in the station's order; `at` is the station's clock (ms since the epoch). */
-      timerEvents: z.array(
-        z.object({ partId: z.string(), eventId: z.number().int(), kind: z.string(), at: z.number().int(), amountMs: z.number().int().nullable(), reason: z.string().nullable() }),
-      ),
-      /** Plays of restricted listening audio the station granted; returnedAt: handed back (the audio failed to start), so it does not count. */
-      plays: z.array(z.object({ stimulusId: z.string(), play: z.number().int(), returnedAt: z.string().nullable() })),
-    }),
-  ),
-  incidents: z.array(
-    z.object({ incidentId: z.string(), attemptId: z.string().nullable(), kind: z.string(), note: z.string(), at: z.string(), recordedBy: z.string().nullable() }),
-  ),
-});
-export type Receipt = z.infer<typeof Receipt>;
+export { Receipt, SignedReceipt };
 
-export const SignedReceipt = z
-  .object({ receipt: Receipt, algorithm: z.literal('ed25519'), keyId: z.string(), signature: z.string() })
-  .meta({ id: 'SignedReceipt' });
-export type SignedReceipt = z.infer<typeof SignedReceipt>;
-
-export function verifyReceipt(signed: SignedReceipt, publicKeySpki: string): boolean {
-  const key = createPublicKey({ key: Buffer.from(publicKeySpki, 'base64'), format: 'der', type: 'spki' });
-  return verify(null, Buffer.from(canonicalJson(signed.receipt), 'utf8'), key, Buffer.from(signed.signature, 'base64'));
-}
+export { verifyReceipt } from '../src-shared/node/receipt-signature.ts';
 
 /**
  * The audio of a recording counts as received only when the station closed it, the upload verified
@@ -205,7 +157,7 @@ export const receiptKeyRoutes =
           operationId: 'listReceiptKeys',
           tags: ['public'],
           summary: 'The public key that verifies receipts',
-          response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKeySpki: z.string() })) }), ...errorResponses },
+          response: { 200: ReceiptKeys, ...errorResponses },
         },
       },
       async () => ({ keys: [{ keyId: ctx.receipts.keyId, algorithm: 'ed25519' as const, publicKeySpki: ctx.receipts.publicKeySpki }] }),

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { EnrollReply, EnrollRequest } from '../src-shared/contracts/central-api.ts';
 import { appendAudit } from './audit.ts';
 import { createEnrollmentCode, enrollDevice, revokeDevice } from './auth/devices.ts';
 import type { ServerContext } from './context.ts';
@@ -103,14 +104,6 @@ export const venueAdminRoutes =
     );
   };
 
-export const EnrollRequest = z
-  .object({
-    code: z.string().min(16).max(40),
-    name: z.string().min(1).max(200),
-    /** Ed25519 public key, SubjectPublicKeyInfo DER, base64. */
-    publicKey: z.string().min(40).max(200),
-  })
-  .meta({ id: 'EnrollRequest' });
 
 export const enrollRoutes =
   (ctx: ServerContext): FastifyPluginAsyncZod =>
@@ -124,7 +117,7 @@ export const enrollRoutes =
           tags: ['venue'],
           summary: "Enroll a hub: a one-time code and the hub's own public key give it a device id",
           body: EnrollRequest,
-          response: { 201: z.object({ deviceId: z.string(), venueId: z.string(), venueCode: z.string() }), ...errorResponses },
+          response: { 201: EnrollReply, ...errorResponses },
         },
       },
       async (request, reply) => {

@@ -778,6 +778,42 @@ export const ERROR_CATALOGUE = {
     lv: 'Šis atjauninājums nav jaunāks par stacijas pašreizējo uzticamo atslēgu sarakstu. Saraksts netika mainīts.',
     en: "This update is not newer than the station's current trust list. The list was not changed.",
   },
+  // The hub's link to the central API (src-main/sync).
+  CENTRAL_NOT_ENROLLED: {
+    status: 409,
+    lv: 'Telpas dators vēl nav reģistrēts eksāmenu centrā. Ievadiet centra adresi un vienreizējo reģistrācijas kodu, ko izsniedza centrs.',
+    en: 'The hub is not enrolled with the exam centre yet. Enter the centre address and the one-time enrolment code the centre gave you.',
+  },
+  CENTRAL_ALREADY_ENROLLED: {
+    status: 409,
+    lv: 'Telpas dators jau ir reģistrēts eksāmenu centrā. Nekas netika mainīts; lai reģistrētu no jauna, sazinieties ar IT.',
+    en: 'The hub is already enrolled with the exam centre. Nothing was changed; to enrol again, call IT.',
+  },
+  CENTRAL_UNREACHABLE: {
+    status: 503,
+    lv: 'Eksāmenu centrs nav sasniedzams. Nekas netika zaudēts: dati paliek telpas datorā un tiks nosūtīti, kad savienojums atjaunosies. Pārbaudiet interneta savienojumu; ja tā nav, izmantojiet USB eksportu.',
+    en: 'The exam centre cannot be reached. Nothing is lost: the data stays on the hub and is sent when the connection is back. Check the internet connection; without one, use the USB export.',
+  },
+  CENTRAL_TLS_UNTRUSTED: {
+    status: 502,
+    lv: 'Eksāmenu centra sertifikāts nav uzticams (iespējams, savienojumu pārtver cits dators). Nekas netika nosūtīts. Pasauciet IT: pārbaudiet centra adresi un CA sertifikātu IT politikas failā.',
+    en: "The exam centre's certificate is not trusted (another computer may be intercepting the connection). Nothing was sent. Call IT: check the centre address and the CA bundle in the IT policy file.",
+  },
+  CENTRAL_REPLY_INVALID: {
+    status: 502,
+    lv: 'Eksāmenu centra atbilde nav saprotama (iespējams, cita programmas versija vai starpniekserveris). Nekas netika mainīts; mēģiniet vēlreiz vēlāk vai pasauciet IT.',
+    en: "The exam centre's reply cannot be understood (another version, or a proxy in between). Nothing was changed; try again later or call IT.",
+  },
+  CENTRAL_PACKAGE_CHANGED: {
+    status: 409,
+    lv: 'Eksāmenu centrā pakete ir mainīta pēc tam, kad tā tika lejupielādēta. Iepriekšējā pakete paliek, līdz jaunā ir pārbaudīta; jaunā tiek lejupielādēta no sākuma.',
+    en: 'The package was changed at the exam centre after it was downloaded. The earlier package stays until the new one is verified; the new one is downloaded from the start.',
+  },
+  RECEIPT_SIGNATURE_INVALID: {
+    status: 502,
+    lv: 'Eksāmenu centra apliecinājuma paraksts nav derīgs. Apliecinājums netika pieņemts, un dati netiks dzēsti. Pasauciet IT un sazinieties ar eksāmenu centru.',
+    en: "The exam centre's receipt signature is not valid. The receipt was not accepted and no data will be deleted. Call IT and contact the exam centre.",
+  },
   INTERNAL: {
     status: 500,
     lv: 'Radās neparedzēta kļūda. Pēdējā izmaiņa, iespējams, nav saglabāta; mēģiniet vēlreiz, un, ja tas atkārtojas, pasauciet IT.',

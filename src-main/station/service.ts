@@ -473,6 +473,24 @@ export class StationService implements StationHost {
     return this.recordings.bytes(recordingId);
   }
 
+  /** The whole audio of a closed take as this station holds it: its own, or a seat's relayed to this hub. */
+  audioOf(recordingId: string): Buffer | null {
+    const own = this.recordings.bytes(recordingId);
+    if (own.length > 0) return own;
+    const relayed = this.db.all(this.db.q.selectFrom('seat_audio').select('data').where('recording_id', '=', recordingId).orderBy('idx'));
+    return relayed.length > 0 ? Buffer.concat(relayed.map((s) => s.data)) : null;
+  }
+
+  /** A package file the sync client downloaded from the centre and checked by its hash. Not a renderer method. */
+  importPackageFile(path: string): PackageImportResult {
+    const file = openPackageFile(path, this.options.maxPackageBytes ?? DEFAULT_MAX_PACKAGE_BYTES);
+    try {
+      return this.importFrom(file);
+    } finally {
+      file.close();
+    }
+  }
+
   /** A package file's bytes held in memory (the demo's own samples). Not a renderer method. */
   importPackageBytes(file: Buffer): PackageImportResult {
     return this.importFrom(bufferSource(file));

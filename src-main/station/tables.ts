@@ -475,6 +475,74 @@ export interface StationTables {
   seat_handed_over_recordings: SeatHandedOverRecordingsTable;
   room_key_releases: RoomKeyReleasesTable;
   room_lost_time: RoomLostTimeTable;
+  central_link: CentralLinkTable;
+  central_sessions: CentralSessionsTable;
+  central_downloads: CentralDownloadsTable;
+  central_uploads: CentralUploadsTable;
+  central_receipts: CentralReceiptsTable;
+}
+
+/** On a hub: who it is at the central API (schema 120); one row once enrolled. */
+export interface CentralLinkTable {
+  id: number;
+  central_url: string;
+  device_id: string;
+  venue_id: string;
+  venue_code: string;
+  /** The Ed25519 device key, PKCS#8 PEM: it signs every request and never leaves the station. */
+  private_key: string;
+  enrolled_at: string;
+  feed_cursor: Generated<number>;
+  acked_seq: Generated<number>;
+  last_contact_at: string | null;
+  revoked_at: string | null;
+  /** The centre's receipt keys (ReceiptKeys JSON), fetched at enrolment. */
+  receipt_keys: string | null;
+}
+
+/** On a hub: the sessions the feed gave, with their package and whether its key came from the centre (schema 120). */
+export interface CentralSessionsTable {
+  session_id: string;
+  package_id: string | null;
+  starts_at: string;
+  cancelled: Generated<number>;
+  version: number;
+  key_fetched_at: string | null;
+}
+
+/** On a hub: a package the feed named, how much of its file has arrived, and whether it was imported (schema 120). */
+export interface CentralDownloadsTable {
+  package_id: string;
+  sha256: string;
+  bytes: number;
+  received: Generated<number>;
+  state: 'pending' | 'imported' | 'refused';
+  problem: string | null;
+  updated_at: string;
+}
+
+/** On a hub: a closed recording's upload to the centre, with its tus URL so a restart resumes it (schema 120). */
+export interface CentralUploadsTable {
+  recording_id: string;
+  sha256: string;
+  bytes: number;
+  mime_type: string;
+  upload_url: string | null;
+  sent: Generated<number>;
+  state: 'pending' | 'done';
+  problem: string | null;
+  updated_at: string;
+}
+
+/** On a hub: a candidate's signed receipt and whether it matches what this hub's stream says (schema 120). */
+export interface CentralReceiptsTable {
+  candidate_id: string;
+  session_id: string;
+  signed_receipt: string;
+  matches: number;
+  /** JSON array of what differs, each a sentence in Latvian and English. */
+  mismatches: string;
+  fetched_at: string;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

@@ -37,6 +37,7 @@ import { migration0080 } from './0080_package_staging.ts';
 import { migration0090 } from './0090_room_moves.ts';
 import { migration0100 } from './0100_room_desk.ts';
 import { migration0110 } from './0110_seat_rejoin.ts';
+import { migration0120 } from './0120_central_sync.ts';
 
 export interface Migration {
   version: number;
@@ -44,7 +45,7 @@ export interface Migration {
   up(db: BetterSqlite3.Database): void;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0020, migration0030, migration0040, migration0050, migration0070, migration0080, migration0090, migration0100, migration0110];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0005, migration0010, migration0020, migration0030, migration0040, migration0050, migration0070, migration0080, migration0090, migration0100, migration0110, migration0120];
 /** The highest declared version; checked when this module loads (versions unique and increasing). */
 export const LATEST_SCHEMA_VERSION = latestSchemaVersion(MIGRATIONS);
 

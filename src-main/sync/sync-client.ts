@@ -1,0 +1,645 @@
+// The hub's sync client (docs/sync.md): enrolment with the centre's one-time code, then in every pass
+// down (the feed from its cursor: sessions and roster into the station, packages downloaded with
+// Range resume, verified by their hash and imported, so the room offers them to its seats; a
+// session's content key fetched once the centre releases it) and up (the hub's outbox, which already
+// carries its seats' events with their origins, pushed from the centre's acked seq; every closed
+// recording's audio by tus, its upload URL kept with it so a restart resumes; then each candidate's
+// signed receipt fetched, verified and compared with the stream). Nothing waits on the centre: the
+// station goes on when it cannot be reached, and the client tries again with back-off.
+//
+// Exactly once: a push the centre applied but whose reply was lost is sent again and answered as
+// duplicates (seq ≤ acked), or refused as SEQ_GAP naming the seq the centre expects, which the client
+// takes as its acked seq (the centre may be ahead after a USB import). An upload resumes from the
+// offset the centre holds; an upload already complete answers complete.
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnrollReply, Feed, KeyRelease, ReceiptKeys, SignedReceipt, type FeedPackage } from '../../src-shared/contracts/central-api.ts';
+import { PushReply, PUSH_MAX_EVENTS, type EventEnvelope } from '../../src-shared/contracts/events.ts';
+import type { BilingualText } from '../../src-shared/errors.ts';
+import { verifyReceipt } from '../../src-shared/node/receipt-signature.ts';
+import { sha256Hex } from '../../src-shared/node/request-signing.ts';
+import type { StationDatabase } from '../station/database.ts';
+import type { RosterInput } from '../station/records/roster.ts';
+import { CentralHttp, refusal, SyncError, type CentralHttpOptions } from './central-http.ts';
+import { compareReceipt, expectedReceipts } from './receipt-check.ts';
+
+const TUS_VERSION = '1.0.0';
+/** Bytes per tus PATCH: each is signed with its own hash, so a cut costs at most one chunk. */
+export const UPLOAD_CHUNK_BYTES = 1024 * 1024;
+
+/** What the client needs of the hub's station. */
+export interface SyncStation {
+  db: StationDatabase;
+  /** The hub's stream: its own events and its seats', in push order. */
+  readEvents(afterSeq: number, limit: number): EventEnvelope[];
+  lastSeq(): number;
+  loadRoster(roster: RosterInput): unknown;
+  /** Import a package file the client downloaded and checked by its hash. */
+  importPackageFile(path: string): { summary: { packageId: string } };
+  /** Unlock a package held here with the content key the centre released. */
+  unlockPackage(packageId: string, contentKey: string): void;
+  /** The whole audio of a closed recording as the hub holds it (its own or a seat's), or null. */
+  audioOf(recordingId: string): Buffer | null;
+  /** The venue this station serves (its packages are built for it), if configured. */
+  venueCode: string | null;
+}
+
+export interface SyncClientOptions {
+  station: SyncStation;
+  /** Folder for partial package downloads (beside the database). */
+  workDir: string;
+  caBundleFile?: string | null;
+  proxyEnv?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+  now?: () => Date;
+  /** The clock requests are signed with (the machine's; a test gives a wrong one). */
+  clock?: () => number;
+  /** Pause between passes when all is sent, and the longest back-off. */
+  idleMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface TransferProgress {
+  kind: 'package' | 'audio';
+  id: string;
+  done: number;
+  total: number;
+}
+
+export interface SyncProblem {
+  code: string;
+  message: BilingualText;
+  detail: string | null;
+  at: string;
+}
+
+export interface SessionAtCentre {
+  sessionId: string;
+  candidates: number;
+  receiptsMatching: number;
+  /** Every candidate's receipt matches the hub's stream. */
+  complete: boolean;
+  mismatches: { candidateId: string; problems: BilingualText[] }[];
+}
+
+export interface SyncStatus {
+  enrolled: boolean;
+  centralUrl: string | null;
+  deviceId: string | null;
+  venueCode: string | null;
+  revoked: boolean;
+  lastContactAt: string | null;
+  clockOffsetMs: number;
+  eventsToSend: number;
+  oldestUnsentAt: string | null;
+  audioBytesToSend: number;
+  recordingsToSend: number;
+  newFromCentre: { sessions: number; candidates: number; packages: number };
+  transfers: TransferProgress[];
+  lastError: SyncProblem | null;
+  sessions: SessionAtCentre[];
+}
+
+interface Link {
+  central_url: string;
+  device_id: string;
+  venue_code: string;
+  private_key: string;
+  feed_cursor: number;
+  acked_seq: number;
+  last_contact_at: string | null;
+  revoked_at: string | null;
+  receipt_keys: string | null;
+}
+
+export class SyncClient {
+  private readonly station: SyncStation;
+  private readonly db: StationDatabase;
+  private readonly options: SyncClientOptions;
+  private http: CentralHttp | null = null;
+  private readonly now: () => Date;
+  private readonly transfers = new Map<string, TransferProgress>();
+  private lastError: SyncProblem | null = null;
+  private newFromCentre = { sessions: 0, candidates: 0, packages: 0 };
+  private running: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private failures = 0;
+
+  constructor(options: SyncClientOptions) {
+    this.options = options;
+    this.station = options.station;
+    this.db = options.station.db;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  private link(): Link | undefined {
+    return this.db.get(this.db.q.selectFrom('central_link').selectAll().where('id', '=', 1)) as Link | undefined;
+  }
+
+  private requireLink(): Link {
+    const link = this.link();
+    if (!link) throw new SyncError('CENTRAL_NOT_ENROLLED', undefined, 0);
+    if (link.revoked_at) throw new SyncError('DEVICE_REVOKED', `refused by the centre at ${link.revoked_at}`, 403);
+    return link;
+  }
+
+  private httpFor(url: string, link?: Link): CentralHttp {
+    if (!this.http || this.http.url.href !== new URL(url).href) {
+      this.http?.close();
+      const options: CentralHttpOptions = { url, caBundleFile: this.options.caBundleFile ?? null, ...(this.options.proxyEnv ? { proxyEnv: this.options.proxyEnv } : {}), ...(this.options.timeoutMs ? { timeoutMs: this.options.timeoutMs } : {}), ...(this.options.clock ? { clock: this.options.clock } : {}) };
+      this.http = new CentralHttp(options);
+    }
+    if (link) this.http.credential = { deviceId: link.device_id, privateKey: createPrivateKey(link.private_key) };
+    return this.http;
+  }
+
+  /**
+   * Enrol with the centre: a new Ed25519 key made here (only its public half is sent), the one-time
+   * code, and the receipt keys fetched. The key is kept in the station's database and never leaves it.
+   */
+  async enrol(input: { centralUrl: string; code: string; name: string }): Promise<{ deviceId: string; venueCode: string }> {
+    if (this.link()) throw new SyncError('CENTRAL_ALREADY_ENROLLED', undefined, 0);
+    const http = this.httpFor(input.centralUrl);
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const publicKeyDer = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const enrolled = await http.json(EnrollReply, 'POST', '/v1/enroll', { code: input.code.trim(), name: input.name, publicKey: publicKeyDer }, { signed: false });
+    const keys = await http.json(ReceiptKeys, 'GET', '/v1/receipt-keys', undefined, { signed: false });
+    const at = this.now().toISOString();
+    this.db.run(
+      this.db.q.insertInto('central_link').values({
+        id: 1,
+        central_url: new URL(input.centralUrl).href.replace(/\/$/, ''),
+        device_id: enrolled.deviceId,
+        venue_id: enrolled.venueId,
+        venue_code: enrolled.venueCode,
+        private_key: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
+        enrolled_at: at,
+        last_contact_at: at,
+        receipt_keys: JSON.stringify(keys),
+      }),
+    );
+    if (this.station.venueCode && this.station.venueCode !== enrolled.venueCode) {
+      this.problem(new SyncError('CONFIG_INVALID', `the centre enrolled this hub for venue ${enrolled.venueCode}, the station is set up for ${this.station.venueCode}: packages built for one are refused at the other; fix venueCode in the IT policy`, 0));
+    }
+    return { deviceId: enrolled.deviceId, venueCode: enrolled.venueCode };
+  }
+
+  /** Run passes until stopped: at once, then after `idleMs`, or with back-off while the centre cannot be reached. */
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+    this.http?.close();
+    this.http = null;
+  }
+
+  /** A pass now (the staff's "sync now"); resolves when it is over, with its error if it failed. */
+  async syncNow(): Promise<SyncProblem | null> {
+    await this.pass();
+    return this.lastError;
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.pass().then(() => {
+        // A revoked hub stops: the centre will not take anything more from it (the console says so).
+        if (this.link()?.revoked_at) return;
+        const backoff = this.failures === 0 ? (this.options.idleMs ?? 15_000) : Math.min(this.options.maxBackoffMs ?? 300_000, 1000 * 2 ** Math.min(this.failures, 12));
+        this.schedule(this.failures === 0 ? backoff : backoff / 2 + Math.random() * (backoff / 2));
+      });
+    }, delayMs);
+    this.timer.unref?.();
+  }
+
+  /** One pass, never two at once: a second call waits for the running one. */
+  private pass(): Promise<void> {
+    if (!this.running) {
+      this.running = this.passOnce().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  private async passOnce(): Promise<void> {
+    if (!this.link()) return;
+    try {
+      await this.pullFeed();
+      await this.downloadPackages();
+      await this.fetchKeys();
+      await this.push();
+      await this.uploadAudio();
+      await this.fetchReceipts();
+      this.failures = 0;
+      this.lastError = null;
+    } catch (error) {
+      this.failures += 1;
+      this.problem(error);
+      if (error instanceof SyncError && error.code === 'DEVICE_REVOKED') {
+        this.db.run(this.db.q.updateTable('central_link').set({ revoked_at: this.now().toISOString() }).where('id', '=', 1).where('revoked_at', 'is', null));
+      }
+    }
+  }
+
+  private problem(error: unknown): void {
+    const e = error instanceof SyncError ? error : new SyncError('INTERNAL', error instanceof Error ? error.message : String(error), 0, undefined, error);
+    this.lastError = { code: e.code, message: e.body?.message ?? e.text, detail: e.detail ?? null, at: this.now().toISOString() };
+  }
+
+  private contact(): void {
+    this.db.run(this.db.q.updateTable('central_link').set({ last_contact_at: this.now().toISOString() }).where('id', '=', 1));
+  }
+
+  // ---- down ------------------------------------------------------------------------------------
+
+  /** The feed from the cursor: sessions and candidates into the station, packages to download. */
+  async pullFeed(): Promise<void> {
+    const link = this.requireLink();
+    const http = this.httpFor(link.central_url, link);
+    const feed = await http.json(Feed, 'GET', `/v1/feed?after=${link.feed_cursor}`);
+    this.contact();
+    if (feed.cursor === link.feed_cursor && feed.sessions.length === 0 && feed.candidates.length === 0) return;
+    const live = feed.candidates.filter((c) => !c.removed);
+    this.station.loadRoster({
+      sessions: feed.sessions.map((s) => ({ sessionId: s.sessionId, examId: s.examId, venueCode: feed.venue.code, venueName: feed.venue.name, room: s.room, startsAt: s.startsAt, endsAt: s.endsAt })),
+      candidates: live.map((c) => ({
+        candidateId: c.candidateId,
+        sessionId: c.sessionId,
+        givenName: c.givenName,
+        familyName: c.familyName,
+        personalCode: c.personalCode,
+        birthDate: c.birthDate,
+        level: c.level as never,
+        accommodation: c.accommodation,
+        accommodationDocNo: c.accommodationDocNo,
+        accommodationDocDate: c.accommodationDocDate,
+      })),
+    });
+    const at = this.now().toISOString();
+    let packages = 0;
+    this.db.transaction(() => {
+      for (const c of feed.candidates.filter((c) => c.removed)) this.removeCandidate(c.candidateId);
+      for (const s of feed.sessions) {
+        const row = { package_id: s.packageId, starts_at: s.startsAt, cancelled: s.cancelled ? 1 : 0, version: s.version };
+        this.db.run(this.db.q.insertInto('central_sessions').values({ session_id: s.sessionId, ...row }).onConflict((oc) => oc.column('session_id').doUpdateSet(row)));
+      }
+      for (const p of feed.packages) if (this.notePackage(p, at)) packages += 1;
+      this.db.run(this.db.q.updateTable('central_link').set({ feed_cursor: feed.cursor }).where('id', '=', 1));
+    });
+    this.newFromCentre = { sessions: this.newFromCentre.sessions + feed.sessions.length, candidates: this.newFromCentre.candidates + feed.candidates.length, packages: this.newFromCentre.packages + packages };
+  }
+
+  /** A candidate taken off the roster: gone from the station unless the venue already has their work or attendance. */
+  private removeCandidate(candidateId: string): void {
+    const started = this.db.get(this.db.q.selectFrom('attempts').select('attempt_id').where('candidate_id', '=', candidateId).limit(1));
+    const checkedIn = this.db.get(this.db.q.selectFrom('check_ins').select('candidate_id').where('candidate_id', '=', candidateId));
+    if (started || checkedIn) return;
+    this.db.run(this.db.q.deleteFrom('candidates').where('candidate_id', '=', candidateId).where('attendance', '=', 'expected'));
+  }
+
+  /** A package the feed names: new, or changed at the centre since it was downloaded (downloaded again). True when there is something to fetch. */
+  private notePackage(p: FeedPackage, at: string): boolean {
+    const held = this.db.get(this.db.q.selectFrom('central_downloads').selectAll().where('package_id', '=', p.packageId));
+    if (held && held.sha256 === p.sha256 && held.bytes === p.bytes) return false;
+    if (held) {
+      rmSync(this.partialFile(p.packageId), { force: true });
+      this.problem(new SyncError('CENTRAL_PACKAGE_CHANGED', `package ${p.packageId}: ${held.sha256} → ${p.sha256}`, 0));
+    }
+    const row = { sha256: p.sha256, bytes: p.bytes, received: 0, state: 'pending' as const, problem: null, updated_at: at };
+    this.db.run(this.db.q.insertInto('central_downloads').values({ package_id: p.packageId, ...row }).onConflict((oc) => oc.column('package_id').doUpdateSet(row)));
+    return true;
+  }
+
+  private partialFile(packageId: string): string {
+    return join(this.options.workDir, `${packageId.replace(/[^A-Za-z0-9-]/g, '_')}.part`);
+  }
+
+  /** Every pending package: resumed from the bytes on disk (Range, If-Range on the hash), verified, imported. */
+  async downloadPackages(): Promise<void> {
+    const link = this.requireLink();
+    const http = this.httpFor(link.central_url, link);
+    const pending = this.db.all(this.db.q.selectFrom('central_downloads').selectAll().where('state', '=', 'pending').orderBy('package_id'));
+    for (const download of pending) {
+      mkdirSync(this.options.workDir, { recursive: true });
+      const file = this.partialFile(download.package_id);
+      let have = existsSync(file) ? statSync(file).size : 0;
+      if (have > download.bytes) {
+        rmSync(file, { force: true });
+        have = 0;
+      }
+      const progress: TransferProgress = { kind: 'package', id: download.package_id, done: have, total: download.bytes };
+      this.transfers.set(`package:${download.package_id}`, progress);
+      try {
+        if (have < download.bytes) {
+          const headers: Record<string, string> = have > 0 ? { range: `bytes=${have}-`, 'if-range': `"${download.sha256}"` } : {};
+          const reply = await http.stream(`/v1/packages/${encodeURIComponent(download.package_id)}`, headers);
+          if (reply.status !== 200 && reply.status !== 206) {
+            const chunks: Buffer[] = [];
+            for await (const chunk of reply.body) chunks.push(chunk as Buffer);
+            throw refusal({ status: reply.status, headers: reply.headers, body: Buffer.concat(chunks) });
+          }
+          // A 200 to a ranged request: the file changed (If-Range) or the server ignores ranges; start over.
+          const fd = openSync(file, reply.status === 200 ? 'w' : 'a', 0o600);
+          progress.done = reply.status === 200 ? 0 : have;
+          try {
+            for await (const chunk of reply.body) {
+              writeSync(fd, chunk as Buffer);
+              progress.done += (chunk as Buffer).length;
+              if (progress.done > download.bytes) break;
+            }
+            fsyncSync(fd);
+          } finally {
+            closeSync(fd);
+          }
+          this.db.run(this.db.q.updateTable('central_downloads').set({ received: progress.done, updated_at: this.now().toISOString() }).where('package_id', '=', download.package_id));
+          this.contact();
+          if (progress.done < download.bytes) throw new SyncError('CENTRAL_UNREACHABLE', `package ${download.package_id}: ${progress.done} of ${download.bytes} bytes before the download was cut`, 0);
+        }
+        const sha256 = await fileSha256(file);
+        if (sha256 !== download.sha256 || statSync(file).size !== download.bytes) {
+          rmSync(file, { force: true });
+          throw new SyncError('PACKAGE_MALFORMED', `package ${download.package_id}: SHA-256 ${sha256}, the feed said ${download.sha256}; downloading it again`, 0);
+        }
+        try {
+          this.station.importPackageFile(file);
+          this.db.run(this.db.q.updateTable('central_downloads').set({ state: 'imported', received: download.bytes, problem: null, updated_at: this.now().toISOString() }).where('package_id', '=', download.package_id));
+        } catch (error) {
+          // A package the station refuses (signature, venue, validity) is not fetched again and again: staff see why.
+          const text = error instanceof Error ? error.message : String(error);
+          this.db.run(this.db.q.updateTable('central_downloads').set({ state: 'refused', problem: text, updated_at: this.now().toISOString() }).where('package_id', '=', download.package_id));
+          this.problem(error instanceof SyncError ? error : Object.assign(new SyncError('PACKAGE_MALFORMED', text, 0), { cause: error }));
+        }
+        rmSync(file, { force: true });
+      } finally {
+        this.transfers.delete(`package:${download.package_id}`);
+      }
+    }
+  }
+
+  /** Content keys of sessions whose package is here and still locked, once the centre releases them. */
+  async fetchKeys(): Promise<void> {
+    const link = this.requireLink();
+    const http = this.httpFor(link.central_url, link);
+    const sessions = this.db.all(
+      this.db.q
+        .selectFrom('central_sessions as s')
+        .innerJoin('packages as p', 'p.package_id', 's.package_id')
+        .leftJoin('package_keys as k', 'k.package_id', 's.package_id')
+        .select(['s.session_id', 's.package_id', 's.starts_at'])
+        .where('s.cancelled', '=', 0)
+        .where('p.state', '=', 'ready')
+        .where('k.package_id', 'is', null),
+    );
+    for (const session of sessions) {
+      let released;
+      try {
+        released = await http.json(KeyRelease, 'POST', `/v1/sessions/${encodeURIComponent(session.session_id)}/key`, {});
+      } catch (error) {
+        if (error instanceof SyncError && (error.code === 'KEY_NOT_YET_RELEASED' || error.code === 'KEY_NOT_AVAILABLE')) continue;
+        throw error;
+      }
+      this.station.unlockPackage(released.packageId, released.contentKey);
+      this.db.run(this.db.q.updateTable('central_sessions').set({ key_fetched_at: this.now().toISOString() }).where('session_id', '=', session.session_id));
+    }
+  }
+
+  // ---- up --------------------------------------------------------------------------------------
+
+  /** The outbox from the centre's acked seq, in batches, until the centre holds all of it. */
+  async push(): Promise<void> {
+    let link = this.requireLink();
+    const http = this.httpFor(link.central_url, link);
+    for (;;) {
+      const events = this.station.readEvents(link.acked_seq, PUSH_MAX_EVENTS);
+      if (events.length === 0) return;
+      const body = JSON.stringify({ deviceId: link.device_id, events });
+      const reply = await http.send('POST', '/v1/push', { signed: true, body, headers: { 'content-type': 'application/json' } });
+      let acked: number;
+      if (reply.status === 200) {
+        acked = PushReply.parse(JSON.parse(reply.body.toString('utf8'))).ackedSeq;
+      } else {
+        const refused = refusal(reply);
+        // The centre holds another seq than this hub thought (a lost reply, a USB import): go on from there.
+        if (refused.code === 'SEQ_GAP' && refused.body?.expectedSeq !== undefined) acked = refused.body.expectedSeq - 1;
+        else throw refused;
+      }
+      this.db.run(this.db.q.updateTable('central_link').set({ acked_seq: acked, last_contact_at: this.now().toISOString() }).where('id', '=', 1));
+      const before = link.acked_seq;
+      link = this.requireLink();
+      if (acked <= before && reply.status === 200) return;
+    }
+  }
+
+  /** Closed recordings whose close the centre has acknowledged, each uploaded by tus (resumed where it was). */
+  async uploadAudio(): Promise<void> {
+    const link = this.requireLink();
+    const http = this.httpFor(link.central_url, link);
+    this.noteClosedRecordings(link.acked_seq);
+    const pending = this.db.all(this.db.q.selectFrom('central_uploads').selectAll().where('state', '=', 'pending').orderBy('updated_at'));
+    for (const upload of pending) {
+      const audio = this.station.audioOf(upload.recording_id);
+      if (!audio || audio.length !== upload.bytes || sha256Hex(audio) !== upload.sha256) {
+        // A seat's audio still on its way to the hub: the next pass.
+        this.db.run(this.db.q.updateTable('central_uploads').set({ problem: 'waiting for the audio from the seat' }).where('recording_id', '=', upload.recording_id));
+        continue;
+      }
+      const progress: TransferProgress = { kind: 'audio', id: upload.recording_id, done: upload.sent, total: upload.bytes };
+      this.transfers.set(`audio:${upload.recording_id}`, progress);
+      try {
+        await this.uploadOne(http, upload, audio, progress);
+      } finally {
+        this.transfers.delete(`audio:${upload.recording_id}`);
+      }
+    }
+  }
+
+  private noteClosedRecordings(ackedSeq: number): void {
+    const closed = this.db.all(
+      this.db.q
+        .selectFrom('outbox as o')
+        .leftJoin('central_uploads as u', 'u.recording_id', 'o.entity_id')
+        .select(['o.entity_id', 'o.payload_json'])
+        .where('o.kind', '=', 'recording.closed')
+        .where('o.seq', '<=', ackedSeq)
+        .where('u.recording_id', 'is', null),
+    );
+    const at = this.now().toISOString();
+    for (const row of closed) {
+      const p = JSON.parse(row.payload_json) as { sha256: string; bytes: number; mimeType: string };
+      // An empty take has no audio to send; the centre knows it from its close.
+      const state = p.bytes === 0 ? ('done' as const) : ('pending' as const);
+      this.db.run(
+        this.db.q
+          .insertInto('central_uploads')
+          .values({ recording_id: row.entity_id, sha256: p.sha256, bytes: p.bytes, mime_type: p.mimeType, state, updated_at: at })
+          .onConflict((oc) => oc.column('recording_id').doNothing()),
+      );
+    }
+  }
+
+  private async uploadOne(http: CentralHttp, upload: { recording_id: string; sha256: string; bytes: number; mime_type: string; upload_url: string | null }, audio: Buffer, progress: TransferProgress): Promise<void> {
+    const id = upload.recording_id;
+    const setRow = (values: { upload_url?: string | null; sent?: number; state?: 'pending' | 'done'; problem?: string | null }) =>
+      this.db.run(this.db.q.updateTable('central_uploads').set({ ...values, updated_at: this.now().toISOString() }).where('recording_id', '=', id));
+    let location = upload.upload_url;
+    let offset = 0;
+    if (location) {
+      const head = await http.send('HEAD', location, { signed: true, headers: { 'tus-resumable': TUS_VERSION } });
+      if (head.status === 200) offset = Number(head.headers['upload-offset']);
+      else if (head.status === 404 || head.status === 410) location = null;
+      else throw refusal(head);
+    }
+    if (!location) {
+      const metadata = [`recordingId ${b64(id)}`, `sha256 ${b64(upload.sha256)}`, `mimeType ${b64(upload.mime_type)}`].join(',');
+      const created = await http.send('POST', '/v1/uploads', { signed: true, headers: { 'tus-resumable': TUS_VERSION, 'upload-length': String(upload.bytes), 'upload-metadata': metadata } });
+      if (created.status !== 201) throw refusal(created);
+      location = new URL(String(created.headers.location), http.url).pathname;
+      offset = Number(created.headers['upload-offset'] ?? 0);
+      setRow({ upload_url: location, sent: offset });
+    }
+    progress.done = offset;
+    while (offset < upload.bytes) {
+      const chunk = audio.subarray(offset, Math.min(offset + UPLOAD_CHUNK_BYTES, upload.bytes));
+      const reply = await http.send('PATCH', location, { signed: true, body: chunk, headers: { 'tus-resumable': TUS_VERSION, 'upload-offset': String(offset), 'content-type': 'application/offset+octet-stream' } });
+      if (reply.status === 204) {
+        offset = Number(reply.headers['upload-offset']);
+      } else if (reply.status === 409 && reply.headers['upload-offset'] !== undefined) {
+        offset = Number(reply.headers['upload-offset']);
+      } else {
+        const refused = refusal(reply);
+        if (refused.code === 'UPLOAD_HASH_MISMATCH') setRow({ upload_url: null, sent: 0 });
+        setRow({ problem: refused.message });
+        throw refused;
+      }
+      progress.done = offset;
+      setRow({ sent: offset });
+    }
+    setRow({ state: 'done', sent: upload.bytes, problem: null });
+    this.contact();
+  }
+
+  // ---- receipts --------------------------------------------------------------------------------
+
+  /** When everything is sent: every candidate's signed receipt, verified and compared with the stream. */
+  async fetchReceipts(): Promise<void> {
+    const link = this.requireLink();
+    if (link.acked_seq < this.station.lastSeq()) return;
+    const waiting = this.db.get(this.db.q.selectFrom('central_uploads').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending'));
+    if (Number(waiting?.n ?? 0) > 0) return;
+    const http = this.httpFor(link.central_url, link);
+    const expected = expectedReceipts(this.allEvents());
+    const candidates = this.db.all(
+      this.db.q
+        .selectFrom('candidates as c')
+        .innerJoin('central_sessions as s', 's.session_id', 'c.session_id')
+        .select(['c.candidate_id', 'c.session_id'])
+        .orderBy('c.candidate_id'),
+    );
+    let keys = ReceiptKeys.parse(JSON.parse(link.receipt_keys ?? '{"keys":[]}'));
+    for (const candidate of candidates) {
+      const signed = await http.json(SignedReceipt, 'GET', `/v1/receipts/${encodeURIComponent(candidate.candidate_id)}`);
+      if (!keys.keys.some((k) => k.keyId === signed.keyId)) {
+        keys = await http.json(ReceiptKeys, 'GET', '/v1/receipt-keys', undefined, { signed: false });
+        this.db.run(this.db.q.updateTable('central_link').set({ receipt_keys: JSON.stringify(keys) }).where('id', '=', 1));
+      }
+      const key = keys.keys.find((k) => k.keyId === signed.keyId);
+      if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${candidate.candidate_id} (key ${signed.keyId})`, 200);
+      const problems = compareReceipt(signed.receipt, expected.get(candidate.candidate_id));
+      const row = { session_id: candidate.session_id, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString() };
+      this.db.run(this.db.q.insertInto('central_receipts').values({ candidate_id: candidate.candidate_id, ...row }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
+    }
+    this.contact();
+  }
+
+  private *allEvents(): Generator<EventEnvelope> {
+    let after = 0;
+    for (;;) {
+      const batch = this.station.readEvents(after, 5000);
+      if (batch.length === 0) return;
+      yield* batch;
+      after = batch[batch.length - 1]!.seq;
+    }
+  }
+
+  /** The sessions the centre sent, each with how many receipts match: complete when all do. */
+  sessionsAtCentre(): SessionAtCentre[] {
+    const sessions = this.db.all(this.db.q.selectFrom('central_sessions').select('session_id').orderBy('starts_at').orderBy('session_id'));
+    return sessions.map(({ session_id: sessionId }) => {
+      const candidates = this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId));
+      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').selectAll().where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
+      const mismatches: SessionAtCentre['mismatches'] = [];
+      let matching = 0;
+      for (const { candidate_id: candidateId } of candidates) {
+        const receipt = receipts.get(candidateId);
+        if (receipt?.matches === 1) matching += 1;
+        else if (receipt) mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
+      }
+      return { sessionId, candidates: candidates.length, receiptsMatching: matching, complete: candidates.length > 0 && matching === candidates.length, mismatches };
+    });
+  }
+
+  /** The stored signed receipt of a candidate, for showing and printing. */
+  receiptOf(candidateId: string): { signed: SignedReceipt; matches: boolean; problems: BilingualText[] } | null {
+    const row = this.db.get(this.db.q.selectFrom('central_receipts').selectAll().where('candidate_id', '=', candidateId));
+    return row ? { signed: SignedReceipt.parse(JSON.parse(row.signed_receipt)), matches: row.matches === 1, problems: JSON.parse(row.mismatches) as BilingualText[] } : null;
+  }
+
+  status(): SyncStatus {
+    const link = this.link();
+    const lastSeq = this.station.lastSeq();
+    const acked = link?.acked_seq ?? 0;
+    const oldest = link ? this.station.readEvents(acked, 1)[0] : undefined;
+    const audio = this.db.get(
+      this.db.q
+        .selectFrom('central_uploads')
+        .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.sum<number>(eb.ref('bytes')).as('bytes'), eb.fn.sum<number>(eb.ref('sent')).as('sent')])
+        .where('state', '=', 'pending'),
+    );
+    return {
+      enrolled: link !== undefined,
+      centralUrl: link?.central_url ?? null,
+      deviceId: link?.device_id ?? null,
+      venueCode: link?.venue_code ?? null,
+      revoked: Boolean(link?.revoked_at),
+      lastContactAt: link?.last_contact_at ?? null,
+      clockOffsetMs: this.http?.clockOffsetMs ?? 0,
+      eventsToSend: Math.max(0, lastSeq - acked),
+      oldestUnsentAt: oldest?.createdAt ?? null,
+      audioBytesToSend: Number(audio?.bytes ?? 0) - Number(audio?.sent ?? 0),
+      recordingsToSend: Number(audio?.n ?? 0),
+      newFromCentre: { ...this.newFromCentre },
+      transfers: [...this.transfers.values()].map((t) => ({ ...t })),
+      lastError: this.lastError,
+      sessions: this.sessionsAtCentre(),
+    };
+  }
+
+  /** The device's public key (SPKI DER, base64): what the centre verifies this hub's signatures with. */
+  publicKey(): string | null {
+    const link = this.link();
+    return link ? createPublicKey(createPrivateKey(link.private_key)).export({ format: 'der', type: 'spki' }).toString('base64') : null;
+  }
+}
+
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+function fileSha256(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
+}

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { PUSH_MAX_EVENTS } from '../src-shared/contracts/events.ts';
+import { DEMO_START_LEAD_MAX_MS } from '../src-shared/demo-day.ts';
 
 const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 const share = z.coerce.number().gt(0).max(1);
@@ -20,8 +21,8 @@ export const ServerEnv = z.object({
   ADMIN_TOKEN_SHA256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** PEM file with the Ed25519 key that signs receipts. Default DATA_DIR/receipt-signing-key.pem (created). */
   RECEIPT_KEY_FILE: z.string().optional(),
-  /** How long before a session's start its key may be released. */
-  KEY_RELEASE_MARGIN_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).default(600),
+  /** How long before a session's start its key may be released (default below: 600, or the demo's lead where the demo is seeded). */
+  KEY_RELEASE_MARGIN_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).optional(),
   /** How far a signed request's timestamp may be from the server clock; nonces are kept twice as long. */
   REPLAY_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(300),
   ENROLLMENT_CODE_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(72),
@@ -70,6 +71,8 @@ export interface ServerConfig {
   seedDemo: boolean | undefined;
 }
 
+export const DEFAULT_KEY_RELEASE_MARGIN_MS = 600_000;
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -80,6 +83,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const e = parsed.data;
+  // A server that seeds the demo (the embedded default) releases keys as long before the start as the
+  // demo's sessions start after the seeding (demoStartsAt): a hub has the key at once, and the
+  // candidates it checks in before the start are on time. Elsewhere ten minutes, unless set.
+  const seedsDemo = e.SEED_DEMO ?? e.DATABASE_URL === undefined;
+  const keyReleaseMarginMs = e.KEY_RELEASE_MARGIN_SECONDS !== undefined ? e.KEY_RELEASE_MARGIN_SECONDS * 1000 : seedsDemo ? DEMO_START_LEAD_MAX_MS : DEFAULT_KEY_RELEASE_MARGIN_MS;
   const dataDir = resolve(e.DATA_DIR);
   return {
     host: e.HOST,
@@ -90,7 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.ADMIN_TOKEN,
     adminTokenSha256: e.ADMIN_TOKEN_SHA256,
     receiptKeyFile: resolve(e.RECEIPT_KEY_FILE ?? `${dataDir}/receipt-signing-key.pem`),
-    keyReleaseMarginMs: e.KEY_RELEASE_MARGIN_SECONDS * 1000,
+    keyReleaseMarginMs,
     replayWindowMs: e.REPLAY_WINDOW_SECONDS * 1000,
     enrollmentCodeTtlMs: e.ENROLLMENT_CODE_TTL_HOURS * 3600 * 1000,
     passShare: {

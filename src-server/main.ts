@@ -43,7 +43,8 @@ async function serve(): Promise<void> {
   else say(`admin token: from ${admin.source} in the environment`);
   if (server.demo) {
     say(`demo venue ${server.demo.venueCode}: enrollment code ${server.demo.enrollmentCode}`);
-    for (const s of server.demo.sessions) say(`  session ${s.sessionId}: exam ${s.examId}, package ${s.packageId}`);
+    const keyFrom = (startsAt: string): string => new Date(Date.parse(startsAt) - server.ctx.config.keyReleaseMarginMs).toISOString();
+    for (const s of server.demo.sessions) say(`  session ${s.sessionId}: exam ${s.examId}, starts ${s.startsAt} (key from ${keyFrom(s.startsAt)}), package ${s.packageId}`);
     say(`  package trust list for stations: ${server.demo.trustListFile}`);
   }
   let stopping = false;

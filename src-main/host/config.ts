@@ -5,10 +5,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { DEMO_VENUE as DEMO_DAY_VENUE } from '../../src-shared/demo-day.ts';
 import { LINUX_MEDIA_ROOTS } from '../station/package-intake.ts';
 
 export const DEFAULT_POLICY_FILE = '/etc/exam-station/policy.json';
-export const DEMO_VENUE = 'DEMO01';
+/** The demo venue's code (the demo day's, src-shared/demo-day.ts). */
+export const DEMO_VENUE = DEMO_DAY_VENUE.code;
 
 /** The settings, each with the policy key it is read from and the environment variable that overrides it. */
 const SETTINGS = {

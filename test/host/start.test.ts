@@ -7,7 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
 import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
+import { openStationDatabase } from '../../src-main/station/database.ts';
+import { DEMO_SESSIONS, DEMO_VENUE, demoRoster, demoStartsAt } from '../../src-shared/demo-day.ts';
 import { DEVICE_KEY_FILE } from '../../src-shared/node/room/identity.ts';
+import { maskPersonalCode } from '../../src-shared/rules/personal-code.ts';
 import { normalizeDeviceId } from '../../src-shared/rules/device-id.ts';
 import { firstSignIn, openDemoStation, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
@@ -99,6 +102,36 @@ describe('a production station', () => {
       expect(existsSync(join(dir, 'seat', 'demo-signing-keys'))).toBe(false);
     } finally {
       seat.service.close();
+    }
+  });
+
+  it("seeds the demo day the central API's demo seeds too: its venue, sessions, rooms, start and roster, packages for its venue", async () => {
+    const dir = tempDir();
+    const before = new Date();
+    const { service, demo } = openDemoStation(dir);
+    const after = new Date();
+    try {
+      const { staffToken } = await service.staffSignIn(DEMO_CHIEF);
+      const expected = demoRoster(demoStartsAt(before));
+      const listed = await service.listCandidates({ staffToken });
+      expect(listed.map((c) => [c.candidateId, c.sessionId, c.givenName, c.familyName, c.maskedPersonalCode, c.level, c.accommodation]).sort()).toEqual(
+        expected.candidates.map((c) => [c.candidateId, c.sessionId, c.givenName, c.familyName, maskPersonalCode(c.personalCode.replace('-', '')), c.level ?? null, c.accommodation ?? null]).sort(),
+      );
+      expect((await service.listPackages({ staffToken })).map((p) => p.examId).sort()).toEqual(DEMO_SESSIONS.map((s) => s.examId).sort());
+      expect(demo.map((p) => p.examId)).toEqual(DEMO_SESSIONS.map((s) => s.examId));
+    } finally {
+      service.close();
+    }
+    const db = openStationDatabase(join(dir, 'station.db'));
+    try {
+      const sessions = db.all(db.q.selectFrom('sessions').select(['session_id', 'exam_id', 'venue_code', 'venue_name', 'room', 'starts_at']).orderBy('room'));
+      const startsAt = sessions[0]?.starts_at;
+      expect([demoStartsAt(before), demoStartsAt(after)]).toContain(startsAt);
+      expect(sessions).toEqual(DEMO_SESSIONS.map((s) => ({ session_id: s.sessionId, exam_id: s.examId, venue_code: DEMO_VENUE.code, venue_name: DEMO_VENUE.name, room: s.room, starts_at: startsAt })));
+      const venues = db.all(db.q.selectFrom('packages').select('venue'));
+      expect(venues.map((p) => p.venue)).toEqual(['DEMO01', 'DEMO01', 'DEMO01']);
+    } finally {
+      db.close();
     }
   });
 

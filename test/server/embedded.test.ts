@@ -1,11 +1,15 @@
 // `npm run server` with no DATABASE_URL: the service starts a PostgreSQL of its own under a fresh data
-// folder, seeds the demo venue with the sample packages, serves the OpenAPI page, lets a hub enroll
+// folder, seeds the demo day a demo station has (venue, sessions, roster; packages for that venue),
+// releases a demo session's key before its start, serves the OpenAPI page, lets a hub enroll
 // with the printed code and read its feed, and on SIGTERM shuts down cleanly, database included.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../src-server/pg-cluster.ts';
+import { DEMO_SESSIONS, DEMO_START_LEAD_MAX_MS, DEMO_VENUE, demoRoster } from '../../src-shared/demo-day.ts';
+import { decodeHead, readManifest } from '../../src-shared/node/package/container.ts';
+import { checkVenueRoster } from '../../src-shared/rules/roster.ts';
 import { tempDir } from '../support/fixtures.ts';
 import { HubClient } from './support/harness.ts';
 
@@ -22,11 +26,19 @@ const { DATABASE_URL: _ignored, ADMIN_TOKEN: _token, ADMIN_TOKEN_SHA256: _hash, 
 /** The token printed at the first start, for the second start to use. */
 let firstToken = '';
 
+type Feed = {
+  venue: { code: string; name: string; address: string };
+  sessions: { sessionId: string; examId: string; room: string; startsAt: string }[];
+  packages: { examId: string; downloadPath: string }[];
+  candidates: ({ candidateId: string; removed: boolean; version: number } & Record<string, unknown>)[];
+};
+
 const auditVerify = (url: string, token: string): Promise<Response> => fetch(`${url}/v1/admin/audit/verify`, { headers: { authorization: `Bearer ${token}` } });
 
 describe('npm run server (embedded default)', () => {
   it('runs on its own PostgreSQL with the demo data and stops cleanly', async () => {
     const port = await freePort();
+    const startedAt = Date.now();
     const child = spawn(process.execPath, [mainScript], {
       cwd: root,
       env: { ...baseEnv, DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' },
@@ -58,12 +70,30 @@ describe('npm run server (embedded default)', () => {
 
       const hub = new HubClient(url);
       expect((await hub.enroll(code!)).status).toBe(201);
-      const feed = await hub.call<{ venue: { code: string }; sessions: { sessionId: string }[]; packages: unknown[]; candidates: { sessionId: string }[] }>('GET', '/v1/feed');
-      expect(feed.body.venue.code).toBe('RIX01');
-      expect(feed.body.sessions.map((s) => s.sessionId).sort()).toEqual(['DEMO-A2-1', 'DEMO-B1-1', 'DEMO-MAT9-1']);
-      expect(feed.body.packages.length).toBe(feed.body.sessions.length);
-      // Each sample's session has its own candidates: two each, none on two sessions.
-      expect(feed.body.candidates.map((c) => c.sessionId).sort()).toEqual(['DEMO-A2-1', 'DEMO-A2-1', 'DEMO-B1-1', 'DEMO-B1-1', 'DEMO-MAT9-1', 'DEMO-MAT9-1']);
+      const feed = await hub.call<Feed>('GET', '/v1/feed');
+      // The demo day a demo station has too (src-shared/demo-day.ts): its venue, sessions and roster.
+      expect(feed.body.venue).toMatchObject({ code: 'DEMO01', name: DEMO_VENUE.name, address: DEMO_VENUE.address });
+      expect(feed.body.sessions.map((s) => [s.sessionId, s.examId, s.room])).toEqual(DEMO_SESSIONS.map((s) => [s.sessionId, s.examId, s.room]));
+      // Every session starts at the demo's start, on the hour and at least half an hour after the seeding.
+      const startsAt = feed.body.sessions[0]!.startsAt;
+      expect(feed.body.sessions.every((s) => s.startsAt === startsAt)).toBe(true);
+      expect(Date.parse(startsAt) % 3_600_000).toBe(0);
+      expect(Date.parse(startsAt) - startedAt).toBeGreaterThanOrEqual(30 * 60_000);
+      expect(Date.parse(startsAt) - startedAt).toBeLessThan(DEMO_START_LEAD_MAX_MS);
+      const expected = checkVenueRoster(demoRoster(startsAt)).candidates;
+      expect(feed.body.candidates.map(({ removed: _r, version: _v, ...c }) => c).sort((a, b) => a.candidateId.localeCompare(b.candidateId))).toEqual(
+        expected.sort((a, b) => a.candidateId.localeCompare(b.candidateId)),
+      );
+      // The packages are built for the demo venue, as a demo station builds its own.
+      expect(feed.body.packages.map((p) => p.examId).sort()).toEqual(DEMO_SESSIONS.map((s) => s.examId).sort());
+      for (const p of feed.body.packages) {
+        const file = Buffer.from(await (await hub.raw('GET', p.downloadPath)).arrayBuffer());
+        expect(readManifest(decodeHead(file, file.length)).venue).toBe('DEMO01');
+      }
+      // The session has not started, yet its key is released: the embedded default's margin covers the demo's lead.
+      const key = await hub.call<{ sessionId: string; contentKey: string }>('POST', `/v1/sessions/${DEMO_SESSIONS[0]!.sessionId}/key`);
+      expect(key.status).toBe(200);
+      expect(key.body.contentKey).not.toBe('');
       expect(existsSync(join(dataDir, 'postgres', 'data', 'PG_VERSION'))).toBe(true);
     } finally {
       child.kill('SIGTERM');

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEMO_CHIEF, demoStartsAt } from '../../src-main/host/demo.ts';
+import { DEMO_CHIEF } from '../../src-main/host/demo.ts';
 import { openStationDatabase } from '../../src-main/station/database.ts';
 import { openDemoStation, tempDir } from '../support/fixtures.ts';
 
@@ -77,12 +77,4 @@ describe('the demo data folder after a first start cut off', () => {
     await startAndKill(dataDir, ms);
     await expectWholeDemo(dataDir);
   }, 60_000);
-});
-
-describe("the demo's sessions", () => {
-  it('start on the first full hour at least half an hour after the demo was set up, so that a check-in on the demo day is on time', () => {
-    expect(demoStartsAt(new Date('2026-12-02T09:10:00Z'))).toBe('2026-12-02T10:00:00.000Z');
-    expect(demoStartsAt(new Date('2026-12-02T09:40:00Z'))).toBe('2026-12-02T11:00:00.000Z');
-    expect(demoStartsAt(new Date('2026-12-02T23:45:00Z'))).toBe('2026-12-03T01:00:00.000Z');
-  });
 });

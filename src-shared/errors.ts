@@ -784,6 +784,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Telpas dators vēl nav reģistrēts eksāmenu centrā. Ievadiet centra adresi un vienreizējo reģistrācijas kodu, ko izsniedza centrs.',
     en: 'The hub is not enrolled with the exam centre yet. Enter the centre address and the one-time enrolment code the centre gave you.',
   },
+  CENTRAL_LINK_NOT_AVAILABLE: {
+    status: 409,
+    lv: 'Šis dators nesazinās ar eksāmenu centru: to dara tikai telpas dators. Atveriet centra lapu telpas datorā.',
+    en: 'This computer does not talk to the exam centre: only the hub does. Open the centre page on the hub.',
+  },
   CENTRAL_ALREADY_ENROLLED: {
     status: 409,
     lv: 'Telpas dators jau ir reģistrēts eksāmenu centrā. Nekas netika mainīts; lai reģistrētu no jauna, sazinieties ar IT.',

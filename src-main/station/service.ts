@@ -29,6 +29,7 @@ import type { TrustList } from '../../src-shared/node/package/keys.ts';
 import type { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
+import type { CentralControl } from './central-control.ts';
 import type { RoomControl } from './room-control.ts';
 import { RoomStaff } from './room-staff.ts';
 import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
@@ -1237,6 +1238,68 @@ export class StationService implements StationHost {
     if (!current || (typeof command.params.candidateId === 'string' && command.params.candidateId !== current.candidateId)) throw new StationError('CANDIDATE_NOT_SEATED', String(command.params.candidateId ?? ''));
     if (!current.identityConfirmed) throw new StationError('IDENTITY_NOT_CONFIRMED', current.candidateId);
     this.tx((tx) => this.seatAssignment.authorise(tx, command.issuedBy, new Date(command.effectiveAt)));
+  }
+
+  // ---- the hub's link to the central API (the link itself is src-main/sync/) -------------------------
+
+  private central: CentralControl | null = null;
+
+  /** The sync client of a hub (or a solo station); a seat has none. */
+  attachCentral(control: CentralControl | null): void {
+    this.central = control;
+  }
+
+  private requireCentral(): CentralControl {
+    if (!this.central) throw new StationError('CENTRAL_LINK_NOT_AVAILABLE', `this station is ${this.options.role}`);
+    return this.central;
+  }
+
+  async getCentralSync(input: StationInput<'getCentralSync'>, caller?: Caller): Promise<StationOutput<'getCentralSync'>> {
+    this.requireStaff('getCentralSync', input, caller);
+    return this.requireCentral().status();
+  }
+
+  async enrolAtCentre(input: StationInput<'enrolAtCentre'>, caller?: Caller): Promise<StationOutput<'enrolAtCentre'>> {
+    const actor = this.requireStaff('enrolAtCentre', input, caller);
+    const central = this.requireCentral();
+    const enrolled = await central.enrol({ centralUrl: input.centralUrl, code: input.code, name: `${this.options.venueCode} ${this.options.role} ${this.deviceId}` });
+    this.recordAction(actor, 'central.enrolled', enrolled.deviceId, { centralUrl: input.centralUrl, venueCode: enrolled.venueCode });
+    void central.syncNow();
+    return central.status();
+  }
+
+  async syncWithCentre(input: StationInput<'syncWithCentre'>, caller?: Caller): Promise<StationOutput<'syncWithCentre'>> {
+    this.requireStaff('syncWithCentre', input, caller);
+    const central = this.requireCentral();
+    await central.syncNow();
+    return central.status();
+  }
+
+  async listCentralReceipts(input: StationInput<'listCentralReceipts'>, caller?: Caller): Promise<StationOutput<'listCentralReceipts'>> {
+    this.requireStaff('listCentralReceipts', input, caller);
+    const central = this.requireCentral();
+    const candidates = this.db.all(this.db.q.selectFrom('candidates').select(['candidate_id', 'given_name', 'family_name']).where('session_id', '=', input.sessionId).orderBy('family_name').orderBy('given_name'));
+    return candidates.map((c) => {
+      const held = central.receiptOf(c.candidate_id);
+      const r = held?.signed.receipt;
+      const recordings = r?.attempts.flatMap((a) => a.recordings) ?? [];
+      return {
+        candidateId: c.candidate_id,
+        givenName: c.given_name,
+        familyName: c.family_name,
+        receiptId: r?.receiptId ?? null,
+        issuedAt: r?.issuedAt ?? null,
+        keyId: held?.signed.keyId ?? null,
+        matches: held?.matches ?? false,
+        problems: held?.problems ?? [],
+        attempts: r?.attempts.length ?? 0,
+        responses: r?.attempts.reduce((n, a) => n + a.responses.length, 0) ?? 0,
+        recordings: recordings.length,
+        audioReceived: recordings.filter((x) => x.audioReceived).length,
+        incidents: r?.incidents.length ?? 0,
+        attendance: r?.attendance?.status ?? null,
+      };
+    });
   }
 
   // ---- the room (staff methods; the room itself is src-main/host/room.ts) ------------------------

@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { EnrollReply, Feed, KeyRelease, ReceiptKeys, SignedReceipt, type FeedPackage } from '../../src-shared/contracts/central-api.ts';
 import { PushReply, PUSH_MAX_EVENTS, type EventEnvelope } from '../../src-shared/contracts/events.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
+import type { CentralSyncView } from '../../src-shared/contracts/station-api.ts';
+import type { CentralControl } from '../station/central-control.ts';
 import { verifyReceipt } from '../../src-shared/node/receipt-signature.ts';
 import { sha256Hex } from '../../src-shared/node/request-signing.ts';
 import type { StationDatabase } from '../station/database.ts';
@@ -60,46 +62,10 @@ export interface SyncClientOptions {
   maxBackoffMs?: number;
 }
 
-export interface TransferProgress {
-  kind: 'package' | 'audio';
-  id: string;
-  done: number;
-  total: number;
-}
-
-export interface SyncProblem {
-  code: string;
-  message: BilingualText;
-  detail: string | null;
-  at: string;
-}
-
-export interface SessionAtCentre {
-  sessionId: string;
-  candidates: number;
-  receiptsMatching: number;
-  /** Every candidate's receipt matches the hub's stream. */
-  complete: boolean;
-  mismatches: { candidateId: string; problems: BilingualText[] }[];
-}
-
-export interface SyncStatus {
-  enrolled: boolean;
-  centralUrl: string | null;
-  deviceId: string | null;
-  venueCode: string | null;
-  revoked: boolean;
-  lastContactAt: string | null;
-  clockOffsetMs: number;
-  eventsToSend: number;
-  oldestUnsentAt: string | null;
-  audioBytesToSend: number;
-  recordingsToSend: number;
-  newFromCentre: { sessions: number; candidates: number; packages: number };
-  transfers: TransferProgress[];
-  lastError: SyncProblem | null;
-  sessions: SessionAtCentre[];
-}
+export type SyncStatus = CentralSyncView;
+export type TransferProgress = CentralSyncView['transfers'][number];
+export type SyncProblem = NonNullable<CentralSyncView['lastError']>;
+export type SessionAtCentre = CentralSyncView['sessions'][number];
 
 interface Link {
   central_url: string;
@@ -113,7 +79,7 @@ interface Link {
   receipt_keys: string | null;
 }
 
-export class SyncClient {
+export class SyncClient implements CentralControl {
   private readonly station: SyncStation;
   private readonly db: StationDatabase;
   private readonly options: SyncClientOptions;

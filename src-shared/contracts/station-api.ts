@@ -445,6 +445,61 @@ export const TrustListView = z.object({
 });
 export type TrustListView = z.infer<typeof TrustListView>;
 
+const Bilingual = z.object({ lv: z.string(), en: z.string() });
+
+/** What the centre staff see of the hub's link to the central API (docs/sync.md). */
+export const CentralSyncView = z.object({
+  enrolled: z.boolean(),
+  centralUrl: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  venueCode: z.string().nullable(),
+  /** The centre refused this hub (revoked): nothing more is sent until IT enrols it again. */
+  revoked: z.boolean(),
+  lastContactAt: z.string().nullable(),
+  /** The centre's clock minus this hub's, as the last clock-skew refusal showed it. */
+  clockOffsetMs: z.number(),
+  eventsToSend: z.number().int().min(0),
+  oldestUnsentAt: z.string().nullable(),
+  audioBytesToSend: z.number().int().min(0),
+  recordingsToSend: z.number().int().min(0),
+  /** What came from the centre since the station started: sessions, roster rows, packages to download. */
+  newFromCentre: z.object({ sessions: z.number().int(), candidates: z.number().int(), packages: z.number().int() }),
+  /** Transfers in progress, each with how far it is. */
+  transfers: z.array(z.object({ kind: z.enum(['package', 'audio']), id: z.string(), done: z.number().int(), total: z.number().int() })),
+  lastError: z.object({ code: z.string(), message: Bilingual, detail: z.string().nullable(), at: z.string() }).nullable(),
+  /** Each session the centre sent: complete once every candidate's receipt matches the hub's record. */
+  sessions: z.array(
+    z.object({
+      sessionId: z.string(),
+      candidates: z.number().int(),
+      receiptsMatching: z.number().int(),
+      complete: z.boolean(),
+      mismatches: z.array(z.object({ candidateId: z.string(), problems: z.array(Bilingual) })),
+    }),
+  ),
+});
+export type CentralSyncView = z.infer<typeof CentralSyncView>;
+
+/** A candidate's receipt from the centre as the hub keeps it, for the screen and for printing. */
+export const CentralReceiptView = z.object({
+  candidateId: z.string(),
+  givenName: z.string(),
+  familyName: z.string(),
+  /** null: no receipt fetched yet. */
+  receiptId: z.string().nullable(),
+  issuedAt: z.string().nullable(),
+  keyId: z.string().nullable(),
+  matches: z.boolean(),
+  problems: z.array(Bilingual),
+  attempts: z.number().int(),
+  responses: z.number().int(),
+  recordings: z.number().int(),
+  audioReceived: z.number().int(),
+  incidents: z.number().int(),
+  attendance: z.string().nullable(),
+});
+export type CentralReceiptView = z.infer<typeof CentralReceiptView>;
+
 export const stationApi = {
   getStatus: method(
     'public',
@@ -625,6 +680,18 @@ export const stationApi = {
   ),
   /** Remove a candidate from the session (MK 157: the work is not assessed): attendance removed, an incident, their seat locked. */
   removeCandidate: method('staff', z.object({ staffToken, candidateId: ref, note: z.string().trim().min(1).max(5000) }).strict(), z.object({ incidentId: uuid, at: z.string(), command: IssuedCommandView.nullable() })),
+  /** On a hub: its link to the central API, what is still to send and each session's receipts (docs/sync.md). */
+  getCentralSync: method('staff', z.object({ staffToken }).strict(), CentralSyncView),
+  /** On a hub: enrol with the central API by the one-time code the centre gave; the device key is made here and never leaves. */
+  enrolAtCentre: method(
+    'staff',
+    z.object({ staffToken, centralUrl: z.string().trim().url().max(500), code: z.string().trim().min(16).max(40) }).strict(),
+    CentralSyncView,
+  ),
+  /** On a hub: a sync pass now (down the feed and packages, up the events and audio, then receipts); answers when it is over. */
+  syncWithCentre: method('staff', z.object({ staffToken }).strict(), CentralSyncView),
+  /** On a hub: every candidate's receipt of a session as the centre signed it, checked against the hub's record. */
+  listCentralReceipts: method('staff', z.object({ staffToken, sessionId: ref }).strict(), z.array(CentralReceiptView)),
   /** On an unpaired seat: the hubs found on the LAN (DNS-SD), for IT to pick one to pair with. */
   listDiscoveredHubs: method('staff', z.object({ staffToken }).strict(), DiscoveredHubs),
   /**

@@ -118,6 +118,10 @@ export const STAFF_RIGHTS = {
   'room.seal': ['chief-invigilator'],
   /** The session's protocol PDF. */
   'room.protocol': ['chief-invigilator'],
+  /** The hub's link to the central API: what is to send, syncing now, the receipts. */
+  'central.sync': ['chief-invigilator', 'centre-staff', 'it'],
+  /** Enrolling the hub with the central API by the centre's one-time code. */
+  'central.enrol': ['centre-staff', 'it'],
   /** Replacing the package signing keys the station trusts with a list the exam centre signed. */
   'trust.update': ['chief-invigilator', 'it'],
 } as const satisfies Record<string, readonly StaffRole[]>;

@@ -32,9 +32,12 @@ describe('the permission table', () => {
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('accommodation'))).toBe(true);
     expect(mayCall(['invigilator'], 'staffTimerEvent', extend('incident'))).toBe(false);
     expect(mayCall(['chief-invigilator'], 'staffTimerEvent', extend('incident'))).toBe(true);
-    // IT pairs seats, sees the room's seats, reads the audit log and applies a signed trust-list update; it does not see answers.
-    expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view', 'trust.update']);
-    expect(new Set(rightsOf(['invigilator', 'it']))).toEqual(new Set([...rightsOf(['invigilator']), 'audit.read', 'seats.pair', 'room.view', 'trust.update']));
+    // IT pairs seats, sees the room's seats, reads the audit log, enrols the hub with the centre and sees its link, and applies a signed trust-list update; it does not see answers.
+    expect(rightsOf(['it'])).toEqual(['audit.read', 'seats.pair', 'room.view', 'central.sync', 'central.enrol', 'trust.update']);
+    expect(new Set(rightsOf(['invigilator', 'it']))).toEqual(new Set([...rightsOf(['invigilator']), 'audit.read', 'seats.pair', 'room.view', 'central.sync', 'central.enrol', 'trust.update']));
+    // The link to the centre: centre staff and IT enrol the hub; an invigilator neither enrols nor syncs.
+    expect([...STAFF_RIGHTS['central.enrol']].sort()).toEqual(['centre-staff', 'it']);
+    expect(rightsOf(['invigilator'])).not.toContain('central.sync');
     // A package comes in only with centre staff or the chief; the trust list changes only with IT or the chief.
     expect([...STAFF_RIGHTS['trust.update']].sort()).toEqual(['chief-invigilator', 'it']);
   });
@@ -115,6 +118,10 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   accountForSeat: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, deviceId: 'NO-SUCH-SEAT', reason: 'the seat is dead' })],
   getRoomProtocol: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
   getRoomControls: [(_c, staffToken) => ({ staffToken })],
+  getCentralSync: [(_c, staffToken) => ({ staffToken })],
+  enrolAtCentre: [(_c, staffToken) => ({ staffToken, centralUrl: 'http://127.0.0.1:9', code: 'ABCD-EFGH-IJKL-MNOP' })],
+  syncWithCentre: [(_c, staffToken) => ({ staffToken })],
+  listCentralReceipts: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
   releaseKey: [(c, staffToken) => ({ staffToken, packageId: c.built.manifest.packageId, sessionId: DEMO_SESSION.sessionId })],
   setTwoPersonRelease: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, required: true })],
   roomCommand: [

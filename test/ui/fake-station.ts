@@ -826,6 +826,49 @@ export class FakeStation implements StationApi {
   pairRefusal: ErrorCode | null = null;
   readonly pairCalls: StationInput<'pairWithHub'>[] = [];
   // The candidate's screens run on a solo station here: no room around it, as StationService without one.
+  /** The hub's link to the centre, as the centre page sees it: not enrolled until enrolAtCentre. */
+  central: StationOutput<'getCentralSync'> = {
+    enrolled: false,
+    centralUrl: null,
+    deviceId: null,
+    venueCode: null,
+    revoked: false,
+    lastContactAt: null,
+    clockOffsetMs: 0,
+    eventsToSend: 0,
+    oldestUnsentAt: null,
+    audioBytesToSend: 0,
+    recordingsToSend: 0,
+    newFromCentre: { sessions: 0, candidates: 0, packages: 0 },
+    transfers: [],
+    lastError: null,
+    sessions: [],
+  };
+
+  async getCentralSync(input: StationInput<'getCentralSync'>): Promise<StationOutput<'getCentralSync'>> {
+    this.requireSession(input.staffToken);
+    return structuredClone(this.central);
+  }
+
+  async enrolAtCentre(input: StationInput<'enrolAtCentre'>): Promise<StationOutput<'enrolAtCentre'>> {
+    this.requireSession(input.staffToken);
+    if (this.central.enrolled) throw new StationError('CENTRAL_ALREADY_ENROLLED');
+    this.central = { ...this.central, enrolled: true, centralUrl: input.centralUrl, deviceId: '00000000-0000-4000-8000-000000000001', venueCode: 'RIX01', lastContactAt: new Date(this.now()).toISOString() };
+    return structuredClone(this.central);
+  }
+
+  async syncWithCentre(input: StationInput<'syncWithCentre'>): Promise<StationOutput<'syncWithCentre'>> {
+    this.requireSession(input.staffToken);
+    if (!this.central.enrolled) throw new StationError('CENTRAL_NOT_ENROLLED');
+    this.central = { ...this.central, eventsToSend: 0, oldestUnsentAt: null, audioBytesToSend: 0, recordingsToSend: 0, lastContactAt: new Date(this.now()).toISOString() };
+    return structuredClone(this.central);
+  }
+
+  async listCentralReceipts(input: StationInput<'listCentralReceipts'>): Promise<StationOutput<'listCentralReceipts'>> {
+    this.requireSession(input.staffToken);
+    return [];
+  }
+
   async getRoom(input?: StationInput<'getRoom'>): Promise<StationOutput<'getRoom'>> {
     if (!this.seatRoom) return { role: 'solo', notice: 'a solo station has no room', hub: null, seat: null };
     if (input) this.requireSession(input.staffToken);

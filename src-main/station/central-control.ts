@@ -1,0 +1,14 @@
+// What the station service asks of the hub's link to the central API (src-main/sync builds it): the
+// station API's centre methods are the staff's way to it, checked for rights and audited by the
+// service, carried out here. A seat has none attached.
+import type { BilingualText } from '../../src-shared/errors.ts';
+import type { SignedReceipt } from '../../src-shared/contracts/central-api.ts';
+import type { CentralSyncView } from '../../src-shared/contracts/station-api.ts';
+
+export interface CentralControl {
+  status(): CentralSyncView;
+  enrol(input: { centralUrl: string; code: string; name: string }): Promise<{ deviceId: string; venueCode: string }>;
+  /** A pass now; resolves when it is over (its problem, if any, is in the status). */
+  syncNow(): Promise<unknown>;
+  receiptOf(candidateId: string): { signed: SignedReceipt; matches: boolean; problems: BilingualText[] } | null;
+}

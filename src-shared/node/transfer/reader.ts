@@ -76,14 +76,18 @@ class PlainCursor {
   /** A refusal met while a receiver was reading (a receiver may report it as a mere broken stream). */
   failure: unknown;
 
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly fileSize: number,
-    private readonly key: Buffer,
-    private readonly headerHash: Buffer,
-    private readonly frameBytes: number,
-    start: number,
-  ) {
+  private readonly handle: FileHandle;
+  private readonly fileSize: number;
+  private readonly key: Buffer;
+  private readonly headerHash: Buffer;
+  private readonly frameBytes: number;
+
+  constructor(handle: FileHandle, fileSize: number, key: Buffer, headerHash: Buffer, frameBytes: number, start: number) {
+    this.handle = handle;
+    this.fileSize = fileSize;
+    this.key = key;
+    this.headerHash = headerHash;
+    this.frameBytes = frameBytes;
     this.position = start;
   }
 

@@ -69,12 +69,14 @@ class FrameSink {
   readonly fileHash = createHash('sha256');
   written = 0;
 
-  constructor(
-    private readonly handle: FileHandle,
-    private readonly key: Buffer,
-    private readonly headerHash: Buffer,
-    frameBytes: number,
-  ) {
+  private readonly handle: FileHandle;
+  private readonly key: Buffer;
+  private readonly headerHash: Buffer;
+
+  constructor(handle: FileHandle, key: Buffer, headerHash: Buffer, frameBytes: number) {
+    this.handle = handle;
+    this.key = key;
+    this.headerHash = headerHash;
     this.pending = Buffer.alloc(frameBytes);
   }
 

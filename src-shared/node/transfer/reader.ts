@@ -238,7 +238,14 @@ export async function openTransfer(file: string, options: OpenTransferOptions): 
 
     const signature = await cursor.signature();
     const plaintextSha256 = cursor.plainHash.digest();
-    if (!verify(null, signedMessage(headerHash, plaintextSha256), deviceKey, signature)) {
+    let signedByDevice: boolean;
+    try {
+      signedByDevice = verify(null, signedMessage(headerHash, plaintextSha256), deviceKey, signature);
+    } catch {
+      // A key that cannot verify Ed25519 signatures did not sign this.
+      signedByDevice = false;
+    }
+    if (!signedByDevice) {
       throw new TransferError('TRANSFER_FOREIGN', `the signature is not device ${header.deviceId}'s: the file was written by someone else`);
     }
     // Signed by the device: from here on, a disagreement is the writer's own.

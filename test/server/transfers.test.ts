@@ -212,6 +212,21 @@ describe('a USB transfer from a venue hub', () => {
     expect(await snapshot(central)).toEqual(after);
   });
 
+  it('finishes an upload the hub had begun before the network went: its offset is then the whole length, and its part file is gone', async ({ central, db, venue, transferKey }) => {
+    const { events, audio } = work(venue, (await ackedSeq(db, venue)) + 1);
+    const begun = await venue.hub.createUpload(audio.recordingId, audio.data);
+    expect((await venue.hub.patch(begun.location, 0, audio.data.subarray(0, 8000))).status).toBe(204);
+    expect(filesUnder(join(central.dataDir, 'storage', 'uploads'))).toHaveLength(1);
+
+    const imported = await importFile(central, await exportOf(venue, transferKey, events, [audio]));
+    expect(imported.body).toMatchObject({ recordings: { stored: 1, alreadyHeld: 0 } });
+    expect(await venue.hub.uploadOffset(begun.location)).toBe(audio.data.length);
+    const again = await venue.hub.createUpload(audio.recordingId, audio.data);
+    expect(again.body).toMatchObject({ uploadId: begun.body.uploadId, offset: audio.data.length, complete: true });
+    expect(filesUnder(join(central.dataDir, 'storage', 'uploads'))).toEqual([]);
+    expect((await receiptOf(venue)).attempts.flatMap((a) => a.recordings).find((r) => r.recordingId === audio.recordingId)).toMatchObject({ audioReceived: true });
+  });
+
   it('refuses a byte flipped anywhere (header, a frame head, ciphertext, a tag, the signature frame), whole, keeping nothing', async ({ central, db, venue, transferKey }) => {
     const first = (await ackedSeq(db, venue)) + 1;
     const { events, audio } = work(venue, first);

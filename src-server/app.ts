@@ -1,6 +1,6 @@
 // Assembles the HTTP service: validation and serialization of every request and response through
 // zod schemas (which also give the OpenAPI document at /docs), the error mapping to the bilingual
-// error body, health endpoints, and three scopes: public (enroll, tus discovery, receipt keys),
+// error body, health endpoints, and three scopes: public (enroll, tus discovery, receipt and transfer keys),
 // device (signed requests of an enrolled hub) and admin (the agency's token).
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -30,6 +30,7 @@ import { pushRoutes } from './push.ts';
 import { receiptKeyRoutes, receiptRoutes } from './receipts.ts';
 import { scoringRoutes } from './scoring.ts';
 import { sessionAdminRoutes } from './sessions.ts';
+import { transferAdminRoutes, transferKeyRoutes } from './transfers.ts';
 import { tusDiscoveryRoutes, uploadRoutes } from './uploads/tus.ts';
 import { enrollRoutes, venueAdminRoutes } from './venues.ts';
 
@@ -220,6 +221,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
   await app.register(enrollRoutes(ctx));
   await app.register(tusDiscoveryRoutes(ctx));
   await app.register(receiptKeyRoutes(ctx));
+  await app.register(transferKeyRoutes(ctx));
 
   const auth = { db: ctx.db, replayWindowMs: ctx.config.replayWindowMs };
   await app.register(async (device) => {
@@ -241,6 +243,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     await admin.register(sessionAdminRoutes(ctx, ADMIN_ACTOR));
     await admin.register(packageAdminRoutes(ctx, ADMIN_ACTOR));
     await admin.register(scoringRoutes(ctx, ADMIN_ACTOR));
+    await admin.register(transferAdminRoutes(ctx, ADMIN_ACTOR));
     admin.withTypeProvider<ZodTypeProvider>().get(
       '/v1/admin/audit/verify',
       {

@@ -21,6 +21,10 @@ export const ServerEnv = z.object({
   ADMIN_TOKEN_SHA256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   /** PEM file with the Ed25519 key that signs receipts. Default DATA_DIR/receipt-signing-key.pem (created). */
   RECEIPT_KEY_FILE: z.string().optional(),
+  /** PEM file with the X25519 key USB transfers are encrypted to. Default DATA_DIR/transfer-key.pem (created; share it between replicas). */
+  TRANSFER_KEY_FILE: z.string().optional(),
+  /** The largest transfer file POST /v1/admin/transfers takes. */
+  TRANSFER_MAX_BYTES: z.coerce.number().int().min(1024).default(2 * 1024 * 1024 * 1024),
   /** How long before a session's start its key may be released (default below: 600, or the demo's lead where the demo is seeded). */
   KEY_RELEASE_MARGIN_SECONDS: z.coerce.number().int().min(0).max(24 * 3600).optional(),
   /** How far a signed request's timestamp may be from the server clock; nonces are kept twice as long. */
@@ -56,6 +60,8 @@ export interface ServerConfig {
   adminTokenSha256: string | undefined;
   adminToken: string | undefined;
   receiptKeyFile: string;
+  transferKeyFile: string;
+  transferMaxBytes: number;
   keyReleaseMarginMs: number;
   replayWindowMs: number;
   enrollmentCodeTtlMs: number;
@@ -98,6 +104,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminToken: e.ADMIN_TOKEN,
     adminTokenSha256: e.ADMIN_TOKEN_SHA256,
     receiptKeyFile: resolve(e.RECEIPT_KEY_FILE ?? `${dataDir}/receipt-signing-key.pem`),
+    transferKeyFile: resolve(e.TRANSFER_KEY_FILE ?? `${dataDir}/transfer-key.pem`),
+    transferMaxBytes: e.TRANSFER_MAX_BYTES,
     keyReleaseMarginMs,
     replayWindowMs: e.REPLAY_WINDOW_SECONDS * 1000,
     enrollmentCodeTtlMs: e.ENROLLMENT_CODE_TTL_HOURS * 3600 * 1000,

@@ -1,7 +1,8 @@
-// What every route module is given: configuration, the database pools, file storage and the receipt signer.
+// What every route module is given: configuration, the database pools, file storage, the receipt signer and the transfer key.
 import type { ServerConfig } from './config.ts';
 import type { CentralDb } from './db/database.ts';
 import type { ReceiptSigner } from './receipts.ts';
+import type { TransferKey } from './transfers.ts';
 import type { BlobStorage } from './uploads/storage.ts';
 
 export interface ServerContext {
@@ -14,4 +15,6 @@ export interface ServerContext {
   uploadDb: CentralDb;
   storage: BlobStorage;
   receipts: ReceiptSigner;
+  /** The X25519 key USB transfers from venue hubs are encrypted to. */
+  transfers: TransferKey;
 }

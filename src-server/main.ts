@@ -2,14 +2,75 @@
 // runs a PostgreSQL of its own under DATA_DIR (the embedded default) and seeds the demo venue.
 // `npm run server -- verify-audit` checks the audit chain and exits non-zero at a broken link.
 // `npm run server -- new-admin-token` replaces a lost admin token (a running server takes it at once).
+// `npm run server -- import-transfer FILE` imports a venue hub's USB export (as POST /v1/admin/transfers does).
 // SIGINT/SIGTERM close the listener, let requests in flight finish and stop the database.
-import { verifyAuditChain } from './audit.ts';
+import { sealAudit, verifyAuditChain } from './audit.ts';
 import { writeNewAdminToken } from './auth/admin.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import type { ServerContext } from './context.ts';
 import { openDatabase } from './db/database.ts';
+import { migrate } from './db/migrations/index.ts';
+import { ApiError } from './errors.ts';
 import { startManagedPostgres } from './pg-cluster.ts';
+import { loadReceiptSigner } from './receipts.ts';
 import { startServer } from './server.ts';
-import { join } from 'node:path';
+import { importTransfer, loadTransferKey } from './transfers.ts';
+import { FileBlobStorage } from './uploads/storage.ts';
+import { join, resolve } from 'node:path';
+
+/** The database of this configuration: DATABASE_URL, or the embedded cluster under DATA_DIR (started for the command). */
+async function withDatabase<T>(connections: number, work: (database: ReturnType<typeof openDatabase>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const postgres = config.databaseUrl ? undefined : await startManagedPostgres({ dir: join(config.dataDir, 'postgres'), persistent: true });
+  try {
+    const url = config.databaseUrl ?? (await postgres!.createDatabase('exam_central'));
+    const database = openDatabase(url, connections);
+    try {
+      return await work(database, config);
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await postgres?.stop();
+  }
+}
+
+/** Import a USB transfer file: the same import as POST /v1/admin/transfers, against this configuration's database and storage. */
+async function importTransferCommand(file: string | undefined): Promise<number> {
+  if (!file) {
+    process.stderr.write('usage: npm run server -- import-transfer FILE.estransfer\n');
+    return 2;
+  }
+  return withDatabase(4, async (database, config) => {
+    // As a replica starting would: the import needs the schema it was written for.
+    await migrate(database.db as never);
+    const ctx: ServerContext = {
+      config,
+      db: database.db,
+      uploadDb: database.db,
+      storage: new FileBlobStorage(config.storageDir),
+      receipts: loadReceiptSigner(config.receiptKeyFile),
+      transfers: loadTransferKey(config.transferKeyFile, { create: false }),
+    };
+    try {
+      const summary = await importTransfer(ctx, resolve(file), { actorKind: 'system', actorId: 'cli import-transfer' });
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      process.stdout.write(
+        `imported ${file}: device ${summary.deviceId} (venue ${summary.venueCode}), events ${summary.events.accepted} accepted and ${summary.events.duplicates} already held, ` +
+          `recordings ${summary.recordings.stored} stored and ${summary.recordings.alreadyHeld} already held; acknowledged up to seq ${summary.ackedSeq}\n`,
+      );
+      return 0;
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      const body = error.toBody();
+      process.stderr.write(`refused ${file}: ${body.code}${body.detail ? ` (${body.detail})` : ''}${body.expectedSeq === undefined ? '' : ` expected seq ${body.expectedSeq}`}\n${body.message.en}\n${body.message.lv}\n`);
+      return 1;
+    } finally {
+      // Into the chain now (a running server's sealer would do it too).
+      await sealAudit(database.db);
+    }
+  });
+}
 
 async function verifyAudit(): Promise<number> {
   const config = loadConfig();
@@ -79,10 +140,11 @@ function newAdminToken(): number {
 const command = process.argv[2] ?? 'serve';
 try {
   if (command === 'verify-audit') process.exitCode = await verifyAudit();
+  else if (command === 'import-transfer') process.exitCode = await importTransferCommand(process.argv[3]);
   else if (command === 'new-admin-token') process.exitCode = newAdminToken();
   else if (command === 'serve') await serve();
   else {
-    process.stderr.write(`unknown command ${command}; use: serve | verify-audit | new-admin-token\n`);
+    process.stderr.write(`unknown command ${command}; use: serve | verify-audit | new-admin-token | import-transfer FILE\n`);
     process.exitCode = 2;
   }
 } catch (error) {

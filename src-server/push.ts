@@ -11,11 +11,13 @@
 // holds (409 RECORDING_CONFLICT) and an origin arriving again with another body (409 EVENT_CONFLICT)
 // refuse the whole push, and the refusal is audited on its own, outside the rolled-back push.
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { checkBatch, describeBatchProblem, EventEnvelope, PushReply, PushRequest, type BatchProblem, type EventPayload } from '../src-shared/contracts/events.ts';
 import { recordAudit, type AuditEntry } from './audit.ts';
 import type { ServerContext } from './context.ts';
+import type { CentralDb } from './db/database.ts';
+import type { CentralTables } from './db/tables.ts';
 import { ApiError, errorResponses, type ApiErrorCode } from './errors.ts';
 
 // The contract's schemas under the OpenAPI names this API has always given them. The envelope is
@@ -89,12 +91,15 @@ function refusalAudit(code: ApiErrorCode, refusal: Refusal, device: { deviceId: 
 /**
  * Apply a push: the batch is checked here with the contract, then one call to apply_push does the
  * rest in one transaction. A refusal comes back as a PostgreSQL exception and becomes the API error.
+ * `db` is the pool (the call is its own transaction) or a transaction the call joins (a USB
+ * transfer's import applies its batches and its audio in one: src-server/transfers.ts).
  */
 export async function applyPush(
   ctx: ServerContext,
   device: { deviceId: string; venueId: string },
   request: { events: EventEnvelope[]; rawJson?: Buffer | undefined },
   nonce: string,
+  db: CentralDb | Transaction<CentralTables> = ctx.db,
 ): Promise<PushReply> {
   const answers = checkPush(request.events, ctx.config.pushMaxEvents);
   // The body went through the schema as parsed; the same bytes go to PostgreSQL in jsonb's binary
@@ -104,7 +109,7 @@ export async function applyPush(
   try {
     const result = await sql<{ acked_seq: number; accepted: number; duplicates: number }>`
       SELECT acked_seq, accepted, duplicates
-      FROM apply_push(${device.deviceId}::uuid, ${device.venueId}::uuid, ${nonce}, (${batch}::jsonb)->'events', ${JSON.stringify(answers)}::jsonb)`.execute(ctx.db);
+      FROM apply_push(${device.deviceId}::uuid, ${device.venueId}::uuid, ${nonce}, (${batch}::jsonb)->'events', ${JSON.stringify(answers)}::jsonb)`.execute(db);
     const row = result.rows[0]!;
     return { ackedSeq: Number(row.acked_seq), accepted: row.accepted, duplicates: row.duplicates };
   } catch (error) {
@@ -118,7 +123,7 @@ export async function applyPush(
     if (refused === 'EVENT_CONFLICT' && typeof refusal.info?.originDeviceId === 'string' && typeof refusal.info.originSeq === 'number') {
       fields.origin = { deviceId: refusal.info.originDeviceId, seq: refusal.info.originSeq };
     }
-    // The push was rolled back; the refusal is kept all the same.
+    // The push was rolled back; the refusal is kept all the same (on the pool: outside any transaction the call joined).
     const audit = refusalAudit(refused, refusal, device);
     if (audit) await recordAudit(ctx.db, [audit]);
     throw new ApiError(refused, refusal.detail, fields);

@@ -1,5 +1,5 @@
 // Starting and stopping the whole service: the database (DATABASE_URL, or a PostgreSQL this process
-// manages under the data folder), migrations, storage, the receipt key, the admin token, the demo
+// manages under the data folder), migrations, storage, the receipt and transfer keys, the admin token, the demo
 // seed, and the HTTP listener. Used by main.ts, the tests and the benchmark.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { migrate } from './db/migrations/index.ts';
 import { seedDemo, type DemoSeed } from './demo-seed.ts';
 import { startManagedPostgres, type ManagedPostgres } from './pg-cluster.ts';
 import { loadReceiptSigner } from './receipts.ts';
+import { loadTransferKey } from './transfers.ts';
 import { FileBlobStorage } from './uploads/storage.ts';
 
 export interface RunningServer {
@@ -62,6 +63,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       uploadDb: uploadDatabase.db,
       storage: new FileBlobStorage(config.storageDir),
       receipts: loadReceiptSigner(config.receiptKeyFile),
+      transfers: loadTransferKey(config.transferKeyFile, { create: true }),
     };
     const admin = resolveAdminToken({ adminToken: config.adminToken, adminTokenSha256: config.adminTokenSha256, hashFile: join(config.dataDir, 'admin-token.sha256') });
     const shouldSeed = config.seedDemo ?? (config.databaseUrl === undefined && options.postgres === undefined);

@@ -737,6 +737,42 @@ export const ERROR_CATALOGUE = {
   UPLOAD_CHUNK_CHECKSUM_MISMATCH: { status: 460, lv: 'Faila daļa ceļā tika bojāta. Tā netika saglabāta; sūtiet to vēlreiz.', en: 'A part of the file was damaged in transit. It was not stored; send it again.' },
   UPLOAD_HASH_MISMATCH: { status: 422, lv: 'Saņemtā faila kontrolsumma neatbilst paziņotajai. Fails netika pieņemts; augšupielādējiet to no jauna.', en: 'The checksum of the received file does not match the declared one. The file was not accepted; upload it again.' },
   RECORDING_CONFLICT: { status: 409, lv: 'Šim ierakstam centrā jau ir cits saturs. Nekas netika mainīts; sazinieties ar eksāmenu centru.', en: 'The centre already holds different content for this recording. Nothing was changed; contact the exam centre.' },
+  // USB transfers (hub → centre without a network): src-shared/node/transfer/.
+  TRANSFER_FORMAT: {
+    status: 422,
+    lv: 'Fails nav Exam Station pārsūtīšanas fails vai tā saturs nav saskaņots. Nekas netika importēts. Izveidojiet eksportu telpas datorā vēlreiz.',
+    en: 'The file is not an Exam Station transfer file or its contents do not agree with themselves. Nothing was imported. Export again on the venue hub.',
+  },
+  TRANSFER_FORMAT_TOO_NEW: {
+    status: 422,
+    lv: 'Pārsūtīšanas fails ir izveidots jaunākā Exam Station versijā nekā šis centrālais serveris. Nekas netika importēts; atjauniniet centrālo serveri un importējiet vēlreiz.',
+    en: 'The transfer file was made by a newer Exam Station version than this central API. Nothing was imported; update the central API and import again.',
+  },
+  TRANSFER_TAMPERED: {
+    status: 422,
+    lv: 'Pārsūtīšanas fails ir bojāts vai mainīts (datu daļa neiztur pārbaudi vai ir pārkārtota). Nekas netika importēts. Nokopējiet failu no telpas datora vēlreiz vai izveidojiet jaunu eksportu.',
+    en: 'The transfer file is damaged or altered (a part fails its check or is out of order). Nothing was imported. Copy the file from the venue hub again or make a new export.',
+  },
+  TRANSFER_TRUNCATED: {
+    status: 422,
+    lv: 'Pārsūtīšanas fails ir nepilnīgs (kopēšana, iespējams, pārtraukta). Nekas netika importēts. Nokopējiet failu vēlreiz un pagaidiet, līdz kopēšana beidzas.',
+    en: 'The transfer file is incomplete (the copy was probably cut short). Nothing was imported. Copy the file again and wait for the copy to finish.',
+  },
+  TRANSFER_FOREIGN: {
+    status: 422,
+    lv: 'Pārsūtīšanas failu nevar pieņemt: to parakstījusi nezināma, atsaukta vai citas vietas ierīce, vai tas šifrēts cita centra atslēgai. Nekas netika importēts. Pārbaudiet, no kuras telpas datora fails nāk, un sazinieties ar eksāmenu centru.',
+    en: 'The transfer file cannot be accepted: it is signed by an unknown, revoked or another venue\'s device, or encrypted to another centre\'s key. Nothing was imported. Check which venue hub the file comes from and contact the exam centre.',
+  },
+  TRANSFER_SEQ_GAP: {
+    status: 409,
+    lv: 'Šis eksports turpina iepriekšēju eksportu vai sinhronizāciju, ko centrs vēl nav saņēmis. Nekas netika importēts; vispirms importējiet iepriekšējo eksportu vai izveidojiet jaunu eksportu telpas datorā.',
+    en: 'This export continues an earlier export or sync the centre has not received. Nothing was imported; import the earlier export first, or make a new export on the venue hub.',
+  },
+  TRANSFER_SOURCE_MISMATCH: {
+    status: 500,
+    lv: 'Audio ieraksts telpas datorā neatbilst savai kontrolsummai, tāpēc eksports netika izveidots. Pasauciet IT; nedzēsiet telpas datora datus.',
+    en: 'An audio recording on the venue hub does not match its checksum, so the export was not written. Call IT; do not delete the hub\'s data.',
+  },
   PACKAGE_INVALID: { status: 422, lv: 'Eksāmena pakete ir bojāta vai neatbilst atslēgai. Nekas netika saglabāts.', en: 'The exam package is damaged or does not match its key. Nothing was stored.' },
   ANSWER_KEY_MISMATCH: { status: 422, lv: 'Atbilžu atslēga neatbilst paketes saturam. Nekas netika saglabāts.', en: "The answer key does not fit the package's content. Nothing was stored." },
   SCORE_INVALID: { status: 422, lv: 'Vērtējums neatbilst uzdevumam (nav vērtētāja uzdevums vai pārsniedz maksimumu).', en: 'The score does not fit the item (not a rater item, or above its maximum).' },
@@ -879,6 +915,11 @@ export class StationError extends CodedError {
     const known = Object.hasOwn(ERROR_CATALOGUE, body.code);
     return new StationError(known ? body.code : 'INTERNAL', body.detail, known && body.params ? { params: body.params } : undefined);
   }
+}
+
+/** Thrown by the shared transfer-file code (src-shared/node/transfer/): writing or opening a USB export. */
+export class TransferError extends CodedError {
+  override name = 'TransferError';
 }
 
 /** Thrown by the shared package and content code, wherever it runs; the program says what it means there. */

@@ -13,14 +13,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { sql, type Selectable } from 'kysely';
+import { sql, type Selectable, type Transaction } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import { z } from 'zod';
 import { recordAudit } from '../audit.ts';
 import { checkSpentNonce, spendNonceCte, spentNonceColumns, type AuthenticatedDevice } from '../auth/devices.ts';
 import { EMPTY_SHA256, UNSIGNED_PAYLOAD } from '../../src-shared/node/request-signing.ts';
 import type { ServerContext } from '../context.ts';
-import type { UploadTable } from '../db/tables.ts';
+import type { CentralTables, UploadTable } from '../db/tables.ts';
 import { ApiError, errorResponses } from '../errors.ts';
 import { UploadOverflow } from './storage.ts';
 
@@ -180,7 +180,7 @@ async function acceptWholeFile(ctx: ServerContext, request: FastifyRequest, repl
   return reply.send({ uploadId, offset: declared.length, complete: true });
 }
 
-interface Finishing {
+export interface Finishing {
   /** The part file holding the verified bytes: a fresh id for a whole-file POST, the upload's own for a PATCH. */
   partId: string;
   declared: Omit<Declared, 'uploadId'>;
@@ -193,7 +193,7 @@ interface Finishing {
 }
 
 /** A refusal decided under the lock: the part file (and for a PATCH, its upload) is discarded. */
-class FinishRefused extends ApiError {}
+export class FinishRefused extends ApiError {}
 
 /**
  * Finish an upload whose whole SHA-256 was verified. First, holding nothing: the part file's bytes
@@ -214,11 +214,10 @@ class FinishRefused extends ApiError {}
  */
 async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: Finishing): Promise<string> {
   const { uploadDb: db, storage, config } = ctx;
-  const { recordingId, sha256, length, mimeType } = f.declared;
+  const { recordingId, sha256, length } = f.declared;
   const key = objectKeyOfRecording(device.venueId, recordingId, sha256);
-  const conflict = (why: string) => new FinishRefused('RECORDING_CONFLICT', `${why}; this upload is ${length} bytes with SHA-256 ${sha256}`);
   let moved = false;
-  let outcome: { uploadId: string; won: boolean; otherPart: string | null };
+  let outcome: FinishOutcome;
   try {
     // Outside the transaction: no connection and no lock is held while the bytes go to disk. A
     // PATCH's part file is gone only when another request ended the upload (the check under the
@@ -235,78 +234,9 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
       const spent = await sql<{ device_status: string | null; nonce_fresh: boolean }>`
         ${f.nonce ? sql`WITH ${spendNonceCte(device.deviceId, f.nonce)} SELECT ${spentNonceColumns(device.deviceId)},` : sql`SELECT`} lock_recordings(ARRAY[${recordingId}::uuid])`.execute(trx);
       if (f.nonce) checkSpentNonce(spent.rows[0]);
-      // The row lock orders this against a PATCH taking its lease: that lease is either seen here, or
-      // its statement waits and then finds the upload no longer open.
-      const held = await trx
-        .selectNoFrom((eb) => [
-          jsonObjectFrom(eb.selectFrom('recording').select(['venue_id', 'closed', 'sha256', 'bytes', 'blob_sha256', 'blob_bytes']).where('recording_id', '=', recordingId)).as('rec'),
-          jsonObjectFrom(
-            eb
-              .selectFrom('upload')
-              .select(['upload_id', 'venue_id', 'sha256', 'length', 'status', 'lease_token', sql<boolean>`coalesce(lease_until > now(), false)`.as('leased')])
-              .where('recording_id', '=', recordingId)
-              .forUpdate(),
-          ).as('upload'),
-        ])
-        .executeTakeFirstOrThrow();
-      const { rec, upload } = held;
-      if ((rec && rec.venue_id !== device.venueId) || (upload && upload.venue_id !== device.venueId)) throw new FinishRefused('NOT_FOUND', `recording ${recordingId}`);
-      if (rec?.blob_sha256 != null) {
-        if (rec.blob_sha256 === sha256 && Number(rec.blob_bytes) === length) return { uploadId: upload?.upload_id ?? f.partId, won: false, otherPart: null };
-        throw conflict(`the centre holds other audio for this recording: ${rec.blob_bytes} bytes with SHA-256 ${rec.blob_sha256}`);
-      }
-      if (rec?.closed && (rec.sha256 !== sha256 || Number(rec.bytes) !== length)) throw conflict(`the recording was closed with ${rec.bytes} bytes and SHA-256 ${rec.sha256}`);
-      if (upload && (upload.sha256 !== sha256 || Number(upload.length) !== length)) {
-        throw conflict(`an upload of this recording with ${upload.length} bytes and SHA-256 ${upload.sha256} exists`);
-      }
-
-      let uploadId = f.partId;
-      let otherPart: string | null = null;
-      const now = new Date();
-      const completed = { offset: length, status: 'complete' as const, completed_at: now, lease_token: null, lease_until: null };
-      if (f.lease !== undefined) {
-        // The last PATCH: the upload must still be ours.
-        if (!upload || upload.upload_id !== f.partId || upload.status !== 'open' || upload.lease_token !== f.lease) throw new ApiError('UPLOAD_BUSY', 'the upload was taken over by another request');
-      } else if (upload) {
-        // A whole-file POST finishes the open upload of the same bytes. Its part file goes, unless a
-        // PATCH holds its lease and is still writing it: that request removes it when it notices.
-        uploadId = upload.upload_id;
-        if (!upload.leased) otherPart = upload.upload_id;
-      }
-      // This content wins. Upload, recording and audit entry are written in one statement...
-      const written = trx
-        .with('finished', (qc) =>
-          upload
-            ? qc.updateTable('upload').set(completed).where('upload_id', '=', uploadId).returning('upload_id')
-            : qc
-                .insertInto('upload')
-                .values({ upload_id: f.partId, venue_id: device.venueId, device_id: device.deviceId, recording_id: recordingId, sha256, mime_type: mimeType, ...completed, length })
-                .returning('upload_id'),
-        )
-        .with('audited', (qc) =>
-          qc.insertInto('audit_pending').values({ actor_kind: 'device', actor_id: device.deviceId, action: 'recording.uploaded', venue_id: device.venueId, subject: recordingId, detail: JSON.stringify({ sha256, bytes: length }) }),
-        )
-        .insertInto('recording')
-        .values({ recording_id: recordingId, venue_id: device.venueId, sha256, bytes: length, mime_type: mimeType, closed: false, blob_key: key, blob_sha256: sha256, blob_bytes: length, uploaded_at: now })
-        .onConflict((oc) =>
-          oc.column('recording_id').doUpdateSet((eb) => ({
-            // Until the station's close arrives, the recording is described by what was uploaded.
-            sha256: sql<string>`CASE WHEN recording.closed THEN recording.sha256 ELSE excluded.sha256 END`,
-            bytes: sql<number>`CASE WHEN recording.closed THEN recording.bytes ELSE excluded.bytes END`,
-            blob_key: eb.ref('excluded.blob_key'),
-            blob_sha256: eb.ref('excluded.blob_sha256'),
-            blob_bytes: eb.ref('excluded.blob_bytes'),
-            uploaded_at: eb.ref('excluded.uploaded_at'),
-          })),
-        )
-        .execute();
-      // ...while the file is moved into place: the decision is made, and the two do not depend on
-      // each other. Both end before the commit, so the committed row never names an entry that a
-      // power cut could undo. Whatever fails, both have settled before the transaction ends.
-      moved = true;
-      const settled = await Promise.allSettled([written, storage.commitUpload(f.partId, key, { fsync: config.audioFsync })]);
-      for (const result of settled) if (result.status === 'rejected') throw result.reason;
-      return { uploadId, won: true, otherPart };
+      return recordFinishedUpload(trx, ctx, device, f, () => {
+        moved = true;
+      });
     });
   } catch (error) {
     if (moved) await discardObject(ctx, recordingId, key);
@@ -329,6 +259,100 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
   return outcome.uploadId;
 }
 
+/** What finishing decided: the recording's upload, whether this part file became the object, and another part file to remove. */
+export interface FinishOutcome {
+  uploadId: string;
+  won: boolean;
+  otherPart: string | null;
+}
+
+/**
+ * The decision and the writes of finishing an upload, in `trx`, which must already hold the
+ * recording's lock (lock_recordings): the same bytes held already (won: false), a refusal
+ * (FinishRefused: RECORDING_CONFLICT, NOT_FOUND), or this content wins: upload, recording and audit
+ * entry are written and the part file is moved to its key (`onMove` is called just before, so the
+ * caller knows to take the object away again if the transaction does not commit). Used by every
+ * finished tus upload and by a USB transfer's import (src-server/transfers.ts).
+ */
+export async function recordFinishedUpload(trx: Transaction<CentralTables>, ctx: ServerContext, device: Pick<AuthenticatedDevice, 'deviceId' | 'venueId'>, f: Finishing, onMove: () => void): Promise<FinishOutcome> {
+  const { storage, config } = ctx;
+  const { recordingId, sha256, length, mimeType } = f.declared;
+  const key = objectKeyOfRecording(device.venueId, recordingId, sha256);
+  const conflict = (why: string) => new FinishRefused('RECORDING_CONFLICT', `${why}; this upload is ${length} bytes with SHA-256 ${sha256}`);
+  // The row lock orders this against a PATCH taking its lease: that lease is either seen here, or
+  // its statement waits and then finds the upload no longer open.
+  const held = await trx
+    .selectNoFrom((eb) => [
+      jsonObjectFrom(eb.selectFrom('recording').select(['venue_id', 'closed', 'sha256', 'bytes', 'blob_sha256', 'blob_bytes']).where('recording_id', '=', recordingId)).as('rec'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('upload')
+          .select(['upload_id', 'venue_id', 'sha256', 'length', 'status', 'lease_token', sql<boolean>`coalesce(lease_until > now(), false)`.as('leased')])
+          .where('recording_id', '=', recordingId)
+          .forUpdate(),
+      ).as('upload'),
+    ])
+    .executeTakeFirstOrThrow();
+  const { rec, upload } = held;
+  if ((rec && rec.venue_id !== device.venueId) || (upload && upload.venue_id !== device.venueId)) throw new FinishRefused('NOT_FOUND', `recording ${recordingId}`);
+  if (rec?.blob_sha256 != null) {
+    if (rec.blob_sha256 === sha256 && Number(rec.blob_bytes) === length) return { uploadId: upload?.upload_id ?? f.partId, won: false, otherPart: null };
+    throw conflict(`the centre holds other audio for this recording: ${rec.blob_bytes} bytes with SHA-256 ${rec.blob_sha256}`);
+  }
+  if (rec?.closed && (rec.sha256 !== sha256 || Number(rec.bytes) !== length)) throw conflict(`the recording was closed with ${rec.bytes} bytes and SHA-256 ${rec.sha256}`);
+  if (upload && (upload.sha256 !== sha256 || Number(upload.length) !== length)) {
+    throw conflict(`an upload of this recording with ${upload.length} bytes and SHA-256 ${upload.sha256} exists`);
+  }
+
+  let uploadId = f.partId;
+  let otherPart: string | null = null;
+  const now = new Date();
+  const completed = { offset: length, status: 'complete' as const, completed_at: now, lease_token: null, lease_until: null };
+  if (f.lease !== undefined) {
+    // The last PATCH: the upload must still be ours.
+    if (!upload || upload.upload_id !== f.partId || upload.status !== 'open' || upload.lease_token !== f.lease) throw new ApiError('UPLOAD_BUSY', 'the upload was taken over by another request');
+  } else if (upload) {
+    // A whole-file POST finishes the open upload of the same bytes. Its part file goes, unless a
+    // PATCH holds its lease and is still writing it: that request removes it when it notices.
+    uploadId = upload.upload_id;
+    if (!upload.leased) otherPart = upload.upload_id;
+  }
+  // This content wins. Upload, recording and audit entry are written in one statement...
+  const written = trx
+    .with('finished', (qc) =>
+      upload
+        ? qc.updateTable('upload').set(completed).where('upload_id', '=', uploadId).returning('upload_id')
+        : qc
+            .insertInto('upload')
+            .values({ upload_id: f.partId, venue_id: device.venueId, device_id: device.deviceId, recording_id: recordingId, sha256, mime_type: mimeType, ...completed, length })
+            .returning('upload_id'),
+    )
+    .with('audited', (qc) =>
+      qc.insertInto('audit_pending').values({ actor_kind: 'device', actor_id: device.deviceId, action: 'recording.uploaded', venue_id: device.venueId, subject: recordingId, detail: JSON.stringify({ sha256, bytes: length }) }),
+    )
+    .insertInto('recording')
+    .values({ recording_id: recordingId, venue_id: device.venueId, sha256, bytes: length, mime_type: mimeType, closed: false, blob_key: key, blob_sha256: sha256, blob_bytes: length, uploaded_at: now })
+    .onConflict((oc) =>
+      oc.column('recording_id').doUpdateSet((eb) => ({
+        // Until the station's close arrives, the recording is described by what was uploaded.
+        sha256: sql<string>`CASE WHEN recording.closed THEN recording.sha256 ELSE excluded.sha256 END`,
+        bytes: sql<number>`CASE WHEN recording.closed THEN recording.bytes ELSE excluded.bytes END`,
+        blob_key: eb.ref('excluded.blob_key'),
+        blob_sha256: eb.ref('excluded.blob_sha256'),
+        blob_bytes: eb.ref('excluded.blob_bytes'),
+        uploaded_at: eb.ref('excluded.uploaded_at'),
+      })),
+    )
+    .execute();
+  // ...while the file is moved into place: the decision is made, and the two do not depend on
+  // each other. Both end before the commit, so the committed row never names an entry that a
+  // power cut could undo. Whatever fails, both have settled before the transaction ends.
+  onMove();
+  const settled = await Promise.allSettled([written, storage.commitUpload(f.partId, key, { fsync: config.audioFsync })]);
+  for (const result of settled) if (result.status === 'rejected') throw result.reason;
+  return { uploadId, won: true, otherPart };
+}
+
 /**
  * After a transaction that moved (or tried to move) the file failed, take the object away unless
  * the recording holds it: a failed COMMIT may have happened after all (its answer lost), and once
@@ -337,7 +361,7 @@ async function finishUpload(ctx: ServerContext, device: AuthenticatedDevice, f: 
  * move to the key is made and decided, this cannot go wrong; when the database cannot be asked, the
  * object stays (unreferenced bytes, never a reference without bytes).
  */
-async function discardObject(ctx: ServerContext, recordingId: string, key: string): Promise<void> {
+export async function discardObject(ctx: ServerContext, recordingId: string, key: string): Promise<void> {
   try {
     await ctx.uploadDb.transaction().execute(async (trx) => {
       await sql`SELECT lock_recordings(ARRAY[${recordingId}::uuid])`.execute(trx);

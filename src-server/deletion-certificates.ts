@@ -6,14 +6,17 @@
 // the receipt the centre would sign for that candidate now. A hub that deleted what the centre does not
 // hold (or holds otherwise) is an alarm: the refusal is written to the audit trail. The route is a thin
 // wrapper of acceptDeletionCertificate, which the USB import calls with the same checks.
+// The agency's view of a session's certificates also compares the hub's manifests, kind by kind, with
+// the ones the centre builds from its own rows (centreManifests): shown, not refused.
 import type { KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
-import { DeletionCertificate, SignedDeletionCertificate } from '../src-shared/contracts/deletion-certificate.ts';
-import { deletionCertificateSha256, receiptSha256, verifyDeletionCertificate } from '../src-shared/node/deletion-certificate.ts';
+import { DeletionCertificate, deletionEntry, SignedDeletionCertificate, type DeletionItem, type DeletionKind } from '../src-shared/contracts/deletion-certificate.ts';
+import { deletionCertificateSha256, deletionItem, receiptSha256, verifyDeletionCertificate } from '../src-shared/node/deletion-certificate.ts';
 import { appendAudit, recordAudit, type AuditEntry } from './audit.ts';
 import type { ServerContext } from './context.ts';
+import type { CentralDb } from './db/database.ts';
 import type { CentralTables } from './db/tables.ts';
 import { ApiError, errorResponses, type ApiErrorCode } from './errors.ts';
 import { buildReceipt } from './receipts.ts';
@@ -218,6 +221,89 @@ export async function acceptDeletionCertificate(ctx: ServerContext, sender: Cert
   }
 }
 
+/** The kinds whose manifest the centre can build from its own rows (the others it never receives). */
+export const CENTRE_HELD_KINDS = ['attempts', 'responses', 'response-revisions', 'recordings', 'audio-segments', 'timer-events', 'audio-plays', 'attendance', 'incidents'] as const satisfies readonly DeletionKind[];
+
+/**
+ * The manifests of a session as the centre holds it, one item per kind of CENTRE_HELD_KINDS, built
+ * with the same entries a hub writes (deletionEntry). A hub holds the whole session (its own and its
+ * seats' results), so a hub's items of these kinds are these, once every receipt matched.
+ */
+export async function centreManifests(db: CentralDb, venueId: string, sessionId: string): Promise<DeletionItem[]> {
+  const attempts = await db.selectFrom('attempt as a').innerJoin('candidate as c', 'c.candidate_id', 'a.candidate_id').select('a.attempt_id').where('c.session_id', '=', sessionId).where('a.venue_id', '=', venueId).execute();
+  const ids = attempts.map((a) => a.attempt_id);
+  const some = ids.length > 0;
+  const venueDevices = db.selectFrom('device').select('device_id').where('venue_id', '=', venueId);
+  const responses = some ? await db.selectFrom('response').select(['attempt_id', 'item_id', 'revision']).where('attempt_id', 'in', ids).execute() : [];
+  const revisions = some
+    ? await db
+        .selectFrom('outbox_event')
+        .select([sql<string>`payload->>'attemptId'`.as('attempt_id'), sql<string>`payload->>'itemId'`.as('item_id'), sql<string>`payload->>'revision'`.as('revision')])
+        .distinct()
+        .where('device_id', 'in', venueDevices)
+        .where('kind', '=', 'response.saved')
+        .where(sql<string>`payload->>'attemptId'`, 'in', ids)
+        .execute()
+    : [];
+  const recordings = some ? await db.selectFrom('recording').select(['recording_id', 'sha256', 'bytes']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).execute() : [];
+  const recordingIds = recordings.map((r) => r.recording_id);
+  const segments = recordingIds.length
+    ? await db
+        .selectFrom('outbox_event')
+        .select([sql<string>`payload->>'recordingId'`.as('recording_id'), sql<string>`payload->>'index'`.as('index'), sql<string>`payload->>'sha256'`.as('sha256'), sql<string>`max((payload->>'bytes')::bigint)`.as('bytes')])
+        .where('device_id', 'in', venueDevices)
+        .where('kind', '=', 'recording.segment')
+        .where(sql<string>`payload->>'recordingId'`, 'in', recordingIds)
+        .groupBy([sql`payload->>'recordingId'`, sql`payload->>'index'`, sql`payload->>'sha256'`])
+        .execute()
+    : [];
+  const timers = some ? await db.selectFrom('timer_event').select(['attempt_id', 'event_id']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).execute() : [];
+  const plays = some ? await db.selectFrom('audio_play').select(['attempt_id', 'stimulus_id', 'play']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).execute() : [];
+  const attendance = await db.selectFrom('attendance').select(['candidate_id', 'status']).where('session_id', '=', sessionId).where('venue_id', '=', venueId).execute();
+  const incidents = await db.selectFrom('incident').select('incident_id').where('session_id', '=', sessionId).where('venue_id', '=', venueId).execute();
+  const sum = (values: readonly (number | string | null)[]) => values.reduce<number>((n, v) => n + Number(v ?? 0), 0);
+  return [
+    deletionItem('attempts', ids.map((attemptId) => deletionEntry('attempts', { attemptId }))),
+    deletionItem('responses', responses.map((r) => deletionEntry('responses', { attemptId: r.attempt_id, itemId: r.item_id, revision: r.revision }))),
+    deletionItem('response-revisions', revisions.map((r) => deletionEntry('response-revisions', { attemptId: r.attempt_id, itemId: r.item_id, revision: r.revision }))),
+    deletionItem('recordings', recordings.map((r) => deletionEntry('recordings', { recordingId: r.recording_id, sha256: r.sha256 })), sum(recordings.map((r) => r.bytes))),
+    deletionItem('audio-segments', segments.map((g) => deletionEntry('audio-segments', { recordingId: g.recording_id, index: g.index, sha256: g.sha256 })), sum(segments.map((g) => g.bytes))),
+    deletionItem('timer-events', timers.map((t) => deletionEntry('timer-events', { attemptId: t.attempt_id, eventId: t.event_id }))),
+    deletionItem('audio-plays', plays.map((p) => deletionEntry('audio-plays', { attemptId: p.attempt_id, stimulusId: p.stimulus_id, play: p.play }))),
+    deletionItem('attendance', attendance.map((a) => deletionEntry('attendance', { candidateId: a.candidate_id, status: a.status }))),
+    deletionItem('incidents', incidents.map((i) => deletionEntry('incidents', { incidentId: i.incident_id }))),
+  ];
+}
+
+export const CentreCheck = z.object({
+  /** The hub (or solo) station of the certificate whose items are compared. */
+  stationDeviceId: z.string(),
+  kind: z.string(),
+  /** What the station certified of the kind (null: it did not list the kind). */
+  certified: z.object({ count: z.number().int(), sha256: z.string() }).nullable(),
+  centre: z.object({ count: z.number().int(), sha256: z.string() }),
+  matches: z.boolean(),
+});
+export type CentreCheck = z.infer<typeof CentreCheck>;
+
+/** A certificate's hub and solo stations, kind by kind, against the centre's own manifests. */
+export function checkAgainstCentre(certificate: DeletionCertificate, centre: readonly DeletionItem[]): CentreCheck[] {
+  return certificate.stations
+    .filter((s) => s.role !== 'seat')
+    .flatMap((station) =>
+      centre.map((held) => {
+        const item = station.items.find((i) => i.kind === held.kind);
+        return {
+          stationDeviceId: station.deviceId,
+          kind: held.kind,
+          certified: item ? { count: item.count, sha256: item.sha256 } : null,
+          centre: { count: held.count, sha256: held.sha256 },
+          matches: item?.sha256 === held.sha256,
+        };
+      }),
+    );
+}
+
 /** A session's certificates, most recent first; 404 for a session the centre does not know. */
 export async function sessionDeletionCertificates(ctx: ServerContext, sessionId: string): Promise<StoredDeletionCertificate[]> {
   const session = await ctx.db.selectFrom('exam_session').select('session_id').where('session_id', '=', sessionId).executeTakeFirst();
@@ -290,11 +376,21 @@ export const deletionCertificateAdminRoutes =
           tags: ['admin'],
           summary: "A session's deletion certificates, most recent first",
           params: z.object({ sessionId: z.string().min(1).max(64) }),
-          response: { 200: z.object({ certificates: z.array(StoredDeletionCertificate) }), ...errorResponses },
+          description:
+            'Each with `centreCheck`: for its hub (or solo) station, every kind the centre holds too, the certified count and manifest hash beside the ones the centre builds from its own rows now. ' +
+            'A hub holds the whole session, so once every receipt matched each kind should match; a difference says which kind to look at.',
+          response: { 200: z.object({ certificates: z.array(StoredDeletionCertificate.extend({ centreCheck: z.array(CentreCheck) }).meta({ id: 'CheckedDeletionCertificate' })) }), ...errorResponses },
         },
       },
       async (request) => {
-        const certificates = await sessionDeletionCertificates(ctx, request.params.sessionId);
+        const stored = await sessionDeletionCertificates(ctx, request.params.sessionId);
+        const manifests = new Map<string, DeletionItem[]>();
+        const certificates = [];
+        for (const c of stored) {
+          let centre = manifests.get(c.venueId);
+          if (!centre) manifests.set(c.venueId, (centre = await centreManifests(ctx.db, c.venueId, c.sessionId)));
+          certificates.push({ ...c, centreCheck: checkAgainstCentre(c.certificate, centre) });
+        }
         await recordAudit(ctx.db, [{ actorKind: 'admin', actorId: actor, action: 'deletion-certificate.listed', subject: request.params.sessionId, detail: { certificates: certificates.map((c) => c.certificateId) } }]);
         return { certificates };
       },

@@ -22,14 +22,14 @@ export const DELETION_KINDS = {
   candidates: { fields: ['candidateId'], bytes: false },
   /** Identity checks at the door (who checked the ID document and the personal code, when). */
   'check-ins': { fields: ['candidateId'], bytes: false },
-  /** Attendance marks, with the status the station held (as the receipt's attendance). */
+  /** Attendance marks: each candidate whose attendance was marked, with the last status (as the receipt's attendance); not the unmarked ones. */
   attendance: { fields: ['candidateId', 'status'], bytes: false },
   /** Seat assignments of candidates in the room. */
   'seat-assignments': { fields: ['assignmentId'], bytes: false },
   attempts: { fields: ['attemptId'], bytes: false },
   /** The current answer of each item: its latest revision (what the receipt lists). */
   responses: { fields: ['attemptId', 'itemId', 'revision'], bytes: false },
-  /** Every saved revision of every answer (the centre holds them as response.saved events). */
+  /** Every saved revision of every answer, each (attempt, item, revision) once (the centre holds them as response.saved events). */
   'response-revisions': { fields: ['attemptId', 'itemId', 'revision'], bytes: false },
   /** Speaking takes, with the SHA-256 of the whole take (the receipt's recording hash; `-` for a take never closed). */
   recordings: { fields: ['recordingId', 'sha256'], bytes: true },

@@ -80,6 +80,12 @@ function certificateOf(venue: TestVenue, held: Held, receipts: { candidateId: st
     deletionItem('responses', [deletionEntry('responses', { attemptId: held.attemptId, itemId: 'l1-q1', revision: 2 })]),
     deletionItem('response-revisions', [1, 2].map((revision) => deletionEntry('response-revisions', { attemptId: held.attemptId, itemId: 'l1-q1', revision }))),
     deletionItem('recordings', [deletionEntry('recordings', { recordingId: held.recordingId, sha256: sha256(held.audio) })], held.audio.length),
+    deletionItem('attendance', venue.candidateIds.map((candidateId, i) => deletionEntry('attendance', { candidateId, status: i === 0 ? 'present' : 'absent' }))),
+    // Nothing of these kinds was held: the empty manifest of each.
+    deletionItem('audio-segments', [], 0),
+    deletionItem('timer-events', []),
+    deletionItem('audio-plays', []),
+    deletionItem('incidents', []),
   ];
   return {
     formatVersion: 1,
@@ -128,10 +134,15 @@ describe('a deletion certificate', () => {
     // The agency sees it per session and among the recent ones.
     const perSession = await central.admin.ok<{ certificates: StoredDeletionCertificate[] }>('GET', `/v1/admin/sessions/${venue.sessionId}/deletion-certificates`);
     expect(perSession.certificates.map((c) => c.certificateId)).toContain(signed.certificate.certificateId);
-    expect(perSession.certificates.find((c) => c.certificateId === signed.certificate.certificateId)).toEqual(accepted.body);
+    expect(perSession.certificates.find((c) => c.certificateId === signed.certificate.certificateId)).toEqual({ ...accepted.body, centreCheck: expect.any(Array) });
     const recent = await central.admin.ok<{ certificates: StoredDeletionCertificate[] }>('GET', '/v1/admin/deletion-certificates');
     expect(recent.certificates[0]).toEqual(accepted.body);
     expect((await central.admin.call('GET', '/v1/admin/sessions/S-NONE/deletion-certificates')).status).toBe(404);
+    // The agency's own check: the hub's manifests, kind by kind, are the ones the centre builds from its rows.
+    const checks = (perSession.certificates.find((c) => c.certificateId === signed.certificate.certificateId) as unknown as { centreCheck: { stationDeviceId: string; kind: string; matches: boolean }[] }).centreCheck;
+    expect(checks.map((c) => c.kind).sort()).toEqual(['attempts', 'attendance', 'audio-plays', 'audio-segments', 'incidents', 'recordings', 'response-revisions', 'responses', 'timer-events']);
+    expect(checks.filter((c) => !c.matches)).toEqual([]);
+    expect(new Set(checks.map((c) => c.stationDeviceId))).toEqual(new Set(['hub-room-1']));
 
     // The same certificate again: 200 with the stored one, and still one row.
     const again = await send(venue, signed);
@@ -148,6 +159,21 @@ describe('a deletion certificate', () => {
     const renamed = await venue.hub.call<SignedReceipt>('GET', `/v1/receipts/${venue.candidateIds[0]}`);
     expect(renamed.body.receipt.candidate.familyName).toBe('Bērziņa-Kalniņa 1');
     expect((await send(venue, signed)).status).toBe(201);
+  });
+
+  it("shows the agency where a hub's manifest differs from what the centre holds, kind by kind", async ({ central, venue, held }) => {
+    const certificate = certificateOf(venue, held, await verifiedReceipts(central, venue));
+    // The hub certifies only the latest revision among all the revisions it deleted: not what the centre holds.
+    const hub = certificate.stations[0]!;
+    hub.items = hub.items.map((i) => (i.kind === 'response-revisions' ? deletionItem('response-revisions', [deletionEntry('response-revisions', { attemptId: held.attemptId, itemId: 'l1-q1', revision: 2 })]) : i));
+    const signed = signDeletionCertificate(certificate, venue.hub.privateKey);
+    expect((await send(venue, signed)).status).toBe(201);
+    const listed = await central.admin.ok<{ certificates: (StoredDeletionCertificate & { centreCheck: { kind: string; matches: boolean; certified: { count: number } | null; centre: { count: number } }[] })[] }>(
+      'GET',
+      `/v1/admin/sessions/${venue.sessionId}/deletion-certificates`,
+    );
+    const checks = listed.certificates.find((c) => c.certificateId === certificate.certificateId)!.centreCheck;
+    expect(checks.filter((c) => !c.matches)).toEqual([expect.objectContaining({ kind: 'response-revisions', certified: expect.objectContaining({ count: 1 }), centre: expect.objectContaining({ count: 2 }) })]);
   });
 
   it('refuses another body under a held id with 409 CONFLICT, and the first stands', async ({ central, db, venue, held }) => {

@@ -22,6 +22,7 @@ import { identifyDevice, pruneNonces, verifyDeviceSignature } from './auth/devic
 import { HEADERS, SIGNATURE_SCHEME, SIGNED_HEADERS, UNSIGNED_PAYLOAD, sha256Hex } from '../src-shared/node/request-signing.ts';
 import type { ServerContext } from './context.ts';
 import { LATEST_SCHEMA_VERSION, schemaVersion } from './db/migrations/index.ts';
+import { deletionCertificateAdminRoutes, deletionCertificateRoutes } from './deletion-certificates.ts';
 import { ApiError, ErrorBody, errorResponses } from './errors.ts';
 import { feedRoutes } from './feed.ts';
 import { keyReleaseRoutes } from './key-release.ts';
@@ -234,6 +235,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     await device.register(pushRoutes(ctx));
     await device.register(uploadRoutes(ctx));
     await device.register(receiptRoutes(ctx));
+    await device.register(deletionCertificateRoutes(ctx));
   });
 
   await app.register(async (admin) => {
@@ -244,6 +246,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     await admin.register(packageAdminRoutes(ctx, ADMIN_ACTOR));
     await admin.register(scoringRoutes(ctx, ADMIN_ACTOR));
     await admin.register(transferAdminRoutes(ctx, ADMIN_ACTOR));
+    await admin.register(deletionCertificateAdminRoutes(ctx, ADMIN_ACTOR));
     admin.withTypeProvider<ZodTypeProvider>().get(
       '/v1/admin/audit/verify',
       {

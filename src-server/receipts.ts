@@ -7,6 +7,8 @@
 // copy of personal data once the receipt shows everything arrived, so "audio arrived" is said only
 // of bytes the centre holds now and has hashed, equal to what the station closed. Signed with the
 // centre's Ed25519 receipt key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
+// Every list is in a fixed order (ties broken by id), so two issues for the same held data differ only in
+// receiptId and issuedAt: receiptSha256 (src-shared/node/deletion-certificate.ts) hashes the rest.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -68,10 +70,10 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
     .where('c.candidate_id', '=', candidateId)
     .executeTakeFirst();
   if (!candidate || candidate.venue_id !== venueId) throw new ApiError('NOT_FOUND', `candidate ${candidateId}`);
-  const attempts = await db.selectFrom('attempt').selectAll().where('candidate_id', '=', candidateId).where('venue_id', '=', venueId).orderBy('opened_at').execute();
+  const attempts = await db.selectFrom('attempt').selectAll().where('candidate_id', '=', candidateId).where('venue_id', '=', venueId).orderBy('opened_at').orderBy('attempt_id').execute();
   const ids = attempts.map((a) => a.attempt_id);
   const responses = ids.length ? await db.selectFrom('response').select(['attempt_id', 'item_id', 'revision', 'saved_at']).where('attempt_id', 'in', ids).orderBy('item_id').execute() : [];
-  const recordings = ids.length ? await db.selectFrom('recording').selectAll().where('attempt_id', 'in', ids).orderBy('item_id').orderBy('take').execute() : [];
+  const recordings = ids.length ? await db.selectFrom('recording').selectAll().where('attempt_id', 'in', ids).orderBy('item_id').orderBy('take').orderBy('recording_id').execute() : [];
   const timerEvents = ids.length ? await db.selectFrom('timer_event').selectAll().where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('event_id').execute() : [];
   const plays = ids.length ? await db.selectFrom('audio_play').select(['attempt_id', 'stimulus_id', 'play', 'returned_at']).where('attempt_id', 'in', ids).where('venue_id', '=', venueId).orderBy('stimulus_id').orderBy('play').execute() : [];
   const attendance = await db.selectFrom('attendance').selectAll().where('candidate_id', '=', candidateId).where('session_id', '=', candidate.session_id).executeTakeFirst();

@@ -773,6 +773,26 @@ export const ERROR_CATALOGUE = {
     lv: 'Audio ieraksts telpas datorā neatbilst savai kontrolsummai, tāpēc eksports netika izveidots. Pasauciet IT; nedzēsiet telpas datora datus.',
     en: 'An audio recording on the venue hub does not match its checksum, so the export was not written. Call IT; do not delete the hub\'s data.',
   },
+  DELETION_CERTIFICATE_SIGNATURE_INVALID: {
+    status: 422,
+    lv: 'Dzēšanas apliecības paraksts nav derīgs: to nav parakstījusi šī ierīce, vai apliecība pēc parakstīšanas ir mainīta. Apliecība netika pieņemta; izveidojiet to telpas datorā no jauna, un, ja tas atkārtojas, sazinieties ar eksāmenu centru.',
+    en: 'The deletion certificate\'s signature is not valid: this device did not sign it, or it was changed after signing. The certificate was not accepted; issue it again on the hub, and if this repeats, contact the exam centre.',
+  },
+  DELETION_CERTIFICATE_FOREIGN: {
+    status: 403,
+    lv: 'Dzēšanas apliecība ir izdota citas ierīces vārdā; ierīce var iesniegt tikai savas apliecības. Apliecība netika pieņemta; nosūtiet to no telpas datora, kas to izdeva.',
+    en: 'The deletion certificate was issued in the name of another device; a device can send only its own certificates. The certificate was not accepted; send it from the hub that issued it.',
+  },
+  DELETION_ROSTER_MISMATCH: {
+    status: 409,
+    lv: 'Dzēšanas apliecība neaptver tieši šīs sesijas kandidātu sarakstu: kāda kandidāta trūkst, vai kāds nav šajā sesijā. Apliecība netika pieņemta; sazinieties ar eksāmenu centru.',
+    en: 'The deletion certificate does not cover exactly this session\'s roster: a candidate is missing, or one is not in this session. The certificate was not accepted; contact the exam centre.',
+  },
+  RECEIPT_MISMATCH: {
+    status: 409,
+    lv: 'Dzēšanas apliecībā minētā saņemšanas kvīts nesakrīt ar to, ko centrs glabā: vieta ir dzēsusi datus, kuru centrā nav vai kuri tur ir citādi. Apliecība netika pieņemta, un tas ir reģistrēts; nekavējoties sazinieties ar eksāmenu centru.',
+    en: 'A receipt named in the deletion certificate does not match what the centre holds: the venue deleted data the centre does not hold, or holds otherwise. The certificate was not accepted and this was recorded; contact the exam centre at once.',
+  },
   PACKAGE_INVALID: { status: 422, lv: 'Eksāmena pakete ir bojāta vai neatbilst atslēgai. Nekas netika saglabāts.', en: 'The exam package is damaged or does not match its key. Nothing was stored.' },
   ANSWER_KEY_MISMATCH: { status: 422, lv: 'Atbilžu atslēga neatbilst paketes saturam. Nekas netika saglabāts.', en: "The answer key does not fit the package's content. Nothing was stored." },
   SCORE_INVALID: { status: 422, lv: 'Vērtējums neatbilst uzdevumam (nav vērtētāja uzdevums vai pārsniedz maksimumu).', en: 'The score does not fit the item (not a rater item, or above its maximum).' },

@@ -243,6 +243,21 @@ export interface RaterScoreTable {
   scored_at: DefaultTimestamp;
 }
 
+/** A deletion certificate a venue hub signed and sent (migration 20), kept as received. */
+export interface DeletionCertificateTable {
+  certificate_id: string;
+  device_id: string;
+  venue_id: string;
+  session_id: string;
+  /** The certificate as signed (src-shared/contracts/deletion-certificate.ts). */
+  certificate: Json;
+  /** SHA-256 of the signed text (deletionCertificateSha256). */
+  certificate_sha256: string;
+  /** The hub's Ed25519 signature, base64. */
+  signature: string;
+  received_at: DefaultTimestamp;
+}
+
 export interface AuditLogTable {
   audit_id: Int8;
   at: Timestamp;
@@ -299,6 +314,7 @@ export interface CentralTables {
   audio_play: AudioPlayTable;
   upload: UploadTable;
   rater_score: RaterScoreTable;
+  deletion_certificate: DeletionCertificateTable;
   audit_log: AuditLogTable;
   audit_pending: AuditPendingTable;
   audit_head: AuditHeadTable;

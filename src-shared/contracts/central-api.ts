@@ -142,6 +142,8 @@ export const ErrorBody = z
     seq: z.number().int().optional(),
     /** EVENT_CONFLICT: the origin of the refused event (the device that wrote it first, and its seq there). */
     origin: z.object({ deviceId: z.string(), seq: z.number().int() }).optional(),
+    /** RECEIPT_MISMATCH, DELETION_ROSTER_MISMATCH: the candidates whose receipt does not match, or who are missing or not of the session. */
+    candidateIds: z.array(z.string()).optional(),
   })
   .meta({ id: 'Error' });
 export type ErrorBody = z.infer<typeof ErrorBody>;

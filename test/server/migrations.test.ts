@@ -239,6 +239,30 @@ describe('migrations', () => {
     }
   });
 
+  it('migration 20 keeps deletion certificates of known devices and sessions, one row per certificate id', async ({ postgres }) => {
+    const db = connect(await postgres.createDatabase('migration_0020'));
+    try {
+      expect(await migrate(db, 10)).toBe(10);
+      const venueId = randomUUID();
+      const deviceId = randomUUID();
+      await sql`INSERT INTO venue (venue_id, code, name) VALUES (${venueId}::uuid, 'RIX01', 'Rīga')`.execute(db);
+      await sql`INSERT INTO device (device_id, venue_id, name, public_key, status, acked_seq) VALUES (${deviceId}::uuid, ${venueId}::uuid, 'hub', 'key', 'active', 0)`.execute(db);
+      await sql`INSERT INTO exam_session (session_id, venue_id, exam_id, starts_at, feed_version) VALUES ('S1', ${venueId}::uuid, 'mini-a2', now(), 1)`.execute(db);
+      expect(await migrate(db, 20)).toBe(20);
+      const certificateId = randomUUID();
+      const insert = (id: string, session: string, sha: string) =>
+        sql`INSERT INTO deletion_certificate (certificate_id, device_id, venue_id, session_id, certificate, certificate_sha256, signature)
+          VALUES (${id}::uuid, ${deviceId}::uuid, ${venueId}::uuid, ${session}, '{"formatVersion":1}'::jsonb, ${sha}, 'sig')`.execute(db);
+      await insert(certificateId, 'S1', 'a'.repeat(64));
+      await expect(insert(certificateId, 'S1', 'b'.repeat(64))).rejects.toMatchObject({ code: '23505' });
+      await expect(insert(randomUUID(), 'S-UNKNOWN', 'a'.repeat(64))).rejects.toMatchObject({ code: '23503' });
+      await expect(insert(randomUUID(), 'S1', 'not a hash')).rejects.toMatchObject({ code: '23514' });
+      expect((await sql<{ n: number }>`SELECT count(*)::integer AS n, bool_and(received_at IS NOT NULL) AS dated FROM deletion_certificate`.execute(db)).rows).toEqual([{ n: 1, dated: true }]);
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('numbers each migration as its file does, in increasing order, the latest being the highest', () => {
     const dir = join(import.meta.dirname, '../../src-server/db/migrations');
     const files = readdirSync(dir).filter((f) => /^\d{4}_.+\.ts$/.test(f)).sort();

@@ -28,6 +28,7 @@ import { migration0002 } from './0002_apply_push.ts';
 import { migration0003 } from './0003_recording_integrity.ts';
 import { migration0004 } from './0004_event_contract.ts';
 import { migration0010 } from './0010_play_returns.ts';
+import { migration0020 } from './0020_deletion_certificates.ts';
 
 export interface Migration {
   version: number;
@@ -35,7 +36,7 @@ export interface Migration {
   up(db: Kysely<unknown>): Promise<void>;
 }
 
-export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0010];
+export const MIGRATIONS: readonly Migration[] = [migration0001, migration0002, migration0003, migration0004, migration0010, migration0020];
 /** The highest declared version; checked when this module loads (versions unique and increasing). */
 export const LATEST_SCHEMA_VERSION = latestSchemaVersion(MIGRATIONS);
 const MIGRATION_LOCK = 7_117_157;

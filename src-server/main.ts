@@ -17,6 +17,7 @@ import { startServer } from './server.ts';
 import { importTransfer, loadTransferKey } from './transfers.ts';
 import { FileBlobStorage } from './uploads/storage.ts';
 import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
 
 /** The database of this configuration: DATABASE_URL, or the embedded cluster under DATA_DIR (started for the command). */
 async function withDatabase<T>(connections: number, work: (database: ReturnType<typeof openDatabase>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
@@ -107,6 +108,10 @@ async function serve(): Promise<void> {
     const keyFrom = (startsAt: string): string => new Date(Date.parse(startsAt) - server.ctx.config.keyReleaseMarginMs).toISOString();
     for (const s of server.demo.sessions) say(`  session ${s.sessionId}: exam ${s.examId}, starts ${s.startsAt} (key from ${keyFrom(s.startsAt)}), package ${s.packageId}`);
     say(`  package trust list for stations: ${server.demo.trustListFile}`);
+    // What a demo hub needs to join this demo (npm run demo:room -- --central URL): the one-time code and the trust list.
+    const hubFile = join(config.dataDir, 'demo-hub.json');
+    writeFileSync(hubFile, `${JSON.stringify({ venueCode: server.demo.venueCode, enrollmentCode: server.demo.enrollmentCode, trustListFile: server.demo.trustListFile }, null, 2)}\n`, { mode: 0o600 });
+    say(`  a demo hub joins with: npm run demo:room -- --central ${server.url}   (reads ${hubFile})`);
   }
   let stopping = false;
   const stop = (signal: string): void => {

@@ -33,6 +33,14 @@ const SETTINGS = {
   /** Folders whose grandchildren are mounted removable drives; a list (policy) or paths joined by ':' (environment). */
   mediaRoots: { env: 'EXAM_STATION_MEDIA_ROOTS', schema: z.union([z.array(z.string().min(1)).max(16), z.string().transform((text) => text.split(':').filter((p) => p !== ''))]) },
   demoKeysDir: { env: 'EXAM_STATION_DEMO_KEYS', schema: z.string().min(1) },
+  /** The central API a hub reports to (https in production; http only on loopback). */
+  centralUrl: { env: 'EXAM_STATION_CENTRAL_URL', schema: z.url({ protocol: /^https?$/ }).max(500) },
+  /** A PEM file of CA certificates trusted for the central API beside the system store. */
+  centralCaBundle: { env: 'EXAM_STATION_CENTRAL_CA', schema: z.string().min(1).max(4096) },
+  /** A one-time enrolment code: a hub not yet enrolled enrols with it at start (unattended set-up, the demo). */
+  centralEnrolmentCode: { env: 'EXAM_STATION_CENTRAL_CODE', schema: z.string().trim().min(16).max(40) },
+  /** Demo only: a further trust list (the central demo's signing key, .data/server/demo-trusted-keys.json). */
+  demoTrustFile: { env: 'EXAM_STATION_DEMO_TRUST', schema: z.string().min(1).max(4096) },
 } as const;
 
 type SettingName = keyof typeof SETTINGS;
@@ -70,6 +78,10 @@ export interface StationConfig {
    * name their hub's, so that they trust the packages the hub hands them (npm run demo:room).
    */
   demoKeysDir: string;
+  /** The hub's central API: where it is, the CA bundle beside the system store, a one-time code to enrol with at start. */
+  central: { url: string | undefined; caBundleFile: string | undefined; enrolmentCode: string | undefined };
+  /** Demo only: a further trust list file (the central demo's packages). */
+  demoTrustFile: string | undefined;
   /** The policy file that was read, if any. */
   policyFile: string | undefined;
 }
@@ -135,6 +147,10 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
   if ((chiefUsername === undefined) !== (chiefPassword === undefined)) {
     throw new ConfigError(`the first chief invigilator needs both "firstChiefUsername" and "firstChiefPassword" (EXAM_STATION_FIRST_CHIEF and EXAM_STATION_FIRST_CHIEF_PASSWORD); only ${chiefUsername === undefined ? 'the password' : 'the username'} is set`);
   }
+  const centralUrl = values.centralUrl as string | undefined;
+  if (centralUrl && new URL(centralUrl).protocol === 'http:' && !isLoopback(new URL(centralUrl).hostname.replace(/^\[|\]$/g, ''))) {
+    throw new ConfigError(`invalid setting centralUrl: ${centralUrl} is plain http to another machine; the central API is reached by https (http only on this machine, for a demo or a test)`);
+  }
   const assetsDir = (values.assetsDir as string | undefined) ?? findAssets();
   if (!assetsDir) throw new ConfigError('the assets folder (trust list, sample tests) was not found: set "assetsDir" or EXAM_STATION_ASSETS');
   return {
@@ -155,6 +171,12 @@ export function loadStationConfig(options: LoadOptions = {}): StationConfig {
       folders: values.packageFolder === undefined ? [] : [resolve(values.packageFolder as string)],
     },
     demoKeysDir: resolve((values.demoKeysDir as string | undefined) ?? join(resolve((values.dataDir as string | undefined) ?? '.data/station'), 'demo-signing-keys')),
+    central: {
+      url: values.centralUrl as string | undefined,
+      caBundleFile: values.centralCaBundle === undefined ? undefined : resolve(values.centralCaBundle as string),
+      enrolmentCode: values.centralEnrolmentCode as string | undefined,
+    },
+    demoTrustFile: mode === 'demo' && values.demoTrustFile !== undefined ? resolve(values.demoTrustFile as string) : undefined,
     policyFile,
   };
 }

@@ -11,6 +11,7 @@ import { buildPackage } from '../../src-shared/node/package/builder.ts';
 import { SigningKeyStore, writeFileAtomic, type TrustList } from '../../src-shared/node/package/keys.ts';
 import { DEMO_SESSIONS, DEMO_VENUE, demoPackageValidity, demoRoster, demoStartsAt } from '../../src-shared/demo-day.ts';
 import { shippedTrust } from './trust.ts';
+import { ConfigError } from './config.ts';
 import type { StationService } from '../station/service.ts';
 
 /** The demo's chief invigilator (README): a demo station only; its password is not a one-time one. */
@@ -23,12 +24,25 @@ export interface DemoPackage {
   contentKey: string;
 }
 
-/** The demo trusts the shipped trust list and, only here, a key the demo made in its own data folder. */
-export function demoTrust(keysDir: string, assetsDir: string): TrustList {
+/**
+ * The demo trusts the shipped trust list and, only here, a key the demo made in its own data folder, and
+ * the keys of `extraFile` (the central demo's, .data/server/demo-trusted-keys.json, when a demo hub is
+ * pointed at `npm run server`).
+ */
+export function demoTrust(keysDir: string, assetsDir: string, extraFile?: string): TrustList {
   const base = shippedTrust(assetsDir);
   const store = new SigningKeyStore(keysDir);
   if (store.trust().keys.length === 0) store.generate('demo-venue-key', 'made by the embedded demo; not trusted by real stations');
-  return { formatVersion: 1, keys: [...base.keys, ...store.trust().keys] };
+  const extra = extraFile ? readTrustFile(extraFile) : [];
+  return { formatVersion: 1, keys: [...base.keys, ...store.trust().keys, ...extra] };
+}
+
+function readTrustFile(file: string): TrustList['keys'] {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as TrustList).keys;
+  } catch (error) {
+    throw new ConfigError(`the demo trust list ${file} could not be read: ${(error as Error).message} (start the central demo first: npm run server)`);
+  }
 }
 
 /**

@@ -37,7 +37,7 @@ function firstChiefOf(config: StationConfig): FirstChief | undefined {
 export function openStation(config: StationConfig, extra: { appVersion?: string; heartbeatMs?: number } = {}): OpenedStation {
   mkdirSync(config.dataDir, { recursive: true });
   const identity = loadOrCreateDeviceIdentity(config.dataDir);
-  const trust = config.mode === 'demo' ? demoTrust(config.demoKeysDir, config.assetsDir) : shippedTrust(config.assetsDir);
+  const trust = config.mode === 'demo' ? demoTrust(config.demoKeysDir, config.assetsDir, config.demoTrustFile) : shippedTrust(config.assetsDir);
   const firstChief = firstChiefOf(config);
   // A seat keeps the room's time: its own clock moved by its offset to the hub, kept beside the database.
   const clock = config.role === 'seat' ? new RoomClock(join(config.dataDir, ROOM_CLOCK_FILE)) : undefined;
@@ -62,8 +62,9 @@ export function openStation(config: StationConfig, extra: { appVersion?: string;
         `the station's database in ${config.dataDir} was made before the station had its room key: its events carry the id ${service.deviceId}, its key is ${identity.deviceId}. A ${config.role} checks every event against its key, so it needs a data folder of its own (a solo station can go on with this one)`,
       );
     }
-    // A seat has no demo of its own: its candidates and packages come from its hub, as in a real room.
-    const demo = config.mode === 'demo' && config.role !== 'seat' ? seedDemo(service, config.dataDir, config.assetsDir, config.demoKeysDir) : [];
+    // A seat has no demo of its own: its candidates and packages come from its hub, as in a real room;
+    // nor has a demo hub pointed at a central API: the centre's feed brings them, as on an exam day.
+    const demo = config.mode === 'demo' && config.role !== 'seat' && !config.central.url ? seedDemo(service, config.dataDir, config.assetsDir, config.demoKeysDir) : [];
     return { service, config, identity, demo, ...(clock ? { clock } : {}) };
   } catch (error) {
     service.close();

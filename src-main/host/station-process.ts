@@ -8,6 +8,7 @@ import { createStationHandler } from '../station/dispatch.ts';
 import { ConfigError, loadStationConfig } from './config.ts';
 import { DEMO_CHIEF } from './demo.ts';
 import type { FromStation, ToStation } from './protocol.ts';
+import { startCentralLink } from './central.ts';
 import { startRoom } from './room.ts';
 import { openStation, type OpenedStation } from './start.ts';
 
@@ -138,4 +139,6 @@ if (opened) {
     console.error(`the room did not start: ${why}`);
     station.service.attachRoom(null, `the room did not start: ${why}`);
   });
+  // A hub (or a solo station) reports to the central API; a seat only to its hub.
+  startCentralLink(station).catch((error: unknown) => console.error(`the link to the central API did not start: ${(error as Error).message}`));
 }

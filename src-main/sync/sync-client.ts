@@ -130,8 +130,16 @@ export class SyncClient implements CentralControl {
     const http = this.httpFor(input.centralUrl);
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const publicKeyDer = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
-    const enrolled = await http.json(EnrollReply, 'POST', '/v1/enroll', { code: input.code.trim(), name: input.name, publicKey: publicKeyDer }, { signed: false });
-    const keys = await http.json(ReceiptKeys, 'GET', '/v1/receipt-keys', undefined, { signed: false });
+    let enrolled: EnrollReply;
+    let keys: ReceiptKeys;
+    try {
+      enrolled = await http.json(EnrollReply, 'POST', '/v1/enroll', { code: input.code.trim(), name: input.name, publicKey: publicKeyDer }, { signed: false });
+      keys = await http.json(ReceiptKeys, 'GET', '/v1/receipt-keys', undefined, { signed: false });
+    } catch (error) {
+      this.problem(error);
+      throw error;
+    }
+    this.lastError = null;
     const at = this.now().toISOString();
     this.db.run(
       this.db.q.insertInto('central_link').values({
@@ -538,20 +546,27 @@ export class SyncClient implements CentralControl {
     }
   }
 
-  /** The sessions the centre sent, each with how many receipts match: complete when all do. */
+  /** The sessions the centre sent, each with how many receipts match: complete when it is over and all do. */
   sessionsAtCentre(): SessionAtCentre[] {
     const sessions = this.db.all(this.db.q.selectFrom('central_sessions').select('session_id').orderBy('starts_at').orderBy('session_id'));
     return sessions.map(({ session_id: sessionId }) => {
       const candidates = this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId));
       const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').selectAll().where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
+      const sealed = this.db.get(this.db.q.selectFrom('room_seals').select('sealed_at').where('session_id', '=', sessionId).where('sealed_at', 'is not', null));
       const mismatches: SessionAtCentre['mismatches'] = [];
       let matching = 0;
+      let finished = 0;
       for (const { candidate_id: candidateId } of candidates) {
         const receipt = receipts.get(candidateId);
-        if (receipt?.matches === 1) matching += 1;
-        else if (receipt) mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
+        if (receipt?.matches === 1) {
+          matching += 1;
+          if (isFinished(SignedReceipt.parse(JSON.parse(receipt.signed_receipt)).receipt)) finished += 1;
+        } else if (receipt) {
+          mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
+        }
       }
-      return { sessionId, candidates: candidates.length, receiptsMatching: matching, complete: candidates.length > 0 && matching === candidates.length, mismatches };
+      const over = candidates.length > 0 && (sealed !== undefined || finished === candidates.length);
+      return { sessionId, candidates: candidates.length, receiptsMatching: matching, over, complete: over && matching === candidates.length, mismatches };
     });
   }
 
@@ -596,6 +611,13 @@ export class SyncClient implements CentralControl {
     const link = this.link();
     return link ? createPublicKey(createPrivateKey(link.private_key)).export({ format: 'der', type: 'spki' }).toString('base64') : null;
   }
+}
+
+/** A candidate whose part is done: absent or removed, or every attempt submitted. */
+function isFinished(receipt: SignedReceipt['receipt']): boolean {
+  const status = receipt.attendance?.status;
+  if (status === 'absent' || status === 'removed') return true;
+  return receipt.attempts.length > 0 && receipt.attempts.every((a) => a.submittedAt !== null);
 }
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');

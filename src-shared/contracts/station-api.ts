@@ -473,6 +473,9 @@ export const CentralSyncView = z.object({
       sessionId: z.string(),
       candidates: z.number().int(),
       receiptsMatching: z.number().int(),
+      /** Over at the venue: sealed, or every candidate submitted, absent or removed. */
+      over: z.boolean(),
+      /** Over, and every candidate's receipt matches: everything of the session is at the centre. */
       complete: z.boolean(),
       mismatches: z.array(z.object({ candidateId: z.string(), problems: z.array(Bilingual) })),
     }),

@@ -90,6 +90,8 @@ async function makeSeat(index: number): Promise<BenchSeat> {
     // A bench seat looks at no removable drive.
     packageSources: { mediaRoots: [], folders: [] },
     demoKeysDir: dataDir,
+    central: { url: undefined, caBundleFile: undefined, enrolmentCode: undefined },
+    demoTrustFile: undefined,
     policyFile: undefined,
   };
   const candidateId = `C-${String(index + 1).padStart(4, '0')}`;

@@ -2,7 +2,7 @@
 // environment, checked with one schema; a production station trusts only the shipped trust list,
 // imports nothing by itself and never trusts a key it made; the demo is what npm start runs.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadStationConfig } from '../../src-main/host/config.ts';
 import { openStation } from '../../src-main/host/start.ts';
@@ -12,7 +12,7 @@ import { DEMO_SESSIONS, DEMO_VENUE, demoRoster, demoStartsAt } from '../../src-s
 import { DEVICE_KEY_FILE } from '../../src-shared/node/room/identity.ts';
 import { maskPersonalCode } from '../../src-shared/rules/personal-code.ts';
 import { normalizeDeviceId } from '../../src-shared/rules/device-id.ts';
-import { firstSignIn, openDemoStation, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF } from '../support/fixtures.ts';
+import { buildMiniPackage, firstSignIn, makeKeys, openDemoStation, tempDir, TEST_CHIEF_ENV, TEST_ONE_TIME_PASSWORD, TEST_STAFF } from '../support/fixtures.ts';
 import { refusal } from '../support/refusal.ts';
 
 function policy(dir: string, settings: Record<string, unknown>): string {
@@ -60,6 +60,11 @@ describe('the station configuration', () => {
     expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_STAFF_LOCK_MINUTES: '0' }, dir))).toMatch(/EXAM_STATION_STAFF_LOCK_MINUTES/);
     // The station-wide PIN of earlier versions is gone: a policy that still sets it is told so.
     expect(configError(() => load({ EXAM_STATION_POLICY: policy(dir, { venueCode: 'RIX01', initialStaffPin: '246810' }) }, dir))).toMatch(/does not know: initialStaffPin/);
+    // The central API is reached by https; plain http only on this machine (a demo, a test).
+    expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_CENTRAL_URL: 'http://central.example.lv' }, dir))).toMatch(/centralUrl: .*plain http/);
+    expect(configError(() => load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_CENTRAL_URL: 'ftp://central.example.lv' }, dir))).toMatch(/EXAM_STATION_CENTRAL_URL/);
+    expect(load({ EXAM_STATION_POLICY: policy(dir, { venueCode: 'RIX01', centralUrl: 'https://central.example.lv', centralCaBundle: 'ca.pem' }) }, dir).central).toEqual({ url: 'https://central.example.lv', caBundleFile: resolve('ca.pem'), enrolmentCode: undefined });
+    expect(load({ EXAM_STATION_VENUE: 'RIX01', EXAM_STATION_CENTRAL_URL: 'http://127.0.0.1:8787' }, dir).central.url).toBe('http://127.0.0.1:8787');
   });
 });
 
@@ -84,6 +89,25 @@ describe('a production station', () => {
     } finally {
       service.close();
     }
+  });
+
+  it('a demo hub pointed at a central API seeds nothing of its own: the feed brings the day, signed by the key of the trust list it is given', async () => {
+    const dir = tempDir();
+    const keys = makeKeys('central-demo-key');
+    writeFileSync(join(dir, 'central-trust.json'), JSON.stringify(keys.trust));
+    const hub = openDemoStation(join(dir, 'hub'), { EXAM_STATION_ROLE: 'hub', EXAM_STATION_CENTRAL_URL: 'http://127.0.0.1:9', EXAM_STATION_DEMO_TRUST: join(dir, 'central-trust.json') });
+    try {
+      expect(hub.demo).toEqual([]);
+      const { staffToken } = await hub.service.staffSignIn(DEMO_CHIEF);
+      expect(await hub.service.listCandidates({ staffToken })).toEqual([]);
+      const built = buildMiniPackage(keys, { venue: 'DEMO01' });
+      writeFileSync(join(dir, 'central.exampkg'), built.file);
+      expect(hub.service.importPackageFile(join(dir, 'central.exampkg')).summary.packageId).toBe(built.manifest.packageId);
+    } finally {
+      hub.service.close();
+    }
+    // A trust list that is not there stops a demo start with what to do.
+    expect(() => openDemoStation(join(dir, 'other'), { EXAM_STATION_ROLE: 'hub', EXAM_STATION_DEMO_TRUST: join(dir, 'missing.json') })).toThrow(/npm run server/);
   });
 
   it("a demo seat seeds nothing of its own and trusts the demo key it is pointed at: its hub's packages import, its own key is not made", async () => {

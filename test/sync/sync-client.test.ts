@@ -63,6 +63,8 @@ describe('hub ↔ central sync', () => {
     const packages = await hub.service.listPackages({ staffToken: hub.staffToken });
     expect(packages).toEqual([expect.objectContaining({ packageId: published.built.manifest.packageId, unlocked: true })]);
     const status = hub.client.status();
+    // Nothing has happened yet: every receipt matches, but the session is not over, so not complete.
+    expect(status.sessions).toEqual([expect.objectContaining({ sessionId: SESSION, receiptsMatching: 2, over: false, complete: false })]);
     expect(status).toMatchObject({ enrolled: true, venueCode: VENUE, revoked: false, eventsToSend: 0, lastError: null, newFromCentre: { sessions: 1, candidates: 2, packages: 1 } });
     // The private key never left: the centre holds only the public half.
     const held = await centralCount(published, `SELECT count(*) AS n FROM device WHERE public_key = '${hub.client.publicKey()}'`);
@@ -83,7 +85,7 @@ describe('hub ↔ central sync', () => {
     expect(await hub.client.syncNow()).toBeNull();
     const status = hub.client.status();
     expect(status).toMatchObject({ eventsToSend: 0, recordingsToSend: 0, audioBytesToSend: 0 });
-    expect(status.sessions).toEqual([{ sessionId: SESSION, candidates: 2, receiptsMatching: 2, complete: true, mismatches: [] }]);
+    expect(status.sessions).toEqual([{ sessionId: SESSION, candidates: 2, receiptsMatching: 2, over: true, complete: true, mismatches: [] }]);
     const receipt = hub.client.receiptOf(CANDIDATES[0]!)!;
     expect(receipt.matches).toBe(true);
     expect(receipt.signed.receipt.attempts[0]!.recordings[0]).toMatchObject({ recordingId: taken.recordingId, audioReceived: true, bytes: taken.audio.length });
@@ -100,6 +102,7 @@ describe('hub ↔ central sync', () => {
     await hub.client.enrol({ centralUrl: published.central.url, code: published.enrollmentCode, name: 'hub' });
     await hub.client.syncNow();
     await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);
+    await hub.service.markAttendance({ staffToken: hub.staffToken, candidateId: CANDIDATES[1]!, status: 'absent' });
     await hub.client.syncNow();
     const events = await centralCount(published, 'SELECT count(*) AS n FROM outbox_event');
     // The hub's ack goes back, as if the reply had been lost; more happens; the hub pushes again.
@@ -178,6 +181,7 @@ describe('hub ↔ central sync', () => {
     await hub.client.enrol({ centralUrl: published.central.url, code: published.enrollmentCode, name: 'hub' });
     await hub.client.syncNow();
     await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);
+    await hub.service.markAttendance({ staffToken: hub.staffToken, candidateId: CANDIDATES[1]!, status: 'absent' });
     await hub.client.syncNow();
     expect(hub.client.status().sessions[0]).toMatchObject({ complete: true });
     // At the centre, an answer's last revision goes missing.

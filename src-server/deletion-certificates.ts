@@ -12,7 +12,7 @@ import type { KeyObject } from 'node:crypto';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
-import { DeletionCertificate, deletionEntry, SignedDeletionCertificate, type DeletionItem, type DeletionKind } from '../src-shared/contracts/deletion-certificate.ts';
+import { DeletionCertificate, deletionEntry, SignedDeletionCertificate, StoredDeletionCertificate, type DeletionItem, type DeletionKind } from '../src-shared/contracts/deletion-certificate.ts';
 import { deletionCertificateSha256, deletionItem, receiptSha256, verifyDeletionCertificate } from '../src-shared/node/deletion-certificate.ts';
 import { appendAudit, recordAudit, type AuditEntry } from './audit.ts';
 import type { ServerContext } from './context.ts';
@@ -29,24 +29,7 @@ export interface CertificateSender {
   publicKey: KeyObject;
 }
 
-export const StoredDeletionCertificate = z
-  .object({
-    certificateId: z.string(),
-    sessionId: z.string(),
-    venueId: z.string(),
-    venueCode: z.string(),
-    deviceId: z.string(),
-    /** The device's name as enrolled. */
-    deviceName: z.string(),
-    /** When the centre received it (the centre's clock; the certificate's times are the hub's). */
-    receivedAt: z.string(),
-    /** SHA-256 of the signed text (deletionCertificateSha256). */
-    certificateSha256: z.string(),
-    certificate: DeletionCertificate,
-    signature: z.string(),
-  })
-  .meta({ id: 'StoredDeletionCertificate' });
-export type StoredDeletionCertificate = z.infer<typeof StoredDeletionCertificate>;
+export { StoredDeletionCertificate };
 
 export interface AcceptedCertificate {
   /** false: the same certificate was held already (a resend). */

@@ -6,6 +6,7 @@
 // audio through the same finishing as a completed tus upload (recordFinishedUpload), all in one
 // transaction: importing twice changes nothing, a later push or tus creation of the same things is
 // answered as already held, and any refusal leaves nothing of the export behind.
+import { TransferKeys } from '../src-shared/contracts/central-api.ts';
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -251,7 +252,7 @@ export const transferKeyRoutes =
           operationId: 'listTransferKeys',
           tags: ['public'],
           summary: 'The public key(s) a venue hub encrypts its USB exports to',
-          response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('x25519'), publicKey: z.string().describe('SubjectPublicKeyInfo, DER, base64') })) }), ...errorResponses },
+          response: { 200: TransferKeys, ...errorResponses },
         },
       },
       async () => ({ keys: [{ keyId: ctx.transfers.keyId, algorithm: 'x25519' as const, publicKey: ctx.transfers.publicKeySpki }] }),

@@ -845,6 +845,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Šis dators nesazinās ar eksāmenu centru: to dara tikai telpas dators. Atveriet centra lapu telpas datorā.',
     en: 'This computer does not talk to the exam centre: only the hub does. Open the centre page on the hub.',
   },
+  PURGE_NOT_CONFIRMED: {
+    status: 409,
+    lv: 'Sesijas datus vēl nevar dzēst: centrs vēl nav apstiprinājis, ka tam ir viss (sesija nav beigusies, vai kāda apliecinājuma kvīts nesakrīt). Nekas netika dzēsts; sinhronizējiet un pārbaudiet kvītis.',
+    en: 'The session\'s data cannot be deleted yet: the centre has not confirmed it holds everything (the session is not over, or a receipt does not match). Nothing was deleted; sync and check the receipts.',
+  },
   CENTRAL_ALREADY_ENROLLED: {
     status: 409,
     lv: 'Telpas dators jau ir reģistrēts eksāmenu centrā. Nekas netika mainīts; lai reģistrētu no jauna, sazinieties ar IT.',

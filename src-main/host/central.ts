@@ -16,7 +16,7 @@ export async function startCentralLink(opened: OpenedStation, options: { idleMs?
   const { config, service } = opened;
   if (config.role === 'seat') return null;
   const client = new SyncClient({
-    station: syncStationOf(service, config.venueCode),
+    station: syncStationOf(service, config.venueCode, config.role),
     workDir: join(config.dataDir, 'central-downloads'),
     caBundleFile: config.central.caBundleFile ?? null,
     ...(options.idleMs ? { idleMs: options.idleMs } : {}),

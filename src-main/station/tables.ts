@@ -480,6 +480,7 @@ export interface StationTables {
   central_downloads: CentralDownloadsTable;
   central_uploads: CentralUploadsTable;
   central_receipts: CentralReceiptsTable;
+  central_deletion_certificates: CentralDeletionCertificatesTable;
 }
 
 /** On a hub: who it is at the central API (schema 120); one row once enrolled. */
@@ -498,6 +499,8 @@ export interface CentralLinkTable {
   revoked_at: string | null;
   /** The centre's receipt keys (ReceiptKeys JSON), fetched at enrolment. */
   receipt_keys: string | null;
+  /** The centre's transfer keys (TransferKeys JSON): what a USB export is encrypted to, fetched while online. */
+  transfer_keys: string | null;
 }
 
 /** On a hub: the sessions the feed gave, with their package and whether its key came from the centre (schema 120). */
@@ -508,6 +511,17 @@ export interface CentralSessionsTable {
   cancelled: Generated<number>;
   version: number;
   key_fetched_at: string | null;
+  /** When the session's personal data, answers and audio were deleted here (its certificate is in central_deletion_certificates). */
+  purged_at: string | null;
+}
+
+/** On a hub: a signed deletion certificate of a purged session, until the centre has it (schema 120). */
+export interface CentralDeletionCertificatesTable {
+  certificate_id: string;
+  session_id: string;
+  signed_certificate: string;
+  created_at: string;
+  sent_at: string | null;
 }
 
 /** On a hub: a package the feed named, how much of its file has arrived, and whether it was imported (schema 120). */
@@ -543,6 +557,8 @@ export interface CentralReceiptsTable {
   /** JSON array of what differs, each a sentence in Latvian and English. */
   mismatches: string;
   fetched_at: string;
+  /** The hub's last seq when it was fetched: a receipt older than the stream is fetched again. */
+  at_seq: Generated<number>;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

@@ -2,7 +2,7 @@
 import type { StationService } from '../station/service.ts';
 import type { SyncStation } from './sync-client.ts';
 
-export function syncStationOf(service: StationService, venueCode: string | null): SyncStation {
+export function syncStationOf(service: StationService, venueCode: string | null, role: 'hub' | 'solo'): SyncStation {
   return {
     db: service.db,
     readEvents: (afterSeq, limit) => service.outbox.read(afterSeq, limit),
@@ -12,5 +12,7 @@ export function syncStationOf(service: StationService, venueCode: string | null)
     unlockPackage: (packageId, contentKey) => service.roomUnlock(packageId, contentKey),
     audioOf: (recordingId) => service.audioOf(recordingId),
     venueCode,
+    deviceId: service.deviceId,
+    role,
   };
 }

@@ -11,20 +11,26 @@
 // duplicates (seq ≤ acked), or refused as SEQ_GAP naming the seq the centre expects, which the client
 // takes as its acked seq (the centre may be ahead after a USB import). An upload resumes from the
 // offset the centre holds; an upload already complete answers complete.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { closeSync, createReadStream, existsSync, fsyncSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnrollReply, Feed, KeyRelease, ReceiptKeys, SignedReceipt, type FeedPackage } from '../../src-shared/contracts/central-api.ts';
+import { Readable } from 'node:stream';
+import { EnrollReply, Feed, KeyRelease, ReceiptBundle, ReceiptKeys, SignedReceipt, TransferKeys, type FeedPackage } from '../../src-shared/contracts/central-api.ts';
 import { PushReply, PUSH_MAX_EVENTS, type EventEnvelope } from '../../src-shared/contracts/events.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
 import type { CentralSyncView } from '../../src-shared/contracts/station-api.ts';
 import type { CentralControl } from '../station/central-control.ts';
+import { carryOutPurge, planPurge } from '../station/session-purge.ts';
+import { StoredDeletionCertificate, type DeletionCertificate, type SignedDeletionCertificate } from '../../src-shared/contracts/deletion-certificate.ts';
+import { receiptSha256, signDeletionCertificate } from '../../src-shared/node/deletion-certificate.ts';
+import { writeFileAtomic } from '../../src-shared/node/package/keys.ts';
 import { verifyReceipt } from '../../src-shared/node/receipt-signature.ts';
 import { sha256Hex } from '../../src-shared/node/request-signing.ts';
+import { writeTransfer } from '../../src-shared/node/transfer/writer.ts';
 import type { StationDatabase } from '../station/database.ts';
 import type { RosterInput } from '../station/records/roster.ts';
 import { CentralHttp, refusal, SyncError, type CentralHttpOptions } from './central-http.ts';
-import { compareReceipt, expectedReceipts } from './receipt-check.ts';
+import { compareReceipt, expectedReceipts, type ExpectedReceipt } from './receipt-check.ts';
 
 const TUS_VERSION = '1.0.0';
 /** Bytes per tus PATCH: each is signed with its own hash, so a cut costs at most one chunk. */
@@ -45,6 +51,9 @@ export interface SyncStation {
   audioOf(recordingId: string): Buffer | null;
   /** The venue this station serves (its packages are built for it), if configured. */
   venueCode: string | null;
+  /** This station's own device id in the room (its events' origin) and its role. */
+  deviceId: string;
+  role: 'hub' | 'solo';
 }
 
 export interface SyncClientOptions {
@@ -77,6 +86,7 @@ interface Link {
   last_contact_at: string | null;
   revoked_at: string | null;
   receipt_keys: string | null;
+  transfer_keys: string | null;
 }
 
 export class SyncClient implements CentralControl {
@@ -154,6 +164,7 @@ export class SyncClient implements CentralControl {
         receipt_keys: JSON.stringify(keys),
       }),
     );
+    await this.fetchTransferKeys().catch((error: unknown) => this.problem(error));
     if (this.station.venueCode && this.station.venueCode !== enrolled.venueCode) {
       this.problem(new SyncError('CONFIG_INVALID', `the centre enrolled this hub for venue ${enrolled.venueCode}, the station is set up for ${this.station.venueCode}: packages built for one are refused at the other; fix venueCode in the IT policy`, 0));
     }
@@ -209,12 +220,14 @@ export class SyncClient implements CentralControl {
   private async passOnce(): Promise<void> {
     if (!this.link()) return;
     try {
+      if (!this.link()?.transfer_keys) await this.fetchTransferKeys();
       await this.pullFeed();
       await this.downloadPackages();
       await this.fetchKeys();
       await this.push();
       await this.uploadAudio();
       await this.fetchReceipts();
+      await this.sendCertificates();
       this.failures = 0;
       this.lastError = null;
     } catch (error) {
@@ -505,39 +518,195 @@ export class SyncClient implements CentralControl {
 
   // ---- receipts --------------------------------------------------------------------------------
 
-  /** When everything is sent: every candidate's signed receipt, verified and compared with the stream. */
+  /** The centre's transfer key, kept for a USB export made when there is no network. */
+  async fetchTransferKeys(): Promise<void> {
+    const link = this.requireLink();
+    const keys = await this.httpFor(link.central_url, link).json(TransferKeys, 'GET', '/v1/transfer-keys', undefined, { signed: false });
+    this.db.run(this.db.q.updateTable('central_link').set({ transfer_keys: JSON.stringify(keys) }).where('id', '=', 1));
+  }
+
+  /** When everything is sent: every candidate's signed receipt, verified and compared with the stream (fetched again only when the stream moved or it did not match). */
   async fetchReceipts(): Promise<void> {
     const link = this.requireLink();
-    if (link.acked_seq < this.station.lastSeq()) return;
+    const lastSeq = this.station.lastSeq();
+    if (link.acked_seq < lastSeq) return;
     const waiting = this.db.get(this.db.q.selectFrom('central_uploads').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending'));
     if (Number(waiting?.n ?? 0) > 0) return;
-    const http = this.httpFor(link.central_url, link);
-    const expected = expectedReceipts(this.allEvents());
     const candidates = this.db.all(
       this.db.q
         .selectFrom('candidates as c')
         .innerJoin('central_sessions as s', 's.session_id', 'c.session_id')
+        .leftJoin('central_receipts as r', 'r.candidate_id', 'c.candidate_id')
         .select(['c.candidate_id', 'c.session_id'])
+        .where((eb) => eb.or([eb('r.candidate_id', 'is', null), eb('r.at_seq', '<', lastSeq), eb('r.matches', '=', 0)]))
         .orderBy('c.candidate_id'),
     );
-    let keys = ReceiptKeys.parse(JSON.parse(link.receipt_keys ?? '{"keys":[]}'));
+    if (candidates.length === 0) return;
+    const http = this.httpFor(link.central_url, link);
+    const expected = expectedReceipts(this.allEvents());
     for (const candidate of candidates) {
       const signed = await http.json(SignedReceipt, 'GET', `/v1/receipts/${encodeURIComponent(candidate.candidate_id)}`);
-      if (!keys.keys.some((k) => k.keyId === signed.keyId)) {
-        keys = await http.json(ReceiptKeys, 'GET', '/v1/receipt-keys', undefined, { signed: false });
-        this.db.run(this.db.q.updateTable('central_link').set({ receipt_keys: JSON.stringify(keys) }).where('id', '=', 1));
-      }
-      const key = keys.keys.find((k) => k.keyId === signed.keyId);
-      if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${candidate.candidate_id} (key ${signed.keyId})`, 200);
-      const problems = compareReceipt(signed.receipt, expected.get(candidate.candidate_id));
-      const row = { session_id: candidate.session_id, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString() };
-      this.db.run(this.db.q.insertInto('central_receipts').values({ candidate_id: candidate.candidate_id, ...row }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
+      await this.keepReceipt(signed, candidate.session_id, expected, lastSeq, http);
     }
     this.contact();
   }
 
-  private *allEvents(): Generator<EventEnvelope> {
-    let after = 0;
+  /** Verify a receipt with the centre's key (fetched again when it names one this hub has not seen), compare it and keep it. */
+  private async keepReceipt(signed: SignedReceipt, sessionId: string, expected: Map<string, ExpectedReceipt>, atSeq: number, http: CentralHttp | null): Promise<boolean> {
+    const link = this.requireLink();
+    let keys = ReceiptKeys.parse(JSON.parse(link.receipt_keys ?? '{"keys":[]}'));
+    if (!keys.keys.some((k) => k.keyId === signed.keyId) && http) {
+      keys = await http.json(ReceiptKeys, 'GET', '/v1/receipt-keys', undefined, { signed: false });
+      this.db.run(this.db.q.updateTable('central_link').set({ receipt_keys: JSON.stringify(keys) }).where('id', '=', 1));
+    }
+    const candidateId = signed.receipt.candidate.candidateId;
+    const key = keys.keys.find((k) => k.keyId === signed.keyId);
+    if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${candidateId} (key ${signed.keyId})`, 200);
+    const problems = compareReceipt(signed.receipt, expected.get(candidateId));
+    const row = { session_id: sessionId, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString(), at_seq: atSeq };
+    this.db.run(this.db.q.insertInto('central_receipts').values({ candidate_id: candidateId, ...row }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
+    return problems.length === 0;
+  }
+
+  /**
+   * Receipts the centre exported for a session (carried on USB, no network): each verified with the
+   * receipt key kept at enrolment and compared with the stream, as if fetched. The whole bundle is
+   * refused if one receipt's signature fails, or it is of another venue or names a candidate not here.
+   */
+  async importReceipts(bundle: unknown): Promise<{ sessionId: string; receipts: number; matching: number }> {
+    const link = this.requireLink();
+    const parsed = ReceiptBundle.safeParse(bundle);
+    if (!parsed.success) throw new SyncError('CENTRAL_REPLY_INVALID', `not a receipt bundle: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`, 0);
+    const { sessionId, venueCode, receipts } = parsed.data;
+    if (venueCode !== link.venue_code) throw new SyncError('TRANSFER_FOREIGN', `receipts of venue ${venueCode}; this hub is ${link.venue_code}`, 0);
+    const keys = ReceiptKeys.parse(JSON.parse(link.receipt_keys ?? '{"keys":[]}'));
+    const here = new Set(this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId)).map((c) => c.candidate_id));
+    for (const signed of receipts) {
+      const key = keys.keys.find((k) => k.keyId === signed.keyId);
+      if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${signed.receipt.candidate.candidateId} (key ${signed.keyId})`, 0);
+      if (signed.receipt.candidate.sessionId !== sessionId || !here.has(signed.receipt.candidate.candidateId)) throw new SyncError('TRANSFER_FOREIGN', `a receipt of ${signed.receipt.candidate.candidateId} (${signed.receipt.candidate.sessionId}), not a candidate of ${sessionId} here`, 0);
+    }
+    const expected = expectedReceipts(this.allEvents());
+    const atSeq = this.station.lastSeq();
+    let matching = 0;
+    for (const signed of receipts) if (await this.keepReceipt(signed, sessionId, expected, atSeq, null)) matching += 1;
+    return { sessionId, receipts: receipts.length, matching };
+  }
+
+  /**
+   * Without a network: everything the centre has not acknowledged (the stream from its acked seq, the
+   * audio of every recording not yet uploaded), signed with the device key and encrypted to the
+   * centre's transfer key, as one file in `folder`. Importing it at the centre applies it as the push
+   * and the uploads would; a later online sync finds it all there.
+   */
+  async exportForCentre(folder: string): Promise<{ file: string; bytes: number; sha256: string; events: number; recordings: number; waitingForAudio: string[] }> {
+    const link = this.requireLink();
+    const transfer = link.transfer_keys ? TransferKeys.parse(JSON.parse(link.transfer_keys)).keys[0] : undefined;
+    if (!transfer) throw new SyncError('CENTRAL_UNREACHABLE', 'the centre\'s transfer key was never fetched: connect once to the centre (the key is fetched at enrolment)', 0);
+    const events = [...this.allEventsAfter(link.acked_seq)];
+    this.noteClosedRecordings(Number.MAX_SAFE_INTEGER);
+    const pending = this.db.all(this.db.q.selectFrom('central_uploads').selectAll().where('state', '=', 'pending').orderBy('recording_id'));
+    const recordings = [];
+    const waitingForAudio: string[] = [];
+    for (const upload of pending) {
+      const audio = this.station.audioOf(upload.recording_id);
+      if (!audio || audio.length !== upload.bytes || sha256Hex(audio) !== upload.sha256) {
+        waitingForAudio.push(upload.recording_id);
+        continue;
+      }
+      recordings.push({ recordingId: upload.recording_id, sha256: upload.sha256, bytes: upload.bytes, mimeType: upload.mime_type, open: () => Readable.from([audio]) });
+    }
+    const sessions = this.db.all(this.db.q.selectFrom('central_sessions').select('session_id').orderBy('session_id')).map((s) => s.session_id);
+    const written = await writeTransfer({
+      folder,
+      deviceId: link.device_id,
+      venueCode: link.venue_code,
+      signingKey: createPrivateKey(link.private_key),
+      central: { keyId: transfer.keyId, publicKey: transfer.publicKey },
+      sessions,
+      events,
+      recordings,
+      createdAt: this.now(),
+    });
+    return { ...written, events: events.length, recordings: recordings.length, waitingForAudio };
+  }
+
+  /**
+   * Delete a session's personal data, answers and audio here, once the centre holds all of it: the
+   * session is over and every candidate's receipt matches, and no event of the session is newer than
+   * the receipts or unacknowledged. The signed deletion certificate is written in the same transaction
+   * and sent to the centre (now if it can be reached, else at the next pass or on USB). A session whose
+   * receipts do not all match is never purged.
+   */
+  async purgeSession(sessionId: string, orderedBy: string): Promise<SignedDeletionCertificate> {
+    const link = this.requireLink();
+    const orderedAt = this.now().toISOString();
+    const session = this.sessionsAtCentre().find((s) => s.sessionId === sessionId);
+    if (!session) throw new SyncError('NOT_FOUND', `session ${sessionId} did not come from the centre`, 0);
+    if (!session.complete) {
+      const why = !session.over ? 'it is not over at the venue' : `${session.candidates - session.receiptsMatching} of ${session.candidates} receipts do not match`;
+      throw new SyncError('PURGE_NOT_CONFIRMED', `session ${sessionId}: ${why}`, 0);
+    }
+    const plan = planPurge(this.db, sessionId);
+    const receipts = this.db.all(this.db.q.selectFrom('central_receipts').selectAll().where('session_id', '=', sessionId));
+    const newest = Math.max(0, ...plan.eventSeqs);
+    const oldestReceipt = Math.min(...receipts.map((r) => r.at_seq));
+    if (newest > link.acked_seq || newest > oldestReceipt || receipts.length !== plan.candidateIds.length) {
+      throw new SyncError('PURGE_NOT_CONFIRMED', `session ${sessionId}: events up to ${newest}, the centre acknowledged ${link.acked_seq}, the receipts were fetched at ${oldestReceipt}: sync first`, 0);
+    }
+    const deletedAt = this.now().toISOString();
+    const certificate: DeletionCertificate = {
+      formatVersion: 1,
+      certificateId: randomUUID(),
+      sessionId,
+      venueCode: link.venue_code,
+      deviceId: link.device_id,
+      orderedBy,
+      orderedAt,
+      issuedAt: deletedAt,
+      receipts: receipts.map((r) => {
+        const signed = SignedReceipt.parse(JSON.parse(r.signed_receipt));
+        return { candidateId: r.candidate_id, receiptId: signed.receipt.receiptId, receiptSha256: receiptSha256(signed) };
+      }),
+      stations: [{ deviceId: this.station.deviceId, role: this.station.role, deletedAt, items: plan.items }],
+    };
+    const signed = signDeletionCertificate(certificate, createPrivateKey(link.private_key));
+    const lastSeq = this.station.lastSeq();
+    this.db.transaction(() => {
+      carryOutPurge(this.db, plan, lastSeq);
+      this.db.run(this.db.q.insertInto('central_deletion_certificates').values({ certificate_id: certificate.certificateId, session_id: sessionId, signed_certificate: JSON.stringify(signed), created_at: deletedAt }));
+      this.db.run(this.db.q.updateTable('central_sessions').set({ purged_at: deletedAt }).where('session_id', '=', sessionId));
+    });
+    await this.sendCertificates().catch((error: unknown) => this.problem(error));
+    return signed;
+  }
+
+  /** Deletion certificates the centre does not have yet, sent one by one (the centre takes each once). */
+  async sendCertificates(): Promise<void> {
+    const unsent = this.db.all(this.db.q.selectFrom('central_deletion_certificates').selectAll().where('sent_at', 'is', null).orderBy('created_at'));
+    if (unsent.length === 0) return;
+    const link = this.requireLink();
+    const http = this.httpFor(link.central_url, link);
+    for (const row of unsent) {
+      await http.json(StoredDeletionCertificate, 'POST', '/v1/deletion-certificates', JSON.parse(row.signed_certificate));
+      this.db.run(this.db.q.updateTable('central_deletion_certificates').set({ sent_at: this.now().toISOString() }).where('certificate_id', '=', row.certificate_id));
+    }
+    this.contact();
+  }
+
+  /** Without a network: the certificates the centre does not have yet, as files in `folder` for the agency to import. */
+  exportCertificates(folder: string): string[] {
+    const unsent = this.db.all(this.db.q.selectFrom('central_deletion_certificates').selectAll().where('sent_at', 'is', null).orderBy('created_at'));
+    mkdirSync(folder, { recursive: true });
+    return unsent.map((row) => {
+      const file = join(folder, `deletion-${row.session_id.replace(/[^A-Za-z0-9._-]/g, '_')}-${row.certificate_id}.json`);
+      writeFileAtomic(file, `${JSON.stringify(JSON.parse(row.signed_certificate), null, 2)}\n`);
+      return file;
+    });
+  }
+
+  private *allEventsAfter(afterSeq: number): Generator<EventEnvelope> {
+    let after = afterSeq;
     for (;;) {
       const batch = this.station.readEvents(after, 5000);
       if (batch.length === 0) return;
@@ -545,6 +714,11 @@ export class SyncClient implements CentralControl {
       after = batch[batch.length - 1]!.seq;
     }
   }
+
+  private allEvents(): Generator<EventEnvelope> {
+    return this.allEventsAfter(0);
+  }
+
 
   /** The sessions the centre sent, each with how many receipts match: complete when it is over and all do. */
   sessionsAtCentre(): SessionAtCentre[] {
@@ -558,12 +732,10 @@ export class SyncClient implements CentralControl {
       let finished = 0;
       for (const { candidate_id: candidateId } of candidates) {
         const receipt = receipts.get(candidateId);
-        if (receipt?.matches === 1) {
-          matching += 1;
-          if (isFinished(SignedReceipt.parse(JSON.parse(receipt.signed_receipt)).receipt)) finished += 1;
-        } else if (receipt) {
-          mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
-        }
+        if (!receipt) continue;
+        if (isFinished(SignedReceipt.parse(JSON.parse(receipt.signed_receipt)).receipt)) finished += 1;
+        if (receipt.matches === 1) matching += 1;
+        else mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
       }
       const over = candidates.length > 0 && (sealed !== undefined || finished === candidates.length);
       return { sessionId, candidates: candidates.length, receiptsMatching: matching, over, complete: over && matching === candidates.length, mismatches };

@@ -125,8 +125,18 @@ export const SignedReceipt = z
   .meta({ id: 'SignedReceipt' });
 export type SignedReceipt = z.infer<typeof SignedReceipt>;
 
+/** A session's receipts as the centre exports them for a venue without a network (carried back on USB). */
+export const ReceiptBundle = z
+  .object({ formatVersion: z.literal(1), sessionId: z.string(), venueCode: z.string(), issuedAt: z.string(), receipts: z.array(SignedReceipt) })
+  .meta({ id: 'ReceiptBundle' });
+export type ReceiptBundle = z.infer<typeof ReceiptBundle>;
+
 export const ReceiptKeys = z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('ed25519'), publicKeySpki: z.string() })) });
 export type ReceiptKeys = z.infer<typeof ReceiptKeys>;
+
+/** The keys a hub encrypts its USB exports to (X25519, SubjectPublicKeyInfo DER, base64). */
+export const TransferKeys = z.object({ keys: z.array(z.object({ keyId: z.string(), algorithm: z.literal('x25519'), publicKey: z.string().describe('SubjectPublicKeyInfo, DER, base64') })) });
+export type TransferKeys = z.infer<typeof TransferKeys>;
 
 /** Every refusal: a machine-readable code, what happened in Latvian and English, and what helps. */
 export const ErrorBody = z

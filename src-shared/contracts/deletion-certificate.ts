@@ -228,3 +228,23 @@ export function receiptStablePart(receipt: ReceiptLike): Record<string, unknown>
   const { givenName: _given, familyName: _family, ...who } = candidate;
   return { ...rest, candidate: who };
 }
+
+/** A certificate as the centre keeps and shows it: who sent it, when it arrived, the certificate and its signature. */
+export const StoredDeletionCertificate = z
+  .object({
+    certificateId: z.string(),
+    sessionId: z.string(),
+    venueId: z.string(),
+    venueCode: z.string(),
+    deviceId: z.string(),
+    /** The device's name as enrolled. */
+    deviceName: z.string(),
+    /** When the centre received it (the centre's clock; the certificate's times are the hub's). */
+    receivedAt: z.string(),
+    /** SHA-256 of the signed text (deletionCertificateSha256). */
+    certificateSha256: z.string(),
+    certificate: DeletionCertificate,
+    signature: z.string(),
+  })
+  .meta({ id: 'StoredDeletionCertificate' });
+export type StoredDeletionCertificate = z.infer<typeof StoredDeletionCertificate>;

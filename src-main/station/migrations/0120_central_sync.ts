@@ -3,7 +3,9 @@
 // exported), the feed cursor and the centre's acknowledged seq of this hub's stream. Package downloads
 // keep how far they got (the partial file lies beside the database), each recording keeps its tus
 // upload URL so a restart resumes it, and each candidate's signed receipt is kept with the result of
-// checking it against what this hub's stream says.
+// checking it against what this hub's stream says. The centre's transfer key (what a USB export is
+// encrypted to) is fetched while there is a network and kept, so an export needs none. A session purged
+// once the centre confirmed it keeps its signed deletion certificate until the centre has it.
 import type { Migration } from './index.ts';
 
 export const migration0120: Migration = {
@@ -23,7 +25,8 @@ export const migration0120: Migration = {
         acked_seq INTEGER NOT NULL DEFAULT 0,
         last_contact_at TEXT,
         revoked_at TEXT,
-        receipt_keys TEXT
+        receipt_keys TEXT,
+        transfer_keys TEXT
       );
       CREATE TABLE central_sessions (
         session_id TEXT PRIMARY KEY,
@@ -31,7 +34,8 @@ export const migration0120: Migration = {
         starts_at TEXT NOT NULL,
         cancelled INTEGER NOT NULL DEFAULT 0,
         version INTEGER NOT NULL,
-        key_fetched_at TEXT
+        key_fetched_at TEXT,
+        purged_at TEXT
       );
       CREATE TABLE central_downloads (
         package_id TEXT PRIMARY KEY,
@@ -59,7 +63,15 @@ export const migration0120: Migration = {
         signed_receipt TEXT NOT NULL,
         matches INTEGER NOT NULL,
         mismatches TEXT NOT NULL,
-        fetched_at TEXT NOT NULL
+        fetched_at TEXT NOT NULL,
+        at_seq INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE TABLE central_deletion_certificates (
+        certificate_id TEXT PRIMARY KEY,
+        session_id TEXT NOT NULL,
+        signed_certificate TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
       );
     `);
   },

@@ -94,6 +94,12 @@ export const TEXT = {
   centreUrl: { lv: 'Eksāmenu centra adrese', en: 'Exam centre address' },
   centreUrlHint: { lv: 'Tā, ko centrs norādīja kopā ar kodu (sākas ar https://).', en: 'As the centre gave it with the code (starts with https://).' },
   centreCode: { lv: 'Vienreizējais reģistrācijas kods', en: 'One-time enrolment code' },
+  centreCodeHint: { lv: 'Kā centrs to izsniedza: 20 burti un cipari grupās pa četriem; lielie un mazie burti nav svarīgi.', en: 'As the centre gave it: 20 letters and digits in groups of four; capitals or not does not matter.' },
+  centreUrlInvalid: { lv: 'Tā nav tīmekļa adrese. Ierakstiet centra adresi pilnībā, sākot ar https://.', en: "That is not a web address. Type the centre's address in full, starting with https://." },
+  centreCodeInvalid: {
+    lv: 'Kods nav tāds, kādu izsniedz centrs: 20 burti un cipari grupās pa četriem, piemēram, 7K2M-QX4P-9RTA-4HVE-N3WD. Pārbaudiet, vai ierakstīts viss kods.',
+    en: 'The code is not one the centre gives: 20 letters and digits in groups of four, such as 7K2M-QX4P-9RTA-4HVE-N3WD. Check that the whole code is typed.',
+  },
   centreEnrol: { lv: 'Reģistrēt', en: 'Enrol' },
   centreEnrolling: { lv: 'Reģistrē…', en: 'Enrolling…' },
   centreEnrolNoRight: { lv: 'Telpas datoru eksāmenu centrā reģistrē {roles}.', en: 'The hub is enrolled with the exam centre by {roles}.' },

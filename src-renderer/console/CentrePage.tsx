@@ -13,7 +13,7 @@ import type { BilingualText } from '../../src-shared/errors.ts';
 import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { STAFF_ROLE_NAMES, type StaffRight } from '../../src-shared/rules/staff.ts';
 import { useSettings, useText } from '../store/settings.ts';
-import type { TextKey, UiLanguage } from '../text.ts';
+import { TEXT, type TextKey, type UiLanguage } from '../text.ts';
 import { Bilingual } from '../ui/frame.tsx';
 import { useStaffSession } from './StaffSession.tsx';
 import { consoleError as errorOf, CONSOLE_POLL_MS as POLL_MS } from './room-data.ts';
@@ -63,6 +63,19 @@ function rolesText(right: StaffRight, lang: UiLanguage): string {
   return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} ${or} ${names.at(-1)}`;
 }
 
+/** An address the station takes for the centre: a whole http(s) URL. */
+function isWebAddress(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The length the station takes (src-shared/contracts/station-api.ts: enrolAtCentre); the centre checks the code itself. */
+const codeFits = (code: string): boolean => code.trim().length >= 16 && code.trim().length <= 40;
+
 const ATTENDANCE_TEXT: Record<string, TextKey> = { expected: 'rosterExpected', present: 'markPresent', absent: 'rosterAbsent', removed: 'rosterRemoved' };
 
 function ErrorBanner({ error, testId }: { error: BilingualText | null; testId?: string }) {
@@ -105,9 +118,17 @@ function EnrolForm({ station, token, onEnrolled }: { station: StationApi; token:
       {mayEnrol ? (
         <form
           className="stack-sm"
+          // Our own words, in both languages, rather than the browser's tooltip for a type=url field.
+          noValidate
           onSubmit={(e) => {
             e.preventDefault();
             if (busy) return;
+            // The station would refuse these as a request that is not valid; the person is told what is wrong instead.
+            const problem = !isWebAddress(centralUrl.trim()) ? TEXT.centreUrlInvalid : !codeFits(code) ? TEXT.centreCodeInvalid : null;
+            if (problem) {
+              setError(problem);
+              return;
+            }
             setBusy(true);
             setError(null);
             station
@@ -126,8 +147,11 @@ function EnrolForm({ station, token, onEnrolled }: { station: StationApi; token:
           </p>
           <label className="field">
             <span>{t('centreCode')}</span>
-            <input className="input mono" autoComplete="off" spellCheck={false} autoCapitalize="characters" value={code} onChange={(e) => setCode(e.target.value)} aria-describedby="enrol-code-help" />
+            <input className="input mono" autoComplete="off" spellCheck={false} autoCapitalize="characters" value={code} onChange={(e) => setCode(e.target.value)} aria-describedby="centre-code-hint enrol-code-help" />
           </label>
+          <p className="hint" id="centre-code-hint">
+            {t('centreCodeHint')}
+          </p>
           <ErrorBanner error={error} testId="enrol-error" />
           <div className="actions">
             <button type="submit" className="btn btn-primary" disabled={busy || centralUrl.trim() === '' || code.trim() === ''}>

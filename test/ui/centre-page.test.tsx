@@ -65,7 +65,16 @@ describe('a hub not enrolled with the centre', () => {
     expect(button.disabled).toBe(true);
     fireEvent.change(enrol.getByLabelText('Eksāmenu centra adrese'), { target: { value: ' https://centrs.example.lv ' } });
     expect(button.disabled).toBe(true);
-    fireEvent.change(enrol.getByLabelText('Vienreizējais reģistrācijas kods'), { target: { value: 'AAAA-BBBB-CCCC-DDDD' } });
+    fireEvent.change(enrol.getByLabelText('Vienreizējais reģistrācijas kods'), { target: { value: 'K7QM-2XWP' } });
+    fireEvent.click(button);
+    // Half a code and an address that is none are said here; the station is not asked.
+    expect(enrol.getByTestId('enrol-error').querySelector('[lang="lv"]')?.textContent).toMatch(/^Kods nav tāds, kādu izsniedz centrs: 20 burti un cipari grupās pa četriem/);
+    fireEvent.change(enrol.getByLabelText('Eksāmenu centra adrese'), { target: { value: 'centrs.example.lv' } });
+    fireEvent.click(button);
+    expect(enrol.getByTestId('enrol-error').querySelector('[lang="lv"]')?.textContent).toBe('Tā nav tīmekļa adrese. Ierakstiet centra adresi pilnībā, sākot ar https://.');
+    expect(station.centralCalls).toEqual([]);
+    fireEvent.change(enrol.getByLabelText('Eksāmenu centra adrese'), { target: { value: ' https://centrs.example.lv ' } });
+    fireEvent.change(enrol.getByLabelText('Vienreizējais reģistrācijas kods'), { target: { value: 'AAAA-BBBB-CCCC-DDDD-EEEE' } });
     fireEvent.click(button);
     const refusal = await enrol.findByTestId('enrol-error');
     expect(refusal.getAttribute('role')).toBe('alert');
@@ -76,7 +85,7 @@ describe('a hub not enrolled with the centre', () => {
     fireEvent.click(button);
     expect((await screen.findByTestId('enrolled-now')).textContent).toBe(`Telpas dators reģistrēts eksāmenu centrā: norises vieta RIX01, ierīce ${shortDeviceId('00000000-0000-4000-8000-000000000001')}. Pirmā sinhronizācija ir sākusies.`);
     expect(station.centralCalls).toEqual([
-      ['enrolAtCentre', { centralUrl: 'https://centrs.example.lv', code: 'AAAA-BBBB-CCCC-DDDD' }],
+      ['enrolAtCentre', { centralUrl: 'https://centrs.example.lv', code: 'AAAA-BBBB-CCCC-DDDD-EEEE' }],
       ['enrolAtCentre', { centralUrl: 'https://centrs.example.lv', code: station.centralCode }],
     ]);
     expect(screen.queryByRole('region', { name: 'Reģistrēt telpas datoru eksāmenu centrā' })).toBeNull();

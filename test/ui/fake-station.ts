@@ -846,7 +846,7 @@ export class FakeStation implements StationApi {
    */
   central: StationOutput<'getCentralSync'> = notEnrolledCentral();
   /** The one-time code the fake centre takes at enrolment; any other is ENROLLMENT_CODE_INVALID. */
-  centralCode = 'K7QM-2XWP-9RTA-4HVE';
+  centralCode = 'K7QM-2XWP-9RTA-4HVE-N3WD';
   /** Whether the fake centre can be reached: enrolment then fails, and a pass ends in CENTRAL_UNREACHABLE. */
   centralReachable = true;
   /** Each session's receipts, for listCentralReceipts. */

@@ -366,7 +366,25 @@ describe('the page on the console', () => {
     expect(nav.getByRole('button', { name: 'Reģistrācija' })).toBeTruthy();
     expect(nav.queryByRole('button', { name: 'Centrs' })).toBeNull();
     // And the station refuses them as well, naming who may.
+    expect(station.polls).toBe(0);
     await expect(station.getCentralSync({ staffToken: 'staff-token-for-tests-000' })).rejects.toMatchObject({ code: 'STAFF_ROLE_MISSING' });
     expect(station.polls).toBe(1);
+  });
+
+  test('a person whose role is withdrawn while the page is open reads who may open it, and the page stops asking', async () => {
+    const station = hub(['centre-staff']);
+    station.central = enrolledCentral();
+    await openCentre(station);
+    await screen.findByTestId('centre-to-send');
+    station.staffRoles = ['invigilator'];
+    // The console reads the session again every 3 s.
+    await act(async () => new Promise((r) => setTimeout(r, 3200)));
+    expect(screen.getByTestId('centre-no-right').textContent).toBe(
+      'Šajā lapā ir telpas datora saite ar eksāmenu centru. To var atvērt galvenais pārbaudījuma vadītājs, eksāmenu centra darbinieks vai IT speciālists.',
+    );
+    expect(screen.queryByRole('button', { name: 'Centrs' })).toBeNull();
+    const polls = station.polls;
+    await nextPoll();
+    expect(station.polls).toBe(polls);
   });
 });

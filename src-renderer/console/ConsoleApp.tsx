@@ -1,7 +1,8 @@
 // The invigilator's console on the hub: sign in as a named person, then the room at a glance — every
 // seat with its state, problems first — and "add seats" with its one-time code for IT. It asks the
 // station every 2 s (getRoom); what a seat reports is at most one heartbeat old by then.
-// The check-in desk (CheckIn.tsx) and the seat plan (SeatPlan.tsx) are pages of their own beside it.
+// The check-in desk (CheckIn.tsx), the seat plan (SeatPlan.tsx) and the centre (CentrePage.tsx) are
+// pages of their own beside it.
 // More of the console (key release, start and pause for the room, incidents, seal) comes as the
 // station API grows it.
 import { useEffect, useState } from 'react';
@@ -11,6 +12,7 @@ import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
 import { useSettings, useText } from '../store/settings.ts';
 import type { TextKey } from '../text.ts';
 import { Bilingual, ConfirmDialog, SettingsButton } from '../ui/frame.tsx';
+import { CentrePage } from './CentrePage.tsx';
 import { CheckInPage } from './CheckIn.tsx';
 import { ConsoleNav, type ConsolePage } from './ConsoleNav.tsx';
 import { SeatPlanPage } from './SeatPlan.tsx';
@@ -368,6 +370,8 @@ function RoomScreen({ station, token, onSignOut, nav }: { station: StationApi; t
   );
 }
 
+const PAGE_TITLE: Record<Exclude<ConsolePage, 'room'>, TextKey> = { 'check-in': 'pageCheckIn', 'seat-plan': 'pageSeatPlan', centre: 'pageCentre' };
+
 export function ConsoleApp({ station }: { station: StationApi }) {
   const t = useText();
   const [token, setToken] = useState<string | null>(null);
@@ -386,9 +390,11 @@ export function ConsoleApp({ station }: { station: StationApi }) {
       {page === 'room' ? (
         <RoomScreen station={station} token={token} onSignOut={signOut} nav={nav} />
       ) : (
-        <ConsoleFrame title={t(page === 'check-in' ? 'pageCheckIn' : 'pageSeatPlan')} onSignOut={signOut}>
+        <ConsoleFrame title={t(PAGE_TITLE[page])} onSignOut={signOut}>
           {nav}
-          {page === 'check-in' ? <CheckInPage station={station} token={token} /> : <SeatPlanPage station={station} token={token} />}
+          {page === 'check-in' && <CheckInPage station={station} token={token} />}
+          {page === 'seat-plan' && <SeatPlanPage station={station} token={token} />}
+          {page === 'centre' && <CentrePage station={station} token={token} />}
         </ConsoleFrame>
       )}
     </StaffSessionGate>

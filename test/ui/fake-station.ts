@@ -12,7 +12,10 @@
 // holds the first part until the invigilator authorised them; the console's account administration and
 // audit are the real station's only); it locks and is unlocked with a PIN (the third wrong one ends the
 // session); a package upload takes its chunks in order and a chunk sent again once, and ends in an
-// import job that refuses a file that is not a package, as files on removable media do; and it can be switched to stop
+// import job that refuses a file that is not a package, as files on removable media do; the hub's link
+// to the centre (`central`, any state a test assigns: enrolled or not, work to send, transfers, a last
+// problem, revoked, sessions and receipts) with enrolment by one code, a sync pass that a test can hold,
+// and the rights table's central.sync and central.enrol for the roles a test gives (`staffRoles`); and it can be switched to stop
 // acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
 // advance() moves its clock on. test/station/fake-vs-service.test.ts runs
 // one table of scenarios against this fake and against the real StationService, so the two agree.
@@ -21,7 +24,8 @@ import { canonicalJson } from '../../src-shared/canonical-json.ts';
 import { isAnswered, responseMismatch } from '../../src-shared/content/responses.ts';
 import { CONTENT_FORMAT_VERSION, ExamContent, findItem, findStimulus, referencedMedia } from '../../src-shared/content/schema.ts';
 import { StationError, type ErrorCode } from '../../src-shared/errors.ts';
-import { rightsOf } from '../../src-shared/rules/staff.ts';
+import { holdsRight, rightsOf, STAFF_ROLE_NAMES, type StaffRight, type StaffRole } from '../../src-shared/rules/staff.ts';
+import { rolesWith } from '../../src-shared/contracts/staff-rights.ts';
 import { playReturn, type PlayRecord } from '../../src-shared/rules/plays.ts';
 import { takesUsed, type TakeInterruption } from '../../src-shared/rules/takes.ts';
 import { deriveTimer, type TimerEvent } from '../../src-shared/rules/timer.ts';
@@ -317,8 +321,10 @@ export class FakeStation implements StationApi {
   }
   /** Whether the chief is signed in (the fake has one screen and one session at a time). */
   signedIn = false;
+  /** The signed-in person's roles; a test makes them centre staff, IT or an invigilator to see what each may do. */
+  staffRoles: StaffRole[] = ['chief-invigilator'];
   private staffSession(): StationOutput<'getStaffSession'> {
-    const roles = ['chief-invigilator' as const];
+    const roles = [...this.staffRoles];
     return {
       account: { accountId: '7d0c4f1e-2b3a-4c5d-8e9f-a0b1c2d3e4f5', username: STAFF.username, displayName: 'Demo Vadītājs', roles, disabled: false, mustChangePassword: false, hasPin: this.pin !== null, createdBy: '(it-policy)', createdAt: new Date(0).toISOString() },
       rights: rightsOf(roles),
@@ -330,6 +336,14 @@ export class FakeStation implements StationApi {
   }
   private requireSession(staffToken: string): void {
     if (!this.signedIn || staffToken !== STAFF_TOKEN) throw new StationError('STAFF_REQUIRED');
+  }
+  /** As the station: a signed-in person without the right is refused, naming the roles that would do. */
+  private requireRight(staffToken: string, right: StaffRight): void {
+    this.requireSession(staffToken);
+    if (!holdsRight(this.staffRoles, right)) {
+      const names = rolesWith(right).map((r) => STAFF_ROLE_NAMES[r]);
+      throw new StationError('STAFF_ROLE_MISSING', `needs ${right}`, { params: { roles: { lv: names.map((n) => n.lv).join(', '), en: names.map((n) => n.en).join(', ') } } });
+    }
   }
   async staffSignIn(input: StationInput<'staffSignIn'>): Promise<StationOutput<'staffSignIn'>> {
     if (input.username.toLowerCase() !== STAFF.username || input.password !== STAFF.password) throw new StationError('STAFF_SIGN_IN_WRONG');
@@ -826,47 +840,65 @@ export class FakeStation implements StationApi {
   pairRefusal: ErrorCode | null = null;
   readonly pairCalls: StationInput<'pairWithHub'>[] = [];
   // The candidate's screens run on a solo station here: no room around it, as StationService without one.
-  /** The hub's link to the centre, as the centre page sees it: not enrolled until enrolAtCentre. */
-  central: StationOutput<'getCentralSync'> = {
-    enrolled: false,
-    centralUrl: null,
-    deviceId: null,
-    venueCode: null,
-    revoked: false,
-    lastContactAt: null,
-    clockOffsetMs: 0,
-    eventsToSend: 0,
-    oldestUnsentAt: null,
-    audioBytesToSend: 0,
-    recordingsToSend: 0,
-    newFromCentre: { sessions: 0, candidates: 0, packages: 0 },
-    transfers: [],
-    lastError: null,
-    sessions: [],
-  };
+  /**
+   * The hub's link to the centre, as the centre page sees it: not enrolled until enrolAtCentre. A test
+   * puts it in any state by assigning it (enrolledCentral() gives an enrolled one to start from).
+   */
+  central: StationOutput<'getCentralSync'> = notEnrolledCentral();
+  /** The one-time code the fake centre takes at enrolment; any other is ENROLLMENT_CODE_INVALID. */
+  centralCode = 'K7QM-2XWP-9RTA-4HVE-N3WD';
+  /** Whether the fake centre can be reached: enrolment then fails, and a pass ends in CENTRAL_UNREACHABLE. */
+  centralReachable = true;
+  /** Each session's receipts, for listCentralReceipts. */
+  centralReceipts: Record<string, StationOutput<'listCentralReceipts'>> = {};
+  /** Every enrolAtCentre and syncWithCentre call as it arrived (without the token). */
+  readonly centralCalls: [string, unknown][] = [];
+  /** While set, a sync pass does not end until releaseSync(). */
+  holdSync = false;
+  private heldSyncs: (() => void)[] = [];
+
+  /** Ends the sync passes that holdSync kept running. */
+  releaseSync(): void {
+    this.holdSync = false;
+    for (const end of this.heldSyncs.splice(0)) end();
+  }
 
   async getCentralSync(input: StationInput<'getCentralSync'>): Promise<StationOutput<'getCentralSync'>> {
-    this.requireSession(input.staffToken);
+    await this.gate();
+    this.requireRight(input.staffToken, 'central.sync');
     return structuredClone(this.central);
   }
 
   async enrolAtCentre(input: StationInput<'enrolAtCentre'>): Promise<StationOutput<'enrolAtCentre'>> {
-    this.requireSession(input.staffToken);
+    this.requireRight(input.staffToken, 'central.enrol');
+    this.centralCalls.push(['enrolAtCentre', { centralUrl: input.centralUrl, code: input.code }]);
     if (this.central.enrolled) throw new StationError('CENTRAL_ALREADY_ENROLLED');
+    if (!this.centralReachable) throw new StationError('CENTRAL_UNREACHABLE', `connect ECONNREFUSED ${input.centralUrl}`);
+    if (input.code.trim() !== this.centralCode) throw new StationError('ENROLLMENT_CODE_INVALID');
     this.central = { ...this.central, enrolled: true, centralUrl: input.centralUrl, deviceId: '00000000-0000-4000-8000-000000000001', venueCode: 'RIX01', lastContactAt: new Date(this.now()).toISOString() };
     return structuredClone(this.central);
   }
 
+  /** A pass as the sync client makes one: a problem of the pass is in the view's lastError, not thrown. */
   async syncWithCentre(input: StationInput<'syncWithCentre'>): Promise<StationOutput<'syncWithCentre'>> {
-    this.requireSession(input.staffToken);
+    this.requireRight(input.staffToken, 'central.sync');
+    this.centralCalls.push(['syncWithCentre', {}]);
     if (!this.central.enrolled) throw new StationError('CENTRAL_NOT_ENROLLED');
-    this.central = { ...this.central, eventsToSend: 0, oldestUnsentAt: null, audioBytesToSend: 0, recordingsToSend: 0, lastContactAt: new Date(this.now()).toISOString() };
+    if (this.holdSync) await new Promise<void>((end) => this.heldSyncs.push(end));
+    const at = new Date(this.now()).toISOString();
+    if (this.central.revoked) {
+      this.central = { ...this.central, lastError: { code: 'DEVICE_REVOKED', message: new StationError('DEVICE_REVOKED').text, detail: 'refused by the centre', at } };
+    } else if (!this.centralReachable) {
+      this.central = { ...this.central, lastError: { code: 'CENTRAL_UNREACHABLE', message: new StationError('CENTRAL_UNREACHABLE').text, detail: 'connect ECONNREFUSED', at } };
+    } else {
+      this.central = { ...this.central, eventsToSend: 0, oldestUnsentAt: null, audioBytesToSend: 0, recordingsToSend: 0, transfers: [], lastError: null, lastContactAt: at };
+    }
     return structuredClone(this.central);
   }
 
   async listCentralReceipts(input: StationInput<'listCentralReceipts'>): Promise<StationOutput<'listCentralReceipts'>> {
-    this.requireSession(input.staffToken);
-    return [];
+    this.requireRight(input.staffToken, 'central.sync');
+    return structuredClone(this.centralReceipts[input.sessionId] ?? []);
   }
 
   async getRoom(input?: StationInput<'getRoom'>): Promise<StationOutput<'getRoom'>> {
@@ -1141,4 +1173,38 @@ export class FakeStation implements StationApi {
 
 function durationOf(take: FakeTake): number {
   return take.segments.reduce((ms, s) => ms + s.durationMs, 0);
+}
+
+/** A hub not enrolled with the centre: what getCentralSync says before enrolAtCentre. */
+export function notEnrolledCentral(): StationOutput<'getCentralSync'> {
+  return {
+    enrolled: false,
+    centralUrl: null,
+    deviceId: null,
+    venueCode: null,
+    revoked: false,
+    lastContactAt: null,
+    clockOffsetMs: 0,
+    eventsToSend: 0,
+    oldestUnsentAt: null,
+    audioBytesToSend: 0,
+    recordingsToSend: 0,
+    newFromCentre: { sessions: 0, candidates: 0, packages: 0 },
+    transfers: [],
+    lastError: null,
+    sessions: [],
+  };
+}
+
+/** A hub enrolled at venue RIX01 that has just been in touch with nothing to send; `more` changes any of it. */
+export function enrolledCentral(more: Partial<StationOutput<'getCentralSync'>> = {}): StationOutput<'getCentralSync'> {
+  return {
+    ...notEnrolledCentral(),
+    enrolled: true,
+    centralUrl: 'https://centrs.example.lv',
+    deviceId: '00000000-0000-4000-8000-000000000001',
+    venueCode: 'RIX01',
+    lastContactAt: new Date().toISOString(),
+    ...more,
+  };
 }

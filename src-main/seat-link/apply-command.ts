@@ -75,6 +75,11 @@ export function applyOnStation(service: StationService): CommandApplier {
         if (!sessionId) throw new StationError('VALIDATION_FAILED', 'a seal names its session');
         return service.roomSeal({ sessionId, cmdId: command.cmdId });
       }
+      case 'purge': {
+        const sessionId = text(params.sessionId);
+        if (!sessionId) throw new StationError('VALIDATION_FAILED', 'a purge names its session');
+        return service.roomPurge({ sessionId });
+      }
       case 'move-out': {
         // The candidate was moved to another seat: their attempt stops here (the hub names them, or the seat's one).
         if (command.target.kind === 'room') throw new StationError('VALIDATION_FAILED', 'a move-out is for one seat or one candidate, never the room');

@@ -3,6 +3,7 @@
 // service, carried out here. A seat has none attached.
 import type { BilingualText } from '../../src-shared/errors.ts';
 import type { SignedReceipt } from '../../src-shared/contracts/central-api.ts';
+import type { SignedDeletionCertificate } from '../../src-shared/contracts/deletion-certificate.ts';
 import type { CentralSyncView } from '../../src-shared/contracts/station-api.ts';
 
 export interface CentralControl {
@@ -11,4 +12,6 @@ export interface CentralControl {
   /** A pass now; resolves when it is over (its problem, if any, is in the status). */
   syncNow(): Promise<unknown>;
   receiptOf(candidateId: string): { signed: SignedReceipt; matches: boolean; problems: BilingualText[] } | null;
+  /** Delete a confirmed session here and write its signed deletion certificate (refused unless every receipt matches). */
+  purgeSession(sessionId: string, orderedBy: string): Promise<SignedDeletionCertificate>;
 }

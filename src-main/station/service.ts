@@ -26,10 +26,11 @@ import {
   type StationRole,
 } from '../../src-shared/contracts/station-api.ts';
 import type { TrustList } from '../../src-shared/node/package/keys.ts';
-import type { SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
+import type { PurgeAnswer, SealAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import type { CentralControl } from './central-control.ts';
+import { carryOutPurge, planPurge } from './session-purge.ts';
 import type { RoomControl } from './room-control.ts';
 import { RoomStaff } from './room-staff.ts';
 import type { HandReason } from '../../src-shared/contracts/room-protocol.ts';
@@ -1053,6 +1054,24 @@ export class StationService implements StationHost {
   }
 
   /**
+   * The room's purge, on a seat: the centre confirmed the session, so the seat deletes what it holds of
+   * it (its candidate, attempt, answers, audio and events) and answers what it deleted as manifests.
+   * Refused while the hub has not acknowledged every event of the session this seat wrote: nothing the
+   * hub does not hold is ever deleted.
+   */
+  roomPurge(input: { sessionId: string }): PurgeAnswer {
+    const acked = this.room?.status().seat?.ackedSeq ?? 0;
+    return this.tx(() => {
+      const plan = planPurge(this.db, input.sessionId);
+      const newest = Math.max(0, ...plan.eventSeqs);
+      if (newest > acked) throw new StationError('PURGE_NOT_CONFIRMED', `this seat holds events of ${input.sessionId} up to ${newest}; the hub has acknowledged ${acked}`);
+      carryOutPurge(this.db, plan, this.outbox.lastSeq());
+      this.outbox.forget();
+      return { deviceId: this.deviceId, sessionId: input.sessionId, deletedAt: this.now().toISOString(), items: plan.items };
+    });
+  }
+
+  /**
    * The room's move-out: the candidate of this seat was moved to another seat. Their attempt stops here
    * (its screen is told, nothing new is written for it); what this seat wrote of it before still goes
    * to the hub, which keeps what came after the move flagged. Nothing to do if the seat has no such attempt.
@@ -1273,6 +1292,24 @@ export class StationService implements StationHost {
     const central = this.requireCentral();
     await central.syncNow();
     return central.status();
+  }
+
+  /**
+   * Delete a session's personal data, answers and audio once the centre confirmed all of it (the sync
+   * client checks and writes the signed deletion certificate), then tell every seat of the room to
+   * delete its copy; each seat's answer becomes a certificate of its own (src-main/sync).
+   */
+  async purgeSession(input: StationInput<'purgeSession'>, caller?: Caller): Promise<StationOutput<'purgeSession'>> {
+    const actor = this.requireStaff('purgeSession', input, caller);
+    const central = this.requireCentral();
+    const signed = await central.purgeSession(input.sessionId, actor.username);
+    this.recordAction(actor, 'session.purged', input.sessionId, { certificateId: signed.certificate.certificateId, items: signed.certificate.stations[0]?.items.map((i) => `${i.kind}:${i.count}`) });
+    let seats = 0;
+    if (this.room?.desk && this.options.role === 'hub') {
+      this.room.issueCommand({ target: { kind: 'room' }, type: 'purge', params: { sessionId: input.sessionId }, reason: 'the centre confirmed the session', issuedBy: actor.username });
+      seats = this.room.status().hub?.seats.filter((s) => !s.revoked).length ?? 0;
+    }
+    return { sessionId: input.sessionId, certificateId: signed.certificate.certificateId, items: signed.certificate.stations[0]?.items ?? [], seatsAsked: seats };
   }
 
   async listCentralReceipts(input: StationInput<'listCentralReceipts'>, caller?: Caller): Promise<StationOutput<'listCentralReceipts'>> {

@@ -522,6 +522,8 @@ export interface CentralDeletionCertificatesTable {
   signed_certificate: string;
   created_at: string;
   sent_at: string | null;
+  /** A seat's certificate: the purge command and seat it answers (`cmdId/deviceId`); null for the hub's own. */
+  seat_result: string | null;
 }
 
 /** On a hub: a package the feed named, how much of its file has arrived, and whether it was imported (schema 120). */

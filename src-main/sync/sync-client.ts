@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { EnrollReply, Feed, KeyRelease, ReceiptBundle, ReceiptKeys, SignedReceipt, TransferKeys, type FeedPackage } from '../../src-shared/contracts/central-api.ts';
 import { PushReply, PUSH_MAX_EVENTS, type EventEnvelope } from '../../src-shared/contracts/events.ts';
+import { PurgeAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
 import type { CentralSyncView } from '../../src-shared/contracts/station-api.ts';
 import type { CentralControl } from '../station/central-control.ts';
@@ -227,6 +228,7 @@ export class SyncClient implements CentralControl {
       await this.push();
       await this.uploadAudio();
       await this.fetchReceipts();
+      this.certifySeatPurges();
       await this.sendCertificates();
       this.failures = 0;
       this.lastError = null;
@@ -643,6 +645,7 @@ export class SyncClient implements CentralControl {
     const orderedAt = this.now().toISOString();
     const session = this.sessionsAtCentre().find((s) => s.sessionId === sessionId);
     if (!session) throw new SyncError('NOT_FOUND', `session ${sessionId} did not come from the centre`, 0);
+    if (session.purgedAt) throw new SyncError('CONFLICT', `session ${sessionId} was purged at ${session.purgedAt}`, 0);
     if (!session.complete) {
       const why = !session.over ? 'it is not over at the venue' : `${session.candidates - session.receiptsMatching} of ${session.candidates} receipts do not match`;
       throw new SyncError('PURGE_NOT_CONFIRMED', `session ${sessionId}: ${why}`, 0);
@@ -679,6 +682,51 @@ export class SyncClient implements CentralControl {
     });
     await this.sendCertificates().catch((error: unknown) => this.problem(error));
     return signed;
+  }
+
+  /**
+   * The seats' answers to a purge (each says what it deleted): a certificate of its own for each,
+   * signed by the hub, with the receipts the hub's certificate of that session verified.
+   */
+  certifySeatPurges(): number {
+    const link = this.requireLink();
+    const certified = new Set(this.db.all(this.db.q.selectFrom('central_deletion_certificates').select('seat_result').where('seat_result', 'is not', null)).map((r) => r.seat_result));
+    const answers = this.db
+      .all(
+        this.db.q
+          .selectFrom('room_command_results as r')
+          .innerJoin('room_commands as c', 'c.cmd_id', 'r.cmd_id')
+          .select(['r.cmd_id', 'r.device_id', 'r.answer_json'])
+          .where('r.status', '=', 'applied')
+          .where('r.answer_json', 'is not', null)
+          .where((eb) => eb(eb.fn('json_extract', ['c.command_json', eb.val('$.type')]), '=', 'purge')),
+      )
+      .filter((row) => !certified.has(`${row.cmd_id}/${row.device_id}`));
+    let made = 0;
+    for (const row of answers) {
+      const answer = PurgeAnswer.safeParse(JSON.parse(row.answer_json!));
+      if (!answer.success) continue;
+      const { sessionId, items, deletedAt } = answer.data;
+      const hubOwn = this.db.get(this.db.q.selectFrom('central_deletion_certificates').select('signed_certificate').where('session_id', '=', sessionId).where('seat_result', 'is', null));
+      if (!hubOwn) continue;
+      const first = (JSON.parse(hubOwn.signed_certificate) as SignedDeletionCertificate).certificate;
+      const issuedAt = this.now().toISOString();
+      const certificate: DeletionCertificate = {
+        ...first,
+        certificateId: randomUUID(),
+        issuedAt: issuedAt < deletedAt ? deletedAt : issuedAt,
+        stations: [{ deviceId: row.device_id, role: 'seat', deletedAt: deletedAt < first.orderedAt ? first.orderedAt : deletedAt, items }],
+      };
+      const signed = signDeletionCertificate(certificate, createPrivateKey(link.private_key));
+      this.db.run(
+        this.db.q
+          .insertInto('central_deletion_certificates')
+          .values({ certificate_id: certificate.certificateId, session_id: sessionId, signed_certificate: JSON.stringify(signed), created_at: issuedAt, seat_result: `${row.cmd_id}/${row.device_id}` })
+          .onConflict((oc) => oc.column('seat_result').doNothing()),
+      );
+      made += 1;
+    }
+    return made;
   }
 
   /** Deletion certificates the centre does not have yet, sent one by one (the centre takes each once). */
@@ -722,8 +770,15 @@ export class SyncClient implements CentralControl {
 
   /** The sessions the centre sent, each with how many receipts match: complete when it is over and all do. */
   sessionsAtCentre(): SessionAtCentre[] {
-    const sessions = this.db.all(this.db.q.selectFrom('central_sessions').select('session_id').orderBy('starts_at').orderBy('session_id'));
-    return sessions.map(({ session_id: sessionId }) => {
+    const sessions = this.db.all(this.db.q.selectFrom('central_sessions').select(['session_id', 'purged_at']).orderBy('starts_at').orderBy('session_id'));
+    const unsent = new Map(
+      this.db
+        .all(this.db.q.selectFrom('central_deletion_certificates').select(['session_id', (eb) => eb.fn.countAll<number>().as('n')]).where('sent_at', 'is', null).groupBy('session_id'))
+        .map((r) => [r.session_id, Number(r.n)]),
+    );
+    return sessions.map(({ session_id: sessionId, purged_at: purgedAt }) => {
+      const certificatesUnsent = unsent.get(sessionId) ?? 0;
+      if (purgedAt) return { sessionId, candidates: 0, receiptsMatching: 0, over: true, complete: true, purgedAt, certificatesUnsent, mismatches: [] };
       const candidates = this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId));
       const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').selectAll().where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
       const sealed = this.db.get(this.db.q.selectFrom('room_seals').select('sealed_at').where('session_id', '=', sessionId).where('sealed_at', 'is not', null));
@@ -738,7 +793,7 @@ export class SyncClient implements CentralControl {
         else mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
       }
       const over = candidates.length > 0 && (sealed !== undefined || finished === candidates.length);
-      return { sessionId, candidates: candidates.length, receiptsMatching: matching, over, complete: over && matching === candidates.length, mismatches };
+      return { sessionId, candidates: candidates.length, receiptsMatching: matching, over, complete: over && matching === candidates.length, purgedAt: null, certificatesUnsent, mismatches };
     });
   }
 

@@ -15,6 +15,7 @@
 //   seat keeps its offset to the room's time.
 // - hub → seat, before the start: the packages the hub holds, offered, then sent chunk by chunk as the
 //   seat asks for them (encrypted files; the key only with 'key-release').
+import { DELETION_KIND_NAMES, DeletionItem } from './deletion-certificate.ts';
 import { z } from 'zod';
 import { EventEnvelope } from './events.ts';
 
@@ -53,7 +54,7 @@ const ms = z.number().int();
 
 // ---- commands -------------------------------------------------------------------------------------
 
-export const ROOM_COMMAND_TYPES = ['start', 'pause', 'resume', 'extend', 'end', 'lock', 'unlock', 'message', 'move-out', 'seal', 'key-release', 'assign', 'unassign', 'authorise', 'hand-ack'] as const;
+export const ROOM_COMMAND_TYPES = ['start', 'pause', 'resume', 'extend', 'end', 'lock', 'unlock', 'message', 'move-out', 'seal', 'key-release', 'assign', 'unassign', 'authorise', 'hand-ack', 'purge'] as const;
 export type RoomCommandType = (typeof ROOM_COMMAND_TYPES)[number];
 
 /** Whom a command is for: every seat of the room, one seat, or the seat where one candidate sits. */
@@ -136,6 +137,20 @@ export const SealAnswer = z
   })
   .strict();
 export type SealAnswer = z.infer<typeof SealAnswer>;
+
+/**
+ * The seat's answer to `purge` (sent once the centre confirmed the session: docs/sync.md): what it
+ * deleted of the session, as the manifests of a deletion certificate (src-shared/contracts/deletion-certificate.ts).
+ */
+export const PurgeAnswer = z
+  .object({
+    deviceId: ref,
+    sessionId: ref,
+    deletedAt: z.string().min(1).max(40),
+    items: z.array(DeletionItem).max(DELETION_KIND_NAMES.length),
+  })
+  .strict();
+export type PurgeAnswer = z.infer<typeof PurgeAnswer>;
 
 // ---- the seat's state, as each heartbeat reports it ----------------------------------------------
 

@@ -55,6 +55,7 @@ export const METHOD_RIGHTS: { [M in StaffMethod]: MethodRight<M> } = {
   enrolAtCentre: 'central.enrol',
   syncWithCentre: 'central.sync',
   listCentralReceipts: 'central.sync',
+  purgeSession: 'data.purge',
   verifyAudit: 'audit.read',
   beginPackageUpload: 'package.import',
   appendPackageChunk: 'package.import',

@@ -477,6 +477,10 @@ export const CentralSyncView = z.object({
       over: z.boolean(),
       /** Over, and every candidate's receipt matches: everything of the session is at the centre. */
       complete: z.boolean(),
+      /** When the session's data was deleted here (purgeSession), null while it is kept. */
+      purgedAt: z.string().nullable(),
+      /** Deletion certificates of the session the centre does not have yet (to send, or to carry on USB). */
+      certificatesUnsent: z.number().int().min(0),
       mismatches: z.array(z.object({ candidateId: z.string(), problems: z.array(Bilingual) })),
     }),
   ),
@@ -693,6 +697,15 @@ export const stationApi = {
   ),
   /** On a hub: a sync pass now (down the feed and packages, up the events and audio, then receipts); answers when it is over. */
   syncWithCentre: method('staff', z.object({ staffToken }).strict(), CentralSyncView),
+  /**
+   * On a hub: delete a session's personal data, answers and audio here and on the room's seats, once the
+   * centre confirmed all of it (every receipt matches); a signed deletion certificate goes to the centre.
+   */
+  purgeSession: method(
+    'staff',
+    z.object({ staffToken, sessionId: ref }).strict(),
+    z.object({ sessionId: z.string(), certificateId: z.string(), items: z.array(z.object({ kind: z.string(), count: z.number().int(), sha256: z.string(), bytes: z.number().int().optional() })), seatsAsked: z.number().int() }),
+  ),
   /** On a hub: every candidate's receipt of a session as the centre signed it, checked against the hub's record. */
   listCentralReceipts: method('staff', z.object({ staffToken, sessionId: ref }).strict(), z.array(CentralReceiptView)),
   /** On an unpaired seat: the hubs found on the LAN (DNS-SD), for IT to pick one to pair with. */

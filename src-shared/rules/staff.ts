@@ -120,6 +120,8 @@ export const STAFF_RIGHTS = {
   'room.protocol': ['chief-invigilator'],
   /** The hub's link to the central API: what is to send, syncing now, the receipts. */
   'central.sync': ['chief-invigilator', 'centre-staff', 'it'],
+  /** Deleting a session's data at the venue once the centre confirmed it (a deletion certificate goes to the centre). */
+  'data.purge': ['chief-invigilator', 'centre-staff'],
   /** Enrolling the hub with the central API by the centre's one-time code. */
   'central.enrol': ['centre-staff', 'it'],
   /** Replacing the package signing keys the station trusts with a list the exam centre signed. */

@@ -38,6 +38,8 @@ describe('the permission table', () => {
     // The link to the centre: centre staff and IT enrol the hub; an invigilator neither enrols nor syncs.
     expect([...STAFF_RIGHTS['central.enrol']].sort()).toEqual(['centre-staff', 'it']);
     expect(rightsOf(['invigilator'])).not.toContain('central.sync');
+    // Deleting a session's data at the venue: the chief or centre staff, never an invigilator or IT.
+    expect([...STAFF_RIGHTS['data.purge']].sort()).toEqual(['centre-staff', 'chief-invigilator']);
     // A package comes in only with centre staff or the chief; the trust list changes only with IT or the chief.
     expect([...STAFF_RIGHTS['trust.update']].sort()).toEqual(['chief-invigilator', 'it']);
   });
@@ -122,6 +124,7 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   enrolAtCentre: [(_c, staffToken) => ({ staffToken, centralUrl: 'http://127.0.0.1:9', code: 'ABCD-EFGH-IJKL-MNOP' })],
   syncWithCentre: [(_c, staffToken) => ({ staffToken })],
   listCentralReceipts: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  purgeSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
   releaseKey: [(c, staffToken) => ({ staffToken, packageId: c.built.manifest.packageId, sessionId: DEMO_SESSION.sessionId })],
   setTwoPersonRelease: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, required: true })],
   roomCommand: [

@@ -85,7 +85,7 @@ describe('hub ↔ central sync', () => {
     expect(await hub.client.syncNow()).toBeNull();
     const status = hub.client.status();
     expect(status).toMatchObject({ eventsToSend: 0, recordingsToSend: 0, audioBytesToSend: 0 });
-    expect(status.sessions).toEqual([{ sessionId: SESSION, candidates: 2, receiptsMatching: 2, over: true, complete: true, mismatches: [] }]);
+    expect(status.sessions).toEqual([{ sessionId: SESSION, candidates: 2, receiptsMatching: 2, over: true, complete: true, purgedAt: null, certificatesUnsent: 0, mismatches: [] }]);
     const receipt = hub.client.receiptOf(CANDIDATES[0]!)!;
     expect(receipt.matches).toBe(true);
     expect(receipt.signed.receipt.attempts[0]!.recordings[0]).toMatchObject({ recordingId: taken.recordingId, audioReceived: true, bytes: taken.audio.length });

@@ -273,8 +273,8 @@ describe('sessions and receipts', () => {
     const station = hub(['chief-invigilator']);
     station.central = enrolledCentral({
       sessions: [
-        { sessionId: 'S-RIX-1', candidates: 2, receiptsMatching: 2, complete: true, mismatches: [] },
-        { sessionId: 'S-RIX-2', candidates: 3, receiptsMatching: 1, complete: false, mismatches: [{ candidateId: 'C-0007', problems: [PROBLEM] }, { candidateId: 'C-0008', problems: [{ lv: 'Apliecinājums vēl nav saņemts.', en: 'No receipt yet.' }] }] },
+        { sessionId: 'S-RIX-1', candidates: 2, receiptsMatching: 2, over: true, complete: true, purgedAt: null, certificatesUnsent: 0, mismatches: [] },
+        { sessionId: 'S-RIX-2', candidates: 3, receiptsMatching: 1, over: true, complete: false, purgedAt: null, certificatesUnsent: 0, mismatches: [{ candidateId: 'C-0007', problems: [PROBLEM] }, { candidateId: 'C-0008', problems: [{ lv: 'Apliecinājums vēl nav saņemts.', en: 'No receipt yet.' }] }] },
       ],
     });
     station.centralReceipts = {

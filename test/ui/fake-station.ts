@@ -896,6 +896,16 @@ export class FakeStation implements StationApi {
     return structuredClone(this.central);
   }
 
+  async purgeSession(input: StationInput<'purgeSession'>): Promise<StationOutput<'purgeSession'>> {
+    this.requireRight(input.staffToken, 'data.purge');
+    const session = this.central.sessions.find((s) => s.sessionId === input.sessionId);
+    if (!session) throw new StationError('NOT_FOUND', `session ${input.sessionId}`);
+    if (!session.complete || session.purgedAt) throw new StationError('PURGE_NOT_CONFIRMED', `session ${input.sessionId}`);
+    session.purgedAt = new Date(this.now()).toISOString();
+    session.certificatesUnsent = 1;
+    return { sessionId: input.sessionId, certificateId: '00000000-0000-4000-8000-0000000000cc', items: [], seatsAsked: 0 };
+  }
+
   async listCentralReceipts(input: StationInput<'listCentralReceipts'>): Promise<StationOutput<'listCentralReceipts'>> {
     this.requireRight(input.staffToken, 'central.sync');
     return structuredClone(this.centralReceipts[input.sessionId] ?? []);

@@ -71,7 +71,8 @@ export const migration0120: Migration = {
         session_id TEXT NOT NULL,
         signed_certificate TEXT NOT NULL,
         created_at TEXT NOT NULL,
-        sent_at TEXT
+        sent_at TEXT,
+        seat_result TEXT UNIQUE
       );
     `);
   },

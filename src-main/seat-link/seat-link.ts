@@ -5,6 +5,7 @@
 // the order they arrive, and confirmed until the hub stops repeating them; a command of a lower term
 // than the seat has seen is refused. Heartbeats carry the seat's state and bring back the hub's clock,
 // from which the seat keeps its offset to the room's time.
+import { SEAT_ACKED_SEQ_META } from '../station/tables.ts';
 import { sql } from 'kysely';
 import {
   HubFrame,
@@ -71,7 +72,7 @@ export interface SeatLinkStatus {
 
 const HUB_INSTANCE_KEY = 'seat_hub_instance';
 const TERM_KEY = 'seat_highest_term';
-const ACKED_KEY = 'seat_hub_acked_seq';
+const ACKED_KEY = SEAT_ACKED_SEQ_META;
 /** Offset samples kept; the one with the shortest round trip is the best estimate. */
 const OFFSET_SAMPLES = 8;
 /** A sample this far from the estimate is a step of the seat's clock, not noise: start the window again. */

@@ -30,6 +30,7 @@ import type { PurgeAnswer, SealAnswer } from '../../src-shared/contracts/room-pr
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import type { CentralControl } from './central-control.ts';
+import { SEAT_ACKED_SEQ_META } from './tables.ts';
 import { carryOutPurge, planPurge } from './session-purge.ts';
 import type { RoomControl } from './room-control.ts';
 import { RoomStaff } from './room-staff.ts';
@@ -1060,7 +1061,7 @@ export class StationService implements StationHost {
    * hub does not hold is ever deleted.
    */
   roomPurge(input: { sessionId: string }): PurgeAnswer {
-    const acked = this.room?.status().seat?.ackedSeq ?? 0;
+    const acked = Number(this.db.get(this.db.q.selectFrom('meta').select('value').where('key', '=', SEAT_ACKED_SEQ_META))?.value ?? 0);
     return this.tx(() => {
       const plan = planPurge(this.db, input.sessionId);
       const newest = Math.max(0, ...plan.eventSeqs);

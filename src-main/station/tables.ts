@@ -433,6 +433,9 @@ export interface RoomLostTimeTable {
   settled_at: string | null;
 }
 
+/** meta key: the seq of this seat's stream its hub has acknowledged (kept by the seat's link, src-main/seat-link). */
+export const SEAT_ACKED_SEQ_META = 'seat_hub_acked_seq';
+
 export interface StationTables {
   meta: MetaTable;
   packages: PackagesTable;

@@ -850,6 +850,11 @@ export const ERROR_CATALOGUE = {
     lv: 'Sesijas datus vēl nevar dzēst: centrs vēl nav apstiprinājis, ka tam ir viss (sesija nav beigusies, vai kāda apliecinājuma kvīts nesakrīt). Nekas netika dzēsts; sinhronizējiet un pārbaudiet kvītis.',
     en: 'The session\'s data cannot be deleted yet: the centre has not confirmed it holds everything (the session is not over, or a receipt does not match). Nothing was deleted; sync and check the receipts.',
   },
+  USB_DRIVE_GONE: {
+    status: 404,
+    lv: 'Šis datu nesējs vairs nav pievienots (izņemts vai atvienots). Nekas netika rakstīts vai nolasīts. Pievienojiet to vēlreiz, atjaunojiet sarakstu un izvēlieties vēlreiz.',
+    en: 'This drive is no longer attached (removed or unmounted). Nothing was written or read. Attach it again, refresh the list and choose again.',
+  },
   CENTRAL_ALREADY_ENROLLED: {
     status: 409,
     lv: 'Telpas dators jau ir reģistrēts eksāmenu centrā. Nekas netika mainīts; lai reģistrētu no jauna, sazinieties ar IT.',

@@ -14,4 +14,10 @@ export interface CentralControl {
   receiptOf(candidateId: string): { signed: SignedReceipt; matches: boolean; problems: BilingualText[] } | null;
   /** Delete a confirmed session here and write its signed deletion certificate (refused unless every receipt matches). */
   purgeSession(sessionId: string, orderedBy: string): Promise<SignedDeletionCertificate>;
+  /** Without a network: what the centre has not acknowledged, as one signed and encrypted file in `folder`. */
+  exportForCentre(folder: string): Promise<{ file: string; bytes: number; sha256: string; events: number; recordings: number; waitingForAudio: string[] }>;
+  /** The deletion certificates the centre does not have yet, as files in `folder`. */
+  exportCertificates(folder: string): string[];
+  /** A session's receipts the centre exported (carried on USB), verified and compared as if fetched. */
+  importReceipts(bundle: unknown): Promise<{ sessionId: string; receipts: number; matching: number }>;
 }

@@ -94,7 +94,7 @@ function listFolder(dir: string, volume: string, prefix: string, depth: number, 
   }
 }
 
-const subfolders = (dir: string): string[] => {
+export const subfolders = (dir: string): string[] => {
   try {
     return readdirSync(dir, { withFileTypes: true })
       .filter((e) => e.isDirectory() && !e.name.startsWith('.'))

@@ -6,6 +6,7 @@
 // to that person in the events, the room log and the audit log. Candidate methods need the candidate
 // token the station handed to the screen the attempt was opened for.
 import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { CodedError, isCodedError, StationError } from '../../src-shared/errors.ts';
 import { findStimulus, type ExamContent, type Part } from '../../src-shared/content/schema.ts';
@@ -30,6 +31,7 @@ import type { PurgeAnswer, SealAnswer } from '../../src-shared/contracts/room-pr
 import { openPackageFile } from '../../src-shared/node/package/package-file.ts';
 import { openStationDatabase, storageError, type OpenOptions, type StationDatabase, type Tx } from './database.ts';
 import type { CentralControl } from './central-control.ts';
+import { driveOf, listDrives, USB_FOLDER } from './removable-drives.ts';
 import { SEAT_ACKED_SEQ_META } from './tables.ts';
 import { carryOutPurge, planPurge } from './session-purge.ts';
 import type { RoomControl } from './room-control.ts';
@@ -1311,6 +1313,52 @@ export class StationService implements StationHost {
       seats = this.room.status().hub?.seats.filter((s) => !s.revoked).length ?? 0;
     }
     return { sessionId: input.sessionId, certificateId: signed.certificate.certificateId, items: signed.certificate.stations[0]?.items ?? [], seatsAsked: seats };
+  }
+
+  private driveRoots() {
+    return this.options.packageSources ?? { mediaRoots: LINUX_MEDIA_ROOTS, folders: [] };
+  }
+
+  async listUsbDrives(input: StationInput<'listUsbDrives'>, caller?: Caller): Promise<StationOutput<'listUsbDrives'>> {
+    this.requireStaff('listUsbDrives', input, caller);
+    return listDrives(this.driveRoots()).map(({ driveId, volume, freeBytes }) => ({ driveId, volume, freeBytes }));
+  }
+
+  async exportForCentre(input: StationInput<'exportForCentre'>, caller?: Caller): Promise<StationOutput<'exportForCentre'>> {
+    const actor = this.requireStaff('exportForCentre', input, caller);
+    const central = this.requireCentral();
+    const folder = join(driveOf(this.driveRoots(), input.driveId).path, USB_FOLDER);
+    let written;
+    let certificates;
+    try {
+      mkdirSync(folder, { recursive: true });
+      written = await central.exportForCentre(folder);
+      certificates = central.exportCertificates(folder);
+    } catch (error) {
+      throw diskError(error);
+    }
+    this.recordAction(actor, 'central.exported', basename(written.file), { sha256: written.sha256, bytes: written.bytes, events: written.events, recordings: written.recordings, certificates: certificates.length });
+    return { fileName: basename(written.file), bytes: written.bytes, sha256: written.sha256, events: written.events, recordings: written.recordings, waitingForAudio: written.waitingForAudio.length, certificates: certificates.length };
+  }
+
+  async importFromCentre(input: StationInput<'importFromCentre'>, caller?: Caller): Promise<StationOutput<'importFromCentre'>> {
+    const actor = this.requireStaff('importFromCentre', input, caller);
+    const central = this.requireCentral();
+    const folder = join(driveOf(this.driveRoots(), input.driveId).path, USB_FOLDER);
+    const sessions: StationOutput<'importFromCentre'>['sessions'] = [];
+    const skipped: StationOutput<'importFromCentre'>['skipped'] = [];
+    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.toLowerCase().endsWith('.json') && !f.startsWith('deletion-')).sort() : [];
+    for (const fileName of files) {
+      try {
+        const bundle = JSON.parse(readFileSync(join(folder, fileName), 'utf8')) as unknown;
+        sessions.push(await central.importReceipts(bundle));
+      } catch (error) {
+        const coded = error instanceof CodedError ? error : new StationError('CENTRAL_REPLY_INVALID', `${fileName}: ${(error as Error).message}`);
+        skipped.push({ fileName, code: coded.code, message: coded.text });
+      }
+    }
+    this.recordAction(actor, 'central.receipts-imported', null, { sessions: sessions.map((s) => `${s.sessionId}:${s.matching}/${s.receipts}`), skipped: skipped.map((s) => s.fileName) });
+    return { sessions, skipped };
   }
 
   async listCentralReceipts(input: StationInput<'listCentralReceipts'>, caller?: Caller): Promise<StationOutput<'listCentralReceipts'>> {

@@ -706,6 +706,24 @@ export const stationApi = {
     z.object({ staffToken, sessionId: ref }).strict(),
     z.object({ sessionId: z.string(), certificateId: z.string(), items: z.array(z.object({ kind: z.string(), count: z.number().int(), sha256: z.string(), bytes: z.number().int().optional() })), seatsAsked: z.number().int() }),
   ),
+  /** The removable drives (and the policy's folders) a USB export can go to and a centre's files come from. */
+  listUsbDrives: method('staff', z.object({ staffToken }).strict(), z.array(z.object({ driveId: z.string(), volume: z.string(), freeBytes: z.number().nullable() }))),
+  /**
+   * On a hub with no network: write what the centre has not acknowledged (events, audio) as one file signed
+   * with the hub's key and encrypted to the centre's, and the deletion certificates not yet sent, into the
+   * drive's exam-station folder, for the agency to import.
+   */
+  exportForCentre: method(
+    'staff',
+    z.object({ staffToken, driveId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+    z.object({ fileName: z.string(), bytes: z.number().int(), sha256: z.string(), events: z.number().int(), recordings: z.number().int(), waitingForAudio: z.number().int(), certificates: z.number().int() }),
+  ),
+  /** On a hub with no network: the receipts the centre exported for a session, read from the drive's exam-station folder, verified and compared. */
+  importFromCentre: method(
+    'staff',
+    z.object({ staffToken, driveId: z.string().regex(/^[0-9a-f]{32}$/) }).strict(),
+    z.object({ sessions: z.array(z.object({ sessionId: z.string(), receipts: z.number().int(), matching: z.number().int() })), skipped: z.array(z.object({ fileName: z.string(), code: z.string(), message: Bilingual })) }),
+  ),
   /** On a hub: every candidate's receipt of a session as the centre signed it, checked against the hub's record. */
   listCentralReceipts: method('staff', z.object({ staffToken, sessionId: ref }).strict(), z.array(CentralReceiptView)),
   /** On an unpaired seat: the hubs found on the LAN (DNS-SD), for IT to pick one to pair with. */

@@ -906,6 +906,27 @@ export class FakeStation implements StationApi {
     return { sessionId: input.sessionId, certificateId: '00000000-0000-4000-8000-0000000000cc', items: [], seatsAsked: 0 };
   }
 
+  /** The removable drives the centre page offers for a USB export (none until a test puts one in). */
+  usbDrives: StationOutput<'listUsbDrives'> = [];
+
+  async listUsbDrives(input: StationInput<'listUsbDrives'>): Promise<StationOutput<'listUsbDrives'>> {
+    this.requireRight(input.staffToken, 'central.sync');
+    return structuredClone(this.usbDrives);
+  }
+
+  async exportForCentre(input: StationInput<'exportForCentre'>): Promise<StationOutput<'exportForCentre'>> {
+    this.requireRight(input.staffToken, 'central.sync');
+    if (!this.usbDrives.some((d) => d.driveId === input.driveId)) throw new StationError('USB_DRIVE_GONE', input.driveId);
+    const unsent = this.central.sessions.reduce((n, s) => n + s.certificatesUnsent, 0);
+    return { fileName: 'RIX01-20261202T090000Z-00000000.estransfer', bytes: 1024, sha256: '0'.repeat(64), events: this.central.eventsToSend, recordings: this.central.recordingsToSend, waitingForAudio: 0, certificates: unsent };
+  }
+
+  async importFromCentre(input: StationInput<'importFromCentre'>): Promise<StationOutput<'importFromCentre'>> {
+    this.requireRight(input.staffToken, 'central.sync');
+    if (!this.usbDrives.some((d) => d.driveId === input.driveId)) throw new StationError('USB_DRIVE_GONE', input.driveId);
+    return { sessions: [], skipped: [] };
+  }
+
   async listCentralReceipts(input: StationInput<'listCentralReceipts'>): Promise<StationOutput<'listCentralReceipts'>> {
     this.requireRight(input.staffToken, 'central.sync');
     return structuredClone(this.centralReceipts[input.sessionId] ?? []);

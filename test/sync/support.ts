@@ -53,7 +53,7 @@ export interface Hub {
 export async function openHub(day: CentralDay, more: Partial<SyncClientOptions> = {}): Promise<Hub> {
   const dir = tempDir('exam-hub-');
   const open = () => new StationService({ dbPath: join(dir, 'station.db'), role: 'solo', venueCode: VENUE, trust: day.keys.trust, heartbeatMs: 0, ...TEST_STAFF_OPTIONS });
-  const clientOf = (service: StationService, extra: Partial<SyncClientOptions>) => new SyncClient({ station: syncStationOf(service, VENUE, 'solo'), workDir: join(dir, 'central'), idleMs: 60_000, ...more, ...extra });
+  const clientOf = (service: StationService, extra: Partial<SyncClientOptions>) => new SyncClient({ station: syncStationOf(service, VENUE, 'solo'), workDir: join(dir, 'central'), idleMs: 60_000, proxyEnv: {}, ...more, ...extra });
   const service = open();
   const { staffToken } = await service.staffSignIn(TEST_STAFF);
   const hub: Hub = {

@@ -565,7 +565,7 @@ export class SyncClient implements CentralControl {
     const key = keys.keys.find((k) => k.keyId === signed.keyId);
     if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${candidateId} (key ${signed.keyId})`, 200);
     const problems = compareReceipt(signed.receipt, expected.get(candidateId));
-    const row = { session_id: sessionId, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString(), at_seq: atSeq };
+    const row = { session_id: sessionId, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString(), at_seq: atSeq, finished: isFinished(signed.receipt) ? 1 : 0 };
     this.db.run(this.db.q.insertInto('central_receipts').values({ candidate_id: candidateId, ...row }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
     return problems.length === 0;
   }
@@ -780,7 +780,7 @@ export class SyncClient implements CentralControl {
       const certificatesUnsent = unsent.get(sessionId) ?? 0;
       if (purgedAt) return { sessionId, candidates: 0, receiptsMatching: 0, over: true, complete: true, purgedAt, certificatesUnsent, mismatches: [] };
       const candidates = this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId));
-      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').selectAll().where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
+      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').select(['candidate_id', 'matches', 'mismatches', 'finished']).where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
       const sealed = this.db.get(this.db.q.selectFrom('room_seals').select('sealed_at').where('session_id', '=', sessionId).where('sealed_at', 'is not', null));
       const mismatches: SessionAtCentre['mismatches'] = [];
       let matching = 0;
@@ -788,7 +788,7 @@ export class SyncClient implements CentralControl {
       for (const { candidate_id: candidateId } of candidates) {
         const receipt = receipts.get(candidateId);
         if (!receipt) continue;
-        if (isFinished(SignedReceipt.parse(JSON.parse(receipt.signed_receipt)).receipt)) finished += 1;
+        if (receipt.finished === 1) finished += 1;
         if (receipt.matches === 1) matching += 1;
         else mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
       }

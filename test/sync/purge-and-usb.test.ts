@@ -99,6 +99,27 @@ describe('without a network: USB', () => {
     expect(hub.client.status().sessions[0]).toMatchObject({ complete: true });
   });
 
+  it("the way back by USB: the agency's receipt bundle is imported by a hub that never reached the centre, and every receipt matches its record", async () => {
+    const { published, hub } = await dayAndHub();
+    await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);
+    await hub.service.markAttendance({ staffToken: hub.staffToken, candidateId: CANDIDATES[1]!, status: 'absent' });
+    hub.service.db.run(hub.service.db.q.updateTable('central_link').set({ central_url: 'http://127.0.0.1:9' }));
+    await hub.restart({ timeoutMs: 1000 });
+    const folder = join(tempDir('usb-day-'), 'EXAMS');
+    mkdirSync(folder);
+    const exported = await hub.client.exportForCentre(folder);
+    await published.central.admin.ok('POST', '/v1/admin/transfers', readFileSync(exported.file));
+    // Back on the stick: the session's receipts, as the agency's admin route answers them.
+    const bundle: unknown = JSON.parse(JSON.stringify(await published.central.admin.ok('GET', `/v1/admin/sessions/${SESSION}/receipts`)));
+    expect(await hub.client.importReceipts(bundle)).toEqual({ sessionId: SESSION, receipts: 2, matching: 2 });
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: true });
+  });
+
+  // The hub still refuses the purge here (PURGE_NOT_CONFIRMED: "the centre acknowledged 0"): nothing
+  // on the way back tells it the centre acknowledged its stream. Needs a signed acknowledgement in the
+  // bundle (or beside it) that the hub applies; see the usb-day-central report.
+  it.todo('purges after the USB way back, and the agency imports its certificate (needs the acknowledged seq carried back)');
+
   it('a purge with no network keeps its certificate to export on USB, and sends it when the centre is reachable again', async () => {
     const { published, hub } = await dayAndHub();
     await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);

@@ -176,7 +176,12 @@ export async function buildReceiptBundle(db: CentralDb, storage: BlobStorage, si
         trx,
         receipts.map((r) => ({ ...reader, action: 'receipt.read-personal-data', venueId: session.venue_id, subject: r.receipt.candidate.candidateId, detail: { receiptId: r.receipt.receiptId, bundleOf: sessionId } })),
       );
-      return { formatVersion: 1 as const, sessionId, venueCode: session.code, issuedAt: new Date().toISOString(), receipts };
+      // What the centre holds of each of the venue's device streams, so a hub with no network may purge.
+      const devices = await trx.selectFrom('device').select(['device_id', 'acked_seq']).where('venue_id', '=', session.venue_id).where('status', '=', 'active').orderBy('device_id').execute();
+      const issuedAt = new Date().toISOString();
+      const statement = { purpose: 'acknowledged-streams' as const, venueCode: session.code, issuedAt, devices: devices.map((d) => ({ deviceId: d.device_id, ackedSeq: Number(d.acked_seq) })) };
+      const acknowledgement = { statement, algorithm: 'ed25519' as const, keyId: signer.keyId, signature: signer.sign(canonicalJson(statement)) };
+      return { formatVersion: 1 as const, sessionId, venueCode: session.code, issuedAt, receipts, acknowledgement };
     });
 }
 

@@ -25,7 +25,7 @@ import { carryOutPurge, planPurge } from '../station/session-purge.ts';
 import { StoredDeletionCertificate, type DeletionCertificate, type SignedDeletionCertificate } from '../../src-shared/contracts/deletion-certificate.ts';
 import { receiptSha256, signDeletionCertificate } from '../../src-shared/node/deletion-certificate.ts';
 import { writeFileAtomic } from '../../src-shared/node/package/keys.ts';
-import { verifyReceipt } from '../../src-shared/node/receipt-signature.ts';
+import { verifyReceipt, verifyStreamAcknowledgement } from '../../src-shared/node/receipt-signature.ts';
 import { sha256Hex } from '../../src-shared/node/request-signing.ts';
 import { writeTransfer } from '../../src-shared/node/transfer/writer.ts';
 import type { StationDatabase } from '../station/database.ts';
@@ -587,6 +587,16 @@ export class SyncClient implements CentralControl {
       const key = keys.keys.find((k) => k.keyId === signed.keyId);
       if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${signed.receipt.candidate.candidateId} (key ${signed.keyId})`, 0);
       if (signed.receipt.candidate.sessionId !== sessionId || !here.has(signed.receipt.candidate.candidateId)) throw new SyncError('TRANSFER_FOREIGN', `a receipt of ${signed.receipt.candidate.candidateId} (${signed.receipt.candidate.sessionId}), not a candidate of ${sessionId} here`, 0);
+    }
+    const ack = parsed.data.acknowledgement;
+    const ackKey = keys.keys.find((k) => k.keyId === ack.keyId);
+    if (!ackKey || !verifyStreamAcknowledgement(ack, ackKey.publicKeySpki) || ack.statement.venueCode !== link.venue_code) {
+      throw new SyncError('RECEIPT_SIGNATURE_INVALID', `the centre's acknowledgement in the bundle of ${sessionId} (key ${ack.keyId})`, 0);
+    }
+    // What the centre acknowledged of this hub's stream, as a push reply would have said it.
+    const mine = ack.statement.devices.find((d) => d.deviceId === link.device_id);
+    if (mine && mine.ackedSeq > link.acked_seq && mine.ackedSeq <= this.station.lastSeq()) {
+      this.db.run(this.db.q.updateTable('central_link').set({ acked_seq: mine.ackedSeq }).where('id', '=', 1).where('acked_seq', '<', mine.ackedSeq));
     }
     const expected = expectedReceipts(this.allEvents());
     const atSeq = this.station.lastSeq();

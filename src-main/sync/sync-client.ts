@@ -830,6 +830,7 @@ export class SyncClient implements CentralControl {
       deviceId: link?.device_id ?? null,
       venueCode: link?.venue_code ?? null,
       revoked: Boolean(link?.revoked_at),
+      syncing: this.running !== null,
       lastContactAt: link?.last_contact_at ?? null,
       clockOffsetMs: this.http?.clockOffsetMs ?? 0,
       eventsToSend: Math.max(0, lastSeq - acked),

@@ -658,7 +658,7 @@ function CentreStatus({ station, token }: { station: StationApi; token: string }
             </p>
           )}
           {view.revoked && <Revoked view={view} />}
-          <LinkStatus view={view} onSync={sync} syncing={syncing} syncError={syncError} />
+          <LinkStatus view={view} onSync={sync} syncing={syncing || view.syncing} syncError={syncError} />
           <Sessions station={station} token={token} view={view} onChanged={() => void load()} />
           <UsbTransfer station={station} token={token} onImported={() => void load()} />
         </>

@@ -455,6 +455,8 @@ export const CentralSyncView = z.object({
   venueCode: z.string().nullable(),
   /** The centre refused this hub (revoked): nothing more is sent until IT enrols it again. */
   revoked: z.boolean(),
+  /** A pass is running now (the background schedule's or a "sync now"). */
+  syncing: z.boolean(),
   lastContactAt: z.string().nullable(),
   /** The centre's clock minus this hub's, as the last clock-skew refusal showed it. */
   clockOffsetMs: z.number(),

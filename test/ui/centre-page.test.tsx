@@ -195,6 +195,17 @@ describe('an enrolled hub', () => {
     expect(screen.getByTestId('centre-last-contact').textContent).toMatch(/: tikko \(/);
   });
 
+  test('a pass the background schedule is running shows as one: the button is busy until the station says it is over', async () => {
+    const station = hub(['centre-staff']);
+    station.central = enrolledCentral({ syncing: true });
+    await openCentre(station);
+    const button = await screen.findByRole<HTMLButtonElement>('button', { name: 'Sinhronizē…' });
+    expect(button.disabled).toBe(true);
+    station.central = { ...station.central, syncing: false };
+    await waitFor(() => expect(button.textContent).toBe('Sinhronizēt tagad'), { timeout: 5000 });
+    expect(button.disabled).toBe(false);
+  });
+
   test('a pass that fails shows its problem; a refusal of the call itself is said beside the button', async () => {
     const station = hub(['centre-staff']);
     station.central = enrolledCentral({ eventsToSend: 3 });

@@ -1256,6 +1256,7 @@ export function notEnrolledCentral(): StationOutput<'getCentralSync'> {
     deviceId: null,
     venueCode: null,
     revoked: false,
+    syncing: false,
     lastContactAt: null,
     clockOffsetMs: 0,
     eventsToSend: 0,

@@ -125,6 +125,9 @@ const PROTECTED_CALLS: { [M in StaffMethod]?: ((c: Ctx, staffToken: string) => S
   syncWithCentre: [(_c, staffToken) => ({ staffToken })],
   listCentralReceipts: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
   purgeSession: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId })],
+  listUsbDrives: [(_c, staffToken) => ({ staffToken })],
+  exportForCentre: [(_c, staffToken) => ({ staffToken, driveId: '0'.repeat(32) })],
+  importFromCentre: [(_c, staffToken) => ({ staffToken, driveId: '0'.repeat(32) })],
   releaseKey: [(c, staffToken) => ({ staffToken, packageId: c.built.manifest.packageId, sessionId: DEMO_SESSION.sessionId })],
   setTwoPersonRelease: [(_c, staffToken) => ({ staffToken, sessionId: DEMO_SESSION.sessionId, required: true })],
   roomCommand: [

@@ -145,7 +145,8 @@ describe('the protocol of a room that went through the system’s own reasons', 
     await until('the hand-over taken', () => hub.moves.view()[0]?.status === 'applied');
     const there = seatOf(await spare.service.openAttempt({ staffToken: spare.staffToken, candidateId: MOVED.candidateId, packageId: old.built.manifest.packageId }));
     expect((await spare.service.getTimer({ ...there, partId: 'reading' })).status).toBe('running');
-    await until('the spare seat all at the hub', () => spare.link.status().backlogEvents === 0);
+    // The ledger reads a seat's credits through the attempt its heartbeat names: wait for both.
+    await until('the spare seat all at the hub, its heartbeat naming the attempt', () => spare.link.status().backlogEvents === 0 && hub.seat(spare.service.deviceId)?.state?.attempt?.attemptId === there.attemptId);
 
     // 4C was down meanwhile: it starts again 111 s later, credits its attempt the time it was down (it
     // does not know of the move yet), then hears of the move. Its heartbeat still names the attempt, as

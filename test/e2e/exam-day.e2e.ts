@@ -106,6 +106,8 @@ let seatContext: BrowserContext;
 let consolePage: Page;
 let shot: (name: string) => Promise<void>;
 let packageId = '';
+/** Whether beforeAll got to its end (else the stations' logs are shown). */
+let setUp = false;
 const started = Date.now();
 
 async function startPart(page: Page): Promise<void> {
@@ -278,10 +280,11 @@ beforeAll(async () => {
     await consolePage.screenshot({ path: join(SCREENS_DIR, `exam-day-${name}.png`), fullPage: true });
   };
   seatContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'lv-LV' });
+  setUp = true;
 }, 120_000);
 
 afterAll(async () => {
-  if (failed || process.env.EXAM_DAY_LOGS) for (const r of [hub, hub2, seat2, ...seats.values()].filter(Boolean)) if (r.stderr) console.error(`--- ${r.dataDir}:\n${r.stderr.slice(-4000)}`);
+  if (failed || !setUp || process.env.EXAM_DAY_LOGS) for (const r of [hub, hub2, seat2, ...seats.values()].filter(Boolean)) if (r.stderr) console.error(`--- ${r.dataDir}:\n${r.stderr.slice(-4000)}`);
   await browser?.close();
   await Promise.all([...seats.values(), seat2, hub, hub2].filter(Boolean).map((r) => r.stop()));
   await central?.stop();
@@ -389,7 +392,7 @@ describe('an exam day with the central API', () => {
     await central.start();
     proxy.resume();
     await expect
-      .poll(async () => sessionOf(await call<SyncView>(hub, 'syncWithCentre'), SESSION)?.complete, { timeout: 60_000, intervals: [500] })
+      .poll(async () => sessionOf(await call<SyncView>(hub, 'syncWithCentre'), SESSION)?.complete, { timeout: 60_000, interval: 500 })
       .toBe(true);
     const done = await syncView(hub);
     expect(done).toMatchObject({ eventsToSend: 0, recordingsToSend: 0, audioBytesToSend: 0 });
@@ -420,7 +423,7 @@ describe('an exam day with the central API', () => {
           held = await central.admin<CheckedCertificates>('GET', `/v1/admin/sessions/${SESSION}/deletion-certificates`);
           return held.certificates.length;
         },
-        { timeout: 40_000, intervals: [500] },
+        { timeout: 40_000, interval: 500 },
       )
       .toBe(3);
     expect(held.certificates.map((c) => c.certificateId)).toContain(purged.certificateId);

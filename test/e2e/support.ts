@@ -213,7 +213,10 @@ export class CentralProcess {
   /** What the server printed to stderr since its last start (the demo seed's sessions and packages). */
   log = '';
 
-  constructor(private readonly options: { databaseUrl: string; dataDir: string; port: number; cwd: string }) {
+  private readonly options: { databaseUrl: string; dataDir: string; port: number; cwd: string };
+
+  constructor(options: { databaseUrl: string; dataDir: string; port: number; cwd: string }) {
+    this.options = options;
     this.url = `http://127.0.0.1:${options.port}`;
   }
 

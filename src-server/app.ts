@@ -28,7 +28,7 @@ import { feedRoutes } from './feed.ts';
 import { keyReleaseRoutes } from './key-release.ts';
 import { packageAdminRoutes, packageDownloadRoutes } from './packages.ts';
 import { pushRoutes } from './push.ts';
-import { receiptKeyRoutes, receiptRoutes } from './receipts.ts';
+import { receiptAdminRoutes, receiptKeyRoutes, receiptRoutes } from './receipts.ts';
 import { scoringRoutes } from './scoring.ts';
 import { sessionAdminRoutes } from './sessions.ts';
 import { transferAdminRoutes, transferKeyRoutes } from './transfers.ts';
@@ -246,6 +246,7 @@ export async function buildApp(ctx: ServerContext, options: AppOptions): Promise
     await admin.register(packageAdminRoutes(ctx, ADMIN_ACTOR));
     await admin.register(scoringRoutes(ctx, ADMIN_ACTOR));
     await admin.register(transferAdminRoutes(ctx, ADMIN_ACTOR));
+    await admin.register(receiptAdminRoutes(ctx, ADMIN_ACTOR));
     await admin.register(deletionCertificateAdminRoutes(ctx, ADMIN_ACTOR));
     admin.withTypeProvider<ZodTypeProvider>().get(
       '/v1/admin/audit/verify',

@@ -5,7 +5,9 @@
 // venue, the receipts it names are exactly the session's roster, and each receipt's hash is the hash of
 // the receipt the centre would sign for that candidate now. A hub that deleted what the centre does not
 // hold (or holds otherwise) is an alarm: the refusal is written to the audit trail. The route is a thin
-// wrapper of acceptDeletionCertificate, which the USB import calls with the same checks.
+// wrapper of acceptDeletionCertificate, which the USB import calls with the same checks: a certificate
+// carried on USB is imported by the agency (importDeletionCertificate: the admin route, or
+// `npm run server -- import-deletion-certificate`) as sent by the enrolled device it names.
 // The agency's view of a session's certificates also compares the hub's manifests, kind by kind, with
 // the ones the centre builds from its own rows (centreManifests): shown, not refused.
 import type { KeyObject } from 'node:crypto';
@@ -14,6 +16,7 @@ import { sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import { DeletionCertificate, deletionEntry, SignedDeletionCertificate, StoredDeletionCertificate, type DeletionItem, type DeletionKind } from '../src-shared/contracts/deletion-certificate.ts';
 import { deletionCertificateSha256, deletionItem, receiptSha256, verifyDeletionCertificate } from '../src-shared/node/deletion-certificate.ts';
+import { publicKeyFromBase64 } from '../src-shared/node/request-signing.ts';
 import { appendAudit, recordAudit, type AuditEntry } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
@@ -30,6 +33,12 @@ export interface CertificateSender {
 }
 
 export { StoredDeletionCertificate };
+
+/** Who brought a certificate in on USB (the admin, or the command line): audited beside the device. */
+export interface CertificateImporter {
+  actorKind: AuditEntry['actorKind'];
+  actorId: string;
+}
 
 export interface AcceptedCertificate {
   /** false: the same certificate was held already (a resend). */
@@ -82,8 +91,11 @@ function sameOrConflict(held: StoredRow, certificateSha256: string, certificateI
   });
 }
 
-async function checkAndStore(ctx: ServerContext, sender: CertificateSender, signed: SignedDeletionCertificate, certificateSha256: string): Promise<AcceptedCertificate> {
+async function checkAndStore(ctx: ServerContext, sender: CertificateSender, signed: SignedDeletionCertificate, certificateSha256: string, importedBy: CertificateImporter | undefined): Promise<AcceptedCertificate> {
   const cert = signed.certificate;
+  // Committed with what it says: the certificate kept (or found held) and who imported it.
+  const imported = (created: boolean): AuditEntry[] =>
+    importedBy ? [{ ...importedBy, action: 'deletion-certificate.imported', venueId: sender.venueId, subject: cert.sessionId, detail: { certificateId: cert.certificateId, certificateSha256, deviceId: sender.deviceId, created } }] : [];
   return ctx.db.transaction().execute(async (trx) => {
     // The device row's lock is the one a push takes: while the receipts are compared, this device's
     // pushes wait, so the comparison is against what the centre holds, not a moving target.
@@ -95,7 +107,7 @@ async function checkAndStore(ctx: ServerContext, sender: CertificateSender, sign
     const held = await storedSelect(trx).where('d.certificate_id', '=', cert.certificateId).executeTakeFirst();
     if (held) {
       const stored = sameOrConflict(held, certificateSha256, cert.certificateId);
-      await appendAudit(trx, [{ actorKind: 'device', actorId: sender.deviceId, action: 'deletion-certificate.resent', venueId: sender.venueId, subject: cert.sessionId, detail: { certificateId: cert.certificateId } }]);
+      await appendAudit(trx, [{ actorKind: 'device', actorId: sender.deviceId, action: 'deletion-certificate.resent', venueId: sender.venueId, subject: cert.sessionId, detail: { certificateId: cert.certificateId } }, ...imported(false)]);
       return { created: false, stored };
     }
 
@@ -145,7 +157,11 @@ async function checkAndStore(ctx: ServerContext, sender: CertificateSender, sign
       .executeTakeFirst();
     const row = await storedSelect(trx).where('d.certificate_id', '=', cert.certificateId).executeTakeFirstOrThrow();
     // Not inserted: another device's certificate took the id meanwhile (this device's sends take turns on its lock).
-    if (!inserted) return { created: false, stored: sameOrConflict(row, certificateSha256, cert.certificateId) };
+    if (!inserted) {
+      const stored = sameOrConflict(row, certificateSha256, cert.certificateId);
+      await appendAudit(trx, imported(false));
+      return { created: false, stored };
+    }
     await appendAudit(trx, [
       {
         actorKind: 'device',
@@ -162,9 +178,19 @@ async function checkAndStore(ctx: ServerContext, sender: CertificateSender, sign
           stations: cert.stations.map((s) => ({ deviceId: s.deviceId, role: s.role, items: s.items.reduce((n, i) => n + i.count, 0) })),
         },
       },
+      ...imported(true),
     ]);
     return { created: true, stored: toStored(row) };
   });
+}
+
+/** The signed certificate of the format, or VALIDATION_FAILED naming the first problems. */
+function parseCertificate(signed: unknown): SignedDeletionCertificate {
+  const parsed = SignedDeletionCertificate.safeParse(signed);
+  if (!parsed.success) {
+    throw new ApiError('VALIDATION_FAILED', `not a deletion certificate: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+  }
+  return parsed.data;
 }
 
 /**
@@ -174,19 +200,17 @@ async function checkAndStore(ctx: ServerContext, sender: CertificateSender, sign
  * DELETION_CERTIFICATE_FOREIGN (names another device), DELETION_CERTIFICATE_SIGNATURE_INVALID,
  * NOT_FOUND (not a session of the device's venue), DELETION_ROSTER_MISMATCH, RECEIPT_MISMATCH,
  * CONFLICT (the id is held with another body), DEVICE_REVOKED / DEVICE_UNKNOWN. The refusals of a
- * well-formed certificate are written to the audit trail.
+ * well-formed certificate are written to the audit trail. `importedBy`: it came on USB, brought in by
+ * this actor (audited in the same transaction as the certificate).
  */
-export async function acceptDeletionCertificate(ctx: ServerContext, sender: CertificateSender, signed: unknown): Promise<AcceptedCertificate> {
-  const parsed = SignedDeletionCertificate.safeParse(signed);
-  if (!parsed.success) {
-    throw new ApiError('VALIDATION_FAILED', `not a deletion certificate: ${parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
-  }
-  const cert = parsed.data.certificate;
+export async function acceptDeletionCertificate(ctx: ServerContext, sender: CertificateSender, signed: unknown, importedBy?: CertificateImporter): Promise<AcceptedCertificate> {
+  const parsed = parseCertificate(signed);
+  const cert = parsed.certificate;
   const certificateSha256 = deletionCertificateSha256(cert);
   try {
     if (cert.deviceId !== sender.deviceId) throw new Refusal('DELETION_CERTIFICATE_FOREIGN', `the certificate names device ${cert.deviceId}; it was sent by ${sender.deviceId}`, {}, { namedDeviceId: cert.deviceId });
-    if (!verifyDeletionCertificate(parsed.data, sender.publicKey)) throw new Refusal('DELETION_CERTIFICATE_SIGNATURE_INVALID', `the signature does not verify with the key device ${sender.deviceId} enrolled`);
-    return await checkAndStore(ctx, sender, parsed.data, certificateSha256);
+    if (!verifyDeletionCertificate(parsed, sender.publicKey)) throw new Refusal('DELETION_CERTIFICATE_SIGNATURE_INVALID', `the signature does not verify with the key device ${sender.deviceId} enrolled`);
+    return await checkAndStore(ctx, sender, parsed, certificateSha256, importedBy);
   } catch (error) {
     if (error instanceof ApiError && AUDITED_REFUSALS.has(error.code)) {
       // Nothing was stored (the transaction rolled back); the refusal is kept all the same.
@@ -200,6 +224,48 @@ export async function acceptDeletionCertificate(ctx: ServerContext, sender: Cert
       };
       await recordAudit(ctx.db, [entry]);
     }
+    throw error;
+  }
+}
+
+/**
+ * A certificate the hub wrote to a USB stick, brought in by the agency: sent by the device it names,
+ * which must be enrolled here and not revoked (a revoked device's key is no longer trusted, and the
+ * certificate's times are its own clock, so nothing shows it was signed before the revocation), then
+ * the same checks and storage as the device route (acceptDeletionCertificate). Every refusal is also
+ * audited with the importer: DELETION_CERTIFICATE_DEVICE_UNKNOWN, DELETION_CERTIFICATE_DEVICE_REVOKED,
+ * and those of acceptDeletionCertificate.
+ */
+export async function importDeletionCertificate(ctx: ServerContext, signed: unknown, importer: CertificateImporter): Promise<AcceptedCertificate> {
+  let cert: DeletionCertificate | undefined;
+  let venueId: string | null = null;
+  try {
+    const parsed = parseCertificate(signed);
+    cert = parsed.certificate;
+    const device = await ctx.db.selectFrom('device').select(['device_id', 'venue_id', 'public_key', 'status', 'revoked_at']).where('device_id', '=', parsed.certificate.deviceId).executeTakeFirst();
+    if (!device) throw new ApiError('DELETION_CERTIFICATE_DEVICE_UNKNOWN', `the certificate names device ${parsed.certificate.deviceId}, which is not enrolled with this centre`);
+    venueId = device.venue_id;
+    if (device.status !== 'active') throw new ApiError('DELETION_CERTIFICATE_DEVICE_REVOKED', `device ${device.device_id} was revoked at ${device.revoked_at?.toISOString() ?? '(unknown)'}`);
+    const sender: CertificateSender = { deviceId: device.device_id, venueId: device.venue_id, publicKey: publicKeyFromBase64(device.public_key) };
+    try {
+      return await acceptDeletionCertificate(ctx, sender, parsed, importer);
+    } catch (error) {
+      // Revoked (or gone) between the look-up and the device row's lock: the import's own refusal.
+      if (error instanceof ApiError && error.code === 'DEVICE_REVOKED') throw new ApiError('DELETION_CERTIFICATE_DEVICE_REVOKED', `device ${device.device_id} was revoked while its certificate was checked`);
+      if (error instanceof ApiError && error.code === 'DEVICE_UNKNOWN') throw new ApiError('DELETION_CERTIFICATE_DEVICE_UNKNOWN', error.detail);
+      throw error;
+    }
+  } catch (error) {
+    const coded = error instanceof ApiError ? error : undefined;
+    await recordAudit(ctx.db, [
+      {
+        ...importer,
+        action: 'deletion-certificate.import-refused',
+        venueId,
+        subject: cert?.sessionId ?? null,
+        detail: { code: coded?.code ?? 'INTERNAL', reason: coded?.detail ?? (error as Error).message, certificateId: cert?.certificateId ?? null, deviceId: cert?.deviceId ?? null },
+      },
+    ]);
     throw error;
   }
 }
@@ -376,6 +442,29 @@ export const deletionCertificateAdminRoutes =
         }
         await recordAudit(ctx.db, [{ actorKind: 'admin', actorId: actor, action: 'deletion-certificate.listed', subject: request.params.sessionId, detail: { certificates: certificates.map((c) => c.certificateId) } }]);
         return { certificates };
+      },
+    );
+
+    app.post(
+      '/v1/admin/deletion-certificates',
+      {
+        bodyLimit: 8 * 1024 * 1024,
+        schema: {
+          operationId: 'importDeletionCertificate',
+          tags: ['admin'],
+          summary: 'Import a deletion certificate a venue hub wrote to USB (without a network)',
+          description:
+            'The signed certificate exactly as the hub wrote it. The sender is the device it names (certificate.deviceId): 422 DELETION_CERTIFICATE_DEVICE_UNKNOWN if that device is not enrolled here, 422 DELETION_CERTIFICATE_DEVICE_REVOKED if it was revoked (its key is no longer trusted). ' +
+            'Then the same checks and storage as POST /v1/deletion-certificates: the signature with that device\'s key (422 DELETION_CERTIFICATE_SIGNATURE_INVALID), the session of its venue (404), the roster (409 DELETION_ROSTER_MISMATCH), the receipt hashes (409 RECEIPT_MISMATCH), another body under a held id (409 CONFLICT). ' +
+            '201 with the stored certificate; the same certificate again (imported or sent online) is 200 with the stored one. The import is audited with the admin as well as the device.',
+          body: SignedBody,
+          response: { 200: StoredDeletionCertificate, 201: StoredDeletionCertificate, ...errorResponses },
+        },
+      },
+      async (request, reply) => {
+        const accepted = await importDeletionCertificate(ctx, request.body, { actorKind: 'admin', actorId: actor });
+        reply.code(accepted.created ? 201 : 200);
+        return accepted.stored;
       },
     );
 

@@ -3,6 +3,9 @@
 // `npm run server -- verify-audit` checks the audit chain and exits non-zero at a broken link.
 // `npm run server -- new-admin-token` replaces a lost admin token (a running server takes it at once).
 // `npm run server -- import-transfer FILE` imports a venue hub's USB export (as POST /v1/admin/transfers does).
+// The way back on USB: `npm run server -- export-receipts SESSION_ID FILE` writes a session's receipt
+// bundle (as GET /v1/admin/sessions/{id}/receipts answers it), and `npm run server --
+// import-deletion-certificate FILE` imports the certificate the hub wrote (as POST /v1/admin/deletion-certificates).
 // SIGINT/SIGTERM close the listener, let requests in flight finish and stop the database.
 import { sealAudit, verifyAuditChain } from './audit.ts';
 import { writeNewAdminToken } from './auth/admin.ts';
@@ -12,12 +15,15 @@ import { openDatabase } from './db/database.ts';
 import { migrate } from './db/migrations/index.ts';
 import { ApiError } from './errors.ts';
 import { startManagedPostgres } from './pg-cluster.ts';
-import { loadReceiptSigner } from './receipts.ts';
+import { importDeletionCertificate } from './deletion-certificates.ts';
+import { buildReceiptBundle, loadReceiptSigner } from './receipts.ts';
 import { startServer } from './server.ts';
 import { importTransfer, loadTransferKey } from './transfers.ts';
 import { FileBlobStorage } from './uploads/storage.ts';
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../src-shared/node/package/keys.ts';
 
 /** The database of this configuration: DATABASE_URL, or the embedded cluster under DATA_DIR (started for the command). */
 async function withDatabase<T>(connections: number, work: (database: ReturnType<typeof openDatabase>, config: ReturnType<typeof loadConfig>) => Promise<T>): Promise<T> {
@@ -36,40 +42,94 @@ async function withDatabase<T>(connections: number, work: (database: ReturnType<
   }
 }
 
-/** Import a USB transfer file: the same import as POST /v1/admin/transfers, against this configuration's database and storage. */
-async function importTransferCommand(file: string | undefined): Promise<number> {
-  if (!file) {
-    process.stderr.write('usage: npm run server -- import-transfer FILE.estransfer\n');
-    return 2;
-  }
+/**
+ * A command's work on the server's data: this configuration's database (migrated, as a replica
+ * starting would: the command needs the schema it was written for), storage and keys. The keys are
+ * the server's own, never made here (a receipt signed with a key of the command's would not verify
+ * at a hub). A refusal (ApiError) is printed with its code and both texts: exit 1.
+ */
+async function onServerData(what: string, work: (ctx: ServerContext) => Promise<void>): Promise<number> {
   return withDatabase(4, async (database, config) => {
-    // As a replica starting would: the import needs the schema it was written for.
     await migrate(database.db as never);
     const ctx: ServerContext = {
       config,
       db: database.db,
       uploadDb: database.db,
       storage: new FileBlobStorage(config.storageDir),
-      receipts: loadReceiptSigner(config.receiptKeyFile),
+      receipts: loadReceiptSigner(config.receiptKeyFile, { create: false }),
       transfers: loadTransferKey(config.transferKeyFile, { create: false }),
     };
     try {
-      const summary = await importTransfer(ctx, resolve(file), { actorKind: 'system', actorId: 'cli import-transfer' });
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
-      process.stdout.write(
-        `imported ${file}: device ${summary.deviceId} (venue ${summary.venueCode}), events ${summary.events.accepted} accepted and ${summary.events.duplicates} already held, ` +
-          `recordings ${summary.recordings.stored} stored and ${summary.recordings.alreadyHeld} already held; acknowledged up to seq ${summary.ackedSeq}\n`,
-      );
+      await work(ctx);
       return 0;
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       const body = error.toBody();
-      process.stderr.write(`refused ${file}: ${body.code}${body.detail ? ` (${body.detail})` : ''}${body.expectedSeq === undefined ? '' : ` expected seq ${body.expectedSeq}`}\n${body.message.en}\n${body.message.lv}\n`);
+      const extra = [body.expectedSeq === undefined ? '' : ` expected seq ${body.expectedSeq}`, body.candidateIds ? ` candidates ${body.candidateIds.join(', ')}` : ''].join('');
+      process.stderr.write(`refused ${what}: ${body.code}${body.detail ? ` (${body.detail})` : ''}${extra}\n${body.message.en}\n${body.message.lv}\n`);
       return 1;
     } finally {
       // Into the chain now (a running server's sealer would do it too).
       await sealAudit(database.db);
     }
+  });
+}
+
+/** Import a USB transfer file: the same import as POST /v1/admin/transfers, against this configuration's database and storage. */
+async function importTransferCommand(file: string | undefined): Promise<number> {
+  if (!file) {
+    process.stderr.write('usage: npm run server -- import-transfer FILE.estransfer\n');
+    return 2;
+  }
+  return onServerData(file, async (ctx) => {
+    const summary = await importTransfer(ctx, resolve(file), { actorKind: 'system', actorId: 'cli import-transfer' });
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(
+      `imported ${file}: device ${summary.deviceId} (venue ${summary.venueCode}), events ${summary.events.accepted} accepted and ${summary.events.duplicates} already held, ` +
+        `recordings ${summary.recordings.stored} stored and ${summary.recordings.alreadyHeld} already held; acknowledged up to seq ${summary.ackedSeq}\n`,
+    );
+  });
+}
+
+/** A session's receipt bundle into FILE (as GET /v1/admin/sessions/{id}/receipts answers it), for the venue's hub on USB. */
+async function exportReceiptsCommand(sessionId: string | undefined, file: string | undefined): Promise<number> {
+  if (!sessionId || !file) {
+    process.stderr.write('usage: npm run server -- export-receipts SESSION_ID FILE.json\n');
+    return 2;
+  }
+  return onServerData(`session ${sessionId}`, async (ctx) => {
+    const bundle = await buildReceiptBundle(ctx.db, ctx.storage, ctx.receipts, sessionId, { actorKind: 'system', actorId: 'cli export-receipts' });
+    const text = `${JSON.stringify(bundle, null, 2)}\n`;
+    // Personal data (names, what each candidate did): readable by this user only; a temp name and a
+    // rename, so a stick pulled out mid-write never holds half a bundle under the real name.
+    const target = resolve(file);
+    writeFileAtomic(target, text, 0o600);
+    const summary = { file: target, sessionId: bundle.sessionId, venueCode: bundle.venueCode, issuedAt: bundle.issuedAt, receipts: bundle.receipts.length, bytes: Buffer.byteLength(text), sha256: createHash('sha256').update(text).digest('hex') };
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    process.stdout.write(`wrote ${target}: ${summary.receipts} ${summary.receipts === 1 ? 'receipt' : 'receipts'} of session ${bundle.sessionId} (venue ${bundle.venueCode}), issued ${bundle.issuedAt}; import it on the venue hub\n`);
+  });
+}
+
+/** A deletion certificate a hub wrote to USB (as POST /v1/admin/deletion-certificates takes it). */
+async function importDeletionCertificateCommand(file: string | undefined): Promise<number> {
+  if (!file) {
+    process.stderr.write('usage: npm run server -- import-deletion-certificate FILE.json\n');
+    return 2;
+  }
+  return onServerData(file, async (ctx) => {
+    let signed: unknown;
+    try {
+      signed = JSON.parse(readFileSync(resolve(file), 'utf8'));
+    } catch (error) {
+      if (error instanceof SyntaxError) throw new ApiError('BODY_NOT_JSON', `${file}: ${error.message}`);
+      throw error;
+    }
+    const { created, stored } = await importDeletionCertificate(ctx, signed, { actorKind: 'system', actorId: 'cli import-deletion-certificate' });
+    process.stdout.write(`${JSON.stringify({ created, certificateId: stored.certificateId, sessionId: stored.sessionId, venueCode: stored.venueCode, deviceId: stored.deviceId, receivedAt: stored.receivedAt, certificateSha256: stored.certificateSha256 })}\n`);
+    process.stdout.write(
+      `${created ? 'imported' : 'already held'} ${file}: deletion certificate ${stored.certificateId} of session ${stored.sessionId} (venue ${stored.venueCode}), ` +
+        `from device ${stored.deviceId} (${stored.deviceName}), received ${stored.receivedAt}\n`,
+    );
   });
 }
 
@@ -146,10 +206,12 @@ const command = process.argv[2] ?? 'serve';
 try {
   if (command === 'verify-audit') process.exitCode = await verifyAudit();
   else if (command === 'import-transfer') process.exitCode = await importTransferCommand(process.argv[3]);
+  else if (command === 'export-receipts') process.exitCode = await exportReceiptsCommand(process.argv[3], process.argv[4]);
+  else if (command === 'import-deletion-certificate') process.exitCode = await importDeletionCertificateCommand(process.argv[3]);
   else if (command === 'new-admin-token') process.exitCode = newAdminToken();
   else if (command === 'serve') await serve();
   else {
-    process.stderr.write(`unknown command ${command}; use: serve | verify-audit | new-admin-token | import-transfer FILE\n`);
+    process.stderr.write(`unknown command ${command}; use: serve | verify-audit | new-admin-token | import-transfer FILE | export-receipts SESSION_ID FILE | import-deletion-certificate FILE\n`);
     process.exitCode = 2;
   }
 } catch (error) {

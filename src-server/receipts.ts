@@ -9,16 +9,18 @@
 // centre's Ed25519 receipt key (canonical JSON), verifiable with the public key from /v1/receipt-keys.
 // Every list is in a fixed order (ties broken by id), so two issues for the same held data differ only in
 // receiptId and issuedAt: receiptSha256 (src-shared/node/deletion-certificate.ts) hashes the rest.
+// A venue without a network gets its session's receipts as one bundle (buildReceiptBundle: the admin
+// route, or `npm run server -- export-receipts`), carried back to the hub on USB.
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
-import { Receipt, ReceiptKeys, SignedReceipt } from '../src-shared/contracts/central-api.ts';
+import { Receipt, ReceiptBundle, ReceiptKeys, SignedReceipt } from '../src-shared/contracts/central-api.ts';
 import { TAKE_INTERRUPTIONS } from '../src-shared/contracts/events.ts';
 import { canonicalJson } from '../src-shared/canonical-json.ts';
-import { recordAudit } from './audit.ts';
+import { appendAudit, recordAudit, type AuditEntry } from './audit.ts';
 import type { ServerContext } from './context.ts';
 import type { CentralDb } from './db/database.ts';
 import type { RecordingTable } from './db/tables.ts';
@@ -31,10 +33,17 @@ export interface ReceiptSigner {
   sign(data: string): string;
 }
 
-export function loadReceiptSigner(pemFile: string): ReceiptSigner {
+/**
+ * The centre's receipt key, from its PEM file (PKCS#8). `create` (the server at start): make one when
+ * the file is missing. A command run beside the server passes false: receipts signed with a key of its
+ * own would not verify at a hub, which keeps the key it read from /v1/receipt-keys.
+ */
+export function loadReceiptSigner(pemFile: string, options: { create: boolean } = { create: true }): ReceiptSigner {
   let privateKey: KeyObject;
   if (existsSync(pemFile)) {
     privateKey = createPrivateKey(readFileSync(pemFile));
+  } else if (!options.create) {
+    throw new Error(`no receipt key at ${pemFile} (RECEIPT_KEY_FILE): the server creates it at its first start; use the same DATA_DIR or RECEIPT_KEY_FILE as the server`);
   } else {
     privateKey = generateKeyPairSync('ed25519').privateKey;
     mkdirSync(dirname(pemFile), { recursive: true });
@@ -48,7 +57,7 @@ export function loadReceiptSigner(pemFile: string): ReceiptSigner {
   };
 }
 
-export { Receipt, SignedReceipt };
+export { Receipt, ReceiptBundle, SignedReceipt };
 
 export { verifyReceipt } from '../src-shared/node/receipt-signature.ts';
 
@@ -125,6 +134,77 @@ export async function buildReceipt(db: CentralDb, storage: BlobStorage, venueId:
 export function signReceipt(signer: ReceiptSigner, receipt: Receipt): SignedReceipt {
   return { receipt, algorithm: 'ed25519', keyId: signer.keyId, signature: signer.sign(canonicalJson(receipt)) };
 }
+
+/** Who asked for a bundle: the admin (the route) or the command line. */
+export interface ReceiptReader {
+  actorKind: AuditEntry['actorKind'];
+  actorId: string;
+}
+
+/**
+ * Every receipt of a session, signed, for a hub that has no network: one per candidate on the roster,
+ * and one per candidate taken off it of whom the centre holds an attempt or an attendance mark (what
+ * makes a hub keep a removed candidate: work started or attendance marked; a hub that deleted one
+ * would refuse a bundle naming them). Built in one repeatable-read transaction, so every receipt
+ * describes the same moment, and each read is audited as the receipt route's is. NOT_FOUND for a
+ * session the centre does not know.
+ */
+export async function buildReceiptBundle(db: CentralDb, storage: BlobStorage, signer: ReceiptSigner, sessionId: string, reader: ReceiptReader): Promise<ReceiptBundle> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const session = await trx.selectFrom('exam_session as s').innerJoin('venue as v', 'v.venue_id', 's.venue_id').select(['s.venue_id', 'v.code']).where('s.session_id', '=', sessionId).executeTakeFirst();
+      if (!session) throw new ApiError('NOT_FOUND', `session ${sessionId}`);
+      const candidates = await trx
+        .selectFrom('candidate as c')
+        .select('c.candidate_id')
+        .where('c.session_id', '=', sessionId)
+        .where('c.venue_id', '=', session.venue_id)
+        .where((eb) =>
+          eb.or([
+            eb('c.removed', '=', false),
+            eb.exists(eb.selectFrom('attempt as a').select('a.attempt_id').whereRef('a.candidate_id', '=', 'c.candidate_id')),
+            eb.exists(eb.selectFrom('attendance as t').select('t.candidate_id').whereRef('t.candidate_id', '=', 'c.candidate_id').whereRef('t.session_id', '=', 'c.session_id')),
+          ]),
+        )
+        .orderBy('c.candidate_id')
+        .execute();
+      const receipts: SignedReceipt[] = [];
+      for (const { candidate_id } of candidates) receipts.push(signReceipt(signer, await buildReceipt(trx, storage, session.venue_id, candidate_id)));
+      await appendAudit(
+        trx,
+        receipts.map((r) => ({ ...reader, action: 'receipt.read-personal-data', venueId: session.venue_id, subject: r.receipt.candidate.candidateId, detail: { receiptId: r.receipt.receiptId, bundleOf: sessionId } })),
+      );
+      // What the centre holds of each of the venue's device streams, so a hub with no network may purge.
+      const devices = await trx.selectFrom('device').select(['device_id', 'acked_seq']).where('venue_id', '=', session.venue_id).where('status', '=', 'active').orderBy('device_id').execute();
+      const issuedAt = new Date().toISOString();
+      const statement = { purpose: 'acknowledged-streams' as const, venueCode: session.code, issuedAt, devices: devices.map((d) => ({ deviceId: d.device_id, ackedSeq: Number(d.acked_seq) })) };
+      const acknowledgement = { statement, algorithm: 'ed25519' as const, keyId: signer.keyId, signature: signer.sign(canonicalJson(statement)) };
+      return { formatVersion: 1 as const, sessionId, venueCode: session.code, issuedAt, receipts, acknowledgement };
+    });
+}
+
+export const receiptAdminRoutes =
+  (ctx: ServerContext, actor: string): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/v1/admin/sessions/:sessionId/receipts',
+      {
+        schema: {
+          operationId: 'exportSessionReceipts',
+          tags: ['admin'],
+          summary: "A session's signed receipts as one bundle, to carry to a venue hub without a network",
+          description:
+            'One receipt per candidate of the roster (and per candidate taken off it of whom the centre holds an attempt or an attendance mark), each exactly as GET /v1/receipts/{candidateId} signs it; ' +
+            'the hub verifies each with the key of /v1/receipt-keys and imports the bundle as if it had fetched them. 404 for an unknown session. Audited as a read of personal data.',
+          params: z.object({ sessionId: z.string().min(1).max(64) }),
+          response: { 200: ReceiptBundle, ...errorResponses },
+        },
+      },
+      async (request) => buildReceiptBundle(ctx.db, ctx.storage, ctx.receipts, request.params.sessionId, { actorKind: 'admin', actorId: actor }),
+    );
+  };
 
 export const receiptRoutes =
   (ctx: ServerContext): FastifyPluginAsyncZod =>

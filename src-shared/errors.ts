@@ -783,6 +783,16 @@ export const ERROR_CATALOGUE = {
     lv: 'Dzēšanas apliecība ir izdota citas ierīces vārdā; ierīce var iesniegt tikai savas apliecības. Apliecība netika pieņemta; nosūtiet to no telpas datora, kas to izdeva.',
     en: 'The deletion certificate was issued in the name of another device; a device can send only its own certificates. The certificate was not accepted; send it from the hub that issued it.',
   },
+  DELETION_CERTIFICATE_DEVICE_UNKNOWN: {
+    status: 422,
+    lv: 'Dzēšanas apliecību izdevusi ierīce, kas šajā centrā nav reģistrēta (citā centrā reģistrēts telpas dators vai bojāts fails). Apliecība netika pieņemta; pārbaudiet, no kura telpas datora fails nāk, un sazinieties ar eksāmenu centru.',
+    en: 'The deletion certificate was issued by a device not enrolled with this centre (a hub enrolled elsewhere, or a damaged file). The certificate was not accepted; check which venue hub the file comes from and contact the exam centre.',
+  },
+  DELETION_CERTIFICATE_DEVICE_REVOKED: {
+    status: 422,
+    lv: 'Dzēšanas apliecību izdevusi ierīce, kuras piekļuve ir atsaukta, tāpēc tās parakstam vairs neuzticas. Apliecība netika pieņemta; dzēšanu jāapliecina citādi, sazinieties ar eksāmenu centra IT.',
+    en: 'The deletion certificate was issued by a device whose access was revoked, so its signature is no longer trusted. The certificate was not accepted; the deletion must be attested another way: contact the exam centre\'s IT.',
+  },
   DELETION_ROSTER_MISMATCH: {
     status: 409,
     lv: 'Dzēšanas apliecība neaptver tieši šīs sesijas kandidātu sarakstu: kāda kandidāta trūkst, vai kāds nav šajā sesijā. Apliecība netika pieņemta; sazinieties ar eksāmenu centru.',

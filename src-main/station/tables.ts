@@ -564,6 +564,8 @@ export interface CentralReceiptsTable {
   fetched_at: string;
   /** The hub's last seq when it was fetched: a receipt older than the stream is fetched again. */
   at_seq: Generated<number>;
+  /** The receipt says the candidate is done: absent or removed, or every attempt submitted. */
+  finished: Generated<number>;
 }
 
 /** On a hub: the two checks of a candidate's check-in, each with who and when (schema 50). */

@@ -25,7 +25,7 @@ import { carryOutPurge, planPurge } from '../station/session-purge.ts';
 import { StoredDeletionCertificate, type DeletionCertificate, type SignedDeletionCertificate } from '../../src-shared/contracts/deletion-certificate.ts';
 import { receiptSha256, signDeletionCertificate } from '../../src-shared/node/deletion-certificate.ts';
 import { writeFileAtomic } from '../../src-shared/node/package/keys.ts';
-import { verifyReceipt } from '../../src-shared/node/receipt-signature.ts';
+import { verifyReceipt, verifyStreamAcknowledgement } from '../../src-shared/node/receipt-signature.ts';
 import { sha256Hex } from '../../src-shared/node/request-signing.ts';
 import { writeTransfer } from '../../src-shared/node/transfer/writer.ts';
 import type { StationDatabase } from '../station/database.ts';
@@ -565,7 +565,7 @@ export class SyncClient implements CentralControl {
     const key = keys.keys.find((k) => k.keyId === signed.keyId);
     if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${candidateId} (key ${signed.keyId})`, 200);
     const problems = compareReceipt(signed.receipt, expected.get(candidateId));
-    const row = { session_id: sessionId, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString(), at_seq: atSeq };
+    const row = { session_id: sessionId, signed_receipt: JSON.stringify(signed), matches: problems.length === 0 ? 1 : 0, mismatches: JSON.stringify(problems), fetched_at: this.now().toISOString(), at_seq: atSeq, finished: isFinished(signed.receipt) ? 1 : 0 };
     this.db.run(this.db.q.insertInto('central_receipts').values({ candidate_id: candidateId, ...row }).onConflict((oc) => oc.column('candidate_id').doUpdateSet(row)));
     return problems.length === 0;
   }
@@ -587,6 +587,16 @@ export class SyncClient implements CentralControl {
       const key = keys.keys.find((k) => k.keyId === signed.keyId);
       if (!key || !verifyReceipt(signed, key.publicKeySpki)) throw new SyncError('RECEIPT_SIGNATURE_INVALID', `receipt of ${signed.receipt.candidate.candidateId} (key ${signed.keyId})`, 0);
       if (signed.receipt.candidate.sessionId !== sessionId || !here.has(signed.receipt.candidate.candidateId)) throw new SyncError('TRANSFER_FOREIGN', `a receipt of ${signed.receipt.candidate.candidateId} (${signed.receipt.candidate.sessionId}), not a candidate of ${sessionId} here`, 0);
+    }
+    const ack = parsed.data.acknowledgement;
+    const ackKey = keys.keys.find((k) => k.keyId === ack.keyId);
+    if (!ackKey || !verifyStreamAcknowledgement(ack, ackKey.publicKeySpki) || ack.statement.venueCode !== link.venue_code) {
+      throw new SyncError('RECEIPT_SIGNATURE_INVALID', `the centre's acknowledgement in the bundle of ${sessionId} (key ${ack.keyId})`, 0);
+    }
+    // What the centre acknowledged of this hub's stream, as a push reply would have said it.
+    const mine = ack.statement.devices.find((d) => d.deviceId === link.device_id);
+    if (mine && mine.ackedSeq > link.acked_seq && mine.ackedSeq <= this.station.lastSeq()) {
+      this.db.run(this.db.q.updateTable('central_link').set({ acked_seq: mine.ackedSeq }).where('id', '=', 1).where('acked_seq', '<', mine.ackedSeq));
     }
     const expected = expectedReceipts(this.allEvents());
     const atSeq = this.station.lastSeq();
@@ -780,7 +790,7 @@ export class SyncClient implements CentralControl {
       const certificatesUnsent = unsent.get(sessionId) ?? 0;
       if (purgedAt) return { sessionId, candidates: 0, receiptsMatching: 0, over: true, complete: true, purgedAt, certificatesUnsent, mismatches: [] };
       const candidates = this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId));
-      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').selectAll().where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
+      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').select(['candidate_id', 'matches', 'mismatches', 'finished']).where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
       const sealed = this.db.get(this.db.q.selectFrom('room_seals').select('sealed_at').where('session_id', '=', sessionId).where('sealed_at', 'is not', null));
       const mismatches: SessionAtCentre['mismatches'] = [];
       let matching = 0;
@@ -788,7 +798,7 @@ export class SyncClient implements CentralControl {
       for (const { candidate_id: candidateId } of candidates) {
         const receipt = receipts.get(candidateId);
         if (!receipt) continue;
-        if (isFinished(SignedReceipt.parse(JSON.parse(receipt.signed_receipt)).receipt)) finished += 1;
+        if (receipt.finished === 1) finished += 1;
         if (receipt.matches === 1) matching += 1;
         else mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
       }

@@ -3,18 +3,22 @@
 // address and one-time code. Enrolled: the last contact, what came from the centre, what is still to
 // send and for how long, a progress bar on every transfer, the last problem in the person's language
 // with what to do, "Sync now", a revoked hub said as such, a hub clock that is off. Then each session's
-// receipts, and one session's receipts as a table that prints on its own. It asks the station every
-// 2 s (getCentralSync) while it is open; what may be done follows the rights table.
+// receipts, and one session's receipts as a table that prints on its own; a session the centre has
+// all of can have its data deleted here (purgeSession, after a confirmation that says what it does),
+// and then says when and whether its deletion certificate is at the centre (issue 11 §4). Below, the
+// day without a network by USB drive (CentreUsb.tsx). It asks the station every 2 s (getCentralSync)
+// while it is open; what may be done follows the rights table.
 import { useEffect, useRef, useState } from 'react';
 import { flushSync } from 'react-dom';
-import type { CentralReceiptView, CentralSyncView, StationApi } from '../../src-shared/contracts/station-api.ts';
-import { rolesWith } from '../../src-shared/contracts/staff-rights.ts';
+import type { DeletionKind } from '../../src-shared/contracts/deletion-certificate.ts';
+import type { CentralReceiptView, CentralSyncView, StationApi, StationOutput } from '../../src-shared/contracts/station-api.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
 import { shortDeviceId } from '../../src-shared/rules/device-id.ts';
-import { STAFF_ROLE_NAMES, type StaffRight } from '../../src-shared/rules/staff.ts';
 import { useSettings, useText } from '../store/settings.ts';
-import { TEXT, type TextKey, type UiLanguage } from '../text.ts';
-import { Bilingual } from '../ui/frame.tsx';
+import { TEXT, type TextKey } from '../text.ts';
+import { Bilingual, Modal } from '../ui/frame.tsx';
+import { dateTime, ErrorBanner, megabytes, rolesText } from './centre-parts.tsx';
+import { UsbTransfer } from './CentreUsb.tsx';
 import { useStaffSession } from './StaffSession.tsx';
 import { consoleError as errorOf, CONSOLE_POLL_MS as POLL_MS } from './room-data.ts';
 
@@ -23,13 +27,7 @@ export const CLOCK_WARN_MS = 60_000;
 
 type Session = CentralSyncView['sessions'][number];
 type Transfer = CentralSyncView['transfers'][number];
-
-const locale = (lang: UiLanguage): string => (lang === 'lv' ? 'lv-LV' : 'en-GB');
-
-/** Date and time to the second, as the person's language writes it (02.12.2026 09:41:05). */
-function dateTime(iso: string, lang: UiLanguage): string {
-  return new Date(iso).toLocaleString(locale(lang), { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
+type PurgeAnswer = StationOutput<'purgeSession'>;
 
 /** A length of time in the units a person reads at a glance: 45 s, 3 min 20 s, 2 h 5 min. */
 function duration(ms: number): string {
@@ -49,19 +47,7 @@ function ago(t: ReturnType<typeof useText>, iso: string, now: number): string {
   return t('agoDays', { n: Math.floor(s / 86_400) });
 }
 
-function megabytes(bytes: number, lang: UiLanguage): string {
-  const mb = bytes / (1024 * 1024);
-  return mb.toLocaleString(lang, { maximumFractionDigits: mb < 1 ? 2 : 1 });
-}
-
 const percentOf = (transfer: Transfer): number => (transfer.total > 0 ? Math.min(100, Math.floor((100 * transfer.done) / transfer.total)) : 0);
-
-/** The roles that hold a right, in the person's language: "eksāmenu centra darbinieks vai IT speciālists". */
-function rolesText(right: StaffRight, lang: UiLanguage): string {
-  const names = rolesWith(right).map((role) => STAFF_ROLE_NAMES[role][lang]);
-  const or = lang === 'lv' ? 'vai' : 'or';
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} ${or} ${names.at(-1)}`;
-}
 
 /** An address the station takes for the centre: a whole http(s) URL. */
 function isWebAddress(text: string): boolean {
@@ -77,15 +63,6 @@ function isWebAddress(text: string): boolean {
 const codeFits = (code: string): boolean => code.trim().length >= 16 && code.trim().length <= 40;
 
 const ATTENDANCE_TEXT: Record<string, TextKey> = { expected: 'rosterExpected', present: 'markPresent', absent: 'rosterAbsent', removed: 'rosterRemoved' };
-
-function ErrorBanner({ error, testId }: { error: BilingualText | null; testId?: string }) {
-  if (!error) return null;
-  return (
-    <p className="banner banner-error" role="alert" data-testid={testId}>
-      <Bilingual text={error} />
-    </p>
-  );
-}
 
 /** The problem texts of a receipt or a mismatch, in the person's language. */
 function Problems({ problems }: { problems: BilingualText[] }) {
@@ -270,7 +247,172 @@ function LinkStatus({ view, onSync, syncing, syncError }: { view: CentralSyncVie
   );
 }
 
-function SessionRow({ session, open, onToggle }: { session: Session; open: boolean; onToggle: () => void }) {
+/** What each kind of a deletion certificate's items is called (src-shared/contracts/deletion-certificate.ts). */
+const DELETED_TEXT: Record<DeletionKind, TextKey> = {
+  candidates: 'deletedCandidates',
+  'check-ins': 'deletedCheckIns',
+  attendance: 'deletedAttendance',
+  'seat-assignments': 'deletedSeatAssignments',
+  attempts: 'deletedAttempts',
+  responses: 'deletedResponses',
+  'response-revisions': 'deletedResponseRevisions',
+  recordings: 'deletedRecordings',
+  'audio-segments': 'deletedAudioSegments',
+  'timer-events': 'deletedTimerEvents',
+  'audio-plays': 'deletedAudioPlays',
+  incidents: 'deletedIncidents',
+  moves: 'deletedMoves',
+  'lost-time': 'deletedLostTime',
+  events: 'deletedEvents',
+};
+
+const isDeletionKind = (kind: string): kind is DeletionKind => Object.hasOwn(DELETED_TEXT, kind);
+
+/** The station's answer to a purge: the certificate, what went (the kinds that had any), how many seats were asked. */
+function PurgeAnswerCard({ answer }: { answer: PurgeAnswer }) {
+  const t = useText();
+  const lang = useSettings((s) => s.lang);
+  const deleted = answer.items.filter((item) => item.count > 0);
+  return (
+    <div className="banner banner-ok" role="status" data-testid="purge-result">
+      <div className="banner-text stack-sm">
+        <strong>✓ {t('centrePurgeDone', { session: answer.sessionId, id: answer.certificateId })}</strong>
+        {deleted.length === 0 ? (
+          <p>{t('centrePurgeNothing')}</p>
+        ) : (
+          <>
+            <p>{t('centrePurgeDeleted')}</p>
+            <ul data-testid="purge-items">
+              {deleted.map((item) => (
+                <li key={item.kind}>
+                  {isDeletionKind(item.kind) ? t(DELETED_TEXT[item.kind]) : item.kind}: {item.count}
+                  {item.bytes !== undefined && ` (${megabytes(item.bytes, lang)} MB)`}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <p>{t('centrePurgeSeats', { n: answer.seatsAsked })}</p>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * Asks before a purge, saying what it does, and takes it only once the person has typed the session's
+ * code: the deletion cannot be undone. A refusal (PURGE_NOT_CONFIRMED: a receipt stopped matching) is
+ * said in the dialog, in both languages; nothing was deleted then.
+ */
+function PurgeDialog({ station, token, session, onDone, onClose }: { station: StationApi; token: string; session: Session; onDone: (answer: PurgeAnswer) => void; onClose: () => void }) {
+  const t = useText();
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<BilingualText | null>(null);
+  const inFlight = useRef(false);
+  const confirmed = typed.trim().toLowerCase() === session.sessionId.toLowerCase();
+  const purge = () => {
+    if (!confirmed || inFlight.current) return;
+    inFlight.current = true;
+    setBusy(true);
+    setError(null);
+    station
+      .purgeSession({ staffToken: token, sessionId: session.sessionId })
+      .then(onDone)
+      .catch((caught: unknown) => {
+        inFlight.current = false;
+        setBusy(false);
+        setError(errorOf(caught));
+      });
+  };
+  const id = `purge-${session.sessionId}`;
+  return (
+    <Modal role="alertdialog" labelledBy={`${id}-title`} describedBy={`${id}-what`} focus="button[data-default]" onCancel={() => !busy && onClose()} testId="purge-dialog">
+      <h2 id={`${id}-title`}>{t('centrePurgeTitle', { session: session.sessionId })}</h2>
+      <div className="dialog-body stack-sm">
+        <ul className="stack-sm" id={`${id}-what`}>
+          <li>{t('centrePurgeWhat', { session: session.sessionId })}</li>
+          <li>{t('centrePurgeWhy', { n: session.candidates })}</li>
+          <li>{t('centrePurgeCertificate')}</li>
+          <li>
+            <strong>{t('centrePurgeFinal')}</strong>
+          </li>
+        </ul>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            purge();
+          }}
+        >
+          <label className="field">
+            <span>{t('centrePurgeType', { session: session.sessionId })}</span>
+            <input className="input mono" autoComplete="off" spellCheck={false} value={typed} disabled={busy} onChange={(e) => setTyped(e.target.value)} />
+          </label>
+        </form>
+        <ErrorBanner error={error} testId="purge-error" />
+      </div>
+      <div className="dialog-actions">
+        <button type="button" className="btn" onClick={onClose} disabled={busy} data-default>
+          {t('cancel')}
+        </button>
+        <button type="button" className="btn btn-primary" onClick={purge} disabled={!confirmed || busy} aria-busy={busy}>
+          {busy ? t('centrePurging') : t('centrePurgeYes')}
+        </button>
+      </div>
+    </Modal>
+  );
+}
+
+/** Where a session stands on deletion here: not over, waiting for the receipts, the button, or deleted and its certificate. */
+function PurgeState({ session, mayPurge, onPurge }: { session: Session; mayPurge: boolean; onPurge: () => void }) {
+  const t = useText();
+  const lang = useSettings((s) => s.lang);
+  if (session.purgedAt) {
+    return (
+      <div className="stack-sm" data-testid="session-purged">
+        <p>{t('centrePurged', { session: session.sessionId, at: dateTime(session.purgedAt, lang) })}</p>
+        {session.certificatesUnsent === 0 ? (
+          <p className="ok" data-testid="certificate-state">
+            {t('centreCertificateAtCentre')}
+          </p>
+        ) : (
+          <p className="warn" data-testid="certificate-state">
+            {t('centreCertificateUnsent', { n: session.certificatesUnsent })}
+          </p>
+        )}
+      </div>
+    );
+  }
+  if (!session.over) {
+    return (
+      <p className="muted" data-testid="session-not-over">
+        {t('centreNotOver')}
+      </p>
+    );
+  }
+  if (!session.complete) {
+    return (
+      <p className="muted" data-testid="session-purge-waits">
+        {t('centrePurgeWaits')}
+      </p>
+    );
+  }
+  if (!mayPurge) {
+    return (
+      <p className="muted" data-testid="purge-no-right">
+        {t('centrePurgeNoRight', { roles: rolesText('data.purge', lang) })}
+      </p>
+    );
+  }
+  return (
+    <div className="actions actions-left">
+      <button type="button" className="btn" onClick={onPurge}>
+        {t('centrePurge')}
+      </button>
+    </div>
+  );
+}
+
+function SessionRow({ session, open, onToggle, mayPurge, purged, onPurge }: { session: Session; open: boolean; onToggle: () => void; mayPurge: boolean; purged: PurgeAnswer | null; onPurge: () => void }) {
   const t = useText();
   return (
     <li className="stack-sm centre-session" data-testid="centre-session">
@@ -298,6 +440,8 @@ function SessionRow({ session, open, onToggle }: { session: Session; open: boole
           {t(open ? 'centreHideReceipts' : 'centreShowReceipts', { session: session.sessionId })}
         </button>
       </div>
+      {purged && <PurgeAnswerCard answer={purged} />}
+      <PurgeState session={session} mayPurge={mayPurge} onPurge={onPurge} />
     </li>
   );
 }
@@ -400,10 +544,15 @@ function Receipts({ station, token, session, view }: { station: StationApi; toke
   );
 }
 
-function Sessions({ station, token, view }: { station: StationApi; token: string; view: CentralSyncView }) {
+function Sessions({ station, token, view, onChanged }: { station: StationApi; token: string; view: CentralSyncView; onChanged: () => void }) {
   const t = useText();
+  const mayPurge = useStaffSession()?.session.rights.includes('data.purge') ?? false;
   const [open, setOpen] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  // The purge's answer stays beside its session for as long as the page is open.
+  const [purged, setPurged] = useState<Record<string, PurgeAnswer>>({});
   const shown = view.sessions.find((s) => s.sessionId === open) ?? null;
+  const asked = view.sessions.find((s) => s.sessionId === confirming) ?? null;
   return (
     <>
       <section className="card stack-sm" aria-labelledby="sessions-title">
@@ -413,12 +562,34 @@ function Sessions({ station, token, view }: { station: StationApi; token: string
         ) : (
           <ul className="centre-sessions stack">
             {view.sessions.map((session) => (
-              <SessionRow key={session.sessionId} session={session} open={open === session.sessionId} onToggle={() => setOpen((now) => (now === session.sessionId ? null : session.sessionId))} />
+              <SessionRow
+                key={session.sessionId}
+                session={session}
+                open={open === session.sessionId}
+                onToggle={() => setOpen((now) => (now === session.sessionId ? null : session.sessionId))}
+                mayPurge={mayPurge}
+                purged={purged[session.sessionId] ?? null}
+                onPurge={() => setConfirming(session.sessionId)}
+              />
             ))}
           </ul>
         )}
       </section>
       {shown && <Receipts key={shown.sessionId} station={station} token={token} session={shown} view={view} />}
+      {asked && (
+        <PurgeDialog
+          key={asked.sessionId}
+          station={station}
+          token={token}
+          session={asked}
+          onClose={() => setConfirming(null)}
+          onDone={(answer) => {
+            setPurged((now) => ({ ...now, [answer.sessionId]: answer }));
+            setConfirming(null);
+            onChanged();
+          }}
+        />
+      )}
     </>
   );
 }
@@ -433,17 +604,17 @@ function CentreStatus({ station, token }: { station: StationApi; token: string }
   // A second press before the first pass ends would only queue behind it (the station runs one pass at a time).
   const inFlight = useRef(false);
   const live = useRef(true);
+  const load = () =>
+    station
+      .getCentralSync({ staffToken: token })
+      .then((next) => {
+        if (!live.current) return;
+        setView(next);
+        setError(null);
+      })
+      .catch((caught: unknown) => live.current && setError(errorOf(caught)));
   useEffect(() => {
     live.current = true;
-    const load = () =>
-      station
-        .getCentralSync({ staffToken: token })
-        .then((next) => {
-          if (!live.current) return;
-          setView(next);
-          setError(null);
-        })
-        .catch((caught: unknown) => live.current && setError(errorOf(caught)));
     void load();
     const timer = setInterval(() => void load(), POLL_MS);
     return () => {
@@ -488,7 +659,8 @@ function CentreStatus({ station, token }: { station: StationApi; token: string }
           )}
           {view.revoked && <Revoked view={view} />}
           <LinkStatus view={view} onSync={sync} syncing={syncing} syncError={syncError} />
-          <Sessions station={station} token={token} view={view} />
+          <Sessions station={station} token={token} view={view} onChanged={() => void load()} />
+          <UsbTransfer station={station} token={token} onImported={() => void load()} />
         </>
       )}
     </>

@@ -125,9 +125,24 @@ export const SignedReceipt = z
   .meta({ id: 'SignedReceipt' });
 export type SignedReceipt = z.infer<typeof SignedReceipt>;
 
+/**
+ * What the centre holds of each of a venue's device streams, signed with the receipt key: a hub with no
+ * network learns from it (on USB, in the receipt bundle) up to which seq the centre acknowledged its
+ * stream, as a push reply would have told it.
+ */
+export const StreamAcknowledgement = z.object({
+  purpose: z.literal('acknowledged-streams'),
+  venueCode: z.string(),
+  issuedAt: z.string(),
+  devices: z.array(z.object({ deviceId: z.string(), ackedSeq: z.number().int().min(0) })),
+});
+export type StreamAcknowledgement = z.infer<typeof StreamAcknowledgement>;
+export const SignedStreamAcknowledgement = z.object({ statement: StreamAcknowledgement, algorithm: z.literal('ed25519'), keyId: z.string(), signature: z.string() });
+export type SignedStreamAcknowledgement = z.infer<typeof SignedStreamAcknowledgement>;
+
 /** A session's receipts as the centre exports them for a venue without a network (carried back on USB). */
 export const ReceiptBundle = z
-  .object({ formatVersion: z.literal(1), sessionId: z.string(), venueCode: z.string(), issuedAt: z.string(), receipts: z.array(SignedReceipt) })
+  .object({ formatVersion: z.literal(1), sessionId: z.string(), venueCode: z.string(), issuedAt: z.string(), receipts: z.array(SignedReceipt), acknowledgement: SignedStreamAcknowledgement })
   .meta({ id: 'ReceiptBundle' });
 export type ReceiptBundle = z.infer<typeof ReceiptBundle>;
 

@@ -99,6 +99,50 @@ describe('without a network: USB', () => {
     expect(hub.client.status().sessions[0]).toMatchObject({ complete: true });
   });
 
+  it("the way back by USB: the agency's receipt bundle is imported by a hub that never reached the centre, and every receipt matches its record", async () => {
+    const { published, hub } = await dayAndHub();
+    await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);
+    await hub.service.markAttendance({ staffToken: hub.staffToken, candidateId: CANDIDATES[1]!, status: 'absent' });
+    hub.service.db.run(hub.service.db.q.updateTable('central_link').set({ central_url: 'http://127.0.0.1:9' }));
+    await hub.restart({ timeoutMs: 1000 });
+    const folder = join(tempDir('usb-day-'), 'EXAMS');
+    mkdirSync(folder);
+    const exported = await hub.client.exportForCentre(folder);
+    await published.central.admin.ok('POST', '/v1/admin/transfers', readFileSync(exported.file));
+    // Back on the stick: the session's receipts, as the agency's admin route answers them.
+    const bundle: unknown = JSON.parse(JSON.stringify(await published.central.admin.ok('GET', `/v1/admin/sessions/${SESSION}/receipts`)));
+    expect(await hub.client.importReceipts(bundle)).toEqual({ sessionId: SESSION, receipts: 2, matching: 2 });
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: true });
+  });
+
+  it('purges after the USB way back: the bundle says what the centre acknowledged; the certificate goes back on USB and the agency imports it', async () => {
+    const { published, hub } = await dayAndHub();
+    await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);
+    await hub.service.markAttendance({ staffToken: hub.staffToken, candidateId: CANDIDATES[1]!, status: 'absent' });
+    hub.service.db.run(hub.service.db.q.updateTable('central_link').set({ central_url: 'http://127.0.0.1:9' }));
+    await hub.restart({ timeoutMs: 1000 });
+    const folder = join(tempDir('usb-day-'), 'EXAMS');
+    mkdirSync(folder);
+    const exported = await hub.client.exportForCentre(folder);
+    await published.central.admin.ok('POST', '/v1/admin/transfers', readFileSync(exported.file));
+    const bundle = JSON.parse(JSON.stringify(await published.central.admin.ok('GET', `/v1/admin/sessions/${SESSION}/receipts`))) as { acknowledgement: { statement: { devices: { ackedSeq: number }[] } } };
+    // An acknowledgement altered on the stick is refused whole, and nothing is taken from the bundle.
+    const forged = structuredClone(bundle);
+    forged.acknowledgement.statement.devices[0]!.ackedSeq += 1000;
+    await expect(hub.client.importReceipts(forged)).rejects.toMatchObject({ code: 'RECEIPT_SIGNATURE_INVALID' });
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: false });
+    await hub.client.importReceipts(bundle);
+    const signed = await hub.client.purgeSession(SESSION, 'test.chief');
+    expect(count(hub, 'attempts')).toBe(0);
+    const files = hub.client.exportCertificates(folder);
+    expect(files).toHaveLength(1);
+    const imported = await published.central.admin.call('POST', '/v1/admin/deletion-certificates', JSON.parse(readFileSync(files[0]!, 'utf8')));
+    expect(imported.status).toBe(201);
+    const held = await published.central.admin.ok<StoredCertificates>('GET', `/v1/admin/sessions/${SESSION}/deletion-certificates`);
+    expect(held.certificates.map((c) => c.certificateId)).toEqual([signed.certificate.certificateId]);
+    expect(held.certificates[0]!.centreCheck.filter((c) => !c.matches)).toEqual([]);
+  });
+
   it('a purge with no network keeps its certificate to export on USB, and sends it when the centre is reachable again', async () => {
     const { published, hub } = await dayAndHub();
     await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);

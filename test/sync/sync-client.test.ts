@@ -11,6 +11,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { ManagedPostgres } from '../../src-server/pg-cluster.ts';
 import { startTestPostgres } from '../server/support/harness.ts';
+import { buildMiniPackage } from '../support/fixtures.ts';
 import { startTcpProxy } from '../support/tcp-proxy.ts';
 import { CANDIDATES, openHub, publishDay, SESSION, takeTest, VENUE, type CentralDay, type Hub } from './support.ts';
 
@@ -153,6 +154,21 @@ describe('hub ↔ central sync', () => {
     expect(again).toMatchObject({ state: 'done', upload_url: row.upload_url });
     expect(hub.client.receiptOf(CANDIDATES[0]!)).toMatchObject({ matches: true });
     expect(await centralCount(published, `SELECT count(*) AS n FROM recording WHERE recording_id = '${taken.recordingId}' AND blob_bytes = ${taken.audio.length}`)).toBe(1);
+  });
+
+  it('a package the centre replaces after the hub downloaded it: the new one comes down, is imported and unlocked; the old one stays', async () => {
+    const published = await day();
+    const hub = await hubOf(published);
+    await hub.client.enrol({ centralUrl: published.central.url, code: published.enrollmentCode, name: 'hub' });
+    await hub.client.syncNow();
+    // The agency corrects the exam: a new package, the session pointed at it.
+    const corrected = buildMiniPackage(published.keys, { venue: VENUE });
+    const packageId = await published.central.admin.publishPackage(corrected);
+    await published.central.admin.ok('PUT', `/v1/admin/sessions/${SESSION}`, { venueId: published.venueId, examId: corrected.manifest.examId, packageId, room: '101', startsAt: new Date(Date.now() - 60_000).toISOString() });
+    expect(await hub.client.syncNow()).toBeNull();
+    const packages = await hub.service.listPackages({ staffToken: hub.staffToken });
+    expect(packages.map((p) => [p.packageId, p.unlocked]).sort()).toEqual([[published.built.manifest.packageId, true], [packageId, true]].sort());
+    expect(hub.service.db.get(hub.service.db.q.selectFrom('central_sessions').select('package_id').where('session_id', '=', SESSION))!.package_id).toBe(packageId);
   });
 
   it('signs with the centre’s time when the hub clock is 10 minutes off', async () => {

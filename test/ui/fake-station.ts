@@ -15,6 +15,8 @@
 // import job that refuses a file that is not a package, as files on removable media do; the hub's link
 // to the centre (`central`, any state a test assigns: enrolled or not, work to send, transfers, a last
 // problem, revoked, sessions and receipts) with enrolment by one code, a sync pass that a test can hold,
+// a session's purge (only once complete), removable drives with an export and an import of the centre's
+// receipts (`usbDrives`, `waitingForAudio`, `usbImport`; a drive taken away is USB_DRIVE_GONE; held by `holdCentreWork`),
 // and the rights table's central.sync and central.enrol for the roles a test gives (`staffRoles`); and it can be switched to stop
 // acknowledging, as a station that hangs or has gone away. pause() and resume() are the invigilator's,
 // advance() moves its clock on. test/station/fake-vs-service.test.ts runs
@@ -896,35 +898,75 @@ export class FakeStation implements StationApi {
     return structuredClone(this.central);
   }
 
+  /** Every purgeSession, exportForCentre and importFromCentre call as it arrived (without the token). */
+  readonly centreWorkCalls: [string, string][] = [];
+  /** While set, a purge, an export or an import does not end until releaseCentreWork(). */
+  holdCentreWork = false;
+  private heldCentreWork: (() => void)[] = [];
+
+  /** Ends the purges, exports and imports that holdCentreWork kept running. */
+  releaseCentreWork(): void {
+    this.holdCentreWork = false;
+    for (const end of this.heldCentreWork.splice(0)) end();
+  }
+
+  private async centreWork(method: string, arg: string): Promise<void> {
+    this.centreWorkCalls.push([method, arg]);
+    if (this.holdCentreWork) await new Promise<void>((end) => this.heldCentreWork.push(end));
+  }
+
+  /** What a purge deleted here, per kind, for a session of `candidates` (a test may assign its own). */
+  purgeItems = (candidates: number): StationOutput<'purgeSession'>['items'] => [
+    { kind: 'candidates', count: candidates, sha256: 'a'.repeat(64) },
+    { kind: 'responses', count: 31 * candidates, sha256: 'b'.repeat(64) },
+    { kind: 'recordings', count: 2 * candidates, sha256: 'c'.repeat(64), bytes: 2 * candidates * 1536 * 1024 },
+    { kind: 'incidents', count: 0, sha256: 'd'.repeat(64) },
+  ];
+  /** The room's seats a purge asks to delete their copy. */
+  purgeSeatsAsked = 0;
+
+  /**
+   * As the station: only a session the view calls complete (over, every receipt matching) and not purged
+   * yet; its certificate then waits to be sent (certificatesUnsent 1) until a test says the centre has it.
+   */
   async purgeSession(input: StationInput<'purgeSession'>): Promise<StationOutput<'purgeSession'>> {
     this.requireRight(input.staffToken, 'data.purge');
+    await this.centreWork('purgeSession', input.sessionId);
     const session = this.central.sessions.find((s) => s.sessionId === input.sessionId);
     if (!session) throw new StationError('NOT_FOUND', `session ${input.sessionId}`);
     if (!session.complete || session.purgedAt) throw new StationError('PURGE_NOT_CONFIRMED', `session ${input.sessionId}`);
     session.purgedAt = new Date(this.now()).toISOString();
     session.certificatesUnsent = 1;
-    return { sessionId: input.sessionId, certificateId: '00000000-0000-4000-8000-0000000000cc', items: [], seatsAsked: 0 };
+    return { sessionId: input.sessionId, certificateId: '00000000-0000-4000-8000-0000000000cc', items: this.purgeItems(session.candidates), seatsAsked: this.purgeSeatsAsked };
   }
 
   /** The removable drives the centre page offers for a USB export (none until a test puts one in). */
   usbDrives: StationOutput<'listUsbDrives'> = [];
+  /** How many recordings' audio the seats have not handed to the hub yet: an export goes without it. */
+  waitingForAudio = 0;
+  /** What importFromCentre reads from a drive: the centre's receipts per session and the files it skipped. */
+  usbImport: StationOutput<'importFromCentre'> = { sessions: [], skipped: [] };
 
   async listUsbDrives(input: StationInput<'listUsbDrives'>): Promise<StationOutput<'listUsbDrives'>> {
     this.requireRight(input.staffToken, 'central.sync');
     return structuredClone(this.usbDrives);
   }
 
+  /** What the hub has not sent, and the certificates not yet at the centre; a drive no longer listed is USB_DRIVE_GONE. */
   async exportForCentre(input: StationInput<'exportForCentre'>): Promise<StationOutput<'exportForCentre'>> {
     this.requireRight(input.staffToken, 'central.sync');
+    await this.centreWork('exportForCentre', input.driveId);
     if (!this.usbDrives.some((d) => d.driveId === input.driveId)) throw new StationError('USB_DRIVE_GONE', input.driveId);
     const unsent = this.central.sessions.reduce((n, s) => n + s.certificatesUnsent, 0);
-    return { fileName: 'RIX01-20261202T090000Z-00000000.estransfer', bytes: 1024, sha256: '0'.repeat(64), events: this.central.eventsToSend, recordings: this.central.recordingsToSend, waitingForAudio: 0, certificates: unsent };
+    const bytes = 4096 + this.central.audioBytesToSend;
+    return { fileName: 'RIX01-20261202T090000Z-00000000.estransfer', bytes, sha256: '0'.repeat(64), events: this.central.eventsToSend, recordings: this.central.recordingsToSend, waitingForAudio: this.waitingForAudio, certificates: unsent };
   }
 
   async importFromCentre(input: StationInput<'importFromCentre'>): Promise<StationOutput<'importFromCentre'>> {
     this.requireRight(input.staffToken, 'central.sync');
+    await this.centreWork('importFromCentre', input.driveId);
     if (!this.usbDrives.some((d) => d.driveId === input.driveId)) throw new StationError('USB_DRIVE_GONE', input.driveId);
-    return { sessions: [], skipped: [] };
+    return structuredClone(this.usbImport);
   }
 
   async listCentralReceipts(input: StationInput<'listCentralReceipts'>): Promise<StationOutput<'listCentralReceipts'>> {

@@ -64,7 +64,8 @@ export const migration0120: Migration = {
         matches INTEGER NOT NULL,
         mismatches TEXT NOT NULL,
         fetched_at TEXT NOT NULL,
-        at_seq INTEGER NOT NULL DEFAULT 0
+        at_seq INTEGER NOT NULL DEFAULT 0,
+        finished INTEGER NOT NULL DEFAULT 0
       );
       CREATE TABLE central_deletion_certificates (
         certificate_id TEXT PRIMARY KEY,

@@ -106,6 +106,8 @@ let seatContext: BrowserContext;
 let consolePage: Page;
 let shot: (name: string) => Promise<void>;
 let packageId = '';
+let usbPurge: { certificateId: string; seatsAsked: number };
+let usbHeld: CheckedCertificates = { certificates: [] };
 /** Whether beforeAll got to its end (else the stations' logs are shown). */
 let setUp = false;
 const started = Date.now();
@@ -222,6 +224,17 @@ function seatHolds(seat: Runner): Record<string, number> {
   }
 }
 
+/** How many seats answered a purge command at this hub (what the seat deleted, for its certificate). */
+function seatPurgeAnswers(hubRunner: Runner): number {
+  const db = new Database(join(hubRunner.dataDir, 'station.db'), { readonly: true });
+  try {
+    const sql = "SELECT count(*) AS n FROM room_command_results r JOIN room_commands c ON c.cmd_id = r.cmd_id WHERE r.status = 'applied' AND r.answer_json IS NOT NULL AND json_extract(c.command_json, '$.type') = 'purge'";
+    return (db.prepare(sql).get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 async function consoleCentre(page: Page, hubRunner: Runner): Promise<void> {
   await page.goto(hubRunner.url);
   await page.getByLabel(/Lietotājvārds|Username/).fill(STAFF.username);
@@ -300,7 +313,8 @@ beforeEach((context) => {
   if (failed) context.skip(`an earlier step failed: ${failed}`);
 });
 afterEach(async (context) => {
-  if (context.task.result?.state !== 'fail' || failed) return;
+  // A test.fails (a known product bug) fails by design: it stops nothing.
+  if (context.task.result?.state !== 'fail' || context.task.fails || failed) return;
   failed = context.task.name;
   await shot?.('failed').catch(() => undefined);
   writeFileSync(join(SCREENS_DIR, 'exam-day-failed-console.html'), await consolePage?.content().catch(() => ''));
@@ -435,13 +449,20 @@ describe('an exam day with the central API', () => {
     await shot('centre-after');
   }, 90_000);
 
-  test('the day without a network: USB export, import at the centre, receipts back, the purge, the certificates on the next export', async () => {
+  // KNOWN PRODUCT BUG (reported, not fixed here; test.fails passes while the bug is there and fails once
+  // it is fixed: then make it a plain test). The receipt the second hub fetched before its candidate
+  // began (no attempt) is kept as "matching" while the link is down, so getCentralSync says the session
+  // is complete with 29 events unsent; docs/sync.md: complete needs every receipt to match the hub's record.
+  test.fails('the second hub does not call its session complete while the work is only at the venue', async () => {
+    const view = await syncView(hub2);
+    expect(view.eventsToSend).toBeGreaterThan(0);
+    expect(sessionOf(view, USB_SESSION)).toMatchObject({ over: true, complete: false });
+  });
+
+  test('the day without a network: USB export, CLI import at the centre, its receipts back, the purge, the certificate on the next export', async () => {
     // Nothing of the candidate's work has reached the centre: the purge is refused.
     expect((await syncView(hub2)).eventsToSend).toBeGreaterThan(0);
     await expect(call(hub2, 'purgeSession', { sessionId: USB_SESSION })).rejects.toThrow(/^purgeSession: PURGE_NOT_CONFIRMED/);
-    // Known product bug (reported, not fixed here): the receipt the hub fetched before the candidate
-    // began (no attempt) stays "matching" while the link is down, so getCentralSync already says this
-    // session is complete here; docs/sync.md says complete needs every receipt to match the hub's record.
     const drive = (await call<{ driveId: string; volume: string }[]>(hub2, 'listUsbDrives')).find((d) => d.volume === 'USB-STICK')!;
     expect(drive, 'the policy folder shows as a drive').toBeDefined();
     const exported = await call<{ fileName: string; events: number; recordings: number; waitingForAudio: number; certificates: number }>(hub2, 'exportForCentre', { driveId: drive.driveId });
@@ -453,25 +474,42 @@ describe('an exam day with the central API', () => {
     const imported = JSON.parse(central.cli(['import-transfer', transferFile]).split('\n')[0]!) as { events: { accepted: number }; recordings: { stored: number } };
     expect(imported.events.accepted).toBeGreaterThan(0);
     expect(imported.recordings.stored).toBe(exported.recordings);
-    // The centre's receipts for the session, carried back on the same stick.
-    const bundle = await central.admin<{ sessionId: string; receipts: unknown[] }>('GET', `/v1/admin/sessions/${USB_SESSION}/receipts`);
-    expect(bundle.receipts).toHaveLength(1);
-    writeFileSync(join(folder, `receipts-${USB_SESSION}.json`), JSON.stringify(bundle));
+    // The centre's receipts for the session, written onto the same stick with the CLI.
+    const bundleFile = join(folder, `receipts-${USB_SESSION}.json`);
+    central.cli(['export-receipts', USB_SESSION, bundleFile]);
+    const bundle = JSON.parse(readFileSync(bundleFile, 'utf8')) as { sessionId: string; receipts: unknown[] };
+    expect(bundle).toMatchObject({ sessionId: USB_SESSION, receipts: [expect.anything()] });
+    expect((await central.admin<{ receipts: unknown[] }>('GET', `/v1/admin/sessions/${USB_SESSION}/receipts`)).receipts).toHaveLength(1);
     const back = await call<{ sessions: { sessionId: string; receipts: number; matching: number }[]; skipped: unknown[] }>(hub2, 'importFromCentre', { driveId: drive.driveId });
     expect(back).toMatchObject({ sessions: [{ sessionId: USB_SESSION, receipts: 1, matching: 1 }], skipped: [] });
+    const receipt = (await call<ReceiptView[]>(hub2, 'listCentralReceipts', { sessionId: USB_SESSION }))[0]!;
+    expect(receipt).toMatchObject({ candidateId: USB_CANDIDATE.candidateId, matches: true, problems: [], attempts: 1 });
+    expect(receipt.audioReceived).toBe(receipt.recordings);
+    expect(receipt.recordings).toBeGreaterThanOrEqual(1);
     expect(sessionOf(await syncView(hub2), USB_SESSION)).toMatchObject({ complete: true });
 
-    await call(hub2, 'purgeSession', { sessionId: USB_SESSION });
+    usbPurge = await call<{ certificateId: string; seatsAsked: number }>(hub2, 'purgeSession', { sessionId: USB_SESSION });
+    expect(usbPurge.seatsAsked).toBe(1);
+    expect(await call<unknown[]>(hub2, 'listCandidates', { sessionId: USB_SESSION })).toEqual([]);
     await expect.poll(() => seatHolds(seat2), { timeout: 30_000 }).toEqual({ attempts: 0, response_revisions: 0, recordings: 0, recording_segments: 0 });
-    // The hub's certificate and the seat's wait for the next export.
-    await expect.poll(async () => sessionOf(await syncView(hub2), USB_SESSION)?.certificatesUnsent, { timeout: 30_000 }).toBe(2);
+    // The seat's answer (what it deleted) is at the hub before the next export.
+    await expect.poll(() => seatPurgeAnswers(hub2), { timeout: 20_000 }).toBe(1);
     const second = await call<{ certificates: number }>(hub2, 'exportForCentre', { driveId: drive.driveId });
-    expect(second.certificates).toBe(2);
+    expect(second.certificates).toBeGreaterThanOrEqual(1);
     const certificateFiles = readdirSync(folder).filter((f) => f.startsWith('deletion-') && f.endsWith('.json'));
-    expect(certificateFiles).toHaveLength(2);
+    expect(certificateFiles).toHaveLength(second.certificates);
     for (const file of certificateFiles) await central.admin('POST', '/v1/admin/deletion-certificates', JSON.parse(readFileSync(join(folder, file), 'utf8')));
-    const held = await central.admin<CheckedCertificates>('GET', `/v1/admin/sessions/${USB_SESSION}/deletion-certificates`);
-    expect(held.certificates).toHaveLength(2);
-    for (const c of held.certificates) expect(c.centreCheck.filter((k) => !k.matches), c.certificateId).toEqual([]);
+    usbHeld = await central.admin<CheckedCertificates>('GET', `/v1/admin/sessions/${USB_SESSION}/deletion-certificates`);
+    expect(usbHeld.certificates.map((c) => c.certificateId)).toContain(usbPurge.certificateId);
+    expect(usbHeld.certificates).toHaveLength(certificateFiles.length);
+    for (const c of usbHeld.certificates) expect(c.centreCheck.filter((k) => !k.matches), c.certificateId).toEqual([]);
   }, 90_000);
+
+  // KNOWN PRODUCT BUG (reported, not fixed here; test.fails as above). The seat's purge answer becomes a
+  // certificate only inside a sync pass (sync-client.ts passOnce → certifySeatPurges), after the feed:
+  // with no network the pass stops at the feed, and exportForCentre does not certify either, so the USB
+  // export carries the hub's certificate and never the seat's (online, part 3 gets all three).
+  test.fails("the seat's deletion certificate is carried on USB too", async () => {
+    expect(usbHeld.certificates).toHaveLength(2);
+  });
 });

@@ -16,6 +16,7 @@
 //     centre with the CLI, the centre's receipts carried back, the session complete, the purge, and
 //     the deletion certificates carried on the next export and imported at the centre.
 // Screenshots of the console's centre page (Centrs) before and after, under test-output/screens.
+// Two known product bugs are pinned as test.fails (see each): they pass while the bug is there.
 import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -331,6 +332,9 @@ describe('an exam day with the central API', () => {
     expect(roster.map((c) => c.candidateId).sort()).toEqual([SEATED.A1.candidateId, SEATED.A2.candidateId, ABSENT]);
     // The package is on both seats before anyone is seated.
     for (const seat of seats.values()) await expect.poll(async () => (await call<{ packageId: string }[]>(seat, 'listPackages')).some((p) => p.packageId === packageId), { timeout: 30_000 }).toBe(true);
+    // A whole pass went through: the centre's receipts (nothing done yet) are at the hub.
+    const receiptsHere = (hubRunner: Runner, sessionId: string) => async () => (await call<ReceiptView[]>(hubRunner, 'listCentralReceipts', { sessionId })).every((r) => r.receiptId !== null);
+    await expect.poll(receiptsHere(hub, SESSION), { timeout: 30_000 }).toBe(true);
     // From now until the room is sealed the link to the centre is down: the hub keeps everything.
     proxy.cut();
     // The second hub has its day too (its own code, its own venue's feed); then its link is cut for good.
@@ -338,6 +342,7 @@ describe('an exam day with the central API', () => {
       .poll(async () => (await call<{ packageId: string; unlocked: boolean }[]>(hub2, 'listPackages')).find((p) => p.packageId === packageId)?.unlocked, { timeout: 40_000 })
       .toBe(true);
     expect((await call<{ candidateId: string }[]>(hub2, 'listCandidates', { sessionId: USB_SESSION })).map((c) => c.candidateId)).toEqual([USB_CANDIDATE.candidateId]);
+    await expect.poll(receiptsHere(hub2, USB_SESSION), { timeout: 30_000 }).toBe(true);
     proxy2.cut();
   }, 90_000);
 
@@ -380,8 +385,20 @@ describe('an exam day with the central API', () => {
     await shot('centre-before');
   }, 150_000);
 
+  // KNOWN PRODUCT BUG (reported, not fixed here; test.fails passes while the bug is there and fails once
+  // it is fixed: then make it a plain test). The receipts the hub fetched before the exam (no attempts)
+  // stay "matching" while the link is down: with every event still to send, getCentralSync says the
+  // session is complete and the centre page shows "everything of session X is at the centre" beside
+  // the purge button (screens/exam-day-centre-before.png); the purge itself is refused, as it must be.
+  test.fails('the hub does not call the session complete before it sent anything', async () => {
+    const view = await syncView(hub);
+    expect(view.eventsToSend).toBeGreaterThan(0);
+    expect(sessionOf(view, SESSION)).toMatchObject({ over: true, complete: false });
+  });
+
   test('the hub sends everything while the centre is killed mid-upload and the link cut; every receipt matches', async () => {
     expect((await syncView(hub)).eventsToSend).toBeGreaterThan(0);
+    await expect(call(hub, 'purgeSession', { sessionId: SESSION })).rejects.toThrow(/^purgeSession: PURGE_NOT_CONFIRMED/);
     proxy.resume();
     // A slow link, so that the test can catch the pass in the middle of the audio.
     proxy.slow(300);
@@ -449,10 +466,8 @@ describe('an exam day with the central API', () => {
     await shot('centre-after');
   }, 90_000);
 
-  // KNOWN PRODUCT BUG (reported, not fixed here; test.fails passes while the bug is there and fails once
-  // it is fixed: then make it a plain test). The receipt the second hub fetched before its candidate
-  // began (no attempt) is kept as "matching" while the link is down, so getCentralSync says the session
-  // is complete with 29 events unsent; docs/sync.md: complete needs every receipt to match the hub's record.
+  // KNOWN PRODUCT BUG, the same at the second hub (test.fails as above): the receipt it fetched before its
+  // candidate began (no attempt) is kept as "matching", so its session is complete with events unsent.
   test.fails('the second hub does not call its session complete while the work is only at the venue', async () => {
     const view = await syncView(hub2);
     expect(view.eventsToSend).toBeGreaterThan(0);

@@ -22,14 +22,22 @@ export function tempDir(prefix: string): string {
 
 /**
  * A copy of assets/ whose A2 sample has short speaking preparation and answer times; everything else
- * (parts, tasks, items, listening audio, limits) is the A2 sample as shipped.
+ * (parts, tasks, items, listening audio, limits) is the A2 sample as shipped, unless `keepItems` names
+ * the only items to keep (a task left with none goes; every part keeps at least one item): a test that
+ * needs the whole day but not every question.
  */
-export function shortenedAssets(dir: string): string {
+export function shortenedAssets(dir: string, options: { keepItems?: readonly string[] } = {}): string {
   const assets = join(dir, 'assets');
   cpSync(join(ROOT, 'assets'), assets, { recursive: true });
   const file = join(assets, 'samples', 'a2', 'content.json');
-  const content = JSON.parse(readFileSync(file, 'utf8')) as { parts: { tasks: { items: Record<string, unknown>[] }[] }[] };
+  const content = JSON.parse(readFileSync(file, 'utf8')) as { parts: { id: string; tasks: { items: Record<string, unknown>[] }[] }[] };
   for (const part of content.parts) {
+    if (options.keepItems) {
+      const keep = new Set(options.keepItems);
+      for (const task of part.tasks) task.items = task.items.filter((item) => keep.has(item.id as string));
+      part.tasks = part.tasks.filter((task) => task.items.length > 0);
+      if (part.tasks.length === 0) throw new Error(`shortenedAssets: keepItems leaves part ${part.id} with no item`);
+    }
     for (const task of part.tasks) {
       for (const item of task.items) if (item.type === 'speaking') Object.assign(item, E2E_SPEAKING);
     }
@@ -78,6 +86,8 @@ export class Runner {
   /** The station process under the runner (it changes when the runner's supervisor restarts it). */
   stationPid = 0;
   private stationReady: (() => void)[] = [];
+  /** Everything the runner and its station wrote to stderr, across restarts (for a failing test to show). */
+  stderr = '';
 
   /** Settings for the station process (EXAM_STATION_ROLE, the room's port ...), over the test's own environment. */
   private readonly env: Record<string, string>;
@@ -99,6 +109,7 @@ export class Runner {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
+      this.stderr += chunk.toString();
     });
     const lines = createInterface({ input: child.stdout! });
     this.url = await new Promise<string>((resolveUrl, reject) => {
@@ -188,4 +199,104 @@ export function screenshots(page: Page, prefix = ''): (name: string) => Promise<
     n += 1;
     await page.screenshot({ path: join(SCREENS_DIR, `${prefix}${String(n).padStart(2, '0')}-${name}.png`) });
   };
+}
+
+/**
+ * The central API (`node src-server/main.ts`) as a child process on a database the test gives it:
+ * killed without warning (SIGKILL) and started again on the same database, data folder and port.
+ * It runs in `cwd` so that its demo seed (SEED_DEMO=1) builds the packages from `cwd`/assets/samples.
+ */
+export class CentralProcess {
+  readonly url: string;
+  readonly adminToken = `e2e-admin-${Math.random().toString(36).slice(2)}-token-for-the-day`;
+  private child: ChildProcess | null = null;
+  /** What the server printed to stderr since its last start (the demo seed's sessions and packages). */
+  log = '';
+
+  private readonly options: { databaseUrl: string; dataDir: string; port: number; cwd: string };
+
+  constructor(options: { databaseUrl: string; dataDir: string; port: number; cwd: string }) {
+    this.options = options;
+    this.url = `http://127.0.0.1:${options.port}`;
+  }
+
+  async start(): Promise<void> {
+    // Decided before the start: the seed writes demo-hub.json right after its lines.
+    const seeding = this.seeding;
+    const child = spawn(process.execPath, [join(ROOT, 'src-server/main.ts')], {
+      cwd: this.options.cwd,
+      env: { ...process.env, ...this.env(), PORT: String(this.options.port), ADMIN_TOKEN: this.adminToken, SEED_DEMO: '1', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    this.child = child;
+    this.log = '';
+    await new Promise<void>((resolveUp, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the central API did not start in 60 s: ${this.log}`)), 60_000);
+      child.once('exit', (code) => reject(new Error(`the central API exited with ${code}: ${this.log}`)));
+      createInterface({ input: child.stderr! }).on('line', (line) => {
+        this.log += `${line}\n`;
+        // The last line of a start: after the demo's (written with demo-hub.json), or the listener's on a seeded database.
+        if (line.includes('a demo hub joins with') || (line.includes('central sync API on') && !seeding)) {
+          clearTimeout(timer);
+          resolveUp();
+        }
+      });
+    });
+  }
+
+  /** True until the first start has seeded the demo (its start ends with the demo's lines). */
+  private get seeding(): boolean {
+    try {
+      readFileSync(join(this.options.dataDir, 'demo-hub.json'));
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
+  /** The settings a CLI command of the server needs to work on the same database and data folder. */
+  env(): Record<string, string> {
+    return { DATABASE_URL: this.options.databaseUrl, DATA_DIR: this.options.dataDir, AUDIO_FSYNC: 'false' };
+  }
+
+  /** `node src-server/main.ts ARGS` against this centre's database (import-transfer ...): its stdout. */
+  cli(args: string[]): string {
+    const result = spawnSync(process.execPath, [join(ROOT, 'src-server/main.ts'), ...args], { cwd: this.options.cwd, env: { ...process.env, ...this.env(), LOG_LEVEL: 'warn' }, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`server ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    return result.stdout;
+  }
+
+  demoHub(): { venueCode: string; enrollmentCode: string; trustListFile: string } {
+    return JSON.parse(readFileSync(join(this.options.dataDir, 'demo-hub.json'), 'utf8')) as { venueCode: string; enrollmentCode: string; trustListFile: string };
+  }
+
+  /** An admin call; throws on a status of 300 or more with the reply's body. */
+  async admin<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const reply = await fetch(`${this.url}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${this.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const text = await reply.text();
+    if (reply.status >= 300) throw new Error(`${method} ${path}: ${reply.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = null;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+    child.kill('SIGTERM');
+    await exited;
+    this.child = null;
+  }
 }

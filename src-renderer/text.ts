@@ -150,6 +150,10 @@ export const TEXT = {
   centreTransferLabel: { lv: 'Pārsūtīšanas gaita', en: 'Transfer progress' },
   centreSessionsTitle: { lv: 'Sesijas un centra apliecinājumi', en: "Sessions and the centre's receipts" },
   centreSessionsNone: { lv: 'Centrs vēl nav atsūtījis nevienu sesiju.', en: 'The centre has not sent any session yet.' },
+  centreReceiptsOutOfDate: {
+    lv: '{n} apliecinājumi ir vecāki par jaunāko šīs sesijas darbu šeit (vai tas vēl nav nosūtīts): nākamajā sinhronizācijā tos ielādēs no jauna.',
+    en: '{n} receipts are older than the newest work of this session here (or it is not sent yet): they are fetched again at the next sync.',
+  },
   centreSessionCount: { lv: 'Sesija {session}: {n} no {m} apliecinājumiem sakrīt', en: 'Session {session}: {n} of {m} receipts match' },
   centreSessionComplete: { lv: 'Viss no sesijas {session} ir centrā', en: 'Everything of session {session} is at the centre' },
   centreShowReceipts: { lv: 'Rādīt sesijas {session} apliecinājumus', en: 'Show the receipts of session {session}' },

@@ -22,10 +22,51 @@ export interface PurgePlan {
   recordingIds: string[];
 }
 
+/**
+ * Which session each event of the stream belongs to, read in stream order: an attempt's events by the
+ * candidate who opened it, a recording's segments by the attempt that started it, an incident by the
+ * session it names (else its attempt's). The one reading of ownership the purge and the sync client's
+ * "is everything of this session at the centre" share.
+ */
+export class EventOwners {
+  private readonly attempts = new Map<string, string>();
+  private readonly recordings = new Map<string, string>();
+
+  private readonly sessionOfCandidate: (candidateId: string) => string | null;
+
+  constructor(sessionOfCandidate: (candidateId: string) => string | null) {
+    this.sessionOfCandidate = sessionOfCandidate;
+  }
+
+  /** The session of this event, or null (an event of no session: a package, a seat, another venue's). Call in stream order. */
+  sessionOf(kind: string, p: Payload): string | null {
+    const attemptSession = typeof p.attemptId === 'string' ? (this.attempts.get(p.attemptId) ?? null) : null;
+    switch (kind) {
+      case 'attempt.opened': {
+        const session = this.sessionOfCandidate(String(p.candidateId));
+        if (session !== null) this.attempts.set(String(p.attemptId), session);
+        return session;
+      }
+      case 'attendance.marked':
+        return this.sessionOfCandidate(String(p.candidateId));
+      case 'incident.recorded':
+        return typeof p.sessionId === 'string' ? p.sessionId : attemptSession;
+      case 'recording.segment':
+        return this.recordings.get(String(p.recordingId)) ?? null;
+      case 'recording.started':
+        if (attemptSession !== null && !this.recordings.has(String(p.recordingId))) this.recordings.set(String(p.recordingId), attemptSession);
+        return attemptSession;
+      default:
+        return attemptSession;
+    }
+  }
+}
+
 /** What deleting `sessionId` would remove, as manifests; nothing is changed. */
 export function planPurge(db: StationDatabase, sessionId: string): PurgePlan {
   const candidateIds = db.all(db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId)).map((c) => c.candidate_id);
   const candidates = new Set(candidateIds);
+  const owners = new EventOwners((candidateId) => (candidates.has(candidateId) ? sessionId : null));
   const attempts = new Set<string>();
   const recordings = new Map<string, string>();
   const recordingBytes = new Map<string, number>();
@@ -39,62 +80,49 @@ export function planPurge(db: StationDatabase, sessionId: string): PurgePlan {
   const rows = db.all(db.q.selectFrom('outbox').select(['seq', 'device_id', 'origin_seq', 'kind', 'payload_json']).orderBy('seq'));
   for (const row of rows) {
     const p = JSON.parse(row.payload_json) as Payload;
+    if (owners.sessionOf(row.kind, p) !== sessionId) continue;
     const attempt = typeof p.attemptId === 'string' ? p.attemptId : null;
-    let ours = false;
     switch (row.kind) {
       case 'attempt.opened':
-        if (candidates.has(String(p.candidateId))) {
-          attempts.add(String(p.attemptId));
-          add('attempts', deletionEntry('attempts', { attemptId: String(p.attemptId) }));
-          ours = true;
-        }
+        attempts.add(String(p.attemptId));
+        add('attempts', deletionEntry('attempts', { attemptId: String(p.attemptId) }));
         break;
       case 'attendance.marked':
-        if (candidates.has(String(p.candidateId))) {
-          attendance.set(String(p.candidateId), String(p.status));
-          ours = true;
-        }
+        attendance.set(String(p.candidateId), String(p.status));
         break;
       case 'incident.recorded':
-        if (p.sessionId === sessionId || (attempt !== null && attempts.has(attempt))) {
-          add('incidents', deletionEntry('incidents', { incidentId: String(p.incidentId) }));
-          ours = true;
-        }
+        add('incidents', deletionEntry('incidents', { incidentId: String(p.incidentId) }));
         break;
       case 'recording.segment':
-        if (recordings.has(String(p.recordingId))) {
-          add('audio-segments', deletionEntry('audio-segments', { recordingId: String(p.recordingId), index: Number(p.index), sha256: String(p.sha256) }));
-          segmentBytes += Number(p.bytes);
-          ours = true;
+        add('audio-segments', deletionEntry('audio-segments', { recordingId: String(p.recordingId), index: Number(p.index), sha256: String(p.sha256) }));
+        segmentBytes += Number(p.bytes);
+        break;
+      case 'response.saved': {
+        const key = `${String(attempt)} ${String(p.itemId)}`;
+        latest.set(key, Math.max(latest.get(key) ?? 0, Number(p.revision)));
+        const revision = deletionEntry('response-revisions', { attemptId: String(attempt), itemId: String(p.itemId), revision: Number(p.revision) });
+        if (!revisions.has(revision)) {
+          revisions.add(revision);
+          add('response-revisions', revision);
         }
         break;
-      default:
-        if (attempt !== null && attempts.has(attempt)) {
-          ours = true;
-          if (row.kind === 'response.saved') {
-            const key = `${attempt} ${String(p.itemId)}`;
-            latest.set(key, Math.max(latest.get(key) ?? 0, Number(p.revision)));
-            const revision = deletionEntry('response-revisions', { attemptId: attempt, itemId: String(p.itemId), revision: Number(p.revision) });
-            if (!revisions.has(revision)) {
-              revisions.add(revision);
-              add('response-revisions', revision);
-            }
-          } else if (row.kind === 'recording.started') {
-            if (!recordings.has(String(p.recordingId))) recordings.set(String(p.recordingId), '-');
-          } else if (row.kind === 'recording.closed') {
-            recordings.set(String(p.recordingId), String(p.sha256));
-            recordingBytes.set(String(p.recordingId), Number(p.bytes));
-          } else if (row.kind === 'timer.event') {
-            add('timer-events', deletionEntry('timer-events', { attemptId: attempt, eventId: Number(p.eventId) }));
-          } else if (row.kind === 'audio.play') {
-            add('audio-plays', deletionEntry('audio-plays', { attemptId: attempt, stimulusId: String(p.stimulusId), play: Number(p.play) }));
-          }
-        }
+      }
+      case 'recording.started':
+        if (!recordings.has(String(p.recordingId))) recordings.set(String(p.recordingId), '-');
+        break;
+      case 'recording.closed':
+        recordings.set(String(p.recordingId), String(p.sha256));
+        recordingBytes.set(String(p.recordingId), Number(p.bytes));
+        break;
+      case 'timer.event':
+        add('timer-events', deletionEntry('timer-events', { attemptId: String(attempt), eventId: Number(p.eventId) }));
+        break;
+      case 'audio.play':
+        add('audio-plays', deletionEntry('audio-plays', { attemptId: String(attempt), stimulusId: String(p.stimulusId), play: Number(p.play) }));
+        break;
     }
-    if (ours) {
-      eventSeqs.push(Number(row.seq));
-      add('events', deletionEntry('events', { originDeviceId: row.device_id, originSeq: Number(row.origin_seq ?? row.seq) }));
-    }
+    eventSeqs.push(Number(row.seq));
+    add('events', deletionEntry('events', { originDeviceId: row.device_id, originSeq: Number(row.origin_seq ?? row.seq) }));
   }
   for (const [key, revision] of latest) {
     const [attemptId, itemId] = key.split(' ') as [string, string];

@@ -21,7 +21,7 @@ import { PurgeAnswer } from '../../src-shared/contracts/room-protocol.ts';
 import type { BilingualText } from '../../src-shared/errors.ts';
 import type { CentralSyncView } from '../../src-shared/contracts/station-api.ts';
 import type { CentralControl } from '../station/central-control.ts';
-import { carryOutPurge, planPurge } from '../station/session-purge.ts';
+import { carryOutPurge, EventOwners, planPurge } from '../station/session-purge.ts';
 import { StoredDeletionCertificate, type DeletionCertificate, type SignedDeletionCertificate } from '../../src-shared/contracts/deletion-certificate.ts';
 import { receiptSha256, signDeletionCertificate } from '../../src-shared/node/deletion-certificate.ts';
 import { writeFileAtomic } from '../../src-shared/node/package/keys.ts';
@@ -103,6 +103,9 @@ export class SyncClient implements CentralControl {
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private failures = 0;
+  /** The newest stream seq of each session's events, read on from where it last stopped (a receipt older than it is out of date). */
+  private readonly sessionSeqs = { scanned: 0, newest: new Map<string, number>(), owners: new EventOwners((candidateId) => this.sessionOfCandidate(candidateId)) };
+  private readonly candidateSessions = new Map<string, string>();
 
   constructor(options: SyncClientOptions) {
     this.options = options;
@@ -221,6 +224,9 @@ export class SyncClient implements CentralControl {
   private async passOnce(): Promise<void> {
     if (!this.link()) return;
     try {
+      // The seats' purge answers are certified here first: it needs no network, and a certificate
+      // made now can go on USB if the centre cannot be reached.
+      this.certifySeatPurges();
       if (!this.link()?.transfer_keys) await this.fetchTransferKeys();
       await this.pullFeed();
       await this.downloadPackages();
@@ -228,7 +234,6 @@ export class SyncClient implements CentralControl {
       await this.push();
       await this.uploadAudio();
       await this.fetchReceipts();
-      this.certifySeatPurges();
       await this.sendCertificates();
       this.failures = 0;
       this.lastError = null;
@@ -754,6 +759,7 @@ export class SyncClient implements CentralControl {
 
   /** Without a network: the certificates the centre does not have yet, as files in `folder` for the agency to import. */
   exportCertificates(folder: string): string[] {
+    this.certifySeatPurges();
     const unsent = this.db.all(this.db.q.selectFrom('central_deletion_certificates').selectAll().where('sent_at', 'is', null).orderBy('created_at'));
     mkdirSync(folder, { recursive: true });
     return unsent.map((row) => {
@@ -778,7 +784,31 @@ export class SyncClient implements CentralControl {
   }
 
 
-  /** The sessions the centre sent, each with how many receipts match: complete when it is over and all do. */
+  private sessionOfCandidate(candidateId: string): string | null {
+    const known = this.candidateSessions.get(candidateId);
+    if (known !== undefined) return known;
+    const row = this.db.get(this.db.q.selectFrom('candidates').select('session_id').where('candidate_id', '=', candidateId));
+    if (row) this.candidateSessions.set(candidateId, row.session_id);
+    return row?.session_id ?? null;
+  }
+
+  /** Each session's newest event in the stream, the stream read on from where the last call stopped. */
+  private newestSessionSeqs(): Map<string, number> {
+    const index = this.sessionSeqs;
+    for (const event of this.allEventsAfter(index.scanned)) {
+      const session = index.owners.sessionOf(event.kind, (event.payload ?? {}) as Record<string, unknown>);
+      if (session !== null) index.newest.set(session, event.seq);
+      index.scanned = event.seq;
+    }
+    return index.newest;
+  }
+
+  /**
+   * The sessions the centre sent, each with how many receipts match: complete when it is over and all
+   * do. A receipt counts only if it was fetched after the session's newest event here (else the
+   * centre may not have that event: it is fetched again at the next pass) and the centre acknowledged
+   * that event.
+   */
   sessionsAtCentre(): SessionAtCentre[] {
     const sessions = this.db.all(this.db.q.selectFrom('central_sessions').select(['session_id', 'purged_at']).orderBy('starts_at').orderBy('session_id'));
     const unsent = new Map(
@@ -786,24 +816,30 @@ export class SyncClient implements CentralControl {
         .all(this.db.q.selectFrom('central_deletion_certificates').select(['session_id', (eb) => eb.fn.countAll<number>().as('n')]).where('sent_at', 'is', null).groupBy('session_id'))
         .map((r) => [r.session_id, Number(r.n)]),
     );
+    const newest = this.newestSessionSeqs();
+    const ackedSeq = this.link()?.acked_seq ?? 0;
     return sessions.map(({ session_id: sessionId, purged_at: purgedAt }) => {
       const certificatesUnsent = unsent.get(sessionId) ?? 0;
-      if (purgedAt) return { sessionId, candidates: 0, receiptsMatching: 0, over: true, complete: true, purgedAt, certificatesUnsent, mismatches: [] };
+      if (purgedAt) return { sessionId, candidates: 0, receiptsMatching: 0, receiptsOutOfDate: 0, over: true, complete: true, purgedAt, certificatesUnsent, mismatches: [] };
+      const newestSeq = newest.get(sessionId) ?? 0;
       const candidates = this.db.all(this.db.q.selectFrom('candidates').select('candidate_id').where('session_id', '=', sessionId));
-      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').select(['candidate_id', 'matches', 'mismatches', 'finished']).where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
+      const receipts = new Map(this.db.all(this.db.q.selectFrom('central_receipts').select(['candidate_id', 'matches', 'mismatches', 'finished', 'at_seq']).where('session_id', '=', sessionId)).map((r) => [r.candidate_id, r]));
       const sealed = this.db.get(this.db.q.selectFrom('room_seals').select('sealed_at').where('session_id', '=', sessionId).where('sealed_at', 'is not', null));
       const mismatches: SessionAtCentre['mismatches'] = [];
       let matching = 0;
+      let outOfDate = 0;
       let finished = 0;
+      const current = ackedSeq >= newestSeq;
       for (const { candidate_id: candidateId } of candidates) {
         const receipt = receipts.get(candidateId);
         if (!receipt) continue;
         if (receipt.finished === 1) finished += 1;
-        if (receipt.matches === 1) matching += 1;
-        else mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
+        if (receipt.matches !== 1) mismatches.push({ candidateId, problems: JSON.parse(receipt.mismatches) as BilingualText[] });
+        else if (current && receipt.at_seq >= newestSeq) matching += 1;
+        else outOfDate += 1;
       }
       const over = candidates.length > 0 && (sealed !== undefined || finished === candidates.length);
-      return { sessionId, candidates: candidates.length, receiptsMatching: matching, over, complete: over && matching === candidates.length, purgedAt: null, certificatesUnsent, mismatches };
+      return { sessionId, candidates: candidates.length, receiptsMatching: matching, receiptsOutOfDate: outOfDate, over, complete: over && matching === candidates.length, purgedAt: null, certificatesUnsent, mismatches };
     });
   }
 

@@ -425,6 +425,11 @@ function SessionRow({ session, open, onToggle, mayPurge, purged, onPurge }: { se
           <strong>{t('centreSessionCount', { session: session.sessionId, n: session.receiptsMatching, m: session.candidates })}</strong>
         </p>
       )}
+      {session.receiptsOutOfDate > 0 && (
+        <p className="hint" data-testid="session-out-of-date">
+          {t('centreReceiptsOutOfDate', { n: session.receiptsOutOfDate })}
+        </p>
+      )}
       {session.mismatches.length > 0 && (
         <ul className="stack-sm" data-testid="session-mismatches">
           {session.mismatches.map((m) => (
@@ -453,7 +458,7 @@ function Receipts({ station, token, session, view }: { station: StationApi; toke
   const [error, setError] = useState<BilingualText | null>(null);
   const [printedAt, setPrintedAt] = useState<Date | null>(null);
   // Asked again whenever the session's count moves, so the table follows what the centre signed.
-  const version = `${session.receiptsMatching}/${session.candidates}/${session.complete}/${session.mismatches.length}`;
+  const version = `${session.receiptsMatching}/${session.receiptsOutOfDate}/${session.candidates}/${session.complete}/${session.mismatches.length}`;
   useEffect(() => {
     let live = true;
     station.listCentralReceipts({ staffToken: token, sessionId: session.sessionId }).then(

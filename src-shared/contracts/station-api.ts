@@ -474,7 +474,10 @@ export const CentralSyncView = z.object({
     z.object({
       sessionId: z.string(),
       candidates: z.number().int(),
+      /** Receipts that match and are not older than the session's newest event here (and the centre acknowledged it). */
       receiptsMatching: z.number().int(),
+      /** Receipts that matched when fetched but are older than the session's newest event here: fetched again at the next pass. */
+      receiptsOutOfDate: z.number().int().min(0),
       /** Over at the venue: sealed, or every candidate submitted, absent or removed. */
       over: z.boolean(),
       /** Over, and every candidate's receipt matches: everything of the session is at the centre. */

@@ -86,7 +86,7 @@ describe('hub ↔ central sync', () => {
     expect(await hub.client.syncNow()).toBeNull();
     const status = hub.client.status();
     expect(status).toMatchObject({ eventsToSend: 0, recordingsToSend: 0, audioBytesToSend: 0 });
-    expect(status.sessions).toEqual([{ sessionId: SESSION, candidates: 2, receiptsMatching: 2, over: true, complete: true, purgedAt: null, certificatesUnsent: 0, mismatches: [] }]);
+    expect(status.sessions).toEqual([{ sessionId: SESSION, candidates: 2, receiptsMatching: 2, receiptsOutOfDate: 0, over: true, complete: true, purgedAt: null, certificatesUnsent: 0, mismatches: [] }]);
     const receipt = hub.client.receiptOf(CANDIDATES[0]!)!;
     expect(receipt.matches).toBe(true);
     expect(receipt.signed.receipt.attempts[0]!.recordings[0]).toMatchObject({ recordingId: taken.recordingId, audioReceived: true, bytes: taken.audio.length });
@@ -95,6 +95,31 @@ describe('hub ↔ central sync', () => {
     // Another pass sends nothing again.
     await hub.client.syncNow();
     expect(await centralCount(published, 'SELECT count(*) AS n FROM outbox_event')).toBe(events);
+  });
+
+  it('a session is not complete while its newest work is not at the centre: a receipt fetched before it is out of date until fetched again', async () => {
+    const published = await day();
+    const target = new URL(published.central.url);
+    const proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
+    open.push({ stop: () => proxy.close() });
+    const hub = await hubOf(published, { timeoutMs: 1000 });
+    await hub.client.enrol({ centralUrl: `http://${proxy.address.host}:${proxy.address.port}`, code: published.enrollmentCode, name: 'hub' });
+    await hub.client.syncNow();
+    await takeTest(hub, CANDIDATES[0]!, published.built.manifest.packageId);
+    await hub.service.markAttendance({ staffToken: hub.staffToken, candidateId: CANDIDATES[1]!, status: 'absent' });
+    expect(await hub.client.syncNow()).toBeNull();
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: true, receiptsMatching: 2, receiptsOutOfDate: 0 });
+    // The link goes; an incident of the session is written here after the receipts were fetched.
+    proxy.cut();
+    await hub.service.recordIncident({ staffToken: hub.staffToken, sessionId: SESSION, candidateId: CANDIDATES[0]!, kind: 'other', note: 'pēc apliecinājuma' });
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: false, receiptsMatching: 0, receiptsOutOfDate: 2, mismatches: [] });
+    expect(await hub.client.syncNow()).toMatchObject({ code: expect.any(String) });
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: false, receiptsOutOfDate: 2 });
+    await expect(hub.client.purgeSession(SESSION, 'test.chief')).rejects.toMatchObject({ code: 'PURGE_NOT_CONFIRMED' });
+    // The link back: the incident goes, the receipts are fetched again, and the session is complete.
+    proxy.resume();
+    expect(await hub.client.syncNow()).toBeNull();
+    expect(hub.client.status().sessions[0]).toMatchObject({ complete: true, receiptsMatching: 2, receiptsOutOfDate: 0 });
   });
 
   it('a push whose reply was lost (the hub crashed before it stored the ack) is answered as duplicates, nothing twice', async () => {

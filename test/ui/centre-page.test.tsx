@@ -284,8 +284,8 @@ describe('sessions and receipts', () => {
     const station = hub(['chief-invigilator']);
     station.central = enrolledCentral({
       sessions: [
-        { sessionId: 'S-RIX-1', candidates: 2, receiptsMatching: 2, over: true, complete: true, purgedAt: null, certificatesUnsent: 0, mismatches: [] },
-        { sessionId: 'S-RIX-2', candidates: 3, receiptsMatching: 1, over: true, complete: false, purgedAt: null, certificatesUnsent: 0, mismatches: [{ candidateId: 'C-0007', problems: [PROBLEM] }, { candidateId: 'C-0008', problems: [{ lv: 'Apliecinājums vēl nav saņemts.', en: 'No receipt yet.' }] }] },
+        { sessionId: 'S-RIX-1', candidates: 2, receiptsMatching: 2, receiptsOutOfDate: 0, over: true, complete: true, purgedAt: null, certificatesUnsent: 0, mismatches: [] },
+        { sessionId: 'S-RIX-2', candidates: 3, receiptsMatching: 1, receiptsOutOfDate: 0, over: true, complete: false, purgedAt: null, certificatesUnsent: 0, mismatches: [{ candidateId: 'C-0007', problems: [PROBLEM] }, { candidateId: 'C-0008', problems: [{ lv: 'Apliecinājums vēl nav saņemts.', en: 'No receipt yet.' }] }] },
       ],
     });
     station.centralReceipts = {
@@ -312,6 +312,20 @@ describe('sessions and receipts', () => {
     expect(await screen.findByText('✓ Everything of session S-RIX-1 is at the centre')).toBeTruthy();
     expect(screen.getByText('Session S-RIX-2: 1 of 3 receipts match')).toBeTruthy();
     expect(screen.getByText('The centre has no recording of speaking answer 2.')).toBeTruthy();
+  });
+
+  test('receipts older than the newest work of the session are counted apart, not as matching', async () => {
+    const station = hub(['chief-invigilator']);
+    station.central = enrolledCentral({
+      sessions: [{ sessionId: 'S-RIX-3', candidates: 2, receiptsMatching: 0, receiptsOutOfDate: 2, over: true, complete: false, purgedAt: null, certificatesUnsent: 0, mismatches: [] }],
+    });
+    await openCentre(station);
+    const row = await screen.findByTestId('centre-session');
+    expect(within(row).queryByTestId('session-complete')).toBeNull();
+    expect(within(row).getByText('Sesija S-RIX-3: 0 no 2 apliecinājumiem sakrīt')).toBeTruthy();
+    expect(within(row).getByTestId('session-out-of-date').textContent).toContain('2 apliecinājumi ir vecāki par jaunāko šīs sesijas darbu');
+    settingsStore.getState().setLang('en');
+    expect((await screen.findByTestId('session-out-of-date')).textContent).toBe('2 receipts are older than the newest work of this session here (or it is not sent yet): they are fetched again at the next sync.');
   });
 
   test("a session's receipts as a table, and printed on their own under the venue, the session and the time printed", async () => {

@@ -33,6 +33,7 @@ const session = (sessionId: string, more: Partial<Session> = {}): Session => ({
   sessionId,
   candidates: 2,
   receiptsMatching: 2,
+  receiptsOutOfDate: 0,
   over: true,
   complete: true,
   purgedAt: null,
